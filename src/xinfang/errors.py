@@ -1,0 +1,61 @@
+"""The one error hierarchy of xinfang.
+
+Every error the library raises on purpose derives from :class:`XinfangError`.
+Each carries the *field path* of the offending input (``path``) and the *rule*
+it broke (``rule``: an article of a regulation, a data-format rule, or a
+library invariant), so a host can show both to the person who must fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CalendarDataError",
+    "CalendarRangeError",
+    "NaiveDatetimeError",
+    "PeriodError",
+    "XinfangError",
+]
+
+
+class XinfangError(Exception):
+    """Root of every error xinfang raises on purpose.
+
+    ``path`` names where the problem is (a field path such as
+    ``"year[0].makeup_workdays[2]"``, or a file and key), ``rule`` names what
+    was broken (e.g. ``"民法典 Art. 203"`` or ``"calendar format"``).
+    """
+
+    path: str | None
+    rule: str | None
+
+    def __init__(self, message: str, *, path: str | None = None, rule: str | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.rule = rule
+        parts = []
+        if path:
+            parts.append(f"{path}: ")
+        parts.append(message)
+        if rule:
+            parts.append(f" [rule: {rule}]")
+        super().__init__("".join(parts))
+
+
+class CalendarRangeError(XinfangError, LookupError):
+    """A date lies outside the range a :class:`~xinfang.WorkCalendar` covers.
+
+    The calendar never guesses: outside its published data it does not know
+    which days are holidays or make-up working days.
+    """
+
+
+class CalendarDataError(XinfangError, ValueError):
+    """Calendar data (a mapping or TOML file) is malformed or contradictory."""
+
+
+class NaiveDatetimeError(XinfangError, ValueError):
+    """A datetime without a time zone was given where an instant is required."""
+
+
+class PeriodError(XinfangError, ValueError):
+    """A period or counting rule is malformed (negative, unknown unit, unparsable text)."""

@@ -1,0 +1,339 @@
+"""Statutory periods (期间) and the due dates they produce.
+
+A :class:`Period` is an amount of calendar days (日) or working days (工作日).
+:func:`due_date` turns a start and a period into a :class:`DueDate`: the last
+day of the period under a :class:`CountingRule`, with everything needed to
+explain it (which rule, which calendar, whether and why it rolled forward,
+whether provisional calendar data was involved).
+
+The default counting rule follows the general rules on periods of the Civil
+Code (民法典 Arts. 200-204) and the Civil Procedure Law (民事诉讼法 Art. 85):
+
+* the start day is not counted (Art. 201);
+* for a period in calendar days, if the last day is a rest day the period ends
+  on the first working day after it (Art. 203 ¶1); whether a plain weekend is a
+  "rest day" for that purpose is the common reading, a switch here;
+* the period ends at 24:00 of its last day, or at the close of business where
+  business is done in hours (Art. 203 ¶2).
+
+Periods in working days count working days only and never roll.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import re
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from xinfang.errors import NaiveDatetimeError, PeriodError, XinfangError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pendulum
+
+    from xinfang.calendar import WorkCalendar
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "CountingRule",
+    "DueDate",
+    "Period",
+    "PeriodUnit",
+    "due_date",
+    "local_date",
+]
+
+DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
+_ONE_DAY: Final = _dt.timedelta(days=1)
+
+
+class PeriodUnit(enum.Enum):
+    """What a period counts: calendar days (日 / 自然日) or working days (工作日)."""
+
+    DAYS = "days"
+    WORKING_DAYS = "working_days"
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PeriodError(f"must be an integer, got {value!r}", path=f"period.{attribute.name}")
+    if value < 0:
+        raise PeriodError(
+            f"must not be negative, got {value}",
+            path=f"period.{attribute.name}",
+            rule="a statutory period is a non-negative number of days",
+        )
+
+
+_PARSE: Final = re.compile(
+    r"^\s*(?P<n>\d+)\s*(?:"
+    r"(?P<wd>个?工作日|working[ _-]?days?|wd)"
+    r"|(?P<d>日|天|个?自然日|calendar[ _-]?days?|days?|d)"
+    r")\s*$",
+    re.IGNORECASE,
+)
+
+
+@attrs.frozen(order=True)
+class Period:
+    """A statutory period: ``amount`` calendar days or working days.
+
+    ``Period.days(60)`` is "60日"; ``Period.working_days(5)`` is "5个工作日".
+    Periods of the same unit add up (``Period.days(60) + Period.days(30)``).
+    """
+
+    amount: int = attrs.field(validator=_non_negative)
+    unit: PeriodUnit = attrs.field(default=PeriodUnit.DAYS)
+
+    @classmethod
+    def days(cls, n: int) -> Period:
+        """``n`` calendar days (日)."""
+        return cls(n, PeriodUnit.DAYS)
+
+    @classmethod
+    def working_days(cls, n: int) -> Period:
+        """``n`` working days (工作日)."""
+        return cls(n, PeriodUnit.WORKING_DAYS)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Read ``"60日"``, ``"60天"``, ``"5个工作日"``, ``"60 days"``, ``"5 working days"``."""
+        m = _PARSE.match(text) if isinstance(text, str) else None
+        if m is None:
+            raise PeriodError(
+                f"cannot read {text!r} as a period; write e.g. '60日', '5个工作日', "
+                "'60 days' or '5 working days'",
+                path="period",
+            )
+        unit = PeriodUnit.WORKING_DAYS if m.group("wd") else PeriodUnit.DAYS
+        return cls(int(m.group("n")), unit)
+
+    @property
+    def is_working_days(self) -> bool:
+        """Whether the period counts working days."""
+        return self.unit is PeriodUnit.WORKING_DAYS
+
+    def __add__(self, other: object) -> Period:
+        if not isinstance(other, Period):
+            return NotImplemented
+        if other.unit is not self.unit:
+            raise PeriodError(
+                f"cannot add {other} to {self}: the units differ", path="period.unit"
+            )
+        return Period(self.amount + other.amount, self.unit)
+
+    def __str__(self) -> str:
+        return f"{self.amount}个工作日" if self.is_working_days else f"{self.amount}日"
+
+    def english(self) -> str:
+        """``"60 days"`` / ``"5 working days"``."""
+        noun = "working day" if self.is_working_days else "day"
+        return f"{self.amount} {noun}{'' if self.amount == 1 else 's'}"
+
+
+def _cutoff(_: object, attribute: attrs.Attribute[_dt.time | None], value: _dt.time | None) -> None:
+    if value is not None and (not isinstance(value, _dt.time) or value.tzinfo is not None):
+        raise PeriodError("cutoff must be a naive local time of day or None", path="rule.cutoff")
+
+
+@attrs.frozen(kw_only=True)
+class CountingRule:
+    """How a period is counted. Each part is a switch because local practice differs.
+
+    Attributes:
+        exclude_start_day: the start day is not counted (民法典 Art. 201).
+            When ``False`` the start day is day 1.
+        roll_forward: a calendar-day period whose last day is a rest day ends
+            on the first working day after it (民法典 Art. 203 ¶1).
+        weekend_is_rest_day: whether a plain weekend day counts as a rest day
+            for that roll-forward (the common reading; not stated in any
+            petition text). When ``False`` only listed holidays roll.
+        cutoff: local time at which the last day closes; ``None`` means 24:00
+            (民法典 Art. 203 ¶2). Set it where business is done in hours.
+        timezone: the zone in which days are counted.
+        citation: the law this rule models, shown in explanations.
+    """
+
+    exclude_start_day: bool = True
+    roll_forward: bool = True
+    weekend_is_rest_day: bool = True
+    cutoff: _dt.time | None = attrs.field(default=None, validator=_cutoff)
+    timezone: str = DEFAULT_TIMEZONE
+    citation: str = "民法典 Arts. 201, 203; 民事诉讼法 Art. 85"
+
+
+def local_date(value: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.date:
+    """The calendar day of ``value`` in ``timezone``.
+
+    A ``date`` is returned as a plain ``datetime.date``. An aware ``datetime``
+    (pendulum's included) is converted to ``timezone`` first. A naive
+    ``datetime`` is rejected: it does not say which day it is.
+    """
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NaiveDatetimeError(
+                f"{value.isoformat()} has no time zone; pass an aware datetime "
+                f"(e.g. pendulum.datetime(..., tz={timezone!r})) or a date",
+                path="start",
+                rule="instants must be aware",
+            )
+        import zoneinfo
+
+        local = value.astimezone(zoneinfo.ZoneInfo(timezone))
+        return _dt.date(local.year, local.month, local.day)
+    if type(value) is _dt.date:
+        return value
+    if isinstance(value, _dt.date):
+        return _dt.date(value.year, value.month, value.day)
+    raise PeriodError(f"expected a date or an aware datetime, got {type(value).__name__}", path="start")
+
+
+@attrs.frozen(kw_only=True)
+class DueDate:
+    """The end of a period, with its explanation.
+
+    Attributes:
+        start: the day the period was counted from (local date).
+        period: the period.
+        rule: the counting rule applied.
+        calendar: the name of the calendar used.
+        nominal: the last day before any roll-forward.
+        last_day: the last day of the period (the due date).
+        rolled_past: the rest days skipped by the roll-forward, with labels.
+        provisional: whether a provisional calendar day decided the result.
+    """
+
+    start: _dt.date
+    period: Period
+    rule: CountingRule
+    calendar: str
+    nominal: _dt.date
+    last_day: _dt.date
+    rolled_past: tuple[tuple[_dt.date, str], ...] = ()
+    provisional: bool = False
+
+    @property
+    def rolled(self) -> bool:
+        """Whether the last day was moved forward off a rest day."""
+        return self.last_day != self.nominal
+
+    @property
+    def deadline(self) -> pendulum.DateTime:
+        """The last instant of the period: 24:00 (or the cutoff) of ``last_day``, aware.
+
+        24:00 is shown as 23:59:59.999999 of the last day.
+        """
+        import pendulum
+
+        d = self.last_day
+        if self.rule.cutoff is None:
+            return pendulum.datetime(d.year, d.month, d.day, 23, 59, 59, 999999, tz=self.rule.timezone)
+        c = self.rule.cutoff
+        return pendulum.datetime(d.year, d.month, d.day, c.hour, c.minute, c.second, c.microsecond, tz=self.rule.timezone)
+
+    def is_met_by(self, when: _dt.date) -> bool:
+        """Whether an act on ``when`` (a date, or an aware instant) is within the period."""
+        if isinstance(when, _dt.datetime):
+            return when <= self.deadline
+        return local_date(when) <= self.last_day
+
+    def explain(self, lang: str = "zh") -> str:
+        """A one-paragraph explanation, Chinese (``"zh"``) or English (``"en"``)."""
+        r = self.rule
+        s, n, last = self.start.isoformat(), self.nominal.isoformat(), self.last_day.isoformat()
+        skipped = "、".join(sorted({label for _, label in self.rolled_past}))
+        if lang == "en":
+            parts = [
+                f"{self.period.english()} from {s} "
+                f"({'start day not counted' if r.exclude_start_day else 'start day counted'})",
+            ]
+            if self.rolled:
+                why = f" ({skipped})" if skipped else ""
+                parts.append(f"fall on {n}, a rest day{why}; rolled forward to {last}, the first working day after")
+            else:
+                parts.append(f"end on {last}")
+            text = ", ".join(parts[:1]) + " " + parts[1] + "."
+            end = r.cutoff.isoformat(timespec="minutes") if r.cutoff else "24:00"
+            text += f" Deadline {last} {end} {r.timezone}. Calendar: {self.calendar}. Rule: {r.citation}."
+            if self.provisional:
+                text += " PROVISIONAL: the calendar data for this period is not yet published."
+            return text
+        if lang != "zh":
+            raise XinfangError(f"unknown language {lang!r}; use 'zh' or 'en'", path="lang")
+        text = f"{self.period},自{s}起算({'起算日不计入' if r.exclude_start_day else '起算日计入'})"
+        if self.rolled:
+            why = f"({skipped})" if skipped else ""
+            text += f",期间届满日{n}为休息日{why},顺延至其后第一个工作日{last}"
+        else:
+            text += f",届满日为{last}"
+        end = r.cutoff.isoformat(timespec="minutes") if r.cutoff else "24时"
+        text += f";截止于{last} {end}({r.timezone});日历:{self.calendar};依据:{r.citation}。"
+        if self.provisional:
+            text += "注意:所涉日期的放假安排尚未公布,结果为暂定。"
+        return text
+
+
+DEFAULT_RULE: Final = CountingRule()
+
+
+def due_date(
+    start: _dt.date,
+    period: Period,
+    calendar: WorkCalendar | None = None,
+    rule: CountingRule = DEFAULT_RULE,
+) -> DueDate:
+    """The last day of ``period`` counted from ``start`` under ``rule``.
+
+    ``start`` is a date, or an aware datetime (converted to the rule's time
+    zone; a naive one raises :class:`~xinfang.NaiveDatetimeError`).
+    ``calendar`` defaults to :func:`~xinfang.china_mainland`. A calendar-day
+    period consults the calendar only to roll forward; a working-day period
+    counts on it. Either raises :class:`~xinfang.CalendarRangeError` when it
+    needs a day the calendar does not cover.
+    """
+    from xinfang.calendar import china_mainland
+
+    cal = calendar if calendar is not None else china_mainland()
+    day = start if type(start) is _dt.date else local_date(start, rule.timezone)
+    if not isinstance(period, Period):
+        raise PeriodError(f"expected a Period, got {type(period).__name__}", path="period")
+    n = period.amount
+    rolled_past: tuple[tuple[_dt.date, str], ...] = ()
+    provisional = False
+    if period.unit is PeriodUnit.WORKING_DAYS:
+        if n == 0:
+            nominal = last = day
+        else:
+            origin = day if rule.exclude_start_day else day - _ONE_DAY
+            nominal = last = cal.add_working_days(origin, n)
+            provisional = cal.provisional_between(origin + _ONE_DAY, last)
+    else:
+        if rule.exclude_start_day or n == 0:
+            nominal = day + _dt.timedelta(days=n)
+        else:
+            nominal = day + _dt.timedelta(days=n - 1)
+        last = nominal
+        if rule.roll_forward:
+            if rule.weekend_is_rest_day:
+                last = cal.roll_forward(nominal)
+            else:
+                while cal.is_holiday(last) and not cal.is_makeup_workday(last):
+                    last += _ONE_DAY
+            provisional = cal.provisional_between(nominal, last)
+            if last != nominal:
+                rolled_past = tuple(
+                    (d, cal.label(d) or ("周末" if d.weekday() in cal.weekend else "休息日"))
+                    for d in (nominal + _dt.timedelta(days=i) for i in range((last - nominal).days))
+                )
+    return DueDate(
+        start=day,
+        period=period,
+        rule=rule,
+        calendar=cal.name,
+        nominal=nominal,
+        last_day=last,
+        rolled_past=rolled_past,
+        provisional=provisional,
+    )
