@@ -18,7 +18,11 @@ Arithmetic conventions (all O(1), from a cumulative index built once):
   :meth:`WorkCalendar.roll_forward` to move onto a working day.
 * ``working_days_between(a, b)``: the number of working days in the half-open
   interval ``(a, b]``; negative when ``b < a`` (``-working_days_between(b, a)``).
-  So ``working_days_between(d, add_working_days(d, n)) == n`` for every ``n``.
+  It is the difference of the cumulative working-day count, so it is
+  antisymmetric and additive. ``working_days_between(d, add_working_days(d, n))``
+  is ``n`` for every ``n >= 0``, and for ``n < 0`` when ``d`` is a working day
+  (from a rest day it is ``n + 1``: the rest day itself is not a working day to
+  step back over).
 """
 
 from __future__ import annotations
