@@ -148,9 +148,7 @@ class WorkCalendar:
     last: _dt.date
     weekend: frozenset[int] = attrs.field(default=frozenset({5, 6}), converter=_frozen_ints)
     holidays: frozenset[_dt.date] = attrs.field(default=frozenset(), converter=_frozen_dates)
-    makeup_workdays: frozenset[_dt.date] = attrs.field(
-        default=frozenset(), converter=_frozen_dates
-    )
+    makeup_workdays: frozenset[_dt.date] = attrs.field(default=frozenset(), converter=_frozen_dates)
     provisional_years: frozenset[int] = attrs.field(default=frozenset(), converter=_frozen_ints)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
     labels: Mapping[_dt.date, str] = attrs.field(
@@ -317,20 +315,26 @@ class WorkCalendar:
         self, dates: Iterable[_dt.date], n: int | Iterable[int]
     ) -> list[_dt.date]:
         """:meth:`add_working_days` over a sequence of dates (``n`` scalar or one per date)."""
-        add = self.add_working_days
-        if isinstance(n, int):
-            return [add(d, n) for d in dates]
         dates = list(dates)
-        ns = list(n)
+        ns = [n] * len(dates) if isinstance(n, int) else list(n)
         if len(ns) != len(dates):
             raise CalendarDataError(
                 f"{len(dates)} dates but {len(ns)} offsets", path="n", rule="one offset per date"
             )
-        return [add(d, k) for d, k in zip(dates, ns, strict=True)]
+        ix = self._ix
+        base, size, cum, nth, count = ix.base, ix.size, ix.cum, ix.nth, ix.count
+        add = self.add_working_days
+        out: list[_dt.date] = []
+        append = out.append
+        for d, k in zip(dates, ns, strict=True):
+            # Inlined fast path for the common case; edge cases (n <= 0, out of
+            # range) go through the scalar method, which raises the right error.
+            i = d.toordinal() - base
+            j = cum[i + 1] + k - 1 if 0 <= i < size and k > 0 else -1
+            append(nth[j] if 0 <= j < count else add(d, k))
+        return out
 
-    def working_days_between_many(
-        self, pairs: Iterable[tuple[_dt.date, _dt.date]]
-    ) -> list[int]:
+    def working_days_between_many(self, pairs: Iterable[tuple[_dt.date, _dt.date]]) -> list[int]:
         """:meth:`working_days_between` over ``(a, b)`` pairs."""
         between = self.working_days_between
         return [between(a, b) for a, b in pairs]
@@ -407,11 +411,11 @@ class WorkCalendar:
         replaced whole, the year stops being provisional, and the covered range
         grows to include it when the year is adjacent to the range.
         """
-        return self.extend({"year": [_arrangement_mapping(year, holidays, makeup_workdays, source, labels)]})
+        return self.extend(
+            {"year": [_arrangement_mapping(year, holidays, makeup_workdays, source, labels)]}
+        )
 
-    def with_closures(
-        self, dates: Iterable[_dt.date], *, reason: str
-    ) -> WorkCalendar:
+    def with_closures(self, dates: Iterable[_dt.date], *, reason: str) -> WorkCalendar:
         """A new calendar with extra days off (local closures), each labelled ``reason``."""
         return self.extend({"closure": [{"dates": [_iso(d) for d in dates], "reason": reason}]})
 
@@ -596,11 +600,15 @@ def _apply_unchecked(cal: WorkCalendar, data: Mapping[str, Any]) -> WorkCalendar
 
     closures = data.get("closure", [])
     if not isinstance(closures, list):
-        raise CalendarDataError("'closure' must be an array of tables ([[closure]])", path="closure")
+        raise CalendarDataError(
+            "'closure' must be an array of tables ([[closure]])", path="closure"
+        )
     for j, entry in enumerate(closures):
         path = f"closure[{j}]"
         if not isinstance(entry, Mapping):
-            raise CalendarDataError("each [[closure]] must be a table", path=path, rule=_FORMAT_RULE)
+            raise CalendarDataError(
+                "each [[closure]] must be a table", path=path, rule=_FORMAT_RULE
+            )
         extra = sorted(set(entry) - {"dates", "reason"})
         if extra:
             raise CalendarDataError(f"unknown key {extra[0]!r}", path=f"{path}.{extra[0]}")
@@ -666,9 +674,7 @@ def combine_calendars(*calendars: WorkCalendar, name: str | None = None) -> Work
         is_weekend = d.weekday() in weekend
         if working and is_weekend:
             makeup.add(d)
-        elif not working and not is_weekend:
-            holidays.add(d)
-        elif not working and any(d in c.holidays for c in calendars):
+        elif not working and (not is_weekend or any(d in c.holidays for c in calendars)):
             holidays.add(d)
         for c in calendars:
             if d in c.labels:
@@ -703,6 +709,7 @@ def _published() -> WorkCalendar:
     import importlib.metadata
 
     from chinese_calendar import constants
+
     holidays: dict[_dt.date, str] = dict(constants.holidays)
     workdays: dict[_dt.date, str] = dict(constants.workdays)
     first = _dt.date(min(holidays).year, 1, 1)
@@ -720,8 +727,10 @@ def _published() -> WorkCalendar:
         holidays=holidays,
         makeup_workdays=workdays,
         sources=(
-            f"chinesecalendar {version}: State Council General Office holiday arrangements "
-            f"{first.year}-{last.year}",
+            (
+                f"chinesecalendar {version}: State Council General Office holiday "
+                f"arrangements {first.year}-{last.year}"
+            ),
         ),
         labels=labels,
     )
@@ -787,4 +796,3 @@ def china_mainland(*, provisional: bool = False, provisional_through: int = 2035
     if provisional:
         return _provisional(provisional_through)
     return _published()
-

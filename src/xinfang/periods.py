@@ -119,9 +119,7 @@ class Period:
         if not isinstance(other, Period):
             return NotImplemented
         if other.unit is not self.unit:
-            raise PeriodError(
-                f"cannot add {other} to {self}: the units differ", path="period.unit"
-            )
+            raise PeriodError(f"cannot add {other} to {self}: the units differ", path="period.unit")
         return Period(self.amount + other.amount, self.unit)
 
     def __str__(self) -> str:
@@ -187,7 +185,9 @@ def local_date(value: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.date:
         return value
     if isinstance(value, _dt.date):
         return _dt.date(value.year, value.month, value.day)
-    raise PeriodError(f"expected a date or an aware datetime, got {type(value).__name__}", path="start")
+    raise PeriodError(
+        f"expected a date or an aware datetime, got {type(value).__name__}", path="start"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -229,9 +229,13 @@ class DueDate:
 
         d = self.last_day
         if self.rule.cutoff is None:
-            return pendulum.datetime(d.year, d.month, d.day, 23, 59, 59, 999999, tz=self.rule.timezone)
+            return pendulum.datetime(
+                d.year, d.month, d.day, 23, 59, 59, 999999, tz=self.rule.timezone
+            )
         c = self.rule.cutoff
-        return pendulum.datetime(d.year, d.month, d.day, c.hour, c.minute, c.second, c.microsecond, tz=self.rule.timezone)
+        return pendulum.datetime(
+            d.year, d.month, d.day, c.hour, c.minute, c.second, c.microsecond, tz=self.rule.timezone
+        )
 
     def is_met_by(self, when: _dt.date) -> bool:
         """Whether an act on ``when`` (a date, or an aware instant) is within the period."""
@@ -245,18 +249,17 @@ class DueDate:
         s, n, last = self.start.isoformat(), self.nominal.isoformat(), self.last_day.isoformat()
         skipped = "、".join(sorted({label for _, label in self.rolled_past}))
         if lang == "en":
-            parts = [
-                f"{self.period.english()} from {s} "
-                f"({'start day not counted' if r.exclude_start_day else 'start day counted'})",
-            ]
+            counted = "start day not counted" if r.exclude_start_day else "start day counted"
+            text = f"{self.period.english()} from {s} ({counted})"
             if self.rolled:
                 why = f" ({skipped})" if skipped else ""
-                parts.append(f"fall on {n}, a rest day{why}; rolled forward to {last}, the first working day after")
+                text += f" fall on {n}, a rest day{why}; rolled forward to {last}"
+                text += ", the first working day after."
             else:
-                parts.append(f"end on {last}")
-            text = ", ".join(parts[:1]) + " " + parts[1] + "."
+                text += f" end on {last}."
             end = r.cutoff.isoformat(timespec="minutes") if r.cutoff else "24:00"
-            text += f" Deadline {last} {end} {r.timezone}. Calendar: {self.calendar}. Rule: {r.citation}."
+            text += f" Deadline {last} {end} {r.timezone}. Calendar: {self.calendar}."
+            text += f" Rule: {r.citation}."
             if self.provisional:
                 text += " PROVISIONAL: the calendar data for this period is not yet published."
             return text

@@ -21,8 +21,10 @@ __all__ = [
 ]
 
 
-def dates_in(calendar: WorkCalendar | None = None, *, margin: int = 0) -> st.SearchStrategy[_dt.date]:
-    """Dates covered by ``calendar`` (default: the mainland calendar), ``margin`` days in from each end."""
+def dates_in(
+    calendar: WorkCalendar | None = None, *, margin: int = 0
+) -> st.SearchStrategy[_dt.date]:
+    """Dates covered by ``calendar`` (default: mainland), ``margin`` days in from each end."""
     cal = calendar if calendar is not None else china_mainland()
     lo = cal.first + _dt.timedelta(days=margin)
     hi = cal.last - _dt.timedelta(days=margin)

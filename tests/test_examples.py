@@ -1,0 +1,52 @@
+"""Every script in examples/ runs and prints the answers the docs promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(name: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_every_example_is_exercised() -> None:
+    """No example script is left without a test."""
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == ["worked_examples.py"]
+
+
+def test_worked_examples_script() -> None:
+    """The worked examples print the pinned due dates and the 2027 range error."""
+    out = run("worked_examples.py")
+    assert "2025-01-26 Sun: working day" in out
+    assert "2025-02-03 Mon: rest day" in out
+    assert "5个工作日 from 2026-02-12 → due 2026-02-26" in out
+    assert "60日 from 2025-08-08 → due 2025-10-09" in out
+    assert "30日 from 2026-09-01 → due 2026-10-08" in out
+    assert "CalendarRangeError" in out
+    assert "due 2027-01-26 (PROVISIONAL)" in out
+
+
+@pytest.mark.parametrize("name", ["calendar_bench.py"])
+def test_benchmarks_at_least_parse_their_arguments(name: str) -> None:
+    """Benchmark scripts stay importable and answer --help (they are not timed here)."""
+    bench = EXAMPLES.parent / "bench" / name
+    proc = subprocess.run(
+        [sys.executable, str(bench), "--help"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "--ops" in proc.stdout
