@@ -155,16 +155,24 @@ def main() -> None:
     peers = [r for r in rows if not r[0].startswith(("xinfang", "naive"))]
     fastest_peer = max(peers, key=lambda r: r[2])
     print()
-    print(f"Python {platform.python_version()} on {platform.machine()}, {args.ops:,} pairs, "
-          f"seed {args.seed}, best of {args.repeat}")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, {args.ops:,} pairs, "
+        f"seed {args.seed}, best of {args.repeat}"
+    )
     print()
-    print("| implementation | pairs | ops/s | xinfang scalar ÷ it | answers differing from xinfang |")
+    print(
+        "| implementation | pairs | ops/s | xinfang scalar ÷ it | answers differing from xinfang |"
+    )
     print("|---|---:|---:|---:|---:|")
     for name, count, rate, wrong in rows:
-        print(f"| {name} | {count:,} | {rate:,.0f} | {scalar / rate:,.1f}× | {wrong:,} |")
+        ratio = scalar / rate
+        shown = f"{ratio:,.1f}×" if ratio >= 1 else f"{ratio:.3f}×"
+        print(f"| {name} | {count:,} | {rate:,.0f} | {shown} | {wrong:,} |")
     print()
-    print(f"xinfang scalar vs the fastest library ({fastest_peer[0]}): "
-          f"{scalar / fastest_peer[2]:,.0f}× (goal ≥ 100×)")
+    print(
+        f"xinfang scalar vs the fastest library ({fastest_peer[0]}): "
+        f"{scalar / fastest_peer[2]:,.0f}× (goal ≥ 100×)"
+    )
     if numpy_rate is not None:
         print(f"numpy batch path: {numpy_rate / 1e6:,.1f} million/s (goal ≥ 10 million/s)")
 
