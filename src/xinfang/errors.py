@@ -11,8 +11,13 @@ from __future__ import annotations
 __all__ = [
     "CalendarDataError",
     "CalendarRangeError",
+    "FinalityError",
+    "InvalidDataError",
     "NaiveDatetimeError",
     "PeriodError",
+    "RulebookError",
+    "TransitionError",
+    "WindowClosedError",
     "XinfangError",
 ]
 
@@ -59,3 +64,37 @@ class NaiveDatetimeError(XinfangError, ValueError):
 
 class PeriodError(XinfangError, ValueError):
     """A period or counting rule is malformed (negative, unknown unit, unparsable text)."""
+
+
+class RulebookError(XinfangError, ValueError):
+    """A rulebook (TOML file or mapping) is malformed; raised at load, naming file and key."""
+
+
+class TransitionError(XinfangError):
+    """A command is not allowed on a case in its current state; names the rule and article."""
+
+
+class WindowClosedError(TransitionError):
+    """A request came outside the window the law allows (e.g. review after 30 days, Art. 35)."""
+
+
+class FinalityError(TransitionError):
+    """The same facts and reasons after re-review are not accepted again (Art. 36 ¶3)."""
+
+
+class InvalidDataError(XinfangError, ValueError):
+    """Malformed input data; ``problems`` lists every ``(field path, message)`` found.
+
+    Nothing is partly loaded: the whole document is rejected.
+    """
+
+    problems: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self, problems: list[tuple[str, str]] | tuple[tuple[str, str], ...], *, source: str = ""
+    ) -> None:
+        self.problems = tuple(problems)
+        head = f"{len(self.problems)} problem(s) in {source or 'input'}"
+        lines = "; ".join(f"{path}: {msg}" for path, msg in self.problems[:20])
+        more = f"; ... {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+        super().__init__(f"{head}: {lines}{more}", path=source or None, rule="data format")

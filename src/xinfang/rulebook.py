@@ -1,0 +1,434 @@
+"""Statutory time limits as data: the :class:`Rulebook`.
+
+A rulebook names each time limit of a petition procedure: its period, the
+event that starts it, the events that satisfy it, which cases it applies to,
+how it is counted, and the article it comes from. Bundled rulebooks (the 2022
+regulation, the 2005 regulation, the simplified procedure, a local example)
+are TOML files read by the same public loader hosts use for their own.
+
+The format (version 1) is documented in ``docs/lifecycle.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from xinfang.errors import PeriodError, RulebookError
+from xinfang.periods import CountingRule, Period
+
+__all__ = [
+    "END_EVENTS",
+    "START_EVENTS",
+    "Limit",
+    "LimitKind",
+    "Rulebook",
+    "bundled_rulebooks",
+    "load_rulebook",
+    "rulebook",
+]
+
+_FORMAT: Final = 1
+_RULE: Final = "xinfang rulebook format 1 (docs/lifecycle.md)"
+
+#: What may start a clock: the case milestone whose local date is day 0.
+START_EVENTS: Final = frozenset(
+    {
+        "received",  # the matter was received (registration's received_at)
+        "forwarded",  # the body received a forwarded or assigned matter
+        "accepted",
+        "opinion_delivered",  # the petitioner received the written handling opinion
+        "review_requested",
+        "review_delivered",  # the petitioner received the written review opinion
+        "rereview_requested",
+    }
+)
+
+#: What may satisfy a clock: kinds of case events.
+END_EVENTS: Final = frozenset(
+    {
+        "forwarded",
+        "assigned",
+        "declined",
+        "accepted",
+        "notified",
+        "remit_objected",
+        "opinion_issued",
+        "review_requested",
+        "review_opinion_issued",
+        "rereview_requested",
+        "rereview_opinion_issued",
+    }
+)
+
+#: Case attributes a limit's ``applies_to`` may test, with their allowed codes.
+CONDITION_KEYS: Final = {
+    "route": frozenset(
+        {
+            "ordinary",
+            "duty",
+            "litigation",
+            "arbitration",
+            "party_discipline",
+            "administrative",
+        }
+    ),
+    "category": frozenset({"suggestion", "accusation", "appeal"}),
+    "procedure": frozenset({"standard", "simplified"}),
+    "channel": frozenset({"online", "letter", "phone", "fax", "visit"}),
+}
+
+
+class LimitKind(enum.Enum):
+    """How a limit binds.
+
+    ``DUTY``: the body must act within it (met / missed / overdue).
+    ``WINDOW``: an act is allowed only within it (used / lapsed); a late act is refused.
+    ``CAP``: a ceiling on an extension of another limit (no clock of its own).
+    """
+
+    DUTY = "duty"
+    WINDOW = "window"
+    CAP = "cap"
+
+
+def _frozen_str(value: Any) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _conditions(value: Mapping[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(sorted((k, frozenset(v)) for k, v in dict(value).items()))
+
+
+@attrs.frozen(kw_only=True)
+class Limit:
+    """One statutory time limit.
+
+    Attributes:
+        key: its name in the rulebook (``"handling"``, ``"review_request"``, ...).
+        title: a short Chinese title; ``title_en`` the English one.
+        period: how long it runs.
+        kind: duty, window or cap (see :class:`LimitKind`).
+        starts: the milestone that starts it (one of :data:`START_EVENTS`).
+        ends: the event kinds that satisfy it (from :data:`END_EVENTS`).
+        applies_to: conditions on the case, ``((attribute, allowed codes), ...)``;
+            empty means every case.
+        obligor: who must act: ``"body"`` or ``"petitioner"``.
+        pauses_for_hearing: hearing time is not counted (e.g. Art. 36 ¶2).
+        extends: for a cap, the limit it extends; ``max_times`` how often.
+        citation: the article, e.g. ``"信访工作条例 (2022) 第三十四条"``.
+    """
+
+    key: str
+    title: str
+    title_en: str
+    period: Period
+    kind: LimitKind
+    citation: str
+    starts: str = ""
+    ends: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str)
+    applies_to: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
+        default=(), converter=_conditions
+    )
+    obligor: str = "body"
+    pauses_for_hearing: bool = False
+    extends: str = ""
+    max_times: int = 0
+
+    def applies(self, attributes: Mapping[str, str | None]) -> bool:
+        """Whether the limit applies to a case with these attribute codes."""
+        for name, allowed in self.applies_to:
+            if attributes.get(name) not in allowed:
+                return False
+        return True
+
+
+@attrs.frozen(kw_only=True)
+class Rulebook:
+    """A named, versioned, citeable set of time limits.
+
+    Attributes:
+        id: a stable identifier (``"xinfang-2022"``).
+        title: the instrument's title; ``version`` its version or date in force.
+        source: where the text comes from.
+        counting: how its periods are counted.
+        limits: the limits by key.
+    """
+
+    id: str
+    title: str
+    version: str
+    source: str
+    counting: CountingRule
+    limits: tuple[Limit, ...]
+    _by_key: dict[str, Limit] = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {lim.key: lim for lim in self.limits})
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def get(self, key: str) -> Limit | None:
+        """The limit named ``key``, or ``None``."""
+        return self._by_key.get(key)
+
+    def __getitem__(self, key: str) -> Limit:
+        try:
+            return self._by_key[key]
+        except KeyError:
+            raise RulebookError(
+                f"rulebook {self.id!r} has no limit {key!r}; it has {sorted(self._by_key)}",
+                path=f"limits.{key}",
+            ) from None
+
+    def cap_for(self, key: str) -> Limit | None:
+        """The cap (extension ceiling) that extends limit ``key``, if any."""
+        for lim in self.limits:
+            if lim.kind is LimitKind.CAP and lim.extends == key:
+                return lim
+        return None
+
+    @property
+    def clock_limits(self) -> tuple[Limit, ...]:
+        """The limits that run as clocks (duties and windows, not caps)."""
+        return tuple(lim for lim in self.limits if lim.kind is not LimitKind.CAP)
+
+
+# ------------------------------------------------------------------ loading
+def _err(msg: str, path: str) -> RulebookError:
+    return RulebookError(msg, path=path, rule=_RULE)
+
+
+def _str(data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> str:
+    if key not in data:
+        if required:
+            raise _err(f"missing required key {key!r}", f"{path}.{key}" if path else key)
+        return ""
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise _err(f"{key!r} must be a non-empty string", f"{path}.{key}" if path else key)
+    return value
+
+
+def _limit(key: str, raw: Any, path: str) -> Limit:
+    if not isinstance(raw, Mapping):
+        raise _err("each limit must be a table", path)
+    allowed = {
+        "title",
+        "title_en",
+        "period",
+        "kind",
+        "starts",
+        "ends",
+        "applies_to",
+        "obligor",
+        "pauses_for_hearing",
+        "extends",
+        "max_times",
+        "citation",
+    }
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise _err(f"unknown key {unknown[0]!r} (expected {sorted(allowed)})", f"{path}.{unknown[0]}")
+    try:
+        period = Period.parse(_str(raw, "period", path))
+    except PeriodError as exc:
+        raise _err(exc.message, f"{path}.period") from None
+    kind_code = raw.get("kind", "duty")
+    try:
+        kind = LimitKind(kind_code)
+    except ValueError:
+        raise _err(
+            f"kind must be one of {[k.value for k in LimitKind]}, got {kind_code!r}", f"{path}.kind"
+        ) from None
+    citation = _str(raw, "citation", path)
+    title = _str(raw, "title", path)
+    title_en = _str(raw, "title_en", path, required=False) or key.replace("_", " ")
+    obligor = raw.get("obligor", "petitioner" if key.endswith("_request") else "body")
+    if obligor not in {"body", "petitioner"}:
+        raise _err(f"obligor must be 'body' or 'petitioner', got {obligor!r}", f"{path}.obligor")
+    pauses = raw.get("pauses_for_hearing", False)
+    if not isinstance(pauses, bool):
+        raise _err("pauses_for_hearing must be true or false", f"{path}.pauses_for_hearing")
+    if kind is LimitKind.CAP:
+        extends = _str(raw, "extends", path)
+        max_times = raw.get("max_times", 1)
+        if not isinstance(max_times, int) or isinstance(max_times, bool) or max_times < 1:
+            raise _err("max_times must be a positive integer", f"{path}.max_times")
+        for bad in ("starts", "ends", "applies_to"):
+            if bad in raw:
+                raise _err(f"a cap has no {bad!r}: it extends {extends!r}", f"{path}.{bad}")
+        return Limit(
+            key=key,
+            title=title,
+            title_en=title_en,
+            period=period,
+            kind=kind,
+            citation=citation,
+            obligor=obligor,
+            extends=extends,
+            max_times=max_times,
+        )
+    starts = _str(raw, "starts", path)
+    if starts not in START_EVENTS:
+        raise _err(f"starts must be one of {sorted(START_EVENTS)}, got {starts!r}", f"{path}.starts")
+    ends = raw.get("ends")
+    if not isinstance(ends, list) or not ends or not all(isinstance(e, str) for e in ends):
+        raise _err("ends must be a non-empty list of event kinds", f"{path}.ends")
+    for j, e in enumerate(ends):
+        if e not in END_EVENTS:
+            raise _err(f"unknown event kind {e!r}; one of {sorted(END_EVENTS)}", f"{path}.ends[{j}]")
+    cond = raw.get("applies_to", {})
+    if not isinstance(cond, Mapping):
+        raise _err("applies_to must be a table of attribute = [codes]", f"{path}.applies_to")
+    for name, codes in cond.items():
+        p = f"{path}.applies_to.{name}"
+        if name not in CONDITION_KEYS:
+            raise _err(f"unknown case attribute {name!r}; one of {sorted(CONDITION_KEYS)}", p)
+        if not isinstance(codes, list) or not codes:
+            raise _err("must be a non-empty list of codes", p)
+        for code in codes:
+            if code not in CONDITION_KEYS[name]:
+                raise _err(f"unknown {name} code {code!r}; one of {sorted(CONDITION_KEYS[name])}", p)
+    return Limit(
+        key=key,
+        title=title,
+        title_en=title_en,
+        period=period,
+        kind=kind,
+        citation=citation,
+        starts=starts,
+        ends=ends,
+        applies_to=cond,
+        obligor=obligor,
+        pauses_for_hearing=pauses,
+    )
+
+
+def _counting(raw: Any, base: CountingRule, citation: str) -> CountingRule:
+    if raw is None:
+        return base
+    if not isinstance(raw, Mapping):
+        raise _err("counting must be a table", "counting")
+    switches = ("exclude_start_day", "roll_forward", "weekend_is_rest_day")
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in switches:
+            if not isinstance(value, bool):
+                raise _err(f"{key} must be true or false", f"counting.{key}")
+            kwargs[key] = value
+        elif key in ("timezone", "citation"):
+            if not isinstance(value, str):
+                raise _err(f"{key} must be a string", f"counting.{key}")
+            kwargs[key] = value
+        else:
+            raise _err(f"unknown key {key!r}", f"counting.{key}")
+    kwargs.setdefault("citation", citation or base.citation)
+    return attrs.evolve(base, **kwargs)
+
+
+def _build(data: Mapping[str, Any], resolve_base: bool = True) -> Rulebook:
+    if not isinstance(data, Mapping):
+        raise _err("a rulebook must be a table", "")
+    allowed = {"format", "id", "title", "version", "source", "base", "counting", "limits"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise _err(f"unknown key {unknown[0]!r} (expected {sorted(allowed)})", unknown[0])
+    if data.get("format", _FORMAT) != _FORMAT:
+        raise _err(f"unsupported format {data.get('format')!r}; this version reads 1", "format")
+    base: Rulebook | None = None
+    if "base" in data:
+        base_id = _str(data, "base", "")
+        try:
+            base = rulebook(base_id)
+        except RulebookError:
+            raise _err(
+                f"unknown base rulebook {base_id!r}; bundled: {sorted(_bundled_files())}", "base"
+            ) from None
+    limits_raw = data.get("limits", {})
+    if not isinstance(limits_raw, Mapping):
+        raise _err("limits must be a table of [limits.NAME] tables", "limits")
+    limits: dict[str, Limit] = {lim.key: lim for lim in base.limits} if base else {}
+    for key, raw in limits_raw.items():
+        limits[key] = _limit(key, raw, f"limits.{key}")
+    if not limits:
+        raise _err("a rulebook needs at least one limit", "limits")
+    for lim in limits.values():
+        if lim.kind is LimitKind.CAP and (
+            lim.extends not in limits or limits[lim.extends].kind is not LimitKind.DUTY
+        ):
+            raise _err(
+                f"cap {lim.key!r} extends {lim.extends!r}, which is not a duty in this rulebook",
+                f"limits.{lim.key}.extends",
+            )
+    caps = [lim.extends for lim in limits.values() if lim.kind is LimitKind.CAP]
+    dup = sorted({k for k in caps if caps.count(k) > 1})
+    if dup:
+        raise _err(f"limit {dup[0]!r} has more than one cap", "limits")
+    counting_base = base.counting if base else CountingRule()
+    return Rulebook(
+        id=_str(data, "id", ""),
+        title=_str(data, "title", ""),
+        version=_str(data, "version", ""),
+        source=_str(data, "source", "", required=False) or (base.source if base else ""),
+        counting=_counting(data.get("counting"), counting_base, ""),
+        limits=tuple(limits.values()),
+    )
+
+
+def load_rulebook(source: str | Path | Mapping[str, Any]) -> Rulebook:
+    """Load a rulebook from a TOML file path or an already-parsed mapping.
+
+    A bad rulebook fails here, whole, with :class:`~xinfang.RulebookError`
+    naming the file, the key and what is wrong.
+    """
+    if isinstance(source, Mapping):
+        return _build(source)
+    p = Path(source)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise RulebookError(f"cannot read rulebook: {exc.strerror}", path=str(p)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError(f"not valid TOML: {exc}", path=str(p), rule="TOML") from exc
+    try:
+        return _build(data)
+    except RulebookError as exc:
+        where = f"{p}: {exc.path}" if exc.path else str(p)
+        raise RulebookError(exc.message, path=where, rule=exc.rule) from None
+
+
+def _bundled_files() -> dict[str, str]:
+    root = resources.files("xinfang") / "data" / "rulebooks"
+    out: dict[str, str] = {}
+    for entry in root.iterdir():
+        if entry.name.endswith(".toml"):
+            out[entry.name.removesuffix(".toml")] = str(entry)
+    return out
+
+
+def bundled_rulebooks() -> tuple[str, ...]:
+    """The ids of the bundled rulebooks."""
+    return tuple(sorted(_bundled_files()))
+
+
+@functools.cache
+def rulebook(id: str = "xinfang-2022") -> Rulebook:  # noqa: A002 - the rulebook's own term
+    """A bundled rulebook by id (default: the 2022 信访工作条例), loaded once.
+
+    Bundled: ``xinfang-2022``, ``xinfang-2005``, ``simplified-2016``,
+    ``zhejiang-2016``. See :func:`bundled_rulebooks`.
+    """
+    files = _bundled_files()
+    if id not in files:
+        raise RulebookError(f"no bundled rulebook {id!r}; bundled: {sorted(files)}", path="id")
+    return load_rulebook(files[id])
