@@ -27,6 +27,7 @@ from xinfang.periods import CountingRule, Period
 __all__ = [
     "END_EVENTS",
     "START_EVENTS",
+    "STOP_EVENTS",
     "Limit",
     "LimitKind",
     "Rulebook",
@@ -67,6 +68,9 @@ END_EVENTS: Final = frozenset(
         "rereview_opinion_issued",
     }
 )
+
+#: What may make a clock moot: any end event, or settlement (the petitioner stopped).
+STOP_EVENTS: Final = END_EVENTS | {"settled"}
 
 #: Case attributes a limit's ``applies_to`` may test, with their allowed codes.
 CONDITION_KEYS: Final = {
@@ -118,6 +122,8 @@ class Limit:
         kind: duty, window or cap (see :class:`LimitKind`).
         starts: the milestone that starts it (one of :data:`START_EVENTS`).
         ends: the event kinds that satisfy it (from :data:`END_EVENTS`).
+        stops: event kinds that make it moot without satisfying it (e.g. a
+            remit-objection window stops once the body accepts the matter).
         applies_to: conditions on the case, ``((attribute, allowed codes), ...)``;
             empty means every case.
         obligor: who must act: ``"body"`` or ``"petitioner"``.
@@ -134,6 +140,7 @@ class Limit:
     citation: str
     starts: str = ""
     ends: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str)
+    stops: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str)
     applies_to: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
         default=(), converter=_conditions
     )
@@ -144,10 +151,7 @@ class Limit:
 
     def applies(self, attributes: Mapping[str, str | None]) -> bool:
         """Whether the limit applies to a case with these attribute codes."""
-        for name, allowed in self.applies_to:
-            if attributes.get(name) not in allowed:
-                return False
-        return True
+        return all(attributes.get(name) in allowed for name, allowed in self.applies_to)
 
 
 @attrs.frozen(kw_only=True)
@@ -169,9 +173,15 @@ class Rulebook:
     counting: CountingRule
     limits: tuple[Limit, ...]
     _by_key: dict[str, Limit] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    # Derived, private: compiled clock plans keyed by their builder (see deadlines).
+    _cache: dict[str, object] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {lim.key: lim for lim in self.limits})
+        object.__setattr__(self, "_cache", {})
+        dup = sorted({lim.key for lim in self.limits if self._by_key[lim.key] is not lim})
+        if dup:
+            raise RulebookError(f"limit {dup[0]!r} is given twice", path=f"limits.{dup[0]}")
 
     def __contains__(self, key: object) -> bool:
         return key in self._by_key
@@ -228,6 +238,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         "kind",
         "starts",
         "ends",
+        "stops",
         "applies_to",
         "obligor",
         "pauses_for_hearing",
@@ -237,7 +248,9 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     }
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise _err(f"unknown key {unknown[0]!r} (expected {sorted(allowed)})", f"{path}.{unknown[0]}")
+        raise _err(
+            f"unknown key {unknown[0]!r} (expected {sorted(allowed)})", f"{path}.{unknown[0]}"
+        )
     try:
         period = Period.parse(_str(raw, "period", path))
     except PeriodError as exc:
@@ -263,7 +276,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         max_times = raw.get("max_times", 1)
         if not isinstance(max_times, int) or isinstance(max_times, bool) or max_times < 1:
             raise _err("max_times must be a positive integer", f"{path}.max_times")
-        for bad in ("starts", "ends", "applies_to"):
+        for bad in ("starts", "ends", "stops", "applies_to"):
             if bad in raw:
                 raise _err(f"a cap has no {bad!r}: it extends {extends!r}", f"{path}.{bad}")
         return Limit(
@@ -279,13 +292,25 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         )
     starts = _str(raw, "starts", path)
     if starts not in START_EVENTS:
-        raise _err(f"starts must be one of {sorted(START_EVENTS)}, got {starts!r}", f"{path}.starts")
+        raise _err(
+            f"starts must be one of {sorted(START_EVENTS)}, got {starts!r}", f"{path}.starts"
+        )
     ends = raw.get("ends")
     if not isinstance(ends, list) or not ends or not all(isinstance(e, str) for e in ends):
         raise _err("ends must be a non-empty list of event kinds", f"{path}.ends")
     for j, e in enumerate(ends):
         if e not in END_EVENTS:
-            raise _err(f"unknown event kind {e!r}; one of {sorted(END_EVENTS)}", f"{path}.ends[{j}]")
+            raise _err(
+                f"unknown event kind {e!r}; one of {sorted(END_EVENTS)}", f"{path}.ends[{j}]"
+            )
+    stops = raw.get("stops", [])
+    if not isinstance(stops, list) or not all(isinstance(e, str) for e in stops):
+        raise _err("stops must be a list of event kinds", f"{path}.stops")
+    for j, e in enumerate(stops):
+        if e not in STOP_EVENTS:
+            raise _err(
+                f"unknown event kind {e!r}; one of {sorted(STOP_EVENTS)}", f"{path}.stops[{j}]"
+            )
     cond = raw.get("applies_to", {})
     if not isinstance(cond, Mapping):
         raise _err("applies_to must be a table of attribute = [codes]", f"{path}.applies_to")
@@ -297,7 +322,9 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
             raise _err("must be a non-empty list of codes", p)
         for code in codes:
             if code not in CONDITION_KEYS[name]:
-                raise _err(f"unknown {name} code {code!r}; one of {sorted(CONDITION_KEYS[name])}", p)
+                raise _err(
+                    f"unknown {name} code {code!r}; one of {sorted(CONDITION_KEYS[name])}", p
+                )
     return Limit(
         key=key,
         title=title,
@@ -307,6 +334,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         citation=citation,
         starts=starts,
         ends=ends,
+        stops=stops,
         applies_to=cond,
         obligor=obligor,
         pauses_for_hearing=pauses,
@@ -422,7 +450,7 @@ def bundled_rulebooks() -> tuple[str, ...]:
 
 
 @functools.cache
-def rulebook(id: str = "xinfang-2022") -> Rulebook:  # noqa: A002 - the rulebook's own term
+def rulebook(id: str = "xinfang-2022") -> Rulebook:
     """A bundled rulebook by id (default: the 2022 信访工作条例), loaded once.
 
     Bundled: ``xinfang-2022``, ``xinfang-2005``, ``simplified-2016``,

@@ -1,0 +1,1185 @@
+"""The petition matter (信访事项): an immutable value, the fold of its events.
+
+A :class:`Case` is built only by folding :class:`Event` values; an event wraps
+one *change* (``Register``, ``Accept``, ``IssueOpinion``, ...) with the instant
+it happened and who recorded it. The same change classes are the commands:
+
+    case, event = apply(None, Register(...), at, by="clerk")
+    case, event = apply(case, Accept(), at, by="clerk")
+    replay(case.events) == case
+
+:func:`apply` checks everything the law says about the command, including
+time windows counted on the calendar under a rulebook, and raises a
+:class:`~xinfang.TransitionError` (or a subclass) naming the rule and article.
+:func:`replay` refolds recorded events and enforces the stage graph only: the
+events are facts that already happened.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import re
+import zoneinfo
+from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
+
+import attrs
+
+from xinfang.errors import (
+    FinalityError,
+    InvalidDataError,
+    NaiveDatetimeError,
+    TransitionError,
+    WindowClosedError,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable, Mapping
+
+    from xinfang.calendar import WorkCalendar
+    from xinfang.rulebook import Rulebook
+
+__all__ = [
+    "Accept",
+    "Assign",
+    "Case",
+    "Categorize",
+    "Category",
+    "Change",
+    "Channel",
+    "Claim",
+    "Decline",
+    "EndHearing",
+    "Event",
+    "Extend",
+    "Forward",
+    "Hearing",
+    "IssueOpinion",
+    "IssueReReviewOpinion",
+    "IssueReviewOpinion",
+    "Milestones",
+    "Notify",
+    "ObjectRemit",
+    "Outcome",
+    "Petitioner",
+    "PetitionerKind",
+    "PhoneNumber",
+    "Procedure",
+    "Rate",
+    "Rating",
+    "Register",
+    "Relapse",
+    "RequestReReview",
+    "RequestReview",
+    "ResidentId",
+    "Route",
+    "Settle",
+    "Stage",
+    "StartHearing",
+    "Withdraw",
+    "apply",
+    "open_case",
+    "replay",
+]
+
+SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
+_ART = "信访工作条例 (2022)"
+
+
+# ------------------------------------------------------------------ codes
+class Channel(enum.Enum):
+    """How a petition arrived (Art. 17): 信息网络、书信、电话、传真、走访."""
+
+    ONLINE = "online"
+    LETTER = "letter"
+    PHONE = "phone"
+    FAX = "fax"
+    VISIT = "visit"
+
+
+class Category(enum.Enum):
+    """The three classes of matter (Arts. 29-31)."""
+
+    SUGGESTION = "suggestion"  # 建议意见类, Art. 29
+    ACCUSATION = "accusation"  # 检举控告类, Art. 30
+    APPEAL = "appeal"  # 申诉求决类, Art. 31
+
+
+class Route(enum.Enum):
+    """Where an appeal/demand goes (Art. 31 (1)-(6))."""
+
+    LITIGATION = "litigation"  # (1) court, procuratorate, police procedure (诉访分离)
+    ARBITRATION = "arbitration"  # (2)
+    PARTY_DISCIPLINE = "party_discipline"  # (3) Party-member appeal / re-examination
+    ADMINISTRATIVE = "administrative"  # (4) reconsideration, ruling, licensing, penalty, ...
+    DUTY = "duty"  # (5) perform the duty or reply
+    ORDINARY = "ordinary"  # (6) hear, investigate, written handling opinion
+
+
+class Procedure(enum.Enum):
+    """Standard handling, or the simplified procedure (信访事项简易办理)."""
+
+    STANDARD = "standard"
+    SIMPLIFIED = "simplified"
+
+
+class Outcome(enum.Enum):
+    """A handling, review or re-review opinion (Art. 32)."""
+
+    SUPPORT = "support"  # 支持
+    EXPLAIN = "explain"  # 解释说明
+    NOT_SUPPORTED = "not_supported"  # 不予支持
+
+
+class Rating(enum.Enum):
+    """The petitioner's rating of the handling (Art. 21)."""
+
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class PetitionerKind(enum.Enum):
+    """A natural person, or a legal person / organisation (Art. 17)."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class Stage(enum.Enum):
+    """Where a case stands in its procedure (recorded; see ``Case.stage_as_of``)."""
+
+    REGISTERED = "registered"
+    FORWARDED = "forwarded"
+    ASSIGNED = "assigned"
+    OBJECTED = "objected"  # the receiving body objected: outside its remit
+    DECLINED = "declined"
+    ACCEPTED = "accepted"
+    REPLIED = "replied"  # handling opinion issued
+    REVIEW_REQUESTED = "review_requested"
+    REVIEWED = "reviewed"
+    REREVIEW_REQUESTED = "rereview_requested"
+    FINAL = "final"
+    WITHDRAWN = "withdrawn"
+
+
+TERMINAL: Final = frozenset({Stage.DECLINED, Stage.FINAL, Stage.WITHDRAWN})
+
+
+# ------------------------------------------------------- sensitive values
+_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK: Final = "10X98765432"
+_ID_FULL: Final = re.compile(r"^\d{17}[\dX]$")
+_ID_MASKED: Final = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
+
+
+def _id_check_digit(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def _check_resident_id(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidDataError([("id_number", "must be a string")])
+    if _ID_MASKED.match(value):
+        return
+    if not _ID_FULL.match(value):
+        raise InvalidDataError(
+            [("id_number", "a resident ID number has 17 digits and a check digit (0-9 or X)")]
+        )
+    if _id_check_digit(value[:17]) != value[17]:
+        raise InvalidDataError(
+            [("id_number", "the check digit is wrong (GB 11643-1999: ISO 7064 MOD 11-2)")]
+        )
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+@attrs.frozen(repr=False)
+class ResidentId:
+    """A mainland resident ID number (居民身份证号码), checked by GB 11643.
+
+    Shown only masked (``110105********123X``) in ``repr``, ``str`` and default
+    exports; :meth:`reveal` gives the full value. A masked value (as read back
+    from a default export) stays masked and cannot be revealed.
+    """
+
+    _value: str = attrs.field(converter=_upper, validator=_check_resident_id)
+
+    @property
+    def is_masked(self) -> bool:
+        """Whether only the masked form is known."""
+        return "*" in self._value
+
+    def masked(self) -> ResidentId:
+        """The masked form, as a value."""
+        v = self._value
+        return self if self.is_masked else ResidentId(v[:6] + "*" * 8 + v[14:])
+
+    def reveal(self) -> str:
+        """The full number. Raises if only the masked form is known."""
+        if self.is_masked:
+            raise TransitionError(
+                "only the masked ID number is known", path="id_number", rule="personal data"
+            )
+        return self._value
+
+    def __str__(self) -> str:
+        return self.masked()._value
+
+    def __repr__(self) -> str:
+        return f"ResidentId({str(self)!r})"
+
+
+_PHONE_FULL: Final = re.compile(r"^\+?\d{5,15}$")
+_PHONE_MASKED: Final = re.compile(r"^\+?\d{3}\*+\d{4}$")
+
+
+def _normalise_phone(value: str) -> str:
+    return re.sub(r"[\s()-]", "", value) if isinstance(value, str) else value
+
+
+def _check_phone(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str) or not (_PHONE_FULL.match(value) or _PHONE_MASKED.match(value)):
+        raise InvalidDataError([("phone", "a phone number is 5-15 digits, optionally after +")])
+
+
+@attrs.frozen(repr=False)
+class PhoneNumber:
+    """A phone number, shown only masked (``138****1234``); :meth:`reveal` gives it whole."""
+
+    _value: str = attrs.field(converter=_normalise_phone, validator=_check_phone)
+
+    @property
+    def is_masked(self) -> bool:
+        """Whether only the masked form is known."""
+        return "*" in self._value
+
+    def masked(self) -> PhoneNumber:
+        """The masked form, as a value."""
+        v = self._value
+        if self.is_masked:
+            return self
+        plus = v.startswith("+")
+        digits = v[1:] if plus else v
+        keep = digits[:3] + "*" * max(len(digits) - 7, 1) + digits[-4:]
+        return PhoneNumber(("+" if plus else "") + keep)
+
+    def reveal(self) -> str:
+        """The full number. Raises if only the masked form is known."""
+        if self.is_masked:
+            raise TransitionError("only the masked phone is known", path="phone")
+        return self._value
+
+    def __str__(self) -> str:
+        return self.masked()._value
+
+    def __repr__(self) -> str:
+        return f"PhoneNumber({str(self)!r})"
+
+
+def _opt_id(value: ResidentId | str | None) -> ResidentId | None:
+    return ResidentId(value) if isinstance(value, str) else value
+
+
+def _opt_phone(value: PhoneNumber | str | None) -> PhoneNumber | None:
+    return PhoneNumber(value) if isinstance(value, str) else value
+
+
+def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidDataError([(attribute.name, "must be a non-empty string")])
+
+
+@attrs.frozen(kw_only=True)
+class Petitioner:
+    """Who petitions (信访人, Art. 17): a person or an organisation.
+
+    ``id_number`` and ``phone`` accept plain strings; they are validated and
+    never shown whole (see :class:`ResidentId`, :class:`PhoneNumber`).
+    """
+
+    name: str = attrs.field(validator=_nonempty)
+    kind: PetitionerKind = PetitionerKind.PERSON
+    id_number: ResidentId | None = attrs.field(default=None, converter=_opt_id)
+    phone: PhoneNumber | None = attrs.field(default=None, converter=_opt_phone)
+    address: str = ""
+
+    def masked(self) -> Petitioner:
+        """The same petitioner with ID number and phone masked."""
+        return attrs.evolve(
+            self,
+            id_number=self.id_number.masked() if self.id_number else None,
+            phone=self.phone.masked() if self.phone else None,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Claim:
+    """What the petitioner asks for (诉求), with its facts and reasons (Art. 19)."""
+
+    request: str = attrs.field(validator=_nonempty)
+    facts: str = ""
+    reasons: str = ""
+
+
+# ------------------------------------------------------------- instants
+def aware(value: _dt.datetime, field: str = "at") -> _dt.datetime:
+    """``value`` as an aware datetime in Asia/Shanghai; naive values are rejected."""
+    if not isinstance(value, _dt.datetime):
+        raise InvalidDataError([(field, f"expected an aware datetime, got {type(value).__name__}")])
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{value.isoformat()} has no time zone", path=field, rule="instants must be aware"
+        )
+    local = value.astimezone(SHANGHAI)
+    return _dt.datetime(
+        local.year,
+        local.month,
+        local.day,
+        local.hour,
+        local.minute,
+        local.second,
+        local.microsecond,
+        tzinfo=SHANGHAI,
+    )
+
+
+def _aware_opt(value: _dt.datetime | None) -> _dt.datetime | None:
+    return None if value is None else aware(value, "delivered_at")
+
+
+def _tuple(value: Iterable[object]) -> tuple[object, ...]:
+    return tuple(value)
+
+
+# ---------------------------------------------------------------- changes
+@attrs.frozen(kw_only=True)
+class Register:
+    """登记: record a new matter on receipt (Arts. 19-23). Opens a case."""
+
+    kind: ClassVar[str] = "registered"
+    case_id: str = attrs.field(validator=_nonempty)
+    received_at: _dt.datetime = attrs.field(converter=aware)
+    channel: Channel
+    receiving_unit: str = attrs.field(validator=_nonempty)
+    petitioners: tuple[Petitioner, ...] = attrs.field(converter=_tuple)
+    claims: tuple[Claim, ...] = attrs.field(converter=_tuple)
+    category: Category | None = None
+    group_size: int = 1
+    representatives: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    repeat_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    same_facts: bool = False
+    skip_level: bool = False
+    beijing_visit: bool = False
+    backlog_since: _dt.date | None = None
+    procedure: Procedure = Procedure.STANDARD
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[tuple[str, str]] = []
+        if not self.petitioners:
+            problems.append(("petitioners", "at least one petitioner"))
+        if not self.claims:
+            problems.append(("claims", "at least one claim"))
+        if not isinstance(self.group_size, int) or self.group_size < 1:
+            problems.append(("group_size", "must be a positive integer"))
+        elif len(self.representatives) > self.group_size:
+            problems.append(("representatives", "more representatives than visitors"))
+        if self.same_facts and not self.repeat_of:
+            problems.append(("same_facts", "a repeat needs repeat_of: the earlier case ids"))
+        if self.backlog_since is not None and self.backlog_since > self.received_at.date():
+            problems.append(("backlog_since", "cannot be after the receipt"))
+        if problems:
+            raise InvalidDataError(problems, source="Register")
+
+
+@attrs.frozen(kw_only=True)
+class Categorize:
+    """Record the class of the matter once known (Arts. 29-31)."""
+
+    kind: ClassVar[str] = "categorized"
+    category: Category
+
+
+@attrs.frozen(kw_only=True)
+class Forward:
+    """转送: send the matter to the competent body (Art. 22 (1)-(2))."""
+
+    kind: ClassVar[str] = "forwarded"
+    to_unit: str = attrs.field(validator=_nonempty)
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Assign:
+    """交办: send it with a deadline to report back the result (Art. 22 (3))."""
+
+    kind: ClassVar[str] = "assigned"
+    to_unit: str = attrs.field(validator=_nonempty)
+    report_back_by: _dt.date
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Decline:
+    """不予受理: decline, telling the petitioner the legal route (Arts. 22-23, 28 ¶2, 31)."""
+
+    kind: ClassVar[str] = "declined"
+    reason: str = attrs.field(validator=_nonempty)
+    route_told: Route
+    body_told: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class ObjectRemit:
+    """提出异议: a forwarded matter is outside the receiving body's remit (Art. 23 ¶3)."""
+
+    kind: ClassVar[str] = "remit_objected"
+    reason: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class Accept:
+    """受理: take the matter on. ``route`` is ordinary handling (Art. 31(6)) or duty (31(5))."""
+
+    kind: ClassVar[str] = "accepted"
+    route: Route = Route.ORDINARY
+
+
+@attrs.frozen(kw_only=True)
+class Notify:
+    """告知: tell the petitioner in writing it was received and how it will be handled (Art. 23)."""
+
+    kind: ClassVar[str] = "notified"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Extend:
+    """延期: extend handling once, approved by the body's head, reason told (Art. 34)."""
+
+    kind: ClassVar[str] = "extended"
+    days: int
+    approved_by: str = attrs.field(validator=_nonempty)
+    reason: str = attrs.field(validator=_nonempty)
+    petitioner_told: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class StartHearing:
+    """听证 begins (Art. 31(6); its time is not counted for re-review, Art. 36 ¶2)."""
+
+    kind: ClassVar[str] = "hearing_started"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class EndHearing:
+    """听证 ends."""
+
+    kind: ClassVar[str] = "hearing_ended"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class IssueOpinion:
+    """出具信访处理意见书 (Arts. 31(6), 32). ``delivered_at`` defaults to the issue instant."""
+
+    kind: ClassVar[str] = "opinion_issued"
+    outcome: Outcome
+    basis: str = attrs.field(validator=_nonempty)
+    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=_aware_opt)
+
+
+@attrs.frozen(kw_only=True)
+class RequestReview:
+    """请求复查 from the body one level up, within the window (Art. 35)."""
+
+    kind: ClassVar[str] = "review_requested"
+    to_unit: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class IssueReviewOpinion:
+    """复查意见, in writing (Art. 35)."""
+
+    kind: ClassVar[str] = "review_opinion_issued"
+    outcome: Outcome
+    basis: str = attrs.field(validator=_nonempty)
+    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=_aware_opt)
+
+
+@attrs.frozen(kw_only=True)
+class RequestReReview:
+    """请求复核 one level further up, within the window (Art. 36)."""
+
+    kind: ClassVar[str] = "rereview_requested"
+    to_unit: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class IssueReReviewOpinion:
+    """复核意见 (Art. 36). The matter is then final (Art. 36 ¶3)."""
+
+    kind: ClassVar[str] = "rereview_opinion_issued"
+    outcome: Outcome
+    basis: str = attrs.field(validator=_nonempty)
+    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=_aware_opt)
+
+
+@attrs.frozen(kw_only=True)
+class Settle:
+    """停访息诉: the petitioner stops petitioning, recorded with evidence."""
+
+    kind: ClassVar[str] = "settled"
+    evidence: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class Relapse:
+    """The petitioner petitions again after settling."""
+
+    kind: ClassVar[str] = "relapsed"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Withdraw:
+    """The petitioner withdraws the matter."""
+
+    kind: ClassVar[str] = "withdrawn"
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Rate:
+    """The petitioner rates the handling (满意 / 基本满意 / 不满意, Art. 21)."""
+
+    kind: ClassVar[str] = "rated"
+    rating: Rating
+
+
+Change: TypeAlias = (
+    Register
+    | Categorize
+    | Forward
+    | Assign
+    | Decline
+    | ObjectRemit
+    | Accept
+    | Notify
+    | Extend
+    | StartHearing
+    | EndHearing
+    | IssueOpinion
+    | RequestReview
+    | IssueReviewOpinion
+    | RequestReReview
+    | IssueReReviewOpinion
+    | Settle
+    | Relapse
+    | Withdraw
+    | Rate
+)
+
+CHANGE_TYPES: Final[tuple[type[Change], ...]] = (
+    Register,
+    Categorize,
+    Forward,
+    Assign,
+    Decline,
+    ObjectRemit,
+    Accept,
+    Notify,
+    Extend,
+    StartHearing,
+    EndHearing,
+    IssueOpinion,
+    RequestReview,
+    IssueReviewOpinion,
+    RequestReReview,
+    IssueReReviewOpinion,
+    Settle,
+    Relapse,
+    Withdraw,
+    Rate,
+)
+CHANGE_BY_KIND: Final[dict[str, type[Change]]] = {c.kind: c for c in CHANGE_TYPES}
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One thing that happened to a case: a change, when (aware, Asia/Shanghai), by whom."""
+
+    seq: int
+    at: _dt.datetime = attrs.field(converter=aware)
+    by: str
+    change: Change
+
+    @property
+    def kind(self) -> str:
+        """The change's kind code (``"accepted"``, ...)."""
+        return self.change.kind
+
+
+# ------------------------------------------------------------------- case
+@attrs.frozen(kw_only=True)
+class Hearing:
+    """A hearing: local start and end dates (``end`` is ``None`` while it runs)."""
+
+    start: _dt.date
+    end: _dt.date | None = None
+    stage: Stage = Stage.ACCEPTED
+
+
+@attrs.frozen(kw_only=True)
+class Milestones:
+    """The local date of each milestone (first occurrence), for O(1) clocks.
+
+    ``last_forwarded`` is the latest receipt of a forwarded or assigned matter
+    (a remit-objection window runs from it).
+    """
+
+    received: _dt.date
+    forwarded: _dt.date | None = None
+    assigned: _dt.date | None = None
+    last_forwarded: _dt.date | None = None
+    declined: _dt.date | None = None
+    remit_objected: _dt.date | None = None
+    accepted: _dt.date | None = None
+    notified: _dt.date | None = None
+    opinion_issued: _dt.date | None = None
+    opinion_delivered: _dt.date | None = None
+    review_requested: _dt.date | None = None
+    review_opinion_issued: _dt.date | None = None
+    review_delivered: _dt.date | None = None
+    rereview_requested: _dt.date | None = None
+    rereview_opinion_issued: _dt.date | None = None
+    settled: _dt.date | None = None
+    withdrawn: _dt.date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Case:
+    """One petition matter (信访事项), the fold of its ``events``.
+
+    Build it with :func:`apply` / :func:`open_case`, or rebuild it with
+    :func:`replay`; never by hand. ``repr`` shows ID numbers and phones masked.
+    """
+
+    id: str
+    received_at: _dt.datetime
+    channel: Channel
+    receiving_unit: str
+    petitioners: tuple[Petitioner, ...]
+    claims: tuple[Claim, ...]
+    category: Category | None
+    group_size: int
+    representatives: tuple[str, ...]
+    repeat_of: tuple[str, ...]
+    same_facts: bool
+    skip_level: bool
+    beijing_visit: bool
+    backlog_since: _dt.date | None
+    procedure: Procedure
+    stage: Stage = Stage.REGISTERED
+    handling_unit: str = ""
+    route: Route | None = None
+    outcome: Outcome | None = None
+    settled: bool = False
+    rating: Rating | None = None
+    extensions: int = 0
+    extension_days: int = 0
+    hearings: tuple[Hearing, ...] = ()
+    on: Milestones
+    events: tuple[Event, ...] = ()
+
+    @property
+    def in_hearing(self) -> bool:
+        """Whether a hearing is running."""
+        return bool(self.hearings) and self.hearings[-1].end is None
+
+    @property
+    def is_group_visit(self) -> bool:
+        """集体访: two or more visitors with a common matter."""
+        return self.group_size >= 2
+
+    @property
+    def is_repeat(self) -> bool:
+        """重复信访: linked to earlier cases of the same petitioner and matter."""
+        return bool(self.repeat_of)
+
+    @property
+    def is_backlog(self) -> bool:
+        """历史遗留: marked as an old matter never settled."""
+        return self.backlog_since is not None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Declined, final or withdrawn."""
+        return self.stage in TERMINAL
+
+    @property
+    def flags(self) -> tuple[tuple[str, str], ...]:
+        """Irregularities to look at, each ``(code, citation)``; not errors."""
+        out = []
+        if len(self.representatives) > 5:
+            out.append(("too_many_representatives", f"{_ART} 第二十条第三款: 代表人数不得超过5人"))
+        if self.is_group_visit and self.channel is Channel.VISIT and not self.representatives:
+            out.append(("group_visit_without_representatives", f"{_ART} 第二十条第三款"))
+        if self.skip_level:
+            out.append(("skip_level", f"{_ART} 第十九条第三款、第二十条第一款"))
+        if self.beijing_visit:
+            out.append(("beijing_visit", f"{_ART} 第二十条第一款"))
+        return tuple(out)
+
+    @property
+    def attributes(self) -> dict[str, str | None]:
+        """The codes a rulebook's ``applies_to`` tests."""
+        return {
+            "route": self.route.value if self.route else None,
+            "category": self.category.value if self.category else None,
+            "procedure": self.procedure.value,
+            "channel": self.channel.value,
+        }
+
+    def masked(self) -> Case:
+        """The same case with every petitioner's ID number and phone masked."""
+        if not any(p.id_number or p.phone for p in self.petitioners):
+            return self
+        petitioners = tuple(p.masked() for p in self.petitioners)
+        events = self.events
+        if events and isinstance(events[0].change, Register):
+            first = attrs.evolve(
+                events[0], change=attrs.evolve(events[0].change, petitioners=petitioners)
+            )
+            events = (first, *events[1:])
+        return attrs.evolve(self, petitioners=petitioners, events=events)
+
+    def stage_as_of(
+        self,
+        as_of: _dt.date,
+        *,
+        rulebook: Rulebook | None = None,
+        calendar: WorkCalendar | None = None,
+    ) -> Stage:
+        """The stage as of a date: a reply whose review window lapsed is final.
+
+        Likewise a review opinion whose re-review window lapsed. Nothing needs
+        to be recorded for that.
+        """
+        from xinfang.deadlines import window_closed
+
+        stage = self.stage
+        if stage is Stage.REPLIED and window_closed(
+            self, "review_request", as_of, rulebook, calendar
+        ):
+            return Stage.FINAL
+        if stage is Stage.REVIEWED and window_closed(
+            self, "rereview_request", as_of, rulebook, calendar
+        ):
+            return Stage.FINAL
+        return stage
+
+
+# ------------------------------------------------------- the stage graph
+_BEFORE_ACCEPT: Final = frozenset(
+    {Stage.REGISTERED, Stage.FORWARDED, Stage.ASSIGNED, Stage.OBJECTED}
+)
+_AFTER_ACCEPT: Final = frozenset(
+    {
+        Stage.ACCEPTED,
+        Stage.REPLIED,
+        Stage.REVIEW_REQUESTED,
+        Stage.REVIEWED,
+        Stage.REREVIEW_REQUESTED,
+        Stage.FINAL,
+    }
+)
+_REPLIED_OR_LATER: Final = _AFTER_ACCEPT - {Stage.ACCEPTED}
+
+#: kind → (stages it is allowed from, the rule it enforces)
+ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
+    "categorized": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十九至三十一条"),
+    "forwarded": (_BEFORE_ACCEPT, f"{_ART} 第二十二条"),
+    "assigned": (_BEFORE_ACCEPT, f"{_ART} 第二十二条第三项"),
+    "declined": (_BEFORE_ACCEPT, f"{_ART} 第二十二条、第二十三条"),
+    "remit_objected": (frozenset({Stage.FORWARDED, Stage.ASSIGNED}), f"{_ART} 第二十三条第三款"),
+    "accepted": (
+        frozenset({Stage.REGISTERED, Stage.FORWARDED, Stage.ASSIGNED}),
+        f"{_ART} 第二十三条",
+    ),
+    "notified": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十三条"),
+    "extended": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十四条"),
+    "hearing_started": (
+        frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
+        f"{_ART} 第三十一条第六项、第三十六条第二款",
+    ),
+    "hearing_ended": (
+        frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
+        f"{_ART} 第三十六条第二款",
+    ),
+    "opinion_issued": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十一条第六项、第三十二条"),
+    "review_requested": (frozenset({Stage.REPLIED}), f"{_ART} 第三十五条"),
+    "review_opinion_issued": (frozenset({Stage.REVIEW_REQUESTED}), f"{_ART} 第三十五条"),
+    "rereview_requested": (frozenset({Stage.REVIEWED}), f"{_ART} 第三十六条"),
+    "rereview_opinion_issued": (frozenset({Stage.REREVIEW_REQUESTED}), f"{_ART} 第三十六条"),
+    "settled": (_AFTER_ACCEPT, "停访息诉: possible at any point after acceptance"),
+    "relapsed": (_AFTER_ACCEPT, "a relapse follows a settlement"),
+    "withdrawn": (frozenset(Stage) - TERMINAL, "a closed matter cannot be withdrawn"),
+    "rated": (_REPLIED_OR_LATER, f"{_ART} 第二十一条: the petitioner rates the handling"),
+}
+
+
+def _refuse(case: Case, kind: str, rule: str, why: str) -> TransitionError:
+    return TransitionError(f"case {case.id}: cannot record {kind!r}: {why}", path=kind, rule=rule)
+
+
+def _local(at: _dt.datetime) -> _dt.date:
+    return _dt.date(at.year, at.month, at.day)
+
+
+def mutate(case: Case | None, event: Event) -> Case:
+    """Fold one event into a case, enforcing the stage graph (no time windows).
+
+    This is the pure function replay is built from; :func:`apply` adds the
+    checks that need a rulebook and a calendar.
+    """
+    ch = event.change
+    kind = ch.kind
+    if case is None:
+        if not isinstance(ch, Register):
+            raise TransitionError(
+                f"the first event must be 'registered', got {kind!r}",
+                path="events[0]",
+                rule=f"{_ART} 第二十一条: every matter is registered first",
+            )
+        if event.seq != 1:
+            raise TransitionError(
+                f"the first event has seq 1, got {event.seq}", path="events[0].seq"
+            )
+        received = ch.received_at
+        if event.at < received:
+            raise TransitionError(
+                "a matter is registered after it is received", path="events[0].at"
+            )
+        return Case(
+            id=ch.case_id,
+            received_at=received,
+            channel=ch.channel,
+            receiving_unit=ch.receiving_unit,
+            petitioners=ch.petitioners,
+            claims=ch.claims,
+            category=ch.category,
+            group_size=ch.group_size,
+            representatives=ch.representatives,
+            repeat_of=ch.repeat_of,
+            same_facts=ch.same_facts,
+            skip_level=ch.skip_level,
+            beijing_visit=ch.beijing_visit,
+            backlog_since=ch.backlog_since,
+            procedure=ch.procedure,
+            handling_unit=ch.receiving_unit,
+            on=Milestones(received=_local(received)),
+            events=(event,),
+        )
+    if isinstance(ch, Register):
+        raise _refuse(case, kind, "one registration per case", "the case is already registered")
+    if event.seq != len(case.events) + 1:
+        raise TransitionError(
+            f"case {case.id}: expected event seq {len(case.events) + 1}, got {event.seq}",
+            path=f"events[{len(case.events)}].seq",
+            rule="events are numbered 1, 2, 3, ... without gaps",
+        )
+    last_at = case.events[-1].at
+    if event.at < last_at:
+        raise TransitionError(
+            f"case {case.id}: event at {event.at.isoformat()} is before the previous one "
+            f"({last_at.isoformat()})",
+            path=f"events[{len(case.events)}].at",
+            rule="events are recorded in the order they happened",
+        )
+    allowed, rule = ALLOWED_FROM[kind]
+    if case.stage not in allowed:
+        raise _refuse(case, kind, rule, f"not allowed in stage {case.stage.value!r}")
+    day = _local(event.at)
+    on = case.on
+    ev = attrs.evolve
+    events = (*case.events, event)
+    if isinstance(ch, Categorize):
+        return ev(case, category=ch.category, events=events)
+    if isinstance(ch, Forward | Assign):
+        stage = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
+        on = ev(
+            on,
+            forwarded=on.forwarded or day if isinstance(ch, Forward) else on.forwarded,
+            assigned=on.assigned or day if isinstance(ch, Assign) else on.assigned,
+            last_forwarded=day,
+        )
+        return ev(case, stage=stage, handling_unit=ch.to_unit, on=on, events=events)
+    if isinstance(ch, Decline):
+        return ev(
+            case, stage=Stage.DECLINED, route=ch.route_told, on=ev(on, declined=day), events=events
+        )
+    if isinstance(ch, ObjectRemit):
+        return ev(
+            case,
+            stage=Stage.OBJECTED,
+            on=ev(on, remit_objected=on.remit_objected or day),
+            events=events,
+        )
+    if isinstance(ch, Accept):
+        if ch.route not in (Route.ORDINARY, Route.DUTY):
+            raise _refuse(
+                case,
+                kind,
+                f"{_ART} 第二十八条第二款、第三十一条",
+                f"a matter for the {ch.route.value} procedure is declined with that route told, "
+                "not accepted into petition handling",
+            )
+        return ev(
+            case, stage=Stage.ACCEPTED, route=ch.route, on=ev(on, accepted=day), events=events
+        )
+    if isinstance(ch, Notify):
+        return ev(case, on=ev(on, notified=on.notified or day), events=events)
+    if isinstance(ch, Extend):
+        if not isinstance(ch.days, int) or ch.days < 1:
+            raise _refuse(
+                case, kind, f"{_ART} 第三十四条", "an extension is a positive number of days"
+            )
+        return ev(
+            case,
+            extensions=case.extensions + 1,
+            extension_days=case.extension_days + ch.days,
+            events=events,
+        )
+    if isinstance(ch, StartHearing):
+        if case.in_hearing:
+            raise _refuse(case, kind, f"{_ART} 第三十六条第二款", "a hearing is already running")
+        return ev(
+            case, hearings=(*case.hearings, Hearing(start=day, stage=case.stage)), events=events
+        )
+    if isinstance(ch, EndHearing):
+        if not case.in_hearing:
+            raise _refuse(case, kind, f"{_ART} 第三十六条第二款", "no hearing is running")
+        last = ev(case.hearings[-1], end=day)
+        return ev(case, hearings=(*case.hearings[:-1], last), events=events)
+    if isinstance(ch, IssueOpinion | IssueReviewOpinion | IssueReReviewOpinion):
+        if case.in_hearing:
+            raise _refuse(case, kind, f"{_ART} 第三十六条第二款", "end the hearing first")
+        delivered = _local(ch.delivered_at) if ch.delivered_at else day
+        if delivered < day:
+            raise _refuse(
+                case,
+                kind,
+                "a reply is delivered after it is issued",
+                "delivered_at is before the opinion",
+            )
+        if isinstance(ch, IssueOpinion):
+            on = ev(on, opinion_issued=day, opinion_delivered=delivered)
+            stage = Stage.REPLIED
+        elif isinstance(ch, IssueReviewOpinion):
+            on = ev(on, review_opinion_issued=day, review_delivered=delivered)
+            stage = Stage.REVIEWED
+        else:
+            on = ev(on, rereview_opinion_issued=day)
+            stage = Stage.FINAL
+        return ev(case, stage=stage, outcome=ch.outcome, on=on, events=events)
+    if isinstance(ch, RequestReview):
+        return ev(
+            case,
+            stage=Stage.REVIEW_REQUESTED,
+            handling_unit=ch.to_unit,
+            on=ev(on, review_requested=day),
+            events=events,
+        )
+    if isinstance(ch, RequestReReview):
+        return ev(
+            case,
+            stage=Stage.REREVIEW_REQUESTED,
+            handling_unit=ch.to_unit,
+            on=ev(on, rereview_requested=day),
+            events=events,
+        )
+    if isinstance(ch, Settle):
+        if case.settled:
+            raise _refuse(case, kind, "停访息诉", "the case is already settled")
+        return ev(case, settled=True, on=ev(on, settled=day), events=events)
+    if isinstance(ch, Relapse):
+        if not case.settled:
+            raise _refuse(case, kind, "停访息诉", "only a settled case can relapse")
+        return ev(case, settled=False, on=ev(on, settled=None), events=events)
+    if isinstance(ch, Withdraw):
+        return ev(case, stage=Stage.WITHDRAWN, on=ev(on, withdrawn=day), events=events)
+    if isinstance(ch, Rate):
+        return ev(case, rating=ch.rating, events=events)
+    raise TransitionError(f"unknown change {type(ch).__name__}", path="change")  # pragma: no cover
+
+
+def replay(events: Iterable[Event]) -> Case:
+    """Rebuild a case from its events (the stage graph is enforced; windows are not)."""
+    case: Case | None = None
+    for event in events:
+        case = mutate(case, event)
+    if case is None:
+        raise TransitionError("no events to replay", path="events", rule="a case starts registered")
+    return case
+
+
+# ---------------------------------------------------------------- apply
+def _check_window(
+    case: Case,
+    key: str,
+    *,
+    day: _dt.date,
+    rulebook: Rulebook,
+    calendar: WorkCalendar,
+    what: str,
+) -> None:
+    from xinfang.deadlines import limit_due
+
+    limit = rulebook.get(key)
+    if limit is None or not limit.applies(case.attributes):
+        return
+    clock = limit_due(case, limit, rulebook, calendar, as_of=day)
+    if clock is not None and day > clock.due:
+        raise WindowClosedError(
+            f"case {case.id}: {what} on {day.isoformat()} is outside the window "
+            f"{clock.started_on.isoformat()} (excluded) .. {clock.due.isoformat()} "
+            f"({limit.period} from {limit.starts.replace('_', ' ')})",
+            path=key,
+            rule=limit.citation,
+        )
+
+
+def apply(
+    case: Case | None,
+    change: Change,
+    at: _dt.datetime,
+    *,
+    by: str = "system",
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    related: Mapping[str, Case] | None = None,
+) -> tuple[Case, Event]:
+    """Apply a command: the new case and the event recorded, or a domain error.
+
+    ``at`` is an aware instant (naive is rejected). Windows and caps are
+    checked under ``rulebook`` (default: the 2022 regulation) on ``calendar``
+    (default: the mainland calendar). ``related`` supplies earlier cases for
+    the finality check of a repeat petition (Art. 36 ¶3).
+    """
+    from xinfang.calendar import china_mainland
+    from xinfang.rulebook import rulebook as bundled
+
+    at = aware(at)
+    seq = 1 if case is None else len(case.events) + 1
+    event = Event(seq=seq, at=at, by=by, change=change)
+    if case is None:
+        return mutate(None, event), event
+    rb = rulebook if rulebook is not None else bundled()
+    cal = calendar if calendar is not None else china_mainland()
+    day = _local(at)
+    if case.stage in ALLOWED_FROM[change.kind][0]:
+        if isinstance(change, ObjectRemit):
+            _check_window(
+                case,
+                "remit_objection",
+                day=day,
+                rulebook=rb,
+                calendar=cal,
+                what="the remit objection",
+            )
+        elif isinstance(change, RequestReview):
+            _check_window(
+                case,
+                "review_request",
+                day=day,
+                rulebook=rb,
+                calendar=cal,
+                what="the review request",
+            )
+        elif isinstance(change, RequestReReview):
+            _check_window(
+                case,
+                "rereview_request",
+                day=day,
+                rulebook=rb,
+                calendar=cal,
+                what="the re-review request",
+            )
+        elif isinstance(change, Extend):
+            _check_extension(case, change, day, rb, cal)
+        elif isinstance(change, Accept):
+            _check_finality(case, day, rb, cal, related)
+    return mutate(case, event), event
+
+
+def open_case(change: Register, at: _dt.datetime, *, by: str = "system") -> tuple[Case, Event]:
+    """Register a new matter: ``apply(None, change, at, by=by)``."""
+    return apply(None, change, at, by=by)
+
+
+def _check_extension(
+    case: Case, change: Extend, day: _dt.date, rb: Rulebook, cal: WorkCalendar
+) -> None:
+    from xinfang.deadlines import handling_limit, limit_due
+
+    handling = handling_limit(case, rb)
+    cap = rb.cap_for(handling.key) if handling else None
+    if handling is None or cap is None:
+        raise TransitionError(
+            f"case {case.id}: rulebook {rb.id!r} allows no extension for this matter",
+            path="extended",
+            rule=rb.id,
+        )
+    if case.extensions >= cap.max_times:
+        raise TransitionError(
+            f"case {case.id}: handling may be extended {cap.max_times} time(s); it already was",
+            path="extended",
+            rule=cap.citation,
+        )
+    if change.days > cap.period.amount - case.extension_days:
+        raise TransitionError(
+            f"case {case.id}: an extension of {change.days} days exceeds the {cap.period} allowed",
+            path="extended.days",
+            rule=cap.citation,
+        )
+    clock = limit_due(case, handling, rb, cal, as_of=day)
+    if clock is not None and day > clock.due:
+        raise WindowClosedError(
+            f"case {case.id}: the extension on {day.isoformat()} comes after the handling limit "
+            f"ended on {clock.due.isoformat()}; it must be approved within the limit",
+            path="extended",
+            rule=cap.citation,
+        )
+
+
+def _check_finality(
+    case: Case,
+    day: _dt.date,
+    rb: Rulebook,
+    cal: WorkCalendar,
+    related: Mapping[str, Case] | None,
+) -> None:
+    if not (case.same_facts and case.repeat_of):
+        return
+    missing = [cid for cid in case.repeat_of if not related or cid not in related]
+    if missing:
+        raise TransitionError(
+            f"case {case.id} repeats {missing} with the same facts and reasons; pass those "
+            "cases as related= so finality can be checked before accepting",
+            path="related",
+            rule=f"{_ART} 第三十六条第三款",
+        )
+    assert related is not None  # noqa: S101 - narrowed by the check above
+    for cid in case.repeat_of:
+        earlier = related[cid]
+        if earlier.stage_as_of(day, rulebook=rb, calendar=cal) is Stage.FINAL:
+            raise FinalityError(
+                f"case {case.id}: the same facts and reasons as case {cid}, which is final "
+                "(re-reviewed, or its review window lapsed), are not accepted again",
+                path="accepted",
+                rule=f"{_ART} 第三十六条第三款",
+            )
