@@ -1,0 +1,418 @@
+"""JSON in and out: the one cattrs converter of xinfang.
+
+Shaped like ``cattrs.preconf`` modules: :func:`configure_converter`,
+:func:`make_converter`, and ready-made :data:`converter` with :func:`dumps` /
+:func:`loads`. On top of it: :func:`to_dict` / :func:`from_dict`,
+:func:`to_json` / :func:`from_json`, JSON Lines ledgers
+(:func:`dump_ledger`, :func:`load_ledger`) and :func:`json_schema`.
+
+Conventions: instants are ISO 8601 with their offset (``+08:00``), dates
+``YYYY-MM-DD``, enums their lowercase codes, periods ``{"amount", "unit"}``.
+A case is written as its events (the case is their fold) under a
+``schema_version``. Personal data (resident ID numbers, phones) is written
+**masked** unless the caller passes ``reveal_personal_data=True``.
+
+Malformed input raises :class:`~xinfang.InvalidDataError` listing every
+problem as ``(field path, message)``; nothing is partly loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.v import format_exception
+
+from xinfang import cases as _c
+from xinfang.deadlines import Clock
+from xinfang.errors import InvalidDataError, XinfangError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "configure_converter",
+    "converter",
+    "dump_ledger",
+    "dumps",
+    "from_dict",
+    "from_json",
+    "json_schema",
+    "load_ledger",
+    "loads",
+    "make_converter",
+    "to_dict",
+    "to_json",
+]
+
+#: The version of the JSON documents this module writes and reads.
+SCHEMA_VERSION: Final = 1
+
+T = TypeVar("T")
+
+
+def _type_error(value: Any, expected: str) -> InvalidDataError:
+    return InvalidDataError([("", f"expected {expected}, got {type(value).__name__}")])
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _type_error(value, "a string")
+    return value
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _type_error(value, "an integer")
+    return value
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _type_error(value, "true or false")
+    return value
+
+
+def _structure_date(value: Any, _: type) -> _dt.date:
+    if not isinstance(value, str) or len(value) != 10:
+        raise InvalidDataError([("", f"expected a date YYYY-MM-DD, got {value!r}"[:120])])
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDataError([("", f"not a date: {value!r}"[:120])]) from None
+
+
+def _structure_instant(value: Any, _: type) -> _dt.datetime:
+    if not isinstance(value, str):
+        raise _type_error(value, "an ISO 8601 instant with offset")
+    try:
+        parsed = _dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidDataError([("", f"not an ISO 8601 instant: {value!r}"[:120])]) from None
+    if parsed.tzinfo is None:
+        raise InvalidDataError([("", f"instant {value!r} has no offset (e.g. +08:00)"[:120])])
+    return _c.aware(parsed)
+
+
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        codes = [m.value for m in cls]  # type: ignore[var-annotated]
+        raise InvalidDataError([("", f"{value!r} is not one of {codes}"[:200])]) from None
+
+
+def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = False) -> None:
+    """Install xinfang's hooks on a cattrs converter.
+
+    ``reveal_personal_data`` writes resident ID numbers and phones whole;
+    by default they are written masked.
+    """
+    c.register_structure_hook(str, _structure_str)
+    c.register_structure_hook(int, _structure_int)
+    c.register_structure_hook(bool, _structure_bool)
+    c.register_unstructure_hook(_dt.datetime, lambda v: v.isoformat())
+    c.register_structure_hook(_dt.datetime, _structure_instant)
+    c.register_unstructure_hook(_dt.date, lambda v: v.isoformat())
+    c.register_structure_hook(_dt.date, _structure_date)
+    c.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
+    )
+
+    def sensitive(v: _c.ResidentId | _c.PhoneNumber) -> str:
+        if reveal_personal_data and not v.is_masked:
+            return v.reveal()
+        return str(v)
+
+    def structure_sensitive(value: Any, cls: type[Any]) -> Any:
+        if not isinstance(value, str):
+            raise _type_error(value, "a string")
+        return cls(value)
+
+    for cls in (_c.ResidentId, _c.PhoneNumber):
+        c.register_unstructure_hook(cls, sensitive)
+        c.register_structure_hook(cls, structure_sensitive)
+
+    # Changes: a tagged union on "kind".
+    for change_cls in _c.CHANGE_TYPES:
+        base = c.get_unstructure_hook(change_cls)
+
+        def unstructure_change(v: Any, _base: Any = base) -> dict[str, Any]:
+            return {"kind": v.kind, **_base(v)}
+
+        c.register_unstructure_hook(change_cls, unstructure_change)
+
+    def structure_change(value: Any, _: Any) -> _c.Change:
+        if not isinstance(value, Mapping):
+            raise _type_error(value, "an object with a 'kind'")
+        kind = value.get("kind")
+        cls = _c.CHANGE_BY_KIND.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise InvalidDataError(
+                [("kind", f"unknown change kind {kind!r}; one of {sorted(_c.CHANGE_BY_KIND)}")]
+            )
+        body = {k: v for k, v in value.items() if k != "kind"}
+        return c.structure(body, cls)
+
+    change_union = typing.get_type_hints(_c.Event)["change"]
+    c.register_structure_hook_func(lambda t: t == change_union, structure_change)
+
+    # A case is its events.
+    def unstructure_case(case: _c.Case) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": case.id,
+            "events": [c.unstructure(e, _c.Event) for e in case.events],
+        }
+
+    def structure_case(value: Any, _: Any) -> _c.Case:
+        if not isinstance(value, Mapping):
+            raise _type_error(value, "a case document (an object)")
+        problems: list[tuple[str, str]] = []
+        extra = sorted(set(value) - {"schema_version", "id", "events"})
+        if extra:
+            problems.append(("$", f"unknown key(s) {extra}"))
+        version = value.get("schema_version")
+        if version != SCHEMA_VERSION:
+            problems.append(
+                ("$.schema_version", f"expected {SCHEMA_VERSION}, got {version!r}"[:120])
+            )
+        raw_events = value.get("events")
+        if not isinstance(raw_events, list) or not raw_events:
+            problems.append(("$.events", "expected a non-empty list of events"))
+            raise InvalidDataError(problems)
+        events = _collect(c, raw_events, list[_c.Event], "$.events", problems)
+        if problems:
+            raise InvalidDataError(problems)
+        assert events is not None  # noqa: S101 - no problems means it was structured
+        case: _c.Case | None = None
+        for i, event in enumerate(events):
+            try:
+                case = _c.mutate(case, event)
+            except XinfangError as exc:
+                raise InvalidDataError([(f"$.events[{i}]", exc.args[0])]) from None
+        assert case is not None  # noqa: S101 - events is non-empty
+        if "id" in value and value["id"] != case.id:
+            raise InvalidDataError([("$.id", f"{value['id']!r} differs from the registered id")])
+        return case
+
+    c.register_unstructure_hook(_c.Case, unstructure_case)
+    c.register_structure_hook(_c.Case, structure_case)
+
+    def unstructure_clock(clock: Clock) -> dict[str, Any]:
+        return {f: c.unstructure(getattr(clock, f)) for f in Clock._fields}
+
+    def structure_clock(value: Any, _: Any) -> Clock:
+        if not isinstance(value, Mapping):
+            raise _type_error(value, "a clock object")
+        hints = typing.get_type_hints(Clock)
+        missing = [f for f in Clock._fields if f not in value and f not in Clock._field_defaults]
+        if missing:
+            raise InvalidDataError([(m, "required field missing") for m in missing])
+        return Clock(**{f: c.structure(value[f], hints[f]) for f in Clock._fields if f in value})
+
+    c.register_unstructure_hook(Clock, unstructure_clock)
+    c.register_structure_hook(Clock, structure_clock)
+
+
+def _collect(
+    c: cattrs.Converter, raw: Any, cls: Any, path: str, problems: list[tuple[str, str]]
+) -> Any:
+    """Structure ``raw``; on failure append every problem under ``path`` and return None."""
+    try:
+        return c.structure(raw, cls)
+    except (BaseValidationError, XinfangError, ValueError, TypeError, KeyError) as exc:
+        problems.extend(_problems(exc, path))
+        return None
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, InvalidDataError):
+        return "; ".join(f"{p}: {m}" if p else m for p, m in exc.problems)
+    if isinstance(exc, XinfangError):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"unknown key(s) {sorted(exc.extra_fields)}"
+    return format_exception(exc, type_)
+
+
+def _problems(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
+    if isinstance(exc, InvalidDataError) and not isinstance(exc, BaseValidationError):
+        return [
+            (f"{path}.{p}" if p and not p.startswith("$") else (p or path), m)
+            for p, m in exc.problems
+        ]
+    if isinstance(exc, BaseValidationError):
+        out = []
+        for line in cattrs.transform_error(exc, path=path, format_exception=_format):
+            msg, _, where = line.rpartition(" @ ")
+            out.append((where or path, msg or line))
+        return out
+    if isinstance(exc, XinfangError):
+        return [(exc.path or path, exc.message)]
+    return [(path, f"{type(exc).__name__}: {exc}"[:200])]
+
+
+def make_converter(*, reveal_personal_data: bool = False) -> cattrs.Converter:
+    """A new converter configured for xinfang (see :func:`configure_converter`)."""
+    c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    configure_converter(c, reveal_personal_data=reveal_personal_data)
+    return c
+
+
+#: The default converter: personal data written masked.
+converter: Final = make_converter()
+_revealing: Final = make_converter(reveal_personal_data=True)
+
+
+def _conv(reveal: bool) -> cattrs.Converter:
+    return _revealing if reveal else converter
+
+
+def to_dict(obj: Any, *, reveal_personal_data: bool = False) -> Any:
+    """A JSON-ready structure for any xinfang value (a case document for a ``Case``)."""
+    return _conv(reveal_personal_data).unstructure(obj)
+
+
+def from_dict(data: Any, cls: type[T], *, source: str = "") -> T:
+    """The value of type ``cls`` from JSON-ready ``data``, or :class:`~xinfang.InvalidDataError`."""
+    try:
+        return converter.structure(data, cls)
+    except InvalidDataError as exc:
+        if exc.path == source or not source:
+            raise
+        raise InvalidDataError(exc.problems, source=source) from None
+    except Exception as exc:  # noqa: BLE001 - every failure becomes InvalidDataError
+        raise InvalidDataError(_problems(exc), source=source) from None
+
+
+def to_json(obj: Any, *, reveal_personal_data: bool = False, indent: int | None = None) -> str:
+    """JSON text for any xinfang value (UTF-8 friendly: Chinese is written as is)."""
+    return json.dumps(
+        to_dict(obj, reveal_personal_data=reveal_personal_data),
+        ensure_ascii=False,
+        indent=indent,
+        separators=None if indent else (",", ":"),
+    )
+
+
+def from_json(text: str | bytes, cls: type[T] = _c.Case, *, source: str = "") -> T:  # type: ignore[assignment]
+    """The value of type ``cls`` (default: :class:`~xinfang.Case`) from JSON text."""
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise InvalidDataError([("$", f"not valid JSON: {exc}"[:200])], source=source) from None
+    return from_dict(data, cls, source=source)
+
+
+dumps = to_json
+loads = from_json
+
+
+def dump_ledger(cases: Iterable[_c.Case], *, reveal_personal_data: bool = False) -> str:
+    """A JSON Lines ledger: one case document per line."""
+    return "".join(to_json(c, reveal_personal_data=reveal_personal_data) + "\n" for c in cases)
+
+
+def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[_c.Case]:
+    """Every case of a JSON Lines ledger, or one error listing every bad line's problems.
+
+    Blank lines are skipped. Problem paths read ``line 12: $.events[0].at``.
+    """
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    out: list[_c.Case] = []
+    problems: list[tuple[str, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(from_json(line))
+        except InvalidDataError as exc:
+            problems.extend((f"line {number}: {p}", m) for p, m in exc.problems)
+    if problems:
+        raise InvalidDataError(problems, source=source)
+    return out
+
+
+# ------------------------------------------------------------- JSON Schema
+def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is str:
+        return {"type": "string"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is _dt.datetime:
+        return {"type": "string", "format": "date-time"}
+    if tp is _dt.date:
+        return {"type": "string", "format": "date"}
+    if tp in (_c.ResidentId, _c.PhoneNumber):
+        return {"type": "string"}
+    if tp is type(None):
+        return {"type": "null"}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [m.value for m in tp]}
+    if origin in (typing.Union, types.UnionType):
+        if set(args) == set(_c.CHANGE_TYPES):
+            return {"oneOf": [_schema_for(a, defs) for a in args]}
+        return {"anyOf": [_schema_for(a, defs) for a in args]}
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return {"type": "array", "items": _schema_for(args[0], defs)}
+    if origin is list:
+        return {"type": "array", "items": _schema_for(args[0], defs)}
+    if attrs.has(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}
+            hints = typing.get_type_hints(tp)
+            props: dict[str, Any] = {}
+            required: list[str] = []
+            if hasattr(tp, "kind") and tp in _c.CHANGE_TYPES:
+                props["kind"] = {"const": tp.kind}
+                required.append("kind")
+            for f in attrs.fields(tp):
+                if not f.init:
+                    continue
+                props[f.name] = _schema_for(hints[f.name], defs)
+                if f.default is attrs.NOTHING:
+                    required.append(f.name)
+            defs[name] = {
+                "type": "object",
+                "properties": props,
+                "required": required,
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no JSON Schema for {tp!r}")  # pragma: no cover
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a case document, for hosts' validators."""
+    defs: dict[str, Any] = {}
+    event = _schema_for(_c.Event, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://xinfang.invalid/schema/case-v1.json",
+        "title": "xinfang case document",
+        "description": "A petition matter (信访事项) as its events; schema_version 1.",
+        "type": "object",
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "id": {"type": "string"},
+            "events": {"type": "array", "items": event, "minItems": 1},
+        },
+        "required": ["schema_version", "events"],
+        "additionalProperties": False,
+        "$defs": defs,
+    }
