@@ -7,16 +7,31 @@ yields valid values only; xinfang's own test-suite uses these same strategies.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
+from typing import Any
 
 from hypothesis import strategies as st
 
+from xinfang import cases as c
 from xinfang.calendar import WorkCalendar, china_mainland
+from xinfang.errors import TransitionError
 from xinfang.periods import CountingRule, Period, PeriodUnit
+from xinfang.rulebook import Rulebook, bundled_rulebooks, rulebook
 
 __all__ = [
+    "cases",
+    "changes",
+    "claims",
     "counting_rules",
     "dates_in",
+    "event_sequences",
+    "instants",
     "periods",
+    "petitioners",
+    "phone_numbers",
+    "registrations",
+    "resident_ids",
+    "rulebooks",
     "work_calendars",
 ]
 
@@ -80,3 +95,224 @@ def work_calendars(
         makeup_workdays=makeup,
         provisional_years=draw(st.sets(st.integers(first.year, last.year), max_size=2)),
     )
+
+
+# ------------------------------------------------------------------ cases
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
+_UNITS = ("总队", "第一支队", "第二支队", "第三支队", "信访办", "市政府", "区政府")
+
+
+def rulebooks() -> st.SearchStrategy[Rulebook]:
+    """The bundled rulebooks."""
+    return st.sampled_from(bundled_rulebooks()).map(rulebook)
+
+
+@st.composite
+def resident_ids(draw: st.DrawFn) -> c.ResidentId:
+    """Valid 18-digit resident ID numbers (GB 11643 check digit)."""
+    area = draw(st.sampled_from(["110105", "310104", "440305", "510107", "330106"]))
+    birth = draw(st.dates(_dt.date(1930, 1, 1), _dt.date(2008, 12, 31)))
+    seq = draw(st.integers(0, 999))
+    first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return c.ResidentId(first17 + c._id_check_digit(first17))  # noqa: SLF001 - same package
+
+
+def phone_numbers() -> st.SearchStrategy[c.PhoneNumber]:
+    """Mainland mobile numbers."""
+    return st.builds(
+        lambda p, n: c.PhoneNumber(f"{p}{n:08d}"),
+        st.sampled_from(["138", "139", "150", "186", "199"]),
+        st.integers(0, 99_999_999),
+    )
+
+
+_NAMES = st.builds(
+    lambda s, g: s + g,
+    st.sampled_from(_SURNAMES),
+    st.text(alphabet=_GIVEN, min_size=1, max_size=2),
+)
+
+
+def petitioners() -> st.SearchStrategy[c.Petitioner]:
+    """Persons (with or without ID number and phone) and organisations."""
+    person = st.builds(
+        c.Petitioner,
+        name=_NAMES,
+        kind=st.just(c.PetitionerKind.PERSON),
+        id_number=st.none() | resident_ids(),
+        phone=st.none() | phone_numbers(),
+        address=st.sampled_from(["", "北京市朝阳区", "上海市徐汇区"]),
+    )
+    org = st.builds(
+        c.Petitioner,
+        name=st.sampled_from(["某某物业公司", "某村村民委员会", "某某合作社"]),
+        kind=st.just(c.PetitionerKind.ORGANISATION),
+        phone=st.none() | phone_numbers(),
+    )
+    return person | org
+
+
+def claims() -> st.SearchStrategy[c.Claim]:
+    """Claims with a request and optional facts and reasons."""
+    return st.builds(
+        c.Claim,
+        request=st.sampled_from(["退还押金", "补发工资", "解决住房", "查处违规", "恢复待遇"]),
+        facts=st.sampled_from(["", "2019年起拖欠", "多次反映未果"]),
+        reasons=st.sampled_from(["", "合同约定", "政策规定"]),
+    )
+
+
+def instants(
+    min_value: _dt.date = _dt.date(2021, 1, 1), max_value: _dt.date = _dt.date(2025, 6, 30)
+) -> st.SearchStrategy[_dt.datetime]:
+    """Aware instants in Asia/Shanghai, between two dates (inclusive)."""
+    return st.builds(
+        lambda d, m: (
+            _dt.datetime(d.year, d.month, d.day, tzinfo=c.SHANGHAI) + _dt.timedelta(minutes=m)
+        ),
+        st.dates(min_value, max_value),
+        st.integers(0, 24 * 60 - 1),
+    )
+
+
+@st.composite
+def registrations(
+    draw: st.DrawFn, *, at: st.SearchStrategy[_dt.datetime] | None = None
+) -> c.Register:
+    """Valid ``Register`` commands."""
+    received = draw(at if at is not None else instants())
+    group = draw(st.integers(1, 12))
+    reps = draw(st.lists(_NAMES, max_size=min(group, 7)))
+    repeat_of = tuple(
+        draw(st.lists(st.sampled_from(["P-1", "P-2", "P-3"]), max_size=2, unique=True))
+    )
+    return c.Register(
+        case_id=draw(st.from_regex(r"XF-[0-9]{4}-[0-9]{6}", fullmatch=True)),
+        received_at=received,
+        channel=draw(st.sampled_from(c.Channel)),
+        receiving_unit=draw(st.sampled_from(_UNITS)),
+        petitioners=draw(st.lists(petitioners(), min_size=1, max_size=3)),
+        claims=draw(st.lists(claims(), min_size=1, max_size=2)),
+        category=draw(st.none() | st.sampled_from(c.Category)),
+        group_size=group,
+        representatives=reps,
+        repeat_of=repeat_of,
+        same_facts=bool(repeat_of) and draw(st.booleans()),
+        skip_level=draw(st.booleans()),
+        beijing_visit=draw(st.booleans()),
+        backlog_since=draw(st.none() | st.dates(_dt.date(2010, 1, 1), received.date())),
+        procedure=draw(st.sampled_from(c.Procedure)),
+    )
+
+
+_TEXT = st.sampled_from(["依据政策", "经调查核实", "事实清楚", "理由说明"])
+
+
+def _change_strategies() -> dict[str, st.SearchStrategy[c.Change]]:
+    outcome = st.sampled_from(c.Outcome)
+    units = st.sampled_from(_UNITS)
+    out: dict[str, st.SearchStrategy[Any]] = {
+        "categorized": st.builds(c.Categorize, category=st.sampled_from(c.Category)),
+        "forwarded": st.builds(c.Forward, to_unit=units),
+        "assigned": st.builds(
+            c.Assign,
+            to_unit=units,
+            report_back_by=st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 6, 30)),
+        ),
+        "declined": st.builds(
+            c.Decline,
+            reason=_TEXT,
+            route_told=st.sampled_from(c.Route),
+            body_told=st.just("人民法院"),
+        ),
+        "remit_objected": st.builds(c.ObjectRemit, reason=_TEXT),
+        "accepted": st.builds(c.Accept, route=st.sampled_from([c.Route.ORDINARY, c.Route.DUTY])),
+        "notified": st.builds(c.Notify),
+        "extended": st.builds(
+            c.Extend, days=st.integers(1, 40), approved_by=st.just("局长"), reason=_TEXT
+        ),
+        "hearing_started": st.builds(c.StartHearing),
+        "hearing_ended": st.builds(c.EndHearing),
+        "opinion_issued": st.builds(c.IssueOpinion, outcome=outcome, basis=_TEXT),
+        "review_requested": st.builds(c.RequestReview, to_unit=units),
+        "review_opinion_issued": st.builds(c.IssueReviewOpinion, outcome=outcome, basis=_TEXT),
+        "rereview_requested": st.builds(c.RequestReReview, to_unit=units),
+        "rereview_opinion_issued": st.builds(c.IssueReReviewOpinion, outcome=outcome, basis=_TEXT),
+        "settled": st.builds(c.Settle, evidence=_TEXT),
+        "relapsed": st.builds(c.Relapse),
+        "withdrawn": st.builds(c.Withdraw),
+        "rated": st.builds(c.Rate, rating=st.sampled_from(c.Rating)),
+    }
+    return out
+
+
+def changes(kinds: Iterable[str] | None = None) -> st.SearchStrategy[c.Change]:
+    """Commands after registration, of the given kinds (default: all; not always allowed)."""
+    table = _change_strategies()
+    chosen = sorted(table) if kinds is None else sorted(kinds)
+    return st.one_of(*(table[k] for k in chosen))
+
+
+# How often each allowed command is drawn: progress through the procedure is
+# favoured over the terminal exits, so deep histories are common.
+_WEIGHT: dict[str, int] = {
+    "accepted": 5,
+    "opinion_issued": 5,
+    "review_requested": 5,
+    "review_opinion_issued": 5,
+    "rereview_requested": 5,
+    "rereview_opinion_issued": 4,
+    "forwarded": 2,
+    "assigned": 2,
+    "declined": 1,
+    "withdrawn": 1,
+    "remit_objected": 1,
+}
+
+
+@st.composite
+def cases(
+    draw: st.DrawFn,
+    *,
+    max_steps: int = 12,
+    rulebook_: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> c.Case:
+    """Valid cases: a registration, then commands at increasing instants.
+
+    Commands are applied through :func:`xinfang.apply` under the rulebook (the
+    2022 regulation by default) and the mainland calendar; a command the law
+    refuses is skipped, so every case yielded is reachable legally.
+    """
+    rb = rulebook_ if rulebook_ is not None else rulebook()
+    cal = calendar if calendar is not None else china_mainland()
+    reg = draw(registrations())
+    at = reg.received_at + _dt.timedelta(minutes=draw(st.integers(0, 600)))
+    case, _ = c.open_case(reg, at, by=draw(st.sampled_from(["clerk-1", "clerk-2"])))
+    table = _change_strategies()
+    for _ in range(draw(st.integers(0, max_steps))):
+        at += _dt.timedelta(days=draw(st.integers(0, 25)), minutes=draw(st.integers(0, 600)))
+        # Mostly commands the stage graph allows, sometimes any (to exercise refusals).
+        allowed = [
+            k
+            for k, (stages, _) in sorted(c.ALLOWED_FROM.items())
+            if case.stage in stages
+            for _ in range(_WEIGHT.get(k, 2))
+        ]
+        if not allowed:
+            break
+        kind = draw(
+            st.sampled_from(allowed) if draw(st.integers(0, 9)) else st.sampled_from(sorted(table))
+        )
+        change = draw(table[kind])
+        try:
+            case, _ = c.apply(case, change, at, by="clerk-1", rulebook=rb, calendar=cal)
+        except TransitionError:
+            continue
+    return case
+
+
+def event_sequences(**kwargs: object) -> st.SearchStrategy[tuple[c.Event, ...]]:
+    """Valid event sequences (the events of :func:`cases`)."""
+    return cases(**kwargs).map(lambda case: case.events)  # type: ignore[arg-type]

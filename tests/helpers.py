@@ -1,0 +1,54 @@
+"""Small builders shared by the case tests (not part of the library)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import xinfang as x
+from xinfang.cases import SHANGHAI
+
+
+def t(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
+    """An aware instant in Asia/Shanghai."""
+    return dt.datetime(y, m, d, h, tzinfo=SHANGHAI)
+
+
+def register(received: dt.datetime, **kw: object) -> x.Register:
+    """A plain registration with one petitioner and one claim."""
+    args: dict[str, object] = {
+        "case_id": "XF-1",
+        "received_at": received,
+        "channel": x.Channel.LETTER,
+        "receiving_unit": "市信访局",
+        "petitioners": [
+            x.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
+        ],
+        "claims": [x.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定")],
+    }
+    args.update(kw)
+    return x.Register(**args)  # type: ignore[arg-type]
+
+
+def run(*steps: tuple[x.Change, dt.datetime], rulebook: x.Rulebook | None = None) -> x.Case:
+    """Apply a registration and commands in order."""
+    (first, at0), *rest = steps
+    assert isinstance(first, x.Register)
+    case, _ = x.open_case(first, at0, by="clerk")
+    for change, at in rest:
+        case, _ = x.apply(case, change, at, by="clerk", rulebook=rulebook)
+    return case
+
+
+def accepted_on(day: dt.datetime, **kw: object) -> x.Case:
+    """A case received and accepted on ``day``."""
+    return run((register(day, **kw), day), (x.Accept(), day))
+
+
+def clock(case: x.Case, key: str, as_of: dt.date, **kw: object) -> x.Clock:
+    """The clock named ``key``."""
+    found = [c for c in x.clocks(case, as_of=as_of, **kw) if c.key == key]  # type: ignore[arg-type]
+    assert found, f"no clock {key}"
+    return found[0]
+
+
+OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
