@@ -8,10 +8,9 @@ import pytest
 from hypothesis import given
 
 import xinfang as x
+from helpers import OPINION, accepted_on, clock, register, run, t
 from xinfang import serialization
 from xinfang.strategies import cases, resident_ids
-
-from helpers import OPINION, accepted_on, clock, register, run, t
 
 D = dt.date
 
@@ -20,7 +19,7 @@ class TestWorkedExamples:
     """信访工作条例 (2022) Arts. 34-36 counted on the mainland calendar."""
 
     def test_handling_due_2025_10_09(self) -> None:
-        """Accepted 2025-08-08: 60 日 ends 10-07 in the National Day holiday → 2025-10-09 (Art. 34)."""
+        """Accepted 2025-08-08: 60 日 end 10-07, a National Day holiday → 2025-10-09 (Art. 34)."""
         case = accepted_on(t(2025, 8, 8))
         c = clock(case, "handling", D(2025, 8, 20))
         assert c.due == D(2025, 10, 9)
@@ -184,13 +183,14 @@ class TestRefusals:
         with pytest.raises(x.TransitionError, match="only a settled case"):
             x.apply(case, x.Relapse(), t(2025, 5, 8))
         case, _ = x.apply(case, x.Settle(evidence="签字息诉承诺书"), t(2025, 5, 8))
-        assert case.settled and case.on.settled == D(2025, 5, 8)
+        assert case.settled
+        assert case.on.settled == D(2025, 5, 8)
         case, _ = x.apply(case, x.Relapse(note="再次来访"), t(2025, 6, 1))
         assert not case.settled
 
 
 class TestFinality:
-    """信访工作条例 (2022) 第三十六条第三款: after re-review, the same facts are not accepted again."""
+    """信访工作条例 (2022) 第三十六条第三款: after re-review the same facts are not accepted."""
 
     def final_case(self) -> x.Case:
         return run(
@@ -288,7 +288,8 @@ class TestClockStatuses:
         c = clock(case, "handling", D(2026, 11, 28), calendar=prov)
         assert c.provisional
         assert c.due == D(2027, 1, 26)
-        assert "暂定" in c.explain() and "PROVISIONAL" in c.explain("en")
+        assert "暂定" in c.explain()
+        assert "PROVISIONAL" in c.explain("en")
 
     def test_deadline_instant(self) -> None:
         """A clock's deadline is the end of its due day in Asia/Shanghai."""
@@ -307,12 +308,16 @@ class TestPersonalData:
         assert "13812345678" not in repr(case)
         assert str(person.id_number) == "110105********002X"
         assert "110105********002X" in repr(case)
-        assert person.id_number is not None and person.id_number.reveal() == "11010519491231002X"
-        assert person.phone is not None and str(person.phone) == "138****5678"
+        assert person.id_number is not None
+        assert person.id_number.reveal() == "11010519491231002X"
+        assert person.phone is not None
+        assert str(person.phone) == "138****5678"
         default = serialization.to_json(case)
-        assert "11010519491231002X" not in default and "13812345678" not in default
+        assert "11010519491231002X" not in default
+        assert "13812345678" not in default
         full = serialization.to_json(case, reveal_personal_data=True)
-        assert "11010519491231002X" in full and "13812345678" in full
+        assert "11010519491231002X" in full
+        assert "13812345678" in full
 
     def test_masked_value_cannot_be_revealed(self) -> None:
         """A masked ID read back from a default export stays masked."""
@@ -332,7 +337,9 @@ class TestPersonalData:
         """Every generated ID passes GB 11643 and masks to 6 + 8 stars + 4."""
         full = rid.reveal()
         masked = str(rid)
-        assert masked[:6] == full[:6] and masked[-4:] == full[-4:] and masked[6:14] == "*" * 8
+        assert masked[:6] == full[:6]
+        assert masked[-4:] == full[-4:]
+        assert masked[6:14] == "*" * 8
         assert x.ResidentId(masked).masked() == rid.masked()
 
 

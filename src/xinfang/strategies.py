@@ -7,8 +7,7 @@ yields valid values only; xinfang's own test-suite uses these same strategies.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
@@ -17,6 +16,9 @@ from xinfang.calendar import WorkCalendar, china_mainland
 from xinfang.errors import TransitionError
 from xinfang.periods import CountingRule, Period, PeriodUnit
 from xinfang.rulebook import Rulebook, bundled_rulebooks, rulebook
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "cases",
@@ -115,7 +117,7 @@ def resident_ids(draw: st.DrawFn) -> c.ResidentId:
     birth = draw(st.dates(_dt.date(1930, 1, 1), _dt.date(2008, 12, 31)))
     seq = draw(st.integers(0, 999))
     first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
-    return c.ResidentId(first17 + c._id_check_digit(first17))  # noqa: SLF001 - same package
+    return c.ResidentId(first17 + c._id_check_digit(first17))
 
 
 def phone_numbers() -> st.SearchStrategy[c.PhoneNumber]:
