@@ -88,6 +88,16 @@ def _structure_date(value: Any, _: type) -> _dt.date:
         raise InvalidDataError([("", f"not a date: {value!r}"[:120])]) from None
 
 
+def _structure_time(value: Any, _: type) -> _dt.time:
+    try:
+        parsed = _dt.time.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is not None:
+        raise InvalidDataError([("", f"expected a local time HH:MM, got {value!r}"[:120])])
+    return parsed
+
+
 def _structure_instant(value: Any, _: type) -> _dt.datetime:
     if not isinstance(value, str):
         raise _type_error(value, "an ISO 8601 instant with offset")
@@ -121,6 +131,8 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
     c.register_structure_hook(_dt.datetime, _structure_instant)
     c.register_unstructure_hook(_dt.date, lambda v: v.isoformat())
     c.register_structure_hook(_dt.date, _structure_date)
+    c.register_unstructure_hook(_dt.time, lambda v: v.isoformat())
+    c.register_structure_hook(_dt.time, _structure_time)
     c.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
     )
@@ -147,6 +159,18 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
             return {"kind": v.kind, **_base(v)}
 
         c.register_unstructure_hook(change_cls, unstructure_change)
+        base_structure = c.get_structure_hook(change_cls)
+
+        def structure_one(value: Any, cls: Any, _base: Any = base_structure) -> Any:
+            if isinstance(value, Mapping) and "kind" in value:
+                if value["kind"] != cls.kind:
+                    raise InvalidDataError(
+                        [("kind", f"expected {cls.kind!r}, got {value['kind']!r}")]
+                    )
+                value = {k: v for k, v in value.items() if k != "kind"}
+            return _base(value, cls)
+
+        c.register_structure_hook(change_cls, structure_one)
 
     def structure_change(value: Any, _: Any) -> _c.Change:
         if not isinstance(value, Mapping):
@@ -157,8 +181,7 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
             raise InvalidDataError(
                 [("kind", f"unknown change kind {kind!r}; one of {sorted(_c.CHANGE_BY_KIND)}")]
             )
-        body = {k: v for k, v in value.items() if k != "kind"}
-        return c.structure(body, cls)
+        return c.structure(value, cls)
 
     change_union = typing.get_type_hints(_c.Event)["change"]
     c.register_structure_hook_func(lambda t: t == change_union, structure_change)

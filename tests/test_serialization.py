@@ -1,0 +1,206 @@
+"""Serialization: round trips, masking, every problem reported, fuzzed input, the JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import xinfang as x
+from xinfang import serialization as s
+from xinfang.strategies import cases, changes, counting_rules, periods
+
+from helpers import accepted_on, t
+
+SCHEMA = s.json_schema()
+VALIDATOR = jsonschema.Draft202012Validator(
+    SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+class TestRoundTrip:
+    """from_json(to_json(x)) == x."""
+
+    @given(cases())
+    def test_full_record_round_trips(self, case: x.Case) -> None:
+        """With personal data revealed, a case comes back equal, events and all."""
+        text = s.to_json(case, reveal_personal_data=True)
+        assert s.from_json(text) == case
+
+    @given(cases())
+    def test_default_export_round_trips_to_the_masked_case(self, case: x.Case) -> None:
+        """The default export is masked; reading it back gives exactly the masked case."""
+        back = s.from_json(s.to_json(case))
+        assert back == case.masked()
+        assert s.from_json(s.to_json(back)) == back
+
+    @given(cases(max_steps=6))
+    def test_events_round_trip_alone(self, case: x.Case) -> None:
+        """Each event survives alone too."""
+        for event in case.events:
+            assert s.from_dict(s.to_dict(event, reveal_personal_data=True), x.Event) == event
+
+    @given(changes())
+    def test_changes_carry_their_kind(self, change: x.Change) -> None:
+        """Every command is tagged with its kind and reads back equal."""
+        data = s.to_dict(change)
+        assert data["kind"] == change.kind
+        assert s.from_dict(data, type(change)) == change
+
+    @given(periods(), counting_rules())
+    def test_small_values_round_trip(self, period: x.Period, rule: x.CountingRule) -> None:
+        """Periods and counting rules round trip."""
+        assert s.from_json(s.to_json(period), x.Period) == period
+        assert s.from_json(s.to_json(rule), x.CountingRule) == rule
+
+    @given(cases())
+    def test_clocks_round_trip(self, case: x.Case) -> None:
+        """Clocks as of a date round trip."""
+        as_of = case.events[-1].at.date()
+        for c in x.clocks(case, as_of=as_of):
+            assert s.from_dict(s.to_dict(c), x.Clock) == c
+
+    def test_ledger_round_trip_and_line_numbers(self) -> None:
+        """A JSON Lines ledger reads back; bad lines are reported with their numbers."""
+        a = accepted_on(t(2025, 8, 8))
+        text = s.dump_ledger([a, a])
+        assert s.load_ledger(text) == [a.masked(), a.masked()]
+        broken = text + '{"schema_version": 1, "events": []}\n\nnot json\n'
+        with pytest.raises(x.InvalidDataError) as info:
+            s.load_ledger(broken)
+        paths = [p for p, _ in info.value.problems]
+        assert paths == ["line 3: $.events", "line 5: $"]
+
+
+class TestBadInput:
+    """Malformed input raises InvalidDataError listing every problem; nothing is partly loaded."""
+
+    def test_every_problem_is_listed_with_its_path(self) -> None:
+        """Three broken fields give three (path, message) pairs."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["events"][0]["change"]["group_size"] = "many"
+        doc["events"][0]["change"]["channel"] = "pigeon"
+        doc["events"][1]["at"] = "2025-08-08T09:00:00"
+        with pytest.raises(x.InvalidDataError) as info:
+            s.from_dict(doc, x.Case)
+        assert dict(info.value.problems) == {
+            "$.events[0].change.channel": "'pigeon' is not one of "
+            "['online', 'letter', 'phone', 'fax', 'visit']",
+            "$.events[0].change.group_size": "expected an integer, got str",
+            "$.events[1].at": "instant '2025-08-08T09:00:00' has no offset (e.g. +08:00)",
+        }
+
+    def test_an_illegal_history_is_refused(self) -> None:
+        """Events that break the stage graph are refused with the event's index."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["events"][1]["change"] = {"kind": "review_requested", "to_unit": "省"}
+        with pytest.raises(x.InvalidDataError, match=r"\$\.events\[1\].*not allowed in stage"):
+            s.from_dict(doc, x.Case)
+
+    def test_wrong_schema_version_and_extra_keys(self) -> None:
+        """The schema version is checked and unknown keys are refused."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["schema_version"] = 2
+        doc["events"][1]["change"]["colour"] = "red"
+        with pytest.raises(x.InvalidDataError) as info:
+            s.from_dict(doc, x.Case)
+        paths = {p for p, _ in info.value.problems}
+        assert paths == {"$.schema_version", "$.events[1].change"}
+
+    @given(json_values)
+    def test_random_json_raises_only_invalid_data(self, value: Any) -> None:
+        """Arbitrary JSON is refused with InvalidDataError, never another exception."""
+        with pytest.raises(x.InvalidDataError):
+            s.from_json(json.dumps(value))
+
+    @given(cases(max_steps=6), st.data())
+    def test_mutated_documents_load_or_raise_invalid_data(
+        self, case: x.Case, data: st.DataObject
+    ) -> None:
+        """A valid document with one field replaced either loads or raises InvalidDataError."""
+        doc = s.to_dict(case)
+        node: Any = doc
+        path = []
+        while isinstance(node, dict | list) and node and data.draw(st.booleans()):
+            key = data.draw(
+                st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node)))
+            )
+            path.append(key)
+            node = node[key]
+        if not path:
+            return
+        parent: Any = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(json_values)
+        try:
+            loaded = s.from_json(json.dumps(doc))
+        except x.InvalidDataError as exc:
+            assert exc.problems
+        else:
+            assert isinstance(loaded, x.Case)
+
+    def test_not_json_at_all(self) -> None:
+        """Text that is not JSON is an InvalidDataError at $."""
+        with pytest.raises(x.InvalidDataError, match="not valid JSON"):
+            s.from_json("{")
+
+
+class TestJsonSchema:
+    """The exported JSON Schema agrees with the converter."""
+
+    def test_schema_is_valid_draft_2020_12(self) -> None:
+        """The schema itself is a valid 2020-12 schema."""
+        jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+    @given(cases())
+    def test_every_export_validates(self, case: x.Case) -> None:
+        """Every document the converter writes validates against the schema."""
+        VALIDATOR.validate(s.to_dict(case))
+        VALIDATOR.validate(s.to_dict(case, reveal_personal_data=True))
+
+    def test_schema_rejects_what_the_converter_rejects(self) -> None:
+        """Documents the converter refuses for shape are refused by the schema too."""
+        good = s.to_dict(accepted_on(t(2025, 8, 8)))
+        bad_docs = []
+        for mutate in (
+            lambda d: d["events"][0]["change"].__setitem__("channel", "pigeon"),
+            lambda d: d["events"][1].__setitem__("seq", "2"),
+            lambda d: d["events"][1]["change"].__setitem__("colour", "red"),
+            lambda d: d.__setitem__("events", []),
+            lambda d: d["events"][0]["change"].pop("claims"),
+        ):
+            doc = json.loads(json.dumps(good))
+            mutate(doc)
+            bad_docs.append(doc)
+        for doc in bad_docs:
+            assert not VALIDATOR.is_valid(doc)
+            with pytest.raises(x.InvalidDataError):
+                s.from_dict(doc, x.Case)
+
+
+def test_instants_keep_their_offset_and_convert() -> None:
+    """Instants are written with +08:00 and read from any offset into Asia/Shanghai."""
+    case = accepted_on(t(2025, 8, 8))
+    doc = s.to_dict(case)
+    assert doc["events"][0]["at"] == "2025-08-08T09:00:00+08:00"
+    doc["events"][1]["at"] = "2025-08-08T01:00:00+00:00"
+    back = s.from_dict(doc, x.Case)
+    assert back.events[1].at == case.events[1].at
+    assert back.events[1].at.utcoffset() == dt.timedelta(hours=8)
