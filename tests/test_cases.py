@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 
 import xinfang as x
-from helpers import OPINION, accepted_on, clock, register, run, t
 from xinfang import serialization
 from xinfang.strategies import cases, resident_ids
+
+from helpers import OPINION, accepted_on, clock, register, run, t
 
 D = dt.date
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import xinfang as x
 from xinfang.rulebook import START_EVENTS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class TestBundled:
@@ -147,7 +150,7 @@ class TestLoader:
                 },
             },
         }
-        with pytest.raises(x.RulebookError, match="limits.ext.extends"):
+        with pytest.raises(x.RulebookError, match=r"limits\.ext\.extends"):
             x.load_rulebook(data)
 
     def test_not_toml(self, tmp_path: Path) -> None:

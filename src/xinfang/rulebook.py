@@ -449,13 +449,17 @@ def bundled_rulebooks() -> tuple[str, ...]:
     return tuple(sorted(_bundled_files()))
 
 
-@functools.cache
 def rulebook(id: str = "xinfang-2022") -> Rulebook:
     """A bundled rulebook by id (default: the 2022 信访工作条例), loaded once.
 
     Bundled: ``xinfang-2022``, ``xinfang-2005``, ``simplified-2016``,
     ``zhejiang-2016``. See :func:`bundled_rulebooks`.
     """
+    return _bundled(id)
+
+
+@functools.cache
+def _bundled(id: str) -> Rulebook:
     files = _bundled_files()
     if id not in files:
         raise RulebookError(f"no bundled rulebook {id!r}; bundled: {sorted(files)}", path="id")
