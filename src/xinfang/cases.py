@@ -21,6 +21,7 @@ import datetime as _dt
 import enum
 import re
 import zoneinfo
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
 
 import attrs
@@ -83,6 +84,7 @@ __all__ = [
 ]
 
 SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
+_UTC8: Final = _dt.timedelta(hours=8)
 _ART = "信访工作条例 (2022)"
 
 
@@ -329,6 +331,13 @@ def aware(value: _dt.datetime, field: str = "at") -> _dt.datetime:
     """``value`` as an aware datetime in Asia/Shanghai; naive values are rejected."""
     if not isinstance(value, _dt.datetime):
         raise InvalidDataError([(field, f"expected an aware datetime, got {type(value).__name__}")])
+    tz = value.tzinfo
+    if type(value) is _dt.datetime:
+        if tz is SHANGHAI:
+            return value
+        # A fixed +08:00 offset is Asia/Shanghai's own from 1992 on (no DST since 1991).
+        if tz is not None and value.year >= 1992 and tz.utcoffset(value) == _UTC8:
+            return value.replace(tzinfo=SHANGHAI)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"{value.isoformat()} has no time zone", path=field, rule="instants must be aware"
@@ -658,6 +667,18 @@ class Milestones:
     rereview_opinion_issued: _dt.date | None = None
     settled: _dt.date | None = None
     withdrawn: _dt.date | None = None
+    #: Every milestone as a ``date.toordinal()`` (0 for none), in field order:
+    #: derived, for vectorised sweeps over many cases.
+    ordinals: tuple[int, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self, "ordinals", tuple(0 if d is None else d.toordinal() for d in _MILESTONES(self))
+        )
+
+
+MILESTONE_NAMES: Final = tuple(f.name for f in attrs.fields(Milestones) if f.init)
+_MILESTONES: Final = attrgetter(*MILESTONE_NAMES)
 
 
 @attrs.frozen(kw_only=True)
@@ -832,199 +853,215 @@ ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
 }
 
 
-def _refuse(case: Case, kind: str, rule: str, why: str) -> TransitionError:
-    return TransitionError(f"case {case.id}: cannot record {kind!r}: {why}", path=kind, rule=rule)
-
-
 def _local(at: _dt.datetime) -> _dt.date:
     return _dt.date(at.year, at.month, at.day)
+
+
+def _start(event: Event) -> tuple[dict[str, object], dict[str, object]]:
+    """The fold's state after the registration event: (case fields, milestones)."""
+    ch = event.change
+    if not isinstance(ch, Register):
+        raise TransitionError(
+            f"the first event must be 'registered', got {ch.kind!r}",
+            path="events[0]",
+            rule=f"{_ART} 第二十一条: every matter is registered first",
+        )
+    if event.seq != 1:
+        raise TransitionError(f"the first event has seq 1, got {event.seq}", path="events[0].seq")
+    received = ch.received_at
+    if event.at < received:
+        raise TransitionError("a matter is registered after it is received", path="events[0].at")
+    st: dict[str, object] = {
+        "id": ch.case_id,
+        "received_at": received,
+        "channel": ch.channel,
+        "receiving_unit": ch.receiving_unit,
+        "petitioners": ch.petitioners,
+        "claims": ch.claims,
+        "category": ch.category,
+        "group_size": ch.group_size,
+        "representatives": ch.representatives,
+        "repeat_of": ch.repeat_of,
+        "same_facts": ch.same_facts,
+        "skip_level": ch.skip_level,
+        "beijing_visit": ch.beijing_visit,
+        "backlog_since": ch.backlog_since,
+        "procedure": ch.procedure,
+        "stage": Stage.REGISTERED,
+        "handling_unit": ch.receiving_unit,
+        "route": None,
+        "outcome": None,
+        "settled": False,
+        "rating": None,
+        "extensions": 0,
+        "extension_days": 0,
+        "hearings": [],
+        "events": [event],
+    }
+    return st, {"received": _local(received)}
+
+
+def _thaw(case: Case) -> tuple[dict[str, object], dict[str, object]]:
+    st = {f.name: getattr(case, f.name) for f in attrs.fields(Case) if f.name != "on"}
+    st["hearings"] = list(case.hearings)
+    st["events"] = list(case.events)
+    on = {name: d for name, d in zip(MILESTONE_NAMES, _MILESTONES(case.on), strict=True) if d}
+    return st, on
+
+
+def _freeze(st: dict[str, object], on: dict[str, object]) -> Case:
+    st["hearings"] = tuple(st["hearings"])  # type: ignore[arg-type]
+    st["events"] = tuple(st["events"])  # type: ignore[arg-type]
+    return Case(on=Milestones(**on), **st)  # type: ignore[arg-type]
+
+
+def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
+    """Fold one event into the state in place, enforcing the stage graph (no time windows)."""
+    ch = event.change
+    kind = ch.kind
+    cid = st["id"]
+    events: list[Event] = st["events"]  # type: ignore[assignment]
+    stage: Stage = st["stage"]  # type: ignore[assignment]
+    hearings: list[Hearing] = st["hearings"]  # type: ignore[assignment]
+
+    def refuse(rule: str, why: str) -> TransitionError:
+        return TransitionError(f"case {cid}: cannot record {kind!r}: {why}", path=kind, rule=rule)
+
+    if isinstance(ch, Register):
+        raise refuse("one registration per case", "the case is already registered")
+    if event.seq != len(events) + 1:
+        raise TransitionError(
+            f"case {cid}: expected event seq {len(events) + 1}, got {event.seq}",
+            path=f"events[{len(events)}].seq",
+            rule="events are numbered 1, 2, 3, ... without gaps",
+        )
+    last_at = events[-1].at
+    if event.at < last_at:
+        raise TransitionError(
+            f"case {cid}: event at {event.at.isoformat()} is before the previous one "
+            f"({last_at.isoformat()})",
+            path=f"events[{len(events)}].at",
+            rule="events are recorded in the order they happened",
+        )
+    allowed, rule = ALLOWED_FROM[kind]
+    if stage not in allowed:
+        raise refuse(rule, f"not allowed in stage {stage.value!r}")
+    day = _local(event.at)
+    in_hearing = bool(hearings) and hearings[-1].end is None
+    if isinstance(ch, Categorize):
+        st["category"] = ch.category
+    elif isinstance(ch, Forward | Assign):
+        which = "forwarded" if isinstance(ch, Forward) else "assigned"
+        on.setdefault(which, day)
+        on["last_forwarded"] = day
+        st["stage"] = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
+        st["handling_unit"] = ch.to_unit
+    elif isinstance(ch, Decline):
+        st["stage"] = Stage.DECLINED
+        st["route"] = ch.route_told
+        on["declined"] = day
+    elif isinstance(ch, ObjectRemit):
+        st["stage"] = Stage.OBJECTED
+        on.setdefault("remit_objected", day)
+    elif isinstance(ch, Accept):
+        if ch.route not in (Route.ORDINARY, Route.DUTY):
+            raise refuse(
+                f"{_ART} 第二十八条第二款、第三十一条",
+                f"a matter for the {ch.route.value} procedure is declined with that route told, "
+                "not accepted into petition handling",
+            )
+        st["stage"] = Stage.ACCEPTED
+        st["route"] = ch.route
+        on["accepted"] = day
+    elif isinstance(ch, Notify):
+        on.setdefault("notified", day)
+    elif isinstance(ch, Extend):
+        if not isinstance(ch.days, int) or ch.days < 1:
+            raise refuse(f"{_ART} 第三十四条", "an extension is a positive number of days")
+        st["extensions"] = st["extensions"] + 1  # type: ignore[operator]
+        st["extension_days"] = st["extension_days"] + ch.days  # type: ignore[operator]
+    elif isinstance(ch, StartHearing):
+        if in_hearing:
+            raise refuse(f"{_ART} 第三十六条第二款", "a hearing is already running")
+        hearings.append(Hearing(start=day, stage=stage))
+    elif isinstance(ch, EndHearing):
+        if not in_hearing:
+            raise refuse(f"{_ART} 第三十六条第二款", "no hearing is running")
+        hearings[-1] = Hearing(start=hearings[-1].start, end=day, stage=hearings[-1].stage)
+    elif isinstance(ch, IssueOpinion | IssueReviewOpinion | IssueReReviewOpinion):
+        if in_hearing:
+            raise refuse(f"{_ART} 第三十六条第二款", "end the hearing first")
+        delivered = _local(ch.delivered_at) if ch.delivered_at else day
+        if delivered < day:
+            raise refuse("a reply is delivered after it is issued", "delivered too early")
+        if isinstance(ch, IssueOpinion):
+            on["opinion_issued"] = day
+            on["opinion_delivered"] = delivered
+            st["stage"] = Stage.REPLIED
+        elif isinstance(ch, IssueReviewOpinion):
+            on["review_opinion_issued"] = day
+            on["review_delivered"] = delivered
+            st["stage"] = Stage.REVIEWED
+        else:
+            on["rereview_opinion_issued"] = day
+            st["stage"] = Stage.FINAL
+        st["outcome"] = ch.outcome
+    elif isinstance(ch, RequestReview | RequestReReview):
+        review = isinstance(ch, RequestReview)
+        st["stage"] = Stage.REVIEW_REQUESTED if review else Stage.REREVIEW_REQUESTED
+        st["handling_unit"] = ch.to_unit
+        on["review_requested" if review else "rereview_requested"] = day
+    elif isinstance(ch, Settle):
+        if st["settled"]:
+            raise refuse("停访息诉", "the case is already settled")
+        st["settled"] = True
+        on["settled"] = day
+    elif isinstance(ch, Relapse):
+        if not st["settled"]:
+            raise refuse("停访息诉", "only a settled case can relapse")
+        st["settled"] = False
+        on.pop("settled", None)
+    elif isinstance(ch, Withdraw):
+        st["stage"] = Stage.WITHDRAWN
+        on["withdrawn"] = day
+    elif isinstance(ch, Rate):
+        st["rating"] = ch.rating
+    else:  # pragma: no cover - every change class is handled above
+        raise TransitionError(f"unknown change {type(ch).__name__}", path="change")
+    events.append(event)
 
 
 def mutate(case: Case | None, event: Event) -> Case:
     """Fold one event into a case, enforcing the stage graph (no time windows).
 
-    This is the pure function replay is built from; :func:`apply` adds the
-    checks that need a rulebook and a calendar.
+    :func:`replay` folds the same way; :func:`apply` adds the checks that
+    need a rulebook and a calendar.
     """
-    ch = event.change
-    kind = ch.kind
     if case is None:
-        if not isinstance(ch, Register):
-            raise TransitionError(
-                f"the first event must be 'registered', got {kind!r}",
-                path="events[0]",
-                rule=f"{_ART} 第二十一条: every matter is registered first",
-            )
-        if event.seq != 1:
-            raise TransitionError(
-                f"the first event has seq 1, got {event.seq}", path="events[0].seq"
-            )
-        received = ch.received_at
-        if event.at < received:
-            raise TransitionError(
-                "a matter is registered after it is received", path="events[0].at"
-            )
-        return Case(
-            id=ch.case_id,
-            received_at=received,
-            channel=ch.channel,
-            receiving_unit=ch.receiving_unit,
-            petitioners=ch.petitioners,
-            claims=ch.claims,
-            category=ch.category,
-            group_size=ch.group_size,
-            representatives=ch.representatives,
-            repeat_of=ch.repeat_of,
-            same_facts=ch.same_facts,
-            skip_level=ch.skip_level,
-            beijing_visit=ch.beijing_visit,
-            backlog_since=ch.backlog_since,
-            procedure=ch.procedure,
-            handling_unit=ch.receiving_unit,
-            on=Milestones(received=_local(received)),
-            events=(event,),
-        )
-    if isinstance(ch, Register):
-        raise _refuse(case, kind, "one registration per case", "the case is already registered")
-    if event.seq != len(case.events) + 1:
-        raise TransitionError(
-            f"case {case.id}: expected event seq {len(case.events) + 1}, got {event.seq}",
-            path=f"events[{len(case.events)}].seq",
-            rule="events are numbered 1, 2, 3, ... without gaps",
-        )
-    last_at = case.events[-1].at
-    if event.at < last_at:
-        raise TransitionError(
-            f"case {case.id}: event at {event.at.isoformat()} is before the previous one "
-            f"({last_at.isoformat()})",
-            path=f"events[{len(case.events)}].at",
-            rule="events are recorded in the order they happened",
-        )
-    allowed, rule = ALLOWED_FROM[kind]
-    if case.stage not in allowed:
-        raise _refuse(case, kind, rule, f"not allowed in stage {case.stage.value!r}")
-    day = _local(event.at)
-    on = case.on
-    ev = attrs.evolve
-    events = (*case.events, event)
-    if isinstance(ch, Categorize):
-        return ev(case, category=ch.category, events=events)
-    if isinstance(ch, Forward | Assign):
-        stage = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
-        on = ev(
-            on,
-            forwarded=on.forwarded or day if isinstance(ch, Forward) else on.forwarded,
-            assigned=on.assigned or day if isinstance(ch, Assign) else on.assigned,
-            last_forwarded=day,
-        )
-        return ev(case, stage=stage, handling_unit=ch.to_unit, on=on, events=events)
-    if isinstance(ch, Decline):
-        return ev(
-            case, stage=Stage.DECLINED, route=ch.route_told, on=ev(on, declined=day), events=events
-        )
-    if isinstance(ch, ObjectRemit):
-        return ev(
-            case,
-            stage=Stage.OBJECTED,
-            on=ev(on, remit_objected=on.remit_objected or day),
-            events=events,
-        )
-    if isinstance(ch, Accept):
-        if ch.route not in (Route.ORDINARY, Route.DUTY):
-            raise _refuse(
-                case,
-                kind,
-                f"{_ART} 第二十八条第二款、第三十一条",
-                f"a matter for the {ch.route.value} procedure is declined with that route told, "
-                "not accepted into petition handling",
-            )
-        return ev(
-            case, stage=Stage.ACCEPTED, route=ch.route, on=ev(on, accepted=day), events=events
-        )
-    if isinstance(ch, Notify):
-        return ev(case, on=ev(on, notified=on.notified or day), events=events)
-    if isinstance(ch, Extend):
-        if not isinstance(ch.days, int) or ch.days < 1:
-            raise _refuse(
-                case, kind, f"{_ART} 第三十四条", "an extension is a positive number of days"
-            )
-        return ev(
-            case,
-            extensions=case.extensions + 1,
-            extension_days=case.extension_days + ch.days,
-            events=events,
-        )
-    if isinstance(ch, StartHearing):
-        if case.in_hearing:
-            raise _refuse(case, kind, f"{_ART} 第三十六条第二款", "a hearing is already running")
-        return ev(
-            case, hearings=(*case.hearings, Hearing(start=day, stage=case.stage)), events=events
-        )
-    if isinstance(ch, EndHearing):
-        if not case.in_hearing:
-            raise _refuse(case, kind, f"{_ART} 第三十六条第二款", "no hearing is running")
-        last = ev(case.hearings[-1], end=day)
-        return ev(case, hearings=(*case.hearings[:-1], last), events=events)
-    if isinstance(ch, IssueOpinion | IssueReviewOpinion | IssueReReviewOpinion):
-        if case.in_hearing:
-            raise _refuse(case, kind, f"{_ART} 第三十六条第二款", "end the hearing first")
-        delivered = _local(ch.delivered_at) if ch.delivered_at else day
-        if delivered < day:
-            raise _refuse(
-                case,
-                kind,
-                "a reply is delivered after it is issued",
-                "delivered_at is before the opinion",
-            )
-        if isinstance(ch, IssueOpinion):
-            on = ev(on, opinion_issued=day, opinion_delivered=delivered)
-            stage = Stage.REPLIED
-        elif isinstance(ch, IssueReviewOpinion):
-            on = ev(on, review_opinion_issued=day, review_delivered=delivered)
-            stage = Stage.REVIEWED
-        else:
-            on = ev(on, rereview_opinion_issued=day)
-            stage = Stage.FINAL
-        return ev(case, stage=stage, outcome=ch.outcome, on=on, events=events)
-    if isinstance(ch, RequestReview):
-        return ev(
-            case,
-            stage=Stage.REVIEW_REQUESTED,
-            handling_unit=ch.to_unit,
-            on=ev(on, review_requested=day),
-            events=events,
-        )
-    if isinstance(ch, RequestReReview):
-        return ev(
-            case,
-            stage=Stage.REREVIEW_REQUESTED,
-            handling_unit=ch.to_unit,
-            on=ev(on, rereview_requested=day),
-            events=events,
-        )
-    if isinstance(ch, Settle):
-        if case.settled:
-            raise _refuse(case, kind, "停访息诉", "the case is already settled")
-        return ev(case, settled=True, on=ev(on, settled=day), events=events)
-    if isinstance(ch, Relapse):
-        if not case.settled:
-            raise _refuse(case, kind, "停访息诉", "only a settled case can relapse")
-        return ev(case, settled=False, on=ev(on, settled=None), events=events)
-    if isinstance(ch, Withdraw):
-        return ev(case, stage=Stage.WITHDRAWN, on=ev(on, withdrawn=day), events=events)
-    if isinstance(ch, Rate):
-        return ev(case, rating=ch.rating, events=events)
-    raise TransitionError(f"unknown change {type(ch).__name__}", path="change")  # pragma: no cover
+        st, on = _start(event)
+    else:
+        st, on = _thaw(case)
+        _step(st, on, event)
+    return _freeze(st, on)
 
 
 def replay(events: Iterable[Event]) -> Case:
-    """Rebuild a case from its events (the stage graph is enforced; windows are not)."""
-    case: Case | None = None
-    for event in events:
-        case = mutate(case, event)
-    if case is None:
+    """Rebuild a case from its events (the stage graph is enforced; windows are not).
+
+    The fold runs on one working state and builds the case value once.
+    """
+    it = iter(events)
+    first = next(it, None)
+    if first is None:
         raise TransitionError("no events to replay", path="events", rule="a case starts registered")
-    return case
+    st, on = _start(first)
+    for i, event in enumerate(it, start=1):
+        try:
+            _step(st, on, event)
+        except TransitionError as exc:
+            exc.index = i  # type: ignore[attr-defined]
+            raise
+    return _freeze(st, on)
 
 
 # ---------------------------------------------------------------- apply

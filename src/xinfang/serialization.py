@@ -214,13 +214,11 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
         if problems:
             raise InvalidDataError(problems)
         assert events is not None  # noqa: S101 - no problems means it was structured
-        case: _c.Case | None = None
-        for i, event in enumerate(events):
-            try:
-                case = _c.mutate(case, event)
-            except XinfangError as exc:
-                raise InvalidDataError([(f"$.events[{i}]", exc.args[0])]) from None
-        assert case is not None  # noqa: S101 - events is non-empty
+        try:
+            case = _c.replay(events)
+        except XinfangError as exc:
+            i = getattr(exc, "index", 0)
+            raise InvalidDataError([(f"$.events[{i}]", exc.args[0])]) from None
         if "id" in value and value["id"] != case.id:
             raise InvalidDataError([("$.id", f"{value['id']!r} differs from the registered id")])
         return case
@@ -284,15 +282,23 @@ def _problems(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
     return [(path, f"{type(exc).__name__}: {exc}"[:200])]
 
 
-def make_converter(*, reveal_personal_data: bool = False) -> cattrs.Converter:
-    """A new converter configured for xinfang (see :func:`configure_converter`)."""
-    c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+def make_converter(
+    *, reveal_personal_data: bool = False, detailed_validation: bool = True
+) -> cattrs.Converter:
+    """A new converter configured for xinfang (see :func:`configure_converter`).
+
+    ``detailed_validation=False`` gives a faster converter whose errors name
+    only the first problem; :func:`from_dict` uses one for the happy path and
+    re-reads failures with the detailed one.
+    """
+    c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed_validation)
     configure_converter(c, reveal_personal_data=reveal_personal_data)
     return c
 
 
-#: The default converter: personal data written masked.
+#: The default converter: personal data written masked; errors list every problem.
 converter: Final = make_converter()
+_fast: Final = make_converter(detailed_validation=False)
 _revealing: Final = make_converter(reveal_personal_data=True)
 
 
@@ -306,15 +312,24 @@ def to_dict(obj: Any, *, reveal_personal_data: bool = False) -> Any:
 
 
 def from_dict(data: Any, cls: type[T], *, source: str = "") -> T:
-    """The value of type ``cls`` from JSON-ready ``data``, or :class:`~xinfang.InvalidDataError`."""
+    """The value of type ``cls`` from JSON-ready ``data``, or :class:`~xinfang.InvalidDataError`.
+
+    Valid data takes the fast converter; anything it refuses is read again by
+    the detailed converter, so the error lists every problem with its path.
+    """
     try:
-        return converter.structure(data, cls)
+        return _fast.structure(data, cls)
+    except Exception:  # noqa: S110 - re-read below for the full list of problems
+        pass
+    try:
+        value = converter.structure(data, cls)
     except InvalidDataError as exc:
         if exc.path == source or not source:
             raise
         raise InvalidDataError(exc.problems, source=source) from None
     except Exception as exc:  # every failure becomes InvalidDataError
         raise InvalidDataError(_problems(exc), source=source) from None
+    return value  # pragma: no cover - the fast converter refused what the detailed one read
 
 
 def to_json(obj: Any, *, reveal_personal_data: bool = False, indent: int | None = None) -> str:
