@@ -53,7 +53,7 @@ class TestWorkedExamples:
         heard = run(
             *[(e.change, e.at) for e in base.events],
             (x.StartHearing(note="听证会"), t(2025, 3, 20)),
-            (x.EndHearing(), t(2025, 3, 30)),
+            (x.EndHearing(), t(2025, 3, 29)),  # 03-20 .. 03-29: ten hearing days
         )
         with_hearing = clock(heard, "rereview_decision", D(2025, 3, 31))
         assert with_hearing.paused_days == 10
@@ -73,7 +73,7 @@ class TestWorkedExamples:
         )
         c = clock(case, "rereview_decision", D(2025, 3, 25))
         assert c.status is x.ClockStatus.PAUSED
-        assert c.paused_days == 5
+        assert c.paused_days == 6  # 03-20 .. 03-25, both days counted
 
     def test_review_requested_31_days_after_the_reply_is_refused(self) -> None:
         """Review is only within 30 日 of receiving the written reply (Art. 35)."""

@@ -51,7 +51,7 @@ from xinfang.cases import (
     open_case,
     replay,
 )
-from xinfang.deadlines import Clock, ClockStatus, clocks, window_closed
+from xinfang.deadlines import Clock, ClockStatus, ClockTable, clock_table, clocks, window_closed
 from xinfang.errors import (
     CalendarDataError,
     CalendarRangeError,
@@ -95,6 +95,7 @@ __all__ = [
     "Claim",
     "Clock",
     "ClockStatus",
+    "ClockTable",
     "CountingRule",
     "Decline",
     "DueDate",
@@ -144,6 +145,7 @@ __all__ = [
     "apply",
     "bundled_rulebooks",
     "china_mainland",
+    "clock_table",
     "clocks",
     "combine_calendars",
     "due_date",

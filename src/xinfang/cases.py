@@ -289,6 +289,11 @@ def _opt_phone(value: PhoneNumber | str | None) -> PhoneNumber | None:
     return PhoneNumber(value) if isinstance(value, str) else value
 
 
+def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidDataError([(attribute.name, "must be a positive integer")])
+
+
 def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidDataError([(attribute.name, "must be a non-empty string")])
@@ -469,7 +474,7 @@ class Extend:
     """延期: extend handling once, approved by the body's head, reason told (Art. 34)."""
 
     kind: ClassVar[str] = "extended"
-    days: int
+    days: int = attrs.field(validator=_positive)
     approved_by: str = attrs.field(validator=_nonempty)
     reason: str = attrs.field(validator=_nonempty)
     petitioner_told: bool = True
@@ -667,6 +672,8 @@ class Milestones:
     rereview_opinion_issued: _dt.date | None = None
     settled: _dt.date | None = None
     withdrawn: _dt.date | None = None
+    #: The local date of the case's latest event (of any kind).
+    last_event: _dt.date | None = None
     #: Every milestone as a ``date.toordinal()`` (0 for none), in field order:
     #: derived, for vectorised sweeps over many cases.
     ordinals: tuple[int, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
@@ -911,7 +918,9 @@ def _thaw(case: Case) -> tuple[dict[str, object], dict[str, object]]:
 
 def _freeze(st: dict[str, object], on: dict[str, object]) -> Case:
     st["hearings"] = tuple(st["hearings"])  # type: ignore[arg-type]
-    st["events"] = tuple(st["events"])  # type: ignore[arg-type]
+    events: tuple[Event, ...] = tuple(st["events"])  # type: ignore[arg-type]
+    st["events"] = events
+    on["last_event"] = _local(events[-1].at)
     return Case(on=Milestones(**on), **st)  # type: ignore[arg-type]
 
 
@@ -962,7 +971,7 @@ def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
         on["declined"] = day
     elif isinstance(ch, ObjectRemit):
         st["stage"] = Stage.OBJECTED
-        on.setdefault("remit_objected", day)
+        on["remit_objected"] = day  # latest: each forwarding opens a new window
     elif isinstance(ch, Accept):
         if ch.route not in (Route.ORDINARY, Route.DUTY):
             raise refuse(
@@ -1170,6 +1179,12 @@ def _check_extension(
             f"case {case.id}: rulebook {rb.id!r} allows no extension for this matter",
             path="extended",
             rule=rb.id,
+        )
+    if not change.petitioner_told:
+        raise TransitionError(
+            f"case {case.id}: an extension must tell the petitioner the reason",
+            path="extended.petitioner_told",
+            rule=cap.citation,
         )
     if case.extensions >= cap.max_times:
         raise TransitionError(

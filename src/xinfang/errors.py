@@ -97,4 +97,5 @@ class InvalidDataError(XinfangError, ValueError):
         head = f"{len(self.problems)} problem(s) in {source or 'input'}"
         lines = "; ".join(f"{path}: {msg}" for path, msg in self.problems[:20])
         more = f"; ... {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
-        super().__init__(f"{head}: {lines}{more}", path=source or None, rule="data format")
+        super().__init__(f"{head}: {lines}{more}", rule="data format")
+        self.source = source

@@ -324,7 +324,7 @@ def from_dict(data: Any, cls: type[T], *, source: str = "") -> T:
     try:
         value = converter.structure(data, cls)
     except InvalidDataError as exc:
-        if exc.path == source or not source:
+        if exc.source == source or not source:
             raise
         raise InvalidDataError(exc.problems, source=source) from None
     except Exception as exc:  # every failure becomes InvalidDataError
