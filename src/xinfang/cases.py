@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
+import struct
 import zoneinfo
 from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
@@ -686,6 +687,22 @@ class Milestones:
 
 MILESTONE_NAMES: Final = tuple(f.name for f in attrs.fields(Milestones) if f.init)
 _MILESTONES: Final = attrgetter(*MILESTONE_NAMES)
+#: Column names of a case's packed row: the milestones, then attribute codes.
+ROW_LAYOUT: Final = (
+    *MILESTONE_NAMES,
+    "route",
+    "category",
+    "procedure",
+    "channel",
+    "extension_days",
+    "hearings",
+)
+_PACK: Final = struct.Struct(f"<{len(ROW_LAYOUT)}i").pack
+#: Small integer codes for the enum attributes in a packed row (0: none).
+CODES: Final[dict[object, int]] = {None: 0}
+for _enum in (Route, Category, Procedure, Channel):
+    CODES.update({m: i for i, m in enumerate(_enum, start=1)})
+_CODES: Final = CODES
 
 
 @attrs.frozen(kw_only=True)
@@ -722,6 +739,24 @@ class Case:
     hearings: tuple[Hearing, ...] = ()
     on: Milestones
     events: tuple[Event, ...] = ()
+    #: Derived, private: the milestone ordinals and attribute codes packed as
+    #: int32 (see ``ROW_LAYOUT``), so sweeps over many cases read one buffer.
+    _row: bytes = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_row",
+            _PACK(
+                *self.on.ordinals,
+                _CODES[self.route],
+                _CODES[self.category],
+                _CODES[self.procedure],
+                _CODES[self.channel],
+                self.extension_days,
+                len(self.hearings),
+            ),
+        )
 
     @property
     def in_hearing(self) -> bool:
@@ -909,7 +944,7 @@ def _start(event: Event) -> tuple[dict[str, object], dict[str, object]]:
 
 
 def _thaw(case: Case) -> tuple[dict[str, object], dict[str, object]]:
-    st = {f.name: getattr(case, f.name) for f in attrs.fields(Case) if f.name != "on"}
+    st = {f.name: getattr(case, f.name) for f in attrs.fields(Case) if f.init and f.name != "on"}
     st["hearings"] = list(case.hearings)
     st["events"] = list(case.events)
     on = {name: d for name, d in zip(MILESTONE_NAMES, _MILESTONES(case.on), strict=True) if d}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -431,8 +430,9 @@ class ClockTable:
     """The clocks of many cases as columns (numpy arrays), from :func:`clock_table`.
 
     Row ``r`` is the clock ``keys[limit[r]]`` of case ``case_ids[case[r]]``;
-    rows are ordered by case, then by the rulebook's order of limits, exactly
-    as :func:`clocks` lists them. Date columns are ``datetime64[D]`` (``met_on``
+    rows are grouped by limit (in the rulebook's order), each group in the
+    order of the input cases; :meth:`to_clocks` can return them per case,
+    exactly as :func:`clocks` lists them. Date columns are ``datetime64[D]`` (``met_on``
     is NaT when the clock is not met); ``status`` holds indexes into
     :data:`STATUSES`; ``remaining_days`` and ``remaining_working_days`` are
     meaningful only where the status is open.
@@ -442,7 +442,7 @@ class ClockTable:
         "_rule",
         "calendar",
         "case",
-        "case_ids",
+        "cases",
         "due",
         "extended",
         "keys",
@@ -458,7 +458,7 @@ class ClockTable:
         "status",
     )
 
-    case_ids: tuple[str, ...]
+    cases: tuple[Case, ...]
     keys: tuple[str, ...]
     limits: tuple[Limit, ...]
     case: Any
@@ -490,20 +490,31 @@ class ClockTable:
         found = np.bincount(self.status, minlength=len(STATUSES))
         return {s: int(found[i]) for i, s in enumerate(STATUSES)}
 
-    def to_clocks(self) -> list[Clock]:
-        """The rows as :class:`Clock` values (equal to what :func:`clocks` gives)."""
+    @property
+    def case_ids(self) -> tuple[str, ...]:
+        """The id of each input case, by position."""
+        return tuple(case.id for case in self.cases)
+
+    def to_clocks(self, *, by_case: bool = True) -> list[Clock]:
+        """The rows as :class:`Clock` values.
+
+        ``by_case=True`` orders them per case, then limit: equal to
+        ``[c for case in cases for c in clocks(case, ...)]``.
+        """
         import numpy as np
 
         out = []
         epoch = _EPOCH
-        for r in range(len(self)):
+        ids = self.case_ids
+        rows = np.lexsort((self.limit, self.case)) if by_case else np.arange(len(self))
+        for r in rows.tolist():
             lim: Limit = self.limits[self.limit[r]]
             status = STATUSES[self.status[r]]
             met = self.met_on[r]
             is_open = status.is_open
             out.append(
                 Clock(
-                    self.case_ids[self.case[r]],
+                    ids[self.case[r]],
                     lim.key,
                     lim.title,
                     lim.citation,
@@ -563,38 +574,24 @@ def clock_table(
     day_o = day.toordinal()
     items = list(cases)
     n = len(items)
-    names = c.MILESTONE_NAMES
-    col = {name: i for i, name in enumerate(names)}
-    width = len(names)
-    get_ords = attrgetter("on.ordinals")
-    ords = np.fromiter(
-        chain.from_iterable(map(get_ords, items)), dtype=np.int64, count=n * width
-    ).reshape(n, width)
+    layout = c.ROW_LAYOUT
+    col = {name: i for i, name in enumerate(layout)}
+    width = len(layout)
+    rows_buf = b"".join(map(attrgetter("_row"), items))
+    ords = np.frombuffer(rows_buf, dtype="<i4").reshape(n, width).astype(np.int64)
     # Cases with events after as_of are seen as they stood then (rare: scalar replay).
     late = np.flatnonzero(ords[:, col["last_event"]] > day_o)
     if len(late):
         for k in late.tolist():
             items[k] = _case_at(items[k], day)
-            ords[k] = items[k].on.ordinals
+            ords[k] = np.frombuffer(items[k]._row, dtype="<i4")
     plan = _plan(rb)
     ix = cal._ix
     base, size, count = ix.base, ix.size, ix.count
     cum_np, nth_np, _ = cal._np()
     nth_o = nth_np + _EPOCH  # working days as ordinals
     prov_np = np.asarray(ix.prov, dtype=np.int64)
-    ext_all = None
-    hearing_rows: list[int] = [k for k, case in enumerate(items) if case.hearings]
-    attr_codes: dict[str, Any] = {}
-
-    def codes(name: str) -> Any:
-        if name not in attr_codes:
-            values = [getattr(case, name) for case in items]
-            lookup: dict[object, int] = {}
-            attr_codes[name] = (
-                np.fromiter((lookup.setdefault(v, len(lookup)) for v in values), np.int64, n),
-                lookup,
-            )
-        return attr_codes[name]
+    hearing_rows = np.flatnonzero(ords[:, col["hearings"]] > 0).tolist()
 
     def first_error(rows: Any) -> Exception:
         k = int(rows[0])
@@ -614,18 +611,14 @@ def clock_table(
         s_all = ords[:, col[start_col]]
         mask = s_all > 0
         for name, allowed in step.conditions:
-            vals, lookup = codes(name)
-            ok = [code for value, code in lookup.items() if value in allowed]
-            mask &= np.isin(vals, ok)
+            mask &= np.isin(ords[:, col[name]], [c.CODES[m] for m in allowed])
         rows = np.flatnonzero(mask)
         if not len(rows):
             continue
         s = s_all[rows]
         extra = np.zeros(len(rows), dtype=np.int64)
         if step.extended:
-            if ext_all is None:
-                ext_all = np.fromiter((case.extension_days for case in items), np.int64, n)
-            extended = ext_all[rows]
+            extended = ords[rows, col["extension_days"]]
             extra += extended
         else:
             extended = np.zeros(len(rows), dtype=np.int64)
@@ -742,9 +735,8 @@ def clock_table(
             }
         )
     if parts:
+        # Rows stay grouped by limit (plan order), each group in case order.
         cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        order = np.lexsort((cols["limit"], cols["case"]))
-        cols = {k: v[order] for k, v in cols.items()}
     else:
         empty = np.zeros(0, dtype=np.int64)
         cols = dict.fromkeys(
@@ -771,7 +763,7 @@ def clock_table(
     met_col = to_day(cols["met_on"])
     met_col[cols["met_on"] == 0] = np.datetime64("NaT")
     return ClockTable(
-        case_ids=tuple(case.id for case in items),
+        cases=tuple(items),
         keys=tuple(step.limit.key for step in plan),
         limits=tuple(step.limit for step in plan),
         case=cols["case"],
