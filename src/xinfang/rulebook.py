@@ -228,6 +228,22 @@ def _str(data: Mapping[str, Any], key: str, path: str, *, required: bool = True)
     return value
 
 
+def _event_kinds(
+    raw: Mapping[str, Any], key: str, allowed: frozenset[str], path: str, *, required: bool
+) -> list[str]:
+    """A list of event kinds under ``key``, each one of ``allowed``."""
+    kinds = raw.get(key, [])
+    if not isinstance(kinds, list) or not all(isinstance(e, str) for e in kinds):
+        raise _err(f"{key} must be a list of event kinds", f"{path}.{key}")
+    if required and not kinds:
+        raise _err(f"{key} must be a non-empty list of event kinds", f"{path}.{key}")
+    for j, e in enumerate(kinds):
+        if e not in allowed:
+            msg = f"unknown event kind {e!r}; one of {sorted(allowed)}"
+            raise _err(msg, f"{path}.{key}[{j}]")
+    return kinds
+
+
 def _limit(key: str, raw: Any, path: str) -> Limit:
     if not isinstance(raw, Mapping):
         raise _err("each limit must be a table", path)
@@ -271,6 +287,15 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     pauses = raw.get("pauses_for_hearing", False)
     if not isinstance(pauses, bool):
         raise _err("pauses_for_hearing must be true or false", f"{path}.pauses_for_hearing")
+    common: dict[str, Any] = {
+        "key": key,
+        "title": title,
+        "title_en": title_en,
+        "period": period,
+        "kind": kind,
+        "citation": citation,
+        "obligor": obligor,
+    }
     if kind is LimitKind.CAP:
         extends = _str(raw, "extends", path)
         max_times = raw.get("max_times", 1)
@@ -279,38 +304,14 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         for bad in ("starts", "ends", "stops", "applies_to"):
             if bad in raw:
                 raise _err(f"a cap has no {bad!r}: it extends {extends!r}", f"{path}.{bad}")
-        return Limit(
-            key=key,
-            title=title,
-            title_en=title_en,
-            period=period,
-            kind=kind,
-            citation=citation,
-            obligor=obligor,
-            extends=extends,
-            max_times=max_times,
-        )
+        return Limit(**common, extends=extends, max_times=max_times)
     starts = _str(raw, "starts", path)
     if starts not in START_EVENTS:
         raise _err(
             f"starts must be one of {sorted(START_EVENTS)}, got {starts!r}", f"{path}.starts"
         )
-    ends = raw.get("ends")
-    if not isinstance(ends, list) or not ends or not all(isinstance(e, str) for e in ends):
-        raise _err("ends must be a non-empty list of event kinds", f"{path}.ends")
-    for j, e in enumerate(ends):
-        if e not in END_EVENTS:
-            raise _err(
-                f"unknown event kind {e!r}; one of {sorted(END_EVENTS)}", f"{path}.ends[{j}]"
-            )
-    stops = raw.get("stops", [])
-    if not isinstance(stops, list) or not all(isinstance(e, str) for e in stops):
-        raise _err("stops must be a list of event kinds", f"{path}.stops")
-    for j, e in enumerate(stops):
-        if e not in STOP_EVENTS:
-            raise _err(
-                f"unknown event kind {e!r}; one of {sorted(STOP_EVENTS)}", f"{path}.stops[{j}]"
-            )
+    ends = _event_kinds(raw, "ends", END_EVENTS, path, required=True)
+    stops = _event_kinds(raw, "stops", STOP_EVENTS, path, required=False)
     cond = raw.get("applies_to", {})
     if not isinstance(cond, Mapping):
         raise _err("applies_to must be a table of attribute = [codes]", f"{path}.applies_to")
@@ -326,17 +327,11 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
                     f"unknown {name} code {code!r}; one of {sorted(CONDITION_KEYS[name])}", p
                 )
     return Limit(
-        key=key,
-        title=title,
-        title_en=title_en,
-        period=period,
-        kind=kind,
-        citation=citation,
+        **common,
         starts=starts,
         ends=ends,
         stops=stops,
         applies_to=cond,
-        obligor=obligor,
         pauses_for_hearing=pauses,
     )
 

@@ -33,3 +33,26 @@ try:
 except xinfang.CalendarRangeError as exc:
     message: str = str(exc)
     where: str | None = exc.path
+
+# Cases, clocks, serialization
+from xinfang import serialization  # noqa: E402
+
+SH = dt.timezone(dt.timedelta(hours=8))
+reg = xinfang.Register(
+    case_id="XF-1",
+    received_at=dt.datetime(2025, 8, 8, 9, tzinfo=SH),
+    channel=xinfang.Channel.LETTER,
+    receiving_unit="市信访局",
+    petitioners=[xinfang.Petitioner(name="张三", id_number="11010519491231002X")],
+    claims=[xinfang.Claim(request="补发工资")],
+)
+case, event = xinfang.open_case(reg, dt.datetime(2025, 8, 8, 9, tzinfo=SH))
+case, event = xinfang.apply(case, xinfang.Accept(), dt.datetime(2025, 8, 8, 10, tzinfo=SH))
+stage: xinfang.Stage = case.stage_as_of(dt.date(2025, 9, 1))
+all_clocks: tuple[xinfang.Clock, ...] = xinfang.clocks(case, as_of=dt.date(2025, 9, 1))
+table: xinfang.ClockTable = xinfang.clock_table([case], as_of=dt.date(2025, 9, 1))
+rows: list[xinfang.Clock] = table.to_clocks()
+book: xinfang.Rulebook = xinfang.rulebook("simplified-2016")
+text2: str = serialization.to_json(case)
+back: xinfang.Case = serialization.from_json(text2)
+again: xinfang.Case = xinfang.replay(case.events)
