@@ -85,6 +85,8 @@ __all__ = [
 ]
 
 SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
+#: 多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不得超过5人 (Art. 20 ¶3).
+MAX_REPRESENTATIVES: Final = 5
 _UTC8: Final = _dt.timedelta(hours=8)
 _ART = "信访工作条例 (2022)"
 
@@ -787,7 +789,7 @@ class Case:
     def flags(self) -> tuple[tuple[str, str], ...]:
         """Irregularities to look at, each ``(code, citation)``; not errors."""
         out = []
-        if len(self.representatives) > 5:
+        if len(self.representatives) > MAX_REPRESENTATIVES:
             out.append(("too_many_representatives", f"{_ART} 第二十条第三款: 代表人数不得超过5人"))
         if self.is_group_visit and self.channel is Channel.VISIT and not self.representatives:
             out.append(("group_visit_without_representatives", f"{_ART} 第二十条第三款"))

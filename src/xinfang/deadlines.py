@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from xinfang.calendar import china_mainland
 from xinfang.errors import XinfangError
-from xinfang.periods import DEFAULT_TIMEZONE, CountingRule, Period, local_date, period_end
+from xinfang.periods import (
+    DEFAULT_TIMEZONE,
+    CountingRule,
+    Period,
+    deadline_instant,
+    local_date,
+    period_end,
+)
 from xinfang.rulebook import Limit, LimitKind, Rulebook
 from xinfang.rulebook import rulebook as bundled_rulebook
 
@@ -106,16 +113,7 @@ class Clock(NamedTuple):
     @property
     def deadline(self) -> pendulum.DateTime:
         """The last instant: 24:00 (or the rule's cutoff) of ``due``, aware."""
-        import pendulum
-
-        d, c = self.due, self.rule.cutoff
-        if c is None:
-            return pendulum.datetime(
-                d.year, d.month, d.day, 23, 59, 59, 999999, tz=self.rule.timezone
-            )
-        return pendulum.datetime(
-            d.year, d.month, d.day, c.hour, c.minute, c.second, tz=self.rule.timezone
-        )
+        return deadline_instant(self.due, self.rule)
 
     def explain(self, lang: str = "zh") -> str:
         """Which rule, start, pauses, extension and calendar made this clock."""
@@ -145,7 +143,8 @@ class Clock(NamedTuple):
             if self.provisional:
                 text += " PROVISIONAL calendar data."
             return text
-        text = f"{self.title}:自{self.started_on}({self.starts})起{self.period}"
+        since = _START_ZH.get(self.starts, self.starts)
+        text = f"{self.title}:自{self.started_on}({since})起{self.period}"
         if extra_zh:
             text += f"({'，'.join(extra_zh)})"
         text += f",届满日{self.due}"
@@ -169,6 +168,16 @@ _STATUS_ZH: Final = {
     ClockStatus.MISSED: "超期完成",
     ClockStatus.LAPSED: "期限届满未行使",
     ClockStatus.STOPPED: "已终止",
+}
+
+_START_ZH: Final = {
+    "received": "收到之日",
+    "forwarded": "收到转送、交办之日",
+    "accepted": "受理之日",
+    "opinion_delivered": "收到书面答复之日",
+    "review_requested": "收到复查请求之日",
+    "review_delivered": "收到复查意见之日",
+    "rereview_requested": "收到复核请求之日",
 }
 
 _START_ATTR: Final = {
@@ -578,20 +587,24 @@ def clock_table(
     col = {name: i for i, name in enumerate(layout)}
     width = len(layout)
     rows_buf = b"".join(map(attrgetter("_row"), items))
-    ords = np.frombuffer(rows_buf, dtype="<i4").reshape(n, width).astype(np.int64)
+    # One contiguous int64 column per milestone / attribute (rows transposed
+    # once, so every column operation below reads memory in order).
+    table = np.frombuffer(rows_buf, dtype="<i4").reshape(n, width)
     # Cases with events after as_of are seen as they stood then (rare: scalar replay).
-    late = np.flatnonzero(ords[:, col["last_event"]] > day_o)
+    late = np.flatnonzero(table[:, col["last_event"]] > day_o)
     if len(late):
+        table = table.copy()
         for k in late.tolist():
             items[k] = _case_at(items[k], day)
-            ords[k] = np.frombuffer(items[k]._row, dtype="<i4")
+            table[k] = np.frombuffer(items[k]._row, dtype="<i4")
+    cols_in = np.ascontiguousarray(table.T).astype(np.int64)
     plan = _plan(rb)
     ix = cal._ix
     base, size, count = ix.base, ix.size, ix.count
     cum_np, nth_np, _ = cal._np()
     nth_o = nth_np + _EPOCH  # working days as ordinals
     prov_np = np.asarray(ix.prov, dtype=np.int64)
-    hearing_rows = np.flatnonzero(ords[:, col["hearings"]] > 0).tolist()
+    hearing_rows = np.flatnonzero(cols_in[col["hearings"]] > 0).tolist()
 
     def first_error(rows: Any) -> Exception:
         k = int(rows[0])
@@ -603,22 +616,28 @@ def clock_table(
             f"case {items[k].id}: outside the calendar", path="calendar"
         )
 
-    withdrawn = ords[:, col["withdrawn"]] > 0
+    withdrawn = cols_in[col["withdrawn"]] > 0
     parts: list[dict[str, Any]] = []
     for step_no, step in enumerate(plan):
         lim = step.limit
         start_col = _START_ATTR[lim.starts]
-        s_all = ords[:, col[start_col]]
+        s_all = cols_in[col[start_col]]
         mask = s_all > 0
         for name, allowed in step.conditions:
-            mask &= np.isin(ords[:, col[name]], [c.CODES[m] for m in allowed])
+            mask &= np.isin(cols_in[col[name]], [c.CODES[m] for m in allowed])
         rows = np.flatnonzero(mask)
         if not len(rows):
             continue
-        s = s_all[rows]
+        every = len(rows) == n
+
+        def pick(name: str, rows: Any = rows, every: bool = every) -> Any:
+            column = cols_in[col[name]]
+            return column if every else column[rows]
+
+        s = pick(start_col)
         extra = np.zeros(len(rows), dtype=np.int64)
         if step.extended:
-            extended = ords[rows, col["extension_days"]]
+            extended = pick("extension_days")
             extra += extended
         else:
             extended = np.zeros(len(rows), dtype=np.int64)
@@ -681,12 +700,12 @@ def clock_table(
         inf = np.iinfo(np.int64).max
         met = np.full(len(rows), inf, dtype=np.int64)
         for end in sorted(lim.ends):
-            e = ords[rows, col[end]]
+            e = pick(end)
             met = np.minimum(met, np.where((e > 0) & (e >= s), e, inf))
         has_met = met != inf
-        stopped = withdrawn[rows].copy()
+        stopped = withdrawn.copy() if every else withdrawn[rows]
         for stop in sorted(lim.stops):
-            stopped |= ords[rows, col[stop]] > 0
+            stopped |= pick(stop) > 0
         stopped &= ~has_met
         is_open = ~has_met & ~stopped
         status = np.empty(len(rows), dtype=np.int8)

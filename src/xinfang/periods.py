@@ -41,6 +41,7 @@ __all__ = [
     "DueDate",
     "Period",
     "PeriodUnit",
+    "deadline_instant",
     "due_date",
     "local_date",
 ]
@@ -225,17 +226,7 @@ class DueDate:
 
         24:00 is shown as 23:59:59.999999 of the last day.
         """
-        import pendulum
-
-        d = self.last_day
-        if self.rule.cutoff is None:
-            return pendulum.datetime(
-                d.year, d.month, d.day, 23, 59, 59, 999999, tz=self.rule.timezone
-            )
-        c = self.rule.cutoff
-        return pendulum.datetime(
-            d.year, d.month, d.day, c.hour, c.minute, c.second, c.microsecond, tz=self.rule.timezone
-        )
+        return deadline_instant(self.last_day, self.rule)
 
     def is_met_by(self, when: _dt.date) -> bool:
         """Whether an act on ``when`` (a date, or an aware instant) is within the period."""
@@ -279,6 +270,29 @@ class DueDate:
 
 
 DEFAULT_RULE: Final = CountingRule()
+
+
+def deadline_instant(day: _dt.date, rule: CountingRule = DEFAULT_RULE) -> pendulum.DateTime:
+    """The last instant of ``day`` under ``rule``: 24:00 (as 23:59:59.999999) or the cutoff.
+
+    An aware pendulum DateTime in the rule's time zone (民法典 Art. 203 ¶2).
+    """
+    import pendulum
+
+    c = rule.cutoff or _END_OF_DAY
+    return pendulum.datetime(
+        day.year,
+        day.month,
+        day.day,
+        c.hour,
+        c.minute,
+        c.second,
+        c.microsecond,
+        tz=rule.timezone,
+    )
+
+
+_END_OF_DAY: Final = _dt.time(23, 59, 59, 999999)
 
 
 def period_end(
