@@ -39,11 +39,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Mapping
 
     from xinfang.calendar import WorkCalendar
+    from xinfang.responsibility import AccusedScope, Interest, Organization
     from xinfang.rulebook import Rulebook
 
 __all__ = [
     "Accept",
     "Assign",
+    "AssignRole",
     "Case",
     "Categorize",
     "Category",
@@ -56,6 +58,7 @@ __all__ = [
     "Extend",
     "Forward",
     "Hearing",
+    "Holding",
     "IssueOpinion",
     "IssueReReviewOpinion",
     "IssueReviewOpinion",
@@ -66,16 +69,21 @@ __all__ = [
     "Petitioner",
     "PetitionerKind",
     "PhoneNumber",
+    "PlanMilestone",
     "Procedure",
     "Rate",
     "Rating",
     "Register",
     "Relapse",
+    "ReleaseRole",
     "RequestReReview",
     "RequestReview",
     "ResidentId",
+    "Role",
     "Route",
+    "SetPlan",
     "Settle",
+    "SettlementPlan",
     "Stage",
     "StartHearing",
     "Withdraw",
@@ -392,6 +400,8 @@ class Register:
     beijing_visit: bool = False
     backlog_since: _dt.date | None = None
     procedure: Procedure = Procedure.STANDARD
+    accused_persons: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    accused_units: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
@@ -577,6 +587,113 @@ class Rate:
     rating: Rating
 
 
+class Role(enum.Enum):
+    """A place in a case's responsibility chain.
+
+    ``LEAD_OFFICIAL`` (包案领导), ``RESPONSIBLE_UNIT`` (责任单位) and
+    ``RESPONSIBLE_PERSON`` (责任人) have one holder at a time; ``HANDLER``
+    (承办人), ``LIAISON`` (联系领导, 一岗双责) and ``SUPERVISOR`` (督办, from a
+    superior unit) may have several. The unit head's first responsibility
+    (第一责任人) is derived, never assigned.
+    """
+
+    LEAD_OFFICIAL = "lead_official"
+    RESPONSIBLE_UNIT = "responsible_unit"
+    RESPONSIBLE_PERSON = "responsible_person"
+    HANDLER = "handler"
+    LIAISON = "liaison"
+    SUPERVISOR = "supervisor"
+
+    @property
+    def single(self) -> bool:
+        """Whether the role has one holder at a time (assigning again reassigns)."""
+        return self in _SINGLE_ROLES
+
+
+_SINGLE_ROLES: Final = frozenset(
+    {Role.LEAD_OFFICIAL, Role.RESPONSIBLE_UNIT, Role.RESPONSIBLE_PERSON}
+)
+
+
+@attrs.frozen(kw_only=True)
+class AssignRole:
+    """Put an official (or, for ``RESPONSIBLE_UNIT``, a unit) in a role, with the reason.
+
+    For a one-holder role this reassigns. :func:`apply` checks the role rules,
+    recusal (Art. 28 ¶3) and accuser confidentiality (Art. 30 ¶3) against the
+    organisation passed as ``org=``.
+    """
+
+    kind: ClassVar[str] = "role_assigned"
+    role: Role
+    holder: str = attrs.field(validator=_nonempty)
+    reason: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class ReleaseRole:
+    """Take a holder out of a role, with the reason."""
+
+    kind: ClassVar[str] = "role_released"
+    role: Role
+    holder: str = attrs.field(validator=_nonempty)
+    reason: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class PlanMilestone:
+    """An intermediate step of a settlement plan."""
+
+    due: _dt.date
+    what: str = attrs.field(validator=_nonempty)
+
+
+def _tuple_str(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _tuple_milestones(value: Iterable[PlanMilestone]) -> tuple[PlanMilestone, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class SettlementPlan:
+    """息访方案: clear responsibility, clear deadline, clear measures (明确责任、时限、措施).
+
+    A plan is complete only with an owner, a deadline and at least one
+    measure; :meth:`missing` lists what is not there.
+    """
+
+    owner: str = ""
+    deadline: _dt.date | None = None
+    measures: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
+    milestones: tuple[PlanMilestone, ...] = attrs.field(default=(), converter=_tuple_milestones)
+
+    def missing(self) -> tuple[str, ...]:
+        """What the plan lacks: any of ``"owner"``, ``"deadline"``, ``"measures"``."""
+        out = []
+        if not self.owner.strip():
+            out.append("owner")
+        if self.deadline is None:
+            out.append("deadline")
+        if not any(m.strip() for m in self.measures):
+            out.append("measures")
+        return tuple(out)
+
+    @property
+    def is_complete(self) -> bool:
+        """Owner, deadline and at least one measure are all there."""
+        return not self.missing()
+
+
+@attrs.frozen(kw_only=True)
+class SetPlan:
+    """Adopt or revise the case's settlement plan (the owner is checked like a role holder)."""
+
+    kind: ClassVar[str] = "plan_set"
+    plan: SettlementPlan
+
+
 Change: TypeAlias = (
     Register
     | Categorize
@@ -598,6 +715,9 @@ Change: TypeAlias = (
     | Relapse
     | Withdraw
     | Rate
+    | AssignRole
+    | ReleaseRole
+    | SetPlan
 )
 
 CHANGE_TYPES: Final[tuple[type[Change], ...]] = (
@@ -621,6 +741,9 @@ CHANGE_TYPES: Final[tuple[type[Change], ...]] = (
     Relapse,
     Withdraw,
     Rate,
+    AssignRole,
+    ReleaseRole,
+    SetPlan,
 )
 CHANGE_BY_KIND: Final[dict[str, type[Change]]] = {c.kind: c for c in CHANGE_TYPES}
 
@@ -648,6 +771,17 @@ class Hearing:
     start: _dt.date
     end: _dt.date | None = None
     stage: Stage = Stage.ACCEPTED
+
+
+@attrs.frozen(kw_only=True)
+class Holding:
+    """Who holds a role in a case's chain, since when, who recorded it and why."""
+
+    role: Role
+    holder: str
+    since: _dt.datetime
+    by: str
+    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -739,6 +873,10 @@ class Case:
     extensions: int = 0
     extension_days: int = 0
     hearings: tuple[Hearing, ...] = ()
+    accused_persons: tuple[str, ...] = ()
+    accused_units: tuple[str, ...] = ()
+    roles: tuple[Holding, ...] = ()
+    plan: SettlementPlan | None = None
     on: Milestones
     events: tuple[Event, ...] = ()
     #: Derived, private: the milestone ordinals and attribute codes packed as
@@ -894,6 +1032,9 @@ ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
     "relapsed": (_AFTER_ACCEPT, "a relapse follows a settlement"),
     "withdrawn": (frozenset(Stage) - TERMINAL, "a closed matter cannot be withdrawn"),
     "rated": (_REPLIED_OR_LATER, f"{_ART} 第二十一条: the petitioner rates the handling"),
+    "role_assigned": (frozenset(Stage) - TERMINAL, f"{_ART} 第五条: 谁主管、谁负责"),
+    "role_released": (frozenset(Stage), f"{_ART} 第五条"),
+    "plan_set": (frozenset(Stage) - TERMINAL, "明确责任、明确时限、明确措施"),
 }
 
 
@@ -940,6 +1081,10 @@ def _start(event: Event) -> tuple[dict[str, object], dict[str, object]]:
         "extensions": 0,
         "extension_days": 0,
         "hearings": [],
+        "accused_persons": ch.accused_persons,
+        "accused_units": ch.accused_units,
+        "roles": [],
+        "plan": None,
         "events": [event],
     }
     return st, {"received": _local(received)}
@@ -948,6 +1093,7 @@ def _start(event: Event) -> tuple[dict[str, object], dict[str, object]]:
 def _thaw(case: Case) -> tuple[dict[str, object], dict[str, object]]:
     st = {f.name: getattr(case, f.name) for f in attrs.fields(Case) if f.init and f.name != "on"}
     st["hearings"] = list(case.hearings)
+    st["roles"] = list(case.roles)
     st["events"] = list(case.events)
     on = {name: d for name, d in zip(MILESTONE_NAMES, _MILESTONES(case.on), strict=True) if d}
     return st, on
@@ -955,6 +1101,7 @@ def _thaw(case: Case) -> tuple[dict[str, object], dict[str, object]]:
 
 def _freeze(st: dict[str, object], on: dict[str, object]) -> Case:
     st["hearings"] = tuple(st["hearings"])  # type: ignore[arg-type]
+    st["roles"] = tuple(st["roles"])  # type: ignore[arg-type]
     events: tuple[Event, ...] = tuple(st["events"])  # type: ignore[arg-type]
     st["events"] = events
     on["last_event"] = _local(events[-1].at)
@@ -1072,6 +1219,25 @@ def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
         on["withdrawn"] = day
     elif isinstance(ch, Rate):
         st["rating"] = ch.rating
+    elif isinstance(ch, AssignRole | ReleaseRole):
+        roles: list[Holding] = st["roles"]  # type: ignore[assignment]
+        held = [h for h in roles if h.role is ch.role and h.holder == ch.holder]
+        if isinstance(ch, ReleaseRole):
+            if not held:
+                raise refuse(f"{_ART} 第五条", f"{ch.holder} does not hold {ch.role.value}")
+            roles.remove(held[0])
+        else:
+            if held:
+                raise refuse(f"{_ART} 第五条", f"{ch.holder} already holds {ch.role.value}")
+            if ch.role.single:
+                roles[:] = [h for h in roles if h.role is not ch.role]
+            roles.append(
+                Holding(
+                    role=ch.role, holder=ch.holder, since=event.at, by=event.by, reason=ch.reason
+                )
+            )
+    elif isinstance(ch, SetPlan):
+        st["plan"] = ch.plan
     else:  # pragma: no cover - every change class is handled above
         raise TransitionError(f"unknown change {type(ch).__name__}", path="change")
     events.append(event)
@@ -1145,13 +1311,19 @@ def apply(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
     related: Mapping[str, Case] | None = None,
+    org: Organization | None = None,
+    interests: Iterable[Interest] = (),
+    scope: AccusedScope | None = None,
 ) -> tuple[Case, Event]:
     """Apply a command: the new case and the event recorded, or a domain error.
 
     ``at`` is an aware instant (naive is rejected). Windows and caps are
     checked under ``rulebook`` (default: the 2022 regulation) on ``calendar``
     (default: the mainland calendar). ``related`` supplies earlier cases for
-    the finality check of a repeat petition (Art. 36 ¶3).
+    the finality check of a repeat petition (Art. 36 ¶3). ``org``,
+    ``interests`` and ``scope`` check chain changes (``AssignRole``,
+    ``SetPlan``): role rules, recusal (Art. 28 ¶3) and accuser
+    confidentiality (Art. 30 ¶3); a chain change without ``org`` is refused.
     """
     from xinfang.calendar import china_mainland
     from xinfang.rulebook import rulebook as bundled
@@ -1196,6 +1368,16 @@ def apply(
             _check_extension(case, change, day, rb, cal)
         elif isinstance(change, Accept):
             _check_finality(case, day, rb, cal, related)
+        elif isinstance(change, AssignRole | SetPlan):
+            from xinfang import responsibility
+
+            responsibility.check_change(
+                case,
+                change,
+                org,
+                interests=interests,
+                scope=scope if scope is not None else responsibility.DEFAULT_SCOPE,
+            )
     return mutate(case, event), event
 
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 __all__ = [
     "CalendarDataError",
     "CalendarRangeError",
+    "ConfidentialityError",
     "FinalityError",
     "InvalidDataError",
     "NaiveDatetimeError",
+    "OrganizationError",
     "PeriodError",
+    "PolicyError",
+    "RecusalError",
     "RulebookError",
     "TransitionError",
     "WindowClosedError",
@@ -99,3 +103,19 @@ class InvalidDataError(XinfangError, ValueError):
         more = f"; ... {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
         super().__init__(f"{head}: {lines}{more}", rule="data format")
         self.source = source
+
+
+class RecusalError(TransitionError):
+    """An official with a direct interest was put in a case's chain (Art. 28 ¶3)."""
+
+
+class ConfidentialityError(TransitionError):
+    """An accusation would reach the accused person or unit (Art. 30 ¶3; Art. 46)."""
+
+
+class OrganizationError(XinfangError, ValueError):
+    """An organisation is malformed: not one tree, unknown units, two heads, ..."""
+
+
+class PolicyError(XinfangError, ValueError):
+    """An assignment or escalation policy is malformed."""

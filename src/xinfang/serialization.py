@@ -272,6 +272,14 @@ def _problems(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
             for p, m in exc.problems
         ]
     if isinstance(exc, BaseValidationError):
+        own = [
+            e
+            for e in exc.exceptions
+            if isinstance(e, XinfangError) and e.path and not getattr(e, "__notes__", None)
+        ]
+        if own and len(own) == len(exc.exceptions):
+            # Raised by the value's own validation (not by one field): keep its path.
+            return [(f"{path}.{e.path}", e.message) for e in own]
         out = []
         for line in cattrs.transform_error(exc, path=path, format_exception=_format):
             msg, _, where = line.rpartition(" @ ")

@@ -15,6 +15,7 @@ from xinfang import cases as c
 from xinfang.calendar import WorkCalendar, china_mainland
 from xinfang.errors import TransitionError
 from xinfang.periods import CountingRule, Period, PeriodUnit
+from xinfang.responsibility import Interest, Official, Organization, Post, Unit
 from xinfang.rulebook import Rulebook, bundled_rulebooks, rulebook
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ __all__ = [
     "dates_in",
     "event_sequences",
     "instants",
+    "interests",
+    "organizations",
     "periods",
     "petitioners",
     "phone_numbers",
@@ -180,11 +183,16 @@ def instants(
 
 @st.composite
 def registrations(
-    draw: st.DrawFn, *, at: st.SearchStrategy[_dt.datetime] | None = None
+    draw: st.DrawFn,
+    *,
+    at: st.SearchStrategy[_dt.datetime] | None = None,
+    org: Organization | None = None,
 ) -> c.Register:
-    """Valid ``Register`` commands."""
+    """Valid ``Register`` commands (accusations naming accused from ``org`` when given)."""
     received = draw(at if at is not None else instants())
     group = draw(st.integers(1, 12))
+    people = [o.id for o in org.officials] if org is not None else []
+    units = [u.id for u in org.units] if org is not None else []
     reps = draw(st.lists(_NAMES, max_size=min(group, 7)))
     repeat_of = tuple(
         draw(st.lists(st.sampled_from(["P-1", "P-2", "P-3"]), max_size=2, unique=True))
@@ -205,15 +213,23 @@ def registrations(
         beijing_visit=draw(st.booleans()),
         backlog_since=draw(st.none() | st.dates(_dt.date(2010, 1, 1), received.date())),
         procedure=draw(st.sampled_from(c.Procedure)),
+        accused_persons=draw(st.lists(st.sampled_from(people), max_size=2, unique=True))
+        if people
+        else (),
+        accused_units=draw(st.lists(st.sampled_from(units), max_size=1, unique=True))
+        if units
+        else (),
     )
 
 
 _TEXT = st.sampled_from(["依据政策", "经调查核实", "事实清楚", "理由说明"])
 
 
-def _change_strategies() -> dict[str, st.SearchStrategy[c.Change]]:
+def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchStrategy[c.Change]]:
     outcome = st.sampled_from(c.Outcome)
     units = st.sampled_from(_UNITS)
+    people = st.sampled_from([o.id for o in org.officials] if org and org.officials else ["o-1"])
+    unit_ids = st.sampled_from([u.id for u in org.units] if org else list(_UNITS))
     out: dict[str, st.SearchStrategy[Any]] = {
         "categorized": st.builds(c.Categorize, category=st.sampled_from(c.Category)),
         "forwarded": st.builds(c.Forward, to_unit=units),
@@ -245,6 +261,29 @@ def _change_strategies() -> dict[str, st.SearchStrategy[c.Change]]:
         "relapsed": st.builds(c.Relapse),
         "withdrawn": st.builds(c.Withdraw),
         "rated": st.builds(c.Rate, rating=st.sampled_from(c.Rating)),
+        "role_assigned": st.one_of(
+            st.builds(
+                c.AssignRole,
+                role=st.sampled_from([r for r in c.Role if r is not c.Role.RESPONSIBLE_UNIT]),
+                holder=people,
+                reason=_TEXT,
+            ),
+            st.builds(
+                c.AssignRole, role=st.just(c.Role.RESPONSIBLE_UNIT), holder=unit_ids, reason=_TEXT
+            ),
+        ),
+        "role_released": st.builds(
+            c.ReleaseRole, role=st.sampled_from(c.Role), holder=people | unit_ids, reason=_TEXT
+        ),
+        "plan_set": st.builds(
+            c.SetPlan,
+            plan=st.builds(
+                c.SettlementPlan,
+                owner=st.just("") | people,
+                deadline=st.none() | st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 12, 31)),
+                measures=st.lists(_TEXT, max_size=2),
+            ),
+        ),
     }
     return out
 
@@ -270,6 +309,9 @@ _WEIGHT: dict[str, int] = {
     "declined": 1,
     "withdrawn": 1,
     "remit_objected": 1,
+    "role_assigned": 3,
+    "role_released": 1,
+    "plan_set": 1,
 }
 
 
@@ -280,19 +322,23 @@ def cases(
     max_steps: int = 12,
     rulebook_: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
+    org: Organization | None = None,
+    interests: tuple[Interest, ...] = (),
 ) -> c.Case:
     """Valid cases: a registration, then commands at increasing instants.
 
     Commands are applied through :func:`xinfang.apply` under the rulebook (the
     2022 regulation by default) and the mainland calendar; a command the law
-    refuses is skipped, so every case yielded is reachable legally.
+    refuses is skipped, so every case yielded is reachable legally. With an
+    ``org``, chain commands (roles, plans) are drawn from its officials and
+    units and checked against it and ``interests``.
     """
     rb = rulebook_ if rulebook_ is not None else rulebook()
     cal = calendar if calendar is not None else china_mainland()
-    reg = draw(registrations())
+    reg = draw(registrations(org=org))
     at = reg.received_at + _dt.timedelta(minutes=draw(st.integers(0, 600)))
     case, _ = c.open_case(reg, at, by=draw(st.sampled_from(["clerk-1", "clerk-2"])))
-    table = _change_strategies()
+    table = _change_strategies(org)
     for _ in range(draw(st.integers(0, max_steps))):
         at += _dt.timedelta(days=draw(st.integers(0, 25)), minutes=draw(st.integers(0, 600)))
         # Mostly commands the stage graph allows, sometimes any (to exercise refusals).
@@ -309,7 +355,16 @@ def cases(
         )
         change = draw(table[kind])
         try:
-            case, _ = c.apply(case, change, at, by="clerk-1", rulebook=rb, calendar=cal)
+            case, _ = c.apply(
+                case,
+                change,
+                at,
+                by="clerk-1",
+                rulebook=rb,
+                calendar=cal,
+                org=org,
+                interests=interests,
+            )
         except TransitionError:
             continue
     return case
@@ -318,3 +373,50 @@ def cases(
 def event_sequences(**kwargs: object) -> st.SearchStrategy[tuple[c.Event, ...]]:
     """Valid event sequences (the events of :func:`cases`)."""
     return cases(**kwargs).map(lambda case: case.events)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------ organisations
+@st.composite
+def organizations(draw: st.DrawFn, *, max_units: int = 12) -> Organization:
+    """Valid organisation trees: corps / detachment / brigade, heads, leaders, staff."""
+    levels = ("corps", "detachment", "brigade")
+    units = [Unit(id="U0", name="总队", level="corps")]
+    for i in range(1, draw(st.integers(1, max_units))):
+        parent = draw(st.sampled_from([u for u in units if u.level != "brigade"]))
+        level = levels[levels.index(parent.level) + 1]
+        units.append(Unit(id=f"U{i}", name=f"单位{i}", level=level, parent=parent.id))
+    officials: list[Official] = []
+    for u in units:
+        if draw(st.integers(0, 9)):
+            officials.append(Official(id=f"{u.id}-H", name="主官", unit=u.id, post=Post.HEAD))
+        for j in range(draw(st.integers(0, 2))):
+            follows = draw(
+                st.lists(st.sampled_from([v.id for v in units]), max_size=2, unique=True)
+            )
+            officials.append(
+                Official(
+                    id=f"{u.id}-L{j}",
+                    name="班子成员",
+                    unit=u.id,
+                    post=Post.LEADERSHIP,
+                    liaison_units=follows,
+                )
+            )
+        officials.extend(
+            Official(id=f"{u.id}-S{j}", name="工作人员", unit=u.id, post=Post.STAFF)
+            for j in range(draw(st.integers(0, 2)))
+        )
+    return Organization(levels=levels, units=units, officials=officials)
+
+
+def interests(org: Organization, case_ids: tuple[str, ...] = ()) -> st.SearchStrategy[Interest]:
+    """Declared interests of the organisation's officials (with petitioners, cases, subjects)."""
+    people = [o.id for o in org.officials] or ["nobody"]
+    return st.builds(
+        Interest,
+        official=st.sampled_from(people),
+        petitioner=st.just("") | _NAMES,
+        case_id=st.just("") | (st.sampled_from(case_ids) if case_ids else st.just("")),
+        subject=st.just("") | st.sampled_from([u.id for u in org.units]),
+        note=st.just("亲属关系"),
+    )
