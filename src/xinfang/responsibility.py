@@ -138,8 +138,8 @@ class Organization:
         problems = _validate_org(self)
         if problems:
             path, message = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise OrganizationError(message + more, path=path, rule="one tree, no cycles")
+            rest = "".join(f"; {p}: {m}" for p, m in problems[1:])
+            raise OrganizationError(message + rest, path=path, rule="one tree, no cycles")
         units = {u.id: u for u in self.units}
         paths: dict[str, tuple[str, ...]] = {}
         for u in self.units:

@@ -49,6 +49,7 @@ __all__ = [
     "make_converter",
     "to_dict",
     "to_json",
+    "to_toml",
 ]
 
 #: The version of the JSON documents this module writes and reads.
@@ -361,6 +362,28 @@ def from_json(text: str | bytes, cls: type[T] = _c.Case, *, source: str = "") ->
 
 dumps = to_json
 loads = from_json
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def to_toml(obj: Any, *, reveal_personal_data: bool = False) -> str:
+    """TOML text for a value whose fields TOML can hold (an organisation, a policy).
+
+    ``None`` fields are left out (TOML has no null); reading the file back
+    gives them their defaults.
+    """
+    import tomli_w
+
+    data = _drop_none(to_dict(obj, reveal_personal_data=reveal_personal_data))
+    if not isinstance(data, dict):
+        raise InvalidDataError([("$", "only a table (an object) can be written as TOML")])
+    return tomli_w.dumps(data)
 
 
 def dump_ledger(cases: Iterable[_c.Case], *, reveal_personal_data: bool = False) -> str:

@@ -309,7 +309,7 @@ _WEIGHT: dict[str, int] = {
     "declined": 1,
     "withdrawn": 1,
     "remit_objected": 1,
-    "role_assigned": 3,
+    "role_assigned": 6,
     "role_released": 1,
     "plan_set": 1,
 }
