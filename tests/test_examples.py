@@ -28,6 +28,7 @@ def test_every_example_is_exercised() -> None:
     """No example script is left without a test."""
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "case_lifecycle.py",
+        "responsibility_demo.py",
         "worked_examples.py",
     ]
 
@@ -53,6 +54,18 @@ def test_case_lifecycle_script() -> None:
     assert "110105********002X" in out
     assert "11010519491231002X" not in out
     assert "replay equals the case: True" in out
+
+
+def test_responsibility_demo_script() -> None:
+    """The corps demo assigns the head, refuses him after the interest, and climbs upward."""
+    out = run("responsibility_demo.py")
+    assert "assigned lead_official: d1-head" in out
+    assert "refused: RecusalError" in out
+    assert "第二十八条第三款" in out
+    assert "after recusal the policy proposes lead_official: hq-deputy" in out
+    assert "chains still to change: ()" in out
+    assert "tell hq-head    as superior_head      about handling" in out
+    assert "skipped d1-head (unit_head)" in out
 
 
 @pytest.mark.parametrize("name", ["calendar_bench.py", "cases_bench.py"])

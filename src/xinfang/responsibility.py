@@ -824,7 +824,7 @@ def escalations(
                             reason=f"{why}; {pol.citation}",
                         )
                     )
-    return tuple(out), tuple(skipped)
+    return tuple(out), tuple(dict.fromkeys(skipped))
 
 
 def _clear(
