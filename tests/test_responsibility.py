@@ -358,6 +358,10 @@ class TestNoOneExcludedGetsIn:
     ) -> None:
         """No holder, plan owner or escalated official is excluded; the excluded see nothing."""
         org, declared, case = w
+        assert x.replay(case.events) == case  # the chain replays from the events
+        assert (
+            serialization.from_json(serialization.to_json(case, reveal_personal_data=True)) == case
+        )
         default = x.responsibility.DEFAULT_SCOPE
         for h in case.roles:
             if h.role is x.Role.RESPONSIBLE_UNIT:

@@ -56,3 +56,25 @@ book: xinfang.Rulebook = xinfang.rulebook("simplified-2016")
 text2: str = serialization.to_json(case)
 back: xinfang.Case = serialization.from_json(text2)
 again: xinfang.Case = xinfang.replay(case.events)
+
+# Responsibility
+org = xinfang.Organization(
+    levels=["corps", "detachment"],
+    units=[
+        xinfang.Unit(id="HQ", name="总队", level="corps"),
+        xinfang.Unit(id="D1", name="支队", level="detachment", parent="HQ"),
+    ],
+    officials=[xinfang.Official(id="h", name="甲", unit="D1", post=xinfang.Post.HEAD)],
+)
+case2, _ = xinfang.apply(
+    case,
+    xinfang.AssignRole(role=xinfang.Role.LEAD_OFFICIAL, holder="h", reason="包案"),
+    dt.datetime(2025, 8, 9, 9, tzinfo=SH),
+    org=org,
+    interests=[xinfang.Interest(official="x", petitioner="李四")],
+)
+view: xinfang.Visibility = xinfang.visibility("h", case2, org)
+gaps: tuple[str, ...] = xinfang.policy_gaps(case2, org, xinfang.load_assignment_policy())
+told, skipped = xinfang.escalations(case2, all_clocks, org, as_of=dt.date(2025, 9, 1))
+first: xinfang.Official | None = xinfang.first_responsible(case2, org)
+toml_text: str = serialization.to_toml(org)
