@@ -1,0 +1,585 @@
+"""The classification policy: class, route, 三到位一处理 dispositions, tactics, priority.
+
+A :class:`Policy` is data: a TOML table of rules, each a declarative
+condition over :class:`CaseFacts` (``all`` / ``any`` / ``not``, comparisons,
+membership; no ``eval``) and an outcome, with its citation and a short
+explanation in Chinese and English. :func:`classify` applies every rule and
+returns a :class:`Classification` whose every conclusion carries the reasons
+(rule id, citation, explanation) that produced it, and the policy's id,
+version and content digest for audit.
+
+Conditions are compiled once into plain Python closures, so a
+classification is a handful of attribute reads and comparisons.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from xinfang.cases import Case, Category
+from xinfang.errors import PolicyError
+
+__all__ = [
+    "CaseFacts",
+    "Classification",
+    "Disposition",
+    "Policy",
+    "PolicyRule",
+    "Reason",
+    "Tactic",
+    "classify",
+    "default_policy",
+    "load_policy",
+]
+
+_RULE: Final = "xinfang policy format 1 (docs/policy.md)"
+
+
+class Disposition(enum.Enum):
+    """三到位一处理 (Art. 27): what the handling must achieve; not exclusive of one another."""
+
+    RESOLVE = "resolve"  # 诉求合理的解决问题到位
+    EDUCATE = "educate"  # 诉求无理的思想教育到位
+    ASSIST = "assist"  # 生活困难的帮扶救助到位
+    ENFORCE = "enforce"  # 行为违法的依法处理
+
+
+class Tactic(enum.Enum):
+    """Tactics for hard cases (the campaign speech) and procedure choices."""
+
+    TASK_FORCE = "task_force"  # 组织专班
+    EXPERT_REVIEW = "expert_review"  # 专家调查论证
+    INTER_AGENCY = "inter_agency"  # 协调有关部门
+    LEGAL_ADVISER = "legal_adviser"  # 法律顾问
+    EVIDENCE_PRESERVATION = "evidence_preservation"  # 固定证据
+    HEARING_RECOMMENDED = "hearing_recommended"  # 听证 (Art. 31(6))
+    SIMPLIFIED_ELIGIBLE = "simplified_eligible"  # 简易办理
+
+
+_ROUTES: Final = (
+    "ordinary",
+    "duty",
+    "litigation",
+    "arbitration",
+    "party_discipline",
+    "administrative",
+    "discipline_inspection",
+)
+
+
+@attrs.frozen(kw_only=True)
+class CaseFacts:
+    """What the policy decides on: facts of the case and staff assessments.
+
+    ``None`` means not yet assessed. Build from a case with
+    :meth:`from_case`, adding the assessments.
+    """
+
+    category: str | None = None  # suggestion / accusation / appeal
+    claim_reasonable: bool | None = None
+    legal_basis: bool | None = None
+    facts_clear: bool | None = None
+    hardship: bool = False
+    unlawful_conduct: tuple[int, ...] = attrs.field(default=(), converter=tuple)  # Art. 26 items
+    litigation: bool = False  # involves litigation rights relief (诉讼权利救济)
+    legal_channel: str | None = None  # arbitration / party_discipline / administrative
+    duty_request: bool = False  # asks a body to investigate a violation or protect rights
+    in_jurisdiction: bool = True
+    earlier_handlings: int = 0
+    clear_conclusion: bool = False  # an earlier handling reached a clear conclusion
+    doubts: bool = False
+    policy_heavy: bool = False
+    group_size: int = 1
+    skip_level: bool = False
+    beijing_visit: bool = False
+    first_time: bool = True
+    time_sensitive: bool = False
+    accused: bool = False
+    backlog: bool = False
+
+    @classmethod
+    def from_case(cls, case: Case, **assessments: Any) -> CaseFacts:
+        """The facts a case records, plus the staff's ``assessments`` (keyword facts)."""
+        derived: dict[str, Any] = {
+            "category": case.category.value if case.category else None,
+            "group_size": case.group_size,
+            "skip_level": case.skip_level,
+            "beijing_visit": case.beijing_visit,
+            "first_time": not case.is_repeat,
+            "accused": bool(case.accused_persons or case.accused_units),
+            "backlog": case.is_backlog,
+        }
+        derived.update(assessments)
+        return cls(**derived)
+
+
+#: Each fact's kind, for checking a policy at load: "bool", "opt_bool", "int", "str", "ints".
+FACT_KINDS: Final = {
+    "category": "str",
+    "claim_reasonable": "opt_bool",
+    "legal_basis": "opt_bool",
+    "facts_clear": "opt_bool",
+    "hardship": "bool",
+    "unlawful_conduct": "ints",
+    "litigation": "bool",
+    "legal_channel": "str",
+    "duty_request": "bool",
+    "in_jurisdiction": "bool",
+    "earlier_handlings": "int",
+    "clear_conclusion": "bool",
+    "doubts": "bool",
+    "policy_heavy": "bool",
+    "group_size": "int",
+    "skip_level": "bool",
+    "beijing_visit": "bool",
+    "first_time": "bool",
+    "time_sensitive": "bool",
+    "accused": "bool",
+    "backlog": "bool",
+}
+_STR_VALUES: Final = {
+    "category": frozenset(c.value for c in Category),
+    "legal_channel": frozenset({"arbitration", "party_discipline", "administrative"}),
+}
+
+
+@attrs.frozen(kw_only=True)
+class Reason:
+    """Why one conclusion was reached: the rule, its citation, and an explanation."""
+
+    rule: str
+    conclusion: str
+    citation: str
+    zh: str
+    en: str
+
+
+@attrs.frozen(kw_only=True)
+class Classification:
+    """The policy's decision on one case, with a reason for every conclusion."""
+
+    category: str | None
+    route: str
+    dispositions: frozenset[Disposition]
+    tactics: frozenset[Tactic]
+    priority: int
+    risk_flags: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    policy_id: str
+    policy_version: str
+    policy_digest: str
+
+    def why(self, conclusion: str) -> tuple[Reason, ...]:
+        """The reasons for one conclusion (e.g. ``"route=litigation"``, ``"tactic=task_force"``)."""
+        return tuple(r for r in self.reasons if r.conclusion == conclusion)
+
+
+Condition = Callable[[CaseFacts], bool]
+
+
+@attrs.frozen(kw_only=True)
+class PolicyRule:
+    """One rule: a condition (as data), an outcome, its citation and explanation."""
+
+    id: str
+    when: Mapping[str, Any] = attrs.field(eq=False, hash=False)
+    then: Mapping[str, Any] = attrs.field(eq=False, hash=False)
+    citation: str
+    zh: str
+    en: str
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """A named, versioned policy: parameters and an ordered list of rules.
+
+    ``digest`` is the SHA-256 of the policy's canonical JSON form: the same
+    content gives the same digest however it was written or loaded.
+    """
+
+    id: str
+    version: str
+    title: str
+    parameters: Mapping[str, Any] = attrs.field(eq=False, hash=False)
+    rules: tuple[PolicyRule, ...]
+    digest: str
+    reads: frozenset[str]
+    _compiled: tuple[tuple[PolicyRule, Condition, tuple[tuple[str, Any], ...]], ...] = attrs.field(
+        eq=False, hash=False, repr=False
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as the mapping :func:`load_policy` reads (canonical form)."""
+        return _canonical_dict(self.id, self.version, self.title, self.parameters, self.rules)
+
+
+def _canonical_dict(
+    pid: str, version: str, title: str, parameters: Mapping[str, Any], rules: tuple[PolicyRule, ...]
+) -> dict[str, Any]:
+    return {
+        "format": 1,
+        "id": pid,
+        "version": version,
+        "title": title,
+        "parameters": dict(parameters),
+        "rules": [
+            {
+                "id": r.id,
+                "when": r.when,
+                "then": r.then,
+                "citation": r.citation,
+                "zh": r.zh,
+                "en": r.en,
+            }
+            for r in rules
+        ],
+    }
+
+
+# ------------------------------------------------------------ compiling
+_OPS: Final[dict[str, Callable[[Any, Any], bool]]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a is not None and a < b,
+    "le": lambda a, b: a is not None and a <= b,
+    "gt": lambda a, b: a is not None and a > b,
+    "ge": lambda a, b: a is not None and a >= b,
+    "in": lambda a, b: a in b,
+    "contains": lambda a, b: b in a,
+    "nonempty": lambda a, b: bool(a) is b,
+}
+
+
+def _value(raw: Any, params: Mapping[str, Any], path: str) -> Any:
+    if isinstance(raw, Mapping):
+        if set(raw) != {"param"} or not isinstance(raw["param"], str):
+            raise PolicyError('a value is a literal or {param = "name"}', path=path, rule=_RULE)
+        name = raw["param"]
+        if name not in params:
+            raise PolicyError(f"unknown parameter {name!r}", path=path, rule=_RULE)
+        return params[name]
+    return raw
+
+
+def _check_type(fact: str, op: str, value: Any, path: str) -> None:
+    kind = FACT_KINDS[fact]
+    ok: bool
+    if op == "nonempty":
+        ok = kind == "ints" and isinstance(value, bool)
+    elif op == "contains":
+        ok = kind == "ints" and isinstance(value, int) and not isinstance(value, bool)
+    elif op == "in":
+        ok = isinstance(value, list) and all(_scalar_ok(kind, fact, v) for v in value)
+    elif op in ("lt", "le", "gt", "ge"):
+        ok = kind == "int" and isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = _scalar_ok(kind, fact, value)
+    if not ok:
+        raise PolicyError(
+            f"{fact!r} is {kind}; {op} {value!r} does not fit it", path=path, rule=_RULE
+        )
+
+
+def _scalar_ok(kind: str, fact: str, value: Any) -> bool:
+    if kind in ("bool", "opt_bool"):
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str) and value in _STR_VALUES.get(fact, {value})
+    return False
+
+
+def _compile(
+    cond: Any, params: Mapping[str, Any], path: str, reads: set[str]
+) -> tuple[Condition, tuple[tuple[str, Any], ...]]:
+    """A closure for ``cond``, and the (fact, value) pairs it requires (to find contradictions)."""
+    if not isinstance(cond, Mapping) or not cond:
+        raise PolicyError("a condition is a non-empty table", path=path, rule=_RULE)
+    if "all" in cond or "any" in cond:
+        key = "all" if "all" in cond else "any"
+        if set(cond) != {key} or not isinstance(cond[key], list) or not cond[key]:
+            raise PolicyError(f"{key} takes a non-empty list of conditions", path=path, rule=_RULE)
+        parts = [_compile(c, params, f"{path}.{key}[{i}]", reads) for i, c in enumerate(cond[key])]
+        fns = tuple(p[0] for p in parts)
+        if key == "all":
+            needs = tuple(pair for p in parts for pair in p[1])
+            seen: dict[str, Any] = {}
+            for name, wanted in needs:
+                if name in seen and seen[name] != wanted:
+                    raise PolicyError(
+                        f"unreachable: {name} cannot be both {seen[name]!r} and {wanted!r}",
+                        path=path,
+                        rule=_RULE,
+                    )
+                seen[name] = wanted
+            return (lambda f: all(fn(f) for fn in fns)), needs
+        return (lambda f: any(fn(f) for fn in fns)), ()
+    if "always" in cond:
+        if cond != {"always": True}:
+            raise PolicyError("write the catch-all as {always = true}", path=path, rule=_RULE)
+        return (lambda f: True), ()
+    if "not" in cond:
+        if set(cond) != {"not"}:
+            raise PolicyError("not takes one condition", path=path, rule=_RULE)
+        inner, _ = _compile(cond["not"], params, f"{path}.not", reads)
+        return (lambda f: not inner(f)), ()
+    fact = cond.get("fact")
+    if fact not in FACT_KINDS:
+        raise PolicyError(
+            f"unknown fact {fact!r}; facts: {sorted(FACT_KINDS)}", path=f"{path}.fact", rule=_RULE
+        )
+    ops = [k for k in cond if k != "fact"]
+    if len(ops) > 1 or (ops and ops[0] not in _OPS):
+        raise PolicyError(
+            f"one comparison per test, from {sorted(_OPS)}; got {ops}", path=path, rule=_RULE
+        )
+    reads.add(fact)
+    if not ops:  # {fact = "hardship"}: the fact is true
+        if FACT_KINDS[fact] not in ("bool", "opt_bool"):
+            raise PolicyError(f"{fact!r} is not true/false; compare it", path=path, rule=_RULE)
+        return (lambda f: getattr(f, fact) is True), ((fact, True),)
+    op = ops[0]
+    value = _value(cond[op], params, f"{path}.{op}")
+    _check_type(fact, op, value, f"{path}.{op}")
+    fn = _OPS[op]
+    if op == "in":
+        value = frozenset(value)
+    return (lambda f: fn(getattr(f, fact), value)), (((fact, value),) if op == "eq" else ())
+
+
+_OUTCOME_KEYS: Final = frozenset(
+    {"category", "route", "dispositions", "tactics", "priority", "risk_flags"}
+)
+
+
+def _check_then(then: Any, path: str) -> dict[str, Any]:
+    if not isinstance(then, Mapping) or not then:
+        raise PolicyError("then is a non-empty table of outcomes", path=path, rule=_RULE)
+    unknown = sorted(set(then) - _OUTCOME_KEYS)
+    if unknown:
+        raise PolicyError(
+            f"unknown outcome {unknown[0]!r}; one of {sorted(_OUTCOME_KEYS)}",
+            path=f"{path}.{unknown[0]}",
+            rule=_RULE,
+        )
+    if "category" in then and then["category"] not in _STR_VALUES["category"]:
+        raise PolicyError(f"unknown category {then['category']!r}", path=f"{path}.category")
+    if "route" in then and then["route"] not in _ROUTES:
+        raise PolicyError(
+            f"unknown route {then['route']!r}; one of {_ROUTES}", path=f"{path}.route"
+        )
+    for key, enum_cls in (("dispositions", Disposition), ("tactics", Tactic)):
+        for j, code in enumerate(then.get(key, [])):
+            try:
+                enum_cls(code)
+            except ValueError:
+                codes = [m.value for m in enum_cls]
+                raise PolicyError(
+                    f"unknown {key[:-1]} {code!r}; one of {codes}", path=f"{path}.{key}[{j}]"
+                ) from None
+    if "priority" in then and not (
+        isinstance(then["priority"], int) and not isinstance(then["priority"], bool)
+    ):
+        raise PolicyError("priority is an integer", path=f"{path}.priority")
+    if "risk_flags" in then and not all(isinstance(x, str) for x in then["risk_flags"]):
+        raise PolicyError("risk_flags is a list of strings", path=f"{path}.risk_flags")
+    return dict(then)
+
+
+def _digest(data: Mapping[str, Any]) -> str:
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _build(data: Any, base: Policy | None = None) -> Policy:
+    if not isinstance(data, Mapping):
+        raise PolicyError("a policy is a table", rule=_RULE)
+    allowed = {"format", "id", "version", "title", "base", "parameters", "rules"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise PolicyError(f"unknown key {unknown[0]!r}", path=unknown[0], rule=_RULE)
+    if data.get("format", 1) != 1:
+        raise PolicyError("unsupported format; this version reads 1", path="format", rule=_RULE)
+    for key in ("id", "version"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise PolicyError(f"{key} is a non-empty string", path=key, rule=_RULE)
+    params: dict[str, Any] = dict(base.parameters) if base else {}
+    raw_params = data.get("parameters", {})
+    if not isinstance(raw_params, Mapping):
+        raise PolicyError("parameters is a table", path="parameters", rule=_RULE)
+    params.update(raw_params)
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise PolicyError("rules is an array of tables ([[rules]])", path="rules", rule=_RULE)
+    rules_by_id: dict[str, PolicyRule] = {r.id: r for r in base.rules} if base else {}
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_rules):
+        path = f"rules[{i}]"
+        if not isinstance(raw, Mapping):
+            raise PolicyError("each rule is a table", path=path, rule=_RULE)
+        extra = sorted(set(raw) - {"id", "when", "then", "citation", "zh", "en"})
+        if extra:
+            raise PolicyError(f"unknown key {extra[0]!r}", path=f"{path}.{extra[0]}", rule=_RULE)
+        for key in ("id", "citation", "zh", "en"):
+            if not isinstance(raw.get(key), str) or not raw[key].strip():
+                raise PolicyError(f"{key} is a non-empty string", path=f"{path}.{key}", rule=_RULE)
+        rid = raw["id"]
+        if rid in seen:
+            raise PolicyError(f"rule id {rid!r} is given twice", path=f"{path}.id", rule=_RULE)
+        seen.add(rid)
+        if "when" not in raw:
+            raise PolicyError("missing 'when'", path=f"{path}.when", rule=_RULE)
+        rules_by_id[rid] = PolicyRule(
+            id=rid,
+            when=raw["when"],
+            then=_check_then(raw.get("then"), f"{path}.then"),
+            citation=raw["citation"],
+            zh=raw["zh"],
+            en=raw["en"],
+        )
+    rules = tuple(rules_by_id.values())
+    reads: set[str] = set()
+    compiled = []
+    route_rules: dict[str, tuple[str, str]] = {}
+    for i, r in enumerate(rules):
+        fn, needs = _compile(r.when, params, f"rules[{i}] ({r.id}).when", reads)
+        compiled.append((r, fn, needs))
+        if "route" in r.then:
+            key = json.dumps(r.when, sort_keys=True, ensure_ascii=False)
+            if key in route_rules and route_rules[key][1] != r.then["route"]:
+                raise PolicyError(
+                    f"contradiction: rules {route_rules[key][0]!r} and {r.id!r} have the same "
+                    "condition and different routes",
+                    path=f"rules[{i}] ({r.id}).then.route",
+                    rule=_RULE,
+                )
+            route_rules[key] = (r.id, r.then["route"])
+    catch_all = [r.id for r in rules if "route" in r.then and r.when == {"always": True}]
+    if not catch_all:
+        raise PolicyError(
+            "no catch-all route rule: add a last rule with when = {always = true} and a route, "
+            "so every fact combination gets a route",
+            path="rules",
+            rule=_RULE,
+        )
+    last_route = [r.id for r in rules if "route" in r.then][-1]
+    if last_route != catch_all[0] or len(catch_all) > 1:
+        raise PolicyError(
+            f"unreachable: route rules after the catch-all {catch_all[0]!r} never fire",
+            path="rules",
+            rule=_RULE,
+        )
+    title = data.get("title", base.title if base else "")
+    canonical = _canonical_dict(data["id"], data["version"], title, params, rules)
+    return Policy(
+        id=data["id"],
+        version=data["version"],
+        title=title,
+        parameters=params,
+        rules=rules,
+        digest=_digest(canonical),
+        reads=frozenset(reads),
+        compiled=tuple(compiled),
+    )
+
+
+def load_policy(source: str | Path | Mapping[str, Any], *, base: Policy | None = None) -> Policy:
+    """A policy from a TOML file or a mapping; ``base`` layers it on another policy.
+
+    With a base, parameters are overridden by name and rules by id (new ids
+    are appended). A bad policy fails here with :class:`~xinfang.PolicyError`
+    naming the file, the rule and the problem.
+    """
+    if isinstance(source, Mapping):
+        return _build(source, base)
+    p = Path(source)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy: {exc.strerror}", path=str(p)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"not valid TOML: {exc}", path=str(p)) from exc
+    try:
+        return _build(data, base)
+    except PolicyError as exc:
+        where = f"{p}: {exc.path}" if exc.path else str(p)
+        raise PolicyError(exc.message, path=where, rule=exc.rule) from None
+
+
+@functools.cache
+def default_policy() -> Policy:
+    """The bundled default policy: the 2022 regulation and the campaign speech's tactics."""
+    path = resources.files("xinfang") / "data" / "policies" / "classification.toml"
+    return load_policy(str(path))
+
+
+def classify(facts: CaseFacts, policy: Policy | None = None) -> Classification:
+    """Apply every rule of ``policy`` (default: :func:`default_policy`) to ``facts``.
+
+    Total and deterministic: every fact combination gets a class (or none
+    when unknown), a route (``ordinary`` unless a route rule fires: the first
+    route rule in policy order wins), dispositions, tactics, the highest
+    priority that fired, risk flags, and the reasons for each.
+    """
+    pol = policy if policy is not None else default_policy()
+    category = facts.category
+    route = None
+    dispositions: set[Disposition] = set()
+    tactics: set[Tactic] = set()
+    priority = 0
+    flags: list[str] = []
+    reasons: list[Reason] = []
+    for rule, fn, _ in pol._compiled:
+        if not fn(facts):
+            continue
+        then = rule.then
+        fired: list[str] = []
+        if "category" in then:
+            category = then["category"]
+            fired.append(f"category={category}")
+        if "route" in then and route is None:
+            route = then["route"]
+            fired.append(f"route={route}")
+        for code in then.get("dispositions", ()):
+            dispositions.add(Disposition(code))
+            fired.append(f"disposition={code}")
+        for code in then.get("tactics", ()):
+            tactics.add(Tactic(code))
+            fired.append(f"tactic={code}")
+        if "priority" in then and then["priority"] > priority:
+            priority = then["priority"]
+            fired.append(f"priority={priority}")
+        for flag in then.get("risk_flags", ()):
+            if flag not in flags:
+                flags.append(flag)
+            fired.append(f"risk={flag}")
+        reasons.extend(
+            Reason(rule=rule.id, conclusion=c, citation=rule.citation, zh=rule.zh, en=rule.en)
+            for c in fired
+        )
+    if route is None:  # pragma: no cover - every policy has a catch-all route rule
+        raise PolicyError(f"policy {pol.id!r} gave no route", path="rules")
+    return Classification(
+        category=category,
+        route=route,
+        dispositions=frozenset(dispositions),
+        tactics=frozenset(tactics),
+        priority=priority,
+        risk_flags=tuple(flags),
+        reasons=tuple(reasons),
+        policy_id=pol.id,
+        policy_version=pol.version,
+        policy_digest=pol.digest,
+    )
