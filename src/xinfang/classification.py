@@ -40,6 +40,7 @@ __all__ = [
     "classify",
     "default_policy",
     "load_policy",
+    "rule_table",
 ]
 
 _RULE: Final = "xinfang policy format 1 (docs/policy.md)"
@@ -583,3 +584,62 @@ def classify(facts: CaseFacts, policy: Policy | None = None) -> Classification:
         policy_version=pol.version,
         policy_digest=pol.digest,
     )
+
+
+def _condition_text(cond: Mapping[str, Any]) -> str:
+    if "always" in cond:
+        return "always"
+    if "all" in cond:
+        return "(" + " and ".join(_condition_text(c) for c in cond["all"]) + ")"
+    if "any" in cond:
+        return "(" + " or ".join(_condition_text(c) for c in cond["any"]) + ")"
+    if "not" in cond:
+        inner = _condition_text(cond["not"])
+        return f"not {inner}" if inner.startswith("(") else f"not ({inner})"
+    fact = cond["fact"]
+    ops = [k for k in cond if k != "fact"]
+    if not ops:
+        return str(fact)
+    op = ops[0]
+    value = cond[op]
+    shown = (
+        f"{{{value['param']}}}"
+        if isinstance(value, Mapping)
+        else json.dumps(value, ensure_ascii=False)
+    )
+    symbol = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}.get(op, op)
+    return f"{fact} {symbol} {shown}"
+
+
+def _outcome_text(then: Mapping[str, Any]) -> str:
+    parts = [f"{key} = {then[key]}" for key in ("category", "route") if key in then]
+    parts.extend(
+        f"{key} += {', '.join(then[key])}"
+        for key in ("dispositions", "tactics", "risk_flags")
+        if then.get(key)
+    )
+    if "priority" in then:
+        parts.append(f"priority ≥ {then['priority']}")
+    return "; ".join(parts)
+
+
+def rule_table(policy: Policy) -> str:
+    """The policy's rules as a Markdown table (rule, condition, outcome, citation).
+
+    ``docs/policy.md`` holds this table for the default policy; a test keeps
+    them equal.
+    """
+    lines = [
+        f"Policy `{policy.id}` version {policy.version}, digest `{policy.digest[:16]}…`; "
+        "parameters: "
+        + ", ".join(f"`{k} = {v}`" for k, v in sorted(policy.parameters.items()))
+        + ".",
+        "",
+        "| rule | condition | outcome | citation |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{r.id}` | {_condition_text(r.when)} | {_outcome_text(r.then)} | {r.citation} |"
+        for r in policy.rules
+    ]
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from xinfang import cases as c
 from xinfang.calendar import WorkCalendar, china_mainland
+from xinfang.classification import CaseFacts
 from xinfang.errors import TransitionError
 from xinfang.periods import CountingRule, Period, PeriodUnit
 from xinfang.responsibility import Interest, Official, Organization, Post, Unit
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "case_facts",
     "cases",
     "changes",
     "claims",
@@ -419,4 +421,35 @@ def interests(org: Organization, case_ids: tuple[str, ...] = ()) -> st.SearchStr
         case_id=st.just("") | (st.sampled_from(case_ids) if case_ids else st.just("")),
         subject=st.just("") | st.sampled_from([u.id for u in org.units]),
         note=st.just("亲属关系"),
+    )
+
+
+# ------------------------------------------------------------ classification
+def case_facts() -> st.SearchStrategy[CaseFacts]:
+    """Arbitrary :class:`~xinfang.CaseFacts`: every combination the policy must handle."""
+    maybe = st.none() | st.booleans()
+    return st.builds(
+        CaseFacts,
+        category=st.none() | st.sampled_from([c.value for c in c.Category]),
+        claim_reasonable=maybe,
+        legal_basis=maybe,
+        facts_clear=maybe,
+        hardship=st.booleans(),
+        unlawful_conduct=st.lists(st.integers(1, 6), max_size=2, unique=True).map(tuple),
+        litigation=st.booleans(),
+        legal_channel=st.none()
+        | st.sampled_from(["arbitration", "party_discipline", "administrative"]),
+        duty_request=st.booleans(),
+        in_jurisdiction=st.booleans(),
+        earlier_handlings=st.integers(0, 12),
+        clear_conclusion=st.booleans(),
+        doubts=st.booleans(),
+        policy_heavy=st.booleans(),
+        group_size=st.integers(1, 60),
+        skip_level=st.booleans(),
+        beijing_visit=st.booleans(),
+        first_time=st.booleans(),
+        time_sensitive=st.booleans(),
+        accused=st.booleans(),
+        backlog=st.booleans(),
     )
