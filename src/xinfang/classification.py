@@ -18,11 +18,12 @@ import enum
 import functools
 import hashlib
 import json
+import operator
 import tomllib
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -200,6 +201,53 @@ class PolicyRule:
     en: str
 
 
+class _Step(NamedTuple):
+    """One rule, compiled: its condition and its outcome with the reasons made in advance."""
+
+    rule: PolicyRule
+    when: Condition
+    category: str | None
+    category_reason: Reason | None
+    route: str | None
+    route_reason: Reason | None
+    dispositions: frozenset[Disposition]
+    tactics: frozenset[Tactic]
+    priority: int
+    priority_reason: Reason | None
+    flags: tuple[str, ...]
+    reasons: tuple[Reason, ...]  # for dispositions, tactics and risk flags
+
+
+def _step(rule: PolicyRule, when: Condition) -> _Step:
+    then = rule.then
+
+    def reason(conclusion: str) -> Reason:
+        return Reason(
+            rule=rule.id, conclusion=conclusion, citation=rule.citation, zh=rule.zh, en=rule.en
+        )
+
+    category = then.get("category")
+    route = then.get("route")
+    priority = then.get("priority", 0)
+    always = [reason(f"disposition={c}") for c in then.get("dispositions", ())]
+    always += [reason(f"tactic={c}") for c in then.get("tactics", ())]
+    always += [reason(f"risk={c}") for c in then.get("risk_flags", ())]
+    return _Step(
+        rule=rule,
+        when=when,
+        category=category,
+        category_reason=reason(f"category={category}") if category else None,
+        route=route,
+        route_reason=reason(f"route={route}") if route else None,
+        dispositions=frozenset(Disposition(c) for c in then.get("dispositions", ())),
+        tactics=frozenset(Tactic(c) for c in then.get("tactics", ())),
+        priority=priority,
+        priority_reason=reason(f"priority={priority}") if priority else None,
+        flags=tuple(then.get("risk_flags", ())),
+        reasons=tuple(always),
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     """A named, versioned policy: parameters and an ordered list of rules.
@@ -215,9 +263,7 @@ class Policy:
     rules: tuple[PolicyRule, ...]
     digest: str
     reads: frozenset[str]
-    _compiled: tuple[tuple[PolicyRule, Condition, tuple[tuple[str, Any], ...]], ...] = attrs.field(
-        eq=False, hash=False, repr=False
-    )
+    _compiled: tuple[_Step, ...] = attrs.field(eq=False, hash=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as the mapping :func:`load_policy` reads (canonical form)."""
@@ -259,6 +305,14 @@ _OPS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "contains": lambda a, b: b in a,
     "nonempty": lambda a, b: bool(a) is b,
 }
+
+
+def _and(a: Condition, b: Condition) -> Condition:
+    return lambda f: a(f) and b(f)
+
+
+def _or(a: Condition, b: Condition) -> Condition:
+    return lambda f: a(f) or b(f)
 
 
 def _value(raw: Any, params: Mapping[str, Any], path: str) -> Any:
@@ -312,7 +366,7 @@ def _compile(
         if set(cond) != {key} or not isinstance(cond[key], list) or not cond[key]:
             raise PolicyError(f"{key} takes a non-empty list of conditions", path=path, rule=_RULE)
         parts = [_compile(c, params, f"{path}.{key}[{i}]", reads) for i, c in enumerate(cond[key])]
-        fns = tuple(p[0] for p in parts)
+        fns = [p[0] for p in parts]
         if key == "all":
             needs = tuple(pair for p in parts for pair in p[1])
             seen: dict[str, Any] = {}
@@ -324,8 +378,8 @@ def _compile(
                         rule=_RULE,
                     )
                 seen[name] = wanted
-            return (lambda f: all(fn(f) for fn in fns)), needs
-        return (lambda f: any(fn(f) for fn in fns)), ()
+            return functools.reduce(_and, fns), needs
+        return functools.reduce(_or, fns), ()
     if "always" in cond:
         if cond != {"always": True}:
             raise PolicyError("write the catch-all as {always = true}", path=path, rule=_RULE)
@@ -349,14 +403,20 @@ def _compile(
     if not ops:  # {fact = "hardship"}: the fact is true
         if FACT_KINDS[fact] not in ("bool", "opt_bool"):
             raise PolicyError(f"{fact!r} is not true/false; compare it", path=path, rule=_RULE)
-        return (lambda f: getattr(f, fact) is True), ((fact, True),)
+        get_flag = operator.attrgetter(fact)
+        return (lambda f: get_flag(f) is True), ((fact, True),)
     op = ops[0]
     value = _value(cond[op], params, f"{path}.{op}")
     _check_type(fact, op, value, f"{path}.{op}")
-    fn = _OPS[op]
+    needs = ((fact, value),) if op == "eq" else ()
+    get = operator.attrgetter(fact)
+    if op == "eq":
+        return (lambda f: get(f) == value), needs
     if op == "in":
-        value = frozenset(value)
-    return (lambda f: fn(getattr(f, fact), value)), (((fact, value),) if op == "eq" else ())
+        members = frozenset(value)
+        return (lambda f: get(f) in members), needs
+    fn = _OPS[op]
+    return (lambda f: fn(get(f), value)), needs
 
 
 _OUTCOME_KEYS: Final = frozenset(
@@ -454,8 +514,8 @@ def _build(data: Any, base: Policy | None = None) -> Policy:
     compiled = []
     route_rules: dict[str, tuple[str, str]] = {}
     for i, r in enumerate(rules):
-        fn, needs = _compile(r.when, params, f"rules[{i}] ({r.id}).when", reads)
-        compiled.append((r, fn, needs))
+        fn, _ = _compile(r.when, params, f"rules[{i}] ({r.id}).when", reads)
+        compiled.append(_step(r, fn))
         if "route" in r.then:
             key = json.dumps(r.when, sort_keys=True, ensure_ascii=False)
             if key in route_rules and route_rules[key][1] != r.then["route"]:
@@ -542,34 +602,25 @@ def classify(facts: CaseFacts, policy: Policy | None = None) -> Classification:
     priority = 0
     flags: list[str] = []
     reasons: list[Reason] = []
-    for rule, fn, _ in pol._compiled:
-        if not fn(facts):
+    for step in pol._compiled:  # the policy's own compiled rules
+        if not step.when(facts):
             continue
-        then = rule.then
-        fired: list[str] = []
-        if "category" in then:
-            category = then["category"]
-            fired.append(f"category={category}")
-        if "route" in then and route is None:
-            route = then["route"]
-            fired.append(f"route={route}")
-        for code in then.get("dispositions", ()):
-            dispositions.add(Disposition(code))
-            fired.append(f"disposition={code}")
-        for code in then.get("tactics", ()):
-            tactics.add(Tactic(code))
-            fired.append(f"tactic={code}")
-        if "priority" in then and then["priority"] > priority:
-            priority = then["priority"]
-            fired.append(f"priority={priority}")
-        for flag in then.get("risk_flags", ()):
-            if flag not in flags:
-                flags.append(flag)
-            fired.append(f"risk={flag}")
-        reasons.extend(
-            Reason(rule=rule.id, conclusion=c, citation=rule.citation, zh=rule.zh, en=rule.en)
-            for c in fired
-        )
+        if step.category is not None:
+            category = step.category
+            reasons.append(step.category_reason)  # type: ignore[arg-type]
+        if step.route is not None and route is None:
+            route = step.route
+            reasons.append(step.route_reason)  # type: ignore[arg-type]
+        if step.reasons:
+            dispositions |= step.dispositions
+            tactics |= step.tactics
+            for flag in step.flags:
+                if flag not in flags:
+                    flags.append(flag)
+            reasons.extend(step.reasons)
+        if step.priority > priority:
+            priority = step.priority
+            reasons.append(step.priority_reason)  # type: ignore[arg-type]
     if route is None:  # pragma: no cover - every policy has a catch-all route rule
         raise PolicyError(f"policy {pol.id!r} gave no route", path="rules")
     return Classification(
