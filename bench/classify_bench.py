@@ -19,34 +19,32 @@ import xinfang as x
 def make_facts(n: int, seed: int) -> list[x.CaseFacts]:
     rng = random.Random(seed)
     maybe = (None, True, False)
-    out = []
-    for _ in range(n):
-        out.append(
-            x.CaseFacts(
-                category=rng.choice((None, "suggestion", "accusation", "appeal")),
-                claim_reasonable=rng.choice(maybe),
-                legal_basis=rng.choice(maybe),
-                facts_clear=rng.choice(maybe),
-                hardship=rng.random() < 0.3,
-                unlawful_conduct=tuple(rng.sample(range(1, 7), rng.choice((0, 0, 0, 1)))),
-                litigation=rng.random() < 0.1,
-                legal_channel=rng.choice((None, None, None, "arbitration", "administrative")),
-                duty_request=rng.random() < 0.1,
-                in_jurisdiction=rng.random() < 0.9,
-                earlier_handlings=rng.randrange(8),
-                clear_conclusion=rng.random() < 0.5,
-                doubts=rng.random() < 0.2,
-                policy_heavy=rng.random() < 0.2,
-                group_size=rng.choice((1, 1, 1, 3, 8, 40)),
-                skip_level=rng.random() < 0.1,
-                beijing_visit=rng.random() < 0.02,
-                first_time=rng.random() < 0.6,
-                time_sensitive=rng.random() < 0.05,
-                accused=rng.random() < 0.1,
-                backlog=rng.random() < 0.3,
-            )
+    return [
+        x.CaseFacts(
+            category=rng.choice((None, "suggestion", "accusation", "appeal")),
+            claim_reasonable=rng.choice(maybe),
+            legal_basis=rng.choice(maybe),
+            facts_clear=rng.choice(maybe),
+            hardship=rng.random() < 0.3,
+            unlawful_conduct=tuple(rng.sample(range(1, 7), rng.choice((0, 0, 0, 1)))),
+            litigation=rng.random() < 0.1,
+            legal_channel=rng.choice((None, None, None, "arbitration", "administrative")),
+            duty_request=rng.random() < 0.1,
+            in_jurisdiction=rng.random() < 0.9,
+            earlier_handlings=rng.randrange(8),
+            clear_conclusion=rng.random() < 0.5,
+            doubts=rng.random() < 0.2,
+            policy_heavy=rng.random() < 0.2,
+            group_size=rng.choice((1, 1, 1, 3, 8, 40)),
+            skip_level=rng.random() < 0.1,
+            beijing_visit=rng.random() < 0.02,
+            first_time=rng.random() < 0.6,
+            time_sensitive=rng.random() < 0.05,
+            accused=rng.random() < 0.1,
+            backlog=rng.random() < 0.3,
         )
-    return out
+        for _ in range(n)
+    ]
 
 
 def main() -> None:
@@ -67,14 +65,16 @@ def main() -> None:
     rate = len(facts) / best
     print(
         f"Python {platform.python_version()} on {platform.machine()}, policy {policy.id} "
-        f"{policy.version} ({len(policy.rules)} rules), {len(facts):,} fact sets, best of {args.repeat}"
+        f"{policy.version} ({len(policy.rules)} rules), {len(facts):,} fact sets, "
+        f"best of {args.repeat}"
     )
     print()
     print("| measurement | fact sets | seconds | classifications/s | goal |")
     print("|---|---:|---:|---:|---|")
     goal = "met" if rate >= 50_000 else "not met"
     print(
-        f"| `classify`, default policy | {len(facts):,} | {best:.2f} | {rate:,.0f} | ≥ 50,000/s: {goal} |"
+        f"| `classify`, default policy | {len(facts):,} | {best:.2f} | {rate:,.0f} | "
+        f"≥ 50,000/s: {goal} |"
     )
 
 

@@ -44,11 +44,11 @@ ORG = x.Organization(
 )
 
 
-def backlog_case(**kw: object) -> x.Case:
-    """A backlog case forwarded to D1 and accepted."""
+def backlog_case(to_unit: str = "D1", **kw: object) -> x.Case:
+    """A backlog case forwarded to ``to_unit`` and accepted."""
     return run(
         (register(t(2025, 3, 3), backlog_since=D(2019, 5, 1), **kw), t(2025, 3, 3)),
-        (x.Forward(to_unit="D1"), t(2025, 3, 4)),
+        (x.Forward(to_unit=to_unit), t(2025, 3, 4)),
         (x.Accept(), t(2025, 3, 5)),
     )
 
@@ -225,7 +225,10 @@ class TestRecusalAndConfidentiality:
     def test_accused_person_and_unit_are_refused(self) -> None:
         """Neither the accused nor an official of the accused unit (or below it) may hold a role."""
         case = backlog_case(
-            category=x.Category.ACCUSATION, accused_persons=["d1-pol"], accused_units=["D1"]
+            to_unit="D2",
+            category=x.Category.ACCUSATION,
+            accused_persons=["d1-pol"],
+            accused_units=["D1"],
         )
         for who in ("d1-pol", "d1-head", "b11-head"):
             with pytest.raises(x.ConfidentialityError, match=SECRECY):
@@ -406,3 +409,45 @@ class TestNoOneExcludedGetsIn:
             if h.holder == new.official and new.touches(case)
         }
         assert {r for r in reported if r[1] is not None} == expected
+
+
+class TestForwardingAnAccusation:
+    """An accusation is never sent to the unit it accuses (Art. 30 ¶3)."""
+
+    def test_forward_to_the_accused_unit_is_refused(self) -> None:
+        """Forward or assign to the accused unit (or, with the org, a unit under it) is refused."""
+        case = run(
+            (
+                register(t(2025, 3, 3), category=x.Category.ACCUSATION, accused_units=["D1"]),
+                t(2025, 3, 3),
+            )
+        )
+        with pytest.raises(x.ConfidentialityError, match=SECRECY):
+            x.apply(case, x.Forward(to_unit="D1"), t(2025, 3, 4))
+        with pytest.raises(x.ConfidentialityError, match=SECRECY):
+            x.apply(
+                case,
+                x.Assign(to_unit="B11", report_back_by=D(2025, 4, 1)),
+                t(2025, 3, 4),
+                org=ORG,
+            )
+        sent, _ = x.apply(case, x.Forward(to_unit="D2"), t(2025, 3, 4), org=ORG)
+        assert sent.handling_unit == "D2"
+
+    def test_an_accused_handling_unit_is_never_the_responsible_unit(self) -> None:
+        """Registered at the accused unit: no fallback responsibility, the gap is reported."""
+        case = run(
+            (
+                register(
+                    t(2025, 3, 3),
+                    receiving_unit="D1",
+                    category=x.Category.ACCUSATION,
+                    accused_units=["D1"],
+                ),
+                t(2025, 3, 3),
+            )
+        )
+        assert x.first_responsible(case, ORG) is None
+        assert "no responsible unit (责任单位)" in x.policy_gaps(
+            case, ORG, x.load_assignment_policy()
+        )

@@ -1368,6 +1368,15 @@ def apply(
             _check_extension(case, change, day, rb, cal)
         elif isinstance(change, Accept):
             _check_finality(case, day, rb, cal, related)
+        elif isinstance(change, Forward | Assign) and case.accused_units:
+            from xinfang import responsibility
+
+            responsibility.check_forward(
+                case,
+                change.to_unit,
+                org,
+                scope=scope if scope is not None else responsibility.DEFAULT_SCOPE,
+            )
         elif isinstance(change, AssignRole | SetPlan):
             from xinfang import responsibility
 

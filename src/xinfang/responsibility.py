@@ -360,6 +360,32 @@ def _unit_excluded(unit_id: str, case: Case, org: Organization, scope: AccusedSc
     return False
 
 
+def check_forward(
+    case: Case,
+    to_unit: str,
+    org: Organization | None,
+    *,
+    scope: AccusedScope = DEFAULT_SCOPE,
+) -> None:
+    """Refuse forwarding or assigning an accusation to the accused unit (Art. 30 ¶3).
+
+    Without an organisation only the unit itself is checked; with one, the
+    scope decides whether the units under it are kept out too.
+    """
+    if not case.accused_units:
+        return
+    hit = to_unit in case.accused_units or (
+        org is not None and org.has_unit(to_unit) and _unit_excluded(to_unit, case, org, scope)
+    )
+    if hit:
+        raise ConfidentialityError(
+            f"case {case.id}: the accusation cannot be sent to {to_unit}, which is accused "
+            "(or under an accused unit)",
+            path="to_unit",
+            rule=_SECRECY,
+        )
+
+
 def check_change(
     case: Case,
     change: Change,
@@ -396,7 +422,7 @@ def check_change(
     if role is Role.RESPONSIBLE_UNIT:
         if not org.has_unit(holder):
             raise TransitionError(
-                f"no unit {holder!r} in the organisation", path="holder", rule=_LEAD
+                f"no unit {holder!r} in the organisation", path="holder", rule="organisation data"
             )
         if _unit_excluded(holder, case, org, scope):
             raise ConfidentialityError(
@@ -448,7 +474,7 @@ def _check_person(
         )
     if not org.has_official(official_id):
         raise TransitionError(
-            f"no official {official_id!r} in the organisation", path=path, rule=_LEAD
+            f"no official {official_id!r} in the organisation", path=path, rule="organisation data"
         )
     reason = excluded(official_id, case, org, interests=interests, scope=scope)
     if reason is not None:
@@ -462,10 +488,14 @@ def _check_person(
 
 
 def _responsible_unit(case: Case, org: Organization) -> str | None:
+    """The assigned responsible unit, else the handling unit, unless that one is accused."""
     for h in case.roles:
         if h.role is Role.RESPONSIBLE_UNIT:
             return h.holder
-    return case.handling_unit if org.has_unit(case.handling_unit) else None
+    unit = case.handling_unit
+    if not org.has_unit(unit) or _unit_excluded(unit, case, org, DEFAULT_SCOPE):
+        return None
+    return unit
 
 
 def first_responsible(case: Case, org: Organization) -> Official | None:
@@ -776,7 +806,8 @@ def escalations(
 ) -> tuple[tuple[Escalation, ...], tuple[Skipped, ...]]:
     """Who must be told now about the case's clocks, and who was skipped.
 
-    Only body duties escalate (a petitioner's window does not). The path is
+    Only clocks the body must act on escalate (obligor ``body``: its duties
+    and its remit-objection window); a petitioner's window does not. The path is
     strictly upward: ``superior_head`` starts at the responsible unit's parent
     and climbs past anyone excluded (reported in the skipped list) until the
     root; it never goes down or sideways.
@@ -899,7 +930,10 @@ def _structure(data: Any, cls: type[_T], error: type[XinfangError], source: str)
         return from_dict(data, cls, source=source)
     except InvalidDataError as exc:
         path, message = exc.problems[0] if exc.problems else (source, str(exc))
-        raise error(message, path=f"{source}: {path}" if source else path) from None
+        rest = "".join(f"; {p}: {m}" for p, m in exc.problems[1:])
+        raise error(
+            message + rest, path=f"{source}: {path}" if source else path, rule="data format"
+        ) from None
     except XinfangError:
         raise
 
