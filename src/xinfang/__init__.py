@@ -69,8 +69,17 @@ from xinfang.classification import (
     classify,
     default_policy,
     load_policy,
+    rule_table,
 )
-from xinfang.deadlines import Clock, ClockStatus, ClockTable, clock_table, clocks, window_closed
+from xinfang.deadlines import (
+    Clock,
+    ClockStatus,
+    ClockTable,
+    clock_table,
+    clocks,
+    limit_due,
+    window_closed,
+)
 from xinfang.errors import (
     CalendarDataError,
     CalendarRangeError,
@@ -114,6 +123,8 @@ from xinfang.responsibility import (
     Visibility,
     can_view,
     chain_as_of,
+    check_change,
+    check_forward,
     conflicts,
     escalation_policy,
     escalations,
@@ -127,7 +138,17 @@ from xinfang.responsibility import (
     redact,
     visibility,
 )
-from xinfang.rulebook import Limit, LimitKind, Rulebook, bundled_rulebooks, load_rulebook, rulebook
+from xinfang.rulebook import (
+    END_EVENTS,
+    START_EVENTS,
+    STOP_EVENTS,
+    Limit,
+    LimitKind,
+    Rulebook,
+    bundled_rulebooks,
+    load_rulebook,
+    rulebook,
+)
 
 try:
     __version__ = version("xinfang")
@@ -136,6 +157,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "END_EVENTS",
+    "START_EVENTS",
+    "STOP_EVENTS",
     "Accept",
     "AccusedScope",
     "Assign",
@@ -230,6 +254,8 @@ __all__ = [
     "bundled_rulebooks",
     "can_view",
     "chain_as_of",
+    "check_change",
+    "check_forward",
     "china_mainland",
     "classify",
     "clock_table",
@@ -243,6 +269,7 @@ __all__ = [
     "escalations",
     "excluded",
     "first_responsible",
+    "limit_due",
     "load_assignment_policy",
     "load_calendar",
     "load_escalation_policy",
@@ -256,6 +283,7 @@ __all__ = [
     "proposed_assignments",
     "redact",
     "replay",
+    "rule_table",
     "rulebook",
     "visibility",
     "window_closed",

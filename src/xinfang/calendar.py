@@ -29,16 +29,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import tomllib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from xinfang._toml import read_toml
 from xinfang.errors import CalendarDataError, CalendarRangeError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     import numpy as np
     import numpy.typing as npt
 
@@ -453,14 +454,7 @@ def _arrangement_mapping(
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise CalendarDataError(f"cannot read calendar file: {exc.strerror}", path=str(p)) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CalendarDataError(f"not valid TOML: {exc}", path=str(p)) from exc
+    return read_toml(path, CalendarDataError, "calendar file")
 
 
 def _parse_days(value: Any, path: str) -> list[_dt.date]:

@@ -19,7 +19,6 @@ import functools
 import hashlib
 import json
 import operator
-import tomllib
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
+from xinfang._toml import read_toml
 from xinfang.cases import Case, Category
 from xinfang.errors import PolicyError
 
@@ -565,13 +565,7 @@ def load_policy(source: str | Path | Mapping[str, Any], *, base: Policy | None =
     if isinstance(source, Mapping):
         return _build(source, base)
     p = Path(source)
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise PolicyError(f"cannot read policy: {exc.strerror}", path=str(p)) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"not valid TOML: {exc}", path=str(p)) from exc
+    data = read_toml(p, PolicyError, "policy")
     try:
         return _build(data, base)
     except PolicyError as exc:

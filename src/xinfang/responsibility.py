@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
-import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import attrs
 
+from xinfang._toml import read_toml
 from xinfang.cases import (
     AssignRole,
     Case,
@@ -43,6 +42,8 @@ from xinfang.errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     from xinfang.deadlines import Clock
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "can_view",
     "chain_as_of",
     "check_change",
+    "check_forward",
     "conflicts",
     "escalation_policy",
     "escalations",
@@ -912,14 +914,7 @@ def _targets(
 
 # ------------------------------------------------------------ loading
 def _read(path: str | Path, error: type[XinfangError]) -> dict[str, Any]:
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise error(f"cannot read {p}: {exc.strerror}", path=str(p)) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"not valid TOML: {exc}", path=str(p)) from exc
+    return read_toml(path, error, "file")
 
 
 def _structure(data: Any, cls: type[_T], error: type[XinfangError], source: str) -> _T:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any, Final
 
 import attrs
 
+from xinfang._toml import read_toml
 from xinfang.errors import PeriodError, RulebookError
 from xinfang.periods import CountingRule, Period
 
@@ -416,13 +416,7 @@ def load_rulebook(source: str | Path | Mapping[str, Any]) -> Rulebook:
     if isinstance(source, Mapping):
         return _build(source)
     p = Path(source)
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise RulebookError(f"cannot read rulebook: {exc.strerror}", path=str(p)) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RulebookError(f"not valid TOML: {exc}", path=str(p), rule="TOML") from exc
+    data = read_toml(p, RulebookError, "rulebook")
     try:
         return _build(data)
     except RulebookError as exc:
