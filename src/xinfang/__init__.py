@@ -9,6 +9,16 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from xinfang.calendar import WorkCalendar, china_mainland, combine_calendars, load_calendar
+from xinfang.campaign import (
+    AgendaItem,
+    Campaign,
+    Listing,
+    Progress,
+    Snapshot,
+    load_campaign,
+    snapshot,
+    trend,
+)
 from xinfang.cases import (
     Accept,
     Assign,
@@ -80,6 +90,7 @@ from xinfang.deadlines import (
     limit_due,
     window_closed,
 )
+from xinfang.demo import DemoWorld, demo_world
 from xinfang.errors import (
     CalendarDataError,
     CalendarRangeError,
@@ -162,11 +173,13 @@ __all__ = [
     "STOP_EVENTS",
     "Accept",
     "AccusedScope",
+    "AgendaItem",
     "Assign",
     "AssignRole",
     "AssignmentPolicy",
     "CalendarDataError",
     "CalendarRangeError",
+    "Campaign",
     "Case",
     "CaseFacts",
     "Categorize",
@@ -181,6 +194,7 @@ __all__ = [
     "ConfidentialityError",
     "CountingRule",
     "Decline",
+    "DemoWorld",
     "Disposition",
     "DueDate",
     "EndHearing",
@@ -200,6 +214,7 @@ __all__ = [
     "IssueReviewOpinion",
     "Limit",
     "LimitKind",
+    "Listing",
     "Milestones",
     "NaiveDatetimeError",
     "Notify",
@@ -220,6 +235,7 @@ __all__ = [
     "PolicyRule",
     "Post",
     "Procedure",
+    "Progress",
     "Rate",
     "Rating",
     "Reason",
@@ -239,6 +255,7 @@ __all__ = [
     "Settle",
     "SettlementPlan",
     "Skipped",
+    "Snapshot",
     "Stage",
     "StartHearing",
     "Tactic",
@@ -264,6 +281,7 @@ __all__ = [
     "conflicts",
     "deadline_instant",
     "default_policy",
+    "demo_world",
     "due_date",
     "escalation_policy",
     "escalations",
@@ -272,6 +290,7 @@ __all__ = [
     "limit_due",
     "load_assignment_policy",
     "load_calendar",
+    "load_campaign",
     "load_escalation_policy",
     "load_organization",
     "load_policy",
@@ -285,6 +304,8 @@ __all__ = [
     "replay",
     "rule_table",
     "rulebook",
+    "snapshot",
+    "trend",
     "visibility",
     "window_closed",
 ]

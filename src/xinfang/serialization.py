@@ -81,6 +81,8 @@ def _structure_bool(value: Any, _: type) -> bool:
 
 
 def _structure_date(value: Any, _: type) -> _dt.date:
+    if type(value) is _dt.date:  # TOML has dates of its own
+        return value
     if not isinstance(value, str) or len(value) != 10:
         raise InvalidDataError([("", f"expected a date YYYY-MM-DD, got {value!r}"[:120])])
     try:

@@ -1,0 +1,210 @@
+"""Deterministic synthetic demo data: a corps, its backlog, a campaign.
+
+:func:`demo_world` builds one corps with eight detachments (heads and
+leadership members), a few hundred backlog cases with event histories
+(forwarded, accepted, owned by a lead official, with settlement plans,
+opinions, ratings, settlements), new intake during the campaign, and the
+campaign itself. The same seed always gives the same world; nothing is read
+from disk. Limits run into 2027, so the world uses the provisional calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import zoneinfo
+from typing import Final
+
+import attrs
+
+from xinfang import cases as c
+from xinfang.calendar import WorkCalendar, china_mainland
+from xinfang.campaign import Campaign
+from xinfang.errors import TransitionError
+from xinfang.responsibility import Official, Organization, Post, Unit
+
+__all__ = ["DemoWorld", "demo_world"]
+
+_SH: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
+_NAMES: Final = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+_GIVEN: Final = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰")
+_CLAIMS: Final = (
+    ("落实伤残抚恤待遇", "2015年因公负伤", "政策规定"),
+    ("补发拖欠津贴", "2017年至2019年津贴未发", "文件规定"),
+    ("解决营区周边噪声扰民", "夜间训练噪声", "影响休息"),
+    ("退还多收的住房款", "2014年购房多缴", "合同约定"),
+    ("恢复退役安置待遇", "安置时未落实", "安置政策"),
+    ("查处违规招录问题", "招录过程不公开", "招录规定"),
+)
+
+
+@attrs.frozen(kw_only=True)
+class DemoWorld:
+    """The demo's organisation, campaign, cases, calendar and the default as-of date."""
+
+    org: Organization
+    campaign: Campaign
+    cases: tuple[c.Case, ...]
+    calendar: WorkCalendar
+    as_of: _dt.date
+
+
+def _at(day: _dt.date, hour: int = 9) -> _dt.datetime:
+    return _dt.datetime(day.year, day.month, day.day, hour, tzinfo=_SH)
+
+
+def demo_world(*, seed: int = 2026, backlog: int = 320, intake: int = 160) -> DemoWorld:
+    """The deterministic demo corps, its backlog and intake, and the campaign."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    units = [Unit(id="HQ", name="总队", level="corps")]
+    officials = [
+        Official(id="HQ-H", name="总队长", unit="HQ", post=Post.HEAD),
+        Official(id="HQ-P", name="总队政委", unit="HQ", post=Post.LEADERSHIP),
+    ]
+    detachments = [f"D{i}" for i in range(1, 9)]
+    for i, d in enumerate(detachments, start=1):
+        units.append(
+            Unit(id=d, name=f"第{'一二三四五六七八'[i - 1]}支队", level="detachment", parent="HQ")
+        )
+        officials += [
+            Official(id=f"{d}-H", name=f"{d}支队长", unit=d, post=Post.HEAD),
+            Official(id=f"{d}-P", name=f"{d}政委", unit=d, post=Post.LEADERSHIP),
+            Official(id=f"{d}-S", name=f"{d}信访干事", unit=d, post=Post.STAFF),
+        ]
+    officials[1] = attrs.evolve(officials[1], liaison_units=("D1", "D2"))
+    org = Organization(levels=("corps", "detachment"), units=units, officials=officials)
+    cal = china_mainland(provisional=True)
+    ctx = (org, cal)
+    start, end, as_of = _dt.date(2026, 3, 1), _dt.date(2026, 12, 31), _dt.date(2026, 11, 27)
+    # Some detachments work faster than others: the bulletin should show it.
+    pace = {d: 0.15 + 0.1 * ((i * 3) % 8) for i, d in enumerate(detachments)}
+    cases: list[c.Case] = []
+    targets: list[str] = []
+    for n in range(backlog):
+        unit = detachments[n % 8]
+        received = _dt.date(2019, 1, 1) + _dt.timedelta(days=rng.randrange(6 * 365))
+        received = min(received, _dt.date(2025, 12, 31))
+        case = _history(rng, f"XF-B{n:04d}", unit, received, ctx, backlog=True)
+        case = _campaign_work(rng, case, unit, ctx, start=start, as_of=as_of, pace=pace[unit])
+        cases.append(case)
+        targets.append(case.id)
+    for n in range(intake):
+        unit = detachments[rng.randrange(8)]
+        received = start + _dt.timedelta(days=rng.randrange((as_of - start).days))
+        case = _history(rng, f"XF-N{n:04d}", unit, received, ctx, backlog=False)
+        if rng.random() < 0.9:
+            # Most new matters get their opinion, some late.
+            day = received + _dt.timedelta(days=rng.randrange(20, 75))
+            if day <= as_of:
+                opinion = c.IssueOpinion(outcome=rng.choice(list(c.Outcome)), basis="调查核实")
+                case = _apply(case, opinion, day, ctx)
+        cases.append(case)
+    campaign = Campaign(
+        id="2026-gongjian",
+        name="信访事项专项攻坚行动",
+        units=detachments,
+        start=start,
+        end=end,
+        targets=targets,
+        intake_baseline=200,
+        leading_group=("HQ-H", "HQ-P"),
+        review_every_days=30,
+    )
+    return DemoWorld(org=org, campaign=campaign, cases=tuple(cases), calendar=cal, as_of=as_of)
+
+
+_Ctx = tuple[Organization, WorkCalendar]
+
+
+def _apply(case: c.Case, change: c.Change, day: _dt.date, ctx: _Ctx, hour: int = 10) -> c.Case:
+    org, cal = ctx
+    try:
+        case, _ = c.apply(case, change, _at(day, hour), by="demo", org=org, calendar=cal)
+    except TransitionError:
+        return case
+    return case
+
+
+def _history(
+    rng: random.Random,
+    case_id: str,
+    unit: str,
+    received: _dt.date,
+    ctx: _Ctx,
+    *,
+    backlog: bool,
+) -> c.Case:
+    request, facts, reasons = _CLAIMS[rng.randrange(len(_CLAIMS))]
+    accusation = request.startswith("查处")
+    reg = c.Register(
+        case_id=case_id,
+        received_at=_at(received),
+        channel=rng.choice(list(c.Channel)),
+        receiving_unit="HQ",
+        petitioners=[c.Petitioner(name=rng.choice(_NAMES) + rng.choice(_GIVEN))],
+        claims=[c.Claim(request=request, facts=facts, reasons=reasons)],
+        category=c.Category.ACCUSATION if accusation else c.Category.APPEAL,
+        group_size=rng.choice((1, 1, 1, 1, 3, 8)),
+        skip_level=rng.random() < 0.08,
+        beijing_visit=rng.random() < 0.02,
+        backlog_since=received if backlog else None,
+        accused_units=("D8",) if accusation and unit != "D8" else (),
+    )
+    case, _ = c.open_case(reg, _at(received))
+    day = received + _dt.timedelta(days=rng.randrange(1, 12))
+    case = _apply(case, c.Forward(to_unit=unit), day, ctx)
+    day += _dt.timedelta(days=rng.randrange(1, 6))
+    if backlog or rng.random() < 0.95:
+        case = _apply(case, c.Notify(), day, ctx)
+    case = _apply(case, c.Accept(), day, ctx, hour=11)
+    if backlog:
+        # Handled before, without settling: replied long ago, still petitioning.
+        day += _dt.timedelta(days=rng.randrange(20, 75))
+        outcome = rng.choice(list(c.Outcome))
+        case = _apply(case, c.IssueOpinion(outcome=outcome, basis="原处理意见"), day, ctx)
+        if rng.random() < 0.6:
+            case = _apply(case, c.Rate(rating=rng.choice(list(c.Rating))), day, ctx, hour=15)
+    return case
+
+
+def _campaign_work(
+    rng: random.Random,
+    case: c.Case,
+    unit: str,
+    ctx: _Ctx,
+    *,
+    start: _dt.date,
+    as_of: _dt.date,
+    pace: float,
+) -> c.Case:
+    """The campaign's work on a backlog case: owner, plan, and (at the unit's pace) settlement."""
+    day = start + _dt.timedelta(days=rng.randrange(0, 20))
+    case = _apply(
+        case,
+        c.AssignRole(role=c.Role.RESPONSIBLE_UNIT, holder=unit, reason="谁主管、谁负责"),
+        day,
+        ctx,
+    )
+    case = _apply(
+        case,
+        c.AssignRole(role=c.Role.LEAD_OFFICIAL, holder=f"{unit}-H", reason="主官带头包案"),
+        day,
+        ctx,
+    )
+    case = _apply(
+        case,
+        c.AssignRole(role=c.Role.RESPONSIBLE_PERSON, holder=f"{unit}-S", reason="具体承办"),
+        day,
+        ctx,
+    )
+    if rng.random() < 0.85:
+        plan = c.SettlementPlan(
+            owner=f"{unit}-H",
+            deadline=_dt.date(2026, 10, 31),
+            measures=("专班攻坚", "当面听取诉求") if rng.random() < 0.9 else (),
+        )
+        case = _apply(case, c.SetPlan(plan=plan), day + _dt.timedelta(days=2), ctx)
+    if rng.random() < pace * 2:
+        settle = start + _dt.timedelta(days=rng.randrange(15, (as_of - start).days))
+        case = _apply(case, c.Settle(evidence="签订息诉罢访承诺书"), settle, ctx)
+    return case
