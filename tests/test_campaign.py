@@ -55,7 +55,10 @@ class TestDemo:
     def test_burndown_is_monotone_without_relapses(self) -> None:
         """A settled case stays settled: the open target count never rises."""
         assert not any(e.kind == "relapsed" for c in WORLD.cases for e in c.events)
-        points = x.trend(WORLD.campaign, WORLD.cases, WORLD.org, calendar=WORLD.calendar)
+        points = x.trend(
+            WORLD.campaign, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar
+        )
+        assert points[-1] == (WORLD.as_of, SNAP.overall.open)
         opens = [n for _, n in points]
         assert opens == sorted(opens, reverse=True)
         assert points[0] == (WORLD.campaign.start, len(WORLD.campaign.targets))

@@ -494,12 +494,20 @@ def trend(
     cases: Sequence[Case],
     org: Organization,
     *,
+    as_of: _dt.date | None = None,
     dates: Iterable[_dt.date] | None = None,
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
 ) -> tuple[tuple[_dt.date, int], ...]:
-    """The burndown: open target cases at each date (default: the start and every review)."""
-    points = sorted(set(dates if dates is not None else (campaign.start, *campaign.reviews())))
+    """The burndown: open target cases at each date.
+
+    By default: the start, every review up to ``as_of``, and ``as_of`` (the
+    campaign's end when ``as_of`` is not given).
+    """
+    if dates is None:
+        until = as_of if as_of is not None else campaign.end
+        dates = (campaign.start, *(d for d in campaign.reviews() if d < until), until)
+    points = sorted(set(dates))
     return tuple(
         (
             d,
