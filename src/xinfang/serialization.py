@@ -134,6 +134,14 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
     c.register_structure_hook(_dt.datetime, _structure_instant)
     c.register_unstructure_hook(_dt.date, lambda v: v.isoformat())
     c.register_structure_hook(_dt.date, _structure_date)
+
+    def is_set(t: Any) -> bool:
+        return t in (set, frozenset) or typing.get_origin(t) in (set, frozenset)
+
+    c.register_unstructure_hook_factory(
+        is_set,
+        lambda _: lambda v: sorted((c.unstructure(i) for i in v), key=json.dumps),
+    )
     c.register_unstructure_hook(_dt.time, lambda v: v.isoformat())
     c.register_structure_hook(_dt.time, _structure_time)
     c.register_structure_hook_func(

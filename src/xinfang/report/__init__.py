@@ -86,6 +86,26 @@ _LABELS: Final = {
     },
 }
 _AGENDA_LIMIT: Final = 50
+_RATE_NAMES: Final = {
+    "zh": {
+        "on_time_completion": "按期办结率",
+        "timely_acceptance": "及时受理率",
+        "participation": "参评率",
+        "satisfaction": "满意率",
+        "settlement": "化解率",
+    },
+    "en": {
+        "on_time_completion": "on-time completion",
+        "timely_acceptance": "timely acceptance",
+        "participation": "participation",
+        "satisfaction": "satisfaction",
+        "settlement": "settlement",
+    },
+}
+
+
+def _rate_label(name: str, lang: str) -> str:
+    return _RATE_NAMES[lang].get(name, name)
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -138,7 +158,7 @@ def render_markdown(
     for p in (*snap.units, snap.overall):
         out.append("| " + " | ".join(_row(p)) + " |")
     out += ["", f"## {t['rates']}", ""]
-    rate_names = [name for name, _ in snap.overall.rates]
+    rate_names = [_rate_label(name, lang) for name, _ in snap.overall.rates]
     out.append("| " + " | ".join([t["unit"], *rate_names]) + " |")
     out.append("|" + "---|" * (len(rate_names) + 1))
     for p in (*snap.units, snap.overall):
@@ -262,7 +282,7 @@ def render_html(
         cls = ' class="total"' if p is snap.overall else ""
         cells = "".join(f"<td>{e(c)}</td>" for c in _row(p))
         rows.append(f"<tr{cls}>{cells}<td>{_bar(p)}</td></tr>")
-    rate_names = [name for name, _ in snap.overall.rates]
+    rate_names = [_rate_label(name, lang) for name, _ in snap.overall.rates]
     rate_head = "".join(f"<th>{e(n)}</th>" for n in [t["unit"], *rate_names])
     rate_rows = "".join(
         "<tr>"
