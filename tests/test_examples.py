@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,10 @@ def run(name: str) -> str:
 def test_every_example_is_exercised() -> None:
     """No example script is left without a test."""
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
+        "campaign_bulletin.py",
         "case_lifecycle.py",
+        "intake_service.py",
+        "nightly_sweep.py",
         "responsibility_demo.py",
         "worked_examples.py",
     ]
@@ -68,7 +72,39 @@ def test_responsibility_demo_script() -> None:
     assert "skipped d1-head (unit_head)" in out
 
 
-@pytest.mark.parametrize("name", ["calendar_bench.py", "cases_bench.py"])
+def test_intake_service_script() -> None:
+    """The intake example classifies, assigns by policy, and returns clocks as JSON."""
+    data = json.loads(run("intake_service.py"))
+    assert data["classification"]["route"] == "ordinary"
+    assert "task_force" in data["classification"]["tactics"]
+    assert ["lead_official", "D3-H"] in data["chain"]
+    assert any(c["limit"] == "handling" for c in data["clocks"])
+    assert "11010519491231002X" not in json.dumps(data)
+
+
+def test_nightly_sweep_script() -> None:
+    """The sweep prints who must be told and a summary."""
+    out = run("nightly_sweep.py")
+    assert "tell" in out
+    assert "480 cases" in out
+    assert "notifications per official:" in out
+
+
+def test_campaign_bulletin_script(tmp_path: Path) -> None:
+    """The bulletin example writes a self-contained HTML page."""
+    target = tmp_path / "b.html"
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "campaign_bulletin.py"), str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "settled 258/320" in proc.stdout
+
+
+@pytest.mark.parametrize("name", ["calendar_bench.py", "cases_bench.py", "classify_bench.py"])
 def test_benchmarks_at_least_parse_their_arguments(name: str) -> None:
     """Benchmark scripts stay importable and answer --help (they are not timed here)."""
     bench = EXAMPLES.parent / "bench" / name
