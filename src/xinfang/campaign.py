@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.cases import Case, Rating, Stage
+from xinfang.cases import Case, Rating, Role, Stage
 from xinfang.deadlines import STATUSES, ClockStatus, clock_table
 from xinfang.errors import PolicyError, XinfangError
 
@@ -120,6 +120,8 @@ class Campaign:
         commend_min_progress / commend_max_overdue: what earns commendation.
         admonish_below_progress / admonish_min_overdue / plan_grace_days:
             what earns an admonition talk (约谈).
+        agenda_limit: how many of the most urgent clocks the review's agenda
+            lists (``Snapshot.agenda_total`` counts them all).
         rates: rate name → (numerator counters, denominator counters).
     """
 
@@ -141,6 +143,7 @@ class Campaign:
     admonish_below_progress: float = 0.2
     admonish_min_overdue: int = 3
     plan_grace_days: int = 30
+    agenda_limit: int = 200
     rates: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = attrs.field(
         factory=lambda: _rates(DEFAULT_RATES), converter=_rates
     )
@@ -243,6 +246,7 @@ class Snapshot:
     admonish: tuple[Listing, ...]
     next_review: _dt.date | None
     agenda: tuple[AgendaItem, ...]
+    agenda_total: int
     follow_up: tuple[str, ...]
 
     def unit(self, unit_id: str) -> Progress:
@@ -253,22 +257,35 @@ class Snapshot:
         raise XinfangError(f"unit {unit_id!r} is not in the campaign", path="unit")
 
 
+_RESPONSIBLE_UNIT: Final = Role.RESPONSIBLE_UNIT
 _OPEN: Final = frozenset(
     {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED}
 )
 
 
-def _unit_of(case: Case, org: Organization, scope: dict[str, str]) -> str | None:
+def _unit_of(
+    case: Case,
+    org: Organization,
+    scope: dict[str, str],
+    memo: dict[tuple[str | None, str, str], str | None],
+) -> str | None:
     """The campaign unit a case belongs to: its responsible or handling unit, or the one above."""
-    from xinfang.cases import Role
-
-    unit = next((h.holder for h in case.roles if h.role is Role.RESPONSIBLE_UNIT), None)
-    for candidate in (unit, case.handling_unit, case.receiving_unit):
+    unit = None
+    for h in case.roles:
+        if h.role is _RESPONSIBLE_UNIT:
+            unit = h.holder
+            break
+    key = (unit, case.handling_unit, case.receiving_unit)
+    if key in memo:
+        return memo[key]
+    found = None
+    for candidate in key:
         if candidate and org.has_unit(candidate):
-            for u in (candidate, *org.ancestors(candidate)):
-                if u in scope:
-                    return u
-    return None
+            found = next((u for u in (candidate, *org.ancestors(candidate)) if u in scope), None)
+            if found:
+                break
+    memo[key] = found
+    return found
 
 
 def snapshot(
@@ -287,7 +304,8 @@ def snapshot(
     targets = frozenset(campaign.targets)
     seen = [_case_at(c, as_of) for c in cases if c.received_at.date() <= as_of]
     table = clock_table(seen, as_of=as_of, rulebook=rulebook, calendar=calendar)
-    units = [_unit_of(c, org, scope) for c in seen]
+    memo: dict[tuple[str | None, str, str], str | None] = {}
+    units = [_unit_of(c, org, scope, memo) for c in seen]
     counters = {u: dict.fromkeys(COUNTERS, 0) for u in campaign.units}
     overdue_cases: dict[str, set[int]] = {u: set() for u in campaign.units}
     other = {
@@ -326,39 +344,17 @@ def snapshot(
                     Rating.DISSATISFIED: "dissatisfied",
                 }[case.rating]
             ] += 1
-    keys = table.keys
     agenda_until = _next_review(campaign, as_of)
-    agenda: list[AgendaItem] = []
-    for r in range(len(table)):
-        k = int(table.case[r])
-        unit = units[k]
-        if unit is None:
-            continue
-        key = keys[int(table.limit[r])]
-        status = STATUSES[int(table.status[r])]
-        kind = (
-            "handling"
-            if key in ("handling", "simplified_handling")
-            else ("routing" if key in ("routing", "acceptance_decision") else None)
-        )
-        if kind is not None:
-            suffix = {
-                ClockStatus.MET: "met",
-                ClockStatus.MISSED: "missed",
-                ClockStatus.OVERDUE: "overdue",
-            }.get(status)
-            if suffix:
-                counters[unit][f"{kind}_{suffix}"] += 1
-        if status is ClockStatus.OVERDUE:
-            overdue_cases[unit].add(k)
-        if status in _OPEN and agenda_until is not None:
-            due = table.due[r].astype(object)
-            if due <= agenda_until:
-                agenda.append(
-                    AgendaItem(
-                        case_id=seen[k].id, unit=unit, clock=key, due=due, status=status.value
-                    )
-                )
+    agenda, agenda_total = _clock_counts(
+        table,
+        seen=seen,
+        units=units,
+        scope=campaign.units,
+        counters=counters,
+        overdue_cases=overdue_cases,
+        agenda_until=agenda_until,
+        agenda_limit=campaign.agenda_limit,
+    )
     expected_share = _share(campaign, as_of)
     per_unit = []
     for u in campaign.units:
@@ -387,7 +383,6 @@ def snapshot(
         expected=campaign.intake_baseline * expected_share,
     )
     commend, admonish = _lists(campaign, per_unit, as_of)
-    agenda.sort(key=lambda a: (a.due, a.unit, a.case_id, a.clock))
     return Snapshot(
         campaign=campaign.id,
         as_of=as_of,
@@ -397,8 +392,86 @@ def snapshot(
         admonish=admonish,
         next_review=agenda_until,
         agenda=tuple(agenda),
+        agenda_total=agenda_total,
         follow_up=tuple(item.unit for item in admonish),
     )
+
+
+_KINDS: Final = {
+    "handling": "handling",
+    "simplified_handling": "handling",
+    "routing": "routing",
+    "acceptance_decision": "routing",
+}
+
+
+def _clock_counts(
+    table: Any,
+    *,
+    seen: Sequence[Case],
+    units: Sequence[str | None],
+    scope: Sequence[str],
+    counters: dict[str, dict[str, int]],
+    overdue_cases: dict[str, set[int]],
+    agenda_until: _dt.date | None,
+    agenda_limit: int,
+) -> tuple[list[AgendaItem], int]:
+    """Aggregate the clock table per unit, column-wise; the agenda rows one by one."""
+    import numpy as np
+
+    index = {u: i for i, u in enumerate(scope)}
+    case_unit = np.fromiter((index.get(u, -1) if u else -1 for u in units), np.int64, len(units))
+    row_unit = case_unit[table.case] if len(table) else np.zeros(0, dtype=np.int64)
+    inside = row_unit >= 0
+    code = {s: i for i, s in enumerate(STATUSES)}
+    for key_index, key in enumerate(table.keys):
+        kind = _KINDS.get(key)
+        if kind is None:
+            continue
+        of_key = inside & (table.limit == key_index)
+        for status, suffix in (
+            (ClockStatus.MET, "met"),
+            (ClockStatus.MISSED, "missed"),
+            (ClockStatus.OVERDUE, "overdue"),
+        ):
+            hits = np.bincount(
+                row_unit[of_key & (table.status == code[status])], minlength=len(scope)
+            )
+            for u, n in zip(scope, hits.tolist(), strict=True):
+                counters[u][f"{kind}_{suffix}"] += n
+    overdue_rows = inside & (table.status == code[ClockStatus.OVERDUE])
+    for k in np.unique(table.case[overdue_rows]).tolist():
+        overdue_cases[scope[case_unit[k]]].add(k)
+    agenda: list[AgendaItem] = []
+    if agenda_until is None:
+        return agenda, 0
+    open_codes = [code[s] for s in _OPEN]
+    limit = np.datetime64(agenda_until.isoformat(), "D")
+    rows = np.flatnonzero(inside & np.isin(table.status, open_codes) & (table.due <= limit))
+    total = len(rows)
+    if total > agenda_limit > 0:
+        # Only rows due no later than the agenda_limit-th earliest can make the cut
+        # (ties included), so the exact order below runs on few rows.
+        cutoff = np.partition(table.due[rows], agenda_limit - 1)[agenda_limit - 1]
+        rows = rows[table.due[rows] <= cutoff]
+
+    def urgency(r: int) -> tuple[Any, str, str, str]:
+        k = table.case[r]
+        return (table.due[r], scope[case_unit[k]], seen[k].id, table.keys[table.limit[r]])
+
+    keyed = sorted(rows.tolist(), key=urgency)
+    for r in keyed[:agenda_limit]:
+        k = int(table.case[r])
+        agenda.append(
+            AgendaItem(
+                case_id=seen[k].id,
+                unit=scope[case_unit[k]],
+                clock=table.keys[int(table.limit[r])],
+                due=table.due[r].astype(object),
+                status=STATUSES[int(table.status[r])].value,
+            )
+        )
+    return agenda, total
 
 
 def _share(campaign: Campaign, as_of: _dt.date) -> float:

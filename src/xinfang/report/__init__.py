@@ -187,9 +187,10 @@ def render_markdown(
             f"| {a.case_id} | {names.get(a.unit, a.unit)} | {a.clock} | "
             f"{a.due.isoformat()} | {a.status} |"
         )
-    if len(snap.agenda) > _AGENDA_LIMIT:
+    shown = min(len(snap.agenda), _AGENDA_LIMIT)
+    if snap.agenda_total > shown:
         out.append("")
-        out.append(t["more"].format(n=len(snap.agenda) - _AGENDA_LIMIT))
+        out.append(t["more"].format(n=snap.agenda_total - shown))
     return "\n".join(out) + "\n"
 
 
@@ -306,9 +307,10 @@ def render_html(
         f"<td>{a.due.isoformat()}</td><td>{e(a.status)}</td></tr>"
         for a in snap.agenda[:_AGENDA_LIMIT]
     )
+    shown = min(len(snap.agenda), _AGENDA_LIMIT)
     more = (
-        f"<p>{e(t['more'].format(n=len(snap.agenda) - _AGENDA_LIMIT))}</p>"
-        if len(snap.agenda) > _AGENDA_LIMIT
+        f"<p>{e(t['more'].format(n=snap.agenda_total - shown))}</p>"
+        if snap.agenda_total > shown
         else ""
     )
     follow = (
