@@ -170,3 +170,33 @@ denominator = ["targets"]
                     "targets": [],
                 }
             )
+
+
+def test_agenda_is_the_most_urgent_open_clocks() -> None:
+    """The agenda holds the agenda_limit most urgent open clocks due by the next review."""
+    small = x.Campaign(
+        id=WORLD.campaign.id,
+        name=WORLD.campaign.name,
+        units=WORLD.campaign.units,
+        start=WORLD.campaign.start,
+        end=WORLD.campaign.end,
+        targets=WORLD.campaign.targets,
+        agenda_limit=5,
+    )
+    snap = x.snapshot(small, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar)
+    assert snap.next_review is not None
+    units = {p.unit for p in snap.units}
+    # Each case as it stood on as_of, kept when it then sat in a campaign unit.
+    then = [x.replay([e for e in c.events if e.at.date() <= WORLD.as_of]) for c in WORLD.cases]
+    expected = sorted(
+        (c.due, c.case_id, c.key)
+        for case in then
+        if case.handling_unit in units
+        for c in x.clocks(case, as_of=WORLD.as_of, calendar=WORLD.calendar)
+        if c.status.is_open and c.due <= snap.next_review
+    )
+    assert snap.agenda_total == len(expected) == SNAP.agenda_total
+    assert len(snap.agenda) == min(5, len(expected))
+    assert all(a.unit in units for a in snap.agenda)
+    got = [(a.due, a.case_id, a.clock) for a in snap.agenda]
+    assert [g[0] for g in got] == [e[0] for e in expected[: len(got)]]
