@@ -22,8 +22,8 @@ import attrs
 
 from xinfang._toml import read_toml
 from xinfang.cases import Case, Rating, Role, Stage
-from xinfang.deadlines import STATUSES, ClockStatus, clock_table
-from xinfang.errors import PolicyError, XinfangError
+from xinfang.deadlines import STATUSES, ClockStatus
+from xinfang.errors import InvalidDataError, PolicyError, XinfangError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -153,6 +153,8 @@ class Campaign:
             raise PolicyError("the campaign ends before it starts", path="end")
         if not self.units:
             raise PolicyError("a campaign has at least one unit in scope", path="units")
+        if self.agenda_limit < 0:
+            raise PolicyError("agenda_limit must not be negative", path="agenda_limit")
         if self.review_every_days < 1 and not self.review_dates:
             raise PolicyError("review_every_days must be positive", path="review_every_days")
 
@@ -176,13 +178,17 @@ def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:
         data, origin = dict(source), ""
     else:
         data, origin = read_toml(source, PolicyError, "campaign"), str(source)
-    if isinstance(data.get("rates"), Mapping):
-        merged = {**DEFAULT_RATES, **data["rates"]}
-        data["rates"] = [[name, *_rates({name: spec})[0][1:]] for name, spec in merged.items()]
     try:
+        if isinstance(data.get("rates"), Mapping):
+            merged = {**DEFAULT_RATES, **data["rates"]}
+            data["rates"] = [[name, *_rates({name: spec})[0][1:]] for name, spec in merged.items()]
         return from_dict(data, Campaign, source=origin)
+    except InvalidDataError as exc:
+        problems = "; ".join(f"{p}: {m}" for p, m in exc.problems)
+        raise PolicyError(problems, path=origin or None, rule="campaign format") from None
     except XinfangError as exc:
-        raise PolicyError(str(exc), path=origin or None, rule="campaign format") from None
+        where = f"{origin}: {exc.path}" if origin and exc.path else (origin or exc.path)
+        raise PolicyError(exc.message, path=where, rule="campaign format") from None
 
 
 @attrs.frozen(kw_only=True)
@@ -225,7 +231,7 @@ class Listing:
 
 @attrs.frozen(kw_only=True)
 class AgendaItem:
-    """A case the next review must look at: a clock due or overdue before it."""
+    """A case the next review must look at: a body's clock due or overdue before it."""
 
     case_id: str
     unit: str
@@ -263,29 +269,27 @@ _OPEN: Final = frozenset(
 )
 
 
-def _unit_of(
-    case: Case,
-    org: Organization,
-    scope: dict[str, str],
-    memo: dict[tuple[str | None, str, str], str | None],
-) -> str | None:
-    """The campaign unit a case belongs to: its responsible or handling unit, or the one above."""
-    unit = None
+def _responsible(case: Case) -> str | None:
     for h in case.roles:
         if h.role is _RESPONSIBLE_UNIT:
-            unit = h.holder
-            break
-    key = (unit, case.handling_unit, case.receiving_unit)
-    if key in memo:
-        return memo[key]
-    found = None
+            return h.holder
+    return None
+
+
+def _unit_of(
+    key: tuple[str | None, str, str], org: Organization, scope: dict[str, str]
+) -> str | None:
+    """The campaign unit for (responsible, handling, receiving unit).
+
+    The first of them the organisation knows, or the nearest unit above it,
+    that is in scope.
+    """
     for candidate in key:
         if candidate and org.has_unit(candidate):
             found = next((u for u in (candidate, *org.ancestors(candidate)) if u in scope), None)
             if found:
-                break
-    memo[key] = found
-    return found
+                return found
+    return None
 
 
 def snapshot(
@@ -297,58 +301,101 @@ def snapshot(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Snapshot:
-    """The campaign's progress as of ``as_of`` (events after it are ignored)."""
-    from xinfang.deadlines import _case_at
+    """The campaign's progress as of ``as_of`` (events after it are ignored).
 
+    Column-wise: every case's milestones and codes are read once from its
+    packed row; the counts per unit are numpy sums.
+    """
+    import numpy as np
+
+    from xinfang.calendar import china_mainland
+    from xinfang.cases import CODES
+    from xinfang.deadlines import _clock_table, case_columns
+    from xinfang.rulebook import rulebook as bundled
+
+    rb = rulebook if rulebook is not None else bundled()
+    cal = calendar if calendar is not None else china_mainland()
     scope = {u: u for u in campaign.units}
+    seen = list(cases)
+    cols, col = case_columns(seen, as_of, drop_unregistered=True)
+    table = _clock_table(seen, cols, col, day=as_of, rb=rb, cal=cal, due_soon=3)
+    index = {u: i for i, u in enumerate(campaign.units)}
+    memo: dict[tuple[str | None, str, str], int] = {}
+
+    def unit_of(case: Case) -> int:
+        key = (_responsible(case), case.handling_unit, case.receiving_unit)
+        found = memo.get(key)
+        if found is None:
+            unit = _unit_of(key, org, scope)
+            memo[key] = found = index[unit] if unit else -1
+        return found
+
+    get = memo.get
+    unit_ix = np.fromiter(
+        (
+            get((None, c.handling_unit, c.receiving_unit), -2) if not c.roles else unit_of(c)
+            for c in seen
+        ),
+        np.int64,
+        len(seen),
+    )
+    unresolved = np.flatnonzero(unit_ix == -2)
+    for k in unresolved.tolist():
+        unit_ix[k] = unit_of(seen[k])
     targets = frozenset(campaign.targets)
-    seen = [_case_at(c, as_of) for c in cases if c.received_at.date() <= as_of]
-    table = clock_table(seen, as_of=as_of, rulebook=rulebook, calendar=calendar)
-    memo: dict[tuple[str | None, str, str], str | None] = {}
-    units = [_unit_of(c, org, scope, memo) for c in seen]
-    counters = {u: dict.fromkeys(COUNTERS, 0) for u in campaign.units}
-    overdue_cases: dict[str, set[int]] = {u: set() for u in campaign.units}
-    other = {
-        u: {"in_handling": 0, "plans": 0, "new": 0, "bj": 0, "skip": 0} for u in campaign.units
-    }
-    started = as_of >= campaign.start
+    is_target = np.fromiter((c.id in targets for c in seen), bool, len(seen))
+    inside = unit_ix >= 0
+    n_units = len(campaign.units)
+
+    def count_by_unit(mask: Any) -> list[int]:
+        result: list[int] = np.bincount(unit_ix[mask & inside], minlength=n_units).tolist()
+        return result
+
+    settled = cols[col["settled_now"]] == 1
+    open_target = is_target & ~settled
+    terminal = np.isin(
+        cols[col["stage"]], [CODES[s] for s in (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)]
+    )
+    received = cols[col["received"]]
+    start_o, day_o = campaign.start.toordinal(), as_of.toordinal()
+    new = (
+        ~is_target & (received >= start_o) & (received <= day_o)
+        if as_of >= campaign.start
+        else np.zeros(len(seen), bool)
+    )
     grace_over = (as_of - campaign.start).days > campaign.plan_grace_days
-    for case, unit in zip(seen, units, strict=True):
-        if unit is None:
-            continue
-        cnt = counters[unit]
-        extra = other[unit]
-        is_target = case.id in targets
-        if is_target:
-            cnt["targets"] += 1
-            if case.settled:
-                cnt["settled"] += 1
-            else:
-                cnt["open"] += 1
-                if case.stage not in (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL):
-                    extra["in_handling"] += 1
-                if grace_over and (case.plan is None or not case.plan.is_complete):
-                    extra["plans"] += 1
-        elif started and campaign.start <= case.received_at.date() <= as_of:
-            extra["new"] += 1
-            extra["bj"] += case.beijing_visit
-            extra["skip"] += case.skip_level
-        if case.on.opinion_issued is not None or case.on.review_opinion_issued is not None:
-            cnt["replied"] += 1
-        if case.rating is not None:
-            cnt["rated"] += 1
-            cnt[
-                {
-                    Rating.SATISFIED: "satisfied",
-                    Rating.BASICALLY_SATISFIED: "basically_satisfied",
-                    Rating.DISSATISFIED: "dissatisfied",
-                }[case.rating]
-            ] += 1
+    plans = open_target & (cols[col["plan"]] != 2) if grace_over else np.zeros(len(seen), bool)
+    rating = cols[col["rating"]]
+    columns = {
+        "targets": count_by_unit(is_target),
+        "settled": count_by_unit(is_target & settled),
+        "open": count_by_unit(open_target),
+        "replied": count_by_unit(
+            (cols[col["opinion_issued"]] > 0) | (cols[col["review_opinion_issued"]] > 0)
+        ),
+        "rated": count_by_unit(rating != 0),
+        "satisfied": count_by_unit(rating == CODES[Rating.SATISFIED]),
+        "basically_satisfied": count_by_unit(rating == CODES[Rating.BASICALLY_SATISFIED]),
+        "dissatisfied": count_by_unit(rating == CODES[Rating.DISSATISFIED]),
+    }
+    extras = {
+        "in_handling": count_by_unit(open_target & ~terminal),
+        "plans": count_by_unit(plans),
+        "new": count_by_unit(new),
+        "bj": count_by_unit(new & (cols[col["beijing_visit"]] == 1)),
+        "skip": count_by_unit(new & (cols[col["skip_level"]] == 1)),
+    }
+    counters = {
+        u: {name: columns[name][i] if name in columns else 0 for name in COUNTERS}
+        for i, u in enumerate(campaign.units)
+    }
+    other = {u: {k: v[i] for k, v in extras.items()} for i, u in enumerate(campaign.units)}
+    overdue_cases: dict[str, int] = dict.fromkeys(campaign.units, 0)
     agenda_until = _next_review(campaign, as_of)
     agenda, agenda_total = _clock_counts(
         table,
         seen=seen,
-        units=units,
+        case_unit=unit_ix,
         scope=campaign.units,
         counters=counters,
         overdue_cases=overdue_cases,
@@ -367,7 +414,7 @@ def snapshot(
                 name=org.unit(u).name if org.has_unit(u) else u,
                 cnt=cnt,
                 extra=extra,
-                overdue=len(overdue_cases[u]),
+                overdue=overdue_cases[u],
                 expected=campaign.intake_baseline * expected_share / len(campaign.units),
             )
         )
@@ -379,7 +426,7 @@ def snapshot(
         name=campaign.name,
         cnt=total_cnt,
         extra=total_extra,
-        overdue=sum(len(v) for v in overdue_cases.values()),
+        overdue=sum(overdue_cases.values()),
         expected=campaign.intake_baseline * expected_share,
     )
     commend, admonish = _lists(campaign, per_unit, as_of)
@@ -409,18 +456,16 @@ def _clock_counts(
     table: Any,
     *,
     seen: Sequence[Case],
-    units: Sequence[str | None],
+    case_unit: Any,
     scope: Sequence[str],
     counters: dict[str, dict[str, int]],
-    overdue_cases: dict[str, set[int]],
+    overdue_cases: dict[str, int],
     agenda_until: _dt.date | None,
     agenda_limit: int,
 ) -> tuple[list[AgendaItem], int]:
     """Aggregate the clock table per unit, column-wise; the agenda rows one by one."""
     import numpy as np
 
-    index = {u: i for i, u in enumerate(scope)}
-    case_unit = np.fromiter((index.get(u, -1) if u else -1 for u in units), np.int64, len(units))
     row_unit = case_unit[table.case] if len(table) else np.zeros(0, dtype=np.int64)
     inside = row_unit >= 0
     code = {s: i for i, s in enumerate(STATUSES)}
@@ -440,14 +485,19 @@ def _clock_counts(
             for u, n in zip(scope, hits.tolist(), strict=True):
                 counters[u][f"{kind}_{suffix}"] += n
     overdue_rows = inside & (table.status == code[ClockStatus.OVERDUE])
-    for k in np.unique(table.case[overdue_rows]).tolist():
-        overdue_cases[scope[case_unit[k]]].add(k)
+    late_cases = np.unique(table.case[overdue_rows])
+    late_per_unit = np.bincount(case_unit[late_cases], minlength=len(scope)).tolist()
+    overdue_cases.update(zip(scope, late_per_unit, strict=True))
     agenda: list[AgendaItem] = []
     if agenda_until is None:
         return agenda, 0
     open_codes = [code[s] for s in _OPEN]
     limit = np.datetime64(agenda_until.isoformat(), "D")
-    rows = np.flatnonzero(inside & np.isin(table.status, open_codes) & (table.due <= limit))
+    body = np.array([lim.obligor == "body" for lim in table.limits], dtype=bool)
+    of_body = body[table.limit] if len(table) else np.zeros(0, dtype=bool)
+    rows = np.flatnonzero(
+        inside & of_body & np.isin(table.status, open_codes) & (table.due <= limit)
+    )
     total = len(rows)
     if total > agenda_limit > 0:
         # Only rows due no later than the agenda_limit-th earliest can make the cut

@@ -832,11 +832,17 @@ ROW_LAYOUT: Final = (
     "channel",
     "extension_days",
     "hearings",
+    "stage",
+    "rating",
+    "plan",  # 0 none, 1 incomplete, 2 complete
+    "beijing_visit",
+    "skip_level",
+    "settled_now",
 )
 _PACK: Final = struct.Struct(f"<{len(ROW_LAYOUT)}i").pack
 #: Small integer codes for the enum attributes in a packed row (0: none).
 CODES: Final[dict[object, int]] = {None: 0}
-for _enum in (Route, Category, Procedure, Channel):
+for _enum in (Route, Category, Procedure, Channel, Stage, Rating):
     CODES.update({m: i for i, m in enumerate(_enum, start=1)})
 _CODES: Final = CODES
 
@@ -895,6 +901,12 @@ class Case:
                 _CODES[self.channel],
                 self.extension_days,
                 len(self.hearings),
+                _CODES[self.stage],
+                _CODES[self.rating],
+                0 if self.plan is None else (2 if self.plan.is_complete else 1),
+                self.beijing_visit,
+                self.skip_level,
+                self.settled,
             ),
         )
 

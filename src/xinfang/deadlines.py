@@ -568,28 +568,43 @@ def clock_table(
     hundreds of thousands of cases. Raises what :func:`clocks` raises for the
     first case it would raise on.
     """
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - exercised only without numpy
-        raise XinfangError(
-            "clock_table needs numpy: pip install 'xinfang[numpy]'", path="numpy"
-        ) from None
-    from xinfang import cases as c
+    import importlib.util
 
+    if importlib.util.find_spec("numpy") is None:  # pragma: no cover - only without numpy
+        raise XinfangError("clock_table needs numpy: pip install 'xinfang[numpy]'", path="numpy")
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
-    rule = rb.counting
-    day = _as_of_date(as_of, rule.timezone or DEFAULT_TIMEZONE)
-    day_o = day.toordinal()
+    day = _as_of_date(as_of, rb.counting.timezone or DEFAULT_TIMEZONE)
     items = list(cases)
-    n = len(items)
+    cols_in, col = case_columns(items, day)
+    return _clock_table(items, cols_in, col, day=day, rb=rb, cal=cal, due_soon=due_soon)
+
+
+def case_columns(
+    items: list[Case], day: _dt.date, *, drop_unregistered: bool = False
+) -> tuple[Any, dict[str, int]]:
+    """The packed rows of ``items`` as int64 columns (``ROW_LAYOUT`` order), as of ``day``.
+
+    ``items`` is updated in place: cases with events after ``day`` are
+    replaced by the case as it stood then, and with ``drop_unregistered``
+    cases registered after ``day`` are removed (otherwise they are an error).
+    """
+    import numpy as np
+
+    from xinfang import cases as c
+
     layout = c.ROW_LAYOUT
     col = {name: i for i, name in enumerate(layout)}
     width = len(layout)
     rows_buf = b"".join(map(attrgetter("_row"), items))
-    # One contiguous int64 column per milestone / attribute (rows transposed
-    # once, so every column operation below reads memory in order).
-    table = np.frombuffer(rows_buf, dtype="<i4").reshape(n, width)
+    table = np.frombuffer(rows_buf, dtype="<i4").reshape(len(items), width)
+    day_o = day.toordinal()
+    if drop_unregistered:
+        keep = table[:, col["received"]] <= day_o
+        if not keep.all():
+            kept = np.flatnonzero(keep)
+            items[:] = [items[k] for k in kept.tolist()]
+            table = table[kept]
     # Cases with events after as_of are seen as they stood then (rare: scalar replay).
     late = np.flatnonzero(table[:, col["last_event"]] > day_o)
     if len(late):
@@ -597,7 +612,28 @@ def clock_table(
         for k in late.tolist():
             items[k] = _case_at(items[k], day)
             table[k] = np.frombuffer(items[k]._row, dtype="<i4")
-    cols_in = np.ascontiguousarray(table.T).astype(np.int64)
+    # One contiguous int64 column per milestone / attribute (rows transposed
+    # once, so every column operation reads memory in order).
+    return np.ascontiguousarray(table.T).astype(np.int64), col
+
+
+def _clock_table(
+    items: list[Case],
+    cols_in: Any,
+    col: dict[str, int],
+    *,
+    day: _dt.date,
+    rb: Rulebook,
+    cal: WorkCalendar,
+    due_soon: int,
+) -> ClockTable:
+    import numpy as np
+
+    from xinfang import cases as c
+
+    rule = rb.counting
+    day_o = day.toordinal()
+    n = len(items)
     plan = _plan(rb)
     ix = cal._ix
     base, size, count = ix.base, ix.size, ix.count
