@@ -629,7 +629,7 @@ def trend(
     """
     if dates is None:
         until = as_of if as_of is not None else campaign.end
-        dates = (campaign.start, *(d for d in campaign.reviews() if d < until), until)
+        dates = [d for d in (campaign.start, *campaign.reviews()) if d < until] + [until]
     points = sorted(set(dates))
     return tuple(
         (
