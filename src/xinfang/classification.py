@@ -27,7 +27,7 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.cases import Case, Category
+from xinfang.cases import Case, Category, Route
 from xinfang.errors import PolicyError
 
 __all__ = [
@@ -68,15 +68,8 @@ class Tactic(enum.Enum):
     SIMPLIFIED_ELIGIBLE = "simplified_eligible"  # 简易办理
 
 
-_ROUTES: Final = (
-    "ordinary",
-    "duty",
-    "litigation",
-    "arbitration",
-    "party_discipline",
-    "administrative",
-    "discipline_inspection",
-)
+#: Where a matter can go: the Art. 31 routes, and discipline inspection for accusations.
+_ROUTES: Final = (*(r.value for r in Route), "discipline_inspection")
 
 
 @attrs.frozen(kw_only=True)

@@ -21,6 +21,7 @@ from typing import Any, Final
 import attrs
 
 from xinfang._toml import read_toml
+from xinfang.cases import Category, Channel, Procedure, Route
 from xinfang.errors import PeriodError, RulebookError
 from xinfang.periods import CountingRule, Period
 
@@ -74,19 +75,13 @@ STOP_EVENTS: Final = END_EVENTS | {"settled"}
 
 #: Case attributes a limit's ``applies_to`` may test, with their allowed codes.
 CONDITION_KEYS: Final = {
-    "route": frozenset(
-        {
-            "ordinary",
-            "duty",
-            "litigation",
-            "arbitration",
-            "party_discipline",
-            "administrative",
-        }
-    ),
-    "category": frozenset({"suggestion", "accusation", "appeal"}),
-    "procedure": frozenset({"standard", "simplified"}),
-    "channel": frozenset({"online", "letter", "phone", "fax", "visit"}),
+    name: frozenset(member.value for member in enum_cls)
+    for name, enum_cls in (
+        ("route", Route),
+        ("category", Category),
+        ("procedure", Procedure),
+        ("channel", Channel),
+    )
 }
 
 
