@@ -52,3 +52,15 @@ def clock(case: x.Case, key: str, as_of: dt.date, **kw: object) -> x.Clock:
 
 
 OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
+
+
+def rereview_steps() -> list[tuple[x.Change, dt.datetime]]:
+    """Received and accepted 2025-01-02, replied, reviewed, re-review requested 2025-03-15."""
+    return [
+        (register(t(2025, 1, 2)), t(2025, 1, 2)),
+        (x.Accept(), t(2025, 1, 2)),
+        (OPINION, t(2025, 1, 20)),
+        (x.RequestReview(to_unit="省信访局"), t(2025, 2, 5)),
+        (x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持"), t(2025, 3, 1)),
+        (x.RequestReReview(to_unit="国家信访局"), t(2025, 3, 15)),
+    ]

@@ -11,7 +11,7 @@ import xinfang as x
 from xinfang import serialization
 from xinfang.strategies import cases, resident_ids
 
-from helpers import OPINION, accepted_on, clock, register, run, t
+from helpers import OPINION, accepted_on, clock, register, rereview_steps, run, t
 
 D = dt.date
 
@@ -41,12 +41,7 @@ class TestWorkedExamples:
     def test_rereview_hearing_time_is_not_counted(self) -> None:
         """A re-review with a 10-day hearing is due 10 days later than without (Art. 36 ¶2)."""
         base = run(
-            (register(t(2025, 1, 2)), t(2025, 1, 2)),
-            (x.Accept(), t(2025, 1, 2)),
-            (OPINION, t(2025, 1, 20)),
-            (x.RequestReview(to_unit="省信访局"), t(2025, 2, 5)),
-            (x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持"), t(2025, 3, 1)),
-            (x.RequestReReview(to_unit="国家信访局"), t(2025, 3, 15)),
+            *rereview_steps(),
         )
         without = clock(base, "rereview_decision", D(2025, 3, 16))
         assert without.due == D(2025, 4, 14)
@@ -63,12 +58,7 @@ class TestWorkedExamples:
     def test_running_hearing_pauses_the_rereview_clock(self) -> None:
         """While the hearing runs the clock shows PAUSED and its due date moves day by day."""
         case = run(
-            (register(t(2025, 1, 2)), t(2025, 1, 2)),
-            (x.Accept(), t(2025, 1, 2)),
-            (OPINION, t(2025, 1, 20)),
-            (x.RequestReview(to_unit="省"), t(2025, 2, 5)),
-            (x.IssueReviewOpinion(outcome=x.Outcome.EXPLAIN, basis="说明"), t(2025, 3, 1)),
-            (x.RequestReReview(to_unit="国"), t(2025, 3, 15)),
+            *rereview_steps(),
             (x.StartHearing(), t(2025, 3, 20)),
         )
         c = clock(case, "rereview_decision", D(2025, 3, 25))

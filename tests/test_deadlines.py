@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import xinfang as x
 from xinfang.strategies import cases
 
-from helpers import OPINION, clock, register, run, t
+from helpers import OPINION, clock, register, rereview_steps, run, t
 
 D = dt.date
 
@@ -55,12 +55,7 @@ class TestLimitEdges:
     def test_one_day_hearing_pauses_one_day(self) -> None:
         """A hearing held on one day takes that day (听证所需时间, Art. 36 ¶2)."""
         steps = [
-            (register(t(2025, 1, 2)), t(2025, 1, 2)),
-            (x.Accept(), t(2025, 1, 2)),
-            (OPINION, t(2025, 1, 20)),
-            (x.RequestReview(to_unit="省"), t(2025, 2, 5)),
-            (x.IssueReviewOpinion(outcome=x.Outcome.EXPLAIN, basis="说明"), t(2025, 3, 1)),
-            (x.RequestReReview(to_unit="国"), t(2025, 3, 15)),
+            *rereview_steps(),
             (x.StartHearing(), t(2025, 3, 20, 9)),
             (x.EndHearing(), t(2025, 3, 20, 17)),
         ]

@@ -12,9 +12,9 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def run(name: str) -> str:
+def run(name: str, *args: str, folder: Path = EXAMPLES) -> str:
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / name)],
+        [sys.executable, str(folder / name), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -93,23 +93,12 @@ def test_nightly_sweep_script() -> None:
 def test_campaign_bulletin_script(tmp_path: Path) -> None:
     """The bulletin example writes a self-contained HTML page."""
     target = tmp_path / "b.html"
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / "campaign_bulletin.py"), str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+    out = run("campaign_bulletin.py", str(target))
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert "settled 258/320" in proc.stdout
+    assert "settled 258/320" in out
 
 
 @pytest.mark.parametrize("name", ["calendar_bench.py", "cases_bench.py", "classify_bench.py"])
 def test_benchmarks_at_least_parse_their_arguments(name: str) -> None:
     """Benchmark scripts stay importable and answer --help (they are not timed here)."""
-    bench = EXAMPLES.parent / "bench" / name
-    proc = subprocess.run(
-        [sys.executable, str(bench), "--help"], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "usage:" in proc.stdout
+    assert "usage:" in run(name, "--help", folder=EXAMPLES.parent / "bench")

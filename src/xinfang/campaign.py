@@ -24,6 +24,7 @@ from xinfang._toml import read_toml
 from xinfang.cases import Case, Rating, Role, Stage
 from xinfang.deadlines import STATUSES, ClockStatus
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError
+from xinfang.rulebook import Limit, LimitKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -444,12 +445,20 @@ def snapshot(
     )
 
 
-_KINDS: Final = {
-    "handling": "handling",
-    "simplified_handling": "handling",
-    "routing": "routing",
-    "acceptance_decision": "routing",
-}
+def _kind(limit: Limit) -> str | None:
+    """Which rate counters a limit feeds, read off the limit itself (not its key).
+
+    A body's duty from acceptance to the handling opinion is a handling
+    limit (按期办结); one from receipt that acceptance meets is a routing or
+    acceptance limit (及时受理). Hosts' own rulebooks work without renaming.
+    """
+    if limit.kind is not LimitKind.DUTY or limit.obligor != "body":
+        return None
+    if limit.starts == "accepted" and "opinion_issued" in limit.ends:
+        return "handling"
+    if limit.starts == "received" and "accepted" in limit.ends:
+        return "routing"
+    return None
 
 
 def _clock_counts(
@@ -469,8 +478,8 @@ def _clock_counts(
     row_unit = case_unit[table.case] if len(table) else np.zeros(0, dtype=np.int64)
     inside = row_unit >= 0
     code = {s: i for i, s in enumerate(STATUSES)}
-    for key_index, key in enumerate(table.keys):
-        kind = _KINDS.get(key)
+    for key_index, limit in enumerate(table.limits):
+        kind = _kind(limit)
         if kind is None:
             continue
         of_key = inside & (table.limit == key_index)
