@@ -85,7 +85,8 @@ class TestDemo:
 @st.composite
 def worlds(draw: st.DrawFn) -> tuple[x.Organization, x.Campaign, list[x.Case]]:
     org = draw(organizations(max_units=8))
-    top = [u.id for u in org.units if u.parent == org.root.id] or [org.root.id]
+    # Any units, nested or not: a case counts for the nearest one above its unit.
+    top = draw(st.lists(st.sampled_from([u.id for u in org.units]), min_size=1, unique=True))
     many = draw(st.lists(cases(org=org, max_steps=10), max_size=8, unique_by=lambda c: c.id))
     targets = [c.id for c in many if draw(st.booleans())]
     campaign = x.Campaign(
@@ -103,18 +104,46 @@ def worlds(draw: st.DrawFn) -> tuple[x.Organization, x.Campaign, list[x.Case]]:
 class TestProperties:
     """Over random organisations, cases and campaigns."""
 
-    @given(worlds(), st.dates(D(2021, 1, 1), D(2026, 6, 30)))
+    @given(worlds(), st.data())
     def test_counts_add_up(
-        self, w: tuple[x.Organization, x.Campaign, list[x.Case]], as_of: dt.date
+        self, w: tuple[x.Organization, x.Campaign, list[x.Case]], data: st.DataObject
     ) -> None:
         """Counts add up and lists are disjoint for every world and date."""
         org, campaign, many = w
+        # Mostly a day when something happened (most random dates precede every case).
+        days = sorted({x.local_date(e.at) for c in many for e in c.events})
+        any_day = st.dates(D(2021, 1, 1), D(2026, 6, 30))
+        as_of = data.draw(st.one_of(st.sampled_from(days), any_day) if days else any_day)
         try:
             snap = x.snapshot(campaign, many, org, as_of=as_of)
         except x.CalendarRangeError:
             return
         check_counts(snap)
         assert snap == x.snapshot(campaign, many, org, as_of=as_of)
+        assert {p.unit: p.targets for p in snap.units} == unit_targets(campaign, many, org, as_of)
+
+
+def unit_targets(
+    campaign: x.Campaign, many: list[x.Case], org: x.Organization, as_of: dt.date
+) -> dict[str, int]:
+    """Targets per unit, counted case by case.
+
+    A case counts for the first of its responsible, handling and receiving unit
+    (as of the date) that is, or lies under, a campaign unit.
+    """
+    counts = dict.fromkeys(campaign.units, 0)
+    for case in many:
+        kept = [e for e in case.events if x.local_date(e.at) <= as_of]
+        if not kept or case.id not in campaign.targets:
+            continue
+        then = x.replay(kept)
+        for unit in (then.responsible_unit, then.handling_unit, then.receiving_unit):
+            if unit and org.has_unit(unit):
+                mine = [u for u in (unit, *org.ancestors(unit)) if u in campaign.units]
+                if mine:
+                    counts[mine[0]] += 1
+                    break
+    return counts
 
 
 class TestLoading:
@@ -200,3 +229,44 @@ def test_agenda_is_the_most_urgent_open_clocks() -> None:
     assert all(a.unit in units for a in snap.agenda)
     got = [(a.due, a.case_id, a.clock) for a in snap.agenda]
     assert [g[0] for g in got] == [e[0] for e in expected[: len(got)]]
+
+
+def test_a_case_counts_for_its_responsible_then_handling_then_receiving_unit() -> None:
+    """The first of those units that is, or lies under, a campaign unit takes the case."""
+    from helpers import register, t
+
+    units = [x.Unit(id="HQ", name="总队", level="corps")]
+    units += [
+        x.Unit(id=f"D{i}", name=f"支队{i}", level="detachment", parent="HQ") for i in (1, 2, 3)
+    ]
+    units.append(x.Unit(id="S3", name="大队", level="brigade", parent="D3"))
+    org = x.Organization(levels=("corps", "detachment", "brigade"), units=units)
+    day = t(2026, 3, 2)
+    assign = x.Assign(to_unit="D2", report_back_by=D(2026, 4, 1))
+    owner = x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="S3", reason="分工")
+    histories: dict[str, tuple[str, list[x.Change]]] = {
+        "A": ("D1", []),  # receiving unit only -> D1
+        "B": ("D1", [assign]),  # handling unit first -> D2
+        "C": ("D1", [assign, owner]),  # responsible unit, via its parent -> D3
+        "D": ("外省", [assign]),  # an unknown receiving unit is passed over -> D2
+        "E": ("HQ", []),  # nothing in scope -> counted nowhere
+    }
+    many = []
+    for case_id, (receiver, changes) in histories.items():
+        first = register(day, case_id=case_id, receiving_unit=receiver)
+        steps = [first, *changes]
+        many.append(
+            x.replay(x.Event(seq=i, at=day, by="c", change=ch) for i, ch in enumerate(steps, 1))
+        )
+    campaign = x.Campaign(
+        id="c",
+        name="攻坚",
+        units=["D1", "D2", "D3"],
+        start=D(2026, 3, 1),
+        end=D(2026, 12, 31),
+        targets=list(histories),
+        intake_baseline=0,
+    )
+    snap = x.snapshot(campaign, many, org, as_of=D(2026, 3, 31))
+    assert {p.unit: p.targets for p in snap.units} == {"D1": 1, "D2": 2, "D3": 1}
+    assert unit_targets(campaign, many, org, D(2026, 3, 31)) == {"D1": 1, "D2": 2, "D3": 1}

@@ -364,3 +364,33 @@ class TestModel:
         """A case is the fold of its events: replay(events) == case."""
         assert x.replay(case.events) == case
         assert [e.seq for e in case.events] == list(range(1, len(case.events) + 1))
+
+
+def test_pickle_packs_the_row_anew_where_it_is_loaded() -> None:
+    """A pickled case carries its fields only; the loading process re-packs its row.
+
+    The row's unit codes are local to a process.
+    """
+    import pickle
+    import subprocess
+    import sys
+
+    from helpers import accepted_on, t
+
+    case = accepted_on(t(2025, 8, 8), receiving_unit="某县信访局")
+    assert pickle.loads(pickle.dumps(case)) == case  # noqa: S301 - our own bytes
+    script = (
+        "import pickle, sys, struct\n"
+        "from xinfang import cases as c\n"
+        "c._unit_code('另一个单位')\n"  # another process hands out other codes
+        "case = pickle.loads(sys.stdin.buffer.read())\n"
+        "row = struct.unpack(f'<{len(c.ROW_LAYOUT)}i', case._row)\n"
+        "print(c.UNIT_NAMES[row[c.ROW_LAYOUT.index('receiving_unit')]])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        input=pickle.dumps(case),
+        capture_output=True,
+        check=True,
+    )
+    assert out.stdout.decode().strip() == "某县信访局"

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.cases import Case, Rating, Role, Stage
+from xinfang.cases import Case, Rating, Stage
 from xinfang.deadlines import STATUSES, ClockStatus
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError
 from xinfang.rulebook import Limit, LimitKind
@@ -264,22 +265,43 @@ class Snapshot:
         raise XinfangError(f"unit {unit_id!r} is not in the campaign", path="unit")
 
 
-_RESPONSIBLE_UNIT: Final = Role.RESPONSIBLE_UNIT
 _OPEN: Final = frozenset(
     {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED}
 )
 
 
-def _responsible(case: Case) -> str | None:
-    for h in case.roles:
-        if h.role is _RESPONSIBLE_UNIT:
-            return h.holder
-    return None
+_ID: Final = attrgetter("id")
 
 
-def _unit_of(
-    key: tuple[str | None, str, str], org: Organization, scope: dict[str, str]
-) -> str | None:
+def _campaign_units(cols: Any, col: dict[str, int], units: Sequence[str], org: Organization) -> Any:
+    """Each case's campaign unit as an index into ``units`` (-1: none), column-wise.
+
+    The packed rows carry unit codes; only the codes present are resolved
+    (with :func:`_unit_of`'s rule), then each case takes the first of its
+    responsible, handling and receiving unit that resolves.
+    """
+    import numpy as np
+
+    from xinfang.cases import UNIT_NAMES
+
+    scope = {u: u for u in units}
+    index = {u: i for i, u in enumerate(units)}
+    codes = [
+        cols.raw(col[name]) for name in ("responsible_unit", "handling_unit", "receiving_unit")
+    ]
+    present = np.zeros(len(UNIT_NAMES), dtype=bool)
+    for c in codes:
+        present[c] = True
+    resolve = np.full(len(present), -1, dtype=np.int64)
+    for code in np.flatnonzero(present).tolist():
+        unit = _unit_of((UNIT_NAMES[code],), org, scope)
+        if unit is not None:
+            resolve[code] = index[unit]
+    responsible, handling, receiving = (resolve[c] for c in codes)
+    return np.where(responsible >= 0, responsible, np.where(handling >= 0, handling, receiving))
+
+
+def _unit_of(key: Sequence[str | None], org: Organization, scope: dict[str, str]) -> str | None:
     """The campaign unit for (responsible, handling, receiving unit).
 
     The first of them the organisation knows, or the nearest unit above it,
@@ -316,35 +338,12 @@ def snapshot(
 
     rb = rulebook if rulebook is not None else bundled()
     cal = calendar if calendar is not None else china_mainland()
-    scope = {u: u for u in campaign.units}
     seen = list(cases)
     cols, col = case_columns(seen, as_of, drop_unregistered=True)
     table = _clock_table(seen, cols, col, day=as_of, rb=rb, cal=cal, due_soon=3)
-    index = {u: i for i, u in enumerate(campaign.units)}
-    memo: dict[tuple[str | None, str, str], int] = {}
-
-    def unit_of(case: Case) -> int:
-        key = (_responsible(case), case.handling_unit, case.receiving_unit)
-        found = memo.get(key)
-        if found is None:
-            unit = _unit_of(key, org, scope)
-            memo[key] = found = index[unit] if unit else -1
-        return found
-
-    get = memo.get
-    unit_ix = np.fromiter(
-        (
-            get((None, c.handling_unit, c.receiving_unit), -2) if not c.roles else unit_of(c)
-            for c in seen
-        ),
-        np.int64,
-        len(seen),
-    )
-    unresolved = np.flatnonzero(unit_ix == -2)
-    for k in unresolved.tolist():
-        unit_ix[k] = unit_of(seen[k])
+    unit_ix = _campaign_units(cols, col, campaign.units, org)
     targets = frozenset(campaign.targets)
-    is_target = np.fromiter((c.id in targets for c in seen), bool, len(seen))
+    is_target = np.fromiter(map(targets.__contains__, map(_ID, seen)), bool, len(seen))
     inside = unit_ix >= 0
     n_units = len(campaign.units)
 
@@ -352,12 +351,12 @@ def snapshot(
         result: list[int] = np.bincount(unit_ix[mask & inside], minlength=n_units).tolist()
         return result
 
-    settled = cols[col["settled_now"]] == 1
+    settled = cols.raw(col["settled_now"]) == 1
     open_target = is_target & ~settled
     terminal = np.isin(
-        cols[col["stage"]], [CODES[s] for s in (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)]
+        cols.raw(col["stage"]), [CODES[s] for s in (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)]
     )
-    received = cols[col["received"]]
+    received = cols.raw(col["received"])
     start_o, day_o = campaign.start.toordinal(), as_of.toordinal()
     new = (
         ~is_target & (received >= start_o) & (received <= day_o)
@@ -365,14 +364,14 @@ def snapshot(
         else np.zeros(len(seen), bool)
     )
     grace_over = (as_of - campaign.start).days > campaign.plan_grace_days
-    plans = open_target & (cols[col["plan"]] != 2) if grace_over else np.zeros(len(seen), bool)
-    rating = cols[col["rating"]]
+    plans = open_target & (cols.raw(col["plan"]) != 2) if grace_over else np.zeros(len(seen), bool)
+    rating = cols.raw(col["rating"])
     columns = {
         "targets": count_by_unit(is_target),
         "settled": count_by_unit(is_target & settled),
         "open": count_by_unit(open_target),
         "replied": count_by_unit(
-            (cols[col["opinion_issued"]] > 0) | (cols[col["review_opinion_issued"]] > 0)
+            (cols.raw(col["opinion_issued"]) > 0) | (cols.raw(col["review_opinion_issued"]) > 0)
         ),
         "rated": count_by_unit(rating != 0),
         "satisfied": count_by_unit(rating == CODES[Rating.SATISFIED]),
@@ -383,8 +382,8 @@ def snapshot(
         "in_handling": count_by_unit(open_target & ~terminal),
         "plans": count_by_unit(plans),
         "new": count_by_unit(new),
-        "bj": count_by_unit(new & (cols[col["beijing_visit"]] == 1)),
-        "skip": count_by_unit(new & (cols[col["skip_level"]] == 1)),
+        "bj": count_by_unit(new & (cols.raw(col["beijing_visit"]) == 1)),
+        "skip": count_by_unit(new & (cols.raw(col["skip_level"]) == 1)),
     }
     counters = {
         u: {name: columns[name][i] if name in columns else 0 for name in COUNTERS}
@@ -494,8 +493,9 @@ def _clock_counts(
             for u, n in zip(scope, hits.tolist(), strict=True):
                 counters[u][f"{kind}_{suffix}"] += n
     overdue_rows = inside & (table.status == code[ClockStatus.OVERDUE])
-    late_cases = np.unique(table.case[overdue_rows])
-    late_per_unit = np.bincount(case_unit[late_cases], minlength=len(scope)).tolist()
+    late = np.zeros(len(case_unit), dtype=bool)
+    late[table.case[overdue_rows]] = True
+    late_per_unit = np.bincount(case_unit[late], minlength=len(scope)).tolist()
     overdue_cases.update(zip(scope, late_per_unit, strict=True))
     agenda: list[AgendaItem] = []
     if agenda_until is None:

@@ -21,6 +21,7 @@ import datetime as _dt
 import enum
 import re
 import struct
+import threading
 import zoneinfo
 from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
@@ -838,8 +839,33 @@ ROW_LAYOUT: Final = (
     "beijing_visit",
     "skip_level",
     "settled_now",
+    "responsible_unit",  # unit codes: see _unit_code
+    "handling_unit",
+    "receiving_unit",
 )
 _PACK: Final = struct.Struct(f"<{len(ROW_LAYOUT)}i").pack
+#: Process-wide small codes for unit ids in packed rows (0: none), so sweeps
+#: group cases by unit without touching Python objects. A cache only: codes
+#: never leave the process (a pickled case packs its row anew when loaded).
+UNIT_NAMES: Final[list[str]] = [""]
+_UNIT_CODES: Final[dict[str, int]] = {"": 0}
+_UNIT_LOCK: Final = threading.Lock()
+
+
+def _unit_code(unit: str | None) -> int:
+    if not unit:
+        return 0
+    code = _UNIT_CODES.get(unit)
+    if code is None:
+        with _UNIT_LOCK:
+            code = _UNIT_CODES.get(unit)
+            if code is None:
+                code = len(UNIT_NAMES)
+                UNIT_NAMES.append(unit)  # the name first: a code seen is a name found
+                _UNIT_CODES[unit] = code
+    return code
+
+
 #: Small integer codes for the enum attributes in a packed row (0: none).
 CODES: Final[dict[object, int]] = {None: 0}
 for _enum in (Route, Category, Procedure, Channel, Stage, Rating):
@@ -907,8 +933,27 @@ class Case:
                 self.beijing_visit,
                 self.skip_level,
                 self.settled,
+                _unit_code(self.responsible_unit),
+                _unit_code(self.handling_unit),
+                _unit_code(self.receiving_unit),
             ),
         )
+
+    # Pickling keeps the fields only: the packed row holds process-local unit
+    # codes, so it is rebuilt (and the fields re-validated) where it is loaded.
+    def __getstate__(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in _CASE_FIELDS}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    @property
+    def responsible_unit(self) -> str | None:
+        """The unit holding the ``RESPONSIBLE_UNIT`` role, if any."""
+        for h in self.roles:
+            if h.role is Role.RESPONSIBLE_UNIT:
+                return h.holder
+        return None
 
     @property
     def in_hearing(self) -> bool:
@@ -996,6 +1041,9 @@ class Case:
         ):
             return Stage.FINAL
         return stage
+
+
+_CASE_FIELDS: Final = tuple(f for f in attrs.fields(Case) if f.init)
 
 
 # ------------------------------------------------------- the stage graph
