@@ -229,6 +229,12 @@ def test_agenda_is_the_most_urgent_open_clocks() -> None:
     assert all(a.unit in units for a in snap.agenda)
     got = [(a.due, a.case_id, a.clock) for a in snap.agenda]
     assert [g[0] for g in got] == [e[0] for e in expected[: len(got)]]
+    status = {
+        (case.id, c.key): c.status.value
+        for case in then
+        for c in x.clocks(case, as_of=WORLD.as_of, calendar=WORLD.calendar)
+    }
+    assert [a.status for a in snap.agenda] == [status[a.case_id, a.clock] for a in snap.agenda]
 
 
 def test_a_case_counts_for_its_responsible_then_handling_then_receiving_unit() -> None:

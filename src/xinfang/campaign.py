@@ -149,8 +149,11 @@ class Campaign:
     rates: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = attrs.field(
         factory=lambda: _rates(DEFAULT_RATES), converter=_rates
     )
+    #: Derived: ``targets`` as a set, built once (snapshots look up every case).
+    target_set: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "target_set", frozenset(self.targets))
         if self.end < self.start:
             raise PolicyError("the campaign ends before it starts", path="end")
         if not self.units:
@@ -333,17 +336,16 @@ def snapshot(
 
     from xinfang.calendar import china_mainland
     from xinfang.cases import CODES
-    from xinfang.deadlines import _clock_table, case_columns
+    from xinfang.deadlines import _clock_parts, case_columns
     from xinfang.rulebook import rulebook as bundled
 
     rb = rulebook if rulebook is not None else bundled()
     cal = calendar if calendar is not None else china_mainland()
     seen = list(cases)
     cols, col = case_columns(seen, as_of, drop_unregistered=True)
-    table = _clock_table(seen, cols, col, day=as_of, rb=rb, cal=cal, due_soon=3)
+    plan, parts = _clock_parts(seen, cols, col, day=as_of, rb=rb, cal=cal, due_soon=3)
     unit_ix = _campaign_units(cols, col, campaign.units, org)
-    targets = frozenset(campaign.targets)
-    is_target = np.fromiter(map(targets.__contains__, map(_ID, seen)), bool, len(seen))
+    is_target = np.fromiter(map(campaign.target_set.__contains__, map(_ID, seen)), bool, len(seen))
     inside = unit_ix >= 0
     n_units = len(campaign.units)
 
@@ -393,7 +395,8 @@ def snapshot(
     overdue_cases: dict[str, int] = dict.fromkeys(campaign.units, 0)
     agenda_until = _next_review(campaign, as_of)
     agenda, agenda_total = _clock_counts(
-        table,
+        [step.limit for step in plan],
+        parts,
         seen=seen,
         case_unit=unit_ix,
         scope=campaign.units,
@@ -461,7 +464,8 @@ def _kind(limit: Limit) -> str | None:
 
 
 def _clock_counts(
-    table: Any,
+    limits: Sequence[Limit],
+    parts: Sequence[Mapping[str, Any]],
     *,
     seen: Sequence[Case],
     case_unit: Any,
@@ -471,63 +475,61 @@ def _clock_counts(
     agenda_until: _dt.date | None,
     agenda_limit: int,
 ) -> tuple[list[AgendaItem], int]:
-    """Aggregate the clock table per unit, column-wise; the agenda rows one by one."""
+    """Aggregate the clocks per unit, one limit's part at a time; the agenda rows one by one."""
     import numpy as np
 
-    row_unit = case_unit[table.case] if len(table) else np.zeros(0, dtype=np.int64)
-    inside = row_unit >= 0
     code = {s: i for i, s in enumerate(STATUSES)}
-    for key_index, limit in enumerate(table.limits):
-        kind = _kind(limit)
-        if kind is None:
-            continue
-        of_key = inside & (table.limit == key_index)
-        for status, suffix in (
-            (ClockStatus.MET, "met"),
-            (ClockStatus.MISSED, "missed"),
-            (ClockStatus.OVERDUE, "overdue"),
-        ):
-            hits = np.bincount(
-                row_unit[of_key & (table.status == code[status])], minlength=len(scope)
-            )
-            for u, n in zip(scope, hits.tolist(), strict=True):
-                counters[u][f"{kind}_{suffix}"] += n
-    overdue_rows = inside & (table.status == code[ClockStatus.OVERDUE])
+    open_codes = [code[s] for s in _OPEN]
+    until = agenda_until.toordinal() if agenda_until is not None else None
     late = np.zeros(len(case_unit), dtype=bool)
-    late[table.case[overdue_rows]] = True
+    picked: list[tuple[Any, ...]] = []  # (due, case, limit index, status) of agenda candidates
+    for part in parts:
+        limit = limits[part["step"]]
+        rows, status = part["case"], part["status"]
+        row_unit = case_unit[rows]
+        inside = row_unit >= 0
+        kind = _kind(limit)
+        if kind is not None:
+            for st, suffix in (
+                (ClockStatus.MET, "met"),
+                (ClockStatus.MISSED, "missed"),
+                (ClockStatus.OVERDUE, "overdue"),
+            ):
+                hits = np.bincount(row_unit[inside & (status == code[st])], minlength=len(scope))
+                for u, n in zip(scope, hits.tolist(), strict=True):
+                    counters[u][f"{kind}_{suffix}"] += n
+        late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
+        if until is not None and limit.obligor == "body":
+            due = part["due"]
+            sel = np.flatnonzero(inside & np.isin(status, open_codes) & (due <= until))
+            picked.append((due[sel], rows[sel], np.full(len(sel), part["step"]), status[sel]))
     late_per_unit = np.bincount(case_unit[late], minlength=len(scope)).tolist()
     overdue_cases.update(zip(scope, late_per_unit, strict=True))
     agenda: list[AgendaItem] = []
-    if agenda_until is None:
+    if until is None:
         return agenda, 0
-    open_codes = [code[s] for s in _OPEN]
-    limit = np.datetime64(agenda_until.isoformat(), "D")
-    body = np.array([lim.obligor == "body" for lim in table.limits], dtype=bool)
-    of_body = body[table.limit] if len(table) else np.zeros(0, dtype=bool)
-    rows = np.flatnonzero(
-        inside & of_body & np.isin(table.status, open_codes) & (table.due <= limit)
+    dues, cases, steps, statuses = (
+        (np.concatenate([p[i] for p in picked]) for i in range(4))
+        if picked
+        else (np.zeros(0, dtype=np.int64),) * 4
     )
-    total = len(rows)
+    total = len(dues)
     if total > agenda_limit > 0:
         # Only rows due no later than the agenda_limit-th earliest can make the cut
         # (ties included), so the exact order below runs on few rows.
-        cutoff = np.partition(table.due[rows], agenda_limit - 1)[agenda_limit - 1]
-        rows = rows[table.due[rows] <= cutoff]
-
-    def urgency(r: int) -> tuple[Any, str, str, str]:
-        k = table.case[r]
-        return (table.due[r], scope[case_unit[k]], seen[k].id, table.keys[table.limit[r]])
-
-    keyed = sorted(rows.tolist(), key=urgency)
-    for r in keyed[:agenda_limit]:
-        k = int(table.case[r])
+        cutoff = np.partition(dues, agenda_limit - 1)[agenda_limit - 1]
+        near = dues <= cutoff
+        dues, cases, steps, statuses = dues[near], cases[near], steps[near], statuses[near]
+    found = sorted(
+        (due, scope[case_unit[k]], seen[k].id, limits[step].key, STATUSES[status].value)
+        for due, k, step, status in zip(
+            dues.tolist(), cases.tolist(), steps.tolist(), statuses.tolist(), strict=True
+        )
+    )
+    for due, unit, case_id, key, status in found[:agenda_limit]:
         agenda.append(
             AgendaItem(
-                case_id=seen[k].id,
-                unit=scope[case_unit[k]],
-                clock=table.keys[int(table.limit[r])],
-                due=table.due[r].astype(object),
-                status=STATUSES[int(table.status[r])].value,
+                case_id=case_id, unit=unit, clock=key, due=_dt.date.fromordinal(due), status=status
             )
         )
     return agenda, total

@@ -657,7 +657,7 @@ class _Columns:
         return self._table[j]
 
 
-def _clock_table(
+def _clock_parts(
     items: list[Case],
     cols_in: _Columns,
     col: dict[str, int],
@@ -666,7 +666,13 @@ def _clock_table(
     rb: Rulebook,
     cal: WorkCalendar,
     due_soon: int,
-) -> ClockTable:
+) -> tuple[tuple[_Step, ...], list[dict[str, Any]]]:
+    """The rulebook's plan and, per limit that applies to some case, its clocks as columns.
+
+    Each part holds one limit's rows (``step``: its index in the plan), in
+    case order; dates are ordinals. Consumers that aggregate (a campaign
+    snapshot) read the parts; :func:`_clock_table` joins them.
+    """
     import numpy as np
 
     from xinfang import cases as c
@@ -815,8 +821,8 @@ def _clock_table(
             status[is_open] = st_open
         parts.append(
             {
+                "step": step_no,
                 "case": rows,
-                "limit": np.full(len(rows), step_no, dtype=np.int64),
                 "started": s,
                 "nominal": nominal,
                 "due": due,
@@ -829,9 +835,29 @@ def _clock_table(
                 "provisional": provisional,
             }
         )
+    return plan, parts
+
+
+def _clock_table(
+    items: list[Case],
+    cols_in: _Columns,
+    col: dict[str, int],
+    *,
+    day: _dt.date,
+    rb: Rulebook,
+    cal: WorkCalendar,
+    due_soon: int,
+) -> ClockTable:
+    import numpy as np
+
+    plan, parts = _clock_parts(items, cols_in, col, day=day, rb=rb, cal=cal, due_soon=due_soon)
+    rule = rb.counting
     if parts:
         # Rows stay grouped by limit (plan order), each group in case order.
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k != "step"}
+        cols["limit"] = np.repeat(
+            np.array([p["step"] for p in parts], dtype=np.int64), [len(p["case"]) for p in parts]
+        )
     else:
         empty = np.zeros(0, dtype=np.int64)
         cols = dict.fromkeys(
@@ -853,10 +879,13 @@ def _clock_table(
         )
 
     def to_day(a: Any) -> Any:
-        return (a - _EPOCH).astype("datetime64[D]")
+        # In place: the concatenated columns are fresh copies, owned here.
+        a -= _EPOCH
+        return a.view("datetime64[D]")
 
+    unmet = cols["met_on"] == 0
     met_col = to_day(cols["met_on"])
-    met_col[cols["met_on"] == 0] = np.datetime64("NaT")
+    met_col[unmet] = np.datetime64("NaT")
     return ClockTable(
         cases=tuple(items),
         keys=tuple(step.limit.key for step in plan),
