@@ -31,6 +31,34 @@ json_values = st.recursive(
 )
 
 
+def nodes(doc: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into ``doc`` (to containers and leaves alike)."""
+    out = [path] if path else []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += nodes(v, (*path, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += nodes(v, (*path, i))
+    return out
+
+
+def retyped(doc: Any, data: st.DataObject) -> Any:
+    """``doc`` with one node, any depth alike, deleted, replaced or given an extra key."""
+    path = data.draw(st.sampled_from(nodes(doc)))
+    parent: Any = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    action = data.draw(st.sampled_from(["delete", "replace", "add key"]))
+    if action == "delete" and isinstance(parent, dict):
+        del parent[path[-1]]
+    elif action == "add key" and isinstance(parent[path[-1]], dict):
+        parent[path[-1]][data.draw(st.text(max_size=6))] = data.draw(json_values)
+    else:
+        parent[path[-1]] = data.draw(json_values)
+    return doc
+
+
 class TestRoundTrip:
     """from_json(to_json(x)) == x."""
 
@@ -131,24 +159,7 @@ class TestBadInput:
         self, case: x.Case, data: st.DataObject
     ) -> None:
         """A valid document with one field replaced either loads or raises InvalidDataError."""
-        doc = s.to_dict(case)
-        node: Any = doc
-        path = []
-        while isinstance(node, dict | list) and node and data.draw(st.booleans()):
-            key = data.draw(
-                st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node)))
-            )
-            path.append(key)
-            node = node[key]
-        if not path:
-            return
-        parent: Any = doc
-        for key in path[:-1]:
-            parent = parent[key]
-        if data.draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = data.draw(json_values)
+        doc = retyped(s.to_dict(case), data)
         try:
             loaded: object = s.from_json(json.dumps(doc))
         except x.InvalidDataError as exc:
@@ -203,3 +214,50 @@ def test_instants_keep_their_offset_and_convert() -> None:
     back = s.from_dict(doc, x.Case)
     assert back.events[1].at == case.events[1].at
     assert back.events[1].at.utcoffset() == dt.timedelta(hours=8)
+
+
+class TestFastDecoder:
+    """Case documents take a compiled decoder first; it must agree with the converter."""
+
+    @given(cases(), st.booleans())
+    def test_valid_documents_agree(self, case: x.Case, reveal: bool) -> None:
+        """On every valid document both give the same case."""
+        doc = json.loads(s.to_json(case, reveal_personal_data=reveal))
+        fast = s._fast_case(doc)
+        assert fast == s.converter.structure(doc, x.Case)
+        assert fast == (case if reveal else case.masked())
+
+    @given(cases(max_steps=6), st.data())
+    def test_it_accepts_nothing_the_converter_refuses(
+        self, case: x.Case, data: st.DataObject
+    ) -> None:
+        """On a mutated document the fast decoder either gives up or agrees with the converter."""
+        doc = retyped(json.loads(s.to_json(case, reveal_personal_data=True)), data)
+        try:
+            fast = s._fast_case(doc)
+        except Exception:
+            return
+        assert fast == s.converter.structure(doc, x.Case)
+
+    def test_it_gives_up_on_what_json_allows_and_python_code_may_pass(self) -> None:
+        """Tuples for arrays, a string for an array: the converter decides (and paths stay)."""
+        case = accepted_on(t(2025, 8, 8))
+        doc = s.to_dict(case)
+        doc["events"][0]["change"]["claims"] = "退还押金"
+        with pytest.raises(TypeError):
+            s._fast_case(doc)
+        with pytest.raises(x.InvalidDataError) as info:
+            s.from_dict(doc, x.Case)
+        assert info.value.problems == (("$.events[0].change.claims", "expected an array, got str"),)
+        doc = s.to_dict(case)
+        doc["events"][0]["change"]["claims"] = tuple(doc["events"][0]["change"]["claims"])
+        with pytest.raises(TypeError):
+            s._fast_case(doc)
+        assert s.from_dict(doc, x.Case) == case.masked()
+
+    def test_a_lone_surrogate_is_read_like_json_reads_it(self) -> None:
+        """Orjson refuses text that json accepts; such text is read by json."""
+        case = accepted_on(t(2025, 8, 8))
+        text = s.to_json(case).replace("退还押金", "\\ud800")
+        loaded = s.from_json(text)
+        assert loaded.claims[0].request == "\ud800"

@@ -23,7 +23,7 @@ import re
 import struct
 import threading
 import zoneinfo
-from operator import attrgetter
+from operator import attrgetter, mul
 from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
 
 import attrs
@@ -188,7 +188,9 @@ _ID_MASKED: Final = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 
 def _id_check_digit(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError(f"expected {len(_ID_WEIGHTS)} digits, got {first17!r}")
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def _check_resident_id(_: object, __: object, value: str) -> None:
@@ -818,7 +820,7 @@ class Milestones:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(
-            self, "ordinals", tuple(0 if d is None else d.toordinal() for d in _MILESTONES(self))
+            self, "ordinals", tuple([0 if d is None else d.toordinal() for d in _MILESTONES(self)])
         )
 
 

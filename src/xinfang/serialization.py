@@ -23,12 +23,17 @@ import enum
 import json
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
-from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.errors import (
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 from cattrs.v import format_exception
 
 from xinfang import cases as _c
@@ -102,6 +107,15 @@ def _structure_time(value: Any, _: type) -> _dt.time:
 
 
 def _structure_instant(value: Any, _: type) -> _dt.datetime:
+    if type(value) is str and value[-6:] == "+08:00" and value[:4] >= "1992":
+        # The common case: Beijing time, whose fixed offset is Asia/Shanghai's
+        # own from 1992 on (what ``aware`` does, without the offset object).
+        try:
+            local = _dt.datetime.fromisoformat(value[:-6])
+        except ValueError:
+            local = None
+        if local is not None and local.tzinfo is None and local.year >= 1992:
+            return local.replace(tzinfo=_c.SHANGHAI)
     if not isinstance(value, str):
         raise _type_error(value, "an ISO 8601 instant with offset")
     try:
@@ -144,6 +158,34 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
     )
     c.register_unstructure_hook(_dt.time, lambda v: v.isoformat())
     c.register_structure_hook(_dt.time, _structure_time)
+
+    def is_variadic_tuple(t: Any) -> bool:
+        args = typing.get_args(t)
+        return typing.get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+    def structure_tuple_factory(t: Any) -> Any:
+        item = typing.get_args(t)[0]
+
+        def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):  # not a string's characters
+                raise _type_error(value, "an array")
+            if not c.detailed_validation:
+                return tuple(c.structure(v, item) for v in value)
+            out, errors = [], []
+            for i, v in enumerate(value):
+                try:
+                    out.append(c.structure(v, item))
+                except Exception as exc:
+                    note = IterableValidationNote(f"Structuring {t} @ index {i}", i, item)
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {t!r}", errors, t)
+            return tuple(out)
+
+        return structure_tuple
+
+    c.register_structure_hook_factory(is_variadic_tuple, structure_tuple_factory)
     c.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
     )
@@ -330,6 +372,134 @@ def to_dict(obj: Any, *, reveal_personal_data: bool = False) -> Any:
     return _conv(reveal_personal_data).unstructure(obj)
 
 
+# -------------------------------------------------- the fast path for cases
+# Case documents are read by decoders compiled from the attrs fields (type
+# checks inline, then the classes' own constructors, so every validator and
+# converter still runs). They accept only what the converter accepts and give
+# the same values (a property test holds them to it); on anything unusual they
+# give up and the converter reads the document, naming every problem.
+_MISSING: Final = object()
+
+
+def _compile(tp: Any, memo: dict[Any, Any]) -> Any:
+    """A function JSON value -> typed value for ``tp``, raising anything to give up."""
+    if tp in memo:
+        return memo[tp]
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp in (str, int, bool):
+
+        def simple(v: Any, _t: type = tp) -> Any:
+            if type(v) is not _t:
+                raise TypeError(_t)
+            return v
+
+        fn: Any = simple
+    elif tp in (_dt.datetime, _dt.date):
+        hook = _structure_instant if tp is _dt.datetime else _structure_date
+        fn = lambda v, _h=hook, _t=tp: _h(v, _t)  # noqa: E731
+    elif isinstance(tp, type) and issubclass(tp, enum.Enum):
+        members = {m.value: m for m in tp if isinstance(m.value, str)}
+
+        def member(v: Any, _m: dict[str, Any] = members) -> Any:
+            if type(v) is not str:
+                raise TypeError(v)
+            return _m[v]
+
+        fn = member
+    elif tp in (_c.ResidentId, _c.PhoneNumber):
+
+        def sensitive(v: Any, _t: type = tp) -> Any:
+            if type(v) is not str:
+                raise TypeError(v)
+            return _t(v)
+
+        fn = sensitive
+    elif origin in (typing.Union, types.UnionType) and set(args) == set(_c.CHANGE_TYPES):
+        by_kind: dict[str, Any] = {}
+        memo[tp] = lambda v: by_kind[v["kind"]](v)
+        by_kind.update({cls.kind: _compile(cls, memo) for cls in _c.CHANGE_TYPES})
+        return memo[tp]
+    elif origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = _compile(next(a for a in args if a is not type(None)), memo)
+        fn = lambda v: None if v is None else inner(v)  # noqa: E731
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _compile(args[0], memo)
+
+        def items(v: Any) -> tuple[Any, ...]:
+            if type(v) is not list:
+                raise TypeError(list)
+            return tuple(map(item, v))
+
+        fn = items
+    elif attrs.has(tp):
+        fn = _compile_class(tp, memo)
+    else:  # pragma: no cover - a model field of a new type: teach the decoder
+        raise TypeError(f"no fast decoder for {tp!r}")
+    memo[tp] = fn
+    return fn
+
+
+def _compile_class(cls: type, memo: dict[Any, Any]) -> Any:
+    """Generated code: check the keys, decode each field, call the constructor."""
+    hints = typing.get_type_hints(cls)
+    fields = [f for f in attrs.fields(cls) if f.init]
+    is_change = cls in _c.CHANGE_TYPES
+    allowed = frozenset(f.name for f in fields) | ({"kind"} if is_change else set())
+    env: dict[str, Any] = {"cls": cls, "allowed": allowed, "KIND": getattr(cls, "kind", None)}
+    body = [
+        "def decode(v):",
+        "    if type(v) is not dict or not v.keys() <= allowed:",
+        "        raise TypeError(cls)",
+    ]
+    if is_change:
+        body += ["    if v['kind'] != KIND:", "        raise TypeError(cls)"]
+    body.append("    kw = {}")
+    for f in fields:
+        tp = hints[f.name]
+        if tp in (str, int, bool):
+            check = f"type(x) is not {tp.__name__}"
+            env[tp.__name__] = tp
+            store = [f"if {check}:", "    raise TypeError(cls)", f"kw[{f.alias!r}] = x"]
+        else:
+            env[f"h_{f.name}"] = memo.get(tp) or _compile(tp, memo)
+            store = [f"kw[{f.alias!r}] = h_{f.name}(x)"]
+        if f.default is attrs.NOTHING:
+            body.append(f"    x = v[{f.name!r}]")
+            body += [f"    {line}" for line in store]
+        else:
+            body.append(f"    if {f.name!r} in v:")
+            body.append(f"        x = v[{f.name!r}]")
+            body += [f"        {line}" for line in store]
+    body.append("    return cls(**kw)")
+    exec("\n".join(body), env)  # noqa: S102 - code built from the model's own field names
+    return env["decode"]
+
+
+_EVENT: Final = _compile(_c.Event, {})
+
+
+def _fast_case(value: Any) -> _c.Case:
+    """A case document read by the compiled decoders; raises anything to give up."""
+    if type(value) is not dict or not value.keys() <= {"schema_version", "id", "events"}:
+        raise TypeError(value)
+    raw = value.get("events")
+    if value.get("schema_version") != SCHEMA_VERSION or type(raw) is not list or not raw:
+        raise TypeError(value)
+    case = _c.replay(map(_EVENT, raw))
+    if "id" in value and value["id"] != case.id:
+        raise TypeError(value)
+    return case
+
+
+_parse: Callable[[str | bytes], Any] = json.loads
+try:  # an optional, faster parser (pip install 'xinfang[fast]')
+    import orjson
+
+    _parse = orjson.loads
+except ImportError:  # pragma: no cover - depends on the environment
+    pass
+
+
 def from_dict(data: Any, cls: type[T], *, source: str = "") -> T:
     """The value of type ``cls`` from JSON-ready ``data``, or :class:`~xinfang.InvalidDataError`.
 
@@ -337,7 +507,7 @@ def from_dict(data: Any, cls: type[T], *, source: str = "") -> T:
     the detailed converter, so the error lists every problem with its path.
     """
     try:
-        return _fast.structure(data, cls)
+        return _fast_case(data) if cls is _c.Case else _fast.structure(data, cls)  # type: ignore[return-value]
     except Exception:  # noqa: S110 - re-read below for the full list of problems
         pass
     try:
@@ -364,7 +534,11 @@ def to_json(obj: Any, *, reveal_personal_data: bool = False, indent: int | None 
 def from_json(text: str | bytes, cls: type[T] = _c.Case, *, source: str = "") -> T:  # type: ignore[assignment]
     """The value of type ``cls`` (default: :class:`~xinfang.Case`) from JSON text."""
     try:
-        data = json.loads(text)
+        data = _parse(text)
+    except Exception:  # orjson is stricter than json in places: ask json
+        data = _MISSING
+    try:
+        data = json.loads(text) if data is _MISSING else data
     except (ValueError, TypeError) as exc:
         raise InvalidDataError([("$", f"not valid JSON: {exc}"[:200])], source=source) from None
     return from_dict(data, cls, source=source)
