@@ -1100,8 +1100,8 @@ ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
 }
 
 
-def _local(at: _dt.datetime) -> _dt.date:
-    return _dt.date(at.year, at.month, at.day)
+#: The local date of an instant (its own wall-clock fields): a plain ``date``.
+_local: Final = _dt.datetime.date
 
 
 def _start(event: Event) -> tuple[dict[str, object], dict[str, object]]:
