@@ -261,3 +261,33 @@ class TestFastDecoder:
         text = s.to_json(case).replace("退还押金", "\\ud800")
         loaded = s.from_json(text)
         assert loaded.claims[0].request == "\ud800"
+
+
+def test_load_ledger_restores_the_garbage_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is paused while a ledger loads and left as it was, error or not."""
+    import gc
+
+    good = s.dump_ledger([accepted_on(t(2025, 8, 8))])
+    seen: list[bool] = []
+    original = s.from_json
+
+    def spy(text: str) -> x.Case:
+        seen.append(gc.isenabled())
+        return original(text)
+
+    monkeypatch.setattr(s, "from_json", spy)
+    assert gc.isenabled()
+    try:
+        s.load_ledger(good)
+        assert seen == [False]
+        assert gc.isenabled()
+        with pytest.raises(x.InvalidDataError):
+            s.load_ledger(good + "\n{}")
+        assert gc.isenabled()
+        s.load_ledger(good, pause_gc=False)
+        assert seen[-1] is True
+        gc.disable()
+        s.load_ledger(good)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
