@@ -135,6 +135,45 @@ class TestRefusals:
         objected, _ = x.apply(case, x.ObjectRemit(reason="不属本单位职权"), t(2026, 2, 26))
         assert objected.stage is x.Stage.OBJECTED
 
+    def test_forwarded_matter_is_notified_within_15_days_of_its_receipt(self) -> None:
+        """The receiving body tells the petitioner within 15 日 of receiving it (Art. 23 ¶3).
+
+        Received 2025-03-03 and told the same week by the petition department,
+        forwarded on 2025-03-05: the body's own notice is due 2025-03-20, and
+        the notice before the forwarding does not count for it.
+        """
+        told_first = run(
+            (register(t(2025, 3, 3)), t(2025, 3, 3)),
+            (x.Notify(), t(2025, 3, 4)),
+            (x.Forward(to_unit="区住建局"), t(2025, 3, 5)),
+        )
+        first = clock(told_first, "forwarded_notice", D(2025, 3, 21))
+        assert (first.started_on, first.due, first.status) == (
+            D(2025, 3, 5),
+            D(2025, 3, 20),
+            x.ClockStatus.OVERDUE,
+        )
+        assert "第二十三条第三款" in first.citation
+        assert clock(told_first, "receipt_notice", D(2025, 3, 21)).met_on == D(2025, 3, 4)
+        told, _ = x.apply(told_first, x.Notify(), t(2025, 3, 18))
+        met = clock(told, "forwarded_notice", D(2025, 3, 21))
+        assert (met.status, met.met_on) == (x.ClockStatus.MET, D(2025, 3, 18))
+        # Forwarded again: a new receipt, a new 15 days; the notice before it is spent.
+        again, _ = x.apply(told, x.Forward(to_unit="市住建局"), t(2025, 3, 19))
+        fresh = clock(again, "forwarded_notice", D(2025, 3, 20))
+        assert (fresh.started_on, fresh.due, fresh.status) == (
+            D(2025, 3, 19),
+            D(2025, 4, 3),
+            x.ClockStatus.RUNNING,
+        )
+        objected, _ = x.apply(again, x.ObjectRemit(reason="不属本单位职权"), t(2025, 3, 21))
+        assert clock(objected, "forwarded_notice", D(2025, 4, 30)).status is x.ClockStatus.MET
+        # The same under the vectorised path.
+        table = x.clock_table([told_first, told, again], as_of=D(2025, 3, 21))
+        assert table.to_clocks() == [
+            c for case in (told_first, told, again) for c in x.clocks(case, as_of=D(2025, 3, 21))
+        ]
+
     def test_litigation_is_declined_with_its_route_never_accepted(self) -> None:
         """诉访分离: litigation matters leave the petition system (Arts. 28 ¶2, 31(1))."""
         case = run((register(t(2025, 5, 6)), t(2025, 5, 6)))

@@ -792,7 +792,9 @@ class Milestones:
     """The local date of each milestone (first occurrence), for O(1) clocks.
 
     ``last_forwarded`` is the latest receipt of a forwarded or assigned matter
-    (a remit-objection window runs from it).
+    (a remit-objection window runs from it); ``forward_notified`` the first
+    written notice recorded on or after it (what the receiving body owes
+    within 15 days, Art. 23 ¶3).
     """
 
     received: _dt.date
@@ -803,6 +805,7 @@ class Milestones:
     remit_objected: _dt.date | None = None
     accepted: _dt.date | None = None
     notified: _dt.date | None = None
+    forward_notified: _dt.date | None = None
     opinion_issued: _dt.date | None = None
     opinion_delivered: _dt.date | None = None
     review_requested: _dt.date | None = None
@@ -1230,6 +1233,10 @@ def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
         on["accepted"] = day
     elif isinstance(ch, Notify):
         on.setdefault("notified", day)
+        forwarded_on = on.get("last_forwarded")
+        told = on.get("forward_notified")
+        if forwarded_on is not None and (told is None or told < forwarded_on):  # type: ignore[operator]
+            on["forward_notified"] = day
     elif isinstance(ch, Extend):
         if not isinstance(ch.days, int) or ch.days < 1:
             raise refuse(f"{_ART} 第三十四条", "an extension is a positive number of days")

@@ -191,6 +191,16 @@ _START_ATTR: Final = {
 }
 
 
+#: An end seen from a start, where they differ: after a forwarding, "notified"
+#: means the first notice on or after the latest receipt of the forwarded
+#: matter (Art. 23 ¶3), not the case's first notice.
+_END_ATTR: Final = {("forwarded", "notified"): "forward_notified"}
+
+
+def _end_attr(starts: str, end: str) -> str:
+    return _END_ATTR.get((starts, end), end)
+
+
 class _Step(NamedTuple):
     limit: Limit
     start: Callable[[object], _dt.date | None]
@@ -224,7 +234,7 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
             _Step(
                 limit=lim,
                 start=attrgetter(_START_ATTR[lim.starts]),
-                ends=tuple(attrgetter(e) for e in sorted(lim.ends)),
+                ends=tuple(attrgetter(_end_attr(lim.starts, e)) for e in sorted(lim.ends)),
                 stops=tuple(attrgetter(e) for e in sorted(lim.stops)),
                 conditions=conditions,
                 extended=lim.key in extended,
@@ -782,7 +792,7 @@ def _clock_parts(
         inf = np.iinfo(np.int64).max
         met = np.full(len(rows), inf, dtype=np.int64)
         for end in sorted(lim.ends):
-            e = pick(end)
+            e = pick(_end_attr(lim.starts, end))
             met = np.minimum(met, np.where((e > 0) & (e >= s), e, inf))
         has_met = met != inf
         stopped = withdrawn.copy() if every else withdrawn[rows]
