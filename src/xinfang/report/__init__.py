@@ -224,11 +224,23 @@ def _svg_burndown(burndown: Sequence[tuple[_dt.date, int]], title: str) -> str:
     def xy(d: _dt.date, n: int) -> tuple[float, float]:
         return pad + (w - 2 * pad) * (d - first).days / span, h - pad - (h - 2 * pad) * n / top
 
-    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(d, n) for d, n in burndown))
+    at = [xy(d, n) for d, n in burndown]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in at)
+    # Every point gets a dot; a count label only where it does not run into
+    # the label to its right (the latest point is always labelled).
+    labelled, right = set(), float("inf")
+    for i in range(len(at) - 1, -1, -1):
+        if right - at[i][0] >= 24:
+            labelled.add(i)
+            right = at[i][0]
     dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"/><text x="{x:.1f}" y="{y - 8:.1f}" '
-        f'text-anchor="middle">{n}</text>'
-        for (x, y), (_, n) in zip((xy(d, n) for d, n in burndown), burndown, strict=True)
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
+        + (
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{n}</text>'
+            if i in labelled
+            else ""
+        )
+        for i, ((x, y), (_, n)) in enumerate(zip(at, burndown, strict=True))
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
