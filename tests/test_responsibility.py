@@ -174,6 +174,18 @@ class TestRoles:
             assign(case, x.Role.SUPERVISOR, "d2-head", t(2025, 3, 7))
         sup = assign(case, x.Role.SUPERVISOR, "hq-deputy", t(2025, 3, 7))
         assert any(h.role is x.Role.SUPERVISOR for h in sup.roles)
+        # A new responsible unit the supervisor is not above: release the supervisor first.
+        with pytest.raises(x.TransitionError, match=r"hq-deputy would not be above HQ.*第四十条"):
+            assign(sup, x.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
+        released, _ = x.apply(
+            sup,
+            x.ReleaseRole(role=x.Role.SUPERVISOR, holder="hq-deputy", reason="改由总队直接办理"),
+            t(2025, 3, 8),
+            org=ORG,
+        )
+        moved = assign(released, x.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
+        assert x.responsibility._responsible_unit(moved, ORG) == "HQ"
+        assert assign(sup, x.Role.RESPONSIBLE_UNIT, "D2", t(2025, 3, 8)).responsible_unit == "D2"
 
     def test_chain_changes_need_the_organisation(self) -> None:
         """Without org= a chain change cannot be checked, so it is refused."""
@@ -366,6 +378,11 @@ class TestNoOneExcludedGetsIn:
             serialization.from_json(serialization.to_json(case, reveal_personal_data=True)) == case
         )
         default = x.responsibility.DEFAULT_SCOPE
+        if case.responsible_unit is not None:  # supervision from above it (Art. 40)
+            above = org.ancestors(case.responsible_unit)
+            for h in case.roles:
+                if h.role is x.Role.SUPERVISOR:
+                    assert org.official(h.holder).unit in above
         for h in case.roles:
             if h.role is x.Role.RESPONSIBLE_UNIT:
                 assert h.holder not in case.accused_units
@@ -394,6 +411,43 @@ class TestNoOneExcludedGetsIn:
         for o in org.officials:
             if x.excluded(o.id, case, org, interests=declared, scope=scope) is not None:
                 assert not x.can_view(o.id, case, org, interests=declared, scope=scope)
+
+    @given(organizations(), st.data())
+    def test_supervisors_stay_above_the_responsible_unit(
+        self, org: x.Organization, data: st.DataObject
+    ) -> None:
+        """No sequence of chain changes leaves a supervisor not above the responsible unit."""
+        case = data.draw(cases(org=org, max_steps=2))
+        # Supervisors come from units with units under them: draw from those.
+        parents = {u.parent for u in org.units if u.parent}
+        upper = [o.id for o in org.officials if o.unit in parents]
+        people = st.sampled_from(upper or [o.id for o in org.officials] or ["nobody"])
+        ops = st.one_of(
+            st.builds(
+                x.AssignRole,
+                role=st.just(x.Role.RESPONSIBLE_UNIT),
+                holder=st.sampled_from([u.id for u in org.units]),
+                reason=st.just("分工"),
+            ),
+            *(
+                st.builds(
+                    cls, role=st.just(x.Role.SUPERVISOR), holder=people, reason=st.just("督办")
+                )
+                for cls in (x.AssignRole, x.ReleaseRole)
+            ),
+        )
+        at = case.events[-1].at
+        for change in data.draw(st.lists(ops, max_size=12)):
+            at += dt.timedelta(hours=1)
+            try:
+                case, _ = x.apply(case, change, at, org=org)
+            except x.TransitionError:
+                continue
+            if case.responsible_unit is not None:
+                above = org.ancestors(case.responsible_unit)
+                for h in case.roles:
+                    if h.role is x.Role.SUPERVISOR:
+                        assert org.official(h.holder).unit in above, (h.holder, case.roles)
 
     @given(world(), st.data())
     def test_a_new_interest_reports_exactly_the_chains_it_breaks(

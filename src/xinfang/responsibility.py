@@ -433,6 +433,20 @@ def check_change(
                 path="holder",
                 rule=_SECRECY,
             )
+        above = org.ancestors(holder)
+        stranded = [
+            h.holder
+            for h in case.roles
+            if h.role is Role.SUPERVISOR
+            and (not org.has_official(h.holder) or org.official(h.holder).unit not in above)
+        ]
+        if stranded:
+            raise TransitionError(
+                f"case {case.id}: supervision (督办) comes from a unit above the responsible "
+                f"unit; {', '.join(stranded)} would not be above {holder}: release them first",
+                path="holder",
+                rule="信访工作条例 (2022) 第四十条",
+            )
         return
     official = _check_person(case, holder, org=org, interests=interests, scope=scope, path="holder")
     if role is Role.LEAD_OFFICIAL and official.post not in (Post.HEAD, Post.LEADERSHIP):
