@@ -174,6 +174,30 @@ class TestRefusals:
             c for case in (told_first, told, again) for c in x.clocks(case, as_of=D(2025, 3, 21))
         ]
 
+    def test_a_same_day_reforwarding_is_answered_afresh(self) -> None:
+        """A notice or objection earlier the same day answered the previous forwarding."""
+        told = run(
+            (register(t(2025, 3, 3)), t(2025, 3, 3)),
+            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.Notify(), t(2025, 3, 10, 9)),
+            (x.Forward(to_unit="市住建局"), t(2025, 3, 10, 16)),
+        )
+        assert told.on.forward_notified is None
+        assert clock(told, "forwarded_notice", D(2025, 3, 26)).status is x.ClockStatus.OVERDUE
+        again, _ = x.apply(told, x.Notify(), t(2025, 3, 11))
+        met = clock(again, "forwarded_notice", D(2025, 3, 26))
+        assert (met.status, met.met_on) == (x.ClockStatus.MET, D(2025, 3, 11))
+        objected = run(
+            (register(t(2025, 3, 3)), t(2025, 3, 3)),
+            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.ObjectRemit(reason="不属本单位职权"), t(2025, 3, 10, 9)),
+            (x.Forward(to_unit="市住建局"), t(2025, 3, 10, 16)),
+        )
+        assert objected.on.remit_objected is None
+        window = clock(objected, "remit_objection", D(2025, 3, 11))
+        assert (window.started_on, window.status) == (D(2025, 3, 10), x.ClockStatus.RUNNING)
+        assert x.replay(again.events) == again
+
     def test_litigation_is_declined_with_its_route_never_accepted(self) -> None:
         """诉访分离: litigation matters leave the petition system (Arts. 28 ¶2, 31(1))."""
         case = run((register(t(2025, 5, 6)), t(2025, 5, 6)))
@@ -418,6 +442,9 @@ def test_pickle_packs_the_row_anew_where_it_is_loaded() -> None:
 
     case = accepted_on(t(2025, 8, 8), receiving_unit="某县信访局")
     assert pickle.loads(pickle.dumps(case)) == case  # noqa: S301 - our own bytes
+    old = x.Case.__new__(x.Case)  # a pickle from before the row left the state
+    old.__setstate__({**case.__getstate__(), "_row": b"stale"})
+    assert old == case and old._row == case._row
     script = (
         "import pickle, sys, struct\n"
         "from xinfang import cases as c\n"

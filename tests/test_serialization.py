@@ -286,8 +286,42 @@ def test_load_ledger_restores_the_garbage_collector(monkeypatch: pytest.MonkeyPa
         assert gc.isenabled()
         s.load_ledger(good, pause_gc=False)
         assert seen[-1] is True
+        seen.clear()
+        with pytest.raises(x.InvalidDataError):  # after a bad line the collector runs again
+            s.load_ledger("{}\n" + good)
+        assert seen == [False, True]
         gc.disable()
         s.load_ledger(good)
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class TestEdges:
+    """Inputs found by review: each is read as the stdlib json reads it, or refused."""
+
+    @pytest.mark.parametrize("value", ["2025-08-09+08:00", "20250809+08:00"])
+    def test_a_date_with_an_offset_is_not_an_instant(self, value: str) -> None:
+        """A date is not an instant, with or without the +08:00 fast path."""
+        with pytest.raises(x.InvalidDataError, match="no offset"):
+            s.from_dict(value, dt.datetime)
+
+    def test_arrays_from_python_may_be_any_iterable_but_text(self) -> None:
+        """Sets and generators from Python callers are arrays; strings and mappings are not."""
+        assert sorted(s.converter.structure({"A", "B"}, tuple[str, ...])) == ["A", "B"]
+        assert s.converter.structure((v for v in "AB"), tuple[str, ...]) == ("A", "B")
+        for bad in ("AB", b"AB", {"A": 1}):
+            with pytest.raises(Exception, match="expected an array"):
+                s.converter.structure(bad, tuple[str, ...])
+
+    def test_a_huge_integer_reads_as_json_reads_it(self) -> None:
+        """The parser orjson cannot hold it; json can, and the converter decides as before."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["events"][0]["change"]["group_size"] = 10**20
+        text = json.dumps(doc)
+        assert s.from_json(text).group_size == 10**20
+
+    def test_ledger_lines_split_on_newlines_only(self) -> None:
+        """U+2028 inside a string is not a line break of a JSON Lines ledger."""
+        case = accepted_on(t(2025, 8, 8), claims=[x.Claim(request="退还\u2028押金\u0085")])
+        assert s.load_ledger(s.dump_ledger([case])) == [case.masked()]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import os
 import re
 import struct
 import threading
@@ -792,9 +793,10 @@ class Milestones:
     """The local date of each milestone (first occurrence), for O(1) clocks.
 
     ``last_forwarded`` is the latest receipt of a forwarded or assigned matter
-    (a remit-objection window runs from it); ``forward_notified`` the first
-    written notice recorded on or after it (what the receiving body owes
-    within 15 days, Art. 23 ¶3).
+    (a remit-objection window runs from it); ``remit_objected`` the objection
+    to it and ``forward_notified`` the first written notice recorded after it
+    (what the receiving body owes within 15 days, Art. 23 ¶3): both are
+    cleared by each new forwarding or assignment.
     """
 
     received: _dt.date
@@ -854,7 +856,15 @@ _PACK: Final = struct.Struct(f"<{len(ROW_LAYOUT)}i").pack
 #: never leave the process (a pickled case packs its row anew when loaded).
 UNIT_NAMES: Final[list[str]] = [""]
 _UNIT_CODES: Final[dict[str, int]] = {"": 0}
-_UNIT_LOCK: Final = threading.Lock()
+_UNIT_LOCK = threading.Lock()
+
+
+def _new_unit_lock() -> None:  # a forked child must not inherit a held lock
+    global _UNIT_LOCK  # noqa: PLW0603 - replaced in the child process only
+    _UNIT_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_unit_lock)
 
 
 def _unit_code(unit: str | None) -> int:
@@ -950,6 +960,7 @@ class Case:
         return {f.name: getattr(self, f.name) for f in _CASE_FIELDS}
 
     def __setstate__(self, state: dict[str, object]) -> None:
+        state = {k: v for k, v in state.items() if k != "_row"}  # pickles before 2026-11-27
         self.__init__(**state)  # type: ignore[misc]
 
     @property
@@ -1212,6 +1223,10 @@ def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
         which = "forwarded" if isinstance(ch, Forward) else "assigned"
         on.setdefault(which, day)
         on["last_forwarded"] = day
+        # A new receipt: what answered the previous one (an objection, a notice)
+        # does not answer this one, even earlier the same day.
+        on.pop("remit_objected", None)
+        on.pop("forward_notified", None)
         st["stage"] = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
         st["handling_unit"] = ch.to_unit
     elif isinstance(ch, Decline):
@@ -1220,7 +1235,7 @@ def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
         on["declined"] = day
     elif isinstance(ch, ObjectRemit):
         st["stage"] = Stage.OBJECTED
-        on["remit_objected"] = day  # latest: each forwarding opens a new window
+        on["remit_objected"] = day  # the objection to the latest forwarding
     elif isinstance(ch, Accept):
         if ch.route not in (Route.ORDINARY, Route.DUTY):
             raise refuse(
@@ -1233,10 +1248,8 @@ def _step(st: dict[str, object], on: dict[str, object], event: Event) -> None:
         on["accepted"] = day
     elif isinstance(ch, Notify):
         on.setdefault("notified", day)
-        forwarded_on = on.get("last_forwarded")
-        told = on.get("forward_notified")
-        if forwarded_on is not None and (told is None or told < forwarded_on):  # type: ignore[operator]
-            on["forward_notified"] = day
+        if "last_forwarded" in on:  # the first notice since the latest forwarding
+            on.setdefault("forward_notified", day)
     elif isinstance(ch, Extend):
         if not isinstance(ch.days, int) or ch.days < 1:
             raise refuse(f"{_ART} 第三十四条", "an extension is a positive number of days")

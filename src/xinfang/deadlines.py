@@ -191,7 +191,7 @@ _START_ATTR: Final = {
 }
 
 
-#: An end seen from a start, where they differ: after a forwarding, "notified"
+#: An end (or stop) seen from a start, where they differ: after a forwarding, "notified"
 #: means the first notice on or after the latest receipt of the forwarded
 #: matter (Art. 23 ¶3), not the case's first notice.
 _END_ATTR: Final = {("forwarded", "notified"): "forward_notified"}
@@ -235,7 +235,7 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
                 limit=lim,
                 start=attrgetter(_START_ATTR[lim.starts]),
                 ends=tuple(attrgetter(_end_attr(lim.starts, e)) for e in sorted(lim.ends)),
-                stops=tuple(attrgetter(e) for e in sorted(lim.stops)),
+                stops=tuple(attrgetter(_end_attr(lim.starts, e)) for e in sorted(lim.stops)),
                 conditions=conditions,
                 extended=lim.key in extended,
                 window=lim.kind is LimitKind.WINDOW,
@@ -797,7 +797,7 @@ def _clock_parts(
         has_met = met != inf
         stopped = withdrawn.copy() if every else withdrawn[rows]
         for stop in sorted(lim.stops):
-            stopped |= pick(stop) > 0
+            stopped |= pick(_end_attr(lim.starts, stop)) > 0
         stopped &= ~has_met
         is_open = ~has_met & ~stopped
         status = np.empty(len(rows), dtype=np.int8)

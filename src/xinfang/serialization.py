@@ -108,7 +108,14 @@ def _structure_time(value: Any, _: type) -> _dt.time:
 
 
 def _structure_instant(value: Any, _: type) -> _dt.datetime:
-    if type(value) is str and value[-6:] == "+08:00" and value[:4] >= "1992":
+    if (
+        type(value) is str
+        and value[-6:] == "+08:00"
+        and len(value) >= 22  # YYYY-MM-DDTHH:MM+08:00 at least: a time is there
+        and value[10] in "T "
+        and value[13] == ":"
+        and value[:4] >= "1992"
+    ):
         # The common case: Beijing time, whose fixed offset is Asia/Shanghai's
         # own from 1992 on (what ``aware`` does, without the offset object).
         try:
@@ -168,8 +175,8 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
         item = typing.get_args(t)[0]
 
         def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
-            if not isinstance(value, list | tuple):  # not a string's characters
-                raise _type_error(value, "an array")
+            if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+                raise _type_error(value, "an array")  # not a string's characters, nor keys
             if not c.detailed_validation:
                 return tuple(c.structure(v, item) for v in value)
             out, errors = [], []
@@ -379,9 +386,6 @@ def to_dict(obj: Any, *, reveal_personal_data: bool = False) -> Any:
 # converter still runs). They accept only what the converter accepts and give
 # the same values (a property test holds them to it); on anything unusual they
 # give up and the converter reads the document, naming every problem.
-_MISSING: Final = object()
-
-
 def _compile(tp: Any, memo: dict[Any, Any]) -> Any:
     """A function JSON value -> typed value for ``tp``, raising anything to give up."""
     if tp in memo:
@@ -534,12 +538,13 @@ def to_json(obj: Any, *, reveal_personal_data: bool = False, indent: int | None 
 
 def from_json(text: str | bytes, cls: type[T] = _c.Case, *, source: str = "") -> T:  # type: ignore[assignment]
     """The value of type ``cls`` (default: :class:`~xinfang.Case`) from JSON text."""
+    if cls is _c.Case and _parse is not json.loads:
+        try:  # the fast path: orjson and the compiled decoders
+            return _fast_case(_parse(text))  # type: ignore[return-value]
+        except Exception:  # noqa: S110 - read again below, exactly as json reads it
+            pass
     try:
-        data = _parse(text)
-    except Exception:  # orjson is stricter than json in places: ask json
-        data = _MISSING
-    try:
-        data = json.loads(text) if data is _MISSING else data
+        data = json.loads(text)
     except (ValueError, TypeError) as exc:
         raise InvalidDataError([("$", f"not valid JSON: {exc}"[:200])], source=source) from None
     return from_dict(data, cls, source=source)
@@ -586,10 +591,13 @@ def load_ledger(
     While it builds the cases, the cyclic garbage collector is paused and then
     restored as it was (the values built hold no reference cycles; with it
     running, collections over the growing result cost 20-45% at 100,000
-    cases). ``pause_gc=False`` leaves the collector alone.
+    cases). From the first bad line on it runs again (failures leave cyclic
+    garbage). ``pause_gc=False`` leaves the collector alone.
     """
     if isinstance(lines, str):
-        lines = lines.splitlines()
+        # JSON Lines are separated by "\n" only: U+2028 and friends, which
+        # str.splitlines() would also split on, may stand unescaped in a string.
+        lines = lines.split("\n")
     out: list[_c.Case] = []
     problems: list[tuple[str, str]] = []
     paused = pause_gc and gc.isenabled()
@@ -603,6 +611,9 @@ def load_ledger(
                 out.append(from_json(line))
             except InvalidDataError as exc:
                 problems.extend((f"line {number}: {p}", m) for p, m in exc.problems)
+                if paused:  # failures leave cyclic garbage: let the collector run again
+                    gc.enable()
+                    paused = False
     finally:
         if paused:
             gc.enable()
