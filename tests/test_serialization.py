@@ -325,3 +325,22 @@ class TestEdges:
         """U+2028 inside a string is not a line break of a JSON Lines ledger."""
         case = accepted_on(t(2025, 8, 8), claims=[x.Claim(request="退还\u2028押金\u0085")])
         assert s.load_ledger(s.dump_ledger([case])) == [case.masked()]
+
+    @pytest.mark.parametrize("version", [True, 1.0, "1"])
+    def test_schema_version_is_the_integer_1(self, version: object) -> None:
+        """Values that merely compare equal to 1 are not schema version 1."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["schema_version"] = version
+        with pytest.raises(x.InvalidDataError) as info:
+            s.from_json(json.dumps(doc))
+        assert info.value.problems[0][0] == "$.schema_version"
+
+    def test_an_absurd_extension_is_a_clear_error(self) -> None:
+        """Days that cannot be counted are refused with the field named."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        change = {"kind": "extended", "days": 2**40, "approved_by": "局长", "reason": "复杂"}
+        doc["events"].append(
+            {"seq": 3, "at": "2025-08-09T09:00:00+08:00", "by": "c", "change": change}
+        )
+        with pytest.raises(x.InvalidDataError, match="extension_days"):
+            s.from_json(json.dumps(doc))

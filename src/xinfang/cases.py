@@ -931,6 +931,10 @@ class Case:
     _row: bytes = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if not 0 <= self.extension_days < 2**31:
+            raise InvalidDataError(
+                [("extension_days", f"{self.extension_days} days is out of range")]
+            )
         object.__setattr__(
             self,
             "_row",

@@ -263,7 +263,7 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
         if extra:
             problems.append(("$", f"unknown key(s) {extra}"))
         version = value.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if type(version) is not int or version != SCHEMA_VERSION:  # not true, not 1.0
             problems.append(
                 ("$.schema_version", f"expected {SCHEMA_VERSION}, got {version!r}"[:120])
             )
@@ -488,7 +488,8 @@ def _fast_case(value: Any) -> _c.Case:
     if type(value) is not dict or not value.keys() <= {"schema_version", "id", "events"}:
         raise TypeError(value)
     raw = value.get("events")
-    if value.get("schema_version") != SCHEMA_VERSION or type(raw) is not list or not raw:
+    version = value.get("schema_version")
+    if type(version) is not int or version != SCHEMA_VERSION or type(raw) is not list or not raw:
         raise TypeError(value)
     case = _c.replay(map(_EVENT, raw))
     if "id" in value and value["id"] != case.id:
