@@ -323,6 +323,29 @@ class TestClockStatuses:
         gone, _ = x.apply(case, x.Withdraw(reason="已自行解决"), t(2025, 3, 5))
         assert clock(gone, "receipt_notice", D(2025, 4, 1)).status is x.ClockStatus.STOPPED
 
+    def test_made_moot_after_the_due_date_keeps_the_breach(self) -> None:
+        """Withdrawn after the handling limit (due 2025-10-09) ran out: missed, not stopped."""
+        case = accepted_on(t(2025, 8, 8))
+        early, _ = x.apply(case, x.Withdraw(reason="已自行解决"), t(2025, 10, 9))
+        assert clock(early, "handling", D(2025, 12, 1)).status is x.ClockStatus.STOPPED
+        late, _ = x.apply(case, x.Withdraw(reason="已自行解决"), t(2025, 11, 1))
+        missed = clock(late, "handling", D(2025, 12, 1))
+        assert (missed.status, missed.met_on) == (x.ClockStatus.MISSED, None)
+        assert "超期未办结即终止" in missed.explain()
+        assert "never done" in missed.explain("en")
+        # A window superseded after it closed stays lapsed.
+        forwarded = run(
+            (register(t(2025, 3, 3)), t(2025, 3, 3)),
+            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.Accept(), t(2025, 3, 20)),
+        )
+        window = clock(forwarded, "remit_objection", D(2025, 4, 1))
+        assert (window.due, window.status) == (D(2025, 3, 11), x.ClockStatus.LAPSED)
+        table = x.clock_table([early, late, forwarded], as_of=D(2025, 12, 1))
+        assert table.to_clocks() == [
+            c for k in (early, late, forwarded) for c in x.clocks(k, as_of=D(2025, 12, 1))
+        ]
+
     def test_clocks_ignore_events_after_as_of(self) -> None:
         """Asked about a past date, clocks see the case as it stood then."""
         case = run(

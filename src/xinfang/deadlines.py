@@ -54,8 +54,9 @@ class ClockStatus(enum.Enum):
     Open clocks: ``RUNNING``, ``DUE_SOON`` (within the due-soon threshold),
     ``OVERDUE`` (a duty past its due date), ``PAUSED`` (a hearing runs and the
     limit does not count hearing time). Closed clocks: ``MET`` (done in time),
-    ``MISSED`` (done late), ``LAPSED`` (a window that closed unused),
-    ``STOPPED`` (made moot: withdrawn, settled, superseded).
+    ``MISSED`` (done late, or made moot only after its due date),
+    ``LAPSED`` (a window that closed unused), ``STOPPED`` (made moot by its
+    due date: withdrawn, settled, superseded).
     """
 
     RUNNING = "running"
@@ -139,6 +140,8 @@ class Clock(NamedTuple):
             text += f"; {self.status.value.replace('_', ' ')}"
             if self.met_on:
                 text += f" on {self.met_on}"
+            elif self.status is ClockStatus.MISSED:
+                text += " (made moot only after its due date, never done)"
             text += f". Rule: {self.citation}; calendar {self.calendar}."
             if self.provisional:
                 text += " PROVISIONAL calendar data."
@@ -150,7 +153,10 @@ class Clock(NamedTuple):
         text += f",届满日{self.due}"
         if rolled:
             text += f"(原届满日{self.nominal}为休息日,顺延)"
-        text += f";状态:{_STATUS_ZH[self.status]}"
+        if self.status is ClockStatus.MISSED and not self.met_on:
+            text += ";状态:超期未办结即终止"
+        else:
+            text += f";状态:{_STATUS_ZH[self.status]}"
         if self.met_on:
             text += f"({self.met_on})"
         text += f";依据:{self.citation};日历:{self.calendar}。"
@@ -350,7 +356,11 @@ def _clocks(
         if met_on is not None:
             status = ClockStatus.MET if met_on <= due else ClockStatus.MISSED
         elif withdrawn is not None or any(get(on) is not None for get in step.stops):
-            status = ClockStatus.STOPPED
+            stop_on = min(d for d in (withdrawn, *(get(on) for get in step.stops)) if d is not None)
+            if stop_on > due and not running:  # made moot only after its due date
+                status = ClockStatus.LAPSED if step.window else ClockStatus.MISSED
+            else:
+                status = ClockStatus.STOPPED
         elif day > due and step.window and not running:
             status = ClockStatus.LAPSED
         else:
@@ -708,7 +718,6 @@ def _clock_parts(
             f"case {items[k].id}: outside the calendar", path="calendar"
         )
 
-    withdrawn = cols_in.raw(col["withdrawn"]) > 0
     parts: list[dict[str, Any]] = []
     for step_no, step in enumerate(plan):
         lim = step.limit
@@ -795,16 +804,21 @@ def _clock_parts(
             e = pick(_end_attr(lim.starts, end))
             met = np.minimum(met, np.where((e > 0) & (e >= s), e, inf))
         has_met = met != inf
-        stopped = withdrawn.copy() if every else withdrawn[rows]
-        for stop in sorted(lim.stops):
-            stopped |= pick(_end_attr(lim.starts, stop)) > 0
-        stopped &= ~has_met
+        # stopped: the first stop (or the withdrawal), whenever it came
+        stop_on = np.full(len(rows), inf, dtype=np.int64)
+        for stop in ("withdrawn", *(_end_attr(lim.starts, e) for e in sorted(lim.stops))):
+            e = pick(stop)
+            stop_on = np.minimum(stop_on, np.where(e > 0, e, inf))
+        stopped = (stop_on != inf) & ~has_met
         is_open = ~has_met & ~stopped
         status = np.empty(len(rows), dtype=np.int8)
         status[has_met] = np.where(
             met[has_met] <= due[has_met], _CODE[ClockStatus.MET], _CODE[ClockStatus.MISSED]
         )
         status[stopped] = _CODE[ClockStatus.STOPPED]
+        # Made moot only after its due date: the breach came first.
+        late = stopped & (stop_on > due) & ~running
+        status[late] = _CODE[ClockStatus.LAPSED if step.window else ClockStatus.MISSED]
         remaining = due - day_o
         remaining_wd = np.zeros(len(rows), dtype=np.int64)
         if step.window:
