@@ -51,6 +51,12 @@ def clock(case: x.Case, key: str, as_of: dt.date, **kw: object) -> x.Clock:
     return found[0]
 
 
+def vector_agrees(many: list[x.Case], as_of: dt.date) -> bool:
+    """Whether clock_table gives exactly the clocks of clocks(), case by case."""
+    table = x.clock_table(many, as_of=as_of)
+    return table.to_clocks() == [c for case in many for c in x.clocks(case, as_of=as_of)]
+
+
 OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
 
 
