@@ -344,3 +344,19 @@ class TestEdges:
         )
         with pytest.raises(x.InvalidDataError, match="extension_days"):
             s.from_json(json.dumps(doc))
+
+
+@given(
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    st.sampled_from(["T", " "]),
+    st.sampled_from(["minutes", "seconds", "milliseconds", "microseconds"]),
+)
+def test_the_beijing_time_shortcut_reads_like_the_general_path(
+    local: dt.datetime, sep: str, spec: str
+) -> None:
+    """A +08:00 instant gives what parsing with its offset and `aware` give, before 1992 too."""
+    text = local.isoformat(sep=sep, timespec=spec) + "+08:00"
+    got = s.from_dict(text, dt.datetime)
+    expected = x.cases.aware(dt.datetime.fromisoformat(text))
+    assert got == expected and got.tzinfo is expected.tzinfo
+    assert got.utcoffset() == expected.utcoffset()

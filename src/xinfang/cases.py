@@ -98,6 +98,8 @@ SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
 #: 多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不得超过5人 (Art. 20 ¶3).
 MAX_REPRESENTATIVES: Final = 5
 _UTC8: Final = _dt.timedelta(hours=8)
+#: From this year on a fixed +08:00 offset is Asia/Shanghai's own (no DST since 1991).
+_UTC8_SINCE: Final = 1992
 _ART = "信访工作条例 (2022)"
 
 
@@ -355,8 +357,7 @@ def aware(value: _dt.datetime, field: str = "at") -> _dt.datetime:
     if type(value) is _dt.datetime:
         if tz is SHANGHAI:
             return value
-        # A fixed +08:00 offset is Asia/Shanghai's own from 1992 on (no DST since 1991).
-        if tz is not None and value.year >= 1992 and tz.utcoffset(value) == _UTC8:
+        if tz is not None and value.year >= _UTC8_SINCE and tz.utcoffset(value) == _UTC8:
             return value.replace(tzinfo=SHANGHAI)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(

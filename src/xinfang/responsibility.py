@@ -82,6 +82,7 @@ _T = TypeVar("_T")
 _RECUSAL: Final = "信访工作条例 (2022) 第二十八条第三款"
 _SECRECY: Final = "信访工作条例 (2022) 第三十条第三款"
 _LEAD: Final = "信访工作条例 (2022) 第十八条第二款: 领导干部包案化解"
+_SUPERVISION: Final = "信访工作条例 (2022) 第四十条"
 
 
 class Post(enum.Enum):
@@ -433,19 +434,17 @@ def check_change(
                 path="holder",
                 rule=_SECRECY,
             )
-        above = org.ancestors(holder)
         stranded = [
             h.holder
             for h in case.roles
-            if h.role is Role.SUPERVISOR
-            and (not org.has_official(h.holder) or org.official(h.holder).unit not in above)
+            if h.role is Role.SUPERVISOR and not _supervises(org, h.holder, holder)
         ]
         if stranded:
             raise TransitionError(
                 f"case {case.id}: supervision (督办) comes from a unit above the responsible "
                 f"unit; {', '.join(stranded)} would not be above {holder}: release them first",
                 path="holder",
-                rule="信访工作条例 (2022) 第四十条",
+                rule=_SUPERVISION,
             )
         return
     official = _check_person(case, holder, org=org, interests=interests, scope=scope, path="holder")
@@ -458,12 +457,12 @@ def check_change(
         )
     if role is Role.SUPERVISOR:
         unit = _responsible_unit(case, org)
-        if unit is None or official.unit not in org.ancestors(unit):
+        if unit is None or not _supervises(org, holder, unit):
             raise TransitionError(
                 f"case {case.id}: supervision (督办) comes from a unit above the responsible "
                 f"unit ({unit}); {holder} is of {official.unit}",
                 path="holder",
-                rule="信访工作条例 (2022) 第四十条",
+                rule=_SUPERVISION,
             )
     if role is Role.LIAISON and official.post is Post.STAFF:
         raise TransitionError(
@@ -471,6 +470,11 @@ def check_change(
             path="holder",
             rule="信访工作条例 (2022) 第五条: 一岗双责",
         )
+
+
+def _supervises(org: Organization, official_id: str, unit: str) -> bool:
+    """Whether the official belongs to a unit strictly above ``unit`` (Art. 40)."""
+    return org.has_official(official_id) and org.official(official_id).unit in org.ancestors(unit)
 
 
 def _check_person(

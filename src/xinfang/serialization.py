@@ -114,7 +114,6 @@ def _structure_instant(value: Any, _: type) -> _dt.datetime:
         and len(value) >= 22  # YYYY-MM-DDTHH:MM+08:00 at least: a time is there
         and value[10] in "T "
         and value[13] == ":"
-        and value[:4] >= "1992"
     ):
         # The common case: Beijing time, whose fixed offset is Asia/Shanghai's
         # own from 1992 on (what ``aware`` does, without the offset object).
@@ -122,7 +121,7 @@ def _structure_instant(value: Any, _: type) -> _dt.datetime:
             local = _dt.datetime.fromisoformat(value[:-6])
         except ValueError:
             local = None
-        if local is not None and local.tzinfo is None and local.year >= 1992:
+        if local is not None and local.tzinfo is None and local.year >= _c._UTC8_SINCE:
             return local.replace(tzinfo=_c.SHANGHAI)
     if not isinstance(value, str):
         raise _type_error(value, "an ISO 8601 instant with offset")
