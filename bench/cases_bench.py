@@ -36,7 +36,7 @@ import attrs
 
 import xinfang as x
 from xinfang import serialization
-from xinfang.cases import SHANGHAI
+from xinfang.instants import SHANGHAI
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -150,7 +150,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261127)
     args = ap.parse_args()
     # As of today, limits run into 2027, which has no published arrangement yet.
-    rb, cal = x.rulebook(), x.china_mainland(provisional=True)
+    rb, cal = x.bundled_rulebook(), x.china_mainland(provisional=True)
 
     load = measure_loading(args.load, args.seed + 1)
 

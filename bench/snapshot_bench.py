@@ -20,7 +20,7 @@ import sys
 import time
 
 import xinfang as x
-from xinfang.cases import SHANGHAI
+from xinfang.instants import SHANGHAI
 
 AS_OF = dt.date(2026, 11, 27)
 

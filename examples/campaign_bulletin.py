@@ -11,11 +11,12 @@ from pathlib import Path
 
 import xinfang as x
 from xinfang import report
+from xinfang.demo import demo_world
 
 
 def main() -> None:
     """Snapshot as of the demo date, burndown over the reviews, one HTML page."""
-    world = x.demo_world()
+    world = demo_world()
     snap = x.snapshot(
         world.campaign, world.cases, world.org, as_of=world.as_of, calendar=world.calendar
     )

@@ -25,7 +25,7 @@ def at(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
 
 def show(case: x.Case, as_of: dt.date) -> None:
     """Print the case's stage and every clock that has started."""
-    print(f"as of {as_of}: stage {case.stage_as_of(as_of).value}")
+    print(f"as of {as_of}: stage {x.stage_as_of(case, as_of).value}")
     for clock in x.clocks(case, as_of=as_of):
         print(f"  {clock.key:<18} due {clock.due}  {clock.status.value:<8} {clock.citation}")
 

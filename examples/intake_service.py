@@ -13,9 +13,10 @@ from typing import Any
 
 import xinfang as x
 from xinfang import serialization
+from xinfang.demo import demo_world
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
-WORLD = x.demo_world()
+WORLD = demo_world()
 
 
 def intake(

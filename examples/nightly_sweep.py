@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import xinfang as x
 from xinfang import serialization
+from xinfang.demo import demo_world
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,7 +45,7 @@ def sweep(ledger: Path, org: x.Organization, as_of: dt.date, calendar: x.WorkCal
 
 def main() -> None:
     """Sweep the ledger given, or the demo's."""
-    world = x.demo_world()
+    world = demo_world()
     if len(sys.argv) > 1:
         sweep(Path(sys.argv[1]), world.org, world.as_of, world.calendar)
         return

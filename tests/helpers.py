@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import xinfang as x
-from xinfang.cases import SHANGHAI
+from xinfang.instants import SHANGHAI
 
 
 def t(y: int, m: int, d: int, h: int = 9) -> dt.datetime:

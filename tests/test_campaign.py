@@ -10,13 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import xinfang as x
+from xinfang.demo import demo_world
 from xinfang.strategies import cases, organizations
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 D = dt.date
-WORLD = x.demo_world()
+WORLD = demo_world()
 SNAP = x.snapshot(
     WORLD.campaign, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar
 )
@@ -50,7 +51,7 @@ class TestDemo:
             WORLD.campaign, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar
         )
         assert again == SNAP
-        assert x.demo_world() == WORLD
+        assert demo_world() == WORLD
 
     def test_burndown_is_monotone_without_relapses(self) -> None:
         """A settled case stays settled: the open target count never rises."""

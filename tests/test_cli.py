@@ -10,11 +10,12 @@ import pytest
 import xinfang as x
 from xinfang import report, serialization
 from xinfang.cli import main
+from xinfang.demo import demo_world
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-WORLD = x.demo_world()
+WORLD = demo_world()
 
 
 def test_demo_markdown_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,7 +39,7 @@ class TestClockTable:
     @given(st.lists(cases(), max_size=4), st.sampled_from(x.bundled_rulebooks()))
     def test_table_equals_scalar_under_every_rulebook(self, many: list[x.Case], rb_id: str) -> None:
         """The equality holds for each bundled rulebook."""
-        rb = x.rulebook(rb_id)
+        rb = x.bundled_rulebook(rb_id)
         as_of = D(2026, 6, 30)
         expect = [c for case in many for c in x.clocks(case, as_of=as_of, rulebook=rb)]
         assert x.clock_table(many, as_of=as_of, rulebook=rb).to_clocks() == expect

@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import xinfang as x
+from xinfang.case import ALLOWED_FROM
+from xinfang.instants import SHANGHAI
 from xinfang.strategies import changes, instants, registrations
 
-RB = x.rulebook()
+RB = x.bundled_rulebook()
 CAL = x.china_mainland()
-LAST = dt.datetime(2026, 6, 30, tzinfo=x.cases.SHANGHAI)
+LAST = dt.datetime(2026, 6, 30, tzinfo=SHANGHAI)
 
 # Commands that move the procedure forward are drawn more often than exits.
 PROGRESS = dict.fromkeys(
@@ -72,7 +74,7 @@ class Lifecycle(RuleBasedStateMachine):
         """A command the stage graph allows (it may still be refused for time)."""
         kinds = [
             k
-            for k, (stages, _) in sorted(x.cases.ALLOWED_FROM.items())
+            for k, (stages, _) in sorted(ALLOWED_FROM.items())
             if self.case.stage in stages
             for _ in range(PROGRESS.get(k, 1))
         ]
@@ -161,7 +163,7 @@ class Lifecycle(RuleBasedStateMachine):
         review = by_key.get("review_request")
         if (
             review is not None
-            and case.stage_as_of(today, rulebook=RB, calendar=CAL) is x.Stage.FINAL
+            and x.stage_as_of(case, today, rulebook=RB, calendar=CAL) is x.Stage.FINAL
         ):
             assert not review.status.is_open
 

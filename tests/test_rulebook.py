@@ -24,7 +24,7 @@ class TestBundled:
             "xinfang-2022",
             "zhejiang-2016",
         )
-        assert x.rulebook() is x.rulebook("xinfang-2022")
+        assert x.bundled_rulebook() is x.bundled_rulebook("xinfang-2022")
 
     @pytest.mark.parametrize(
         ("key", "period", "article"),
@@ -42,33 +42,33 @@ class TestBundled:
     )
     def test_2022_limits(self, key: str, period: x.Period, article: str) -> None:
         """Each 2022 limit has its period and cites its article."""
-        lim = x.rulebook("xinfang-2022")[key]
+        lim = x.bundled_rulebook("xinfang-2022")[key]
         assert lim.period == period
         assert article in lim.citation
 
     def test_2022_handling_applies_to_art_31_6_only(self) -> None:
         """In 2022 the 60-day limit applies to Art. 31(6) matters; in 2005 to all."""
-        assert x.rulebook("xinfang-2022")["handling"].applies_to == (
+        assert x.bundled_rulebook("xinfang-2022")["handling"].applies_to == (
             ("route", frozenset({"ordinary"})),
         )
-        assert x.rulebook("xinfang-2005")["handling"].applies_to == ()
+        assert x.bundled_rulebook("xinfang-2005")["handling"].applies_to == ()
 
     def test_only_rereview_decision_excludes_hearing_time(self) -> None:
         """Hearing time is excluded from the re-review limit only (Art. 36 ¶2)."""
-        rb = x.rulebook()
+        rb = x.bundled_rulebook()
         assert [lim.key for lim in rb.limits if lim.pauses_for_hearing] == ["rereview_decision"]
 
     def test_simplified_layers_on_2022(self) -> None:
         """The simplified rulebook keeps 2022's limits and adds 3 / 10 working days."""
-        rb = x.rulebook("simplified-2016")
+        rb = x.bundled_rulebook("simplified-2016")
         assert rb["acceptance_decision"].period == x.Period.working_days(3)
         assert rb["simplified_handling"].period == x.Period.working_days(10)
-        assert rb["review_request"] == x.rulebook()["review_request"]
+        assert rb["review_request"] == x.bundled_rulebook()["review_request"]
 
     def test_missing_limit_is_a_clear_error(self) -> None:
         """Asking a rulebook for a limit it lacks names what it has."""
         with pytest.raises(x.RulebookError, match="has no limit 'remit_objection'"):
-            x.rulebook("xinfang-2005")["remit_objection"]
+            x.bundled_rulebook("xinfang-2005")["remit_objection"]
 
 
 GOOD = """
@@ -96,8 +96,8 @@ class TestLoader:
         path.write_text(GOOD, encoding="utf-8")
         rb = x.load_rulebook(path)
         assert rb["handling"].period == x.Period.days(45)
-        assert rb["review_request"] == x.rulebook()["review_request"]
-        assert rb.counting == x.rulebook().counting
+        assert rb["review_request"] == x.bundled_rulebook()["review_request"]
+        assert rb.counting == x.bundled_rulebook().counting
 
     @pytest.mark.parametrize(
         ("edit", "key", "fragment"),

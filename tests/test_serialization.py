@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import xinfang as x
 from xinfang import serialization as s
+from xinfang.instants import aware
 from xinfang.strategies import cases, changes, counting_rules, periods
 
 from helpers import accepted_on, t
@@ -357,6 +358,6 @@ def test_the_beijing_time_shortcut_reads_like_the_general_path(
     """A +08:00 instant gives what parsing with its offset and `aware` give, before 1992 too."""
     text = local.isoformat(sep=sep, timespec=spec) + "+08:00"
     got = s.from_dict(text, dt.datetime)
-    expected = x.cases.aware(dt.datetime.fromisoformat(text))
+    expected = aware(dt.datetime.fromisoformat(text))
     assert got == expected and got.tzinfo is expected.tzinfo
     assert got.utcoffset() == expected.utcoffset()

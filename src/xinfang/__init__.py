@@ -1,14 +1,19 @@
 """xinfang: petition (信访) casework as pure, typed domain models.
 
-Everything public is importable from here; the submodules are implementation
-detail except :mod:`xinfang.strategies` (hypothesis strategies for hosts).
+Everything a host uses is importable from here, grouped below as in
+``docs/api.md``. The submodules hold the implementation, one job each (see
+``docs/architecture.md``); :mod:`xinfang.strategies` (hypothesis strategies
+for hosts) and :mod:`xinfang.demo` (the demo corps) are reached as modules.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+# calendars and periods
 from xinfang.calendar import WorkCalendar, china_mainland, combine_calendars, load_calendar
+
+# the campaign
 from xinfang.campaign import (
     AgendaItem,
     Campaign,
@@ -19,55 +24,43 @@ from xinfang.campaign import (
     snapshot,
     trend,
 )
-from xinfang.cases import (
+
+# the case and its fold
+from xinfang.case import Case, Hearing, Holding, Milestones, replay
+
+# changes (the commands) and events
+from xinfang.changes import (
     Accept,
     Assign,
     AssignRole,
-    Case,
     Categorize,
-    Category,
     Change,
-    Channel,
     Claim,
     Decline,
     EndHearing,
     Event,
     Extend,
     Forward,
-    Hearing,
-    Holding,
     IssueOpinion,
     IssueReReviewOpinion,
     IssueReviewOpinion,
-    Milestones,
     Notify,
     ObjectRemit,
-    Outcome,
-    Petitioner,
-    PetitionerKind,
-    PhoneNumber,
     PlanMilestone,
-    Procedure,
     Rate,
-    Rating,
     Register,
     Relapse,
     ReleaseRole,
     RequestReReview,
     RequestReview,
-    ResidentId,
-    Role,
-    Route,
     SetPlan,
     Settle,
     SettlementPlan,
-    Stage,
     StartHearing,
     Withdraw,
-    apply,
-    open_case,
-    replay,
 )
+
+# classification
 from xinfang.classification import (
     CaseFacts,
     Classification,
@@ -81,16 +74,20 @@ from xinfang.classification import (
     load_policy,
     rule_table,
 )
-from xinfang.deadlines import (
+
+# clocks
+from xinfang.clocks import (
     Clock,
     ClockStatus,
     ClockTable,
     clock_table,
     clocks,
     limit_due,
+    stage_as_of,
     window_closed,
 )
-from xinfang.demo import DemoWorld, demo_world
+
+# errors
 from xinfang.errors import (
     CalendarDataError,
     CalendarRangeError,
@@ -116,8 +113,15 @@ from xinfang.periods import (
     deadline_instant,
     due_date,
     local_date,
-    period_end,
 )
+
+# personal data
+from xinfang.personal import Petitioner, PhoneNumber, ResidentId
+
+# the procedure
+from xinfang.procedure import apply, open_case
+
+# responsibility
 from xinfang.responsibility import (
     AccusedScope,
     AssignmentPolicy,
@@ -134,8 +138,6 @@ from xinfang.responsibility import (
     Visibility,
     can_view,
     chain_as_of,
-    check_change,
-    check_forward,
     conflicts,
     escalation_policy,
     escalations,
@@ -149,16 +151,39 @@ from xinfang.responsibility import (
     redact,
     visibility,
 )
+
+# rulebooks
 from xinfang.rulebook import (
-    END_EVENTS,
-    START_EVENTS,
-    STOP_EVENTS,
     Limit,
     LimitKind,
     Rulebook,
+    bundled_rulebook,
     bundled_rulebooks,
     load_rulebook,
-    rulebook,
+)
+
+# serialization (JSON, JSON Lines ledgers, JSON Schema)
+from xinfang.serialization import (
+    dump_ledger,
+    from_dict,
+    from_json,
+    json_schema,
+    load_ledger,
+    to_dict,
+    to_json,
+)
+
+# the vocabulary
+from xinfang.vocabulary import (
+    Category,
+    Channel,
+    Outcome,
+    PetitionerKind,
+    Procedure,
+    Rating,
+    Role,
+    Route,
+    Stage,
 )
 
 try:
@@ -168,9 +193,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "DEFAULT_TIMEZONE",
-    "END_EVENTS",
-    "START_EVENTS",
-    "STOP_EVENTS",
     "Accept",
     "AccusedScope",
     "AgendaItem",
@@ -194,7 +216,6 @@ __all__ = [
     "ConfidentialityError",
     "CountingRule",
     "Decline",
-    "DemoWorld",
     "Disposition",
     "DueDate",
     "EndHearing",
@@ -268,11 +289,10 @@ __all__ = [
     "XinfangError",
     "__version__",
     "apply",
+    "bundled_rulebook",
     "bundled_rulebooks",
     "can_view",
     "chain_as_of",
-    "check_change",
-    "check_forward",
     "china_mainland",
     "classify",
     "clock_table",
@@ -281,30 +301,35 @@ __all__ = [
     "conflicts",
     "deadline_instant",
     "default_policy",
-    "demo_world",
     "due_date",
+    "dump_ledger",
     "escalation_policy",
     "escalations",
     "excluded",
     "first_responsible",
+    "from_dict",
+    "from_json",
+    "json_schema",
     "limit_due",
     "load_assignment_policy",
     "load_calendar",
     "load_campaign",
     "load_escalation_policy",
+    "load_ledger",
     "load_organization",
     "load_policy",
     "load_rulebook",
     "local_date",
     "open_case",
-    "period_end",
     "policy_gaps",
     "proposed_assignments",
     "redact",
     "replay",
     "rule_table",
-    "rulebook",
     "snapshot",
+    "stage_as_of",
+    "to_dict",
+    "to_json",
     "trend",
     "visibility",
     "window_closed",

@@ -20,17 +20,20 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import numpy as np
 
 from xinfang._toml import read_toml
-from xinfang.cases import Case, Rating, Stage
-from xinfang.deadlines import STATUSES, ClockStatus
+from xinfang.calendar import china_mainland
+from xinfang.clocks import CODES, STATUSES, ClockStatus, _clock_parts, case_columns
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError
-from xinfang.rulebook import Limit, LimitKind
+from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
+from xinfang.vocabulary import Rating, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
     from xinfang.calendar import WorkCalendar
+    from xinfang.case import Case
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
@@ -276,31 +279,27 @@ _OPEN: Final = frozenset(
 _ID: Final = attrgetter("id")
 
 
-def _campaign_units(cols: Any, col: dict[str, int], units: Sequence[str], org: Organization) -> Any:
+def _campaign_units(seen: Sequence[Case], units: Sequence[str], org: Organization) -> Any:
     """Each case's campaign unit as an index into ``units`` (-1: none), column-wise.
 
-    The packed rows carry unit codes; only the codes present are resolved
-    (with :func:`_unit_of`'s rule), then each case takes the first of its
-    responsible, handling and receiving unit that resolves.
+    Each distinct unit id is resolved once per call (with :func:`_unit_of`'s
+    rule); then each case takes the first of its responsible, handling and
+    receiving unit that resolves.
     """
-    import numpy as np
-
-    from xinfang.cases import UNIT_NAMES
-
     scope = {u: u for u in units}
     index = {u: i for i, u in enumerate(units)}
-    codes = [
-        cols.raw(col[name]) for name in ("responsible_unit", "handling_unit", "receiving_unit")
-    ]
-    present = np.zeros(len(UNIT_NAMES), dtype=bool)
-    for c in codes:
-        present[c] = True
-    resolve = np.full(len(present), -1, dtype=np.int64)
-    for code in np.flatnonzero(present).tolist():
-        unit = _unit_of((UNIT_NAMES[code],), org, scope)
-        if unit is not None:
-            resolve[code] = index[unit]
-    responsible, handling, receiving = (resolve[c] for c in codes)
+    resolved: dict[str | None, int] = {}
+
+    def column(name: str) -> Any:
+        values = list(map(attrgetter(name), seen))
+        for unit in dict.fromkeys(values).keys() - resolved.keys():
+            found = _unit_of((unit,), org, scope)
+            resolved[unit] = -1 if found is None else index[found]
+        return np.fromiter(map(resolved.__getitem__, values), dtype=np.int64, count=len(values))
+
+    responsible, handling, receiving = (
+        column(name) for name in ("responsible_unit", "handling_unit", "receiving_unit")
+    )
     return np.where(responsible >= 0, responsible, np.where(handling >= 0, handling, receiving))
 
 
@@ -332,19 +331,12 @@ def snapshot(
     Column-wise: every case's milestones and codes are read once from its
     packed row; the counts per unit are numpy sums.
     """
-    import numpy as np
-
-    from xinfang.calendar import china_mainland
-    from xinfang.cases import CODES
-    from xinfang.deadlines import _clock_parts, case_columns
-    from xinfang.rulebook import rulebook as bundled
-
-    rb = rulebook if rulebook is not None else bundled()
+    rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     seen = list(cases)
     cols, col = case_columns(seen, as_of, drop_unregistered=True)
     plan, parts = _clock_parts(seen, cols, col, day=as_of, rb=rb, cal=cal, due_soon=3)
-    unit_ix = _campaign_units(cols, col, campaign.units, org)
+    unit_ix = _campaign_units(seen, campaign.units, org)
     is_target = np.fromiter(map(campaign.target_set.__contains__, map(_ID, seen)), bool, len(seen))
     inside = unit_ix >= 0
     n_units = len(campaign.units)
@@ -476,8 +468,6 @@ def _clock_counts(
     agenda_limit: int,
 ) -> tuple[list[AgendaItem], int]:
     """Aggregate the clocks per unit, one limit's part at a time; the agenda rows one by one."""
-    import numpy as np
-
     code = {s: i for i, s in enumerate(STATUSES)}
     open_codes = [code[s] for s in _OPEN]
     until = agenda_until.toordinal() if agenda_until is not None else None

@@ -22,13 +22,16 @@ import operator
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.cases import Case, Category, Route
 from xinfang.errors import PolicyError
+from xinfang.vocabulary import Category, Route
+
+if TYPE_CHECKING:
+    from xinfang.case import Case
 
 __all__ = [
     "CaseFacts",

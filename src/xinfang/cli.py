@@ -17,13 +17,25 @@ import argparse
 import datetime as _dt
 import json
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from xinfang import report
+from xinfang.calendar import china_mainland
+from xinfang.campaign import load_campaign, snapshot, trend
+from xinfang.classification import CaseFacts, classify
+from xinfang.clocks import ClockStatus, clock_table
+from xinfang.demo import demo_world
+from xinfang.errors import InvalidDataError
+from xinfang.responsibility import load_organization
+from xinfang.serialization import from_json, to_dict
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator, Sequence
 
-    import xinfang as x
+    from xinfang.case import Case
+
 
 __all__ = ["main", "main_exit"]
 
@@ -64,11 +76,9 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _load_ledger(path: str) -> list[x.Case]:
-    from xinfang import InvalidDataError
-    from xinfang.serialization import from_json
+def _load_ledger(path: str) -> list[Case]:
 
-    cases: list[x.Case] = []
+    cases: list[Case] = []
     problems: list[tuple[int, str, str]] = []
     for number, line in _progress(_read_lines(path), sys.stderr):
         if not line.strip():
@@ -94,43 +104,38 @@ def _write(text: str, out: str | None) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import xinfang as x
-    from xinfang import report
 
-    world = x.demo_world()
+    world = demo_world()
     as_of = args.as_of or world.as_of
-    snap = x.snapshot(world.campaign, world.cases, world.org, as_of=as_of, calendar=world.calendar)
-    burndown = x.trend(world.campaign, world.cases, world.org, as_of=as_of, calendar=world.calendar)
+    snap = snapshot(world.campaign, world.cases, world.org, as_of=as_of, calendar=world.calendar)
+    burndown = trend(world.campaign, world.cases, world.org, as_of=as_of, calendar=world.calendar)
     _write(report.render(snap, burndown, format=args.format, lang=args.lang), args.output)
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import xinfang as x
-    from xinfang import report
 
     cases = _load_ledger(args.ledger)
-    org = x.load_organization(args.org)
-    campaign = x.load_campaign(args.campaign)
-    calendar = x.china_mainland(provisional=args.provisional)
+    org = load_organization(args.org)
+    campaign = load_campaign(args.campaign)
+    calendar = china_mainland(provisional=args.provisional)
     as_of = args.as_of or campaign.end
-    snap = x.snapshot(campaign, cases, org, as_of=as_of, calendar=calendar)
-    burndown = x.trend(campaign, cases, org, as_of=as_of, calendar=calendar)
+    snap = snapshot(campaign, cases, org, as_of=as_of, calendar=calendar)
+    burndown = trend(campaign, cases, org, as_of=as_of, calendar=calendar)
     _write(report.render(snap, burndown, format=args.format, lang=args.lang), args.output)
     return EXIT_OK
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
-    import xinfang as x
 
     cases = _load_ledger(args.ledger)
     as_of = args.as_of or _dt.date.today()
-    calendar = x.china_mainland(provisional=args.provisional)
-    table = x.clock_table(cases, as_of=as_of, calendar=calendar, due_soon=args.within)
+    calendar = china_mainland(provisional=args.provisional)
+    table = clock_table(cases, as_of=as_of, calendar=calendar, due_soon=args.within)
     rows = [
         c
         for c in table.to_clocks()
-        if c.status in (x.ClockStatus.DUE_SOON, x.ClockStatus.OVERDUE, x.ClockStatus.PAUSED)
+        if c.status in (ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED)
     ]
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
     for c in rows:
@@ -144,30 +149,26 @@ def _cmd_due(args: argparse.Namespace) -> int:
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
-    import xinfang as x
-    from xinfang.serialization import from_json, to_dict
 
     try:
-        case: x.Case = from_json(Path(args.case).read_text(encoding="utf-8"), source=args.case)
+        case: Case = from_json(Path(args.case).read_text(encoding="utf-8"), source=args.case)
         extra: dict[str, Any] = {}
         if args.facts:
             extra = json.loads(Path(args.facts).read_text(encoding="utf-8"))
     except OSError as exc:
         return _fail(f"cannot read: {exc.strerror}", EXIT_USAGE)
-    except x.InvalidDataError as exc:
+    except InvalidDataError as exc:
         return _fail(str(exc), EXIT_DATA)
     try:
-        facts = x.CaseFacts.from_case(case, **extra)
+        facts = CaseFacts.from_case(case, **extra)
     except TypeError as exc:
         return _fail(f"bad facts: {exc}", EXIT_DATA)
-    result = x.classify(facts)
+    result = classify(facts)
     print(json.dumps(to_dict(result), ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from xinfang import InvalidDataError
-    from xinfang.serialization import from_json
 
     bad = good = 0
     for number, line in _progress(_read_lines(args.ledger), sys.stderr):
@@ -185,8 +186,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from xinfang import __version__
-
+    try:
+        __version__ = version("xinfang")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        __version__ = "0+unknown"
     ap = argparse.ArgumentParser(
         prog="xinfang",
         description="Petition (信访) casework: campaign bulletins, clocks, classification.",

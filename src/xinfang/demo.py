@@ -17,11 +17,28 @@ from typing import Final
 
 import attrs
 
-from xinfang import cases as c
 from xinfang.calendar import WorkCalendar, china_mainland
 from xinfang.campaign import Campaign
+from xinfang.case import Case
+from xinfang.changes import (
+    Accept,
+    AssignRole,
+    Change,
+    Claim,
+    Forward,
+    IssueOpinion,
+    Notify,
+    Rate,
+    Register,
+    SetPlan,
+    Settle,
+    SettlementPlan,
+)
 from xinfang.errors import TransitionError
+from xinfang.personal import Petitioner
+from xinfang.procedure import apply, open_case
 from xinfang.responsibility import Official, Organization, Post, Unit
+from xinfang.vocabulary import Category, Channel, Outcome, Rating, Role
 
 __all__ = ["DemoWorld", "demo_world"]
 
@@ -44,7 +61,7 @@ class DemoWorld:
 
     org: Organization
     campaign: Campaign
-    cases: tuple[c.Case, ...]
+    cases: tuple[Case, ...]
     calendar: WorkCalendar
     as_of: _dt.date
 
@@ -78,7 +95,7 @@ def demo_world(*, seed: int = 2026, backlog: int = 320, intake: int = 160) -> De
     start, end, as_of = _dt.date(2026, 3, 1), _dt.date(2026, 12, 31), _dt.date(2026, 11, 27)
     # Some detachments work faster than others: the bulletin should show it.
     pace = {d: 0.15 + 0.1 * ((i * 3) % 8) for i, d in enumerate(detachments)}
-    cases: list[c.Case] = []
+    cases: list[Case] = []
     targets: list[str] = []
     for n in range(backlog):
         unit = detachments[n % 8]
@@ -96,7 +113,7 @@ def demo_world(*, seed: int = 2026, backlog: int = 320, intake: int = 160) -> De
             # Most new matters get their opinion, some late.
             day = received + _dt.timedelta(days=rng.randrange(20, 75))
             if day <= as_of:
-                opinion = c.IssueOpinion(outcome=rng.choice(list(c.Outcome)), basis="调查核实")
+                opinion = IssueOpinion(outcome=rng.choice(list(Outcome)), basis="调查核实")
                 case = _apply(case, opinion, day, ctx)
         cases.append(case)
     campaign = Campaign(
@@ -116,10 +133,10 @@ def demo_world(*, seed: int = 2026, backlog: int = 320, intake: int = 160) -> De
 _Ctx = tuple[Organization, WorkCalendar]
 
 
-def _apply(case: c.Case, change: c.Change, day: _dt.date, ctx: _Ctx, hour: int = 10) -> c.Case:
+def _apply(case: Case, change: Change, day: _dt.date, ctx: _Ctx, hour: int = 10) -> Case:
     org, cal = ctx
     try:
-        case, _ = c.apply(case, change, _at(day, hour), by="demo", org=org, calendar=cal)
+        case, _ = apply(case, change, _at(day, hour), by="demo", org=org, calendar=cal)
     except TransitionError:
         return case
     return case
@@ -133,78 +150,78 @@ def _history(
     ctx: _Ctx,
     *,
     backlog: bool,
-) -> c.Case:
+) -> Case:
     request, facts, reasons = _CLAIMS[rng.randrange(len(_CLAIMS))]
     accusation = request.startswith("查处")
-    reg = c.Register(
+    reg = Register(
         case_id=case_id,
         received_at=_at(received),
-        channel=rng.choice(list(c.Channel)),
+        channel=rng.choice(list(Channel)),
         receiving_unit="HQ",
-        petitioners=[c.Petitioner(name=rng.choice(_NAMES) + rng.choice(_GIVEN))],
-        claims=[c.Claim(request=request, facts=facts, reasons=reasons)],
-        category=c.Category.ACCUSATION if accusation else c.Category.APPEAL,
+        petitioners=[Petitioner(name=rng.choice(_NAMES) + rng.choice(_GIVEN))],
+        claims=[Claim(request=request, facts=facts, reasons=reasons)],
+        category=Category.ACCUSATION if accusation else Category.APPEAL,
         group_size=rng.choice((1, 1, 1, 1, 3, 8)),
         skip_level=rng.random() < 0.08,
         beijing_visit=rng.random() < 0.02,
         backlog_since=received if backlog else None,
         accused_units=("D8",) if accusation and unit != "D8" else (),
     )
-    case, _ = c.open_case(reg, _at(received))
+    case, _ = open_case(reg, _at(received))
     day = received + _dt.timedelta(days=rng.randrange(1, 12))
-    case = _apply(case, c.Forward(to_unit=unit), day, ctx)
+    case = _apply(case, Forward(to_unit=unit), day, ctx)
     day += _dt.timedelta(days=rng.randrange(1, 6))
     if backlog or rng.random() < 0.95:
-        case = _apply(case, c.Notify(), day, ctx)
-    case = _apply(case, c.Accept(), day, ctx, hour=11)
+        case = _apply(case, Notify(), day, ctx)
+    case = _apply(case, Accept(), day, ctx, hour=11)
     if backlog:
         # Handled before, without settling: replied long ago, still petitioning.
         day += _dt.timedelta(days=rng.randrange(20, 75))
-        outcome = rng.choice(list(c.Outcome))
-        case = _apply(case, c.IssueOpinion(outcome=outcome, basis="原处理意见"), day, ctx)
+        outcome = rng.choice(list(Outcome))
+        case = _apply(case, IssueOpinion(outcome=outcome, basis="原处理意见"), day, ctx)
         if rng.random() < 0.6:
-            case = _apply(case, c.Rate(rating=rng.choice(list(c.Rating))), day, ctx, hour=15)
+            case = _apply(case, Rate(rating=rng.choice(list(Rating))), day, ctx, hour=15)
     return case
 
 
 def _campaign_work(
     rng: random.Random,
-    case: c.Case,
+    case: Case,
     unit: str,
     ctx: _Ctx,
     *,
     start: _dt.date,
     as_of: _dt.date,
     pace: float,
-) -> c.Case:
+) -> Case:
     """The campaign's work on a backlog case: owner, plan, and (at the unit's pace) settlement."""
     day = start + _dt.timedelta(days=rng.randrange(0, 20))
     case = _apply(
         case,
-        c.AssignRole(role=c.Role.RESPONSIBLE_UNIT, holder=unit, reason="谁主管、谁负责"),
+        AssignRole(role=Role.RESPONSIBLE_UNIT, holder=unit, reason="谁主管、谁负责"),
         day,
         ctx,
     )
     case = _apply(
         case,
-        c.AssignRole(role=c.Role.LEAD_OFFICIAL, holder=f"{unit}-H", reason="主官带头包案"),
+        AssignRole(role=Role.LEAD_OFFICIAL, holder=f"{unit}-H", reason="主官带头包案"),
         day,
         ctx,
     )
     case = _apply(
         case,
-        c.AssignRole(role=c.Role.RESPONSIBLE_PERSON, holder=f"{unit}-S", reason="具体承办"),
+        AssignRole(role=Role.RESPONSIBLE_PERSON, holder=f"{unit}-S", reason="具体承办"),
         day,
         ctx,
     )
     if rng.random() < 0.85:
-        plan = c.SettlementPlan(
+        plan = SettlementPlan(
             owner=f"{unit}-H",
             deadline=_dt.date(2026, 10, 31),
             measures=("专班攻坚", "当面听取诉求") if rng.random() < 0.9 else (),
         )
-        case = _apply(case, c.SetPlan(plan=plan), day + _dt.timedelta(days=2), ctx)
+        case = _apply(case, SetPlan(plan=plan), day + _dt.timedelta(days=2), ctx)
     if rng.random() < pace * 2:
         settle = start + _dt.timedelta(days=rng.randrange(15, (as_of - start).days))
-        case = _apply(case, c.Settle(evidence="签订息诉罢访承诺书"), settle, ctx)
+        case = _apply(case, Settle(evidence="签订息诉罢访承诺书"), settle, ctx)
     return case

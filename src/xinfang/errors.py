@@ -75,7 +75,12 @@ class RulebookError(XinfangError, ValueError):
 
 
 class TransitionError(XinfangError):
-    """A command is not allowed on a case in its current state; names the rule and article."""
+    """A command is not allowed on a case in its current state; names the rule and article.
+
+    ``index`` is the position of the offending event when a replay refused it.
+    """
+
+    index: int | None = None
 
 
 class WindowClosedError(TransitionError):

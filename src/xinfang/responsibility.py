@@ -24,14 +24,9 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.cases import (
-    AssignRole,
-    Case,
-    Change,
-    ReleaseRole,
-    Role,
-    SetPlan,
-)
+from xinfang.case import Case, replay
+from xinfang.changes import AssignRole, Change, ReleaseRole, SetPlan
+from xinfang.clocks import Clock, ClockStatus
 from xinfang.errors import (
     ConfidentialityError,
     OrganizationError,
@@ -40,11 +35,12 @@ from xinfang.errors import (
     TransitionError,
     XinfangError,
 )
+from xinfang.instants import aware
+from xinfang.vocabulary import Category, Role
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from xinfang.deadlines import Clock
 
 __all__ = [
     "AccusedScope",
@@ -526,8 +522,6 @@ def first_responsible(case: Case, org: Organization) -> Official | None:
 
 def chain_as_of(case: Case, at: _dt.datetime | _dt.date) -> tuple[tuple[Role, str], ...]:
     """Who held which role at an instant (or at the end of a day): ``((role, holder), ...)``."""
-    from xinfang.cases import aware, replay
-
     if isinstance(at, _dt.datetime):
         cut = aware(at, "at")
         kept = [e for e in case.events if e.at <= cut]
@@ -597,8 +591,6 @@ def visibility(
     """
     if excluded(official_id, case, org, interests=interests, scope=scope) is not None:
         return Visibility.NONE
-    from xinfang.cases import Category
-
     if (
         case.category is not Category.ACCUSATION
         and not case.accused_persons
@@ -834,8 +826,6 @@ def escalations(
     """
     pol = policy if policy is not None else escalation_policy()
     interests = tuple(interests)
-    from xinfang.deadlines import ClockStatus
-
     unit = _responsible_unit(case, org)
     out: list[Escalation] = []
     skipped: list[Skipped] = []

@@ -21,9 +21,9 @@ from typing import Any, Final
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.cases import Category, Channel, Procedure, Route
 from xinfang.errors import PeriodError, RulebookError
 from xinfang.periods import CountingRule, Period
+from xinfang.vocabulary import Category, Channel, Procedure, Route
 
 __all__ = [
     "END_EVENTS",
@@ -32,9 +32,9 @@ __all__ = [
     "Limit",
     "LimitKind",
     "Rulebook",
+    "bundled_rulebook",
     "bundled_rulebooks",
     "load_rulebook",
-    "rulebook",
 ]
 
 _FORMAT: Final = 1
@@ -366,7 +366,7 @@ def _build(data: Mapping[str, Any], resolve_base: bool = True) -> Rulebook:
     if "base" in data:
         base_id = _str(data, "base", "")
         try:
-            base = rulebook(base_id)
+            base = bundled_rulebook(base_id)
         except RulebookError:
             raise _err(
                 f"unknown base rulebook {base_id!r}; bundled: {sorted(_bundled_files())}", "base"
@@ -433,7 +433,7 @@ def bundled_rulebooks() -> tuple[str, ...]:
     return tuple(sorted(_bundled_files()))
 
 
-def rulebook(id: str = "xinfang-2022") -> Rulebook:
+def bundled_rulebook(id: str = "xinfang-2022") -> Rulebook:
     """A bundled rulebook by id (default: the 2022 信访工作条例), loaded once.
 
     Bundled: ``xinfang-2022``, ``xinfang-2005``, ``simplified-2016``,

@@ -37,9 +37,12 @@ from cattrs.errors import (
 )
 from cattrs.v import format_exception
 
-from xinfang import cases as _c
-from xinfang.deadlines import Clock
+from xinfang.case import Case, replay
+from xinfang.changes import CHANGE_BY_KIND, CHANGE_TYPES, Change, Event
+from xinfang.clocks import Clock
 from xinfang.errors import InvalidDataError, XinfangError
+from xinfang.instants import _UTC8_SINCE, SHANGHAI, aware
+from xinfang.personal import PhoneNumber, ResidentId
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -121,8 +124,8 @@ def _structure_instant(value: Any, _: type) -> _dt.datetime:
             local = _dt.datetime.fromisoformat(value[:-6])
         except ValueError:
             local = None
-        if local is not None and local.tzinfo is None and local.year >= _c._UTC8_SINCE:
-            return local.replace(tzinfo=_c.SHANGHAI)
+        if local is not None and local.tzinfo is None and local.year >= _UTC8_SINCE:
+            return local.replace(tzinfo=SHANGHAI)
     if not isinstance(value, str):
         raise _type_error(value, "an ISO 8601 instant with offset")
     try:
@@ -131,7 +134,7 @@ def _structure_instant(value: Any, _: type) -> _dt.datetime:
         raise InvalidDataError([("", f"not an ISO 8601 instant: {value!r}"[:120])]) from None
     if parsed.tzinfo is None:
         raise InvalidDataError([("", f"instant {value!r} has no offset (e.g. +08:00)"[:120])])
-    return _c.aware(parsed)
+    return aware(parsed)
 
 
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
@@ -197,7 +200,7 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
     )
 
-    def sensitive(v: _c.ResidentId | _c.PhoneNumber) -> str:
+    def sensitive(v: ResidentId | PhoneNumber) -> str:
         if reveal_personal_data and not v.is_masked:
             return v.reveal()
         return str(v)
@@ -207,12 +210,12 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
             raise _type_error(value, "a string")
         return cls(value)
 
-    for cls in (_c.ResidentId, _c.PhoneNumber):
+    for cls in (ResidentId, PhoneNumber):
         c.register_unstructure_hook(cls, sensitive)
         c.register_structure_hook(cls, structure_sensitive)
 
     # Changes: a tagged union on "kind".
-    for change_cls in _c.CHANGE_TYPES:
+    for change_cls in CHANGE_TYPES:
         base = c.get_unstructure_hook(change_cls)
 
         def unstructure_change(v: Any, _base: Any = base) -> dict[str, Any]:
@@ -232,29 +235,29 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
 
         c.register_structure_hook(change_cls, structure_one)
 
-    def structure_change(value: Any, _: Any) -> _c.Change:
+    def structure_change(value: Any, _: Any) -> Change:
         if not isinstance(value, Mapping):
             raise _type_error(value, "an object with a 'kind'")
         kind = value.get("kind")
-        cls = _c.CHANGE_BY_KIND.get(kind) if isinstance(kind, str) else None
+        cls = CHANGE_BY_KIND.get(kind) if isinstance(kind, str) else None
         if cls is None:
             raise InvalidDataError(
-                [("kind", f"unknown change kind {kind!r}; one of {sorted(_c.CHANGE_BY_KIND)}")]
+                [("kind", f"unknown change kind {kind!r}; one of {sorted(CHANGE_BY_KIND)}")]
             )
         return c.structure(value, cls)
 
-    change_union = typing.get_type_hints(_c.Event)["change"]
+    change_union = typing.get_type_hints(Event)["change"]
     c.register_structure_hook_func(lambda t: t == change_union, structure_change)
 
     # A case is its events.
-    def unstructure_case(case: _c.Case) -> dict[str, Any]:
+    def unstructure_case(case: Case) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "id": case.id,
-            "events": [c.unstructure(e, _c.Event) for e in case.events],
+            "events": [c.unstructure(e, Event) for e in case.events],
         }
 
-    def structure_case(value: Any, _: Any) -> _c.Case:
+    def structure_case(value: Any, _: Any) -> Case:
         if not isinstance(value, Mapping):
             raise _type_error(value, "a case document (an object)")
         problems: list[tuple[str, str]] = []
@@ -270,12 +273,12 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
         if not isinstance(raw_events, list) or not raw_events:
             problems.append(("$.events", "expected a non-empty list of events"))
             raise InvalidDataError(problems)
-        events = _collect(c, raw_events, list[_c.Event], "$.events", problems)
+        events = _collect(c, raw_events, list[Event], "$.events", problems)
         if problems:
             raise InvalidDataError(problems)
         assert events is not None  # noqa: S101 - no problems means it was structured
         try:
-            case = _c.replay(events)
+            case = replay(events)
         except XinfangError as exc:
             i = getattr(exc, "index", 0)
             raise InvalidDataError([(f"$.events[{i}]", exc.args[0])]) from None
@@ -283,8 +286,8 @@ def configure_converter(c: cattrs.Converter, *, reveal_personal_data: bool = Fal
             raise InvalidDataError([("$.id", f"{value['id']!r} differs from the registered id")])
         return case
 
-    c.register_unstructure_hook(_c.Case, unstructure_case)
-    c.register_structure_hook(_c.Case, structure_case)
+    c.register_unstructure_hook(Case, unstructure_case)
+    c.register_structure_hook(Case, structure_case)
 
     def unstructure_clock(clock: Clock) -> dict[str, Any]:
         return {f: c.unstructure(getattr(clock, f)) for f in Clock._fields}
@@ -410,7 +413,7 @@ def _compile(tp: Any, memo: dict[Any, Any]) -> Any:
             return _m[v]
 
         fn = member
-    elif tp in (_c.ResidentId, _c.PhoneNumber):
+    elif tp in (ResidentId, PhoneNumber):
 
         def sensitive(v: Any, _t: type = tp) -> Any:
             if type(v) is not str:
@@ -418,10 +421,10 @@ def _compile(tp: Any, memo: dict[Any, Any]) -> Any:
             return _t(v)
 
         fn = sensitive
-    elif origin in (typing.Union, types.UnionType) and set(args) == set(_c.CHANGE_TYPES):
+    elif origin in (typing.Union, types.UnionType) and set(args) == set(CHANGE_TYPES):
         by_kind: dict[str, Any] = {}
         memo[tp] = lambda v: by_kind[v["kind"]](v)
-        by_kind.update({cls.kind: _compile(cls, memo) for cls in _c.CHANGE_TYPES})
+        by_kind.update({cls.kind: _compile(cls, memo) for cls in CHANGE_TYPES})
         return memo[tp]
     elif origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         inner = _compile(next(a for a in args if a is not type(None)), memo)
@@ -447,7 +450,7 @@ def _compile_class(cls: type, memo: dict[Any, Any]) -> Any:
     """Generated code: check the keys, decode each field, call the constructor."""
     hints = typing.get_type_hints(cls)
     fields = [f for f in attrs.fields(cls) if f.init]
-    is_change = cls in _c.CHANGE_TYPES
+    is_change = cls in CHANGE_TYPES
     allowed = frozenset(f.name for f in fields) | ({"kind"} if is_change else set())
     env: dict[str, Any] = {"cls": cls, "allowed": allowed, "KIND": getattr(cls, "kind", None)}
     body = [
@@ -479,10 +482,10 @@ def _compile_class(cls: type, memo: dict[Any, Any]) -> Any:
     return env["decode"]
 
 
-_EVENT: Final = _compile(_c.Event, {})
+_EVENT: Final = _compile(Event, {})
 
 
-def _fast_case(value: Any) -> _c.Case:
+def _fast_case(value: Any) -> Case:
     """A case document read by the compiled decoders; raises anything to give up."""
     if type(value) is not dict or not value.keys() <= {"schema_version", "id", "events"}:
         raise TypeError(value)
@@ -490,7 +493,7 @@ def _fast_case(value: Any) -> _c.Case:
     version = value.get("schema_version")
     if type(version) is not int or version != SCHEMA_VERSION or type(raw) is not list or not raw:
         raise TypeError(value)
-    case = _c.replay(map(_EVENT, raw))
+    case = replay(map(_EVENT, raw))
     if "id" in value and value["id"] != case.id:
         raise TypeError(value)
     return case
@@ -512,7 +515,7 @@ def from_dict(data: Any, cls: type[T], *, source: str = "") -> T:
     the detailed converter, so the error lists every problem with its path.
     """
     try:
-        return _fast_case(data) if cls is _c.Case else _fast.structure(data, cls)  # type: ignore[return-value]
+        return _fast_case(data) if cls is Case else _fast.structure(data, cls)  # type: ignore[return-value]
     except Exception:  # noqa: S110 - re-read below for the full list of problems
         pass
     try:
@@ -536,9 +539,9 @@ def to_json(obj: Any, *, reveal_personal_data: bool = False, indent: int | None 
     )
 
 
-def from_json(text: str | bytes, cls: type[T] = _c.Case, *, source: str = "") -> T:  # type: ignore[assignment]
+def from_json(text: str | bytes, cls: type[T] = Case, *, source: str = "") -> T:  # type: ignore[assignment]
     """The value of type ``cls`` (default: :class:`~xinfang.Case`) from JSON text."""
-    if cls is _c.Case and _parse is not json.loads:
+    if cls is Case and _parse is not json.loads:
         try:  # the fast path: orjson and the compiled decoders
             return _fast_case(_parse(text))  # type: ignore[return-value]
         except Exception:  # noqa: S110 - read again below, exactly as json reads it
@@ -576,14 +579,14 @@ def to_toml(obj: Any, *, reveal_personal_data: bool = False) -> str:
     return tomli_w.dumps(data)
 
 
-def dump_ledger(cases: Iterable[_c.Case], *, reveal_personal_data: bool = False) -> str:
+def dump_ledger(cases: Iterable[Case], *, reveal_personal_data: bool = False) -> str:
     """A JSON Lines ledger: one case document per line."""
     return "".join(to_json(c, reveal_personal_data=reveal_personal_data) + "\n" for c in cases)
 
 
 def load_ledger(
     lines: str | Iterable[str], *, source: str = "ledger", pause_gc: bool = True
-) -> list[_c.Case]:
+) -> list[Case]:
     """Every case of a JSON Lines ledger, or one error listing every bad line's problems.
 
     Blank lines are skipped. Problem paths read ``line 12: $.events[0].at``.
@@ -598,7 +601,7 @@ def load_ledger(
         # JSON Lines are separated by "\n" only: U+2028 and friends, which
         # str.splitlines() would also split on, may stand unescaped in a string.
         lines = lines.split("\n")
-    out: list[_c.Case] = []
+    out: list[Case] = []
     problems: list[tuple[str, str]] = []
     paused = pause_gc and gc.isenabled()
     if paused:
@@ -636,14 +639,14 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "date-time"}
     if tp is _dt.date:
         return {"type": "string", "format": "date"}
-    if tp in (_c.ResidentId, _c.PhoneNumber):
+    if tp in (ResidentId, PhoneNumber):
         return {"type": "string"}
     if tp is type(None):
         return {"type": "null"}
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return {"enum": [m.value for m in tp]}
     if origin in (typing.Union, types.UnionType):
-        if set(args) == set(_c.CHANGE_TYPES):
+        if set(args) == set(CHANGE_TYPES):
             return {"oneOf": [_schema_for(a, defs) for a in args]}
         return {"anyOf": [_schema_for(a, defs) for a in args]}
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -657,7 +660,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
             hints = typing.get_type_hints(tp)
             props: dict[str, Any] = {}
             required: list[str] = []
-            if hasattr(tp, "kind") and tp in _c.CHANGE_TYPES:
+            if hasattr(tp, "kind") and tp in CHANGE_TYPES:
                 props["kind"] = {"const": tp.kind}
                 required.append("kind")
             for f in attrs.fields(tp):
@@ -679,7 +682,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a case document, for hosts' validators."""
     defs: dict[str, Any] = {}
-    event = _schema_for(_c.Event, defs)
+    event = _schema_for(Event, defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://xinfang.invalid/schema/case-v1.json",

@@ -11,13 +11,55 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from xinfang import cases as c
 from xinfang.calendar import WorkCalendar, china_mainland
+from xinfang.case import ALLOWED_FROM, Case
+from xinfang.changes import (
+    Accept,
+    Assign,
+    AssignRole,
+    Categorize,
+    Change,
+    Claim,
+    Decline,
+    EndHearing,
+    Event,
+    Extend,
+    Forward,
+    IssueOpinion,
+    IssueReReviewOpinion,
+    IssueReviewOpinion,
+    Notify,
+    ObjectRemit,
+    Rate,
+    Register,
+    Relapse,
+    ReleaseRole,
+    RequestReReview,
+    RequestReview,
+    SetPlan,
+    Settle,
+    SettlementPlan,
+    StartHearing,
+    Withdraw,
+)
 from xinfang.classification import CaseFacts
 from xinfang.errors import TransitionError
+from xinfang.instants import SHANGHAI
 from xinfang.periods import CountingRule, Period, PeriodUnit
+from xinfang.personal import Petitioner, PhoneNumber, ResidentId, _id_check_digit
+from xinfang.procedure import apply, open_case
 from xinfang.responsibility import Interest, Official, Organization, Post, Unit
-from xinfang.rulebook import Rulebook, bundled_rulebooks, rulebook
+from xinfang.rulebook import Rulebook, bundled_rulebook, bundled_rulebooks
+from xinfang.vocabulary import (
+    Category,
+    Channel,
+    Outcome,
+    PetitionerKind,
+    Procedure,
+    Rating,
+    Role,
+    Route,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -112,23 +154,23 @@ _UNITS = ("总队", "第一支队", "第二支队", "第三支队", "信访办",
 
 def rulebooks() -> st.SearchStrategy[Rulebook]:
     """The bundled rulebooks."""
-    return st.sampled_from(bundled_rulebooks()).map(rulebook)
+    return st.sampled_from(bundled_rulebooks()).map(bundled_rulebook)
 
 
 @st.composite
-def resident_ids(draw: st.DrawFn) -> c.ResidentId:
+def resident_ids(draw: st.DrawFn) -> ResidentId:
     """Valid 18-digit resident ID numbers (GB 11643 check digit)."""
     area = draw(st.sampled_from(["110105", "310104", "440305", "510107", "330106"]))
     birth = draw(st.dates(_dt.date(1930, 1, 1), _dt.date(2008, 12, 31)))
     seq = draw(st.integers(0, 999))
     first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
-    return c.ResidentId(first17 + c._id_check_digit(first17))
+    return ResidentId(first17 + _id_check_digit(first17))
 
 
-def phone_numbers() -> st.SearchStrategy[c.PhoneNumber]:
+def phone_numbers() -> st.SearchStrategy[PhoneNumber]:
     """Mainland mobile numbers."""
     return st.builds(
-        lambda p, n: c.PhoneNumber(f"{p}{n:08d}"),
+        lambda p, n: PhoneNumber(f"{p}{n:08d}"),
         st.sampled_from(["138", "139", "150", "186", "199"]),
         st.integers(0, 99_999_999),
     )
@@ -141,29 +183,29 @@ _NAMES = st.builds(
 )
 
 
-def petitioners() -> st.SearchStrategy[c.Petitioner]:
+def petitioners() -> st.SearchStrategy[Petitioner]:
     """Persons (with or without ID number and phone) and organisations."""
     person = st.builds(
-        c.Petitioner,
+        Petitioner,
         name=_NAMES,
-        kind=st.just(c.PetitionerKind.PERSON),
+        kind=st.just(PetitionerKind.PERSON),
         id_number=st.none() | resident_ids(),
         phone=st.none() | phone_numbers(),
         address=st.sampled_from(["", "北京市朝阳区", "上海市徐汇区"]),
     )
     org = st.builds(
-        c.Petitioner,
+        Petitioner,
         name=st.sampled_from(["某某物业公司", "某村村民委员会", "某某合作社"]),
-        kind=st.just(c.PetitionerKind.ORGANISATION),
+        kind=st.just(PetitionerKind.ORGANISATION),
         phone=st.none() | phone_numbers(),
     )
     return person | org
 
 
-def claims() -> st.SearchStrategy[c.Claim]:
+def claims() -> st.SearchStrategy[Claim]:
     """Claims with a request and optional facts and reasons."""
     return st.builds(
-        c.Claim,
+        Claim,
         request=st.sampled_from(["退还押金", "补发工资", "解决住房", "查处违规", "恢复待遇"]),
         facts=st.sampled_from(["", "2019年起拖欠", "多次反映未果"]),
         reasons=st.sampled_from(["", "合同约定", "政策规定"]),
@@ -176,7 +218,7 @@ def instants(
     """Aware instants in Asia/Shanghai, between two dates (inclusive)."""
     return st.builds(
         lambda d, m: (
-            _dt.datetime(d.year, d.month, d.day, tzinfo=c.SHANGHAI) + _dt.timedelta(minutes=m)
+            _dt.datetime(d.year, d.month, d.day, tzinfo=SHANGHAI) + _dt.timedelta(minutes=m)
         ),
         st.dates(min_value, max_value),
         st.integers(0, 24 * 60 - 1),
@@ -189,7 +231,7 @@ def registrations(
     *,
     at: st.SearchStrategy[_dt.datetime] | None = None,
     org: Organization | None = None,
-) -> c.Register:
+) -> Register:
     """Valid ``Register`` commands (accusations naming accused from ``org`` when given)."""
     received = draw(at if at is not None else instants())
     group = draw(st.integers(1, 12))
@@ -199,14 +241,14 @@ def registrations(
     repeat_of = tuple(
         draw(st.lists(st.sampled_from(["P-1", "P-2", "P-3"]), max_size=2, unique=True))
     )
-    return c.Register(
+    return Register(
         case_id=draw(st.from_regex(r"XF-[0-9]{4}-[0-9]{6}", fullmatch=True)),
         received_at=received,
-        channel=draw(st.sampled_from(c.Channel)),
+        channel=draw(st.sampled_from(Channel)),
         receiving_unit=draw(st.sampled_from(_UNITS)),
         petitioners=draw(st.lists(petitioners(), min_size=1, max_size=3)),
         claims=draw(st.lists(claims(), min_size=1, max_size=2)),
-        category=draw(st.none() | st.sampled_from(c.Category)),
+        category=draw(st.none() | st.sampled_from(Category)),
         group_size=group,
         representatives=reps,
         repeat_of=repeat_of,
@@ -214,7 +256,7 @@ def registrations(
         skip_level=draw(st.booleans()),
         beijing_visit=draw(st.booleans()),
         backlog_since=draw(st.none() | st.dates(_dt.date(2010, 1, 1), received.date())),
-        procedure=draw(st.sampled_from(c.Procedure)),
+        procedure=draw(st.sampled_from(Procedure)),
         accused_persons=draw(st.lists(st.sampled_from(people), max_size=2, unique=True))
         if people
         else (),
@@ -227,60 +269,60 @@ def registrations(
 _TEXT = st.sampled_from(["依据政策", "经调查核实", "事实清楚", "理由说明"])
 
 
-def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchStrategy[c.Change]]:
-    outcome = st.sampled_from(c.Outcome)
+def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchStrategy[Change]]:
+    outcome = st.sampled_from(Outcome)
     units = st.sampled_from(_UNITS)
     people = st.sampled_from([o.id for o in org.officials] if org and org.officials else ["o-1"])
     unit_ids = st.sampled_from([u.id for u in org.units] if org else list(_UNITS))
     out: dict[str, st.SearchStrategy[Any]] = {
-        "categorized": st.builds(c.Categorize, category=st.sampled_from(c.Category)),
-        "forwarded": st.builds(c.Forward, to_unit=units),
+        "categorized": st.builds(Categorize, category=st.sampled_from(Category)),
+        "forwarded": st.builds(Forward, to_unit=units),
         "assigned": st.builds(
-            c.Assign,
+            Assign,
             to_unit=units,
             report_back_by=st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 6, 30)),
         ),
         "declined": st.builds(
-            c.Decline,
+            Decline,
             reason=_TEXT,
-            route_told=st.sampled_from(c.Route),
+            route_told=st.sampled_from(Route),
             body_told=st.just("人民法院"),
         ),
-        "remit_objected": st.builds(c.ObjectRemit, reason=_TEXT),
-        "accepted": st.builds(c.Accept, route=st.sampled_from([c.Route.ORDINARY, c.Route.DUTY])),
-        "notified": st.builds(c.Notify),
+        "remit_objected": st.builds(ObjectRemit, reason=_TEXT),
+        "accepted": st.builds(Accept, route=st.sampled_from([Route.ORDINARY, Route.DUTY])),
+        "notified": st.builds(Notify),
         "extended": st.builds(
-            c.Extend, days=st.integers(1, 40), approved_by=st.just("局长"), reason=_TEXT
+            Extend, days=st.integers(1, 40), approved_by=st.just("局长"), reason=_TEXT
         ),
-        "hearing_started": st.builds(c.StartHearing),
-        "hearing_ended": st.builds(c.EndHearing),
-        "opinion_issued": st.builds(c.IssueOpinion, outcome=outcome, basis=_TEXT),
-        "review_requested": st.builds(c.RequestReview, to_unit=units),
-        "review_opinion_issued": st.builds(c.IssueReviewOpinion, outcome=outcome, basis=_TEXT),
-        "rereview_requested": st.builds(c.RequestReReview, to_unit=units),
-        "rereview_opinion_issued": st.builds(c.IssueReReviewOpinion, outcome=outcome, basis=_TEXT),
-        "settled": st.builds(c.Settle, evidence=_TEXT),
-        "relapsed": st.builds(c.Relapse),
-        "withdrawn": st.builds(c.Withdraw),
-        "rated": st.builds(c.Rate, rating=st.sampled_from(c.Rating)),
+        "hearing_started": st.builds(StartHearing),
+        "hearing_ended": st.builds(EndHearing),
+        "opinion_issued": st.builds(IssueOpinion, outcome=outcome, basis=_TEXT),
+        "review_requested": st.builds(RequestReview, to_unit=units),
+        "review_opinion_issued": st.builds(IssueReviewOpinion, outcome=outcome, basis=_TEXT),
+        "rereview_requested": st.builds(RequestReReview, to_unit=units),
+        "rereview_opinion_issued": st.builds(IssueReReviewOpinion, outcome=outcome, basis=_TEXT),
+        "settled": st.builds(Settle, evidence=_TEXT),
+        "relapsed": st.builds(Relapse),
+        "withdrawn": st.builds(Withdraw),
+        "rated": st.builds(Rate, rating=st.sampled_from(Rating)),
         "role_assigned": st.one_of(
             st.builds(
-                c.AssignRole,
-                role=st.sampled_from([r for r in c.Role if r is not c.Role.RESPONSIBLE_UNIT]),
+                AssignRole,
+                role=st.sampled_from([r for r in Role if r is not Role.RESPONSIBLE_UNIT]),
                 holder=people,
                 reason=_TEXT,
             ),
             st.builds(
-                c.AssignRole, role=st.just(c.Role.RESPONSIBLE_UNIT), holder=unit_ids, reason=_TEXT
+                AssignRole, role=st.just(Role.RESPONSIBLE_UNIT), holder=unit_ids, reason=_TEXT
             ),
         ),
         "role_released": st.builds(
-            c.ReleaseRole, role=st.sampled_from(c.Role), holder=people | unit_ids, reason=_TEXT
+            ReleaseRole, role=st.sampled_from(Role), holder=people | unit_ids, reason=_TEXT
         ),
         "plan_set": st.builds(
-            c.SetPlan,
+            SetPlan,
             plan=st.builds(
-                c.SettlementPlan,
+                SettlementPlan,
                 owner=st.just("") | people,
                 deadline=st.none() | st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 12, 31)),
                 measures=st.lists(_TEXT, max_size=2),
@@ -290,7 +332,7 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
     return out
 
 
-def changes(kinds: Iterable[str] | None = None) -> st.SearchStrategy[c.Change]:
+def changes(kinds: Iterable[str] | None = None) -> st.SearchStrategy[Change]:
     """Commands after registration, of the given kinds (default: all; not always allowed)."""
     table = _change_strategies()
     chosen = sorted(table) if kinds is None else sorted(kinds)
@@ -326,7 +368,7 @@ def cases(
     calendar: WorkCalendar | None = None,
     org: Organization | None = None,
     interests: tuple[Interest, ...] = (),
-) -> c.Case:
+) -> Case:
     """Valid cases: a registration, then commands at increasing instants.
 
     Commands are applied through :func:`xinfang.apply` under the rulebook (the
@@ -335,18 +377,18 @@ def cases(
     ``org``, chain commands (roles, plans) are drawn from its officials and
     units and checked against it and ``interests``.
     """
-    rb = rulebook_ if rulebook_ is not None else rulebook()
+    rb = rulebook_ if rulebook_ is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     reg = draw(registrations(org=org))
     at = reg.received_at + _dt.timedelta(minutes=draw(st.integers(0, 600)))
-    case, _ = c.open_case(reg, at, by=draw(st.sampled_from(["clerk-1", "clerk-2"])))
+    case, _ = open_case(reg, at, by=draw(st.sampled_from(["clerk-1", "clerk-2"])))
     table = _change_strategies(org)
     for _ in range(draw(st.integers(0, max_steps))):
         at += _dt.timedelta(days=draw(st.integers(0, 25)), minutes=draw(st.integers(0, 600)))
         # Mostly commands the stage graph allows, sometimes any (to exercise refusals).
         allowed = [
             k
-            for k, (stages, _) in sorted(c.ALLOWED_FROM.items())
+            for k, (stages, _) in sorted(ALLOWED_FROM.items())
             if case.stage in stages
             for _ in range(_WEIGHT.get(k, 2))
         ]
@@ -357,7 +399,7 @@ def cases(
         )
         change = draw(table[kind])
         try:
-            case, _ = c.apply(
+            case, _ = apply(
                 case,
                 change,
                 at,
@@ -372,7 +414,7 @@ def cases(
     return case
 
 
-def event_sequences(**kwargs: object) -> st.SearchStrategy[tuple[c.Event, ...]]:
+def event_sequences(**kwargs: object) -> st.SearchStrategy[tuple[Event, ...]]:
     """Valid event sequences (the events of :func:`cases`)."""
     return cases(**kwargs).map(lambda case: case.events)  # type: ignore[arg-type]
 
@@ -430,7 +472,7 @@ def case_facts() -> st.SearchStrategy[CaseFacts]:
     maybe = st.none() | st.booleans()
     return st.builds(
         CaseFacts,
-        category=st.none() | st.sampled_from([c.value for c in c.Category]),
+        category=st.none() | st.sampled_from([c.value for c in Category]),
         claim_reasonable=maybe,
         legal_basis=maybe,
         facts_clear=maybe,

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import types
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+import numpy as np
+
 from xinfang.calendar import china_mainland
+from xinfang.case import MILESTONE_NAMES, Case, replay
 from xinfang.errors import XinfangError
 from xinfang.periods import (
     DEFAULT_TIMEZONE,
@@ -26,16 +30,16 @@ from xinfang.periods import (
     local_date,
     period_end,
 )
-from xinfang.rulebook import Limit, LimitKind, Rulebook
-from xinfang.rulebook import rulebook as bundled_rulebook
+from xinfang.rulebook import Limit, LimitKind, Rulebook, bundled_rulebook
+from xinfang.vocabulary import Category, Channel, Procedure, Rating, Route, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     import pendulum
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.cases import Case
+    from xinfang.changes import SettlementPlan
 
 __all__ = [
     "Clock",
@@ -44,6 +48,7 @@ __all__ = [
     "clock_table",
     "clocks",
     "limit_due",
+    "stage_as_of",
     "window_closed",
 ]
 
@@ -222,13 +227,11 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
     cached = rb._cache.get("clock_plan")
     if cached is not None:
         return cached  # type: ignore[return-value]
-    from xinfang import cases as c
-
     enums: dict[str, type[enum.Enum]] = {
-        "route": c.Route,
-        "category": c.Category,
-        "procedure": c.Procedure,
-        "channel": c.Channel,
+        "route": Route,
+        "category": Category,
+        "procedure": Procedure,
+        "channel": Channel,
     }
     extended = {lim.extends for lim in rb.limits if lim.kind is LimitKind.CAP}
     steps = []
@@ -261,8 +264,6 @@ def _case_at(case: Case, day: _dt.date) -> Case:
     last = case.on.last_event
     if last is None or last <= day:
         return case
-    from xinfang.cases import replay
-
     kept = [e for e in case.events if e.at.date() <= day]
     if not kept:
         raise _not_yet(case, day)
@@ -433,6 +434,28 @@ def window_closed(
     return clock is not None and clock.status is ClockStatus.LAPSED
 
 
+def stage_as_of(
+    case: Case,
+    as_of: _dt.date,
+    *,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Stage:
+    """The stage of ``case`` as of a date: a reply whose review window lapsed is final.
+
+    Likewise a review opinion whose re-review window lapsed (Arts. 35-36).
+    Nothing needs to be recorded for that; ``case.stage`` is the recorded one.
+    """
+    stage = case.stage
+    if stage is Stage.REPLIED and window_closed(case, "review_request", as_of, rulebook, calendar):
+        return Stage.FINAL
+    if stage is Stage.REVIEWED and window_closed(
+        case, "rereview_request", as_of, rulebook, calendar
+    ):
+        return Stage.FINAL
+    return stage
+
+
 def handling_limit(case: Case, rulebook: Rulebook) -> Limit | None:
     """The handling duty (accepted → opinion) that applies to ``case``; one with a cap first."""
     found = None
@@ -514,8 +537,6 @@ class ClockTable:
 
     def counts(self) -> dict[ClockStatus, int]:
         """How many clocks have each status."""
-        import numpy as np
-
         found = np.bincount(self.status, minlength=len(STATUSES))
         return {s: int(found[i]) for i, s in enumerate(STATUSES)}
 
@@ -530,8 +551,6 @@ class ClockTable:
         ``by_case=True`` orders them per case, then limit: equal to
         ``[c for case in cases for c in clocks(case, ...)]``.
         """
-        import numpy as np
-
         out = []
         epoch = _EPOCH
         ids = self.case_ids
@@ -580,7 +599,7 @@ def clock_table(
     calendar: WorkCalendar | None = None,
     due_soon: int = 3,
 ) -> ClockTable:
-    """The clocks of many cases at once, vectorised with numpy (``pip install xinfang[numpy]``).
+    """The clocks of many cases at once, vectorised with numpy.
 
     Same rules and results as :func:`clocks` for each case (a property test
     holds them equal), computed column by column from the cases' milestone
@@ -588,10 +607,6 @@ def clock_table(
     hundreds of thousands of cases. Raises what :func:`clocks` raises for the
     first case it would raise on.
     """
-    import importlib.util
-
-    if importlib.util.find_spec("numpy") is None:  # pragma: no cover - only without numpy
-        raise XinfangError("clock_table needs numpy: pip install 'xinfang[numpy]'", path="numpy")
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     day = _as_of_date(as_of, rb.counting.timezone or DEFAULT_TIMEZONE)
@@ -600,81 +615,93 @@ def clock_table(
     return _clock_table(items, cols_in, col, day=day, rb=rb, cal=cal, due_soon=due_soon)
 
 
+#: Attribute columns of a case: name → how it reads one from a case value.
+#: Enum-valued columns hold :data:`CODES` (0 for none).
+CODES: Final[Mapping[object, int]] = types.MappingProxyType(
+    {
+        None: 0,
+        **{
+            m: i
+            for e in (Route, Category, Procedure, Channel, Stage, Rating)
+            for i, m in enumerate(e, start=1)
+        },
+    }
+)
+_ENUM_COLUMNS: Final = ("route", "category", "procedure", "channel", "stage", "rating")
+_INT_COLUMNS: Final = ("extension_days", "beijing_visit", "skip_level", "settled_now")
+#: Every column :func:`case_columns` can give: milestones as ordinals, then attributes.
+COLUMNS: Final = (*MILESTONE_NAMES, *_ENUM_COLUMNS, *_INT_COLUMNS, "hearings", "plan")
+
+
 def case_columns(
     items: list[Case], day: _dt.date, *, drop_unregistered: bool = False
 ) -> tuple[_Columns, dict[str, int]]:
-    """The packed rows of ``items`` as columns (``ROW_LAYOUT`` order), as of ``day``.
+    """The cases in ``items`` as columns (built on first use), as of ``day``.
 
     ``items`` is updated in place: cases with events after ``day`` are
     replaced by the case as it stood then, and with ``drop_unregistered``
     cases registered after ``day`` are removed (otherwise they are an error).
     """
-    import numpy as np
-
-    from xinfang import cases as c
-
-    layout = c.ROW_LAYOUT
-    col = {name: i for i, name in enumerate(layout)}
-    width = len(layout)
-    rows_buf = b"".join(map(attrgetter("_row"), items))
-    table = np.frombuffer(rows_buf, dtype="<i4").reshape(len(items), width)
+    col = {name: i for i, name in enumerate(COLUMNS)}
     day_o = day.toordinal()
     if drop_unregistered:
-        keep = table[:, col["received"]] <= day_o
+        received = _column(items, "received")
+        keep = received <= day_o
         if not keep.all():
-            kept = np.flatnonzero(keep)
-            items[:] = [items[k] for k in kept.tolist()]
-            table = table[kept]
+            items[:] = [items[k] for k in np.flatnonzero(keep).tolist()]
+    last = _column(items, "last_event")
     # Cases with events after as_of are seen as they stood then (rare: scalar replay).
-    late = np.flatnonzero(table[:, col["last_event"]] > day_o)
-    if len(late):
-        table = table.copy()
-        for k in late.tolist():
-            items[k] = _case_at(items[k], day)
-            table[k] = np.frombuffer(items[k]._row, dtype="<i4")
-    return _Columns(_transpose(table)), col
+    for k in np.flatnonzero(last > day_o).tolist():
+        items[k] = _case_at(items[k], day)
+    return _Columns(items), col
 
 
-def _transpose(table: Any) -> Any:
-    """A C-contiguous (width, n) copy of an (n, width) array, in cache-sized blocks.
+def _column(items: list[Case], name: str) -> Any:
+    """One column of ``items`` as an int64 array (dates as ordinals, 0 for none)."""
+    n = len(items)
+    if name in _MILESTONE_SET:
+        get = attrgetter(name)
+        dates = list(map(get, map(attrgetter("on"), items)))
+        lookup: dict[_dt.date | None, int] = {None: 0}
+        lookup.update((d, d.toordinal()) for d in set(dates) if d is not None)
+        return np.fromiter(map(lookup.__getitem__, dates), dtype=np.int64, count=n)
+    if name in _ENUM_COLUMNS:
+        return np.fromiter(
+            map(CODES.__getitem__, map(attrgetter(name), items)), dtype=np.int64, count=n
+        )
+    if name == "hearings":
+        return np.fromiter(map(len, map(attrgetter(name), items)), dtype=np.int64, count=n)
+    if name == "plan":
+        return np.fromiter(map(_plan_code, map(attrgetter(name), items)), dtype=np.int64, count=n)
+    attr = "settled" if name == "settled_now" else name  # the flag, not the milestone
+    return np.fromiter(map(attrgetter(attr), items), dtype=np.int64, count=n)
 
-    numpy's plain transposed copy reads the whole table once per column;
-    blocks of rows that fit in cache read it once (about 4x faster at 1M rows).
-    """
-    import numpy as np
 
-    n, width = table.shape
-    out = np.empty((width, n), dtype=table.dtype)
-    step = 4096
-    for i in range(0, n, step):
-        out[:, i : i + step] = table[i : i + step].T
-    return out
+def _plan_code(plan: SettlementPlan | None) -> int:
+    return 0 if plan is None else (2 if plan.is_complete else 1)
+
+
+_MILESTONE_SET: Final = frozenset(MILESTONE_NAMES)
 
 
 class _Columns:
-    """The packed rows as int32 columns, each widened to int64 when first read.
+    """The columns of a list of cases, each built on first use (int64)."""
 
-    Date arithmetic runs on int64 (sentinels such as the int64 maximum mix
-    with ordinals); columns never read are never widened.
-    """
+    __slots__ = ("_cache", "_items")
 
-    __slots__ = ("_cache", "_table")
-
-    def __init__(self, table: Any) -> None:
-        self._table = table
+    def __init__(self, items: list[Case]) -> None:
+        self._items = items
         self._cache: dict[int, Any] = {}
 
     def __getitem__(self, j: int) -> Any:
         found = self._cache.get(j)
         if found is None:
-            import numpy as np
-
-            found = self._cache[j] = self._table[j].astype(np.int64)
+            found = self._cache[j] = _column(self._items, COLUMNS[j])
         return found
 
     def raw(self, j: int) -> Any:
-        """Column ``j`` as stored (int32), for comparisons and lookups."""
-        return self._table[j]
+        """Column ``j`` (the same array as ``self[j]``)."""
+        return self[j]
 
 
 def _clock_parts(
@@ -693,10 +720,6 @@ def _clock_parts(
     case order; dates are ordinals. Consumers that aggregate (a campaign
     snapshot) read the parts; :func:`_clock_table` joins them.
     """
-    import numpy as np
-
-    from xinfang import cases as c
-
     rule = rb.counting
     day_o = day.toordinal()
     n = len(items)
@@ -725,7 +748,7 @@ def _clock_parts(
         s_all = cols_in[col[start_col]]
         mask = s_all > 0
         for name, allowed in step.conditions:
-            mask &= np.isin(cols_in.raw(col[name]), [c.CODES[m] for m in allowed])
+            mask &= np.isin(cols_in.raw(col[name]), [CODES[m] for m in allowed])
         rows = np.flatnonzero(mask)
         if not len(rows):
             continue
@@ -872,8 +895,6 @@ def _clock_table(
     cal: WorkCalendar,
     due_soon: int,
 ) -> ClockTable:
-    import numpy as np
-
     plan, parts = _clock_parts(items, cols_in, col, day=day, rb=rb, cal=cal, due_soon=due_soon)
     rule = rb.counting
     if parts:

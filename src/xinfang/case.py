@@ -1,0 +1,680 @@
+"""The petition matter (信访事项): :class:`Case`, the fold of its events.
+
+A :class:`Case` is built only by folding :class:`~xinfang.Event` values
+(:func:`replay`, or :func:`xinfang.apply` one command at a time). The fold
+enforces the stage graph (:data:`ALLOWED_FROM`, one auditable table) and the
+order of events; it needs no rulebook and no calendar: time windows, the
+extension cap and finality are the procedure's checks (:mod:`xinfang.procedure`).
+
+Each change class has one handler here that says how it changes the working
+state (:data:`_FOLD`, a table keyed by the change's type); a test checks
+that every change class has one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import types
+from collections.abc import Callable
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from xinfang.changes import (
+    Accept,
+    Assign,
+    AssignRole,
+    Categorize,
+    Claim,
+    Decline,
+    EndHearing,
+    Event,
+    Extend,
+    Forward,
+    IssueOpinion,
+    IssueReReviewOpinion,
+    IssueReviewOpinion,
+    Notify,
+    ObjectRemit,
+    Rate,
+    Register,
+    Relapse,
+    ReleaseRole,
+    RequestReReview,
+    RequestReview,
+    SetPlan,
+    Settle,
+    SettlementPlan,
+    StartHearing,
+    Withdraw,
+)
+from xinfang.errors import InvalidDataError, TransitionError
+from xinfang.instants import local_day
+from xinfang.personal import Petitioner
+from xinfang.vocabulary import (
+    TERMINAL,
+    Category,
+    Channel,
+    Outcome,
+    Procedure,
+    Rating,
+    Role,
+    Route,
+    Stage,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "ALLOWED_FROM",
+    "MILESTONE_NAMES",
+    "Case",
+    "Hearing",
+    "Holding",
+    "Milestones",
+    "mutate",
+    "replay",
+]
+
+#: 多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不得超过5人 (Art. 20 ¶3).
+MAX_REPRESENTATIVES: Final = 5
+_ART = "信访工作条例 (2022)"
+#: More days than lie between ``date.min`` and ``date.max``: no calendar counts them.
+_MAX_DAYS: Final = (_dt.date.max - _dt.date.min).days
+
+
+@attrs.frozen(kw_only=True)
+class Hearing:
+    """A hearing: local start and end dates (``end`` is ``None`` while it runs)."""
+
+    start: _dt.date
+    end: _dt.date | None = None
+    stage: Stage = Stage.ACCEPTED
+
+
+@attrs.frozen(kw_only=True)
+class Holding:
+    """Who holds a role in a case's chain, since when, who recorded it and why."""
+
+    role: Role
+    holder: str
+    since: _dt.datetime
+    by: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class Milestones:
+    """The local date of each milestone (first occurrence), for O(1) clocks.
+
+    ``last_forwarded`` is the latest receipt of a forwarded or assigned matter
+    (a remit-objection window runs from it); ``remit_objected`` the objection
+    to it and ``forward_notified`` the first written notice recorded after it
+    (what the receiving body owes within 15 days, Art. 23 ¶3): both are
+    cleared by each new forwarding or assignment.
+    """
+
+    received: _dt.date
+    forwarded: _dt.date | None = None
+    assigned: _dt.date | None = None
+    last_forwarded: _dt.date | None = None
+    declined: _dt.date | None = None
+    remit_objected: _dt.date | None = None
+    accepted: _dt.date | None = None
+    notified: _dt.date | None = None
+    forward_notified: _dt.date | None = None
+    opinion_issued: _dt.date | None = None
+    opinion_delivered: _dt.date | None = None
+    review_requested: _dt.date | None = None
+    review_opinion_issued: _dt.date | None = None
+    review_delivered: _dt.date | None = None
+    rereview_requested: _dt.date | None = None
+    rereview_opinion_issued: _dt.date | None = None
+    settled: _dt.date | None = None
+    withdrawn: _dt.date | None = None
+    #: The local date of the case's latest event (of any kind).
+    last_event: _dt.date | None = None
+
+
+#: The milestone fields, in order (``last_event`` last).
+MILESTONE_NAMES: Final = tuple(f.name for f in attrs.fields(Milestones))
+_MILESTONES: Final = attrgetter(*MILESTONE_NAMES)
+
+
+@attrs.frozen(kw_only=True)
+class Case:
+    """One petition matter (信访事项), the fold of its ``events``.
+
+    Build it with :func:`apply` / :func:`open_case`, or rebuild it with
+    :func:`replay`; never by hand. ``repr`` shows ID numbers and phones masked.
+    """
+
+    id: str
+    received_at: _dt.datetime
+    channel: Channel
+    receiving_unit: str
+    petitioners: tuple[Petitioner, ...]
+    claims: tuple[Claim, ...]
+    category: Category | None
+    group_size: int
+    representatives: tuple[str, ...]
+    repeat_of: tuple[str, ...]
+    same_facts: bool
+    skip_level: bool
+    beijing_visit: bool
+    backlog_since: _dt.date | None
+    procedure: Procedure
+    stage: Stage = Stage.REGISTERED
+    handling_unit: str = ""
+    route: Route | None = None
+    outcome: Outcome | None = None
+    settled: bool = False
+    rating: Rating | None = None
+    extensions: int = 0
+    extension_days: int = 0
+    hearings: tuple[Hearing, ...] = ()
+    accused_persons: tuple[str, ...] = ()
+    accused_units: tuple[str, ...] = ()
+    roles: tuple[Holding, ...] = ()
+    plan: SettlementPlan | None = None
+    on: Milestones
+    events: tuple[Event, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 <= self.extension_days <= _MAX_DAYS:
+            raise InvalidDataError(
+                [("extension_days", f"{self.extension_days} days cannot be counted on a calendar")]
+            )
+
+    @property
+    def responsible_unit(self) -> str | None:
+        """The unit holding the ``RESPONSIBLE_UNIT`` role, if any."""
+        for h in self.roles:
+            if h.role is Role.RESPONSIBLE_UNIT:
+                return h.holder
+        return None
+
+    @property
+    def in_hearing(self) -> bool:
+        """Whether a hearing is running."""
+        return bool(self.hearings) and self.hearings[-1].end is None
+
+    @property
+    def is_group_visit(self) -> bool:
+        """集体访: two or more visitors with a common matter."""
+        return self.group_size >= 2
+
+    @property
+    def is_repeat(self) -> bool:
+        """重复信访: linked to earlier cases of the same petitioner and matter."""
+        return bool(self.repeat_of)
+
+    @property
+    def is_backlog(self) -> bool:
+        """历史遗留: marked as an old matter never settled."""
+        return self.backlog_since is not None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Declined, final or withdrawn."""
+        return self.stage in TERMINAL
+
+    @property
+    def flags(self) -> tuple[tuple[str, str], ...]:
+        """Irregularities to look at, each ``(code, citation)``; not errors."""
+        out = []
+        if len(self.representatives) > MAX_REPRESENTATIVES:
+            out.append(("too_many_representatives", f"{_ART} 第二十条第三款: 代表人数不得超过5人"))
+        if self.is_group_visit and self.channel is Channel.VISIT and not self.representatives:
+            out.append(("group_visit_without_representatives", f"{_ART} 第二十条第三款"))
+        if self.skip_level:
+            out.append(("skip_level", f"{_ART} 第十九条第三款、第二十条第一款"))
+        if self.beijing_visit:
+            out.append(("beijing_visit", f"{_ART} 第二十条第一款"))
+        return tuple(out)
+
+    @property
+    def attributes(self) -> dict[str, str | None]:
+        """The codes a rulebook's ``applies_to`` tests."""
+        return {
+            "route": self.route.value if self.route else None,
+            "category": self.category.value if self.category else None,
+            "procedure": self.procedure.value,
+            "channel": self.channel.value,
+        }
+
+    def masked(self) -> Case:
+        """The same case with every petitioner's ID number and phone masked."""
+        if not any(p.id_number or p.phone for p in self.petitioners):
+            return self
+        petitioners = tuple(p.masked() for p in self.petitioners)
+        events = self.events
+        if events and isinstance(events[0].change, Register):
+            first = attrs.evolve(
+                events[0], change=attrs.evolve(events[0].change, petitioners=petitioners)
+            )
+            events = (first, *events[1:])
+        return attrs.evolve(self, petitioners=petitioners, events=events)
+
+
+# ------------------------------------------------------- the stage graph
+_BEFORE_ACCEPT: Final = frozenset(
+    {Stage.REGISTERED, Stage.FORWARDED, Stage.ASSIGNED, Stage.OBJECTED}
+)
+_AFTER_ACCEPT: Final = frozenset(
+    {
+        Stage.ACCEPTED,
+        Stage.REPLIED,
+        Stage.REVIEW_REQUESTED,
+        Stage.REVIEWED,
+        Stage.REREVIEW_REQUESTED,
+        Stage.FINAL,
+    }
+)
+_REPLIED_OR_LATER: Final = _AFTER_ACCEPT - {Stage.ACCEPTED}
+
+#: kind → (stages it is allowed from, the rule it enforces)
+ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
+    "categorized": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十九至三十一条"),
+    "forwarded": (_BEFORE_ACCEPT, f"{_ART} 第二十二条"),
+    "assigned": (_BEFORE_ACCEPT, f"{_ART} 第二十二条第三项"),
+    "declined": (_BEFORE_ACCEPT, f"{_ART} 第二十二条、第二十三条"),
+    "remit_objected": (frozenset({Stage.FORWARDED, Stage.ASSIGNED}), f"{_ART} 第二十三条第三款"),
+    "accepted": (
+        frozenset({Stage.REGISTERED, Stage.FORWARDED, Stage.ASSIGNED}),
+        f"{_ART} 第二十三条",
+    ),
+    "notified": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十三条"),
+    "extended": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十四条"),
+    "hearing_started": (
+        frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
+        f"{_ART} 第三十一条第六项、第三十六条第二款",
+    ),
+    "hearing_ended": (
+        frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
+        f"{_ART} 第三十六条第二款",
+    ),
+    "opinion_issued": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十一条第六项、第三十二条"),
+    "review_requested": (frozenset({Stage.REPLIED}), f"{_ART} 第三十五条"),
+    "review_opinion_issued": (frozenset({Stage.REVIEW_REQUESTED}), f"{_ART} 第三十五条"),
+    "rereview_requested": (frozenset({Stage.REVIEWED}), f"{_ART} 第三十六条"),
+    "rereview_opinion_issued": (frozenset({Stage.REREVIEW_REQUESTED}), f"{_ART} 第三十六条"),
+    "settled": (_AFTER_ACCEPT, "停访息诉: possible at any point after acceptance"),
+    "relapsed": (_AFTER_ACCEPT, "a relapse follows a settlement"),
+    "withdrawn": (frozenset(Stage) - TERMINAL, "a closed matter cannot be withdrawn"),
+    "rated": (_REPLIED_OR_LATER, f"{_ART} 第二十一条: the petitioner rates the handling"),
+    "role_assigned": (frozenset(Stage) - TERMINAL, f"{_ART} 第五条: 谁主管、谁负责"),
+    "role_released": (frozenset(Stage), f"{_ART} 第五条"),
+    "plan_set": (frozenset(Stage) - TERMINAL, "明确责任、明确时限、明确措施"),
+}
+
+
+# ------------------------------------------------------------- the fold
+@attrs.define(kw_only=True)
+class _State:
+    """The fold's working state: what events change, typed (private, mutable)."""
+
+    reg: Register
+    stage: Stage = Stage.REGISTERED
+    category: Category | None = None
+    handling_unit: str = ""
+    route: Route | None = None
+    outcome: Outcome | None = None
+    settled: bool = False
+    rating: Rating | None = None
+    extensions: int = 0
+    extension_days: int = 0
+    hearings: list[Hearing] = attrs.Factory(list)
+    roles: list[Holding] = attrs.Factory(list)
+    plan: SettlementPlan | None = None
+    events: list[Event] = attrs.Factory(list)
+    #: milestone name → local date (only those reached)
+    on: dict[str, _dt.date] = attrs.Factory(dict)
+
+    @property
+    def in_hearing(self) -> bool:
+        return bool(self.hearings) and self.hearings[-1].end is None
+
+
+def _start(event: Event) -> _State:
+    """The fold's state after the registration event."""
+    ch = event.change
+    if not isinstance(ch, Register):
+        raise TransitionError(
+            f"the first event must be 'registered', got {ch.kind!r}",
+            path="events[0]",
+            rule=f"{_ART} 第二十一条: every matter is registered first",
+        )
+    if event.seq != 1:
+        raise TransitionError(f"the first event has seq 1, got {event.seq}", path="events[0].seq")
+    if event.at < ch.received_at:
+        raise TransitionError("a matter is registered after it is received", path="events[0].at")
+    return _State(
+        reg=ch,
+        category=ch.category,
+        handling_unit=ch.receiving_unit,
+        events=[event],
+        on={"received": local_day(ch.received_at)},
+    )
+
+
+def _thaw(case: Case) -> _State:
+    first = case.events[0].change if case.events else None
+    if not isinstance(first, Register):
+        raise TransitionError(
+            f"case {case.id} has no registration event",
+            path="events[0]",
+            rule="a case starts registered",
+        )
+    on = {name: d for name, d in zip(MILESTONE_NAMES, _MILESTONES(case.on), strict=True) if d}
+    on.pop("last_event", None)
+    return _State(
+        reg=first,
+        stage=case.stage,
+        category=case.category,
+        handling_unit=case.handling_unit,
+        route=case.route,
+        outcome=case.outcome,
+        settled=case.settled,
+        rating=case.rating,
+        extensions=case.extensions,
+        extension_days=case.extension_days,
+        hearings=list(case.hearings),
+        roles=list(case.roles),
+        plan=case.plan,
+        events=list(case.events),
+        on=on,
+    )
+
+
+def _freeze(st: _State) -> Case:
+    reg = st.reg
+    events = tuple(st.events)
+    return Case(
+        id=reg.case_id,
+        received_at=reg.received_at,
+        channel=reg.channel,
+        receiving_unit=reg.receiving_unit,
+        petitioners=reg.petitioners,
+        claims=reg.claims,
+        category=st.category,
+        group_size=reg.group_size,
+        representatives=reg.representatives,
+        repeat_of=reg.repeat_of,
+        same_facts=reg.same_facts,
+        skip_level=reg.skip_level,
+        beijing_visit=reg.beijing_visit,
+        backlog_since=reg.backlog_since,
+        procedure=reg.procedure,
+        stage=st.stage,
+        handling_unit=st.handling_unit,
+        route=st.route,
+        outcome=st.outcome,
+        settled=st.settled,
+        rating=st.rating,
+        extensions=st.extensions,
+        extension_days=st.extension_days,
+        hearings=tuple(st.hearings),
+        accused_persons=reg.accused_persons,
+        accused_units=reg.accused_units,
+        roles=tuple(st.roles),
+        plan=st.plan,
+        on=Milestones(**st.on, last_event=local_day(events[-1].at)),
+        events=events,
+    )
+
+
+class _Refusal(Exception):  # noqa: N818 - internal signal, turned into a TransitionError
+    def __init__(self, rule: str, why: str) -> None:
+        self.rule = rule
+        self.why = why
+
+
+# Each handler: (state, change, event, local day of the event) -> None, in place.
+def _categorize(st: _State, ch: Categorize, event: Event, day: _dt.date) -> None:
+    st.category = ch.category
+
+
+def _forward(st: _State, ch: Forward | Assign, event: Event, day: _dt.date) -> None:
+    st.on.setdefault("forwarded" if isinstance(ch, Forward) else "assigned", day)
+    st.on["last_forwarded"] = day
+    # A new receipt: what answered the previous one (an objection, a notice)
+    # does not answer this one, even earlier the same day.
+    st.on.pop("remit_objected", None)
+    st.on.pop("forward_notified", None)
+    st.stage = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
+    st.handling_unit = ch.to_unit
+
+
+def _decline(st: _State, ch: Decline, event: Event, day: _dt.date) -> None:
+    st.stage = Stage.DECLINED
+    st.route = ch.route_told
+    st.on["declined"] = day
+
+
+def _object_remit(st: _State, ch: ObjectRemit, event: Event, day: _dt.date) -> None:
+    st.stage = Stage.OBJECTED
+    st.on["remit_objected"] = day  # the objection to the latest forwarding
+
+
+def _accept(st: _State, ch: Accept, event: Event, day: _dt.date) -> None:
+    if ch.route not in (Route.ORDINARY, Route.DUTY):
+        raise _Refusal(
+            f"{_ART} 第二十八条第二款、第三十一条",
+            f"a matter for the {ch.route.value} procedure is declined with that route told, "
+            "not accepted into petition handling",
+        )
+    st.stage = Stage.ACCEPTED
+    st.route = ch.route
+    st.on["accepted"] = day
+
+
+def _notify(st: _State, ch: Notify, event: Event, day: _dt.date) -> None:
+    st.on.setdefault("notified", day)
+    if "last_forwarded" in st.on:  # the first notice since the latest forwarding
+        st.on.setdefault("forward_notified", day)
+
+
+def _extend(st: _State, ch: Extend, event: Event, day: _dt.date) -> None:
+    if not isinstance(ch.days, int) or ch.days < 1:
+        raise _Refusal(f"{_ART} 第三十四条", "an extension is a positive number of days")
+    st.extensions += 1
+    st.extension_days += ch.days
+
+
+def _start_hearing(st: _State, ch: StartHearing, event: Event, day: _dt.date) -> None:
+    if st.in_hearing:
+        raise _Refusal(f"{_ART} 第三十六条第二款", "a hearing is already running")
+    st.hearings.append(Hearing(start=day, stage=st.stage))
+
+
+def _end_hearing(st: _State, ch: EndHearing, event: Event, day: _dt.date) -> None:
+    if not st.in_hearing:
+        raise _Refusal(f"{_ART} 第三十六条第二款", "no hearing is running")
+    last = st.hearings[-1]
+    st.hearings[-1] = Hearing(start=last.start, end=day, stage=last.stage)
+
+
+#: An opinion's kind → (milestone issued, milestone delivered or None, the stage after).
+_OPINIONS: Final[Mapping[type[Any], tuple[str, str | None, Stage]]] = types.MappingProxyType(
+    {
+        IssueOpinion: ("opinion_issued", "opinion_delivered", Stage.REPLIED),
+        IssueReviewOpinion: ("review_opinion_issued", "review_delivered", Stage.REVIEWED),
+        IssueReReviewOpinion: ("rereview_opinion_issued", None, Stage.FINAL),
+    }
+)
+
+
+def _issue(
+    st: _State,
+    ch: IssueOpinion | IssueReviewOpinion | IssueReReviewOpinion,
+    event: Event,
+    day: _dt.date,
+) -> None:
+    if st.in_hearing:
+        raise _Refusal(f"{_ART} 第三十六条第二款", "end the hearing first")
+    delivered = local_day(ch.delivered_at) if ch.delivered_at else day
+    if delivered < day:
+        raise _Refusal("a reply is delivered after it is issued", "delivered too early")
+    issued, delivered_as, stage = _OPINIONS[type(ch)]
+    st.on[issued] = day
+    if delivered_as is not None:
+        st.on[delivered_as] = delivered
+    st.stage = stage
+    st.outcome = ch.outcome
+
+
+def _request(st: _State, ch: RequestReview | RequestReReview, event: Event, day: _dt.date) -> None:
+    review = isinstance(ch, RequestReview)
+    st.stage = Stage.REVIEW_REQUESTED if review else Stage.REREVIEW_REQUESTED
+    st.handling_unit = ch.to_unit
+    st.on["review_requested" if review else "rereview_requested"] = day
+
+
+def _settle(st: _State, ch: Settle, event: Event, day: _dt.date) -> None:
+    if st.settled:
+        raise _Refusal("停访息诉", "the case is already settled")
+    st.settled = True
+    st.on["settled"] = day
+
+
+def _relapse(st: _State, ch: Relapse, event: Event, day: _dt.date) -> None:
+    if not st.settled:
+        raise _Refusal("停访息诉", "only a settled case can relapse")
+    st.settled = False
+    st.on.pop("settled", None)
+
+
+def _withdraw(st: _State, ch: Withdraw, event: Event, day: _dt.date) -> None:
+    st.stage = Stage.WITHDRAWN
+    st.on["withdrawn"] = day
+
+
+def _rate(st: _State, ch: Rate, event: Event, day: _dt.date) -> None:
+    st.rating = ch.rating
+
+
+def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> None:
+    if any(h.role is ch.role and h.holder == ch.holder for h in st.roles):
+        raise _Refusal(f"{_ART} 第五条", f"{ch.holder} already holds {ch.role.value}")
+    if ch.role.single:
+        st.roles[:] = [h for h in st.roles if h.role is not ch.role]
+    st.roles.append(
+        Holding(role=ch.role, holder=ch.holder, since=event.at, by=event.by, reason=ch.reason)
+    )
+
+
+def _release_role(st: _State, ch: ReleaseRole, event: Event, day: _dt.date) -> None:
+    held = [h for h in st.roles if h.role is ch.role and h.holder == ch.holder]
+    if not held:
+        raise _Refusal(f"{_ART} 第五条", f"{ch.holder} does not hold {ch.role.value}")
+    st.roles.remove(held[0])
+
+
+def _set_plan(st: _State, ch: SetPlan, event: Event, day: _dt.date) -> None:
+    st.plan = ch.plan
+
+
+_Handler = Callable[[_State, Any, Event, _dt.date], None]
+
+#: How each change class changes the working state: one handler per class.
+_FOLD: Final[Mapping[type[Any], _Handler]] = types.MappingProxyType(
+    {
+        Categorize: _categorize,
+        Forward: _forward,
+        Assign: _forward,
+        Decline: _decline,
+        ObjectRemit: _object_remit,
+        Accept: _accept,
+        Notify: _notify,
+        Extend: _extend,
+        StartHearing: _start_hearing,
+        EndHearing: _end_hearing,
+        IssueOpinion: _issue,
+        RequestReview: _request,
+        IssueReviewOpinion: _issue,
+        RequestReReview: _request,
+        IssueReReviewOpinion: _issue,
+        Settle: _settle,
+        Relapse: _relapse,
+        Withdraw: _withdraw,
+        Rate: _rate,
+        AssignRole: _assign_role,
+        ReleaseRole: _release_role,
+        SetPlan: _set_plan,
+    }
+)
+
+
+def _step(st: _State, event: Event) -> None:
+    """Fold one event into the state in place, enforcing order and the stage graph."""
+    ch = event.change
+    kind = ch.kind
+    events = st.events
+    n = len(events)
+    cid = st.reg.case_id
+    if isinstance(ch, Register):
+        raise TransitionError(
+            f"case {cid}: cannot record {kind!r}: the case is already registered",
+            path=kind,
+            rule="one registration per case",
+        )
+    if event.seq != n + 1:
+        raise TransitionError(
+            f"case {cid}: expected event seq {n + 1}, got {event.seq}",
+            path=f"events[{n}].seq",
+            rule="events are numbered 1, 2, 3, ... without gaps",
+        )
+    last_at = events[-1].at
+    if event.at < last_at:
+        raise TransitionError(
+            f"case {cid}: event at {event.at.isoformat()} is before the previous one "
+            f"({last_at.isoformat()})",
+            path=f"events[{n}].at",
+            rule="events are recorded in the order they happened",
+        )
+    try:
+        allowed, rule = ALLOWED_FROM[kind]
+        if st.stage not in allowed:
+            raise _Refusal(rule, f"not allowed in stage {st.stage.value!r}")
+        _FOLD[type(ch)](st, ch, event, local_day(event.at))
+    except _Refusal as refusal:
+        raise TransitionError(
+            f"case {cid}: cannot record {kind!r}: {refusal.why}", path=kind, rule=refusal.rule
+        ) from None
+    events.append(event)
+
+
+def mutate(case: Case | None, event: Event) -> Case:
+    """Fold one event into a case, enforcing the stage graph (no time windows).
+
+    :func:`replay` folds the same way; :func:`xinfang.apply` adds the checks
+    that need a rulebook and a calendar.
+    """
+    if case is None:
+        return _freeze(_start(event))
+    st = _thaw(case)
+    _step(st, event)
+    return _freeze(st)
+
+
+def replay(events: Iterable[Event]) -> Case:
+    """Rebuild a case from its events (the stage graph is enforced; windows are not).
+
+    The fold runs on one working state and builds the case value once. A
+    refused event's position is on the error as ``index``.
+    """
+    it = iter(events)
+    first = next(it, None)
+    if first is None:
+        raise TransitionError("no events to replay", path="events", rule="a case starts registered")
+    st = _start(first)
+    for i, event in enumerate(it, start=1):
+        try:
+            _step(st, event)
+        except TransitionError as exc:
+            exc.index = i
+            raise
+    return _freeze(st)

@@ -1,0 +1,165 @@
+"""Personal data: resident ID numbers, phone numbers and petitioners.
+
+:class:`ResidentId` checks GB 11643-1999 (ISO 7064 MOD 11-2); it and
+:class:`PhoneNumber` are shown only masked (``repr``, ``str``, default
+exports) and give the full value only on an explicit :meth:`reveal`.
+"""
+
+from __future__ import annotations
+
+import re
+from operator import mul
+from typing import Final
+
+import attrs
+
+from xinfang._checks import nonempty
+from xinfang.errors import InvalidDataError, TransitionError
+from xinfang.vocabulary import PetitionerKind
+
+__all__ = ["Petitioner", "PhoneNumber", "ResidentId"]
+
+
+_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK: Final = "10X98765432"
+_ID_FULL: Final = re.compile(r"^\d{17}[\dX]$")
+_ID_MASKED: Final = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
+
+
+def _id_check_digit(first17: str) -> str:
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError(f"expected {len(_ID_WEIGHTS)} digits, got {first17!r}")
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
+
+
+def _check_resident_id(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidDataError([("id_number", "must be a string")])
+    if _ID_MASKED.match(value):
+        return
+    if not _ID_FULL.match(value):
+        raise InvalidDataError(
+            [("id_number", "a resident ID number has 17 digits and a check digit (0-9 or X)")]
+        )
+    if _id_check_digit(value[:17]) != value[17]:
+        raise InvalidDataError(
+            [("id_number", "the check digit is wrong (GB 11643-1999: ISO 7064 MOD 11-2)")]
+        )
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+@attrs.frozen(repr=False)
+class ResidentId:
+    """A mainland resident ID number (居民身份证号码), checked by GB 11643.
+
+    Shown only masked (``110105********123X``) in ``repr``, ``str`` and default
+    exports; :meth:`reveal` gives the full value. A masked value (as read back
+    from a default export) stays masked and cannot be revealed.
+    """
+
+    _value: str = attrs.field(converter=_upper, validator=_check_resident_id)
+
+    @property
+    def is_masked(self) -> bool:
+        """Whether only the masked form is known."""
+        return "*" in self._value
+
+    def masked(self) -> ResidentId:
+        """The masked form, as a value."""
+        v = self._value
+        return self if self.is_masked else ResidentId(v[:6] + "*" * 8 + v[14:])
+
+    def reveal(self) -> str:
+        """The full number. Raises if only the masked form is known."""
+        if self.is_masked:
+            raise TransitionError(
+                "only the masked ID number is known", path="id_number", rule="personal data"
+            )
+        return self._value
+
+    def __str__(self) -> str:
+        return self.masked()._value
+
+    def __repr__(self) -> str:
+        return f"ResidentId({str(self)!r})"
+
+
+_PHONE_FULL: Final = re.compile(r"^\+?\d{5,15}$")
+_PHONE_MASKED: Final = re.compile(r"^\+?\d{3}\*+\d{4}$")
+
+
+def _normalise_phone(value: str) -> str:
+    return re.sub(r"[\s()-]", "", value) if isinstance(value, str) else value
+
+
+def _check_phone(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str) or not (_PHONE_FULL.match(value) or _PHONE_MASKED.match(value)):
+        raise InvalidDataError([("phone", "a phone number is 5-15 digits, optionally after +")])
+
+
+@attrs.frozen(repr=False)
+class PhoneNumber:
+    """A phone number, shown only masked (``138****1234``); :meth:`reveal` gives it whole."""
+
+    _value: str = attrs.field(converter=_normalise_phone, validator=_check_phone)
+
+    @property
+    def is_masked(self) -> bool:
+        """Whether only the masked form is known."""
+        return "*" in self._value
+
+    def masked(self) -> PhoneNumber:
+        """The masked form, as a value."""
+        v = self._value
+        if self.is_masked:
+            return self
+        plus = v.startswith("+")
+        digits = v[1:] if plus else v
+        keep = digits[:3] + "*" * max(len(digits) - 7, 1) + digits[-4:]
+        return PhoneNumber(("+" if plus else "") + keep)
+
+    def reveal(self) -> str:
+        """The full number. Raises if only the masked form is known."""
+        if self.is_masked:
+            raise TransitionError("only the masked phone is known", path="phone")
+        return self._value
+
+    def __str__(self) -> str:
+        return self.masked()._value
+
+    def __repr__(self) -> str:
+        return f"PhoneNumber({str(self)!r})"
+
+
+def _opt_id(value: ResidentId | str | None) -> ResidentId | None:
+    return ResidentId(value) if isinstance(value, str) else value
+
+
+def _opt_phone(value: PhoneNumber | str | None) -> PhoneNumber | None:
+    return PhoneNumber(value) if isinstance(value, str) else value
+
+
+@attrs.frozen(kw_only=True)
+class Petitioner:
+    """Who petitions (信访人, Art. 17): a person or an organisation.
+
+    ``id_number`` and ``phone`` accept plain strings; they are validated and
+    never shown whole (see :class:`ResidentId`, :class:`PhoneNumber`).
+    """
+
+    name: str = attrs.field(validator=nonempty)
+    kind: PetitionerKind = PetitionerKind.PERSON
+    id_number: ResidentId | None = attrs.field(default=None, converter=_opt_id)
+    phone: PhoneNumber | None = attrs.field(default=None, converter=_opt_phone)
+    address: str = ""
+
+    def masked(self) -> Petitioner:
+        """The same petitioner with ID number and phone masked."""
+        return attrs.evolve(
+            self,
+            id_number=self.id_number.masked() if self.id_number else None,
+            phone=self.phone.masked() if self.phone else None,
+        )
