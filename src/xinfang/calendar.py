@@ -29,10 +29,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import importlib.metadata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import holidays as holidays_pkg
+import numpy as np
+from chinese_calendar import constants
 
 from xinfang._toml import read_toml
 from xinfang.errors import CalendarDataError, CalendarRangeError
@@ -40,7 +44,6 @@ from xinfang.errors import CalendarDataError, CalendarRangeError
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    import numpy as np
     import numpy.typing as npt
 
 __all__ = [
@@ -343,8 +346,6 @@ class WorkCalendar:
     def _np(self) -> tuple[Any, Any, Any]:
         ix = self._ix
         if ix.np_cache is None:
-            import numpy as np
-
             cum = np.asarray(ix.cum, dtype=np.int64)
             nth = np.fromiter(
                 (d.toordinal() - _EPOCH_ORDINAL for d in ix.nth), dtype=np.int64, count=ix.count
@@ -362,8 +363,6 @@ class WorkCalendar:
         or an integer array broadcastable against it. Returns ``datetime64[D]``.
         Raises :class:`~xinfang.CalendarRangeError` naming the first bad element.
         """
-        import numpy as np
-
         cum, nth, _ = self._np()
         days = np.asarray(dates, dtype="datetime64[D]").view(np.int64)
         offs = np.asarray(n, dtype=np.int64)
@@ -385,8 +384,6 @@ class WorkCalendar:
 
     def is_working_day_array(self, dates: npt.ArrayLike) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Vectorised :meth:`is_working_day` (requires numpy)."""
-        import numpy as np
-
         _, _, work = self._np()
         days = np.asarray(dates, dtype="datetime64[D]").view(np.int64)
         i = days - (self._ix.base - _EPOCH_ORDINAL)
@@ -700,10 +697,6 @@ _CN_LABELS: Final = {
 
 @functools.cache
 def _published() -> WorkCalendar:
-    import importlib.metadata
-
-    from chinese_calendar import constants
-
     holidays: dict[_dt.date, str] = dict(constants.holidays)
     workdays: dict[_dt.date, str] = dict(constants.workdays)
     first = _dt.date(min(holidays).year, 1, 1)
@@ -738,8 +731,6 @@ _PROVISIONAL_SOURCE: Final = (
 
 @functools.cache
 def _provisional(through: int) -> WorkCalendar:
-    import holidays as holidays_pkg
-
     base = _published()
     first_year = base.last.year + 1
     if through < first_year:

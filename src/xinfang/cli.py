@@ -27,7 +27,7 @@ from xinfang.campaign import load_campaign, snapshot, trend
 from xinfang.classification import CaseFacts, classify
 from xinfang.clocks import ClockStatus, clock_table
 from xinfang.demo import demo_world
-from xinfang.errors import InvalidDataError
+from xinfang.errors import InvalidDataError, XinfangError
 from xinfang.responsibility import load_organization
 from xinfang.serialization import from_json, to_dict
 
@@ -245,8 +245,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     except Exception as exc:  # the library's own errors name their rule; show them plainly
-        from xinfang import XinfangError
-
         if isinstance(exc, XinfangError):
             return _fail(str(exc), EXIT_DATA)
         raise

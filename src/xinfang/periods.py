@@ -24,10 +24,12 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
+import zoneinfo
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from xinfang.calendar import china_mainland
 from xinfang.errors import NaiveDatetimeError, PeriodError, XinfangError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,8 +180,6 @@ def local_date(value: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.date:
                 path="start",
                 rule="instants must be aware",
             )
-        import zoneinfo
-
         local = value.astimezone(zoneinfo.ZoneInfo(timezone))
         return _dt.date(local.year, local.month, local.day)
     if type(value) is _dt.date:
@@ -350,8 +350,6 @@ def due_date(
     counts on it. Either raises :class:`~xinfang.CalendarRangeError` when it
     needs a day the calendar does not cover.
     """
-    from xinfang.calendar import china_mainland
-
     cal = calendar if calendar is not None else china_mainland()
     day = start if type(start) is _dt.date else local_date(start, rule.timezone)
     if not isinstance(period, Period):

@@ -17,6 +17,8 @@ import html
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from xinfang.serialization import to_dict
+
 if TYPE_CHECKING:
     import datetime as _dt
     from collections.abc import Sequence
@@ -195,8 +197,6 @@ def render_markdown(
 
 
 def _jsonable(snap: Snapshot, burndown: Sequence[tuple[_dt.date, int]]) -> dict[str, Any]:
-    from xinfang.serialization import to_dict
-
     data = to_dict(snap)
     data["burndown"] = [[d.isoformat(), n] for d, n in burndown]
     data["schema_version"] = 1
