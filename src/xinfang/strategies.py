@@ -7,6 +7,7 @@ yields valid values only; xinfang's own test-suite uses these same strategies.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
@@ -50,7 +51,7 @@ from xinfang.personal import Petitioner, PhoneNumber, ResidentId, _id_check_digi
 from xinfang.procedure import apply, open_case
 from xinfang.responsibility import Interest, Official, Organization, Post, Unit
 from xinfang.rulebook import Rulebook, bundled_rulebook, bundled_rulebooks
-from xinfang.vocabulary import (
+from xinfang.vocabulary import (, Stage
     Category,
     Channel,
     Outcome,
@@ -157,16 +158,22 @@ def rulebooks() -> st.SearchStrategy[Rulebook]:
     return st.sampled_from(bundled_rulebooks()).map(bundled_rulebook)
 
 
+_AREAS = st.sampled_from(["110105", "310104", "440305", "510107", "330106"])
+_BIRTHS = st.dates(_dt.date(1930, 1, 1), _dt.date(2008, 12, 31))
+_SEQS = st.integers(0, 999)
+
+
 @st.composite
 def resident_ids(draw: st.DrawFn) -> ResidentId:
     """Valid 18-digit resident ID numbers (GB 11643 check digit)."""
-    area = draw(st.sampled_from(["110105", "310104", "440305", "510107", "330106"]))
-    birth = draw(st.dates(_dt.date(1930, 1, 1), _dt.date(2008, 12, 31)))
-    seq = draw(st.integers(0, 999))
+    area = draw(_AREAS)
+    birth = draw(_BIRTHS)
+    seq = draw(_SEQS)
     first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
     return ResidentId(first17 + _id_check_digit(first17))
 
 
+@functools.cache
 def phone_numbers() -> st.SearchStrategy[PhoneNumber]:
     """Mainland mobile numbers."""
     return st.builds(
@@ -183,6 +190,7 @@ _NAMES = st.builds(
 )
 
 
+@functools.cache
 def petitioners() -> st.SearchStrategy[Petitioner]:
     """Persons (with or without ID number and phone) and organisations."""
     person = st.builds(
@@ -202,6 +210,7 @@ def petitioners() -> st.SearchStrategy[Petitioner]:
     return person | org
 
 
+@functools.cache
 def claims() -> st.SearchStrategy[Claim]:
     """Claims with a request and optional facts and reasons."""
     return st.builds(
@@ -225,6 +234,34 @@ def instants(
     )
 
 
+_INSTANTS = instants()
+_GROUP = st.integers(1, 12)
+_REPS = {n: st.lists(_NAMES, max_size=n) for n in range(1, 8)}
+_REPEAT_OF = st.lists(st.sampled_from(["P-1", "P-2", "P-3"]), max_size=2, unique=True)
+_CASE_IDS = st.from_regex(r"XF-[0-9]{4}-[0-9]{6}", fullmatch=True)
+_CHANNELS = st.sampled_from(Channel)
+_RECEIVING = st.sampled_from(_UNITS)
+_PETITIONER_LISTS = st.lists(petitioners(), min_size=1, max_size=3)
+_CLAIM_LISTS = st.lists(claims(), min_size=1, max_size=2)
+_CATEGORY = st.none() | st.sampled_from(Category)
+_PROCEDURES = st.sampled_from(Procedure)
+
+
+_Ids = st.SearchStrategy[list[str]] | None
+
+
+# Strategies are immutable: build each once (per organisation) rather than per draw,
+# where constructing and validating them cost more than drawing from them.
+@functools.lru_cache(maxsize=64)
+def _accused(org: Organization) -> tuple[_Ids, _Ids]:
+    people = [o.id for o in org.officials]
+    units = [u.id for u in org.units]
+    return (
+        st.lists(st.sampled_from(people), max_size=2, unique=True) if people else None,
+        st.lists(st.sampled_from(units), max_size=1, unique=True) if units else None,
+    )
+
+
 @st.composite
 def registrations(
     draw: st.DrawFn,
@@ -233,22 +270,19 @@ def registrations(
     org: Organization | None = None,
 ) -> Register:
     """Valid ``Register`` commands (accusations naming accused from ``org`` when given)."""
-    received = draw(at if at is not None else instants())
-    group = draw(st.integers(1, 12))
-    people = [o.id for o in org.officials] if org is not None else []
-    units = [u.id for u in org.units] if org is not None else []
-    reps = draw(st.lists(_NAMES, max_size=min(group, 7)))
-    repeat_of = tuple(
-        draw(st.lists(st.sampled_from(["P-1", "P-2", "P-3"]), max_size=2, unique=True))
-    )
+    received = draw(at if at is not None else _INSTANTS)
+    group = draw(_GROUP)
+    accused_persons, accused_units = _accused(org) if org is not None else (None, None)
+    reps = draw(_REPS[min(group, 7)])
+    repeat_of = tuple(draw(_REPEAT_OF))
     return Register(
-        case_id=draw(st.from_regex(r"XF-[0-9]{4}-[0-9]{6}", fullmatch=True)),
+        case_id=draw(_CASE_IDS),
         received_at=received,
-        channel=draw(st.sampled_from(Channel)),
-        receiving_unit=draw(st.sampled_from(_UNITS)),
-        petitioners=draw(st.lists(petitioners(), min_size=1, max_size=3)),
-        claims=draw(st.lists(claims(), min_size=1, max_size=2)),
-        category=draw(st.none() | st.sampled_from(Category)),
+        channel=draw(_CHANNELS),
+        receiving_unit=draw(_RECEIVING),
+        petitioners=draw(_PETITIONER_LISTS),
+        claims=draw(_CLAIM_LISTS),
+        category=draw(_CATEGORY),
         group_size=group,
         representatives=reps,
         repeat_of=repeat_of,
@@ -256,19 +290,16 @@ def registrations(
         skip_level=draw(st.booleans()),
         beijing_visit=draw(st.booleans()),
         backlog_since=draw(st.none() | st.dates(_dt.date(2010, 1, 1), received.date())),
-        procedure=draw(st.sampled_from(Procedure)),
-        accused_persons=draw(st.lists(st.sampled_from(people), max_size=2, unique=True))
-        if people
-        else (),
-        accused_units=draw(st.lists(st.sampled_from(units), max_size=1, unique=True))
-        if units
-        else (),
+        procedure=draw(_PROCEDURES),
+        accused_persons=draw(accused_persons) if accused_persons is not None else (),
+        accused_units=draw(accused_units) if accused_units is not None else (),
     )
 
 
 _TEXT = st.sampled_from(["依据政策", "经调查核实", "事实清楚", "理由说明"])
 
 
+@functools.lru_cache(maxsize=64)
 def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchStrategy[Change]]:
     outcome = st.sampled_from(Outcome)
     units = st.sampled_from(_UNITS)
@@ -332,10 +363,20 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _any_kind(org: Organization | None) -> st.SearchStrategy[str]:
+    return st.sampled_from(sorted(_change_strategies(org)))
+
+
 def changes(kinds: Iterable[str] | None = None) -> st.SearchStrategy[Change]:
     """Commands after registration, of the given kinds (default: all; not always allowed)."""
+    return _changes(None if kinds is None else tuple(sorted(kinds)))
+
+
+@functools.lru_cache(maxsize=256)
+def _changes(kinds: tuple[str, ...] | None) -> st.SearchStrategy[Change]:
     table = _change_strategies()
-    chosen = sorted(table) if kinds is None else sorted(kinds)
+    chosen = sorted(table) if kinds is None else kinds
     return st.one_of(*(table[k] for k in chosen))
 
 
@@ -359,6 +400,30 @@ _WEIGHT: dict[str, int] = {
 }
 
 
+_CLERKS = st.sampled_from(["clerk-1", "clerk-2"])
+_FIRST_DELAY = st.integers(0, 600)
+_DAYS = st.integers(0, 25)
+_MINUTES = st.integers(0, 600)
+_DIGIT = st.integers(0, 9)
+
+
+@functools.cache
+def _allowed_kinds(stage: Stage) -> st.SearchStrategy[str] | None:
+    """The commands the stage graph allows from ``stage``, weighted; None if none."""
+    allowed = [
+        k
+        for k, (stages, _) in sorted(ALLOWED_FROM.items())
+        if stage in stages
+        for _ in range(_WEIGHT.get(k, 2))
+    ]
+    return st.sampled_from(allowed) if allowed else None
+
+
+@functools.cache
+def _steps(max_steps: int) -> st.SearchStrategy[int]:
+    return st.integers(0, max_steps)
+
+
 @st.composite
 def cases(
     draw: st.DrawFn,
@@ -380,23 +445,17 @@ def cases(
     rb = rulebook_ if rulebook_ is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     reg = draw(registrations(org=org))
-    at = reg.received_at + _dt.timedelta(minutes=draw(st.integers(0, 600)))
-    case, _ = open_case(reg, at, by=draw(st.sampled_from(["clerk-1", "clerk-2"])))
+    at = reg.received_at + _dt.timedelta(minutes=draw(_FIRST_DELAY))
+    case, _ = open_case(reg, at, by=draw(_CLERKS))
     table = _change_strategies(org)
-    for _ in range(draw(st.integers(0, max_steps))):
-        at += _dt.timedelta(days=draw(st.integers(0, 25)), minutes=draw(st.integers(0, 600)))
+    any_kind = _any_kind(org)
+    for _ in range(draw(_steps(max_steps))):
+        at += _dt.timedelta(days=draw(_DAYS), minutes=draw(_MINUTES))
         # Mostly commands the stage graph allows, sometimes any (to exercise refusals).
-        allowed = [
-            k
-            for k, (stages, _) in sorted(ALLOWED_FROM.items())
-            if case.stage in stages
-            for _ in range(_WEIGHT.get(k, 2))
-        ]
-        if not allowed:
+        allowed = _allowed_kinds(case.stage)
+        if allowed is None:
             break
-        kind = draw(
-            st.sampled_from(allowed) if draw(st.integers(0, 9)) else st.sampled_from(sorted(table))
-        )
+        kind = draw(allowed if draw(_DIGIT) else any_kind)
         change = draw(table[kind])
         try:
             case, _ = apply(
@@ -420,6 +479,9 @@ def event_sequences(**kwargs: object) -> st.SearchStrategy[tuple[Event, ...]]:
 
 
 # ------------------------------------------------------------ organisations
+_UP_TO_TWO = st.integers(0, 2)
+
+
 @st.composite
 def organizations(draw: st.DrawFn, *, max_units: int = 12) -> Organization:
     """Valid organisation trees: corps / detachment / brigade, heads, leaders, staff."""
@@ -430,13 +492,12 @@ def organizations(draw: st.DrawFn, *, max_units: int = 12) -> Organization:
         level = levels[levels.index(parent.level) + 1]
         units.append(Unit(id=f"U{i}", name=f"单位{i}", level=level, parent=parent.id))
     officials: list[Official] = []
+    liaisons = st.lists(st.sampled_from([v.id for v in units]), max_size=2, unique=True)
     for u in units:
-        if draw(st.integers(0, 9)):
+        if draw(_DIGIT):
             officials.append(Official(id=f"{u.id}-H", name="主官", unit=u.id, post=Post.HEAD))
-        for j in range(draw(st.integers(0, 2))):
-            follows = draw(
-                st.lists(st.sampled_from([v.id for v in units]), max_size=2, unique=True)
-            )
+        for j in range(draw(_UP_TO_TWO)):
+            follows = draw(liaisons)
             officials.append(
                 Official(
                     id=f"{u.id}-L{j}",
@@ -448,7 +509,7 @@ def organizations(draw: st.DrawFn, *, max_units: int = 12) -> Organization:
             )
         officials.extend(
             Official(id=f"{u.id}-S{j}", name="工作人员", unit=u.id, post=Post.STAFF)
-            for j in range(draw(st.integers(0, 2)))
+            for j in range(draw(_UP_TO_TWO))
         )
     return Organization(levels=levels, units=units, officials=officials)
 
