@@ -51,7 +51,7 @@ from xinfang.personal import Petitioner, PhoneNumber, ResidentId, _id_check_digi
 from xinfang.procedure import apply, open_case
 from xinfang.responsibility import Interest, Official, Organization, Post, Unit
 from xinfang.rulebook import Rulebook, bundled_rulebook, bundled_rulebooks
-from xinfang.vocabulary import (, Stage
+from xinfang.vocabulary import (
     Category,
     Channel,
     Outcome,
@@ -60,6 +60,7 @@ from xinfang.vocabulary import (, Stage
     Rating,
     Role,
     Route,
+    Stage,
 )
 
 if TYPE_CHECKING:
