@@ -27,8 +27,10 @@ from xinfang._toml import read_toml
 from xinfang.case import Case, replay
 from xinfang.changes import AssignRole, Change, ReleaseRole, SetPlan
 from xinfang.clocks import Clock, ClockStatus
+from xinfang.convert import structure
 from xinfang.errors import (
     ConfidentialityError,
+    InvalidDataError,
     OrganizationError,
     PolicyError,
     RecusalError,
@@ -926,11 +928,8 @@ def _read(path: str | Path, error: type[XinfangError]) -> dict[str, Any]:
 
 
 def _structure(data: Any, cls: type[_T], error: type[XinfangError], source: str) -> _T:
-    from xinfang.errors import InvalidDataError
-    from xinfang.serialization import from_dict
-
     try:
-        return from_dict(data, cls, source=source)
+        return structure(data, cls, source=source)
     except InvalidDataError as exc:
         path, message = exc.problems[0] if exc.problems else (source, str(exc))
         rest = "".join(f"; {p}: {m}" for p, m in exc.problems[1:])
