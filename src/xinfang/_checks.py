@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import attrs
 
+
 def positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     """A positive ``int`` (not a ``bool``)."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -567,6 +567,14 @@ def _apply_unchecked(cal: WorkCalendar, data: Mapping[str, Any]) -> WorkCalendar
                     raise CalendarDataError(
                         f"{_iso(d)} is not in year {year}", path=f"{path}.{key}"
                     )
+        for d in on:
+            if d.weekday() not in cal.weekend:
+                raise CalendarDataError(
+                    f"{_iso(d)} is a {d.strftime('%A')}; a make-up working day (调休) must "
+                    "fall on a weekend day",
+                    path=f"{path}.makeup_workdays",
+                    rule="调休 turns a weekend day into a working day",
+                )
         y_first, y_last = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
         if y_first > last + _dt.timedelta(days=1) or y_last < first - _dt.timedelta(days=1):
             raise CalendarDataError(

@@ -1,47 +1,788 @@
-"""The ``xinfang`` command: the library on the demo data or a host's own ledger.
+"""The ``xinfang`` command: the library on the demo data or an office's own files.
 
     xinfang demo [--as-of DATE] [--format md|html|json] [--lang zh|en] [-o FILE]
+                 [--export DIR [--force]]
     xinfang report LEDGER --campaign FILE --org FILE [--as-of DATE] [--format ...]
-    xinfang due LEDGER [--within N] [--as-of DATE]
+    xinfang due LEDGER [--within N] [--as-of DATE] [--format text|json]
     xinfang classify CASE.json [--facts FACTS.json]
     xinfang validate LEDGER
+    xinfang calendar [FILE ...] [--year YEAR] [--template]
 
-Exit codes: 0 success, 1 bad data (``validate`` found problems), 2 bad usage
-or unreadable input. A thin edge: it reads files, calls the library, writes
-text; it holds no logic of its own.
+Every command that counts days takes ``--calendar FILE`` (repeatable) and
+``--strict-calendar``; every command that reads files takes ``--encoding``
+(UTF-8 with or without a BOM by default) and ``-`` for standard input;
+``-q`` / ``-v`` everywhere. Exit codes: 0 success, 1 invalid data, 2 bad
+usage or a file that cannot be read or written (``docs/cli.md``).
+
+A thin edge: it reads files, calls the library, writes text. It is the only
+place that reads the clock (today's date), draws progress bars (tqdm, on a
+terminal only) and configures logging (``--verbose``), for the length of
+one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as _dt
+import io
 import json
+import logging
+import os
 import sys
+import time
+import tomllib
+import zoneinfo
+from contextlib import ExitStack
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
+
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xinfang import report
 from xinfang.calendar import china_mainland
-from xinfang.campaign import load_campaign, snapshot, trend
+from xinfang.campaign import load_campaign, snapshot
 from xinfang.classification import CaseFacts, classify
 from xinfang.clocks import ClockStatus, clock_table
 from xinfang.demo import demo_world
-from xinfang.errors import InvalidDataError, XinfangError
+from xinfang.errors import (
+    CalendarRangeError,
+    InvalidDataError,
+    XinfangError,
+)
 from xinfang.responsibility import load_organization
-from xinfang.serialization import from_json, to_dict
+from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator, Sequence
 
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign, Snapshot
     from xinfang.case import Case
+    from xinfang.clocks import Clock
+    from xinfang.responsibility import Organization
 
 
-__all__ = ["main", "main_exit"]
+__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "TEMPLATE", "main", "main_exit"]
 
+#: Exit codes: success, invalid data, bad usage or a file that cannot be read or written.
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+#: The template for a new year's State Council arrangement (calendar format 1).
+TEMPLATE: Final = Path(__file__).resolve().parent / "data" / "calendars" / "template-next-year.toml"
+#: Text in a calendar file's ``source`` that marks an unfilled template.
+_PLACEHOLDER: Final = "PLACEHOLDER"
+_SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
+_CHUNK: Final = 20_000  # cases per clock-table call in ``due`` (progress steps)
+_MAX_SHOWN: Final = 20  # problems shown before "run xinfang validate"
+
+log = logging.getLogger("xinfang.cli")
 
 
+class _Exit(Exception):  # noqa: N818 - a control-flow signal, not an error class
+    """Stop the command with a message on standard error and an exit code."""
+
+    def __init__(self, code: int, message: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _today() -> _dt.date:
+    """Today in Asia/Shanghai (the only clock the command reads; tests replace it)."""
+    return _dt.datetime.now(_SHANGHAI).date()
+
+
+# ------------------------------------------------------------------ output
+def _say(message: str) -> None:
+    print(f"xinfang: {message}", file=sys.stderr)
+
+
+def _out(text: str) -> None:
+    """Write to standard output, in UTF-8 where the terminal's encoding cannot hold it."""
+    stream = sys.stdout
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:  # pragma: no cover - a text-only stream that cannot encode
+            stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
+        else:
+            buffer.write(text.encode("utf-8"))
+    stream.flush()
+
+
+def _check_writable(out: str | None) -> None:
+    """Refuse an ``-o`` path that cannot be written before any work is done."""
+    if out is None or out == "-":
+        return
+    path = Path(out)
+    parent = path.parent if str(path.parent) else Path()
+    if path.is_dir():
+        raise _Exit(EXIT_USAGE, f"cannot write {out}: it is a directory")
+    if not parent.is_dir():
+        raise _Exit(EXIT_USAGE, f"cannot write {out}: no directory {parent}")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise _Exit(EXIT_USAGE, f"cannot write {out}: permission denied")
+
+
+def _write(text: str, out: str | None) -> None:
+    if out is None or out == "-":
+        _out(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _Exit(EXIT_USAGE, f"cannot write {out}: {exc.strerror or exc}") from None
+    log.info("wrote %s (%d characters)", out, len(text))
+
+
+# -------------------------------------------------------------- progress
+class _Progress:
+    """tqdm bars for the phases of one run, on a terminal only (never with ``--quiet``)."""
+
+    def __init__(self, enabled: bool, phases: int) -> None:
+        self.enabled = enabled
+        self.phases = phases
+        self.phase = 0
+
+    def bar(self, what: str, total: float | None = None, *, unit: str = "it") -> tqdm[Any]:
+        """The bar of the next phase (a byte bar when ``unit`` is ``"B"``)."""
+        self.phase += 1
+        return tqdm(
+            total=total,
+            desc=f"[{self.phase}/{self.phases}] {what}",
+            unit=unit,
+            unit_scale=unit == "B",
+            unit_divisor=1024 if unit == "B" else 1000,
+            file=sys.stderr,
+            disable=not self.enabled,
+            leave=False,
+            dynamic_ncols=True,
+            mininterval=0.2,
+        )
+
+
+def _progress(args: argparse.Namespace, phases: int) -> _Progress:
+    isatty = getattr(sys.stderr, "isatty", None)
+    on_terminal = bool(isatty and isatty())
+    return _Progress(on_terminal and not args.quiet, phases)
+
+
+# ------------------------------------------------------------------ input
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {name!r}") from None
+
+
+def _hint(encoding: str) -> str:
+    if encoding == "utf-8":
+        return "if the file was saved as GBK (as office PCs often do), add --encoding gbk"
+    return "check the file's encoding (--encoding)"
+
+
+def _decode_error(path: str, line: int, encoding: str, exc: UnicodeDecodeError) -> str:
+    bad = exc.object[exc.start : exc.start + 1]
+    return (
+        f"{path}:{line}: not valid {encoding}: byte 0x{bad.hex()} at position {exc.start + 1} "
+        "of the line"
+    )
+
+
+class _Input:
+    """One input file (or ``-``: standard input), opened in binary."""
+
+    def __init__(self, path: str, encoding: str) -> None:
+        self.path = path
+        self.name = "<stdin>" if path == "-" else path
+        self.encoding = encoding
+        # An ASCII-compatible encoding other than UTF-8 (gbk, gb18030, big5 ...) is
+        # the fallback for bytes that are not UTF-8: UTF-8 files still read as UTF-8.
+        self.ascii_compatible = "\n".encode(encoding, "ignore") == b"\n"
+        self.utf8_first = encoding != "utf-8" and self.ascii_compatible
+        self.undecodable = 0  # lines that could not be decoded (for one hint at the end)
+        self.tried = f"{encoding} (nor utf-8)" if self.utf8_first else encoding
+
+    def hint(self) -> str:
+        """How to fix the encoding, when a line could not be decoded ("" otherwise)."""
+        return f"; {_hint(self.encoding)}" if self.undecodable else ""
+
+    def size(self) -> int | None:
+        """The file's size in bytes (``None`` for standard input or a file not there)."""
+        if self.path == "-":
+            return None
+        try:
+            return Path(self.path).stat().st_size
+        except OSError:
+            return None  # open() names the problem
+
+    def open(self, stack: ExitStack) -> tuple[BinaryIO, int | None]:
+        """The binary stream and its size where known."""
+        if self.path == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:  # a text-only stdin (embedded use): re-encode it
+                data = sys.stdin.read().encode(self.encoding, "surrogateescape")
+                return io.BytesIO(data), len(data)
+            return stream, None
+        try:
+            fh = stack.enter_context(Path(self.path).open("rb"))  # noqa: SIM115 - the stack closes it
+            size = os.fstat(fh.fileno()).st_size
+        except OSError as exc:
+            raise _Exit(EXIT_USAGE, f"cannot read {self.path}: {exc.strerror or exc}") from None
+        return fh, size
+
+    def _decode(self, data: bytes) -> str:
+        if self.utf8_first:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return data.decode(self.encoding)
+
+    def read_text(self) -> str:
+        """The whole file as text (BOM dropped); a decode error names the line."""
+        with ExitStack() as stack:
+            stream, _ = self.open(stack)
+            return self._decode_all(self._read(stream))
+
+    def _read(self, stream: BinaryIO) -> bytes:
+        try:
+            return stream.read()
+        except OSError as exc:
+            raise _Exit(EXIT_USAGE, f"cannot read {self.name}: {exc.strerror or exc}") from None
+
+    def _decode_all(self, data: bytes) -> str:
+        try:
+            text = self._decode(data)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+            bad = data[exc.start : exc.start + 1]
+            raise _Exit(
+                EXIT_DATA,
+                f"{self.name}:{line}: not valid {self.tried}: byte 0x{bad.hex()} at position "
+                f"{column + 1} of the line; {_hint(self.encoding)}",
+            ) from None
+        return text.removeprefix("\ufeff")
+
+    def lines(self, bar: tqdm[Any]) -> Iterator[tuple[int, str | None, str]]:
+        """``(line number, text, problem)`` of every non-blank line, streamed.
+
+        ``text`` is ``None`` where the line cannot be decoded (``problem`` says
+        why). JSON Lines split on newline bytes only.
+        """
+        with ExitStack() as stack:
+            stream, _ = self.open(stack)
+            if not self.ascii_compatible:
+                # An encoding whose newline is not the byte 0x0a (UTF-16, UTF-32):
+                # decode the whole file first.
+                data = self._read(stream)
+                bar.update(len(data))
+                text = self._decode_all(data)
+                for number, line in enumerate(text.split("\n"), start=1):
+                    if line.strip():
+                        yield number, line, ""
+                return
+            for number, raw in enumerate(stream, start=1):
+                bar.update(len(raw))
+                try:
+                    line = self._decode(raw)
+                except UnicodeDecodeError as exc:
+                    self.undecodable += 1
+                    yield number, None, _decode_error(self.name, number, self.tried, exc)
+                    continue
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                if line.strip():
+                    yield number, line, ""
+
+
+def _only_one_stdin(*paths: str | None) -> None:
+    if sum(p == "-" for p in paths) > 1:
+        raise _Exit(EXIT_USAGE, "only one input can be read from standard input ('-')")
+
+
+def _read_toml(path: str, encoding: str) -> dict[str, Any]:
+    source = _Input(path, encoding)
+    try:
+        return tomllib.loads(source.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise _Exit(EXIT_DATA, f"{source.name}: not valid TOML: {exc}") from None
+
+
+#: What a loader of the library may raise on malformed data that its own checks
+#: missed; the command still names the file rather than show a traceback.
+_UNCHECKED: Final = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
+def _unchecked(exc: Exception) -> str:
+    return (
+        f"{type(exc).__name__}: {exc} (malformed data that xinfang's checks did not name; "
+        "please report it)"
+    )
+
+
+def _load_org(path: str, encoding: str) -> Organization:
+    data = _read_toml(path, encoding)
+    try:
+        return load_organization(data)
+    except XinfangError as exc:
+        raise _Exit(EXIT_DATA, f"{path}: {exc}") from None
+    except _UNCHECKED as exc:
+        raise _Exit(EXIT_DATA, f"{path}: {_unchecked(exc)}") from None
+
+
+def _load_campaign(path: str, encoding: str) -> Campaign:
+    data = _read_toml(path, encoding)
+    try:
+        return load_campaign(data)
+    except XinfangError as exc:
+        raise _Exit(EXIT_DATA, f"{path}: {exc}") from None
+    except _UNCHECKED as exc:
+        raise _Exit(EXIT_DATA, f"{path}: {_unchecked(exc)}") from None
+
+
+def _parse_case(line: str, source: str) -> Case:
+    try:
+        case: Case = from_json(line, source=source)
+    except RecursionError:
+        raise InvalidDataError([("$", "nested too deeply")], source=source) from None
+    except XinfangError:
+        raise
+    except _UNCHECKED as exc:
+        raise InvalidDataError([("$", _unchecked(exc))], source=source) from None
+    return case
+
+
+def _load_ledger(path: str, encoding: str, progress: _Progress) -> list[Case]:
+    """Every case of a ledger, or exit 1 listing the first problems (bad lines, duplicate ids)."""
+    started = time.perf_counter()
+    source = _Input(path, encoding)
+    cases: list[Case] = []
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
+    duplicates = 0
+    with progress.bar(f"reading {source.name}", source.size(), unit="B") as bar:
+        for number, line, problem in source.lines(bar):
+            if line is None:
+                problems.append(problem)
+                continue
+            try:
+                case = _parse_case(line, f"{source.name}:{number}")
+            except InvalidDataError as exc:
+                problems.extend(f"{source.name}:{number}: {p}: {m}" for p, m in exc.problems)
+                continue
+            seen = first_line.setdefault(case.id, number)
+            if seen != number:
+                duplicates += 1
+                problems.append(
+                    f"{source.name}:{number}: $.id: duplicate case id {case.id!r} "
+                    f"(first on line {seen})"
+                )
+            cases.append(case)
+    if problems:
+        for text in problems[:_MAX_SHOWN]:
+            print(text, file=sys.stderr)
+        more = f" (first {_MAX_SHOWN} shown)" if len(problems) > _MAX_SHOWN else ""
+        dup = f", {duplicates} duplicate case id(s)" if duplicates else ""
+        hint = f"; run 'xinfang validate {path}' to list them all" if more else ""
+        raise _Exit(
+            EXIT_DATA,
+            f"{len(problems)} problem(s) in {source.name}{dup}{more}{hint}{source.hint()}",
+        )
+    log.info("read %d cases from %s in %.2f s", len(cases), source.name, _since(started))
+    return cases
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+# --------------------------------------------------------------- calendar
+def _calendar(args: argparse.Namespace) -> WorkCalendar:
+    """The calendar a command counts on: the mainland one, then each ``--calendar`` file."""
+    cal = china_mainland(provisional=not args.strict_calendar)
+    for path in args.calendar or ():
+        cal, problem = _extend(cal, path, args.encoding)
+        if problem:
+            raise _Exit(EXIT_DATA, problem)
+    log.info(
+        "calendar %s covers %s..%s; provisional years: %s",
+        cal.name,
+        cal.first,
+        cal.last,
+        _years(cal.provisional_years) or "none",
+    )
+    return cal
+
+
+def _extend(cal: WorkCalendar, path: str, encoding: str) -> tuple[WorkCalendar, str]:
+    """``cal`` with the calendar file applied, or ``cal`` and the problem found."""
+    try:
+        data = _read_toml(path, encoding)
+    except _Exit as exc:
+        if exc.code == EXIT_USAGE:
+            raise
+        return cal, exc.message
+    for j, entry in enumerate(data.get("year", []) if isinstance(data.get("year"), list) else []):
+        source = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(source, str) and _PLACEHOLDER in source.upper():
+            return cal, (
+                f"{path}: year[{j}].source: still the template's placeholder; fill in the "
+                "year's days off and make-up working days from the State Council notice and "
+                "put the notice's title in 'source'"
+            )
+    try:
+        return cal.extend(data, origin=path), ""
+    except XinfangError as exc:
+        return cal, str(exc)
+    except _UNCHECKED as exc:
+        return cal, f"{path}: {_unchecked(exc)}"
+
+
+def _years(years: frozenset[int] | Sequence[int]) -> str:
+    """Years as ranges: ``2027-2035`` or ``2027, 2029``."""
+    ys = sorted(years)
+    runs: list[str] = []
+    start = prev = None
+    for y in [*ys, None]:
+        if y is not None and prev is not None and y == prev + 1:
+            prev = y
+            continue
+        if start is not None:
+            runs.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = y
+    return ", ".join(runs)
+
+
+class _Notes:
+    """Messages said once per run on standard error (the provisional-calendar note)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.said: set[str] = set()
+
+    def provisional(self, dates: Sequence[_dt.date]) -> None:
+        """Say once how to load the real arrangement, when provisional dates were shown."""
+        if self.quiet or not dates or "provisional" in self.said:
+            return
+        self.said.add("provisional")
+        years = sorted({d.year for d in dates})
+        _say(
+            f"note: {len(dates)} date(s) shown fall in {_years(years)}, for which no State "
+            "Council holiday arrangement is loaded: they were counted on the provisional "
+            "calendar (statutory holidays only, no make-up working days) and are marked "
+            "provisional. Once the arrangement is published, fill in a copy of the template "
+            f"('xinfang calendar --template > {years[0]}.toml'; the file is {TEMPLATE}), "
+            "check it with 'xinfang calendar FILE' and pass it with --calendar FILE. "
+            "--strict-calendar refuses such dates instead."
+        )
+
+
+# --------------------------------------------------------------- commands
+def _bulletin(
+    args: argparse.Namespace,
+    *,
+    campaign: Campaign,
+    cases: Sequence[Case],
+    org: Organization,
+    calendar: WorkCalendar,
+    as_of: _dt.date,
+    basis: str,
+    progress: _Progress,
+) -> int:
+    """Snapshot, burndown and rendering: the shared tail of ``demo`` and ``report``."""
+    started = time.perf_counter()
+    points = sorted(
+        {d for d in (campaign.start, *campaign.reviews()) if d < as_of} | {as_of}
+    )  # the dates of xinfang.trend's default burndown
+    snaps: dict[_dt.date, Snapshot] = {}
+    with progress.bar("computing snapshots", len(points), unit="snapshot") as bar:
+        for day in reversed(points):  # the bulletin's own snapshot first
+            snaps[day] = snapshot(campaign, cases, org, as_of=day, calendar=calendar)
+            bar.update()
+    snap = snaps[as_of]
+    burndown = [(d, snaps[d].overall.open) for d in points]
+    log.info("%d snapshots as of %s in %.2f s", len(points), as_of, _since(started))
+    started = time.perf_counter()
+    with progress.bar(f"rendering {args.format}", 1, unit="bulletin") as bar:
+        text = report.render(
+            snap,
+            burndown,
+            format=args.format,
+            lang=args.lang,
+            calendar=calendar,
+            as_of_basis=basis,
+            today=_today() if basis != "given" else None,
+        )
+        bar.update()
+    log.info("rendered the bulletin (%s, %s) in %.2f s", args.format, args.lang, _since(started))
+    _write(text, args.output)
+    args.notes.provisional(report.provisional_dates(snap, calendar))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.export is not None:
+        return _export(args)
+    _check_writable(args.output)
+    progress = _progress(args, 3)
+    calendar = _calendar(args)
+    with progress.bar("building the demo corps", 1, unit="world") as bar:
+        world = demo_world()
+        bar.update()
+    return _bulletin(
+        args,
+        campaign=world.campaign,
+        cases=world.cases,
+        org=world.org,
+        calendar=calendar,
+        as_of=args.as_of or world.as_of,
+        basis="given",
+        progress=progress,
+    )
+
+
+def _export(args: argparse.Namespace) -> int:
+    world = demo_world()
+    folder = Path(args.export)
+    files = {
+        "ledger.jsonl": dump_ledger(world.cases),
+        "org.toml": to_toml(world.org),
+        "campaign.toml": to_toml(world.campaign),
+    }
+    existing = [name for name in files if (folder / name).exists()]
+    if existing and not args.force:
+        raise _Exit(
+            EXIT_USAGE,
+            f"{folder / existing[0]} exists (edited files are not overwritten); "
+            "choose another directory or add --force",
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        where = exc.filename or folder
+        raise _Exit(EXIT_USAGE, f"cannot write {where}: {exc.strerror or exc}") from None
+    d = str(folder)
+    _out(
+        f"wrote {folder / 'ledger.jsonl'} ({len(world.cases)} cases), {folder / 'org.toml'}, "
+        f"{folder / 'campaign.toml'}\n"
+        "next:\n"
+        f"  xinfang validate {d}/ledger.jsonl\n"
+        f"  xinfang report {d}/ledger.jsonl --org {d}/org.toml --campaign {d}/campaign.toml "
+        f"--as-of {world.as_of}\n"
+        f"  xinfang due {d}/ledger.jsonl --as-of {world.as_of}\n"
+    )
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    _only_one_stdin(args.ledger, args.org, args.campaign, *(args.calendar or ()))
+    _check_writable(args.output)
+    progress = _progress(args, 3)
+    org = _load_org(args.org, args.encoding)
+    campaign = _load_campaign(args.campaign, args.encoding)
+    calendar = _calendar(args)
+    cases = _load_ledger(args.ledger, args.encoding, progress)
+    if args.as_of is not None:
+        as_of, basis = args.as_of, "given"
+    else:
+        today = _today()
+        as_of = min(max(today, campaign.start), campaign.end)
+        basis = (
+            "today"
+            if as_of == today
+            else ("campaign_start" if today < campaign.start else "campaign_end")
+        )
+        log.info("as of %s (%s)", as_of, basis)
+    return _bulletin(
+        args,
+        campaign=campaign,
+        cases=cases,
+        org=org,
+        calendar=calendar,
+        as_of=as_of,
+        basis=basis,
+        progress=progress,
+    )
+
+
+_LISTED: Final = (ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED)
+
+
+def _cmd_due(args: argparse.Namespace) -> int:
+    _only_one_stdin(args.ledger, *(args.calendar or ()))
+    _check_writable(args.output)
+    progress = _progress(args, 3)
+    calendar = _calendar(args)
+    cases = _load_ledger(args.ledger, args.encoding, progress)
+    as_of = args.as_of or _today()
+    started = time.perf_counter()
+    rows: list[Clock] = []
+    with progress.bar("computing clocks", len(cases), unit="case") as bar:
+        for i in range(0, len(cases), _CHUNK):
+            chunk = cases[i : i + _CHUNK]
+            table = clock_table(chunk, as_of=as_of, calendar=calendar, due_soon=args.within)
+            rows += [c for c in table.to_clocks() if c.status in _LISTED]
+            bar.update(len(chunk))
+    rows.sort(key=lambda c: (c.due, c.case_id, c.key))
+    log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, _since(started))
+    with progress.bar(f"writing {args.format}", 1, unit="list") as bar:
+        if args.format == "json":
+            doc = {
+                "schema_version": 1,
+                "as_of": as_of.isoformat(),
+                "within": args.within,
+                "calendar": {
+                    "name": calendar.name,
+                    "provisional_years": sorted(calendar.provisional_years),
+                },
+                "clocks": [to_dict(c) for c in rows],
+            }
+            text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = "".join(
+                f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}"
+                f"{' (provisional)' if c.provisional else ''}\n"
+                for c in rows
+            )
+        bar.update()
+    _write(text, args.output)
+    if not args.quiet:
+        _say(
+            f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}"
+        )
+    args.notes.provisional([c.due for c in rows if c.provisional])
+    return EXIT_OK
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    _only_one_stdin(args.case, args.facts)
+    source = _Input(args.case, args.encoding)
+    try:
+        case = _parse_case(source.read_text(), source.name)
+    except InvalidDataError as exc:
+        raise _Exit(EXIT_DATA, str(exc)) from None
+    assessed: dict[str, Any] = {}
+    if args.facts:
+        facts_file = _Input(args.facts, args.encoding)
+        text = facts_file.read_text()
+        try:
+            loaded = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise _Exit(EXIT_DATA, f"{facts_file.name}: not valid JSON: {exc}"[:300]) from None
+        if not isinstance(loaded, dict):
+            raise _Exit(
+                EXIT_DATA,
+                f"{facts_file.name}: $: expected a JSON object of CaseFacts fields, "
+                f"got {type(loaded).__name__}",
+            )
+        assessed = loaded
+    derived = to_dict(CaseFacts.from_case(case))
+    try:
+        facts = from_dict({**derived, **assessed}, CaseFacts, source=args.facts or source.name)
+    except InvalidDataError as exc:
+        raise _Exit(EXIT_DATA, f"bad facts: {exc}") from None
+    result = classify(facts)
+    _out(json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    progress = _progress(args, 1)
+    source = _Input(args.ledger, args.encoding)
+    bad = good = duplicates = 0
+    first_line: dict[str, int] = {}
+    out: list[str] = []
+    with progress.bar(f"validating {source.name}", source.size(), unit="B") as bar:
+        for number, line, problem in source.lines(bar):
+            if line is None:
+                bad += 1
+                out.append(problem)
+            else:
+                try:
+                    case = _parse_case(line, f"{source.name}:{number}")
+                except InvalidDataError as exc:
+                    bad += 1
+                    out += [f"{source.name}:{number}: {p}: {m}" for p, m in exc.problems]
+                else:
+                    good += 1
+                    seen = first_line.setdefault(case.id, number)
+                    if seen != number:
+                        duplicates += 1
+                        out.append(
+                            f"{source.name}:{number}: $.id: duplicate case id {case.id!r} "
+                            f"(first on line {seen})"
+                        )
+            if len(out) > 1000:
+                _out("".join(f"{text}\n" for text in out))
+                out.clear()
+    _out("".join(f"{text}\n" for text in out))
+    if not args.quiet:
+        dup = f", {duplicates} duplicate case id(s)" if duplicates else ""
+        _say(f"{good} valid, {bad} invalid record(s){dup}{source.hint()}")
+    return EXIT_DATA if bad or duplicates else EXIT_OK
+
+
+def _cmd_calendar(args: argparse.Namespace) -> int:
+    if args.template:
+        _out(TEMPLATE.read_text(encoding="utf-8"))
+        return EXIT_OK
+    _only_one_stdin(*args.files)
+    cal = china_mainland(provisional=not args.strict_calendar)
+    lines: list[str] = []
+    bad = 0
+    for path in args.files:
+        before = cal
+        cal, problem = _extend(cal, path, args.encoding)
+        if problem:
+            bad += 1
+            _say(problem)
+            lines.append(f"  {path}: NOT LOADED (see above)")
+        else:
+            added = cal.sources[len(before.sources) :]
+            lines.append(f"  {path}: ok ({'; '.join(added) or 'no change'})")
+    prov = _years(cal.provisional_years)
+    text = [
+        f"calendar: {cal.name}",
+        f"covers: {cal.first}..{cal.last}",
+        (
+            f"provisional years: {prov} (statutory holidays and their weekday compensation "
+            "only; no make-up working days; dates counted on them are marked provisional)"
+            if prov
+            else "provisional years: none"
+        ),
+        "sources:",
+        *(f"  {s}" for s in cal.sources),
+    ]
+    if args.files:
+        text += ["files:", *lines]
+    if args.year is not None:
+        text += _year_listing(cal, args.year)
+    _out("\n".join(text) + "\n")
+    return EXIT_DATA if bad else EXIT_OK
+
+
+def _year_listing(cal: WorkCalendar, year: int) -> list[str]:
+    first, last = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+    if not (cal.covers(first) and cal.covers(last)):
+        raise _Exit(EXIT_DATA, f"year {year} is outside the calendar ({cal.first}..{cal.last})")
+    off = sorted(d for d in cal.holidays if d.year == year)
+    on = sorted(d for d in cal.makeup_workdays if d.year == year)
+    flag = " (provisional)" if year in cal.provisional_years else ""
+    out = [f"{year}{flag}: {len(off)} day(s) off, {len(on)} make-up working day(s)"]
+    out += [f"  off  {d} {d.strftime('%a')}  {cal.label(d) or ''}".rstrip() for d in off]
+    out += [f"  work {d} {d.strftime('%a')}  {cal.label(d) or ''}".rstrip() for d in on]
+    return out
+
+
+# ----------------------------------------------------------------- parser
 def _date(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
@@ -49,140 +790,14 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
-def _progress(lines: Sequence[str], stream: TextIO) -> Iterator[tuple[int, str]]:
-    """Yield numbered lines, drawing a progress bar on ``stream`` for large ledgers."""
-    total = len(lines)
-    show = total >= 2000 and stream.isatty()
-    step = max(total // 50, 1)
-    for i, line in enumerate(lines, start=1):
-        if show and (i % step == 0 or i == total):
-            done = i * 30 // total
-            stream.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i:,}/{total:,}")
-            stream.flush()
-        yield i, line
-    if show:
-        stream.write("\n")
-
-
-def _read_lines(path: str) -> list[str]:
+def _non_negative(text: str) -> int:
     try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SystemExit(_fail(f"cannot read {path}: {exc.strerror}", EXIT_USAGE)) from None
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"xinfang: {message}", file=sys.stderr)
-    return code
-
-
-def _load_ledger(path: str) -> list[Case]:
-
-    cases: list[Case] = []
-    problems: list[tuple[int, str, str]] = []
-    for number, line in _progress(_read_lines(path), sys.stderr):
-        if not line.strip():
-            continue
-        try:
-            cases.append(from_json(line))
-        except InvalidDataError as exc:
-            problems.extend((number, p, m) for p, m in exc.problems)
-    if problems:
-        for number, p, m in problems[:20]:
-            print(f"{path}:{number}: {p}: {m}", file=sys.stderr)
-        raise SystemExit(
-            _fail(f"{len(problems)} problem(s); run 'xinfang validate {path}'", EXIT_DATA)
-        )
-    return cases
-
-
-def _write(text: str, out: str | None) -> None:
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-
-    world = demo_world()
-    as_of = args.as_of or world.as_of
-    snap = snapshot(world.campaign, world.cases, world.org, as_of=as_of, calendar=world.calendar)
-    burndown = trend(world.campaign, world.cases, world.org, as_of=as_of, calendar=world.calendar)
-    _write(report.render(snap, burndown, format=args.format, lang=args.lang), args.output)
-    return EXIT_OK
-
-
-def _cmd_report(args: argparse.Namespace) -> int:
-
-    cases = _load_ledger(args.ledger)
-    org = load_organization(args.org)
-    campaign = load_campaign(args.campaign)
-    calendar = china_mainland(provisional=args.provisional)
-    as_of = args.as_of or campaign.end
-    snap = snapshot(campaign, cases, org, as_of=as_of, calendar=calendar)
-    burndown = trend(campaign, cases, org, as_of=as_of, calendar=calendar)
-    _write(report.render(snap, burndown, format=args.format, lang=args.lang), args.output)
-    return EXIT_OK
-
-
-def _cmd_due(args: argparse.Namespace) -> int:
-
-    cases = _load_ledger(args.ledger)
-    as_of = args.as_of or _dt.date.today()
-    calendar = china_mainland(provisional=args.provisional)
-    table = clock_table(cases, as_of=as_of, calendar=calendar, due_soon=args.within)
-    rows = [
-        c
-        for c in table.to_clocks()
-        if c.status in (ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED)
-    ]
-    rows.sort(key=lambda c: (c.due, c.case_id, c.key))
-    for c in rows:
-        flag = " (provisional)" if c.provisional else ""
-        print(f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}{flag}")
-    print(
-        f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}",
-        file=sys.stderr,
-    )
-    return EXIT_OK
-
-
-def _cmd_classify(args: argparse.Namespace) -> int:
-
-    try:
-        case: Case = from_json(Path(args.case).read_text(encoding="utf-8"), source=args.case)
-        extra: dict[str, Any] = {}
-        if args.facts:
-            extra = json.loads(Path(args.facts).read_text(encoding="utf-8"))
-    except OSError as exc:
-        return _fail(f"cannot read: {exc.strerror}", EXIT_USAGE)
-    except InvalidDataError as exc:
-        return _fail(str(exc), EXIT_DATA)
-    try:
-        facts = CaseFacts.from_case(case, **extra)
-    except TypeError as exc:
-        return _fail(f"bad facts: {exc}", EXIT_DATA)
-    result = classify(facts)
-    print(json.dumps(to_dict(result), ensure_ascii=False, indent=2))
-    return EXIT_OK
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-
-    bad = good = 0
-    for number, line in _progress(_read_lines(args.ledger), sys.stderr):
-        if not line.strip():
-            continue
-        try:
-            from_json(line)
-            good += 1
-        except InvalidDataError as exc:
-            bad += 1
-            for p, m in exc.problems:
-                print(f"{args.ledger}:{number}: {p}: {m}")
-    print(f"{good} valid, {bad} invalid record(s)", file=sys.stderr)
-    return EXIT_DATA if bad else EXIT_OK
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,62 +808,184 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="xinfang",
         description="Petition (信访) casework: campaign bulletins, clocks, classification.",
+        epilog="Exit codes: 0 success, 1 invalid data, 2 bad usage or unreadable/unwritable files.",
     )
     ap.add_argument("--version", action="version", version=f"xinfang {__version__}")
-    sub = ap.add_subparsers(dest="command", required=True)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def bulletin_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--as-of", type=_date, help="the snapshot date (YYYY-MM-DD)")
-        p.add_argument("--format", choices=("md", "html", "json"), default="md")
-        p.add_argument("--lang", choices=("zh", "en"), default="zh")
-        p.add_argument("-o", "--output", help="write to FILE instead of standard output")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bars, summaries or notes"
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what is done to standard error (-vv: more)",
+    )
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
+        "--encoding",
+        type=_codec,
+        default="utf-8",
+        help="encoding of the input files (default utf-8, with or without BOM; e.g. gbk)",
+    )
+    counting = argparse.ArgumentParser(add_help=False)
+    counting.add_argument(
+        "--calendar",
+        action="append",
+        metavar="FILE",
+        help="a State Council arrangement or local closures (calendar TOML); repeatable",
+    )
+    counting.add_argument(
+        "--strict-calendar",
+        action="store_true",
+        help="refuse dates past the loaded holiday data instead of counting them provisionally",
+    )
+    counting.add_argument(
+        "--provisional",
+        action="store_true",
+        help="accepted for compatibility; provisional counting is the default",
+    )
+    bulletin = argparse.ArgumentParser(add_help=False)
+    bulletin.add_argument("--format", choices=report.FORMATS, default="md")
+    bulletin.add_argument("--lang", choices=report.LANGS, default="zh")
+    bulletin.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
 
-    demo = sub.add_parser("demo", help="the campaign bulletin of the bundled demo corps")
-    bulletin_options(demo)
+    demo = sub.add_parser(
+        "demo",
+        parents=[common, reading, counting, bulletin],
+        help="the campaign bulletin of the bundled demo corps",
+    )
+    demo.add_argument("--as-of", type=_date, help="the snapshot date (default 2026-11-27)")
+    demo.add_argument(
+        "--export", metavar="DIR", help="write the demo's ledger, org and campaign files to DIR"
+    )
+    demo.add_argument("--force", action="store_true", help="with --export: overwrite files")
     demo.set_defaults(run=_cmd_demo)
 
-    rep = sub.add_parser("report", help="the campaign bulletin of a JSON Lines ledger")
-    rep.add_argument("ledger")
-    rep.add_argument("--campaign", required=True, help="campaign TOML file")
-    rep.add_argument("--org", required=True, help="organisation TOML file")
-    rep.add_argument(
-        "--provisional", action="store_true", help="provisional calendar past the data"
+    rep = sub.add_parser(
+        "report",
+        parents=[common, reading, counting, bulletin],
+        help="the campaign bulletin of a JSON Lines ledger",
     )
-    bulletin_options(rep)
+    rep.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
+    rep.add_argument("--campaign", required=True, metavar="FILE", help="campaign TOML file")
+    rep.add_argument("--org", required=True, metavar="FILE", help="organisation TOML file")
+    rep.add_argument(
+        "--as-of", type=_date, help="the snapshot date (default: today, within the campaign)"
+    )
     rep.set_defaults(run=_cmd_report)
 
-    due = sub.add_parser("due", help="clocks due soon or overdue")
-    due.add_argument("ledger")
-    due.add_argument("--within", type=int, default=3, help="working days (default 3)")
-    due.add_argument("--as-of", type=_date, help="default: today")
-    due.add_argument(
-        "--provisional", action="store_true", help="provisional calendar past the data"
+    due = sub.add_parser(
+        "due", parents=[common, reading, counting], help="clocks due soon, overdue or paused"
     )
+    due.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
+    due.add_argument(
+        "--within", type=_non_negative, default=3, help="working days ahead (default 3)"
+    )
+    due.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
+    due.add_argument("--format", choices=("text", "json"), default="text")
+    due.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
     due.set_defaults(run=_cmd_due)
 
-    cls = sub.add_parser("classify", help="classify one case document")
-    cls.add_argument("case", help="a case JSON document")
-    cls.add_argument("--facts", help="JSON object of staff assessments (CaseFacts fields)")
+    cls = sub.add_parser("classify", parents=[common, reading], help="classify one case document")
+    cls.add_argument("case", help="a case JSON document ('-': stdin)")
+    cls.add_argument(
+        "--facts", metavar="FILE", help="JSON object of staff assessments (CaseFacts fields)"
+    )
     cls.set_defaults(run=_cmd_classify)
 
-    val = sub.add_parser("validate", help="report every bad record of a ledger")
-    val.add_argument("ledger")
+    val = sub.add_parser(
+        "validate", parents=[common, reading], help="list every bad record of a ledger"
+    )
+    val.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
     val.set_defaults(run=_cmd_validate)
+
+    cal = sub.add_parser(
+        "calendar",
+        parents=[common, reading],
+        help="show the working-day calendar and check calendar files",
+    )
+    cal.add_argument("files", nargs="*", metavar="FILE", help="calendar TOML files to check")
+    cal.add_argument("--year", type=int, help="list that year's days off and make-up days")
+    cal.add_argument(
+        "--strict-calendar", action="store_true", help="the published data only (no provisional)"
+    )
+    cal.add_argument(
+        "--template", action="store_true", help="print the template for a new year's arrangement"
+    )
+    cal.set_defaults(run=_cmd_calendar, calendar=None)
     return ap
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code."""
-    args = _parser().parse_args(argv)
+# ------------------------------------------------------------------- main
+def _silence_stdout() -> None:
+    """After a closed pipe: point stdout at devnull so the exit flush cannot fail."""
     try:
-        code: int = args.run(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except Exception as exc:  # the library's own errors name their rule; show them plainly
-        if isinstance(exc, XinfangError):
-            return _fail(str(exc), EXIT_DATA)
-        raise
-    return code
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is both
+        pass  # not a real file (embedded use, tests): nothing will flush to it
+
+
+def _logging(verbose: int) -> logging.Handler:
+    logger = logging.getLogger("xinfang")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("xinfang: %(levelname)s: %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(
+        logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
+    )
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (0 ok, 1 invalid data, 2 usage or files)."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    args.notes = _Notes(args.quiet)
+    handler = _logging(args.verbose)
+    logger = logging.getLogger("xinfang")
+    try:
+        with ExitStack() as stack:
+            if not args.quiet and getattr(sys.stderr, "isatty", lambda: False)():
+                stack.enter_context(logging_redirect_tqdm(loggers=[logger]))
+            code: int = args.run(args)
+            return code
+    except _Exit as exc:
+        if exc.message:
+            _say(exc.message)
+        return exc.code
+    except CalendarRangeError as exc:
+        hint = "load the arrangement with --calendar FILE (xinfang calendar --template)" + (
+            " or drop --strict-calendar" if getattr(args, "strict_calendar", False) else ""
+        )
+        _say(f"{exc}\n  from the command line: {hint}")
+        return EXIT_DATA
+    except XinfangError as exc:  # the library's own errors name their path and rule
+        _say(str(exc))
+        return EXIT_DATA
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        _silence_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except Exception as exc:  # a bug: one line by default, the traceback with -v
+        log.debug("internal error", exc_info=True)
+        _say(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in xinfang; please "
+            "report it with the command that caused it (-vv shows the traceback)"
+        )
+        return EXIT_DATA
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
 
 
 def main_exit() -> None:

@@ -117,6 +117,10 @@ def from_json(text: str | bytes, cls: type[T] = Case, *, source: str = "") -> T:
         data = json.loads(text)
     except (ValueError, TypeError) as exc:
         raise InvalidDataError([("$", f"not valid JSON: {exc}"[:200])], source=source) from None
+    except RecursionError:
+        raise InvalidDataError(
+            [("$", "not valid JSON here: nested too deeply to read")], source=source
+        ) from None
     return structure(data, cls, source=source)
 
 
@@ -240,7 +244,7 @@ def json_schema() -> dict[str, Any]:
     event = _schema_for(Event, defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://xinfang.invalid/schema/case-v1.json",
+        "$id": "urn:xinfang:schema:case:1",
         "title": "xinfang case document",
         "description": "A petition matter (信访事项) as its events; schema_version 1.",
         "type": "object",

@@ -10,7 +10,13 @@ import datetime as _dt
 import functools
 from typing import TYPE_CHECKING, Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "xinfang.strategies needs hypothesis, an optional dependency: "
+        "pip install 'xinfang[strategies]'"
+    ) from exc
 
 from xinfang.calendar import WorkCalendar, china_mainland
 from xinfang.case import ALLOWED_FROM, Case

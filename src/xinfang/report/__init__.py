@@ -2,9 +2,18 @@
 
 Rendering sits outside the core: it reads :class:`~xinfang.Snapshot` values
 and writes text. Output is deterministic (units in campaign order, agenda
-sorted), Chinese by default and English with ``lang="en"``. The HTML page is
-self-contained: inline CSS and SVG (a burndown chart and per-unit progress
-bars), no scripts, no network, readable printed.
+sorted). One language at a time: Chinese by default, English with
+``lang="en"``; every label, status, clock title, reason and note is in the
+chosen language, and only the names the host's data gives (units, the
+campaign) are shown as written. The HTML page is self-contained: inline
+CSS and SVG (a burndown chart with a scaled y-axis and per-unit progress
+bars), no scripts, no network, readable printed. JSON carries the stable
+codes of the snapshot and, beside them, the chosen language's text.
+
+Given the ``calendar`` the snapshot was counted on, a bulletin marks every
+date that provisional calendar data decided (暂定 / provisional) and says
+why under the agenda. Given ``as_of_basis``, it says how the snapshot date
+was chosen when the caller did not give one.
 
 A bulletin never shows a petitioner or a claim: only case ids, units,
 clocks and counts, so circulating it cannot pass an accusation to anyone
@@ -17,241 +26,357 @@ import html
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from xinfang.report._chart import svg_burndown as _svg_burndown
+from xinfang.report._text import (
+    AS_OF_BASES,
+    LANGS,
+    REASON_CODES,
+    as_of_note,
+    calendar_note,
+    labels,
+    listing_reasons,
+    rate_name,
+    status_word,
+)
+from xinfang.rulebook import bundled_rulebook
 from xinfang.serialization import to_dict
 
 if TYPE_CHECKING:
     import datetime as _dt
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
-    from xinfang.campaign import Progress, Snapshot
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import AgendaItem, Progress, Snapshot
+    from xinfang.rulebook import Rulebook
 
-__all__ = ["render", "render_html", "render_json", "render_markdown"]
+__all__ = [
+    "AS_OF_BASES",
+    "FONT_STACK",
+    "FORMATS",
+    "JSON_SCHEMA_VERSION",
+    "LANGS",
+    "REASON_CODES",
+    "provisional_dates",
+    "render",
+    "render_html",
+    "render_json",
+    "render_markdown",
+]
 
-_LABELS: Final = {
-    "zh": {
-        "title": "信访事项专项攻坚行动通报",
-        "as_of": "截至",
-        "overall": "总体进展",
-        "unit": "单位",
-        "targets": "攻坚任务",
-        "settled": "已化解(停访息诉)",
-        "open": "未化解",
-        "in_handling": "办理中",
-        "overdue": "超期",
-        "plans_incomplete": "方案不完整",
-        "new_intake": "新增(预期)",
-        "visits": "进京访/越级访",
-        "deductions": "扣分",
-        "progress": "化解率",
-        "rates": "指标",
-        "commend": "表扬",
-        "admonish": "约谈",
-        "none": "无",
-        "next_review": "下次调度",
-        "agenda": "调度议程(到期或超期事项)",
-        "case": "事项",
-        "clock": "时限",
-        "due": "届满日",
-        "status": "状态",
-        "burndown": "攻坚任务燃尽图(未化解事项)",
-        "follow_up": "约谈落实跟踪",
-        "more": "另有 {n} 项",
-    },
-    "en": {
-        "title": "Campaign bulletin: clearing the petition backlog",
-        "as_of": "as of",
-        "overall": "Overall progress",
-        "unit": "Unit",
-        "targets": "Targets",
-        "settled": "Settled",
-        "open": "Open",
-        "in_handling": "In handling",
-        "overdue": "Overdue",
-        "plans_incomplete": "Plans incomplete",
-        "new_intake": "New intake (expected)",
-        "visits": "Beijing / skip-level visits",
-        "deductions": "Deductions",
-        "progress": "Progress",
-        "rates": "Rates",
-        "commend": "Commended",
-        "admonish": "Admonition talks",
-        "none": "none",
-        "next_review": "Next review",
-        "agenda": "Agenda of the next review (clocks due or overdue)",
-        "case": "Case",
-        "clock": "Clock",
-        "due": "Due",
-        "status": "Status",
-        "burndown": "Burndown (open target cases)",
-        "follow_up": "Admonitions to follow up",
-        "more": "{n} more",
-    },
-}
+#: The formats :func:`render` writes.
+FORMATS: Final = ("md", "html", "json")
+#: The version of the JSON bulletin (2: language texts beside the codes, reasons as codes).
+JSON_SCHEMA_VERSION: Final = 2
 _AGENDA_LIMIT: Final = 50
-_RATE_NAMES: Final = {
-    "zh": {
-        "on_time_completion": "按期办结率",
-        "timely_acceptance": "及时受理率",
-        "participation": "参评率",
-        "satisfaction": "满意率",
-        "settlement": "化解率",
-    },
-    "en": {
-        "on_time_completion": "on-time completion",
-        "timely_acceptance": "timely acceptance",
-        "participation": "participation",
-        "satisfaction": "satisfaction",
-        "settlement": "settlement",
-    },
-}
 
 
-def _rate_label(name: str, lang: str) -> str:
-    return _RATE_NAMES[lang].get(name, name)
+def _is_provisional(day: _dt.date, calendar: WorkCalendar | None) -> bool:
+    return calendar is not None and day.year in calendar.provisional_years
 
 
-def _labels(lang: str) -> dict[str, str]:
-    if lang not in _LABELS:
-        raise ValueError(f"unknown language {lang!r}; use 'zh' or 'en'")
-    return _LABELS[lang]
+def _agenda_provisional(item: AgendaItem, calendar: WorkCalendar | None) -> bool:
+    # A due date is provisional when provisional data decided it; the snapshot's
+    # agenda items will say so themselves once they carry the flag.
+    return bool(getattr(item, "provisional", False)) or _is_provisional(item.due, calendar)
+
+
+def provisional_dates(snap: Snapshot, calendar: WorkCalendar | None) -> tuple[_dt.date, ...]:
+    """The dates a bulletin of ``snap`` marks provisional (sorted, each once).
+
+    The snapshot date itself when it lies in a provisional year (its overdue
+    counts then rest on provisional data), and every agenda due date that
+    provisional data decided. Empty without a calendar.
+    """
+    found = {a.due for a in snap.agenda if _agenda_provisional(a, calendar)}
+    if _is_provisional(snap.as_of, calendar):
+        found.add(snap.as_of)
+    return tuple(sorted(found))
+
+
+class _Bulletin:
+    """Everything one bulletin shows, resolved into one language (built once per render)."""
+
+    def __init__(
+        self,
+        snap: Snapshot,
+        burndown: Sequence[tuple[_dt.date, int]],
+        *,
+        lang: str,
+        calendar: WorkCalendar | None,
+        rulebook: Rulebook | None,
+        as_of_basis: str,
+        today: _dt.date | None,
+    ) -> None:
+        self.t = labels(lang)
+        self.lang = lang
+        self.snap = snap
+        self.burndown = tuple(burndown)
+        self.calendar = calendar
+        self.names = {p.unit: p.name for p in snap.units}
+        self.as_of_note = as_of_note(as_of_basis, lang, today)
+        self.as_of_basis = as_of_basis
+        self.today = today
+        rb = rulebook if rulebook is not None else bundled_rulebook()
+        self.clock_titles: dict[str, str] = {}
+        for item in snap.agenda:
+            limit = rb.get(item.clock)
+            if limit is None:
+                title = item.clock.replace("_", " ")
+            else:
+                title = limit.title if lang == "zh" else limit.title_en
+            self.clock_titles[item.clock] = title
+        self.prov_dates = provisional_dates(snap, calendar)
+        years = sorted({d.year for d in self.prov_dates})
+        self.calendar_note = calendar_note(years, lang) if years else ""
+        self.reasons = {
+            id(item): listing_reasons(item, lang) for item in (*snap.commend, *snap.admonish)
+        }
+
+    def unit_name(self, unit: str) -> str:
+        return self.names.get(unit, unit)
+
+    def mark(self, day: _dt.date, provisional: bool) -> str:
+        """A date, with its provisional mark where provisional data decided it."""
+        if not provisional:
+            return day.isoformat()
+        if self.lang == "zh":
+            return f"{day.isoformat()}({self.t['provisional']})"
+        return f"{day.isoformat()} ({self.t['provisional']})"
+
+    def as_of_line(self) -> str:
+        as_of = self.mark(self.snap.as_of, self.snap.as_of in self.prov_dates)
+        if self.as_of_note:
+            as_of += f"({self.as_of_note})" if self.lang == "zh" else f" ({self.as_of_note})"
+        return f"{self.t['as_of']} {as_of} · {self.snap.overall.name}"
+
+    def review_line(self) -> str:
+        review = self.snap.next_review
+        return review.isoformat() if review else self.t["no_next_review"]
+
+    def progress_row(self, p: Progress) -> list[str]:
+        return [
+            self.t["total"] if p is self.snap.overall else (p.name or p.unit),
+            str(p.targets),
+            str(p.settled),
+            str(p.open),
+            str(p.in_handling),
+            str(p.overdue),
+            str(p.plans_incomplete),
+            f"{p.new_intake} ({p.intake_expected:.0f})",
+            f"{p.beijing_visits} / {p.skip_level_visits}",
+            f"{p.deductions:g}",
+            _pct(p.progress if p.targets else None),
+        ]
+
+    def progress_head(self) -> list[str]:
+        keys = (
+            "unit",
+            "targets",
+            "settled",
+            "open",
+            "in_handling",
+            "overdue",
+            "plans_incomplete",
+            "new_intake",
+            "visits",
+            "deductions",
+            "progress",
+        )
+        return [self.t[k] for k in keys]
+
+    def rate_head(self) -> list[str]:
+        return [self.t["unit"], *(rate_name(n, self.lang) for n, _ in self.snap.overall.rates)]
+
+    def rate_row(self, p: Progress) -> list[str]:
+        first = self.t["total"] if p is self.snap.overall else (p.name or p.unit)
+        return [first, *(_pct(v) for _, v in p.rates)]
+
+    def rows(self) -> tuple[Progress, ...]:
+        return (*self.snap.units, self.snap.overall)
+
+    def agenda_rows(self) -> list[list[str]]:
+        return [
+            [
+                a.case_id,
+                self.unit_name(a.unit),
+                self.clock_titles[a.clock],
+                self.mark(a.due, _agenda_provisional(a, self.calendar)),
+                status_word(a.status, self.lang),
+            ]
+            for a in self.snap.agenda[:_AGENDA_LIMIT]
+        ]
+
+    def more(self) -> str:
+        shown = min(len(self.snap.agenda), _AGENDA_LIMIT)
+        if self.snap.agenda_total > shown:
+            return self.t["more"].format(n=self.snap.agenda_total - shown)
+        return ""
+
+    def follow_up(self) -> str:
+        if not self.snap.follow_up:
+            return ""
+        sep = "、" if self.lang == "zh" else ", "
+        colon = ": "
+        return self.t["follow_up"] + colon + sep.join(map(self.unit_name, self.snap.follow_up))
+
+    def reason_texts(self, listing: Any) -> list[str]:
+        return [r["text"] for r in self.reasons[id(listing)]]
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _row(p: Progress) -> list[str]:
-    return [
-        p.name or p.unit,
-        str(p.targets),
-        str(p.settled),
-        str(p.open),
-        str(p.in_handling),
-        str(p.overdue),
-        str(p.plans_incomplete),
-        f"{p.new_intake} ({p.intake_expected:.0f})",
-        f"{p.beijing_visits} / {p.skip_level_visits}",
-        f"{p.deductions:g}",
-        _pct(p.progress if p.targets else None),
-    ]
+_MD_SPECIAL: Final = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "*": "\\*",
+        "_": "\\_",
+        "`": "\\`",
+        "[": "\\[",
+        "]": "\\]",
+        "<": "&lt;",
+        ">": "&gt;",
+        "\r": " ",
+        "\n": " ",
+    }
+)
 
 
-def _headers(t: dict[str, str]) -> list[str]:
-    keys = ("unit", "targets", "settled", "open", "in_handling", "overdue", "plans_incomplete")
-    return [t[k] for k in keys] + [t["new_intake"], t["visits"], t["deductions"], t["progress"]]
+def _md(text: str) -> str:
+    """Text made safe for a Markdown table cell or inline run (pipes, emphasis, newlines)."""
+    return text.translate(_MD_SPECIAL)
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(_md(c) for c in cells) + " |"
 
 
 def render_markdown(
-    snap: Snapshot, burndown: Sequence[tuple[_dt.date, int]] = (), *, lang: str = "zh"
+    snap: Snapshot,
+    burndown: Sequence[tuple[_dt.date, int]] = (),
+    *,
+    lang: str = "zh",
+    calendar: WorkCalendar | None = None,
+    rulebook: Rulebook | None = None,
+    as_of_basis: str = "given",
+    today: _dt.date | None = None,
 ) -> str:
-    """The bulletin as Markdown."""
-    t = _labels(lang)
-    names = {p.unit: p.name for p in snap.units}
-    out = [
-        f"# {t['title']}",
-        "",
-        f"{t['as_of']} {snap.as_of.isoformat()} · {snap.overall.name}",
-        "",
-    ]
+    """The bulletin as Markdown (every cell escaped)."""
+    b = _Bulletin(
+        snap,
+        burndown,
+        lang=lang,
+        calendar=calendar,
+        rulebook=rulebook,
+        as_of_basis=as_of_basis,
+        today=today,
+    )
+    t = b.t
+    out = [f"# {t['title']}", "", _md(b.as_of_line()), ""]
     out += [f"## {t['overall']}", ""]
-    head = _headers(t)
-    out.append("| " + " | ".join(head) + " |")
+    head = b.progress_head()
+    out.append(_md_row(head))
     out.append("|" + "---|" * len(head))
-    for p in (*snap.units, snap.overall):
-        out.append("| " + " | ".join(_row(p)) + " |")
+    out += [_md_row(b.progress_row(p)) for p in b.rows()]
     out += ["", f"## {t['rates']}", ""]
-    rate_names = [_rate_label(name, lang) for name, _ in snap.overall.rates]
-    out.append("| " + " | ".join([t["unit"], *rate_names]) + " |")
-    out.append("|" + "---|" * (len(rate_names) + 1))
-    for p in (*snap.units, snap.overall):
-        out.append("| " + " | ".join([p.name or p.unit, *(_pct(v) for _, v in p.rates)]) + " |")
+    rate_head = b.rate_head()
+    out.append(_md_row(rate_head))
+    out.append("|" + "---|" * len(rate_head))
+    out += [_md_row(b.rate_row(p)) for p in b.rows()]
+    sep = t["reason_sep"]
     for key, items in (("commend", snap.commend), ("admonish", snap.admonish)):
         out += ["", f"## {t[key]}", ""]
         if not items:
             out.append(t["none"])
-        out += [f"- **{names.get(i.unit, i.unit)}**: {'; '.join(i.reasons)}" for i in items]
-    if burndown:
+        out += [
+            f"- **{_md(b.unit_name(i.unit))}**: {_md(sep.join(b.reason_texts(i)))}" for i in items
+        ]
+    if b.burndown:
         out += ["", f"## {t['burndown']}", ""]
-        out += [f"- {d.isoformat()}: {n}" for d, n in burndown]
-    out += [
-        "",
-        f"## {t['next_review']}: {snap.next_review.isoformat() if snap.next_review else t['none']}",
-        "",
-    ]
-    if snap.follow_up:
-        out.append(f"{t['follow_up']}: " + ", ".join(names.get(u, u) for u in snap.follow_up))
-        out.append("")
+        out += [f"- {d.isoformat()}: {n}" for d, n in b.burndown]
+    out += ["", f"## {t['next_review']}: {_md(b.review_line())}", ""]
+    if b.follow_up():
+        out += [_md(b.follow_up()), ""]
     out += [f"### {t['agenda']}", ""]
-    out.append(f"| {t['case']} | {t['unit']} | {t['clock']} | {t['due']} | {t['status']} |")
+    agenda_head = [t["case"], t["unit"], t["clock"], t["due"], t["status"]]
+    out.append(_md_row(agenda_head))
     out.append("|---|---|---|---|---|")
-    for a in snap.agenda[:_AGENDA_LIMIT]:
-        out.append(
-            f"| {a.case_id} | {names.get(a.unit, a.unit)} | {a.clock} | "
-            f"{a.due.isoformat()} | {a.status} |"
-        )
-    shown = min(len(snap.agenda), _AGENDA_LIMIT)
-    if snap.agenda_total > shown:
-        out.append("")
-        out.append(t["more"].format(n=snap.agenda_total - shown))
+    out += [_md_row(row) for row in b.agenda_rows()]
+    if b.more():
+        out += ["", b.more()]
+    if b.calendar_note:
+        out += ["", _md(b.calendar_note)]
     return "\n".join(out) + "\n"
 
 
-def _jsonable(snap: Snapshot, burndown: Sequence[tuple[_dt.date, int]]) -> dict[str, Any]:
-    data = to_dict(snap)
-    data["burndown"] = [[d.isoformat(), n] for d, n in burndown]
-    data["schema_version"] = 1
-    return data  # type: ignore[no-any-return]
+def _jsonable(b: _Bulletin) -> dict[str, Any]:
+    snap = b.snap
+    data: dict[str, Any] = to_dict(snap)
+    data["schema_version"] = JSON_SCHEMA_VERSION
+    data["lang"] = b.lang
+    data["burndown"] = [[d.isoformat(), n] for d, n in b.burndown]
+    data["as_of_basis"] = {
+        "code": b.as_of_basis,
+        "today": b.today.isoformat() if b.today else None,
+        "text": b.as_of_note,
+    }
+    data["as_of_provisional"] = snap.as_of in b.prov_dates
+    cal = b.calendar
+    data["calendar"] = (
+        None
+        if cal is None
+        else {
+            "name": cal.name,
+            "first": cal.first.isoformat(),
+            "last": cal.last.isoformat(),
+            "provisional_years": sorted(cal.provisional_years),
+            "sources": list(cal.sources),
+        }
+    )
+    data["provisional_dates"] = [d.isoformat() for d in b.prov_dates]
+    data["text"] = {
+        "title": b.t["title"],
+        "as_of": b.as_of_line(),
+        "total": b.t["total"],
+        "rates": {name: rate_name(name, b.lang) for name, _ in snap.overall.rates},
+        "next_review": b.review_line(),
+        "calendar_note": b.calendar_note,
+    }
+    for key, listings in (("commend", snap.commend), ("admonish", snap.admonish)):
+        for item, listing in zip(data[key], listings, strict=True):
+            item["unit_name"] = b.unit_name(listing.unit)
+            item["reasons"] = b.reasons[id(listing)]
+    for item, agenda in zip(data["agenda"], snap.agenda, strict=True):
+        item["unit_name"] = b.unit_name(agenda.unit)
+        item["clock_title"] = b.clock_titles[agenda.clock]
+        item["status_text"] = status_word(agenda.status, b.lang)
+        item["provisional"] = _agenda_provisional(agenda, b.calendar)
+    return data
 
 
 def render_json(
-    snap: Snapshot, burndown: Sequence[tuple[_dt.date, int]] = (), *, lang: str = "zh"
+    snap: Snapshot,
+    burndown: Sequence[tuple[_dt.date, int]] = (),
+    *,
+    lang: str = "zh",
+    calendar: WorkCalendar | None = None,
+    rulebook: Rulebook | None = None,
+    as_of_basis: str = "given",
+    today: _dt.date | None = None,
 ) -> str:
-    """The bulletin as JSON (the snapshot with its burndown; keys sorted)."""
-    _labels(lang)
-    return (
-        json.dumps(_jsonable(snap, burndown), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """The bulletin as JSON: the snapshot's codes and the chosen language's text (keys sorted)."""
+    b = _Bulletin(
+        snap,
+        burndown,
+        lang=lang,
+        calendar=calendar,
+        rulebook=rulebook,
+        as_of_basis=as_of_basis,
+        today=today,
     )
-
-
-def _svg_burndown(burndown: Sequence[tuple[_dt.date, int]], title: str) -> str:
-    if not burndown:
-        return ""
-    w, h, pad = 640, 220, 36
-    top = max(n for _, n in burndown) or 1
-    first, last = burndown[0][0], burndown[-1][0]
-    span = max((last - first).days, 1)
-
-    def xy(d: _dt.date, n: int) -> tuple[float, float]:
-        return pad + (w - 2 * pad) * (d - first).days / span, h - pad - (h - 2 * pad) * n / top
-
-    at = [xy(d, n) for d, n in burndown]
-    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in at)
-    # Every point gets a dot; a count label only where it does not run into
-    # the label to its right (the latest point is always labelled).
-    labelled, right = set(), float("inf")
-    for i in range(len(at) - 1, -1, -1):
-        if right - at[i][0] >= 24:
-            labelled.add(i)
-            right = at[i][0]
-    dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
-        + (
-            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{n}</text>'
-            if i in labelled
-            else ""
-        )
-        for i, ((x, y), (_, n)) in enumerate(zip(at, burndown, strict=True))
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
-        f'aria-label="{html.escape(title)}" class="chart">'
-        f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" class="axis"/>'
-        f'<line x1="{pad}" y1="{pad / 2}" x2="{pad}" y2="{h - pad}" class="axis"/>'
-        f'<polyline points="{points}" class="line"/>{dots}'
-        f'<text x="{pad}" y="{h - 8}">{first.isoformat()}</text>'
-        f'<text x="{w - pad}" y="{h - 8}" text-anchor="end">{last.isoformat()}</text>'
-        "</svg>"
-    )
+    return json.dumps(_jsonable(b), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def _bar(p: Progress) -> str:
@@ -264,91 +389,112 @@ def _bar(p: Progress) -> str:
     )
 
 
-_CSS: Final = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
-margin:2em;color:#111}
+#: Fonts that carry Chinese on common systems, best first; a generic family last.
+FONT_STACK: Final = (
+    '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Hiragino Sans GB",'
+    '"Microsoft YaHei","SimHei","WenQuanYi Micro Hei",sans-serif'
+)
+
+_CSS: Final = (
+    f"body{{font-family:{FONT_STACK};margin:2em;color:#111}}"
+    """
 h1{font-size:1.5em;border-bottom:3px solid #b00;padding-bottom:.3em}
 h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em}
 th,td{border:1px solid #999;padding:.25em .5em;text-align:right}
 th:first-child,td:first-child{text-align:left}
+td:first-child{white-space:nowrap}
 tr.total td{font-weight:bold;background:#f3f3f3}
 .chart{width:100%;max-width:640px}
-.chart .axis{stroke:#555}.chart .line{fill:none;stroke:#b00;stroke-width:2}
-.chart circle{fill:#b00}.chart text{font-size:11px;fill:#333}
+.chart text{font-family:inherit;font-size:11px;fill:#333}
+.chart .axis{stroke:#555}.chart .grid{stroke:#e3e3e3}
+.chart .line{fill:none;stroke:#b00;stroke-width:2}
+.chart circle{fill:#b00}.chart .tick,.chart .date{fill:#666}
 .bar .track{fill:#eee}.bar .fill{fill:#2a7}
 ul.commend li{color:#175}ul.admonish li{color:#a00}
+.provisional{color:#a60}p.note{font-size:.9em;color:#555}
 @media print{body{margin:0}a{color:inherit}}
 """
+)
 
 
 def render_html(
-    snap: Snapshot, burndown: Sequence[tuple[_dt.date, int]] = (), *, lang: str = "zh"
+    snap: Snapshot,
+    burndown: Sequence[tuple[_dt.date, int]] = (),
+    *,
+    lang: str = "zh",
+    calendar: WorkCalendar | None = None,
+    rulebook: Rulebook | None = None,
+    as_of_basis: str = "given",
+    today: _dt.date | None = None,
 ) -> str:
     """The bulletin as one self-contained HTML page (inline CSS and SVG, no scripts)."""
-    t = _labels(lang)
-    e = html.escape
-    names = {p.unit: p.name for p in snap.units}
-    head = "".join(f"<th>{e(h)}</th>" for h in [*_headers(t), ""])
-    rows = []
-    for p in (*snap.units, snap.overall):
-        cls = ' class="total"' if p is snap.overall else ""
-        cells = "".join(f"<td>{e(c)}</td>" for c in _row(p))
-        rows.append(f"<tr{cls}>{cells}<td>{_bar(p)}</td></tr>")
-    rate_names = [_rate_label(name, lang) for name, _ in snap.overall.rates]
-    rate_head = "".join(f"<th>{e(n)}</th>" for n in [t["unit"], *rate_names])
-    rate_rows = "".join(
-        "<tr>"
-        f"<td>{e(p.name or p.unit)}</td>"
-        + "".join(f"<td>{_pct(v)}</td>" for _, v in p.rates)
-        + "</tr>"
-        for p in (*snap.units, snap.overall)
+    b = _Bulletin(
+        snap,
+        burndown,
+        lang=lang,
+        calendar=calendar,
+        rulebook=rulebook,
+        as_of_basis=as_of_basis,
+        today=today,
     )
+    t = b.t
+    e = html.escape
+
+    def cells(tag: str, values: Sequence[str]) -> str:
+        return "".join(f"<{tag}>{e(v)}</{tag}>" for v in values)
+
+    total = ' class="total"'
+    rows = "".join(
+        f"<tr{total if p is snap.overall else ''}>"
+        f"{cells('td', b.progress_row(p))}<td>{_bar(p)}</td></tr>"
+        for p in b.rows()
+    )
+    rate_rows = "".join(f"<tr>{cells('td', b.rate_row(p))}</tr>" for p in b.rows())
+    sep = t["reason_sep"]
 
     def listing(key: str, items: Sequence[Any]) -> str:
         if not items:
             return f"<h2>{e(t[key])}</h2><p>{e(t['none'])}</p>"
         lis = "".join(
-            f"<li><b>{e(names.get(i.unit, i.unit))}</b>: {e('; '.join(i.reasons))}</li>"
+            f"<li><b>{e(b.unit_name(i.unit))}</b>: {e(sep.join(b.reason_texts(i)))}</li>"
             for i in items
         )
         return f'<h2>{e(t[key])}</h2><ul class="{key}">{lis}</ul>'
 
     agenda_rows = "".join(
-        f"<tr><td>{e(a.case_id)}</td><td>{e(names.get(a.unit, a.unit))}</td><td>{e(a.clock)}</td>"
-        f"<td>{a.due.isoformat()}</td><td>{e(a.status)}</td></tr>"
-        for a in snap.agenda[:_AGENDA_LIMIT]
+        "<tr>"
+        + "".join(
+            f'<td class="provisional">{e(v)}</td>'
+            if i == 3 and _agenda_provisional(item, calendar)
+            else f"<td>{e(v)}</td>"
+            for i, v in enumerate(row)
+        )
+        + "</tr>"
+        for item, row in zip(snap.agenda, b.agenda_rows(), strict=False)
     )
-    shown = min(len(snap.agenda), _AGENDA_LIMIT)
-    more = (
-        f"<p>{e(t['more'].format(n=snap.agenda_total - shown))}</p>"
-        if snap.agenda_total > shown
+    more = f"<p>{e(b.more())}</p>" if b.more() else ""
+    follow = f"<p>{e(b.follow_up())}</p>" if b.follow_up() else ""
+    note = f'<p class="note">{e(b.calendar_note)}</p>' if b.calendar_note else ""
+    chart = (
+        f"<h2>{e(t['burndown'])}</h2>{_svg_burndown(b.burndown, t['burndown'], t['chart_axis'])}"
+        if b.burndown
         else ""
     )
-    follow = (
-        f"<p>{e(t['follow_up'])}: {e(', '.join(names.get(u, u) for u in snap.follow_up))}</p>"
-        if snap.follow_up
-        else ""
-    )
-    review = snap.next_review.isoformat() if snap.next_review else t["none"]
+    agenda_head = cells("th", [t["case"], t["unit"], t["clock"], t["due"], t["status"]])
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{e(t["title"])} {snap.as_of.isoformat()}</title>'
         f"<style>{_CSS}</style></head><body><h1>{e(t['title'])}</h1>"
-        f"<p>{e(t['as_of'])} {snap.as_of.isoformat()} · {e(snap.overall.name)}</p>"
-        f"<h2>{e(t['overall'])}</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
-        + (
-            f"<h2>{e(t['burndown'])}</h2>{_svg_burndown(burndown, t['burndown'])}"
-            if burndown
-            else ""
-        )
-        + f"<h2>{e(t['rates'])}</h2><table><tr>{rate_head}</tr>{rate_rows}</table>"
+        f"<p>{e(b.as_of_line())}</p>"
+        f"<h2>{e(t['overall'])}</h2><table><tr>{cells('th', [*b.progress_head(), ''])}</tr>"
+        f"{rows}</table>{chart}"
+        f"<h2>{e(t['rates'])}</h2><table><tr>{cells('th', b.rate_head())}</tr>{rate_rows}</table>"
         + listing("commend", snap.commend)
         + listing("admonish", snap.admonish)
-        + f"<h2>{e(t['next_review'])}: {review}</h2>{follow}"
-        + f"<h3>{e(t['agenda'])}</h3><table><tr><th>{e(t['case'])}</th><th>{e(t['unit'])}</th>"
-        f"<th>{e(t['clock'])}</th><th>{e(t['due'])}</th><th>{e(t['status'])}</th></tr>{agenda_rows}</table>"
-        f"{more}</body></html>\n"
+        + f"<h2>{e(t['next_review'])}: {e(b.review_line())}</h2>{follow}"
+        + f"<h3>{e(t['agenda'])}</h3><table><tr>{agenda_head}</tr>{agenda_rows}</table>"
+        + f"{more}{note}</body></html>\n"
     )
 
 
@@ -358,9 +504,41 @@ def render(
     *,
     format: str = "md",
     lang: str = "zh",
+    calendar: WorkCalendar | None = None,
+    rulebook: Rulebook | None = None,
+    as_of_basis: str = "given",
+    today: _dt.date | None = None,
 ) -> str:
-    """The bulletin in ``format`` ``md``, ``html`` or ``json``."""
-    renderers = {"md": render_markdown, "html": render_html, "json": render_json}
+    """The bulletin in ``format`` ``md``, ``html`` or ``json``, in ``lang`` ``zh`` or ``en``.
+
+    Args:
+        snap: the snapshot.
+        burndown: its trend (:func:`~xinfang.trend`), drawn as the burndown.
+        format: ``md``, ``html`` or ``json``.
+        lang: ``zh`` or ``en``; the whole bulletin is in that language.
+        calendar: the calendar the snapshot was counted on; dates that its
+            provisional years decided are marked, with a note.
+        rulebook: for the agenda's clock titles (default: the bundled 2022 one).
+        as_of_basis: how the snapshot date was chosen (``given``, ``today``,
+            ``campaign_start``, ``campaign_end``).
+        today: the day the bulletin was made, shown when the date was clamped.
+
+    Raises:
+        ValueError: an unknown format, language or as-of basis.
+    """
+    renderers: Mapping[str, Callable[..., str]] = {
+        "md": render_markdown,
+        "html": render_html,
+        "json": render_json,
+    }
     if format not in renderers:
         raise ValueError(f"unknown format {format!r}; use md, html or json")
-    return renderers[format](snap, burndown, lang=lang)
+    return renderers[format](
+        snap,
+        burndown,
+        lang=lang,
+        calendar=calendar,
+        rulebook=rulebook,
+        as_of_basis=as_of_basis,
+        today=today,
+    )

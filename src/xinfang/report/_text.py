@@ -1,0 +1,292 @@
+"""The bulletin's words, one language at a time: labels, statuses, reasons, notes.
+
+Every text a bulletin shows comes from here, keyed by a stable code; the
+renderers never write a word of their own. A Chinese bulletin is Chinese
+throughout and an English one English throughout, except the names the
+host's data gives (units, the campaign).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import datetime as _dt
+    from collections.abc import Mapping
+
+    from xinfang.campaign import Listing
+
+__all__ = [
+    "AS_OF_BASES",
+    "LANGS",
+    "REASON_CODES",
+    "as_of_note",
+    "calendar_note",
+    "labels",
+    "listing_reasons",
+    "rate_name",
+    "status_word",
+]
+
+LANGS: Final = ("zh", "en")
+
+_LABELS: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        "title": "信访事项专项攻坚行动通报",
+        "as_of": "截至",
+        "overall": "总体进展",
+        "unit": "单位",
+        "total": "合计",
+        "targets": "攻坚任务",
+        "settled": "已化解(停访息诉)",
+        "open": "未化解",
+        "in_handling": "办理中",
+        "overdue": "超期",
+        "plans_incomplete": "方案不完整",
+        "new_intake": "新增(预期)",
+        "visits": "进京访/越级访",
+        "deductions": "扣分",
+        "progress": "化解率",
+        "rates": "指标",
+        "commend": "表扬",
+        "admonish": "约谈",
+        "none": "无",
+        "next_review": "下次调度",
+        "no_next_review": "无(行动期内已无后续调度)",
+        "reason_sep": "；",
+        "agenda": "调度议程(到期或超期事项)",
+        "case": "事项",
+        "clock": "时限",
+        "due": "届满日",
+        "status": "状态",
+        "burndown": "攻坚任务燃尽图(未化解事项)",
+        "follow_up": "约谈落实跟踪",
+        "more": "另有 {n} 项",
+        "provisional": "暂定",
+        "chart_axis": "未化解事项(件)",
+    },
+    "en": {
+        "title": "Campaign bulletin: clearing the petition backlog",
+        "as_of": "as of",
+        "overall": "Overall progress",
+        "unit": "Unit",
+        "total": "Total",
+        "targets": "Targets",
+        "settled": "Settled",
+        "open": "Open",
+        "in_handling": "In handling",
+        "overdue": "Overdue",
+        "plans_incomplete": "Plans incomplete",
+        "new_intake": "New intake (expected)",
+        "visits": "Beijing / skip-level visits",
+        "deductions": "Deductions",
+        "progress": "Progress",
+        "rates": "Rates",
+        "commend": "Commended",
+        "admonish": "Admonition talks",
+        "none": "none",
+        "next_review": "Next review",
+        "no_next_review": "none (no review left in the campaign)",
+        "reason_sep": "; ",
+        "agenda": "Agenda of the next review (clocks due or overdue)",
+        "case": "Case",
+        "clock": "Clock",
+        "due": "Due",
+        "status": "Status",
+        "burndown": "Burndown (open target cases)",
+        "follow_up": "Admonitions to follow up",
+        "more": "{n} more",
+        "provisional": "provisional",
+        "chart_axis": "open cases",
+    },
+}
+
+_RATE_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        "on_time_completion": "按期办结率",
+        "timely_acceptance": "及时受理率",
+        "participation": "参评率",
+        "satisfaction": "满意率",
+        "settlement": "化解率",
+    },
+    "en": {
+        "on_time_completion": "On-time completion",
+        "timely_acceptance": "Timely acceptance",
+        "participation": "Participation",
+        "satisfaction": "Satisfaction",
+        "settlement": "Settlement",
+    },
+}
+
+_STATUS_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        "running": "进行中",
+        "due_soon": "即将到期",
+        "overdue": "已超期",
+        "paused": "暂停(听证)",
+        "met": "按期完成",
+        "missed": "超期完成",
+        "lapsed": "期限届满未行使",
+        "stopped": "已终止",
+    },
+    "en": {
+        "running": "running",
+        "due_soon": "due soon",
+        "overdue": "overdue",
+        "paused": "paused (hearing)",
+        "met": "met",
+        "missed": "missed",
+        "lapsed": "lapsed",
+        "stopped": "stopped",
+    },
+}
+
+#: Reason codes of the commend and admonish lists, with the values each one carries.
+REASON_CODES: Final[Mapping[str, tuple[str, ...]]] = {
+    "slow_progress": ("settled", "targets", "progress", "threshold"),
+    "overdue": ("overdue", "threshold"),
+    "plans_incomplete": ("plans_incomplete", "grace_days"),
+    "fast_progress": ("settled", "targets", "progress", "threshold", "overdue"),
+}
+
+_REASON_TEXT: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        "slow_progress": "进展缓慢: 化解 {settled}/{targets} ({progress:.0%}) < {threshold:.0%}",
+        "overdue": "超期 {overdue} 件 (≥ {threshold})",
+        "plans_incomplete": "息访方案不完整 {plans_incomplete} 件 (超过宽限期 {grace_days} 日)",
+        "fast_progress": (
+            "进展较快: 化解 {settled}/{targets} ({progress:.0%}) ≥ {threshold:.0%}, "
+            "超期 {overdue} 件"
+        ),
+    },
+    "en": {
+        "slow_progress": (
+            "slow progress: {settled} of {targets} settled ({progress:.0%}), below {threshold:.0%}"
+        ),
+        "overdue": "overdue cases: {overdue} (admonished from {threshold})",
+        "plans_incomplete": (
+            "incomplete settlement plans: {plans_incomplete} "
+            "(the {grace_days}-day grace period is over)"
+        ),
+        "fast_progress": (
+            "fast progress: {settled} of {targets} settled ({progress:.0%}, "
+            "at least {threshold:.0%}); overdue cases: {overdue}"
+        ),
+    },
+}
+
+#: How the snapshot date was chosen.
+AS_OF_BASES: Final = ("given", "today", "campaign_start", "campaign_end")
+
+_AS_OF_NOTES: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        "given": "",
+        "today": "未指定日期,取今日",
+        "campaign_start": "未指定日期;今日({today})早于行动开始日,取开始日",
+        "campaign_end": "未指定日期;今日({today})晚于行动结束日,取结束日",
+    },
+    "en": {
+        "given": "",
+        "today": "no date given: today",
+        "campaign_start": "no date given: today ({today}) is before the campaign starts",
+        "campaign_end": "no date given: today ({today}) is after the campaign ended",
+    },
+}
+
+_CALENDAR_NOTE: Final[Mapping[str, str]] = {
+    "zh": (
+        "注：标注“暂定”的日期按暂定日历计算: {years}年的国务院放假安排尚未载入,"
+        "仅按法定节假日计算,未含调休上班日;安排公布并载入后,结果可能变化。"
+    ),
+    "en": (
+        "Note: dates marked “provisional” are counted on the provisional calendar: the "
+        "State Council holiday arrangement for {years} is not loaded, so only the statutory "
+        "holidays count and no weekend make-up working days; they may change once it is."
+    ),
+}
+
+
+def labels(lang: str) -> Mapping[str, str]:
+    """The labels of one language (``ValueError`` for an unknown one)."""
+    if lang not in _LABELS:
+        raise ValueError(f"unknown language {lang!r}; use 'zh' or 'en'")
+    return _LABELS[lang]
+
+
+def rate_name(code: str, lang: str) -> str:
+    """A rate's name (a host's own rate keeps its code)."""
+    return _RATE_NAMES[lang].get(code, code.replace("_", " "))
+
+
+def status_word(code: str, lang: str) -> str:
+    """A clock status in words."""
+    return _STATUS_WORDS[lang].get(code, code.replace("_", " "))
+
+
+def as_of_note(basis: str, lang: str, today: _dt.date | None) -> str:
+    """How the snapshot date was chosen, in words ("" when it was given)."""
+    if basis not in AS_OF_BASES:
+        raise ValueError(f"unknown as_of_basis {basis!r}; use one of {', '.join(AS_OF_BASES)}")
+    return _AS_OF_NOTES[lang][basis].format(today=today.isoformat() if today else "?")
+
+
+def calendar_note(years: list[int], lang: str) -> str:
+    """The note under a bulletin some of whose dates are provisional."""
+    shown = ("、" if lang == "zh" else ", ").join(str(y) for y in years)
+    return _CALENDAR_NOTE[lang].format(years=shown)
+
+
+# --------------------------------------------------------------- the reasons
+# Until ``Listing`` carries its reasons as codes, they are read back from the
+# campaign's fixed Chinese sentences (the four below are all it writes).
+_PATTERNS: Final = (
+    (
+        "slow_progress",
+        re.compile(r"进展缓慢: 化解 (\d+)/(\d+) \(\d+%\) < (\d+)%$"),
+        ("settled", "targets", "threshold%"),
+    ),
+    ("overdue", re.compile(r"超期 (\d+) 件 \(≥ (\d+)\)$"), ("overdue", "threshold")),
+    (
+        "plans_incomplete",
+        re.compile(r"息访方案不完整 (\d+) 件 \(超过宽限期 (\d+) 日\)$"),
+        ("plans_incomplete", "grace_days"),
+    ),
+    (
+        "fast_progress",
+        re.compile(r"进展较快: 化解 (\d+)/(\d+) \(\d+%\) ≥ (\d+)%, 超期 (\d+) 件$"),
+        ("settled", "targets", "threshold%", "overdue"),
+    ),
+)
+
+
+def _parse_reason(text: str) -> tuple[str, dict[str, Any]]:
+    for code, pattern, names in _PATTERNS:
+        found = pattern.match(text)
+        if found is None:
+            continue
+        values: dict[str, Any] = {}
+        for name, raw in zip(names, found.groups(), strict=True):
+            if name.endswith("%"):
+                values[name[:-1]] = int(raw) / 100
+            else:
+                values[name] = int(raw)
+        if "targets" in values:
+            values["progress"] = values["settled"] / values["targets"] if values["targets"] else 1
+        return code, values
+    return "other", {"text": text}
+
+
+def listing_reasons(listing: Listing, lang: str) -> list[dict[str, Any]]:
+    """Each reason of a listing as ``{"code", "values", "text"}`` in ``lang``."""
+    details = getattr(listing, "details", None)
+    if details:
+        pairs = [(d.code, dict(d.values)) for d in details]
+    else:
+        pairs = [_parse_reason(text) for text in listing.reasons]
+    out = []
+    for code, values in pairs:
+        template = _REASON_TEXT[lang].get(code)
+        text = template.format(**values) if template else str(values.get("text", code))
+        out.append({"code": code, "values": values, "text": text})
+    return out
