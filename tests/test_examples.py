@@ -33,6 +33,7 @@ def test_every_example_is_exercised() -> None:
         "intake_service.py",
         "nightly_sweep.py",
         "responsibility_demo.py",
+        "store_host.py",  # run by tests/test_store_example.py, on both backends
         "worked_examples.py",
     ]
 

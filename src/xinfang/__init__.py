@@ -91,6 +91,7 @@ from xinfang.clocks import (
 from xinfang.errors import (
     CalendarDataError,
     CalendarRangeError,
+    ConcurrencyError,
     ConfidentialityError,
     FinalityError,
     InvalidDataError,
@@ -100,7 +101,9 @@ from xinfang.errors import (
     PolicyError,
     RecusalError,
     RulebookError,
+    StoreError,
     TransitionError,
+    UnknownCaseError,
     WindowClosedError,
     XinfangError,
 )
@@ -173,6 +176,9 @@ from xinfang.serialization import (
     to_json,
 )
 
+# the journal store (SQLite by default, PostgreSQL with xinfang[postgres])
+from xinfang.store import Store, init_store, open_store
+
 # the vocabulary
 from xinfang.vocabulary import (
     Category,
@@ -213,6 +219,7 @@ __all__ = [
     "Clock",
     "ClockStatus",
     "ClockTable",
+    "ConcurrencyError",
     "ConfidentialityError",
     "CountingRule",
     "Decline",
@@ -279,9 +286,12 @@ __all__ = [
     "Snapshot",
     "Stage",
     "StartHearing",
+    "Store",
+    "StoreError",
     "Tactic",
     "TransitionError",
     "Unit",
+    "UnknownCaseError",
     "Visibility",
     "WindowClosedError",
     "Withdraw",
@@ -309,6 +319,7 @@ __all__ = [
     "first_responsible",
     "from_dict",
     "from_json",
+    "init_store",
     "json_schema",
     "limit_due",
     "load_assignment_policy",
@@ -321,6 +332,7 @@ __all__ = [
     "load_rulebook",
     "local_date",
     "open_case",
+    "open_store",
     "policy_gaps",
     "proposed_assignments",
     "redact",

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "CalendarDataError",
     "CalendarRangeError",
+    "ConcurrencyError",
     "ConfidentialityError",
     "FinalityError",
     "InvalidDataError",
@@ -20,7 +21,9 @@ __all__ = [
     "PolicyError",
     "RecusalError",
     "RulebookError",
+    "StoreError",
     "TransitionError",
+    "UnknownCaseError",
     "WindowClosedError",
     "XinfangError",
 ]
@@ -124,3 +127,40 @@ class OrganizationError(XinfangError, ValueError):
 
 class PolicyError(XinfangError, ValueError):
     """An assignment or escalation policy is malformed."""
+
+
+class StoreError(XinfangError):
+    """The database refused or could not do what was asked (busy, schema, driver).
+
+    The message names the database (its URL without a password) and what was
+    being read or written; ``__cause__`` keeps the driver's own error.
+    """
+
+
+class ConcurrencyError(XinfangError):
+    """Another writer got there first: the case is not at the version the command expected.
+
+    ``case_id``, ``expected`` (the version the caller read) and ``actual``
+    (the version the store holds) name the conflict. Re-read and re-apply
+    (:func:`xinfang.store.retry`).
+    """
+
+    case_id: str
+    expected: int
+    actual: int
+
+    def __init__(self, case_id: str, *, expected: int, actual: int, detail: str = "") -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+        more = f" ({detail})" if detail else ""
+        super().__init__(
+            f"case {case_id}: expected version {expected}, but the store holds version "
+            f"{actual}{more}",
+            path=f"case {case_id}",
+            rule="optimistic concurrency: one event per case and version",
+        )
+
+
+class UnknownCaseError(XinfangError, LookupError):
+    """No case with this id in the store (or none the viewer may know of)."""

@@ -1,0 +1,232 @@
+"""The journal store, timed on SQLite and PostgreSQL.
+
+    python bench/store_bench.py                       # SQLite only
+    python bench/store_bench.py --pg-url postgresql://postgres@/postgres?host=/tmp/pg
+    python bench/store_bench.py --cases 9600 --commands 1000 --due-cases 1000000
+
+Measures, per backend:
+
+- bulk import of a JSON Lines ledger (copies of the demo corps with unique
+  ids): cases/s and events/s, parsing included;
+- single-command apply, durable (SQLite: WAL, ``synchronous=FULL``;
+  PostgreSQL: ``fsync=on``, ``synchronous_commit=on``), one transaction each;
+- "due within 5 working days" (:meth:`Store.due`, ``overdue=False``) over
+  ``--due-cases`` stored cases. The projection rows of the imported cases are
+  copied in SQL under new ids, their dates shifted over two years, until the
+  store holds that many case rows (the journal is not copied: the query reads
+  only the projections);
+- bytes per case after the import (SQLite: file + WAL; PostgreSQL: the
+  tables' total relation size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import attrs
+
+import xinfang as x
+from xinfang.demo import demo_world
+from xinfang.store import Store, open_store
+
+WORLD = demo_world()
+
+
+def ledger(n: int) -> tuple[str, int, int]:
+    """A ledger of about ``n`` cases: copies of the demo corps under unique ids."""
+    base = WORLD.cases
+    cases = []
+    k = 0
+    while len(cases) < n:
+        for c in base:
+            first = c.events[0]
+            reg = attrs.evolve(first.change, case_id=f"{c.id}-{k}")
+            cases.append(x.replay((attrs.evolve(first, change=reg), *c.events[1:])))
+            if len(cases) == n:
+                break
+        k += 1
+    return (
+        x.dump_ledger(cases, reveal_personal_data=True),
+        len(cases),
+        sum(len(c.events) for c in cases),
+    )
+
+
+def bench_import(store: Store, text: str, n: int, events: int) -> None:
+    t0 = time.perf_counter()
+    x.load_ledger(text)
+    parse = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = store.import_ledger(text)
+    took = time.perf_counter() - t0
+    if result.added != n:
+        raise SystemExit(f"import added {result.added} of {n}")
+    print(
+        f"  import {n} cases / {events} events: {took:.2f} s = {n / took:,.0f} cases/s, "
+        f"{events / took:,.0f} events/s (parsing alone: {n / parse:,.0f} cases/s)"
+    )
+
+
+def bench_apply(store: Store, commands: int, label: str = "") -> None:
+    """``commands`` Notify commands over ``commands // 10`` fresh cases (up to 11 events each)."""
+    sh = WORLD.cases[0].received_at.tzinfo
+    base = dt.datetime(2026, 11, 2, 9, tzinfo=sh)
+    first = WORLD.cases[0].events[0].change
+    assert isinstance(first, x.Register)  # noqa: S101
+    n_cases = max(1, commands // 10)
+    ids = [f"BENCH{label}-{i}" for i in range(n_cases)]
+    for cid in ids:
+        store.register(attrs.evolve(first, case_id=cid), base)
+    times = []
+    t_all = time.perf_counter()
+    for i in range(commands):
+        t0 = time.perf_counter()
+        store.apply(
+            ids[i % n_cases],
+            x.Notify(note=str(i)),
+            at=base + dt.timedelta(seconds=i + 1),
+            expected_version=i // n_cases + 1,
+        )
+        times.append(time.perf_counter() - t0)
+    took = time.perf_counter() - t_all
+    print(
+        f"  apply {commands} commands over {n_cases} cases, one durable transaction each"
+        f"{label}: {commands / took:,.0f} commands/s (median "
+        f"{statistics.median(times) * 1000:.2f} ms)"
+    )
+
+
+def fill_projections(store: Store, target: int) -> int:
+    """Copy the case and clock rows under new ids (dates shifted) to about ``target`` cases."""
+    db = store._db
+    base = store.count()
+    copies = max(0, -(-(target - base) // base))
+    if not copies:
+        return base
+    if db.dialect == "sqlite":
+        series = "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < ?) "
+
+        def day(col: str) -> str:
+            return f"date({col}, ((k.n * 7) % 730 - 365) || ' days')"
+
+    else:
+        series = "WITH k(n) AS (SELECT generate_series(1, ?)) "
+
+        def day(col: str) -> str:
+            return f"({col} + ((k.n * 7) % 730 - 365))"
+
+    cols = (
+        "version, stage, terminal, unit, receiving_unit, handling_unit, responsible_unit, "
+        "category, route, settled, backlog, flags"
+    )
+    case_sql = (
+        f"INSERT INTO xf_case (case_id, {cols}, received_on, last_event_on, clock_error) "  # noqa: S608
+        f"{series}SELECT case_id || '~' || k.n, {cols}, {day('received_on')}, "
+        f"{day('last_event_on')}, clock_error FROM xf_case, k"
+    )
+    clock_sql = (
+        "INSERT INTO xf_clock (case_id, limit_key, started_on, nominal_on, due_on, paused, "  # noqa: S608
+        f"paused_days, extended_days, provisional) {series}SELECT case_id || '~' || k.n, "
+        f"limit_key, {day('started_on')}, {day('nominal_on')}, {day('due_on')}, paused, "
+        "paused_days, extended_days, provisional FROM xf_clock, k"
+    )
+    if db.dialect == "postgresql":  # the WITH goes after INSERT INTO ... in both, but be plain
+        case_sql = case_sql.replace(f"{series}SELECT", "SELECT").replace(
+            "FROM xf_case, k", f"FROM xf_case, generate_series(1, {copies}) AS k(n)"
+        )
+        clock_sql = clock_sql.replace(f"{series}SELECT", "SELECT").replace(
+            "FROM xf_clock, k", f"FROM xf_clock, generate_series(1, {copies}) AS k(n)"
+        )
+
+        def run() -> None:
+            db.statement(case_sql)
+            db.statement(clock_sql)
+
+    else:
+
+        def run() -> None:
+            db.statement(case_sql, (copies,))
+            db.statement(clock_sql, (copies,))
+
+    db.write("filling projections", run)
+    return store.count()
+
+
+def bench_due(store: Store, target: int) -> None:
+    t0 = time.perf_counter()
+    have = fill_projections(store, target)
+    fill = time.perf_counter() - t0
+    db = store._db
+    if db.dialect == "postgresql":
+        db.statement("ANALYZE xf_clock")
+        db.statement("ANALYZE xf_case")
+    clocks_n = db.one("SELECT COUNT(*) FROM xf_clock")
+    as_of = WORLD.as_of
+    times = []
+    found = 0
+    for _ in range(7):
+        t0 = time.perf_counter()
+        found = len(store.due(as_of, 5, overdue=False))
+        times.append(time.perf_counter() - t0)
+    print(
+        f"  due within 5 working days over {have:,} case rows "
+        f"({clocks_n[0] if clocks_n else 0:,} open clock rows; filled in {fill:.0f} s): "
+        f"median {statistics.median(times) * 1000:.1f} ms, "
+        f"best {min(times) * 1000:.1f} ms, {found} clocks found"
+    )
+
+
+def size_per_case(store: Store, path: Path | None, n: int) -> None:
+    db = store._db
+    if path is not None:
+        db.statement("PRAGMA wal_checkpoint(TRUNCATE)")
+        total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    else:
+        row = db.one(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+            "WHERE c.relname LIKE 'xf_%' AND c.relkind = 'r' "
+            "AND c.relnamespace = current_schema()::regnamespace"
+        )
+        total = int(row[0]) if row else 0
+    print(f"  size: {total / n:,.0f} bytes per case ({total / 1e6:.1f} MB for {n} cases)")
+
+
+def run_backend(url: str, path: Path | None, args: argparse.Namespace) -> None:
+    text, n, events = ledger(args.cases)
+    with open_store(url, calendar=WORLD.calendar) as store:
+        print(f"{store.dialect}: {url}")
+        bench_import(store, text, n, events)
+        size_per_case(store, path, n)
+        bench_apply(store, args.commands)
+    if path is not None:  # the same on SQLite with synchronous=NORMAL (WAL: no fsync per commit)
+        with open_store(f"{url}?synchronous=normal", calendar=WORLD.calendar) as store:
+            bench_apply(store, args.commands, label=" [synchronous=NORMAL]")
+    if args.due_cases:
+        with open_store(url, calendar=WORLD.calendar) as store:
+            bench_due(store, args.due_cases)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=9600)
+    parser.add_argument("--commands", type=int, default=1000)
+    parser.add_argument("--due-cases", type=int, default=1_000_000)
+    parser.add_argument("--pg-url", default=os.environ.get("XINFANG_BENCH_PG_URL", ""))
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        if not args.no_sqlite:
+            path = Path(folder) / "bench.db"
+            run_backend(f"sqlite:///{path}", path, args)
+        if args.pg_url:
+            run_backend(args.pg_url, None, args)
+
+
+if __name__ == "__main__":
+    main()

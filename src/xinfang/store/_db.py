@@ -1,0 +1,436 @@
+"""The two backends behind one small interface: SQLite (stdlib) and PostgreSQL (psycopg 3).
+
+SQL is written once with ``?`` placeholders and always parameterised; the
+PostgreSQL backend turns ``?`` into ``%s``. Every write runs in
+:meth:`Database.write`: one transaction (``BEGIN IMMEDIATE`` on SQLite, so a
+read that turns into a write cannot deadlock), retried a bounded number of
+times when the database is busy (SQLite) or reports a serialisation failure
+or deadlock (PostgreSQL); after that, a :class:`StoreError` naming the
+database and what was being written. A unique violation on a write is handed
+to the caller's ``on_conflict`` after the rollback (it becomes a
+:class:`ConcurrencyError`). Raw driver errors never escape.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import sqlite3
+import time
+import urllib.parse
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from xinfang.errors import XinfangError
+from xinfang.store._errors import StoreError
+from xinfang.store._schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+__all__ = ["Database", "connect", "safe_url"]
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+
+#: Attempts of a whole write transaction while the database is busy.
+BUSY_ATTEMPTS: Final = 8
+
+
+class Conflict(Exception):  # noqa: N818 - internal signal: a unique violation
+    """A unique violation (raised inside :meth:`Database.write`, then handed on)."""
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+class Database:
+    """One connection to one database, with the dialect's small differences."""
+
+    dialect: str
+    url: str
+
+    def __init__(self, url: str) -> None:
+        self.url = safe_url(url)
+
+    # -- to be provided by each backend
+    def _execute(self, sql: str, params: Sequence[Any]) -> Any:
+        raise NotImplementedError
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def _begin(self) -> None:
+        raise NotImplementedError
+
+    def _is_busy(self, exc: BaseException) -> bool:
+        raise NotImplementedError
+
+    def _is_unique(self, exc: BaseException) -> bool:
+        raise NotImplementedError
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the connection."""
+        raise NotImplementedError
+
+    def lock_case(self, case_id: str) -> Row | None:
+        """The case row's version, locked for this transaction where the dialect can."""
+        return self.one("SELECT version FROM xf_case WHERE case_id = ?", (case_id,))
+
+    def date(self, value: Any) -> _dt.date:
+        """A date column's value as a date."""
+        return value if isinstance(value, _dt.date) else _dt.date.fromisoformat(value)
+
+    def param_date(self, value: _dt.date) -> Any:
+        """A date as this dialect's parameter."""
+        return value
+
+    def param_instant(self, value: _dt.datetime) -> Any:
+        """An instant as this dialect's parameter."""
+        return value
+
+    def payload(self, value: Any) -> Any:
+        """A payload column's value as plain data (a dict)."""
+        return value
+
+    # -- the shared interface
+    def run(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """All rows of a query."""
+        return list(self._guard(lambda: self._execute(sql, params).fetchall(), "reading"))
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query, or ``None``."""
+        found: Row | None = self._guard(lambda: self._execute(sql, params).fetchone(), "reading")
+        return found
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for many parameter rows (inside :meth:`write`)."""
+        if rows:
+            self._executemany(sql, rows)
+
+    def statement(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement (inside :meth:`write`)."""
+        self._execute(sql, params)
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 1000) -> Iterator[Row]:
+        """The rows of a query, fetched ``size`` at a time."""
+        cur = self._guard(lambda: self._execute(sql, params), "reading")
+        while True:
+            batch = self._guard(lambda: cur.fetchmany(size), "reading")
+            if not batch:
+                return
+            yield from batch
+
+    def _guard(self, fn: Callable[[], T], what: str) -> T:
+        try:
+            return fn()
+        except self._driver_errors() as exc:
+            raise StoreError(f"{self.url}: {what} failed: {exc}", rule="database") from exc
+
+    def write(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        on_conflict: Callable[[BaseException], T] | None = None,
+    ) -> T:
+        """Run ``fn`` in one write transaction; commit, or roll back and raise.
+
+        Busy databases and serialisation failures retry the whole transaction
+        (bounded); a unique violation rolls back and calls ``on_conflict``.
+        """
+        errors = self._driver_errors()
+        delay = 0.005
+        for attempt in range(BUSY_ATTEMPTS):
+            try:
+                self._begin()
+            except errors as exc:
+                if self._is_busy(exc) and attempt + 1 < BUSY_ATTEMPTS:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise self._failure(what, exc) from exc
+            try:
+                result = fn()
+                self._execute("COMMIT", ())
+            except XinfangError:
+                self._rollback()
+                raise
+            except errors as exc:
+                self._rollback()
+                if self._is_unique(exc):
+                    if on_conflict is None:
+                        raise self._failure(what, exc) from exc
+                    return on_conflict(exc)
+                if self._is_busy(exc) and attempt + 1 < BUSY_ATTEMPTS:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise self._failure(what, exc) from exc
+            except BaseException:
+                self._rollback()
+                raise
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _failure(self, what: str, exc: BaseException) -> StoreError:
+        busy = " (the database stayed busy)" if self._is_busy(exc) else ""
+        return StoreError(f"{self.url}: {what} failed{busy}: {exc}", rule="database")
+
+    def _rollback(self) -> None:
+        try:
+            self._execute("ROLLBACK", ())
+        except self._driver_errors():  # pragma: no cover - the connection is gone
+            pass
+
+    # -- the schema
+    def schema_version(self) -> int:
+        """The schema version stored in the database (0: empty)."""
+        if not self._has_meta():
+            return 0
+        row = self.one("SELECT value FROM xf_meta WHERE key = 'schema_version'")
+        return int(row[0]) if row else 0
+
+    def _has_meta(self) -> bool:
+        raise NotImplementedError
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> int:
+        """Bring the schema forward to ``target``; the version reached."""
+        steps = MIGRATIONS[self.dialect]
+        if target > len(steps):
+            raise StoreError(f"{self.url}: no schema version {target}", rule="schema")
+
+        def run() -> int:
+            self._migration_lock()
+            current = self.schema_version()
+            if current > len(steps):
+                raise StoreError(
+                    f"{self.url}: the database is at schema version {current}, newer than "
+                    f"this xinfang knows ({len(steps)}); upgrade xinfang",
+                    rule="schema",
+                )
+            for version in range(current + 1, target + 1):
+                for statement in steps[version - 1]:
+                    self._execute(statement, ())
+                self._execute(
+                    "INSERT INTO xf_meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(version),),
+                )
+            return max(current, target)
+
+        return self.write("migrating the schema", run)
+
+    def _migration_lock(self) -> None:
+        """Serialise migrations (SQLite: the write lock already does)."""
+
+    def schema(self) -> list[str]:
+        """A normalised description of the schema (tables, columns, indexes, triggers)."""
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
+    """SQLite through the standard library: WAL, foreign keys, busy timeout."""
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str, path: str, options: dict[str, str]) -> None:
+        super().__init__(url)
+        timeout = float(options.get("busy_timeout", "5"))
+        try:
+            self.conn = sqlite3.connect(
+                path, timeout=timeout, isolation_level=None, check_same_thread=True
+            )
+            if path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            synchronous = options.get("synchronous", "full").upper()
+            if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+                raise StoreError(f"{self.url}: synchronous={synchronous!r} is not a mode")
+            self.conn.execute(f"PRAGMA synchronous = {synchronous}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.url}: cannot open: {exc}", rule="database") from exc
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> Any:
+        return self.conn.execute(sql, params)
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def _begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def _is_busy(self, exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and (
+            "locked" in str(exc) or "busy" in str(exc)
+        )
+
+    def _is_unique(self, exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.IntegrityError) and (
+            "UNIQUE" in str(exc) or "next number" in str(exc)
+        )
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        return (sqlite3.Error,)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def param_date(self, value: _dt.date) -> Any:
+        """A date as ``YYYY-MM-DD``."""
+        return value.isoformat()
+
+    def param_instant(self, value: _dt.datetime) -> Any:
+        """An instant as ISO 8601 with its offset."""
+        return value.isoformat()
+
+    def payload(self, value: Any) -> Any:
+        """The payload text parsed."""
+        return json.loads(value)
+
+    def _has_meta(self) -> bool:
+        row = self.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'xf_meta'")
+        return row is not None
+
+    def schema(self) -> list[str]:
+        """``sqlite_master`` rows, whitespace normalised."""
+        rows = self.run(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        )
+        return [f"{t} {n} {tb} {' '.join((s or '').split())}" for t, n, tb, s in rows]
+
+
+class PostgresDatabase(Database):
+    """PostgreSQL through psycopg 3 (autocommit; explicit transactions)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise StoreError(
+                f"{self.url}: PostgreSQL needs psycopg 3: pip install 'xinfang[postgres]'",
+                rule="optional dependency",
+            ) from exc
+        self._psycopg = psycopg
+        try:
+            self.conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.url}: cannot connect: {exc}", rule="database") from exc
+        self._cache: dict[str, str] = {}
+
+    def _sql(self, sql: str) -> str:
+        found = self._cache.get(sql)
+        if found is None:
+            found = self._cache[sql] = _QMARK.sub("%s", sql.replace("%", "%%"))
+        return found
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> Any:
+        if not params:
+            return self.conn.execute(sql.encode())  # no placeholders: sent as is
+        return self.conn.execute(self._sql(sql).encode(), params)
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql).encode(), rows)
+
+    def _begin(self) -> None:
+        self.conn.execute(b"BEGIN")
+
+    def _is_busy(self, exc: BaseException) -> bool:
+        errors = self._psycopg.errors
+        return isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected)
+
+    def _is_unique(self, exc: BaseException) -> bool:
+        return isinstance(exc, self._psycopg.errors.UniqueViolation)
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        return (self._psycopg.Error,)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def lock_case(self, case_id: str) -> Row | None:
+        """The case row's version, locked (``FOR UPDATE``) until the transaction ends."""
+        return self.one("SELECT version FROM xf_case WHERE case_id = ? FOR UPDATE", (case_id,))
+
+    def _migration_lock(self) -> None:
+        self._execute("SELECT pg_advisory_xact_lock(?)", (0x78696E66,))
+
+    def _has_meta(self) -> bool:
+        row = self.one("SELECT to_regclass('xf_meta') IS NOT NULL")
+        return bool(row and row[0])
+
+    def schema(self) -> list[str]:
+        """Columns, indexes, triggers and functions of the current schema."""
+        out = [
+            " ".join(map(str, r))
+            for r in self.run(
+                "SELECT table_name, column_name, data_type, is_nullable, "
+                "coalesce(column_default, '') FROM information_schema.columns "
+                "WHERE table_schema = current_schema() ORDER BY table_name, column_name"
+            )
+        ]
+        out += [
+            " ".join(map(str, r))
+            for r in self.run(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() ORDER BY indexname"
+            )
+        ]
+        out += [
+            " ".join(map(str, r))
+            for r in self.run(
+                "SELECT tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
+                "ORDER BY tgname"
+            )
+        ]
+        out += [
+            " ".join(map(str, r))
+            for r in self.run(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace ORDER BY conname"
+            )
+        ]
+        row = self.one("SELECT current_schema()")
+        name = f"{row[0]}." if row else ""
+        return [line.replace(name, "") for line in out] if name else out
+
+
+_QMARK: Final = re.compile(r"\?")
+
+
+def connect(url: str) -> Database:
+    """A :class:`Database` for ``sqlite:///path`` or ``postgresql://...``."""
+    if url.startswith("sqlite:"):
+        parts = urllib.parse.urlsplit(url)
+        if not url.startswith("sqlite:///") and url != "sqlite://":
+            raise StoreError(
+                f"{url}: a SQLite URL reads sqlite:///relative/path or sqlite:////absolute/path",
+                rule="store URL",
+            )
+        path = parts.path.removeprefix("/")
+        path = urllib.parse.unquote(path) or ":memory:"
+        options = dict(urllib.parse.parse_qsl(parts.query))
+        return SqliteDatabase(url, path, options)
+    if url.startswith(("postgresql:", "postgres:")):
+        return PostgresDatabase(url)
+    raise StoreError(
+        f"{safe_url(url)}: unknown store URL (sqlite:///path or postgresql://...)",
+        rule="store URL",
+    )

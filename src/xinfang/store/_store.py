@@ -1,0 +1,967 @@
+"""The journal store: cases as their events in SQLite or PostgreSQL.
+
+See ``docs/store.md`` for the schema and the guarantees. In short: every
+command is one transaction that appends one journal row and rewrites the
+case's projection rows; the journal is append-only by the database's own
+triggers; a stale ``expected_version`` or a lost race is a
+:class:`ConcurrencyError`; an idempotency key is honoured once.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import os
+import time
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
+
+import attrs
+
+from xinfang.calendar import china_mainland
+from xinfang.campaign import snapshot as campaign_snapshot
+from xinfang.case import Case, replay
+from xinfang.changes import Accept, Change, Event, Register
+from xinfang.clocks import Clock, ClockStatus, clocks
+from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
+from xinfang.convert import structure, unstructure
+from xinfang.errors import CalendarRangeError, InvalidDataError, XinfangError
+from xinfang.instants import aware, local_day
+from xinfang.procedure import apply as apply_change
+from xinfang.responsibility import DEFAULT_SCOPE, Visibility, redact, visibility
+from xinfang.rulebook import LimitKind, bundled_rulebook
+from xinfang.serialization import load_ledger, to_json
+from xinfang.store._db import Database, connect
+from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
+from xinfang.store._schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign, Snapshot
+    from xinfang.responsibility import AccusedScope, Interest, Organization, RedactedCase
+    from xinfang.rulebook import Rulebook
+
+__all__ = [
+    "DEFAULT_URL",
+    "CheckReport",
+    "ImportResult",
+    "Store",
+    "init_store",
+    "open_store",
+    "retry",
+]
+
+T = TypeVar("T")
+
+#: The store a host gets when it names none.
+DEFAULT_URL: Final = "sqlite:///xinfang.db"
+
+#: The schema version that added the projection tables (older journals are projected on open).
+_PROJECTIONS_SINCE: Final = 2
+
+#: Cases per transaction for bulk work (import, rebuild) and per page for reads.
+BATCH: Final = 500
+
+_INSERT_EVENT: Final = (
+    "INSERT INTO xf_journal (case_id, seq, at, actor, kind, payload) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_CASE_COLUMNS: Final = (
+    "case_id, version, stage, terminal, unit, receiving_unit, handling_unit, "
+    "responsible_unit, category, route, settled, backlog, flags, received_on, "
+    "last_event_on, clock_error"
+)
+_UPSERT_CASE: Final = (
+    f"INSERT INTO xf_case ({_CASE_COLUMNS}) VALUES "  # noqa: S608 - constant column list
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET "
+    "version = excluded.version, stage = excluded.stage, terminal = excluded.terminal, "
+    "unit = excluded.unit, receiving_unit = excluded.receiving_unit, "
+    "handling_unit = excluded.handling_unit, responsible_unit = excluded.responsible_unit, "
+    "category = excluded.category, route = excluded.route, settled = excluded.settled, "
+    "backlog = excluded.backlog, flags = excluded.flags, received_on = excluded.received_on, "
+    "last_event_on = excluded.last_event_on, clock_error = excluded.clock_error"
+)
+_CLOCK_COLUMNS: Final = (
+    "case_id, limit_key, started_on, nominal_on, due_on, paused, paused_days, "
+    "extended_days, provisional"
+)
+_INSERT_CLOCK: Final = f"INSERT INTO xf_clock ({_CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+
+
+@attrs.frozen(kw_only=True)
+class ImportResult:
+    """What an import did: cases added whole, cases extended, cases already stored."""
+
+    added: int
+    extended: int
+    unchanged: int
+    events: int
+
+
+@attrs.frozen(kw_only=True)
+class CheckReport:
+    """What :meth:`Store.check` found: the cases checked and every problem."""
+
+    cases: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the projections and the journal agree."""
+        return not self.problems
+
+
+#: The payload encoder (an immutable configuration, made once).
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_dumps: Final = _ENCODER.encode
+
+
+def _case_of(payloads: list[Any], *, source: str = "journal") -> Case:
+    case: Case = structure(
+        {"schema_version": DOCUMENT_VERSION, "events": payloads}, Case, source=source
+    )
+    return case
+
+
+def retry(fn: Callable[[], T], *, attempts: int = 5, delay: float = 0.0) -> T:
+    """Call ``fn`` until it does not raise :class:`ConcurrencyError`, at most ``attempts`` times.
+
+    ``fn`` must re-read what it decides on (the case, its version) on every
+    call: that is what makes the retry correct. ``delay`` seconds (doubled
+    each time) are slept between attempts. The last conflict is re-raised.
+    """
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except ConcurrencyError:
+            if attempt + 1 >= attempts:
+                raise
+            if delay:
+                time.sleep(delay * (2**attempt))
+    raise ValueError("retry needs attempts >= 1")
+
+
+class Store:
+    """Cases kept as their events in a database (see :func:`open_store`).
+
+    One ``Store`` holds one connection: use it from one thread; give each
+    process and thread its own. Close it (or use it as a context manager).
+    ``rulebook`` and ``calendar`` are the defaults for commands and the ones
+    the clock projections are computed under.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        rulebook: Rulebook | None = None,
+        calendar: WorkCalendar | None = None,
+    ) -> None:
+        self._db = db
+        self.rulebook: Rulebook = rulebook if rulebook is not None else bundled_rulebook()
+        self.calendar: WorkCalendar = calendar if calendar is not None else china_mainland()
+
+    # ------------------------------------------------------------ basics
+    @property
+    def url(self) -> str:
+        """The store's URL (without a password)."""
+        return self._db.url
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.dialect
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        """The schema version of the database."""
+        return self._db.schema_version()
+
+    def version(self, case_id: str) -> int:
+        """The case's version (its number of events); 0 when it is not stored."""
+        row = self._db.one("SELECT version FROM xf_case WHERE case_id = ?", (case_id,))
+        return int(row[0]) if row else 0
+
+    def count(self) -> int:
+        """The number of cases stored."""
+        row = self._db.one("SELECT COUNT(*) FROM xf_case")
+        return int(row[0]) if row else 0
+
+    # ------------------------------------------------------------ commands
+    def register(
+        self,
+        change: Register,
+        at: _dt.datetime,
+        *,
+        by: str = "system",
+        idempotency_key: str | None = None,
+    ) -> tuple[Case, Event]:
+        """Register a new case (its id must be new): the case and its first event.
+
+        A second registration of the same id is a :class:`ConcurrencyError`
+        (expected version 0); a repeated ``idempotency_key`` returns the first
+        result and writes nothing.
+        """
+        case_id = change.case_id
+        at = aware(at)
+
+        def run() -> tuple[Case, Event]:
+            if idempotency_key is not None:
+                found = self._idempotent(idempotency_key, case_id, change)
+                if found is not None:
+                    return found
+            row = self._db.lock_case(case_id)
+            if row is not None:
+                raise ConcurrencyError(
+                    case_id, expected=0, actual=int(row[0]), detail="already registered"
+                )
+            case, event = apply_change(None, change, at, by=by)
+            self._record(case, event, idempotency_key)
+            return case, event
+
+        return self._db.write(
+            f"registering case {case_id}",
+            run,
+            on_conflict=lambda exc: self._conflict(case_id, 0, idempotency_key, change, exc),
+        )
+
+    def apply(
+        self,
+        case_id: str,
+        change: Change,
+        *,
+        at: _dt.datetime,
+        by: str = "system",
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        org: Organization | None = None,
+        rulebook: Rulebook | None = None,
+        calendar: WorkCalendar | None = None,
+        related: Mapping[str, Case] | None = None,
+        interests: Iterable[Interest] = (),
+        scope: AccusedScope | None = None,
+    ) -> tuple[Case, Event]:
+        """Apply a command to a stored case in one transaction: the new case and the event.
+
+        Loads the case, runs :func:`xinfang.apply` (every check: windows, the
+        extension cap, finality, recusal, confidentiality), then appends the
+        event and rewrites the case's projections, all in one transaction.
+        ``expected_version`` (the version the caller read) must match or a
+        :class:`ConcurrencyError` names the case and both versions; ``None``
+        applies to the current version. A repeated ``idempotency_key``
+        returns the first result and writes nothing. For the finality check
+        of a repeat petition, the earlier cases are read from the store
+        unless ``related`` is given. A refused command writes nothing.
+        """
+        if isinstance(change, Register):
+            raise XinfangError(
+                f"case {case_id}: a registration opens a case; use Store.register",
+                path="change",
+                rule="store commands",
+            )
+        at = aware(at)
+        interests = tuple(interests)
+
+        def run() -> tuple[Case, Event]:
+            if idempotency_key is not None:
+                found = self._idempotent(idempotency_key, case_id, change)
+                if found is not None:
+                    return found
+            row = self._db.lock_case(case_id)
+            if row is None:
+                raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+            version = int(row[0])
+            if expected_version is not None and expected_version != version:
+                raise ConcurrencyError(case_id, expected=expected_version, actual=version)
+            case = self._load(case_id)
+            rel = related
+            if rel is None and isinstance(change, Accept) and case.repeat_of:
+                rel = self._related(case.repeat_of)
+            new, event = apply_change(
+                case,
+                change,
+                at,
+                by=by,
+                rulebook=rulebook if rulebook is not None else self.rulebook,
+                calendar=calendar if calendar is not None else self.calendar,
+                related=rel,
+                org=org,
+                interests=interests,
+                scope=scope,
+            )
+            self._record(new, event, idempotency_key)
+            return new, event
+
+        seen = expected_version
+        return self._db.write(
+            f"appending {change.kind} to case {case_id}",
+            run,
+            on_conflict=lambda exc: self._conflict(case_id, seen, idempotency_key, change, exc),
+        )
+
+    def _conflict(
+        self,
+        case_id: str,
+        expected: int | None,
+        key: str | None,
+        change: Change,
+        exc: BaseException,
+    ) -> tuple[Case, Event]:
+        """After a unique violation: the first result of a raced key, or the conflict."""
+        if key is not None:
+            found = self._idempotent(key, case_id, change)
+            if found is not None:
+                return found
+        actual = self.version(case_id)
+        raise ConcurrencyError(
+            case_id,
+            expected=expected if expected is not None else max(actual - 1, 0),
+            actual=actual,
+            detail="another writer appended first",
+        ) from exc
+
+    def _idempotent(self, key: str, case_id: str, change: Change) -> tuple[Case, Event] | None:
+        row = self._db.one("SELECT case_id, seq FROM xf_idempotency WHERE key = ?", (key,))
+        if row is None:
+            return None
+        stored_case, seq = str(row[0]), int(row[1])
+        events = self._events(stored_case)[:seq]
+        if stored_case != case_id or events[-1].change != change:
+            raise XinfangError(
+                f"idempotency key {key!r} was first used for a different command "
+                f"(case {stored_case}, event {seq}, {events[-1].kind})",
+                path="idempotency_key",
+                rule="an idempotency key names one command",
+            )
+        return replay(events), events[-1]
+
+    def _related(self, ids: Iterable[str]) -> dict[str, Case]:
+        out = {}
+        for cid in ids:
+            payloads = self._payloads(cid)
+            if payloads:
+                out[cid] = _case_of(payloads)
+        return out
+
+    def _record(self, case: Case, event: Event, key: str | None) -> None:
+        """Append ``event`` and rewrite ``case``'s projections (inside a write)."""
+        db = self._db
+        payload = unstructure(event, reveal_personal_data=True)
+        db.statement(
+            _INSERT_EVENT,
+            (case.id, event.seq, db.param_instant(event.at), event.by, event.kind, _dumps(payload)),
+        )
+        self._project([case])
+        if key is not None:
+            db.statement(
+                "INSERT INTO xf_idempotency (key, case_id, seq) VALUES (?, ?, ?)",
+                (key, case.id, event.seq),
+            )
+
+    # ------------------------------------------------------------ projections
+    def _rows(self, case: Case) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+        """The case row and clock rows of ``case`` (plain Python values)."""
+        last = case.on.last_event or case.on.received
+        error = None
+        open_clocks: list[Clock] = []
+        try:
+            found = clocks(case, as_of=last, rulebook=self.rulebook, calendar=self.calendar)
+            open_clocks = [c for c in found if c.status.is_open]
+        except CalendarRangeError as exc:
+            error = str(exc)[:500]
+        row = (
+            case.id,
+            len(case.events),
+            case.stage.value,
+            case.is_terminal,
+            case.responsible_unit or case.handling_unit or case.receiving_unit,
+            case.receiving_unit,
+            case.handling_unit,
+            case.responsible_unit,
+            case.category.value if case.category else None,
+            case.route.value if case.route else None,
+            case.settled,
+            case.is_backlog,
+            ",".join(code for code, _ in case.flags),
+            case.on.received,
+            last,
+            error,
+        )
+        clock_rows = [
+            (
+                case.id,
+                c.key,
+                c.started_on,
+                c.nominal,
+                c.due,
+                c.status is ClockStatus.PAUSED,
+                c.paused_days,
+                c.extended_days,
+                c.provisional,
+            )
+            for c in open_clocks
+        ]
+        return row, clock_rows
+
+    def _project(self, cases: Iterable[Case]) -> None:
+        """Rewrite the projection rows of ``cases`` (inside a write; ids in sorted order)."""
+        db = self._db
+        d = db.param_date
+        case_rows = []
+        clock_rows = []
+        ids = []
+        for case in sorted(cases, key=lambda c: c.id):
+            row, crow = self._rows(case)
+            case_rows.append((*row[:13], d(row[13]), d(row[14]), row[15]))
+            clock_rows += [(*r[:2], d(r[2]), d(r[3]), d(r[4]), *r[5:]) for r in crow]
+            ids.append((case.id,))
+        db.many(_UPSERT_CASE, case_rows)
+        db.many("DELETE FROM xf_clock WHERE case_id = ?", ids)
+        db.many(_INSERT_CLOCK, clock_rows)
+
+    def rebuild(self) -> int:
+        """Recompute every projection row from the journal; the number of cases."""
+        total = 0
+        for batch in self._journal_pages():
+            cases = [_case_of(p) for _, p in batch]
+            self._db.write("rebuilding projections", functools.partial(self._project, cases))
+            total += len(cases)
+        return total
+
+    def check(self) -> CheckReport:
+        """Compare every projection row with a recomputation from the journal."""
+        db = self._db
+        problems: list[str] = []
+        total = 0
+        for batch in self._journal_pages():
+            ids = [cid for cid, _ in batch]
+            stored = self._stored_rows(ids)
+            for cid, payloads in batch:
+                total += 1
+                try:
+                    case = _case_of(payloads)
+                except XinfangError as exc:
+                    problems.append(f"case {cid}: the journal does not replay: {exc}")
+                    continue
+                row, crows = self._rows(case)
+                got_row, got_clocks = stored.get(cid, (None, []))
+                if got_row != row:
+                    problems.append(f"case {cid}: case row {got_row} != recomputed {row}")
+                if sorted(got_clocks) != sorted(crows):
+                    problems.append(f"case {cid}: clock rows {got_clocks} != recomputed {crows}")
+        orphans = db.run(
+            "SELECT c.case_id FROM xf_case c WHERE NOT EXISTS "
+            "(SELECT 1 FROM xf_journal j WHERE j.case_id = c.case_id)"
+        )
+        problems += [f"case {r[0]}: a case row without journal rows" for r in orphans]
+        return CheckReport(cases=total, problems=tuple(problems))
+
+    def _stored_rows(
+        self, ids: list[str]
+    ) -> dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+        db = self._db
+        marks = ",".join("?" * len(ids))
+        out: dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+        for r in db.run(
+            f"SELECT {_CASE_COLUMNS} FROM xf_case WHERE case_id IN ({marks})",  # noqa: S608
+            ids,
+        ):
+            row = (
+                r[0],
+                int(r[1]),
+                r[2],
+                bool(r[3]),
+                *r[4:10],
+                bool(r[10]),
+                bool(r[11]),
+                r[12],
+                db.date(r[13]),
+                db.date(r[14]),
+                r[15],
+            )
+            out[r[0]] = (row, [])
+        for r in db.run(
+            f"SELECT {_CLOCK_COLUMNS} FROM xf_clock WHERE case_id IN ({marks})",  # noqa: S608
+            ids,
+        ):
+            clock = (
+                r[0],
+                r[1],
+                db.date(r[2]),
+                db.date(r[3]),
+                db.date(r[4]),
+                bool(r[5]),
+                int(r[6]),
+                int(r[7]),
+                bool(r[8]),
+            )
+            out.setdefault(r[0], ((), []))[1].append(clock)
+        return out
+
+    # ------------------------------------------------------------ reads
+    def _payloads(self, case_id: str) -> list[Any]:
+        db = self._db
+        rows = db.run("SELECT payload FROM xf_journal WHERE case_id = ? ORDER BY seq", (case_id,))
+        return [db.payload(r[0]) for r in rows]
+
+    def _load(self, case_id: str) -> Case:
+        payloads = self._payloads(case_id)
+        if not payloads:
+            raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+        return _case_of(payloads, source=f"journal of case {case_id}")
+
+    def _events(self, case_id: str) -> tuple[Event, ...]:
+        return tuple(structure(p, Event) for p in self._payloads(case_id))
+
+    def events(self, case_id: str) -> tuple[Event, ...]:
+        """The case's events in order (:class:`UnknownCaseError` if it is not stored)."""
+        found = self._events(case_id)
+        if not found:
+            raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+        return found
+
+    @overload
+    def case(
+        self,
+        case_id: str,
+        *,
+        as_of: _dt.date | None = None,
+        viewer: None = None,
+        org: Organization | None = None,
+        interests: Iterable[Interest] = (),
+        scope: AccusedScope | None = None,
+    ) -> Case: ...
+
+    @overload
+    def case(
+        self,
+        case_id: str,
+        *,
+        as_of: _dt.date | None = None,
+        viewer: str,
+        org: Organization,
+        interests: Iterable[Interest] = (),
+        scope: AccusedScope | None = None,
+    ) -> Case | RedactedCase: ...
+
+    def case(
+        self,
+        case_id: str,
+        *,
+        as_of: _dt.date | None = None,
+        viewer: str | None = None,
+        org: Organization | None = None,
+        interests: Iterable[Interest] = (),
+        scope: AccusedScope | None = None,
+    ) -> Case | RedactedCase:
+        """The case, replayed from its events; as it stood at ``as_of`` if given.
+
+        ``as_of`` is an aware instant (events after it are left out) or a
+        date (events after that local day are left out). With ``viewer`` (an
+        official's id) and ``org``, the answer is what
+        :func:`xinfang.visibility` allows: the case, its redacted form, or
+        :class:`UnknownCaseError` as for a case that does not exist (so the
+        accused cannot learn of an accusation).
+        """
+        case = self._load(case_id)
+        if as_of is not None:
+            if isinstance(as_of, _dt.datetime):
+                cut = aware(as_of, "as_of")
+                kept = [e for e in case.events if e.at <= cut]
+            else:
+                kept = [e for e in case.events if local_day(e.at) <= as_of]
+            if not kept:
+                raise UnknownCaseError(
+                    f"case {case_id} was not yet registered as of {as_of.isoformat()}",
+                    path="as_of",
+                )
+            if len(kept) < len(case.events):
+                case = replay(kept)
+        if viewer is None:
+            return case
+        if org is None:
+            raise XinfangError(
+                "a viewer needs the organisation (org=) to decide what they may see",
+                path="org",
+                rule="信访工作条例 (2022) 第三十条第三款",
+            )
+        seen = visibility(
+            viewer,
+            case,
+            org,
+            interests=tuple(interests),
+            scope=scope if scope is not None else DEFAULT_SCOPE,
+        )
+        if seen is Visibility.FULL:
+            return case
+        if seen is Visibility.REDACTED:
+            return redact(case)
+        raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+
+    def _journal_pages(self, batch: int = BATCH) -> Iterator[list[tuple[str, list[Any]]]]:
+        """Whole cases from the journal, ``batch`` at a time, in case id order."""
+        db = self._db
+        last = ""
+        while True:
+            rows = db.run(
+                "SELECT case_id, payload FROM xf_journal WHERE case_id IN "
+                "(SELECT DISTINCT case_id FROM xf_journal WHERE case_id > ? "
+                "ORDER BY case_id LIMIT ?) ORDER BY case_id, seq",
+                (last, batch),
+            )
+            if not rows:
+                return
+            page: list[tuple[str, list[Any]]] = []
+            for cid, payload in rows:
+                if not page or page[-1][0] != cid:
+                    page.append((cid, []))
+                page[-1][1].append(db.payload(payload))
+            yield page
+            last = page[-1][0]
+
+    def iter_cases(self, *, batch: int = BATCH) -> Iterator[Case]:
+        """Every stored case, in id order, reading ``batch`` cases at a time (bounded memory)."""
+        for page in self._journal_pages(batch):
+            for cid, payloads in page:
+                yield _case_of(payloads, source=f"journal of case {cid}")
+
+    def case_ids(self) -> list[str]:
+        """The ids of every stored case, sorted."""
+        return [str(r[0]) for r in self._db.run("SELECT case_id FROM xf_case ORDER BY case_id")]
+
+    def due(
+        self,
+        as_of: _dt.date,
+        within: int = 5,
+        *,
+        overdue: bool = True,
+        due_soon: int = 3,
+    ) -> tuple[Clock, ...]:
+        """Open clocks with at most ``within`` working days left as of ``as_of``.
+
+        With ``overdue`` (the default) clocks past their due date are
+        included; without, only those due from ``as_of`` on. The answer is
+        what :func:`xinfang.clocks` gives on every stored case for the same
+        date, under the store's rulebook and calendar, provided ``as_of`` is
+        not before a case's last event (the projections describe each case
+        as its journal stands). It reads the clock index (``due_on``) and
+        replays only cases whose clock is paused by a running hearing or
+        could not be projected. Sorted by due date, case and limit.
+        """
+        db = self._db
+        rb, cal = self.rulebook, self.calendar
+        day = local_day(aware(as_of, "as_of")) if isinstance(as_of, _dt.datetime) else as_of
+        hi = cal.add_working_days(day, within + 1)
+        if overdue:
+            rows = db.run(
+                f"SELECT {_CLOCK_COLUMNS} FROM xf_clock WHERE due_on < ?",  # noqa: S608
+                (db.param_date(hi),),
+            )
+        else:
+            rows = db.run(
+                f"SELECT {_CLOCK_COLUMNS} FROM xf_clock "  # noqa: S608
+                "WHERE due_on >= ? AND due_on < ?",
+                (db.param_date(day), db.param_date(hi)),
+            )
+        replayed = {str(r[0]) for r in db.run("SELECT case_id FROM xf_clock WHERE paused")}
+        replayed |= {
+            str(r[0]) for r in db.run("SELECT case_id FROM xf_case WHERE clock_error IS NOT NULL")
+        }
+        out: list[Clock] = []
+        for r in rows:
+            if r[0] in replayed:
+                continue
+            clock = self._row_clock(r, day, due_soon)
+            if clock is not None and clock.remaining_working_days is not None:
+                out.append(clock)
+        for cid in sorted(replayed):
+            case = self._load(cid)
+            for c in clocks(case, as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon):
+                left = c.remaining_working_days
+                if not c.status.is_open or left is None or left > within:
+                    continue
+                if overdue or c.due >= day:
+                    out.append(c)
+        out.sort(key=lambda c: (c.due, c.case_id, c.key))
+        return tuple(out)
+
+    def _row_clock(self, r: tuple[Any, ...], day: _dt.date, due_soon: int) -> Clock | None:
+        db, rb, cal = self._db, self.rulebook, self.calendar
+        limit = rb.get(str(r[1]))
+        if limit is None:
+            raise StoreError(
+                f"{self.url}: the clock projection names limit {r[1]!r}, which rulebook "
+                f"{rb.id!r} lacks; rebuild the projections under this rulebook",
+                rule="projections",
+            )
+        due = db.date(r[4])
+        started = db.date(r[2])
+        if started > day:
+            return None
+        past = day > due
+        if past and limit.kind is LimitKind.WINDOW:
+            return None  # a window closed unused: lapsed, not open
+        remaining = (due - day).days
+        left = cal.working_days_between(day, due)
+        if past:
+            status = ClockStatus.OVERDUE
+        elif left <= due_soon:
+            status = ClockStatus.DUE_SOON
+        else:
+            status = ClockStatus.RUNNING
+        return Clock(
+            str(r[0]),
+            limit.key,
+            limit.title,
+            limit.citation,
+            limit.kind,
+            limit.obligor,
+            limit.starts,
+            started,
+            limit.period,
+            db.date(r[3]),
+            due,
+            int(r[6]),
+            int(r[7]),
+            status,
+            None,
+            remaining,
+            left,
+            bool(r[8]),
+            cal.name,
+            rb.counting,
+            limit.title_en,
+        )
+
+    def open_cases_by_unit(self, case_ids: Collection[str] | None = None) -> dict[str, int]:
+        """Open (not terminal) cases per unit; only among ``case_ids`` if given (a target list).
+
+        A case's unit is its responsible unit, else its handling unit, else
+        its receiving unit.
+        """
+        db = self._db
+        counts: dict[str, int] = {}
+        if case_ids is None:
+            for unit, n in db.run(
+                "SELECT unit, COUNT(*) FROM xf_case WHERE NOT terminal GROUP BY unit"
+            ):
+                counts[str(unit)] = int(n)
+            return dict(sorted(counts.items()))
+        ids = sorted(set(case_ids))
+        for i in range(0, len(ids), BATCH):
+            chunk = ids[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            for unit, n in db.run(
+                f"SELECT unit, COUNT(*) FROM xf_case WHERE NOT terminal "  # noqa: S608
+                f"AND case_id IN ({marks}) GROUP BY unit",
+                chunk,
+            ):
+                counts[str(unit)] = counts.get(str(unit), 0) + int(n)
+        return dict(sorted(counts.items()))
+
+    def snapshot(
+        self,
+        campaign: Campaign,
+        org: Organization,
+        *,
+        as_of: _dt.date,
+        rulebook: Rulebook | None = None,
+        calendar: WorkCalendar | None = None,
+    ) -> Snapshot:
+        """The campaign's snapshot (:func:`xinfang.snapshot`) over every stored case."""
+        return campaign_snapshot(
+            campaign,
+            list(self.iter_cases()),
+            org,
+            as_of=as_of,
+            rulebook=rulebook if rulebook is not None else self.rulebook,
+            calendar=calendar if calendar is not None else self.calendar,
+        )
+
+    # ------------------------------------------------------------ ledgers
+    def import_ledger(self, source: str | os.PathLike[str], *, batch: int = BATCH) -> ImportResult:
+        """Import a JSON Lines ledger (text, or a path): idempotent, never half a case.
+
+        The rule: the whole ledger is validated first (every line parsed and
+        replayed, no case id twice, every case that is already stored agreeing
+        with its stored journal); any problem raises one
+        :class:`~xinfang.InvalidDataError` listing every bad line by number,
+        and nothing is written. Then the cases are written in batches of
+        ``batch``, one transaction per batch, each case whole in one
+        transaction. A case already stored is skipped when the ledger holds
+        no event it lacks, and extended by the events it lacks otherwise. So
+        re-importing a ledger changes nothing, and re-running an interrupted
+        import completes it.
+        """
+        if isinstance(source, os.PathLike) or ("\n" not in source and not source.startswith("{")):
+            name = os.fspath(source)
+            with open(name, encoding="utf-8") as fh:
+                text = fh.read()
+        else:
+            name, text = "ledger", source
+        cases = load_ledger(text, source=name)
+        lines = [
+            n for n, line in enumerate(text.split("\n"), start=1) if line and not line.isspace()
+        ]
+        problems: list[tuple[str, str]] = []
+        first_line: dict[str, int] = {}
+        for number, case in zip(lines, cases, strict=True):
+            if case.id in first_line:
+                problems.append(
+                    (f"line {number}", f"case {case.id} is already on line {first_line[case.id]}")
+                )
+            else:
+                first_line[case.id] = number
+        plan: list[tuple[Case, int]] = []  # (case, stored version)
+        unchanged = 0
+        for i in range(0, len(cases), batch):
+            chunk = cases[i : i + batch]
+            stored = self._versions([c.id for c in chunk])
+            for case in chunk:
+                have = stored.get(case.id, 0)
+                if have:
+                    old = self._events(case.id)
+                    n = min(len(old), len(case.events))
+                    differs = next((k for k in range(n) if old[k] != case.events[k]), None)
+                    if differs is not None:
+                        problems.append(
+                            (
+                                f"line {first_line[case.id]}: $.events[{differs}]",
+                                (
+                                    f"case {case.id} differs from the stored journal at "
+                                    f"event {differs + 1}"
+                                ),
+                            )
+                        )
+                        continue
+                    if len(case.events) <= have:
+                        unchanged += 1
+                        continue
+                plan.append((case, have))
+        if problems:
+            raise InvalidDataError(problems, source=name)
+        added = extended = events = 0
+        for i in range(0, len(plan), batch):
+            part = sorted(plan[i : i + batch], key=lambda p: p[0].id)
+            self._db.write(
+                f"importing {len(part)} cases from {name}",
+                functools.partial(self._write_cases, part),
+                on_conflict=functools.partial(self._import_conflict, part),
+            )
+            added += sum(1 for _, have in part if not have)
+            extended += sum(1 for _, have in part if have)
+            events += sum(len(c.events) - have for c, have in part)
+        return ImportResult(added=added, extended=extended, unchanged=unchanged, events=events)
+
+    def _versions(self, ids: list[str]) -> dict[str, int]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.run(
+            f"SELECT case_id, version FROM xf_case WHERE case_id IN ({marks})",  # noqa: S608
+            ids,
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def _write_cases(self, chunk: list[tuple[Case, int]]) -> None:
+        db = self._db
+        for case, have in chunk:
+            row = db.lock_case(case.id)
+            now = int(row[0]) if row else 0
+            if now != have:
+                raise ConcurrencyError(case.id, expected=have, actual=now, detail="during import")
+        rows = []
+        for case, have in chunk:
+            docs = unstructure(case, reveal_personal_data=True)["events"]
+            for event, doc in zip(case.events[have:], docs[have:], strict=True):
+                rows.append(
+                    (
+                        case.id,
+                        event.seq,
+                        db.param_instant(event.at),
+                        event.by,
+                        event.kind,
+                        _dumps(doc),
+                    )
+                )
+        db.many(_INSERT_EVENT, rows)
+        self._project([c for c, _ in chunk])
+
+    def _import_conflict(self, chunk: list[tuple[Case, int]], exc: BaseException) -> None:
+        stored = self._versions([c.id for c, _ in chunk])
+        for case, have in chunk:
+            if stored.get(case.id, 0) != have:
+                raise ConcurrencyError(
+                    case.id, expected=have, actual=stored.get(case.id, 0), detail="during import"
+                ) from exc
+        raise StoreError(f"{self.url}: import conflict: {exc}", rule="database") from exc
+
+    def write_ledger(self, out: IO[str], *, reveal_personal_data: bool = False) -> int:
+        """Write every case as a JSON Lines ledger to ``out``; the number of cases.
+
+        Personal data is masked unless ``reveal_personal_data``.
+        """
+        n = 0
+        for case in self.iter_cases():
+            out.write(to_json(case, reveal_personal_data=reveal_personal_data))
+            out.write("\n")
+            n += 1
+        return n
+
+    def export_ledger(self, *, reveal_personal_data: bool = False) -> str:
+        """Every case as a JSON Lines ledger (masked unless ``reveal_personal_data``)."""
+        return "".join(
+            to_json(c, reveal_personal_data=reveal_personal_data) + "\n" for c in self.iter_cases()
+        )
+
+
+def open_store(
+    url: str = DEFAULT_URL,
+    *,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    migrate: bool = True,
+) -> Store:
+    """Open (and, by default, create or migrate) the store at ``url``.
+
+    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (options:
+    ``?synchronous=normal``, ``?busy_timeout=seconds``) or
+    ``postgresql://user@host/db`` (needs ``xinfang[postgres]``). With
+    ``migrate=False`` a database not at the current schema version is refused.
+    """
+    db = connect(url)
+    try:
+        before = db.schema_version()
+        version = db.migrate() if migrate else before
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{db.url}: schema version {version}, this xinfang needs {SCHEMA_VERSION} "
+                "(open with migrate=True, or run `xinfang db init`)",
+                rule="schema",
+            )
+        store = Store(db, rulebook=rulebook, calendar=calendar)
+        if 0 < before < _PROJECTIONS_SINCE:  # a journal from before the projections
+            store.rebuild()
+    except BaseException:
+        db.close()
+        raise
+    return store
+
+
+def init_store(url: str = DEFAULT_URL) -> int:
+    """Create the schema at ``url`` or bring it forward; the schema version reached."""
+    db = connect(url)
+    try:
+        return db.migrate()
+    finally:
+        db.close()
