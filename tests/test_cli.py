@@ -856,3 +856,59 @@ def test_random_input_never_gives_a_traceback(  # noqa: PLR0917 - given's argume
     assert "internal error" not in out.err
     if code:
         assert (out.err + out.out).strip()
+
+
+# ------------------------------------------------------------ the store
+def test_demo_runs_on_a_store_it_keeps_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`xinfang demo --db URL` keeps the demo corps in the store it renders from."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert main(["demo", "-q", "--format", "json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main(["demo", "-q", "--format", "json", "--db", url]) == 0
+    assert json.loads(capsys.readouterr().out) == plain
+    with x.open_store(url) as store:
+        assert store.count() == len(WORLD.cases)
+        assert list(store.iter_cases()) == list(WORLD.cases)
+
+
+def test_db_commands_on_the_exported_demo(
+    files: tuple[str, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init, import (twice: nothing changes), due, report, check, rebuild, export, apply."""
+    ledger, org, campaign = files
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    assert main(["db", "init", *db]) == 0
+    assert main(["db", "import", ledger, *db]) == 0
+    assert "480 case(s) added" in capsys.readouterr().err
+    assert main(["db", "import", ledger, *db]) == 0
+    assert "0 case(s) added, 0 extended, 480 unchanged, 0 event(s)" in capsys.readouterr().err
+    assert main(["db", "due", *db, "--as-of", AS_OF, "--within", "3"]) == 0
+    from_store = capsys.readouterr().out
+    assert main(["due", ledger, "--as-of", AS_OF, "--within", "3"]) == 0
+    assert sorted(from_store.splitlines()) == sorted(capsys.readouterr().out.splitlines())
+    assert main(["db", "report", *db, "--org", org, "--campaign", campaign, "--as-of", AS_OF]) == 0
+    from_store = capsys.readouterr().out
+    assert main([*_report(files), "--as-of", AS_OF]) == 0
+    assert from_store == capsys.readouterr().out
+    assert main(["db", "check", *db]) == 0
+    assert main(["db", "rebuild", *db]) == 0
+    assert main(["db", "export", *db, "-o", str(tmp_path / "out.jsonl")]) == 0
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == Path(ledger).read_text(
+        encoding="utf-8"
+    )
+    change = tmp_path / "notify.json"
+    change.write_text('{"kind": "withdrawn", "reason": "撤回"}', encoding="utf-8")
+    at = "2026-11-28T09:00:00+08:00"
+    case = WORLD.cases[-1]
+    version = len(case.events)
+    stale = [*db, "--at", at, "--expected-version", str(version - 1)]
+    assert main(["db", "apply", case.id, str(change), *stale]) == 1
+    assert "expected version" in capsys.readouterr().err
+    fresh = [*db, "--at", at, "--expected-version", str(version)]
+    assert main(["db", "apply", case.id, str(change), *fresh]) == 0
+    event = json.loads(capsys.readouterr().out)
+    assert event["seq"] == version + 1
+    assert event["change"]["kind"] == "withdrawn"
+    assert main(["db", "apply", "NO-SUCH-CASE", str(change), *db, "--at", at]) == 1

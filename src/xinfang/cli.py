@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
 import tomllib
 import zoneinfo
@@ -44,6 +45,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from xinfang import report
 from xinfang.calendar import china_mainland
 from xinfang.campaign import load_campaign, snapshot
+from xinfang.changes import Change, Register
 from xinfang.classification import CaseFacts, classify
 from xinfang.clocks import ClockStatus, clock_table
 from xinfang.demo import demo_world
@@ -52,8 +54,10 @@ from xinfang.errors import (
     InvalidDataError,
     XinfangError,
 )
+from xinfang.instants import aware
 from xinfang.responsibility import load_organization
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
+from xinfang.store import DEFAULT_URL, Store, init_store, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator, Sequence
@@ -535,10 +539,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with progress.bar("building the demo corps", 1, unit="world") as bar:
         world = demo_world()
         bar.update()
+    with ExitStack() as stack:
+        if args.db is None:  # an embedded database in a temporary directory
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="xinfang-demo-"))
+            url = f"sqlite:///{Path(folder) / 'demo.db'}"
+        else:
+            url = args.db
+        store = _open(url, calendar)
+        stack.callback(store.close)
+        with progress.bar("storing the demo corps", 1, unit="ledger") as bar:
+            result = store.import_ledger(dump_ledger(world.cases, reveal_personal_data=True))
+            bar.update()
+        log.info("stored in %s: %s", store.url, result)
+        cases = list(store.iter_cases())  # the bulletin is computed from the store
     return _bulletin(
         args,
         campaign=world.campaign,
-        cases=world.cases,
+        cases=cases,
         org=world.org,
         calendar=calendar,
         as_of=args.as_of or world.as_of,
@@ -582,6 +599,21 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_date(given: _dt.date | None, campaign: Campaign) -> tuple[_dt.date, str]:
+    """The snapshot date and how it was chosen: given, or today within the campaign."""
+    if given is not None:
+        return given, "given"
+    today = _today()
+    as_of = min(max(today, campaign.start), campaign.end)
+    basis = (
+        "today"
+        if as_of == today
+        else ("campaign_start" if today < campaign.start else "campaign_end")
+    )
+    log.info("as of %s (%s)", as_of, basis)
+    return as_of, basis
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     _only_one_stdin(args.ledger, args.org, args.campaign, *(args.calendar or ()))
     _check_writable(args.output)
@@ -590,17 +622,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     campaign = _load_campaign(args.campaign, args.encoding)
     calendar = _calendar(args)
     cases = _load_ledger(args.ledger, args.encoding, progress)
-    if args.as_of is not None:
-        as_of, basis = args.as_of, "given"
-    else:
-        today = _today()
-        as_of = min(max(today, campaign.start), campaign.end)
-        basis = (
-            "today"
-            if as_of == today
-            else ("campaign_start" if today < campaign.start else "campaign_end")
-        )
-        log.info("as of %s (%s)", as_of, basis)
+    as_of, basis = _report_date(args.as_of, campaign)
     return _bulletin(
         args,
         campaign=campaign,
@@ -800,6 +822,169 @@ def _non_negative(text: str) -> int:
     return value
 
 
+# --------------------------------------------------------------- the store
+def _open(url: str, calendar: WorkCalendar | None = None) -> Store:
+    try:
+        return open_store(url, calendar=calendar)
+    except XinfangError:
+        raise
+    except OSError as exc:  # pragma: no cover - the store names its own errors
+        raise _Exit(EXIT_USAGE, f"cannot open {url}: {exc.strerror or exc}") from None
+
+
+def _cmd_db_init(args: argparse.Namespace) -> int:
+    version_reached = init_store(args.db)
+    if not args.quiet:
+        _say(f"{args.db}: schema version {version_reached}")
+    return EXIT_OK
+
+
+def _cmd_db_import(args: argparse.Namespace) -> int:
+    text = _Input(args.ledger, args.encoding).read_text()
+    if not text.strip():
+        raise _Exit(EXIT_DATA, f"{args.ledger}: the ledger is empty")
+    if "\n" not in text:
+        text += "\n"  # a one-line ledger is still text, not a path
+    store = _open(args.db)
+    try:
+        result = store.import_ledger(text)
+    finally:
+        store.close()
+    if not args.quiet:
+        _say(
+            f"{args.db}: {result.added} case(s) added, {result.extended} extended, "
+            f"{result.unchanged} unchanged, {result.events} event(s) written"
+        )
+    return EXIT_OK
+
+
+def _cmd_db_export(args: argparse.Namespace) -> int:
+    _check_writable(args.output)
+    store = _open(args.db)
+    try:
+        text = store.export_ledger(reveal_personal_data=args.reveal_personal_data)
+    finally:
+        store.close()
+    _write(text, args.output)
+    return EXIT_OK
+
+
+def _instant(text: str) -> _dt.datetime:
+    try:
+        return aware(_dt.datetime.fromisoformat(text), "at")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an instant with its offset, e.g. 2026-12-02T09:30:00+08:00: {text!r}"
+        ) from None
+    except XinfangError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _cmd_db_apply(args: argparse.Namespace) -> int:
+    source = _Input(args.change, args.encoding)
+    try:
+        data = json.loads(source.read_text())
+    except ValueError as exc:
+        raise _Exit(EXIT_DATA, f"{source.name}: not valid JSON: {exc}") from None
+    change: Change = from_dict(data, Change, source=source.name)  # type: ignore[arg-type]
+    org = _load_org(args.org, args.encoding) if args.org else None
+    at = args.at or aware(_dt.datetime.now(_SHANGHAI))
+    store = _open(args.db, _calendar(args))
+    try:
+        if isinstance(change, Register):
+            case, event = store.register(
+                change, at, by=args.by, idempotency_key=args.idempotency_key
+            )
+        else:
+            case, event = store.apply(
+                args.case_id,
+                change,
+                at=at,
+                by=args.by,
+                expected_version=args.expected_version,
+                idempotency_key=args.idempotency_key,
+                org=org,
+            )
+    finally:
+        store.close()
+    _out(json.dumps(to_dict(event), ensure_ascii=False) + "\n")
+    if not args.quiet:
+        _say(f"case {case.id}: {event.kind} recorded as version {event.seq}")
+    return EXIT_OK
+
+
+def _cmd_db_due(args: argparse.Namespace) -> int:
+    calendar = _calendar(args)
+    store = _open(args.db, calendar)
+    as_of = args.as_of or _today()
+    try:
+        rows = store.due(as_of, args.within)
+    finally:
+        store.close()
+    _out(
+        "".join(
+            f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}"
+            f"{' (provisional)' if c.provisional else ''}\n"
+            for c in rows
+        )
+    )
+    if not args.quiet:
+        _say(
+            f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}"
+        )
+    args.notes.provisional([c.due for c in rows if c.provisional])
+    return EXIT_OK
+
+
+def _cmd_db_report(args: argparse.Namespace) -> int:
+    _check_writable(args.output)
+    progress = _progress(args, 3)
+    org = _load_org(args.org, args.encoding)
+    campaign = _load_campaign(args.campaign, args.encoding)
+    calendar = _calendar(args)
+    store = _open(args.db, calendar)
+    try:
+        with progress.bar("reading the store", store.count(), unit="case") as bar:
+            cases = []
+            for case in store.iter_cases():
+                cases.append(case)
+                bar.update()
+    finally:
+        store.close()
+    as_of, basis = _report_date(args.as_of, campaign)
+    return _bulletin(
+        args,
+        campaign=campaign,
+        cases=cases,
+        org=org,
+        calendar=calendar,
+        as_of=as_of,
+        basis=basis,
+        progress=progress,
+    )
+
+
+def _cmd_db_check(args: argparse.Namespace) -> int:
+    store = _open(args.db)
+    try:
+        found = store.check()
+    finally:
+        store.close()
+    _out(f"{found}\n")
+    return EXIT_OK if found.ok else EXIT_DATA
+
+
+def _cmd_db_rebuild(args: argparse.Namespace) -> int:
+    store = _open(args.db)
+    try:
+        n = store.rebuild()
+    finally:
+        store.close()
+    if not args.quiet:
+        _say(f"{args.db}: projections of {n} case(s) rebuilt from the journal")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     try:
         __version__ = version("xinfang")
@@ -863,6 +1048,11 @@ def _parser() -> argparse.ArgumentParser:
         "--export", metavar="DIR", help="write the demo's ledger, org and campaign files to DIR"
     )
     demo.add_argument("--force", action="store_true", help="with --export: overwrite files")
+    demo.add_argument(
+        "--db",
+        metavar="URL",
+        help="keep the demo corps in this store (default: a temporary SQLite file)",
+    )
     demo.set_defaults(run=_cmd_demo)
 
     rep = sub.add_parser(
@@ -917,6 +1107,57 @@ def _parser() -> argparse.ArgumentParser:
         "--template", action="store_true", help="print the template for a new year's arrangement"
     )
     cal.set_defaults(run=_cmd_calendar, calendar=None)
+
+    db = sub.add_parser("db", help="the journal store: cases kept in SQLite or PostgreSQL")
+    dbs = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument(
+        "--db",
+        metavar="URL",
+        default=DEFAULT_URL,
+        help=f"sqlite:///PATH or postgresql://... (default {DEFAULT_URL})",
+    )
+    parents = [common, reading, store]
+    dbs.add_parser("init", parents=parents, help="create or migrate the schema").set_defaults(
+        run=_cmd_db_init
+    )
+    imp = dbs.add_parser("import", parents=parents, help="import a JSON Lines ledger")
+    imp.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
+    imp.set_defaults(run=_cmd_db_import)
+    exp = dbs.add_parser("export", parents=parents, help="export the store as a ledger")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
+    exp.add_argument(
+        "--reveal-personal-data", action="store_true", help="ID numbers and phones in full"
+    )
+    exp.set_defaults(run=_cmd_db_export)
+    app = dbs.add_parser(
+        "apply", parents=[*parents, counting], help="apply one change (JSON) to a stored case"
+    )
+    app.add_argument("case_id", help="the case (ignored for a registration)")
+    app.add_argument("change", help="the change as JSON, with its kind ('-': stdin)")
+    app.add_argument("--at", type=_instant, help="when it happened (default: now, +08:00)")
+    app.add_argument("--by", default="system", help="who records it")
+    app.add_argument("--expected-version", type=_non_negative, help="refuse if the case moved")
+    app.add_argument("--idempotency-key", help="a repeated key returns the first result")
+    app.add_argument("--org", metavar="FILE", help="organisation TOML (for chain changes)")
+    app.set_defaults(run=_cmd_db_apply)
+    dd = dbs.add_parser("due", parents=[*parents, counting], help="clocks due soon or overdue")
+    dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
+    dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
+    dd.set_defaults(run=_cmd_db_due)
+    dr = dbs.add_parser(
+        "report", parents=[*parents, counting, bulletin], help="the bulletin from the store"
+    )
+    dr.add_argument("--campaign", required=True, metavar="FILE", help="campaign TOML file")
+    dr.add_argument("--org", required=True, metavar="FILE", help="organisation TOML file")
+    dr.add_argument("--as-of", type=_date, help="default: today, within the campaign")
+    dr.set_defaults(run=_cmd_db_report)
+    dbs.add_parser(
+        "check", parents=parents, help="compare projections and snapshots with the journal"
+    ).set_defaults(run=_cmd_db_check)
+    dbs.add_parser(
+        "rebuild", parents=parents, help="recompute the projections from the journal"
+    ).set_defaults(run=_cmd_db_rebuild)
     return ap
 
 

@@ -155,8 +155,7 @@ class ConcurrencyError(XinfangError):
         self.actual = actual
         more = f" ({detail})" if detail else ""
         super().__init__(
-            f"case {case_id}: expected version {expected}, but the store holds version "
-            f"{actual}{more}",
+            f"expected version {expected}, but the store holds version {actual}{more}",
             path=f"case {case_id}",
             rule="optimistic concurrency: one event per case and version",
         )
