@@ -1,6 +1,7 @@
 """Benchmark: clocks over many open cases, and loading a JSON Lines ledger.
 
     python bench/cases_bench.py [--cases 1000000] [--scalar 200000] [--load 100000]
+                                [--only-load]
 
 1. Builds ``--cases`` synthetic open cases (registered, notified or not,
    accepted: 3-4 events each, replayed from their events like a loaded
@@ -11,12 +12,17 @@
 3. Writes ``--load`` cases (each with a resident ID and a phone) as a JSON
    Lines ledger and times ``load_ledger`` (parse, validate, replay), first,
    in a fresh process; beside it, in the same run: the JSON parsers alone,
-   the cattrs converter alone (the path before the compiled decoders), and
-   rebuilding the same values with their constructors and ``replay`` from
-   already-typed fields (no JSON at all: what any loader must at least do).
+   ``xinfang.convert.structure`` alone on parsed documents (the fast
+   converter, what ``load_ledger`` runs after parsing), the detailed
+   converter alone (what re-reads a refused document), and rebuilding the
+   same values with their constructors and ``replay`` from already-typed
+   fields (no JSON at all: what any loader must at least do). The converter
+   rows hold all parsed documents in memory while they run, and the
+   collector walks them too. ``--only-load`` skips 1 and 2; ``--skip-load`` skips 3.
 
-Every number printed was measured in this run; nothing is extrapolated
-except where a line says so.
+Every row is the best of 3 runs, with the garbage collector running as it
+does in any process (``load_ledger`` leaves it alone). Every number printed
+was measured in this run; nothing is extrapolated except where a line says so.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from typing import Any
 import attrs
 
 import xinfang as x
-from xinfang import serialization
+from xinfang import convert, serialization
 from xinfang.instants import SHANGHAI
 
 AS_OF = dt.date(2026, 11, 27)
@@ -99,7 +105,7 @@ def rebuild(value: Any) -> Any:
 
 
 def measure_loading(n: int, seed: int) -> dict[str, Any]:
-    """Seconds for each way of reading ``n`` cases (best of 3; the slow references once)."""
+    """Seconds for each way of reading ``n`` cases (best of 3, the collector running)."""
     try:
         import orjson
     except ImportError:  # the fast extra is not installed: say so in the table
@@ -111,35 +117,49 @@ def measure_loading(n: int, seed: int) -> dict[str, Any]:
     assert serialization.load_ledger(text) == ledger_cases  # noqa: S101 - else the run is void
     gc.collect()
 
-    def best(fn: Any, repeat: int = 3, *, paused: bool = True) -> float:
+    def best(fn: Any, repeat: int = 3) -> float:
         times = []
         for _ in range(repeat):
-            if paused:  # as load_ledger does: like is compared with like
-                gc.disable()
             t0 = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t0)
-            gc.enable()
-            gc.collect()
+            gc.collect()  # each run starts from the same heap
         return min(times)
 
-    load_s = best(lambda: serialization.load_ledger(text), paused=False)
-    load_gc_s = best(lambda: serialization.load_ledger(text, pause_gc=False), paused=False)
-    docs = [json.loads(line) for line in lines]
-    cattrs_s = best(lambda: [serialization._fast.structure(d, x.Case) for d in docs], 1)
-    floor_s = best(lambda: [x.replay(rebuild(c.events)) for c in ledger_cases], 1)
+    def on_parsed(structure: Any) -> float:
+        docs = [json.loads(line) for line in lines]  # dropped on return
+        return best(lambda: [structure(d, x.Case) for d in docs])
+
+    load_s = best(lambda: serialization.load_ledger(text))
+    fast_s = on_parsed(convert.structure)
+    detailed_s = on_parsed(convert.converter.structure)
+    floor_s = best(lambda: [x.replay(rebuild(c.events)) for c in ledger_cases])
+
+    def parse_each(parse: Any) -> None:
+        for line in lines:  # each document dropped once read, as in `load_ledger`
+            parse(line)
+
     print(f"  ledger: {len(text) / n:,.0f} bytes per case", file=sys.stderr)
     return {
         "cases": n,
         "load + validate + replay, `load_ledger`": load_s,
-        "the same with the garbage collector running (`pause_gc=False`)": load_gc_s,
         "of which `orjson.loads` alone": (
-            best(lambda: [orjson.loads(line) for line in lines]) if orjson else float("nan")
+            best(lambda: parse_each(orjson.loads)) if orjson else float("nan")
         ),
-        "`json.loads` alone (stdlib)": best(lambda: [json.loads(line) for line in lines]),
-        "the cattrs converter alone on parsed documents (the earlier path)": cattrs_s,
+        "`json.loads` alone (stdlib)": best(lambda: parse_each(json.loads)),
+        "`convert.structure` alone on parsed documents (the fast converter)": fast_s,
+        "the detailed converter alone on parsed documents": detailed_s,
         "constructors + `replay` from typed values (no JSON)": floor_s,
     }
+
+
+def print_loading(load: dict[str, Any]) -> None:
+    n_load = load.pop("cases")
+    for label, secs in load.items():
+        goal = ""
+        if label.startswith("load + validate"):
+            goal = f"≥ 50,000/s: {'met' if n_load / secs >= 50_000 else 'not met'}"
+        print(f"| {label} | {n_load:,} | {secs:.2f} | {n_load / secs:,.0f} | {goal} |")
 
 
 def main() -> None:
@@ -148,11 +168,21 @@ def main() -> None:
     ap.add_argument("--scalar", type=int, default=200_000)
     ap.add_argument("--load", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=20261127)
+    ap.add_argument("--only-load", action="store_true", help="time loading a ledger only")
+    ap.add_argument("--skip-load", action="store_true", help="time the clocks only")
     args = ap.parse_args()
     # As of today, limits run into 2027, which has no published arrangement yet.
     rb, cal = x.bundled_rulebook(), x.china_mainland(provisional=True)
 
-    load = measure_loading(args.load, args.seed + 1)
+    load = {} if args.skip_load else measure_loading(args.load, args.seed + 1)
+    if args.only_load:
+        print()
+        print(f"Python {platform.python_version()} on {platform.machine()}, seed {args.seed}")
+        print()
+        print("| measurement | cases | seconds | cases/s | goal |")
+        print("|---|---:|---:|---:|---|")
+        print_loading(load)
+        return
 
     t0 = time.perf_counter()
     cases = make_cases(args.cases, args.seed)
@@ -198,12 +228,8 @@ def main() -> None:
         f"| clocks, per-case `clocks()` | {len(sub):,} | {sca_s:.2f} | {sca_rate:,.0f} | "
         f"(1M would take ~{1_000_000 / sca_rate:.0f} s, extrapolated) |"
     )
-    n_load = load.pop("cases")
-    for label, secs in load.items():
-        goal = ""
-        if label.startswith("load + validate"):
-            goal = f"≥ 50,000/s: {'met' if n_load / secs >= 50_000 else 'not met'}"
-        print(f"| {label} | {n_load:,} | {secs:.2f} | {n_load / secs:,.0f} | {goal} |")
+    if load:
+        print_loading(load)
     print()
     print(f"clock rows: {len(table):,} ({table.counts()[x.ClockStatus.OVERDUE]:,} overdue); ")
     print(f"vectorised ÷ per-case speed: {vec_rate / sca_rate:.1f}×; same clocks on 2,000: {same}")

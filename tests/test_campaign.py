@@ -122,6 +122,10 @@ class TestProperties:
         check_counts(snap)
         assert snap == x.snapshot(campaign, many, org, as_of=as_of)
         assert {p.unit: p.targets for p in snap.units} == unit_targets(campaign, many, org, as_of)
+        assert {
+            p.unit: (p.in_handling, p.plans_incomplete, p.new_intake, p.beijing_visits)
+            for p in snap.units
+        } == unit_tallies(campaign, many, org, as_of)
 
 
 def unit_targets(
@@ -145,6 +149,65 @@ def unit_targets(
                     counts[mine[0]] += 1
                     break
     return counts
+
+
+def unit_tallies(
+    campaign: x.Campaign, many: list[x.Case], org: x.Organization, as_of: dt.date
+) -> dict[str, tuple[int, int, int, int]]:
+    """In handling, plans incomplete, new intake and Beijing visits per unit, case by case."""
+    tallies = {u: [0, 0, 0, 0] for u in campaign.units}
+    grace_over = (as_of - campaign.start).days > campaign.plan_grace_days
+    for case in many:
+        kept = [e for e in case.events if x.local_date(e.at) <= as_of]
+        if not kept or case.on.received > as_of:
+            continue
+        then = x.replay(kept)
+        unit = next(
+            (
+                u
+                for owner in (then.responsible_unit, then.handling_unit, then.receiving_unit)
+                if owner and org.has_unit(owner)
+                for u in (owner, *org.ancestors(owner))
+                if u in campaign.units
+            ),
+            None,
+        )
+        if unit is None:
+            continue
+        target = case.id in campaign.targets
+        open_target = target and not then.settled
+        new = not target and campaign.start <= then.on.received <= as_of
+        final = (x.Stage.DECLINED, x.Stage.WITHDRAWN, x.Stage.FINAL)
+        tallies[unit][0] += open_target and then.stage not in final
+        tallies[unit][1] += (
+            open_target and grace_over and (then.plan is None or not then.plan.is_complete)
+        )
+        tallies[unit][2] += new
+        tallies[unit][3] += new and then.beijing_visit
+    return {u: (a, b, c, d) for u, (a, b, c, d) in tallies.items()}
+
+
+def test_a_case_registered_after_the_day_is_not_yet_counted() -> None:
+    """Received late on the day but registered after midnight: left out, not an error."""
+    from helpers import register, t
+
+    late, _ = x.open_case(register(t(2026, 3, 2, 23)), t(2026, 3, 3, 8), by="clerk")
+    on_time, _ = x.open_case(register(t(2026, 3, 2), case_id="XF-2"), t(2026, 3, 2), by="clerk")
+    org = x.Organization(
+        levels=("city",), units=[x.Unit(id="市信访局", name="市信访局", level="city")]
+    )
+    campaign = x.Campaign(
+        id="c",
+        name="攻坚",
+        units=["市信访局"],
+        start=D(2026, 3, 1),
+        end=D(2026, 12, 31),
+        targets=["XF-1", "XF-2"],
+    )
+    assert late.on.received == D(2026, 3, 2)
+    snap = x.snapshot(campaign, [late, on_time], org, as_of=D(2026, 3, 2))
+    assert snap.overall.targets == 1
+    assert x.snapshot(campaign, [late, on_time], org, as_of=D(2026, 3, 3)).overall.targets == 2
 
 
 class TestLoading:

@@ -8,14 +8,16 @@ commend (表扬) and admonish (约谈) lists with their reasons, the next review
 (调度) and its agenda. :func:`trend` gives the burndown over review dates.
 
 Pure: no I/O but the explicit loader, no clock; the same inputs always give
-the same snapshot. Clocks come from the vectorised
-:func:`~xinfang.clock_table`.
+the same snapshot. Clocks come from the clock engine's column path
+(:func:`~xinfang.clocks.clock_parts` over :class:`~xinfang.clocks.CaseColumns`),
+the same engine as :func:`~xinfang.clock_table`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,7 +26,16 @@ import numpy as np
 
 from xinfang._toml import read_toml
 from xinfang.calendar import china_mainland
-from xinfang.clocks import CODES, STATUSES, ClockStatus, _clock_parts, case_columns
+from xinfang.clocks import (
+    CODES,
+    STATUSES,
+    CaseColumns,
+    ClockPart,
+    ClockStatus,
+    clock_columns,
+    clock_parts,
+)
+from xinfang.convert import structure
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
 from xinfang.vocabulary import Rating, Stage
@@ -180,8 +191,6 @@ class Campaign:
 
 def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:
     """A campaign from a TOML file or a mapping (errors name the file and key)."""
-    from xinfang.serialization import from_dict
-
     if isinstance(source, Mapping):
         data, origin = dict(source), ""
     else:
@@ -190,7 +199,7 @@ def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:
         if isinstance(data.get("rates"), Mapping):
             merged = {**DEFAULT_RATES, **data["rates"]}
             data["rates"] = [[name, *_rates({name: spec})[0][1:]] for name, spec in merged.items()]
-        return from_dict(data, Campaign, source=origin)
+        return structure(data, Campaign, source=origin)
     except InvalidDataError as exc:
         problems = "; ".join(f"{p}: {m}" for p, m in exc.problems)
         raise PolicyError(problems, path=origin or None, rule="campaign format") from None
@@ -271,36 +280,61 @@ class Snapshot:
         raise XinfangError(f"unit {unit_id!r} is not in the campaign", path="unit")
 
 
-_OPEN: Final = frozenset(
-    {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED}
+_ID: Final = attrgetter("id")
+_HANDLING: Final = attrgetter("handling_unit")
+_RECEIVING: Final = attrgetter("receiving_unit")
+_ROLES: Final = attrgetter("roles")
+_TERMINAL: Final = (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)
+#: Columns every case gives the snapshot besides the clocks' (read in the same passes).
+_SNAPSHOT_COLUMNS: Final = (
+    "opinion_issued",
+    "review_opinion_issued",
+    "is_settled",
+    "stage",
+    "rating",
 )
 
 
-_ID: Final = attrgetter("id")
+class _UnitIndex(dict[str | None, int]):
+    """Unit id → index into the campaign's units (-1: none), each id resolved on first sight.
+
+    Built per call; the rule is :func:`_unit_of`'s.
+    """
+
+    __slots__ = ("_index", "_org", "_scope")
+
+    def __init__(self, units: Sequence[str], org: Organization) -> None:
+        super().__init__()
+        self._scope = {u: u for u in units}
+        self._index = {u: i for i, u in enumerate(units)}
+        self._org = org
+
+    def __missing__(self, unit: str | None) -> int:
+        found = _unit_of((unit,), self._org, self._scope)
+        code = self[unit] = -1 if found is None else self._index[found]
+        return code
 
 
 def _campaign_units(seen: Sequence[Case], units: Sequence[str], org: Organization) -> Any:
     """Each case's campaign unit as an index into ``units`` (-1: none), column-wise.
 
-    Each distinct unit id is resolved once per call (with :func:`_unit_of`'s
-    rule); then each case takes the first of its responsible, handling and
-    receiving unit that resolves.
+    A case takes the first of its responsible, handling and receiving unit
+    that resolves; each distinct unit id is resolved once per call. Only a
+    case with roles can have a responsible unit, and the receiving unit is
+    read only where neither of the others resolves.
     """
-    scope = {u: u for u in units}
-    index = {u: i for i, u in enumerate(units)}
-    resolved: dict[str | None, int] = {}
-
-    def column(name: str) -> Any:
-        values = list(map(attrgetter(name), seen))
-        for unit in dict.fromkeys(values).keys() - resolved.keys():
-            found = _unit_of((unit,), org, scope)
-            resolved[unit] = -1 if found is None else index[found]
-        return np.fromiter(map(resolved.__getitem__, values), dtype=np.int64, count=len(values))
-
-    responsible, handling, receiving = (
-        column(name) for name in ("responsible_unit", "handling_unit", "receiving_unit")
-    )
-    return np.where(responsible >= 0, responsible, np.where(handling >= 0, handling, receiving))
+    lookup = _UnitIndex(units, org)
+    n = len(seen)
+    out = np.fromiter(map(lookup.__getitem__, map(_HANDLING, seen)), dtype=np.int64, count=n)
+    for k in compress(range(n), map(_ROLES, seen)):
+        found = lookup[seen[k].responsible_unit]
+        if found >= 0:
+            out[k] = found
+    rest = np.flatnonzero(out < 0)
+    if len(rest):
+        receiving = map(_RECEIVING, map(seen.__getitem__, rest.tolist()))
+        out[rest] = np.fromiter(map(lookup.__getitem__, receiving), dtype=np.int64, count=len(rest))
+    return out
 
 
 def _unit_of(key: Sequence[str | None], org: Organization, scope: dict[str, str]) -> str | None:
@@ -328,14 +362,18 @@ def snapshot(
 ) -> Snapshot:
     """The campaign's progress as of ``as_of`` (events after it are ignored).
 
-    Column-wise: every case's milestones and codes are read once from its
-    packed row; the counts per unit are numpy sums.
+    Column-wise: the cases' milestones and codes are read once per call into
+    the clock engine's :class:`~xinfang.clocks.CaseColumns`, the clocks come
+    from its :func:`~xinfang.clocks.clock_parts`; the counts per unit are
+    numpy sums.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
-    seen = list(cases)
-    cols, col = case_columns(seen, as_of, drop_unregistered=True)
-    plan, parts = _clock_parts(seen, cols, col, day=as_of, rb=rb, cal=cal, due_soon=3)
+    cols = CaseColumns(
+        cases, as_of, drop_unregistered=True, read=(*clock_columns(rb), *_SNAPSHOT_COLUMNS)
+    )
+    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
+    seen = cols.cases
     unit_ix = _campaign_units(seen, campaign.units, org)
     is_target = np.fromiter(map(campaign.target_set.__contains__, map(_ID, seen)), bool, len(seen))
     inside = unit_ix >= 0
@@ -345,39 +383,51 @@ def snapshot(
         result: list[int] = np.bincount(unit_ix[mask & inside], minlength=n_units).tolist()
         return result
 
-    settled = cols.raw(col["settled_now"]) == 1
+    n = len(seen)
+    settled = cols["is_settled"] == 1
     open_target = is_target & ~settled
-    terminal = np.isin(
-        cols.raw(col["stage"]), [CODES[s] for s in (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)]
-    )
-    received = cols.raw(col["received"])
+    open_rows = np.flatnonzero(open_target)
+    terminal = np.isin(cols["stage"][open_rows], [CODES[s] for s in _TERMINAL])
+    received = cols["received"]
     start_o, day_o = campaign.start.toordinal(), as_of.toordinal()
     new = (
         ~is_target & (received >= start_o) & (received <= day_o)
         if as_of >= campaign.start
-        else np.zeros(len(seen), bool)
+        else np.zeros(n, bool)
     )
+    new_rows = np.flatnonzero(new)
     grace_over = (as_of - campaign.start).days > campaign.plan_grace_days
-    plans = open_target & (cols.raw(col["plan"]) != 2) if grace_over else np.zeros(len(seen), bool)
-    rating = cols.raw(col["rating"])
+    rating = cols["rating"]
+
+    def rows_where(rows: Any, hits: Any) -> Any:
+        mask = np.zeros(n, bool)
+        mask[rows[hits]] = True
+        return mask
+
     columns = {
         "targets": count_by_unit(is_target),
         "settled": count_by_unit(is_target & settled),
         "open": count_by_unit(open_target),
         "replied": count_by_unit(
-            (cols.raw(col["opinion_issued"]) > 0) | (cols.raw(col["review_opinion_issued"]) > 0)
+            (cols["opinion_issued"] > 0) | (cols["review_opinion_issued"] > 0)
         ),
         "rated": count_by_unit(rating != 0),
         "satisfied": count_by_unit(rating == CODES[Rating.SATISFIED]),
         "basically_satisfied": count_by_unit(rating == CODES[Rating.BASICALLY_SATISFIED]),
         "dissatisfied": count_by_unit(rating == CODES[Rating.DISSATISFIED]),
     }
+    # Columns only some cases need are read from those cases only.
+    bj, skip = cols.at(new_rows, "beijing_visit", "skip_level")
     extras = {
-        "in_handling": count_by_unit(open_target & ~terminal),
-        "plans": count_by_unit(plans),
+        "in_handling": count_by_unit(rows_where(open_rows, ~terminal)),
+        "plans": count_by_unit(
+            rows_where(open_rows, cols.at(open_rows, "plan")[0] != 2)
+            if grace_over
+            else np.zeros(n, bool)
+        ),
         "new": count_by_unit(new),
-        "bj": count_by_unit(new & (cols.raw(col["beijing_visit"]) == 1)),
-        "skip": count_by_unit(new & (cols.raw(col["skip_level"]) == 1)),
+        "bj": count_by_unit(rows_where(new_rows, bj == 1)),
+        "skip": count_by_unit(rows_where(new_rows, skip == 1)),
     }
     counters = {
         u: {name: columns[name][i] if name in columns else 0 for name in COUNTERS}
@@ -387,7 +437,6 @@ def snapshot(
     overdue_cases: dict[str, int] = dict.fromkeys(campaign.units, 0)
     agenda_until = _next_review(campaign, as_of)
     agenda, agenda_total = _clock_counts(
-        [step.limit for step in plan],
         parts,
         seen=seen,
         case_unit=unit_ix,
@@ -456,8 +505,7 @@ def _kind(limit: Limit) -> str | None:
 
 
 def _clock_counts(
-    limits: Sequence[Limit],
-    parts: Sequence[Mapping[str, Any]],
+    parts: Sequence[ClockPart],
     *,
     seen: Sequence[Case],
     case_unit: Any,
@@ -469,13 +517,14 @@ def _clock_counts(
 ) -> tuple[list[AgendaItem], int]:
     """Aggregate the clocks per unit, one limit's part at a time; the agenda rows one by one."""
     code = {s: i for i, s in enumerate(STATUSES)}
-    open_codes = [code[s] for s in _OPEN]
+    open_codes = [code[s] for s in STATUSES if s.is_open]
     until = agenda_until.toordinal() if agenda_until is not None else None
     late = np.zeros(len(case_unit), dtype=bool)
     picked: list[tuple[Any, ...]] = []  # (due, case, limit index, status) of agenda candidates
+    limits = {part.position: part.limit for part in parts}
     for part in parts:
-        limit = limits[part["step"]]
-        rows, status = part["case"], part["status"]
+        limit = part.limit
+        rows, status = part.case, part.status
         row_unit = case_unit[rows]
         inside = row_unit >= 0
         kind = _kind(limit)
@@ -490,9 +539,9 @@ def _clock_counts(
                     counters[u][f"{kind}_{suffix}"] += n
         late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
         if until is not None and limit.obligor == "body":
-            due = part["due"]
+            due = part.due
             sel = np.flatnonzero(inside & np.isin(status, open_codes) & (due <= until))
-            picked.append((due[sel], rows[sel], np.full(len(sel), part["step"]), status[sel]))
+            picked.append((due[sel], rows[sel], np.full(len(sel), part.position), status[sel]))
     late_per_unit = np.bincount(case_unit[late], minlength=len(scope)).tolist()
     overdue_cases.update(zip(scope, late_per_unit, strict=True))
     agenda: list[AgendaItem] = []

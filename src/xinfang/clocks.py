@@ -5,8 +5,17 @@ returns one :class:`Clock` per limit that has started: its due date (with
 extension and paused hearing time), its status as of a date, what is left,
 and an explanation naming the rule and article. Clocks never change the case.
 
-The per-case loop is plain integer and ``datetime.date`` work on the
-calendar's O(1) index, from a plan compiled once per rulebook.
+One clock engine, two paths. Which status a clock has is decided by one
+ordered table, :data:`STATUS_RULES`, over a few :class:`Fact` flags (met,
+stopped, past due, ...). The per-case path (:func:`clocks`) works on
+``datetime.date`` values and evaluates the table over Python ints; the
+column path (:func:`clock_parts`, behind :func:`clock_table` and the
+campaign snapshot) works on numpy columns read from the cases
+(:class:`CaseColumns`) and evaluates the same table with ``np.select``.
+Due dates come from :func:`~xinfang.periods.period_end` and its vectorised
+sibling :func:`~xinfang.periods.period_end_array`; which milestones end or
+stop a clock is data in the plan compiled once per rulebook. A property
+test holds the two paths equal.
 """
 
 from __future__ import annotations
@@ -14,7 +23,8 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import types
-from operator import attrgetter
+from itertools import chain
+from operator import attrgetter, is_not
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
@@ -29,26 +39,40 @@ from xinfang.periods import (
     deadline_instant,
     local_date,
     period_end,
+    period_end_array,
 )
 from xinfang.rulebook import Limit, LimitKind, Rulebook, bundled_rulebook
 from xinfang.vocabulary import Category, Channel, Procedure, Rating, Route, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
+    import numpy.typing as npt
     import pendulum
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.changes import SettlementPlan
 
 __all__ = [
+    "CALENDAR_FACTS",
+    "CODES",
+    "STATUSES",
+    "STATUS_RULES",
+    "CaseColumns",
     "Clock",
+    "ClockPart",
     "ClockStatus",
     "ClockTable",
+    "Fact",
+    "StatusRule",
+    "clock_columns",
+    "clock_parts",
     "clock_table",
     "clocks",
+    "handling_limit",
     "limit_due",
     "stage_as_of",
+    "status_codes",
+    "status_of",
     "window_closed",
 ]
 
@@ -61,7 +85,7 @@ class ClockStatus(enum.Enum):
     limit does not count hearing time). Closed clocks: ``MET`` (done in time),
     ``MISSED`` (done late, or made moot only after its due date),
     ``LAPSED`` (a window that closed unused), ``STOPPED`` (made moot by its
-    due date: withdrawn, settled, superseded).
+    due date: withdrawn, settled, superseded). :data:`STATUS_RULES` says which.
     """
 
     RUNNING = "running"
@@ -82,6 +106,10 @@ class ClockStatus(enum.Enum):
 _OPEN: Final = frozenset(
     {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED}
 )
+
+#: Every status, in code order: a status column holds indexes into this tuple.
+STATUSES: Final = tuple(ClockStatus)
+_CODE: Final = {s: i for i, s in enumerate(STATUSES)}
 
 
 class Clock(NamedTuple):
@@ -212,42 +240,255 @@ def _end_attr(starts: str, end: str) -> str:
     return _END_ATTR.get((starts, end), end)
 
 
+# ------------------------------------------------------------ the status rules
+class Fact(enum.Enum):
+    """A fact about one clock as of a date: what :data:`STATUS_RULES` test.
+
+    ``MET``: an end milestone came on or after the start (``met_on``);
+    ``MET_IN_TIME``: that was by the due date. ``STOPPED``: a stop
+    milestone or the withdrawal came (at any time); ``STOPPED_AFTER_DUE``:
+    the first of them came after the due date. ``HEARING_RUNNING``: the limit
+    does not count hearing time and a hearing runs. ``WINDOW``: the limit is a
+    window for the petitioner, not a duty. ``PAST_DUE``: the as-of date is
+    after the due date. ``DUE_SOON``: at most the due-soon threshold of
+    working days is left; it needs the calendar, so it is asked only of
+    clocks no closing rule decided (:data:`CALENDAR_FACTS`).
+    """
+
+    MET = "met"
+    MET_IN_TIME = "met_in_time"
+    STOPPED = "stopped"
+    STOPPED_AFTER_DUE = "stopped_after_due"
+    HEARING_RUNNING = "hearing_running"
+    WINDOW = "window"
+    PAST_DUE = "past_due"
+    DUE_SOON = "due_soon"
+
+
+#: The facts that need the calendar (the working days left): asked only of open clocks.
+CALENDAR_FACTS: Final = frozenset({Fact.DUE_SOON})
+
+
+class StatusRule(NamedTuple):
+    """One row of :data:`STATUS_RULES`: when every fact of ``when`` holds and none of ``unless``."""
+
+    when: frozenset[Fact]
+    unless: frozenset[Fact]
+    status: ClockStatus
+    why: str
+
+
+def _rule(
+    when: Iterable[Fact], unless: Iterable[Fact], status: ClockStatus, why: str
+) -> StatusRule:
+    return StatusRule(frozenset(when), frozenset(unless), status, why)
+
+
+_F = Fact
+_S = ClockStatus
+
+#: How a clock's status follows from its facts: the first row that matches wins.
+#: Every row that closes a clock comes before the first that leaves it open, and
+#: the last row has no conditions. Both paths evaluate this table and only it:
+#: :func:`status_of` (one clock) and :func:`status_codes` (columns).
+STATUS_RULES: Final[tuple[StatusRule, ...]] = (
+    _rule({_F.MET, _F.MET_IN_TIME}, (), _S.MET, "done by the due date"),
+    _rule({_F.MET}, (), _S.MISSED, "done after the due date"),
+    _rule(
+        {_F.STOPPED, _F.STOPPED_AFTER_DUE, _F.WINDOW},
+        {_F.HEARING_RUNNING},
+        _S.LAPSED,
+        "a window made moot only after it closed: it had lapsed",
+    ),
+    _rule(
+        {_F.STOPPED, _F.STOPPED_AFTER_DUE},
+        {_F.HEARING_RUNNING},
+        _S.MISSED,
+        "a duty made moot only after its due date: the breach came first",
+    ),
+    _rule({_F.STOPPED}, (), _S.STOPPED, "made moot (withdrawn, superseded) by its due date"),
+    _rule({_F.WINDOW, _F.PAST_DUE}, {_F.HEARING_RUNNING}, _S.LAPSED, "a window closed unused"),
+    _rule({_F.HEARING_RUNNING}, (), _S.PAUSED, "hearing time is not counted (Art. 36 ¶2)"),
+    _rule({_F.PAST_DUE}, (), _S.OVERDUE, "a duty past its due date"),
+    _rule({_F.DUE_SOON}, (), _S.DUE_SOON, "few working days left"),
+    _rule((), (), _S.RUNNING, "otherwise"),
+)
+
+_Bits = tuple[tuple[int, int, ClockStatus], ...]
+_BIT: Final = {f: 1 << i for i, f in enumerate(Fact)}
+
+
+def _bits(facts: Iterable[Fact]) -> int:
+    return sum(_BIT[f] for f in set(facts))
+
+
+def _compile(rules: Iterable[StatusRule]) -> _Bits:
+    """The rows as ``(required bits, forbidden bits, status)``."""
+    return tuple((_bits(r.when), _bits(r.unless), r.status) for r in rules)
+
+
+def _split(rules: tuple[StatusRule, ...]) -> int:
+    """Where the rows that leave a clock open begin; checks the table's shape."""
+    first_open = next((i for i, r in enumerate(rules) if r.status.is_open), len(rules))
+    problems = []
+    if any(not r.status.is_open for r in rules[first_open:]):
+        problems.append("a closing row follows a row that leaves the clock open")
+    if any((r.when | r.unless) & CALENDAR_FACTS for r in rules[:first_open]):
+        problems.append("a closing row tests a fact that needs the calendar")
+    if not rules or rules[-1].when or rules[-1].unless:
+        problems.append("the last row must have no conditions")
+    if problems:
+        raise XinfangError("; ".join(problems), path="STATUS_RULES", rule="status rule table")
+    return first_open
+
+
+_FIRST_OPEN: Final = _split(STATUS_RULES)
+#: The rows that close a clock, and those that leave it open (the last one: the default).
+_CLOSING_RULES: Final = STATUS_RULES[:_FIRST_OPEN]
+_OPEN_RULES: Final = STATUS_RULES[_FIRST_OPEN:]
+_CLOSING_BITS: Final = _compile(_CLOSING_RULES)
+_OPEN_BITS: Final = _compile(_OPEN_RULES[:-1])
+_OTHERWISE: Final = STATUS_RULES[-1].status
+
+_MET: Final = _BIT[Fact.MET]
+_MET_IN_TIME: Final = _BIT[Fact.MET_IN_TIME]
+_STOPPED: Final = _BIT[Fact.STOPPED]
+_STOPPED_AFTER_DUE: Final = _BIT[Fact.STOPPED_AFTER_DUE]
+_HEARING_RUNNING: Final = _BIT[Fact.HEARING_RUNNING]
+_WINDOW: Final = _BIT[Fact.WINDOW]
+_PAST_DUE: Final = _BIT[Fact.PAST_DUE]
+_DUE_SOON: Final = _BIT[Fact.DUE_SOON]
+
+
+def _first_match(facts: int, rows: _Bits) -> ClockStatus | None:
+    """The scalar evaluator: the status of the first row whose facts hold."""
+    for need, forbid, status in rows:
+        if facts & need == need and not facts & forbid:
+            return status
+    return None
+
+
+def status_of(facts: Collection[Fact], rules: Sequence[StatusRule] = STATUS_RULES) -> ClockStatus:
+    """The status of a clock with exactly ``facts``: the first row of ``rules`` that matches.
+
+    The per-case :func:`clocks` evaluates :data:`STATUS_RULES` this way (on
+    bit sets, asking :data:`CALENDAR_FACTS` only of clocks still open).
+    Raises :class:`~xinfang.XinfangError` when no row matches (never for
+    :data:`STATUS_RULES`, whose last row has no conditions).
+    """
+    found = _first_match(_bits(facts), _compile(rules))
+    if found is None:
+        raise XinfangError(
+            f"no status rule matches the facts {sorted(f.value for f in facts)}",
+            path="rules",
+            rule="status rule table",
+        )
+    return found
+
+
+def status_codes(
+    facts: Mapping[Fact, bool | npt.NDArray[np.bool_]],
+    size: int,
+    rules: Sequence[StatusRule] = STATUS_RULES,
+) -> npt.NDArray[np.int8]:
+    """The vector evaluator: per element, the code (index into :data:`STATUSES`) of the first row.
+
+    ``facts`` maps each fact the rows test to a flag, either one for all
+    ``size`` elements or an array of them; -1 where no row matches. The
+    column path (:func:`clock_parts`) evaluates :data:`STATUS_RULES` this way.
+    """
+    conds: list[npt.NDArray[np.bool_]] = []
+    codes: list[int] = []
+    default = -1
+    for rule in rules:
+        cond: Any = True
+        for fact in rule.when:
+            cond = np.logical_and(cond, facts[fact])
+        for fact in rule.unless:
+            cond = np.logical_and(cond, np.logical_not(facts[fact]))
+        if np.ndim(cond) == 0:
+            if not cond:
+                continue  # never matches
+            default = _CODE[rule.status]  # always matches: the rows after it never do
+            break
+        conds.append(cond)
+        codes.append(_CODE[rule.status])
+    if not conds:
+        return np.full(size, default, dtype=np.int8)
+    found: npt.NDArray[np.int8] = np.select(conds, list(map(np.int8, codes)), np.int8(default))
+    return found
+
+
+# ------------------------------------------------------------------ the plan
 class _Step(NamedTuple):
+    """One clock limit of a rulebook, compiled: which milestones start, end and stop it.
+
+    ``ends``: the milestones that meet it, the first on or after the start;
+    ``stops``: those that make it moot, the first at any time (the withdrawal
+    first). Both paths read these names: :func:`clocks` through ``get_*``,
+    the column path as :class:`CaseColumns` columns (``reads``: every column
+    it needs of a case where it started).
+    """
+
     limit: Limit
-    start: Callable[[object], _dt.date | None]
-    ends: tuple[Callable[[object], _dt.date | None], ...]
-    stops: tuple[Callable[[object], _dt.date | None], ...]
-    conditions: tuple[tuple[str, frozenset[object]], ...]
+    start: str
+    ends: tuple[str, ...]
+    stops: tuple[str, ...]
+    reads: tuple[str, ...]
+    conditions: tuple[tuple[str, frozenset[enum.Enum]], ...]
     extended: bool
     window: bool
+    pauses: bool
+    get_start: Callable[[object], _dt.date | None]
+    get_ends: tuple[Callable[[object], _dt.date | None], ...]
+    get_stops: tuple[Callable[[object], _dt.date | None], ...]
+
+
+_ENUMS: Final[Mapping[str, type[enum.Enum]]] = types.MappingProxyType(
+    {
+        "route": Route,
+        "category": Category,
+        "procedure": Procedure,
+        "channel": Channel,
+        "stage": Stage,
+        "rating": Rating,
+    }
+)
 
 
 def _plan(rb: Rulebook) -> tuple[_Step, ...]:
     """Compile the rulebook's clock limits once (cached on the rulebook)."""
     cached = rb._cache.get("clock_plan")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    enums: dict[str, type[enum.Enum]] = {
-        "route": Route,
-        "category": Category,
-        "procedure": Procedure,
-        "channel": Channel,
-    }
+    if isinstance(cached, tuple):
+        return cached
     extended = {lim.extends for lim in rb.limits if lim.kind is LimitKind.CAP}
     steps = []
     for lim in rb.clock_limits:
-        conditions = tuple(
-            (name, frozenset(enums[name](code) for code in codes)) for name, codes in lim.applies_to
-        )
+        start = _START_ATTR[lim.starts]
+        ends = tuple(_end_attr(lim.starts, e) for e in sorted(lim.ends))
+        stops = ("withdrawn", *(_end_attr(lim.starts, e) for e in sorted(lim.stops)))
         steps.append(
             _Step(
                 limit=lim,
-                start=attrgetter(_START_ATTR[lim.starts]),
-                ends=tuple(attrgetter(_end_attr(lim.starts, e)) for e in sorted(lim.ends)),
-                stops=tuple(attrgetter(_end_attr(lim.starts, e)) for e in sorted(lim.stops)),
-                conditions=conditions,
+                start=start,
+                ends=ends,
+                stops=stops,
+                reads=(
+                    *ends,
+                    *stops,
+                    *(("extension_days",) if lim.key in extended else ()),
+                    *(("hearings",) if lim.pauses_for_hearing else ()),
+                ),
+                conditions=tuple(
+                    (name, frozenset(_ENUMS[name](code) for code in codes))
+                    for name, codes in lim.applies_to
+                ),
                 extended=lim.key in extended,
                 window=lim.kind is LimitKind.WINDOW,
+                pauses=lim.pauses_for_hearing,
+                get_start=attrgetter(start),
+                get_ends=tuple(map(attrgetter, ends)),
+                get_stops=tuple(map(attrgetter, stops)),
             )
         )
     plan = tuple(steps)
@@ -255,19 +496,26 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
     return plan
 
 
+# ------------------------------------------------------------------ one case
 def _as_of_date(as_of: _dt.date, timezone: str) -> _dt.date:
     return as_of if type(as_of) is _dt.date else local_date(as_of, timezone)
 
 
 def _case_at(case: Case, day: _dt.date) -> Case:
     """The case as it stood at the end of ``day`` (events after it ignored)."""
+    found = _replayed(case, day)
+    if found is None:
+        raise _not_yet(case, day)
+    return found
+
+
+def _replayed(case: Case, day: _dt.date) -> Case | None:
+    """The case as it stood at the end of ``day``; ``None`` if it had no events yet."""
     last = case.on.last_event
     if last is None or last <= day:
         return case
     kept = [e for e in case.events if e.at.date() <= day]
-    if not kept:
-        raise _not_yet(case, day)
-    return replay(kept)
+    return replay(kept) if kept else None
 
 
 def _not_yet(case: Case, day: _dt.date) -> Exception:
@@ -310,7 +558,8 @@ def clocks(
     calendar; ``due_soon`` is the threshold in working days for
     :attr:`ClockStatus.DUE_SOON`. Events after ``as_of`` are ignored.
     Raises :class:`~xinfang.CalendarRangeError` when a due date or the
-    remaining working days need a day the calendar does not cover.
+    remaining working days of an open clock need a day the calendar does
+    not cover.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -328,16 +577,16 @@ def _clocks(
     due_soon: int,
     *,
     only: str | None = None,
-) -> Iterable[Clock]:
+) -> list[Clock]:
+    """The per-case path: the plan's steps on plain dates, the status from :data:`STATUS_RULES`."""
     rule = rb.counting
     on = case.on
-    withdrawn = on.withdrawn
     between = cal.working_days_between
     out = []
     for step in _plan(rb):
         if only is not None and step.limit.key != only:
             continue
-        started = step.start(on)
+        started = step.get_start(on)
         if started is None:
             continue
         if step.conditions and not all(
@@ -346,35 +595,35 @@ def _clocks(
             continue
         lim = step.limit
         ext = case.extension_days if step.extended else 0
-        paused, running = _paused(case, started, day) if lim.pauses_for_hearing else (0, False)
+        paused, running = _paused(case, started, day) if step.pauses else (0, False)
         nominal, due, provisional = period_end(started, lim.period, cal, rule, ext + paused)
         met_on = None
-        for get in step.ends:
+        for get in step.get_ends:
             d = get(on)
             if d is not None and d >= started and (met_on is None or d < met_on):
                 met_on = d
-        remaining = remaining_wd = None
+        stop_on = None
+        for get in step.get_stops:
+            d = get(on)
+            if d is not None and (stop_on is None or d < stop_on):
+                stop_on = d
+        facts = _WINDOW if step.window else 0
         if met_on is not None:
-            status = ClockStatus.MET if met_on <= due else ClockStatus.MISSED
-        elif withdrawn is not None or any(get(on) is not None for get in step.stops):
-            stop_on = min(d for d in (withdrawn, *(get(on) for get in step.stops)) if d is not None)
-            if stop_on > due and not running:  # made moot only after its due date
-                status = ClockStatus.LAPSED if step.window else ClockStatus.MISSED
-            else:
-                status = ClockStatus.STOPPED
-        elif day > due and step.window and not running:
-            status = ClockStatus.LAPSED
-        else:
+            facts |= (_MET | _MET_IN_TIME) if met_on <= due else _MET
+        if stop_on is not None:
+            facts |= (_STOPPED | _STOPPED_AFTER_DUE) if stop_on > due else _STOPPED
+        if running:
+            facts |= _HEARING_RUNNING
+        if day > due:
+            facts |= _PAST_DUE
+        status = _first_match(facts, _CLOSING_BITS)
+        remaining = remaining_wd = None
+        if status is None:  # still open: only now ask the calendar what is left
             remaining = (due - day).days
             remaining_wd = between(day, due)
-            if running:
-                status = ClockStatus.PAUSED
-            elif day > due:
-                status = ClockStatus.OVERDUE
-            elif remaining_wd <= due_soon:
-                status = ClockStatus.DUE_SOON
-            else:
-                status = ClockStatus.RUNNING
+            if remaining_wd <= due_soon:
+                facts |= _DUE_SOON
+            status = _first_match(facts, _OPEN_BITS) or _OTHERWISE
         out.append(
             Clock(
                 case.id,
@@ -474,8 +723,368 @@ def handling_limit(case: Case, rulebook: Rulebook) -> Limit | None:
 
 
 # ------------------------------------------------------------ many cases
-STATUSES: Final = tuple(ClockStatus)
-_CODE: Final = {s: i for i, s in enumerate(STATUSES)}
+#: The code of each enum member in a :class:`CaseColumns` enum column (0 for none).
+CODES: Final[Mapping[enum.Enum | None, int]] = types.MappingProxyType(
+    {None: 0, **{m: i for e in _ENUMS.values() for i, m in enumerate(e, start=1)}}
+)
+#: Columns of singletons (enum members, flags, None): the attribute each reads.
+_SINGLETON_COLUMNS: Final = {
+    **{name: name for name in _ENUMS},
+    "beijing_visit": "beijing_visit",
+    "skip_level": "skip_level",
+    "is_settled": "settled",  # the flag, not the milestone
+}
+_OTHER_COLUMNS: Final = ("extension_days", "hearings", "plan")
+_MILESTONE_SET: Final = frozenset(MILESTONE_NAMES)
+_ON: Final = attrgetter("on")
+
+
+class _Ordinals(dict[_dt.date | None, int]):
+    """Day → proleptic ordinal (``None`` → 0), filled on first sight of each day (one call)."""
+
+    __slots__ = ()
+
+    def __missing__(self, day: _dt.date | None) -> int:
+        found = self[day] = 0 if day is None else day.toordinal()
+        return found
+
+
+def _singleton_codes() -> dict[int, int]:
+    """``id(value)`` → code, for every value a singleton column holds.
+
+    Keyed by identity: members, ``True``, ``False`` and ``None`` are
+    singletons, and ``Enum.__hash__`` runs in Python (slow on a million).
+    """
+    found = {id(None): 0, id(False): 0, id(True): 1}
+    found.update((id(m), code) for m, code in CODES.items() if m is not None)
+    return found
+
+
+class CaseColumns:
+    """The clock engine's column API: the cases of one call as int32 numpy columns.
+
+    Built per call from the :class:`~xinfang.Case` values and dropped with
+    it (no rows, caches or tables on the cases or in the module). A column
+    is read from the cases on first use; :meth:`read` reads several at
+    once, all milestones in one pass over the cases and all enum and flag
+    columns in another. By name:
+
+    * a milestone (:data:`~xinfang.case.MILESTONE_NAMES`): the day as a
+      proleptic ordinal (``date.toordinal()``), 0 for none;
+    * ``route``, ``category``, ``procedure``, ``channel``, ``stage``,
+      ``rating``: the member's code in :data:`CODES`, 0 for none;
+    * ``beijing_visit``, ``skip_level``, ``is_settled`` (the flag): 0 or 1;
+    * ``extension_days``; ``hearings`` (how many); ``plan`` (0 none, 1
+      incomplete, 2 complete).
+
+    ``cases`` are the cases as they stood at the end of ``day``: a case with
+    later events is replayed up to it; a case received or registered after
+    it is left out with ``drop_unregistered``, else it raises
+    :class:`~xinfang.XinfangError`. ``read`` names columns to read in the
+    first passes (e.g. :func:`clock_columns`).
+    """
+
+    __slots__ = ("_columns", "_ordinal", "cases", "day")
+
+    def __init__(
+        self,
+        cases: Iterable[Case],
+        day: _dt.date,
+        *,
+        drop_unregistered: bool = False,
+        read: Iterable[str] = (),
+    ) -> None:
+        self.cases: list[Case] = list(cases)
+        self.day = day
+        self._columns: dict[str, npt.NDArray[np.int32]] = {}
+        self._ordinal = _Ordinals()
+        self.read("last_event", "received", *read)
+        day_o = day.toordinal()
+        if drop_unregistered:
+            keep = self._columns["received"] <= day_o
+            if not keep.all():
+                self._keep(np.flatnonzero(keep))
+        # Cases with events after the day are seen as they stood then (rare: replayed).
+        late = np.flatnonzero(self._columns["last_event"] > day_o).tolist()
+        if not late:
+            return
+        gone = []
+        for k in late:
+            then = _replayed(self.cases[k], day)
+            if then is None and not drop_unregistered:
+                raise _not_yet(self.cases[k], day)
+            if then is None:  # received by the day, but registered only after it
+                gone.append(k)
+            else:
+                self.cases[k] = then
+        if gone:
+            self._keep(np.setdiff1d(np.arange(len(self.cases)), gone))
+            late = np.flatnonzero(self._columns["last_event"] > day_o).tolist()
+        again = self._read([self.cases[k] for k in late], tuple(self._columns))
+        for name, column in self._columns.items():
+            column[late] = again[name]
+
+    def _keep(self, rows: npt.NDArray[np.intp]) -> None:
+        self.cases = [self.cases[k] for k in rows.tolist()]
+        for name, column in self._columns.items():
+            self._columns[name] = column[rows]
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.int32]:
+        found = self._columns.get(name)
+        if found is None:
+            self.read(name)
+            found = self._columns[name]
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        """Whether column ``name`` has been read (of every case)."""
+        return name in self._columns
+
+    def at(self, rows: npt.NDArray[np.intp], *names: str) -> list[npt.NDArray[np.int32]]:
+        """Columns ``names`` at ``rows`` only: read from just those cases unless read already."""
+        todo = [name for name in names if name not in self._columns]
+        found = self._read(list(map(self.cases.__getitem__, rows.tolist())), todo) if todo else {}
+        return [found[name] if name in found else self._columns[name][rows] for name in names]
+
+    def read(self, *names: str) -> None:
+        """Read the columns ``names`` not read yet (each kind in one pass over the cases)."""
+        todo = [name for name in dict.fromkeys(names) if name not in self._columns]
+        if todo:
+            self._columns.update(self._read(self.cases, todo))
+
+    def _read(self, cases: Sequence[Case], names: Sequence[str]) -> dict[str, Any]:
+        n = len(cases)
+        out: dict[str, Any] = {}
+        days = [name for name in names if name in _MILESTONE_SET]
+        if days:
+            values = map(attrgetter(*days), map(_ON, cases))
+            flat = chain.from_iterable(values) if len(days) > 1 else values
+            out.update(_unstack(days, map(self._ordinal.__getitem__, flat), n))
+        singles = [name for name in names if name in _SINGLETON_COLUMNS]
+        if singles:
+            values = map(attrgetter(*(_SINGLETON_COLUMNS[name] for name in singles)), cases)
+            flat = chain.from_iterable(values) if len(singles) > 1 else values
+            out.update(_unstack(singles, map(_singleton_codes().__getitem__, map(id, flat)), n))
+        for name in names:
+            if name not in out:
+                out[name] = _other_column(cases, name)
+        return out
+
+
+def _unstack(names: Sequence[str], flat: Iterable[int], n: int) -> dict[str, Any]:
+    """Columns from their values case by case (each a view of one block)."""
+    block = np.fromiter(flat, np.int32, n * len(names)).reshape(n, len(names))
+    return {name: block[:, j] for j, name in enumerate(names)}
+
+
+def _other_column(cases: Sequence[Case], name: str) -> npt.NDArray[np.int32]:
+    n = len(cases)
+    if name == "extension_days":
+        return np.fromiter(map(attrgetter(name), cases), np.int32, n)
+    if name == "hearings":
+        return np.fromiter(map(len, map(attrgetter(name), cases)), np.int32, n)
+    if name == "plan":
+        plans = list(map(attrgetter(name), cases))
+        out = np.fromiter(map(is_not, plans, [None] * n), np.int32, n)
+        for k in np.flatnonzero(out).tolist():
+            out[k] = 2 if plans[k].is_complete else 1
+        return out
+    known = sorted({*_SINGLETON_COLUMNS, *_OTHER_COLUMNS})
+    raise XinfangError(
+        f"no case column {name!r}; columns are the milestones and {known}", path="column"
+    )
+
+
+def clock_columns(rulebook: Rulebook) -> tuple[str, ...]:
+    """The columns :func:`clock_parts` reads of every case under ``rulebook``.
+
+    Each limit's start and the attributes its ``applies_to`` tests, and what
+    the limits that run on every case (counted from receipt, for all) read.
+    Pass them as ``CaseColumns(..., read=...)`` to read them together with
+    the caller's own in the first passes.
+    """
+    plan = _plan(rulebook)
+    starts = (step.start for step in plan)
+    conditions = (name for step in plan for name, _ in step.conditions)
+    everywhere = (
+        name
+        for step in plan
+        if step.start == "received" and not step.conditions
+        for name in step.reads
+    )
+    return tuple(dict.fromkeys(chain(starts, conditions, everywhere)))
+
+
+class ClockPart(NamedTuple):
+    """One limit's clocks over the cases it applies to, as columns (from :func:`clock_parts`).
+
+    ``position`` is the limit's index in the rulebook's ``clock_limits``;
+    ``case`` the rows' positions in ``CaseColumns.cases``, ascending. Days
+    are proleptic ordinals (``met_on`` 0 when not met), int32 or int64; ``status`` holds
+    indexes into :data:`STATUSES`; ``remaining_days`` and
+    ``remaining_working_days`` are meaningful only where the status is open.
+    The arrays are the engine's own or the columns' (read them, do not write).
+    """
+
+    position: int
+    limit: Limit
+    case: npt.NDArray[np.intp]
+    started: npt.NDArray[np.integer[Any]]
+    nominal: npt.NDArray[np.integer[Any]]
+    due: npt.NDArray[np.integer[Any]]
+    paused: npt.NDArray[np.integer[Any]]
+    extended: npt.NDArray[np.integer[Any]]
+    status: npt.NDArray[np.int8]
+    met_on: npt.NDArray[np.integer[Any]]
+    remaining_days: npt.NDArray[np.integer[Any]]
+    remaining_working_days: npt.NDArray[np.integer[Any]]
+    provisional: npt.NDArray[np.bool_]
+
+
+_NEVER: Final = np.iinfo(np.int32).max  # past every day an ordinal can name
+
+
+def clock_parts(
+    columns: CaseColumns,
+    *,
+    rulebook: Rulebook,
+    calendar: WorkCalendar,
+    due_soon: int = 3,
+) -> tuple[ClockPart, ...]:
+    """The column path of the clock engine: per limit that applies to some case, its clocks.
+
+    Same rules and results as :func:`clocks` on each of ``columns.cases`` as
+    of ``columns.day`` (the due dates from
+    :func:`~xinfang.periods.period_end_array`, the statuses from
+    :data:`STATUS_RULES`). Consumers that aggregate (a campaign snapshot)
+    read the parts; :func:`clock_table` joins them. Raises what
+    :func:`clocks` raises for the case it would raise on first.
+    """
+    rb, cal = rulebook, calendar
+    rule = rb.counting
+    day = columns.day
+    day_o = day.toordinal()
+    items = columns.cases
+    n = len(items)
+    plan = _plan(rb)
+    columns.read(*clock_columns(rb))
+
+    def scalar_error(k: int) -> Exception:
+        try:
+            clocks(items[k], as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon)
+        except XinfangError as exc:
+            return exc
+        return XinfangError(  # pragma: no cover - scalar and vector agree
+            f"case {items[k].id}: outside the calendar", path="calendar"
+        )
+
+    # Which cases each limit applies to. What a limit reads beyond its start comes
+    # from every case when it runs on most of them (all such columns in one pass),
+    # else from its own cases only.
+    chosen: list[tuple[int, _Step, npt.NDArray[np.intp]]] = []
+    for index, step in enumerate(plan):
+        mask = columns[step.start] > 0
+        for name, allowed in step.conditions:
+            mask &= np.isin(columns[name], [CODES[m] for m in allowed])
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            chosen.append((index, step, rows))
+    columns.read(*(name for _, step, rows in chosen if 2 * len(rows) > n for name in step.reads))
+    ix = cal._ix
+    cum = cal._np()[0].astype(np.int32)  # working days up to each covered day
+
+    parts = []
+    for index, step, rows in chosen:
+        lim = step.limit
+        size = len(rows)
+        every = size == n
+        missing = [name for name in step.reads if name not in columns]
+        own = dict(zip(missing, columns.at(rows, *missing), strict=True))
+
+        def pick(name: str, rows: Any = rows, every: bool = every, own: Any = own) -> Any:
+            found = own.get(name)
+            if found is not None:
+                return found
+            column = columns[name]
+            return column if every else column[rows]
+
+        s = pick(step.start)
+        none = np.broadcast_to(np.int64(0), (size,))  # read-only zeros, no memory
+        extended = pick("extension_days") if step.extended else none
+        paused, extra = none, extended
+        running: Any = False
+        with_hearings = np.flatnonzero(pick("hearings")).tolist() if step.pauses else []
+        if with_hearings:
+            paused, running = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool)
+            for p in with_hearings:
+                since = _dt.date.fromordinal(int(s[p]))
+                paused[p], running[p] = _paused(items[int(rows[p])], since, day)
+            extra = extended + paused
+        nominal, due, provisional = period_end_array(
+            s, lim.period, cal, rule, extra if step.extended or with_hearings else 0
+        )
+        met = np.full(size, _NEVER, dtype=np.int32)
+        for name in step.ends:  # the first on or after the start (0, none, is before it)
+            e = pick(name)
+            np.minimum(met, e, out=met, where=e >= s)
+        stop_on = np.full(size, _NEVER, dtype=np.int32)
+        for name in step.stops:  # the first at any time
+            e = pick(name)
+            np.minimum(stop_on, e, out=stop_on, where=e > 0)
+        has_met = met != _NEVER
+        stopped = stop_on != _NEVER
+        facts: dict[Fact, Any] = {
+            Fact.MET: has_met,
+            Fact.MET_IN_TIME: met <= due,
+            Fact.STOPPED: stopped,
+            Fact.STOPPED_AFTER_DUE: stopped & (stop_on > due),
+            Fact.HEARING_RUNNING: running,
+            Fact.WINDOW: step.window,
+            Fact.PAST_DUE: due < day_o,
+        }
+        del stop_on, stopped
+        met[~has_met] = 0  # now met_on: 0 when not met
+        status = status_codes(facts, size, _CLOSING_RULES)
+        is_open = status < 0
+        remaining_wd: Any = none
+        if is_open.any():  # only now ask the calendar what is left, of open clocks only
+            every_open = bool(is_open.all())
+            hi = (due if every_open else due[is_open]) - (ix.base - 1)
+            di = day_o - ix.base
+            bad = (hi < 1) | (hi > ix.size) | (not 0 <= di < ix.size)
+            if bad.any():
+                raise scalar_error(int(rows[np.flatnonzero(is_open)[np.argmax(bad)]]))
+            left = cum[hi]
+            left -= cum[di + 1]
+            if every_open:
+                remaining_wd = left
+            else:
+                remaining_wd = np.zeros(size, dtype=np.int32)
+                remaining_wd[is_open] = left
+            facts[Fact.DUE_SOON] = remaining_wd <= due_soon
+            opened = status_codes(facts, size, _OPEN_RULES)
+            status = opened if every_open else np.where(is_open, opened, status)
+        parts.append(
+            ClockPart(
+                position=index,
+                limit=lim,
+                case=rows,
+                started=s,
+                nominal=nominal,
+                due=due,
+                paused=paused,
+                extended=extended,
+                status=status,
+                met_on=met,
+                remaining_days=due - day_o,
+                remaining_working_days=remaining_wd,
+                provisional=provisional,
+            )
+        )
+    return tuple(parts)
 
 
 class ClockTable:
@@ -589,6 +1198,17 @@ class ClockTable:
 
 
 _EPOCH: Final = _dt.date(1970, 1, 1).toordinal()
+#: The columns of a ClockPart that a ClockTable joins, with their dtype there.
+_PART_COLUMNS: Final[Mapping[str, type[np.generic]]] = types.MappingProxyType(
+    {
+        **dict.fromkeys(("case", "started", "nominal", "due", "paused", "extended"), np.int64),
+        "status": np.int8,
+        "met_on": np.int64,
+        "remaining_days": np.int64,
+        "remaining_working_days": np.int64,
+        "provisional": np.bool_,
+    }
+)
 
 
 def clock_table(
@@ -602,326 +1222,28 @@ def clock_table(
     """The clocks of many cases at once, vectorised with numpy.
 
     Same rules and results as :func:`clocks` for each case (a property test
-    holds them equal), computed column by column from the cases' milestone
-    ordinals: the path for nightly sweeps and campaign snapshots over
-    hundreds of thousands of cases. Raises what :func:`clocks` raises for the
-    first case it would raise on.
+    holds them equal), computed column by column (:func:`clock_parts` on
+    the cases' :class:`CaseColumns`): the path for nightly sweeps and
+    campaign snapshots over hundreds of thousands of cases. Raises what
+    :func:`clocks` raises for the first case it would raise on.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     day = _as_of_date(as_of, rb.counting.timezone or DEFAULT_TIMEZONE)
-    items = list(cases)
-    cols_in, col = case_columns(items, day)
-    return _clock_table(items, cols_in, col, day=day, rb=rb, cal=cal, due_soon=due_soon)
-
-
-#: Attribute columns of a case: name → how it reads one from a case value.
-#: Enum-valued columns hold :data:`CODES` (0 for none).
-CODES: Final[Mapping[object, int]] = types.MappingProxyType(
-    {
-        None: 0,
-        **{
-            m: i
-            for e in (Route, Category, Procedure, Channel, Stage, Rating)
-            for i, m in enumerate(e, start=1)
-        },
-    }
-)
-_ENUM_COLUMNS: Final = ("route", "category", "procedure", "channel", "stage", "rating")
-_INT_COLUMNS: Final = ("extension_days", "beijing_visit", "skip_level", "settled_now")
-#: Every column :func:`case_columns` can give: milestones as ordinals, then attributes.
-COLUMNS: Final = (*MILESTONE_NAMES, *_ENUM_COLUMNS, *_INT_COLUMNS, "hearings", "plan")
-
-
-def case_columns(
-    items: list[Case], day: _dt.date, *, drop_unregistered: bool = False
-) -> tuple[_Columns, dict[str, int]]:
-    """The cases in ``items`` as columns (built on first use), as of ``day``.
-
-    ``items`` is updated in place: cases with events after ``day`` are
-    replaced by the case as it stood then, and with ``drop_unregistered``
-    cases registered after ``day`` are removed (otherwise they are an error).
-    """
-    col = {name: i for i, name in enumerate(COLUMNS)}
-    day_o = day.toordinal()
-    if drop_unregistered:
-        received = _column(items, "received")
-        keep = received <= day_o
-        if not keep.all():
-            items[:] = [items[k] for k in np.flatnonzero(keep).tolist()]
-    last = _column(items, "last_event")
-    # Cases with events after as_of are seen as they stood then (rare: scalar replay).
-    for k in np.flatnonzero(last > day_o).tolist():
-        items[k] = _case_at(items[k], day)
-    return _Columns(items), col
-
-
-def _column(items: list[Case], name: str) -> Any:
-    """One column of ``items`` as an int64 array (dates as ordinals, 0 for none)."""
-    n = len(items)
-    if name in _MILESTONE_SET:
-        get = attrgetter(name)
-        dates = list(map(get, map(attrgetter("on"), items)))
-        lookup: dict[_dt.date | None, int] = {None: 0}
-        lookup.update((d, d.toordinal()) for d in set(dates) if d is not None)
-        return np.fromiter(map(lookup.__getitem__, dates), dtype=np.int64, count=n)
-    if name in _ENUM_COLUMNS:
-        return np.fromiter(
-            map(CODES.__getitem__, map(attrgetter(name), items)), dtype=np.int64, count=n
-        )
-    if name == "hearings":
-        return np.fromiter(map(len, map(attrgetter(name), items)), dtype=np.int64, count=n)
-    if name == "plan":
-        return np.fromiter(map(_plan_code, map(attrgetter(name), items)), dtype=np.int64, count=n)
-    attr = "settled" if name == "settled_now" else name  # the flag, not the milestone
-    return np.fromiter(map(attrgetter(attr), items), dtype=np.int64, count=n)
-
-
-def _plan_code(plan: SettlementPlan | None) -> int:
-    return 0 if plan is None else (2 if plan.is_complete else 1)
-
-
-_MILESTONE_SET: Final = frozenset(MILESTONE_NAMES)
-
-
-class _Columns:
-    """The columns of a list of cases, each built on first use (int64)."""
-
-    __slots__ = ("_cache", "_items")
-
-    def __init__(self, items: list[Case]) -> None:
-        self._items = items
-        self._cache: dict[int, Any] = {}
-
-    def __getitem__(self, j: int) -> Any:
-        found = self._cache.get(j)
-        if found is None:
-            found = self._cache[j] = _column(self._items, COLUMNS[j])
-        return found
-
-    def raw(self, j: int) -> Any:
-        """Column ``j`` (the same array as ``self[j]``)."""
-        return self[j]
-
-
-def _clock_parts(
-    items: list[Case],
-    cols_in: _Columns,
-    col: dict[str, int],
-    *,
-    day: _dt.date,
-    rb: Rulebook,
-    cal: WorkCalendar,
-    due_soon: int,
-) -> tuple[tuple[_Step, ...], list[dict[str, Any]]]:
-    """The rulebook's plan and, per limit that applies to some case, its clocks as columns.
-
-    Each part holds one limit's rows (``step``: its index in the plan), in
-    case order; dates are ordinals. Consumers that aggregate (a campaign
-    snapshot) read the parts; :func:`_clock_table` joins them.
-    """
-    rule = rb.counting
-    day_o = day.toordinal()
-    n = len(items)
-    plan = _plan(rb)
-    ix = cal._ix
-    base, size, count = ix.base, ix.size, ix.count
-    cum_np, nth_np, _ = cal._np()
-    nth_o = nth_np + _EPOCH  # working days as ordinals
-    prov_np = np.asarray(ix.prov, dtype=np.int64)
-    hearing_rows = np.flatnonzero(cols_in.raw(col["hearings"]) > 0).tolist()
-
-    def first_error(rows: Any) -> Exception:
-        k = int(rows[0])
-        try:
-            clocks(items[k], as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon)
-        except XinfangError as exc:
-            return exc
-        return XinfangError(  # pragma: no cover - scalar and vector agree
-            f"case {items[k].id}: outside the calendar", path="calendar"
-        )
-
-    parts: list[dict[str, Any]] = []
-    for step_no, step in enumerate(plan):
-        lim = step.limit
-        start_col = _START_ATTR[lim.starts]
-        s_all = cols_in[col[start_col]]
-        mask = s_all > 0
-        for name, allowed in step.conditions:
-            mask &= np.isin(cols_in.raw(col[name]), [CODES[m] for m in allowed])
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            continue
-        every = len(rows) == n
-
-        def pick(name: str, rows: Any = rows, every: bool = every) -> Any:
-            column = cols_in[col[name]]
-            return column if every else column[rows]
-
-        s = pick(start_col)
-        extra = np.zeros(len(rows), dtype=np.int64)
-        if step.extended:
-            extended = pick("extension_days")
-            extra += extended
-        else:
-            extended = np.zeros(len(rows), dtype=np.int64)
-        paused = np.zeros(len(rows), dtype=np.int64)
-        running = np.zeros(len(rows), dtype=bool)
-        if lim.pauses_for_hearing and hearing_rows:
-            pos = np.searchsorted(rows, hearing_rows)
-            for k, p in zip(hearing_rows, pos.tolist(), strict=True):
-                if p < len(rows) and rows[p] == k:
-                    started = _dt.date.fromordinal(int(s[p]))
-                    paused[p], running[p] = _paused(items[k], started, day)
-            extra += paused
-        amount = lim.period.amount
-        provisional = np.zeros(len(rows), dtype=bool)
-        if lim.period.unit.value == "working_days":
-            if amount == 0:
-                nominal = s.copy()
-            else:
-                origin = s if rule.exclude_start_day else s - 1
-                i = origin - base
-                bad = (i < 0) | (i >= size)
-                if bad.any():
-                    raise first_error(rows[bad])
-                k_idx = cum_np[i + 1] + amount - 1
-                bad = k_idx >= count
-                if bad.any():
-                    raise first_error(rows[bad])
-                nominal = nth_o[k_idx]
-                provisional = prov_np[nominal - base + 1] != prov_np[origin + 1 - base]
-            nominal = nominal + extra
-            roll = extra > 0
-        else:
-            offset = amount if (rule.exclude_start_day or amount == 0) else amount - 1
-            nominal = s + offset + extra
-            roll = np.ones(len(rows), dtype=bool)
-        due = nominal.copy()
-        if rule.roll_forward and roll.any():
-            if not rule.weekend_is_rest_day:
-                # Rolling past listed holidays only: rare setting, scalar per row.
-                for r in np.flatnonzero(roll).tolist():
-                    nd = _dt.date.fromordinal(int(nominal[r]))
-                    d = nd
-                    while cal.is_holiday(d) and not cal.is_makeup_workday(d):
-                        d += _dt.timedelta(days=1)
-                    due[r] = d.toordinal()
-            else:
-                i = nominal[roll] - base
-                bad = (i < 0) | (i >= size)
-                if bad.any():
-                    raise first_error(rows[roll][bad])
-                k_idx = cum_np[i]
-                bad = k_idx >= count
-                if bad.any():
-                    raise first_error(rows[roll][bad])
-                due[roll] = nth_o[k_idx]
-            lo = nominal[roll] - base
-            hi = due[roll] - base
-            provisional[roll] |= prov_np[hi + 1] != prov_np[lo]
-        # met: the first end milestone on or after the start
-        inf = np.iinfo(np.int64).max
-        met = np.full(len(rows), inf, dtype=np.int64)
-        for end in sorted(lim.ends):
-            e = pick(_end_attr(lim.starts, end))
-            met = np.minimum(met, np.where((e > 0) & (e >= s), e, inf))
-        has_met = met != inf
-        # stopped: the first stop (or the withdrawal), whenever it came
-        stop_on = np.full(len(rows), inf, dtype=np.int64)
-        for stop in ("withdrawn", *(_end_attr(lim.starts, e) for e in sorted(lim.stops))):
-            e = pick(stop)
-            stop_on = np.minimum(stop_on, np.where(e > 0, e, inf))
-        stopped = (stop_on != inf) & ~has_met
-        is_open = ~has_met & ~stopped
-        status = np.empty(len(rows), dtype=np.int8)
-        status[has_met] = np.where(
-            met[has_met] <= due[has_met], _CODE[ClockStatus.MET], _CODE[ClockStatus.MISSED]
-        )
-        status[stopped] = _CODE[ClockStatus.STOPPED]
-        # Made moot only after its due date: the breach came first.
-        late = stopped & (stop_on > due) & ~running
-        status[late] = _CODE[ClockStatus.LAPSED if step.window else ClockStatus.MISSED]
-        remaining = due - day_o
-        remaining_wd = np.zeros(len(rows), dtype=np.int64)
-        if step.window:
-            lapsed = is_open & (day_o > due) & ~running
-            status[lapsed] = _CODE[ClockStatus.LAPSED]
-            is_open &= ~lapsed
-        if is_open.any():
-            di = day_o - base
-            if not 0 <= di < size:
-                raise first_error(rows[is_open])
-            hi = due[is_open] - base
-            remaining_wd[is_open] = cum_np[hi + 1] - cum_np[di + 1]
-            late_code = _CODE[ClockStatus.OVERDUE]
-            st_open = np.where(
-                day_o > due[is_open],
-                late_code,
-                np.where(
-                    remaining_wd[is_open] <= due_soon,
-                    _CODE[ClockStatus.DUE_SOON],
-                    _CODE[ClockStatus.RUNNING],
-                ),
-            )
-            st_open = np.where(running[is_open], _CODE[ClockStatus.PAUSED], st_open)
-            status[is_open] = st_open
-        parts.append(
-            {
-                "step": step_no,
-                "case": rows,
-                "started": s,
-                "nominal": nominal,
-                "due": due,
-                "paused": paused,
-                "extended": extended,
-                "status": status,
-                "met_on": np.where(has_met, met, 0),
-                "remaining_days": remaining,
-                "remaining_working_days": remaining_wd,
-                "provisional": provisional,
-            }
-        )
-    return plan, parts
-
-
-def _clock_table(
-    items: list[Case],
-    cols_in: _Columns,
-    col: dict[str, int],
-    *,
-    day: _dt.date,
-    rb: Rulebook,
-    cal: WorkCalendar,
-    due_soon: int,
-) -> ClockTable:
-    plan, parts = _clock_parts(items, cols_in, col, day=day, rb=rb, cal=cal, due_soon=due_soon)
-    rule = rb.counting
+    columns = CaseColumns(cases, day, read=clock_columns(rb))
+    parts = clock_parts(columns, rulebook=rb, calendar=cal, due_soon=due_soon)
     if parts:
         # Rows stay grouped by limit (plan order), each group in case order.
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k != "step"}
-        cols["limit"] = np.repeat(
-            np.array([p["step"] for p in parts], dtype=np.int64), [len(p["case"]) for p in parts]
+        cols = {
+            k: np.concatenate([getattr(p, k) for p in parts], dtype=dtype)
+            for k, dtype in _PART_COLUMNS.items()
+        }
+        limit = np.repeat(
+            np.array([p.position for p in parts], dtype=np.int64), [len(p.case) for p in parts]
         )
     else:
-        empty = np.zeros(0, dtype=np.int64)
-        cols = dict.fromkeys(
-            (
-                "case",
-                "limit",
-                "started",
-                "nominal",
-                "due",
-                "paused",
-                "extended",
-                "status",
-                "met_on",
-                "remaining_days",
-                "remaining_working_days",
-                "provisional",
-            ),
-            empty,
-        )
+        cols = {k: np.zeros(0, dtype=dtype) for k, dtype in _PART_COLUMNS.items()}
+        limit = np.zeros(0, dtype=np.int64)
 
     def to_day(a: Any) -> Any:
         # In place: the concatenated columns are fresh copies, owned here.
@@ -931,22 +1253,23 @@ def _clock_table(
     unmet = cols["met_on"] == 0
     met_col = to_day(cols["met_on"])
     met_col[unmet] = np.datetime64("NaT")
+    limits = rb.clock_limits
     return ClockTable(
-        cases=tuple(items),
-        keys=tuple(step.limit.key for step in plan),
-        limits=tuple(step.limit for step in plan),
+        cases=tuple(columns.cases),
+        keys=tuple(lim.key for lim in limits),
+        limits=limits,
         case=cols["case"],
-        limit=cols["limit"],
+        limit=limit,
         started=to_day(cols["started"]),
         nominal=to_day(cols["nominal"]),
         due=to_day(cols["due"]),
         met_on=met_col,
         paused=cols["paused"],
         extended=cols["extended"],
-        status=cols["status"].astype(np.int8),
+        status=cols["status"],
         remaining_days=cols["remaining_days"],
         remaining_working_days=cols["remaining_working_days"],
-        provisional=cols["provisional"].astype(bool),
+        provisional=cols["provisional"],
         calendar=cal.name,
-        _rule=rule,
+        _rule=rb.counting,
     )

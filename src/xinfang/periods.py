@@ -25,14 +25,16 @@ import datetime as _dt
 import enum
 import re
 import zoneinfo
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import numpy as np
 
 from xinfang.calendar import china_mainland
-from xinfang.errors import NaiveDatetimeError, PeriodError, XinfangError
+from xinfang.errors import CalendarRangeError, NaiveDatetimeError, PeriodError, XinfangError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy.typing as npt
     import pendulum
 
     from xinfang.calendar import WorkCalendar
@@ -46,6 +48,7 @@ __all__ = [
     "deadline_instant",
     "due_date",
     "local_date",
+    "period_end_array",
 ]
 
 DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
@@ -333,6 +336,98 @@ def period_end(
         while cal.is_holiday(last) and not cal.is_makeup_workday(last):
             last += _ONE_DAY
     return nominal, last, provisional or cal.provisional_between(nominal, last)
+
+
+_EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
+
+
+def period_end_array(
+    days: npt.ArrayLike,
+    period: Period,
+    cal: WorkCalendar,
+    rule: CountingRule,
+    extra_days: npt.ArrayLike = 0,
+) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]], npt.NDArray[np.bool_]]:
+    """:func:`period_end` over many start days at once, with numpy.
+
+    ``days`` are proleptic ordinals (``date.toordinal()``); ``extra_days`` is
+    one integer or one per day. Returns ``(nominal, last_day, provisional)``:
+    ordinals, ordinals and flags, element by element what :func:`period_end`
+    returns (a property test holds them equal). Raises what
+    :func:`period_end` raises for the first element it raises on. The
+    arithmetic is :func:`period_end`'s, on the calendar's index as arrays,
+    in the integer type of ``days`` (int32 halves the memory; others: int64).
+    """
+    start = np.asarray(days)
+    if start.dtype not in (np.int32, np.int64):
+        start = start.astype(np.int64)
+    given = np.asarray(extra_days)
+    if given.dtype not in (np.int32, np.int64):
+        given = given.astype(np.int64)
+    some_extra = given.ndim > 0 or bool(given.any())
+    extra = np.broadcast_to(given, start.shape)
+
+    def each() -> list[tuple[_dt.date, _dt.date, bool]]:
+        return [
+            period_end(_dt.date.fromordinal(d), period, cal, rule, e)
+            for d, e in zip(start.tolist(), extra.tolist(), strict=True)
+        ]
+
+    if rule.roll_forward and not rule.weekend_is_rest_day:
+        # Rolling past listed holidays only (a rare setting): element by element.
+        found = each()
+        nominal = np.fromiter((f[0].toordinal() for f in found), np.int64, len(found))
+        last = np.fromiter((f[1].toordinal() for f in found), np.int64, len(found))
+        return nominal, last, np.fromiter((f[2] for f in found), bool, len(found))
+    ix = cal._ix
+    base, size, count = ix.base, ix.size, ix.count
+    cum_all, nth_epoch, _ = cal._np()
+    # The calendar's index in the days' type (its values are small): gathers keep it.
+    cum = cum_all.astype(start.dtype)
+    nth = (nth_epoch + _EPOCH_ORDINAL).astype(start.dtype)  # the k-th working day
+    prov = np.asarray(ix.prov, dtype=start.dtype)
+
+    def index(offsets: npt.NDArray[np.integer[Any]], end: int) -> npt.NDArray[np.integer[Any]]:
+        # Every offset must lie in 0..end-1; else period_end raises on some element.
+        if len(offsets) and (offsets.min() < 0 or offsets.max() >= end):
+            each()
+            raise CalendarRangeError(  # pragma: no cover - each() raised
+                f"{period}: outside the calendar {cal.name!r}", path="date"
+            )
+        return offsets
+
+    provisional = np.zeros(start.shape, dtype=bool)
+    n = period.amount
+    roll: npt.NDArray[np.bool_] | None = None  # None: every row rolls
+    if period.unit is PeriodUnit.WORKING_DAYS:
+        if n == 0:
+            nominal = start.copy()
+        else:
+            # nominal = cal.add_working_days(origin, n), provisional from origin + 1 to it
+            origin = start if rule.exclude_start_day else start - 1
+            i = index(origin - base, size)
+            nominal = nth[index(cum[i + 1] + (n - 1), count)]
+            provisional = prov[nominal - base + 1] != prov[i + 1]
+        if not some_extra:  # without extra days, a working-day period does not roll
+            return nominal, nominal, provisional
+        roll = extra > 0
+        nominal = nominal + extra
+    else:
+        offset = n if (rule.exclude_start_day or n == 0) else n - 1
+        nominal = start + offset + extra if some_extra else start + offset
+    if not rule.roll_forward or (roll is not None and not roll.any()):
+        return nominal, nominal, provisional
+    # last = cal.roll_forward(nominal): the first working day on or after it
+    shifted = nominal if roll is None else nominal[roll]
+    i = index(shifted - base, size)
+    rolled = nth[index(cum[i], count)]
+    touched = prov[rolled - base + 1] != prov[i]
+    if roll is None:
+        return nominal, rolled, provisional | touched
+    last = nominal.copy()
+    last[roll] = rolled
+    provisional[roll] |= touched
+    return nominal, last, provisional
 
 
 def due_date(
