@@ -59,7 +59,7 @@ def main(url: str) -> None:
         try:  # a host that read version 1 before the forwarding
             store.apply("HOST-1", x.Accept(), at=at(4), by="D3-S", expected_version=1)
         except ConcurrencyError as exc:
-            print(f"conflict: {exc.message}")
+            print(f"conflict: {exc}")
 
         def accept() -> tuple[x.Case, x.Event]:
             version = store.version("HOST-1")  # re-read on every attempt
