@@ -730,18 +730,14 @@ def test_license_and_metadata() -> None:
     assert "example.invalid" not in json.dumps(project)
 
 
-@pytest.mark.xfail(
-    reason="campaign._rates raises TypeError on a rate that is not a table or a pair of "
-    "lists; the command names the file, but the library should name rates.x (lead: campaign.py)",
-    strict=True,
-)
 def test_a_malformed_rate_is_named_by_the_library(
     files: tuple[str, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A rate whose numerator is a number is a campaign error naming `rates.x`."""
-    text = Path(files[2]).read_text(encoding="utf-8") + "\n[rates.x]\nnumerator = 1\n"
+    data = tomllib.loads(Path(files[2]).read_text(encoding="utf-8"))
+    data["rates"] = {"x": {"numerator": 1, "denominator": "targets"}}
     campaign = tmp_path / "campaign.toml"
-    campaign.write_text(text, encoding="utf-8")
+    campaign.write_text(tomli_w.dumps(data), encoding="utf-8")
     assert main(["report", files[0], "--org", files[1], "--campaign", str(campaign)]) == 1
     err = capsys.readouterr().err
     assert "please report it" not in err

@@ -100,17 +100,35 @@ def _dates(value: Iterable[_dt.date]) -> tuple[_dt.date, ...]:
 
 
 def _rates(value: Any) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
-    items = (
-        list(value.items()) if isinstance(value, Mapping) else [(n, (a, b)) for n, a, b in value]
-    )
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        try:
+            items = [(n, (a, b)) for n, a, b in value]
+        except (TypeError, ValueError):
+            raise PolicyError(
+                "rates are a table of name = {numerator = [...], denominator = [...]}",
+                path="rates",
+            ) from None
     out = []
     for name, spec in items:
+        shape = PolicyError(
+            f"rate {name!r}: a table with numerator and denominator, each a counter name or "
+            f"a list of them (from {list(COUNTERS)})",
+            path=f"rates.{name}",
+        )
         if isinstance(spec, Mapping):
             num, den = spec.get("numerator"), spec.get("denominator")
-        else:
+        elif isinstance(spec, list | tuple) and len(spec) == 2:
             num, den = spec
-        num = (num,) if isinstance(num, str) else tuple(num or ())
-        den = (den,) if isinstance(den, str) else tuple(den or ())
+        else:
+            raise shape
+        if not isinstance(num, str | list | tuple) or not isinstance(den, str | list | tuple):
+            raise shape
+        num = (num,) if isinstance(num, str) else tuple(num)
+        den = (den,) if isinstance(den, str) else tuple(den)
+        if not all(isinstance(c, str) for c in num + den):
+            raise shape
         bad = sorted(set(num + den) - set(COUNTERS))
         if bad or not num or not den:
             raise PolicyError(
@@ -239,11 +257,30 @@ class Progress:
 
 
 @attrs.frozen(kw_only=True)
+class ListingReason:
+    """Why a unit is listed, as a stable code and its numbers (for any language).
+
+    Codes: ``slow_progress`` (settled, targets, progress, threshold),
+    ``overdue`` (overdue, threshold), ``plans_incomplete`` (plans_incomplete,
+    grace_days), ``fast_progress`` (settled, targets, progress, threshold,
+    overdue).
+    """
+
+    code: str
+    values: tuple[tuple[str, float], ...]
+
+
+@attrs.frozen(kw_only=True)
 class Listing:
-    """A unit on the commend or admonish list, with the reasons."""
+    """A unit on the commend or admonish list, with the reasons.
+
+    ``reasons`` are Chinese sentences (as a bulletin of the leading group
+    words them); ``details`` the same reasons as codes and numbers.
+    """
 
     unit: str
     reasons: tuple[str, ...]
+    details: tuple[ListingReason, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -255,6 +292,8 @@ class AgendaItem:
     clock: str
     due: _dt.date
     status: str
+    #: The due date was decided by provisional calendar data.
+    provisional: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -518,6 +557,7 @@ def _clock_counts(
     """Aggregate the clocks per unit, one limit's part at a time; the agenda rows one by one."""
     code = {s: i for i, s in enumerate(STATUSES)}
     open_codes = [code[s] for s in STATUSES if s.is_open]
+    urgent_codes = [code[ClockStatus.OVERDUE], code[ClockStatus.DUE_SOON]]
     until = agenda_until.toordinal() if agenda_until is not None else None
     late = np.zeros(len(case_unit), dtype=bool)
     picked: list[tuple[Any, ...]] = []  # (due, case, limit index, status) of agenda candidates
@@ -538,19 +578,28 @@ def _clock_counts(
                 for u, n in zip(scope, hits.tolist(), strict=True):
                     counters[u][f"{kind}_{suffix}"] += n
         late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
-        if until is not None and limit.obligor == "body":
+        if limit.obligor == "body":
             due = part.due
-            sel = np.flatnonzero(inside & np.isin(status, open_codes) & (due <= until))
-            picked.append((due[sel], rows[sel], np.full(len(sel), part.position), status[sel]))
+            if until is not None:
+                sel = np.flatnonzero(inside & np.isin(status, open_codes) & (due <= until))
+            else:  # after the last review: what is overdue or due soon now
+                sel = np.flatnonzero(inside & np.isin(status, urgent_codes))
+            picked.append(
+                (
+                    due[sel],
+                    rows[sel],
+                    np.full(len(sel), part.position),
+                    status[sel],
+                    part.provisional[sel].astype(np.int64),
+                )
+            )
     late_per_unit = np.bincount(case_unit[late], minlength=len(scope)).tolist()
     overdue_cases.update(zip(scope, late_per_unit, strict=True))
     agenda: list[AgendaItem] = []
-    if until is None:
-        return agenda, 0
-    dues, cases, steps, statuses = (
-        (np.concatenate([p[i] for p in picked]) for i in range(4))
+    dues, cases, steps, statuses, provisional = (
+        (np.concatenate([p[i] for p in picked]) for i in range(5))
         if picked
-        else (np.zeros(0, dtype=np.int64),) * 4
+        else (np.zeros(0, dtype=np.int64),) * 5
     )
     total = len(dues)
     if total > agenda_limit > 0:
@@ -558,17 +607,33 @@ def _clock_counts(
         # (ties included), so the exact order below runs on few rows.
         cutoff = np.partition(dues, agenda_limit - 1)[agenda_limit - 1]
         near = dues <= cutoff
-        dues, cases, steps, statuses = dues[near], cases[near], steps[near], statuses[near]
+        dues, cases, steps, statuses, provisional = (
+            dues[near],
+            cases[near],
+            steps[near],
+            statuses[near],
+            provisional[near],
+        )
     found = sorted(
-        (due, scope[case_unit[k]], seen[k].id, limits[step].key, STATUSES[status].value)
-        for due, k, step, status in zip(
-            dues.tolist(), cases.tolist(), steps.tolist(), statuses.tolist(), strict=True
+        (due, scope[case_unit[k]], seen[k].id, limits[step].key, STATUSES[status].value, prov)
+        for due, k, step, status, prov in zip(
+            dues.tolist(),
+            cases.tolist(),
+            steps.tolist(),
+            statuses.tolist(),
+            provisional.tolist(),
+            strict=True,
         )
     )
-    for due, unit, case_id, key, status in found[:agenda_limit]:
+    for due, unit, case_id, key, status, prov in found[:agenda_limit]:
         agenda.append(
             AgendaItem(
-                case_id=case_id, unit=unit, clock=key, due=_dt.date.fromordinal(due), status=status
+                case_id=case_id,
+                unit=unit,
+                clock=key,
+                due=_dt.date.fromordinal(due),
+                status=status,
+                provisional=bool(prov),
             )
         )
     return agenda, total
@@ -622,26 +687,62 @@ def _progress(
     )
 
 
+def _reason(code: str, **values: float) -> ListingReason:
+    return ListingReason(code=code, values=tuple(values.items()))
+
+
 def _lists(
     campaign: Campaign, units: list[Progress], as_of: _dt.date
 ) -> tuple[tuple[Listing, ...], tuple[Listing, ...]]:
     reviewed = any(d <= as_of for d in campaign.reviews())
     commend, admonish = [], []
     for p in units:
-        bad = []
+        bad: list[tuple[str, ListingReason]] = []
         if reviewed and p.targets and p.progress < campaign.admonish_below_progress:
             bad.append(
-                f"进展缓慢: 化解 {p.settled}/{p.targets} ({p.progress:.0%}) "
-                f"< {campaign.admonish_below_progress:.0%}"
+                (
+                    (
+                        f"进展缓慢: 化解 {p.settled}/{p.targets} ({p.progress:.0%}) "
+                        f"< {campaign.admonish_below_progress:.0%}"
+                    ),
+                    _reason(
+                        "slow_progress",
+                        settled=p.settled,
+                        targets=p.targets,
+                        progress=p.progress,
+                        threshold=campaign.admonish_below_progress,
+                    ),
+                )
             )
         if p.overdue >= campaign.admonish_min_overdue:
-            bad.append(f"超期 {p.overdue} 件 (≥ {campaign.admonish_min_overdue})")
+            bad.append(
+                (
+                    f"超期 {p.overdue} 件 (≥ {campaign.admonish_min_overdue})",
+                    _reason("overdue", overdue=p.overdue, threshold=campaign.admonish_min_overdue),
+                )
+            )
         if p.plans_incomplete:
             bad.append(
-                f"息访方案不完整 {p.plans_incomplete} 件 (超过宽限期 {campaign.plan_grace_days} 日)"
+                (
+                    (
+                        f"息访方案不完整 {p.plans_incomplete} 件 "
+                        f"(超过宽限期 {campaign.plan_grace_days} 日)"
+                    ),
+                    _reason(
+                        "plans_incomplete",
+                        plans_incomplete=p.plans_incomplete,
+                        grace_days=campaign.plan_grace_days,
+                    ),
+                )
             )
         if bad:
-            admonish.append(Listing(unit=p.unit, reasons=tuple(bad)))
+            admonish.append(
+                Listing(
+                    unit=p.unit,
+                    reasons=tuple(text for text, _ in bad),
+                    details=tuple(detail for _, detail in bad),
+                )
+            )
             continue
         if (
             p.targets
@@ -655,6 +756,16 @@ def _lists(
                         (
                             f"进展较快: 化解 {p.settled}/{p.targets} ({p.progress:.0%}) "
                             f"≥ {campaign.commend_min_progress:.0%}, 超期 {p.overdue} 件"
+                        ),
+                    ),
+                    details=(
+                        _reason(
+                            "fast_progress",
+                            settled=p.settled,
+                            targets=p.targets,
+                            progress=p.progress,
+                            threshold=campaign.commend_min_progress,
+                            overdue=p.overdue,
                         ),
                     ),
                 )

@@ -8,7 +8,6 @@ host's data gives (units, the campaign).
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -240,50 +239,11 @@ def calendar_note(years: list[int], lang: str) -> str:
 # --------------------------------------------------------------- the reasons
 # Until ``Listing`` carries its reasons as codes, they are read back from the
 # campaign's fixed Chinese sentences (the four below are all it writes).
-_PATTERNS: Final = (
-    (
-        "slow_progress",
-        re.compile(r"进展缓慢: 化解 (\d+)/(\d+) \(\d+%\) < (\d+)%$"),
-        ("settled", "targets", "threshold%"),
-    ),
-    ("overdue", re.compile(r"超期 (\d+) 件 \(≥ (\d+)\)$"), ("overdue", "threshold")),
-    (
-        "plans_incomplete",
-        re.compile(r"息访方案不完整 (\d+) 件 \(超过宽限期 (\d+) 日\)$"),
-        ("plans_incomplete", "grace_days"),
-    ),
-    (
-        "fast_progress",
-        re.compile(r"进展较快: 化解 (\d+)/(\d+) \(\d+%\) ≥ (\d+)%, 超期 (\d+) 件$"),
-        ("settled", "targets", "threshold%", "overdue"),
-    ),
-)
-
-
-def _parse_reason(text: str) -> tuple[str, dict[str, Any]]:
-    for code, pattern, names in _PATTERNS:
-        found = pattern.match(text)
-        if found is None:
-            continue
-        values: dict[str, Any] = {}
-        for name, raw in zip(names, found.groups(), strict=True):
-            if name.endswith("%"):
-                values[name[:-1]] = int(raw) / 100
-            else:
-                values[name] = int(raw)
-        if "targets" in values:
-            values["progress"] = values["settled"] / values["targets"] if values["targets"] else 1
-        return code, values
-    return "other", {"text": text}
-
-
 def listing_reasons(listing: Listing, lang: str) -> list[dict[str, Any]]:
     """Each reason of a listing as ``{"code", "values", "text"}`` in ``lang``."""
-    details = getattr(listing, "details", None)
-    if details:
-        pairs = [(d.code, dict(d.values)) for d in details]
-    else:
-        pairs = [_parse_reason(text) for text in listing.reasons]
+    pairs: list[tuple[str, dict[str, Any]]] = [(d.code, dict(d.values)) for d in listing.details]
+    if not pairs:  # a listing built by hand with sentences only
+        pairs = [("other", {"text": text}) for text in listing.reasons]
     out = []
     for code, values in pairs:
         template = _REASON_TEXT[lang].get(code)
