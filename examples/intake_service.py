@@ -26,7 +26,7 @@ def intake(
     register = serialization.from_dict(payload, x.Register)
     case, _ = x.open_case(register, now, by="intake-service")
     result = x.classify(x.CaseFacts.from_case(case, **assessments))
-    if result.route == "ordinary":
+    if result.route is x.Route.ORDINARY:
         case, _ = x.apply(case, x.Forward(to_unit="D3"), now, by="intake-service")
         case, _ = x.apply(case, x.Accept(), now, by="intake-service")
         for proposal in x.proposed_assignments(case, WORLD.org, x.load_assignment_policy()):

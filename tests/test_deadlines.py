@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import xinfang as x
 from xinfang.case import MILESTONE_NAMES
-from xinfang.clocks import (
+from xinfang.deadlines import (
     CODES,
     STATUS_RULES,
     STATUSES,

@@ -52,6 +52,8 @@ class Lifecycle(RuleBasedStateMachine):
 
     case: x.Case
     now: dt.datetime
+    #: The rulebook the machine runs under (one test class per bundled rulebook below).
+    rb: x.Rulebook = RB
 
     @initialize(reg=registrations(at=instants(dt.date(2021, 1, 1), dt.date(2024, 12, 31))))
     def register(self, reg: x.Register) -> None:
@@ -85,7 +87,7 @@ class Lifecycle(RuleBasedStateMachine):
         before = self.case
         try:
             self.case, event = x.apply(
-                before, change, self.now, by="clerk", rulebook=RB, calendar=CAL
+                before, change, self.now, by="clerk", rulebook=self.rb, calendar=CAL
             )
         except x.TransitionError as exc:
             refusal: x.TransitionError | None = exc
@@ -127,12 +129,14 @@ class Lifecycle(RuleBasedStateMachine):
         on = self.case.on
         if on.review_requested is not None:
             assert on.opinion_delivered is not None
-            window = x.due_date(on.opinion_delivered, RB["review_request"].period, CAL, RB.counting)
+            window = x.due_date(
+                on.opinion_delivered, self.rb["review_request"].period, CAL, self.rb.counting
+            )
             assert on.review_requested <= window.last_day
         if on.rereview_requested is not None:
             assert on.review_delivered is not None
             window = x.due_date(
-                on.review_delivered, RB["rereview_request"].period, CAL, RB.counting
+                on.review_delivered, self.rb["rereview_request"].period, CAL, self.rb.counting
             )
             assert on.rereview_requested <= window.last_day
 
@@ -141,11 +145,16 @@ class Lifecycle(RuleBasedStateMachine):
         """Due dates never precede their start; statuses follow the recorded events."""
         case = self.case
         today = self.now.date()
-        by_key = {c.key: c for c in x.clocks(case, as_of=today, rulebook=RB, calendar=CAL)}
+        by_key = {c.key: c for c in x.clocks(case, as_of=today, rulebook=self.rb, calendar=CAL)}
         for c in by_key.values():
+            if self.rb[c.key].due_on:
+                # Changed with issue #11: a report-back day (Art. 22 (3)) is the day the
+                # assigning body set, not a counted period: not rolled, any day.
+                assert c.due == c.nominal == case.on.report_back_due
+                continue
             assert c.due >= c.started_on
             assert c.due >= c.nominal
-            assert CAL.is_working_day(c.due) or not RB.counting.roll_forward
+            assert CAL.is_working_day(c.due) or not self.rb.counting.roll_forward
             if c.status.is_open:
                 assert c.met_on is None
         if case.stage is x.Stage.WITHDRAWN:
@@ -157,16 +166,33 @@ class Lifecycle(RuleBasedStateMachine):
             case.stage is x.Stage.ACCEPTED
             and case.route is x.Route.ORDINARY
             and handling is not None
+            # Changed with issue #11: an Art. 33 agreement meets the handling duty and
+            # a settlement (停访息诉) makes it moot, so either may close it.
+            and case.on.agreement_recorded is None
+            and case.on.settled is None
         ):
             assert handling.status.is_open
             assert (handling.status is x.ClockStatus.OVERDUE) == (today > handling.due)
         review = by_key.get("review_request")
         if (
             review is not None
-            and x.stage_as_of(case, today, rulebook=RB, calendar=CAL) is x.Stage.FINAL
+            and x.stage_as_of(case, today, rulebook=self.rb, calendar=CAL) is x.Stage.FINAL
         ):
             assert not review.status.is_open
 
 
 TestLifecycle = Lifecycle.TestCase
 TestLifecycle.settings = settings(stateful_step_count=60)
+
+
+def _under(rulebook_id: str) -> type[Lifecycle]:
+    """The same machine under another bundled rulebook (issue #11: every one is held)."""
+    return type(f"Lifecycle_{rulebook_id}", (Lifecycle,), {"rb": x.bundled_rulebook(rulebook_id)})
+
+
+TestLifecycle2005 = _under("xinfang-2005").TestCase
+TestLifecycle2005.settings = settings(stateful_step_count=40)
+TestLifecycleSimplified = _under("simplified-2016").TestCase
+TestLifecycleSimplified.settings = settings(stateful_step_count=40)
+TestLifecycleZhejiang = _under("zhejiang-2016").TestCase
+TestLifecycleZhejiang.settings = settings(stateful_step_count=40)

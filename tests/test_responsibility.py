@@ -184,7 +184,7 @@ class TestRoles:
             org=ORG,
         )
         moved = assign(released, x.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
-        assert x.responsibility._responsible_unit(moved, ORG) == "HQ"
+        assert x.responsible_unit(moved, ORG) == "HQ"
         assert assign(sup, x.Role.RESPONSIBLE_UNIT, "D2", t(2025, 3, 8)).responsible_unit == "D2"
 
     def test_chain_changes_need_the_organisation(self) -> None:
@@ -400,7 +400,7 @@ class TestNoOneExcludedGetsIn:
         told, skipped = x.escalations(
             case, clocks, org, as_of=as_of, interests=declared, scope=scope
         )
-        unit = x.responsibility._responsible_unit(case, org)
+        unit = x.responsible_unit(case, org)
         for e in told:
             assert x.excluded(e.official, case, org, interests=declared, scope=scope) is None
             if e.target == "superior_head":

@@ -47,11 +47,15 @@ class TestBundled:
         assert article in lim.citation
 
     def test_2022_handling_applies_to_art_31_6_only(self) -> None:
-        """In 2022 the 60-day limit applies to Art. 31(6) matters; in 2005 to all."""
+        """2022: the 60-day limit binds Art. 31(6) matters; 2005: all but suggestions."""
         assert x.bundled_rulebook("xinfang-2022")["handling"].applies_to == (
             ("route", frozenset({"ordinary"})),
         )
-        assert x.bundled_rulebook("xinfang-2005")["handling"].applies_to == ()
+        # Changed with issue #11: a suggestion (Art. 29 of 2022; 2005 has no
+        # handling period for it either) is studied and replied to, not handled in 60日.
+        assert x.bundled_rulebook("xinfang-2005")["handling"].applies_to == (
+            ("route", frozenset({"duty", "ordinary"})),
+        )
 
     def test_only_rereview_decision_excludes_hearing_time(self) -> None:
         """Hearing time is excluded from the re-review limit only (Art. 36 ¶2)."""

@@ -31,6 +31,7 @@ from xinfang.case import Case, Hearing, Holding, Milestones, replay
 # changes (the commands) and events
 from xinfang.changes import (
     Accept,
+    ApproveObjection,
     Assign,
     AssignRole,
     Categorize,
@@ -48,11 +49,15 @@ from xinfang.changes import (
     ObjectRemit,
     PlanMilestone,
     Rate,
+    ReceiveForwarded,
+    RecordAgreement,
     Register,
     Relapse,
     ReleaseRole,
+    ReportBack,
     RequestReReview,
     RequestReview,
+    ReturnMaterials,
     SetPlan,
     Settle,
     SettlementPlan,
@@ -76,7 +81,7 @@ from xinfang.classification import (
 )
 
 # clocks
-from xinfang.clocks import (
+from xinfang.deadlines import (
     Clock,
     ClockStatus,
     ClockTable,
@@ -152,11 +157,14 @@ from xinfang.responsibility import (
     policy_gaps,
     proposed_assignments,
     redact,
+    responsible_unit,
     visibility,
 )
 
 # rulebooks
 from xinfang.rulebook import (
+    ExtensionBase,
+    Finality,
     Limit,
     LimitKind,
     Rulebook,
@@ -181,6 +189,7 @@ from xinfang.store import Store, init_store, open_store
 
 # the vocabulary
 from xinfang.vocabulary import (
+    AgreementKind,
     Category,
     Channel,
     Outcome,
@@ -190,6 +199,7 @@ from xinfang.vocabulary import (
     Role,
     Route,
     Stage,
+    UnitKind,
 )
 
 try:
@@ -202,6 +212,8 @@ __all__ = [
     "Accept",
     "AccusedScope",
     "AgendaItem",
+    "AgreementKind",
+    "ApproveObjection",
     "Assign",
     "AssignRole",
     "AssignmentPolicy",
@@ -231,6 +243,8 @@ __all__ = [
     "EscalationStep",
     "Event",
     "Extend",
+    "ExtensionBase",
+    "Finality",
     "FinalityError",
     "Forward",
     "Hearing",
@@ -267,14 +281,18 @@ __all__ = [
     "Rate",
     "Rating",
     "Reason",
+    "ReceiveForwarded",
+    "RecordAgreement",
     "RecusalError",
     "RedactedCase",
     "Register",
     "Relapse",
     "ReleaseRole",
+    "ReportBack",
     "RequestReReview",
     "RequestReview",
     "ResidentId",
+    "ReturnMaterials",
     "Role",
     "Route",
     "Rulebook",
@@ -291,6 +309,7 @@ __all__ = [
     "Tactic",
     "TransitionError",
     "Unit",
+    "UnitKind",
     "UnknownCaseError",
     "Visibility",
     "WindowClosedError",
@@ -337,6 +356,7 @@ __all__ = [
     "proposed_assignments",
     "redact",
     "replay",
+    "responsible_unit",
     "rule_table",
     "snapshot",
     "stage_as_of",

@@ -737,6 +737,11 @@ _PROVISIONAL_SOURCE: Final = (
 )
 
 
+#: The last year a provisional calendar may reach: the holiday measures are 2024's,
+#: and a century of guessed holidays is already more than any limit needs.
+_MAX_PROVISIONAL_YEAR: Final = 2200
+
+
 @functools.cache
 def _provisional(through: int) -> WorkCalendar:
     base = _published()
@@ -786,6 +791,20 @@ def china_mainland(*, provisional: bool = False, provisional_through: int = 2035
     :meth:`WorkCalendar.with_arrangement` or :func:`load_calendar` once it is
     published.
     """
+    if not isinstance(provisional, bool):
+        raise CalendarDataError(
+            f"provisional must be true or false, got {provisional!r}", path="provisional"
+        )
+    if (
+        not isinstance(provisional_through, int)
+        or isinstance(provisional_through, bool)
+        or not 1 <= provisional_through <= _MAX_PROVISIONAL_YEAR
+    ):
+        raise CalendarDataError(
+            f"provisional_through must be a year (an integer up to {_MAX_PROVISIONAL_YEAR}), "
+            f"got {provisional_through!r}",
+            path="provisional_through",
+        )
     if provisional:
         return _provisional(provisional_through)
     return _published()

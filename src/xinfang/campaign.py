@@ -9,7 +9,7 @@ commend (表扬) and admonish (约谈) lists with their reasons, the next review
 
 Pure: no I/O but the explicit loader, no clock; the same inputs always give
 the same snapshot. Clocks come from the clock engine's column path
-(:func:`~xinfang.clocks.clock_parts` over :class:`~xinfang.clocks.CaseColumns`),
+(:func:`~xinfang.deadlines.clock_parts` over :class:`~xinfang.deadlines.CaseColumns`),
 the same engine as :func:`~xinfang.clock_table`.
 """
 
@@ -26,7 +26,8 @@ import numpy as np
 
 from xinfang._toml import read_toml
 from xinfang.calendar import china_mainland
-from xinfang.clocks import (
+from xinfang.convert import structure
+from xinfang.deadlines import (
     CODES,
     STATUSES,
     CaseColumns,
@@ -35,7 +36,6 @@ from xinfang.clocks import (
     clock_columns,
     clock_parts,
 )
-from xinfang.convert import structure
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
 from xinfang.vocabulary import Rating, Stage
@@ -402,8 +402,8 @@ def snapshot(
     """The campaign's progress as of ``as_of`` (events after it are ignored).
 
     Column-wise: the cases' milestones and codes are read once per call into
-    the clock engine's :class:`~xinfang.clocks.CaseColumns`, the clocks come
-    from its :func:`~xinfang.clocks.clock_parts`; the counts per unit are
+    the clock engine's :class:`~xinfang.deadlines.CaseColumns`, the clocks come
+    from its :func:`~xinfang.deadlines.clock_parts`; the counts per unit are
     numpy sums.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()

@@ -23,6 +23,7 @@ import attrs
 
 from xinfang.changes import (
     Accept,
+    ApproveObjection,
     Assign,
     AssignRole,
     Categorize,
@@ -38,11 +39,15 @@ from xinfang.changes import (
     Notify,
     ObjectRemit,
     Rate,
+    ReceiveForwarded,
+    RecordAgreement,
     Register,
     Relapse,
     ReleaseRole,
+    ReportBack,
     RequestReReview,
     RequestReview,
+    ReturnMaterials,
     SetPlan,
     Settle,
     SettlementPlan,
@@ -62,6 +67,7 @@ from xinfang.vocabulary import (
     Role,
     Route,
     Stage,
+    UnitKind,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,16 +116,26 @@ class Milestones:
     """The local date of each milestone (first occurrence), for O(1) clocks.
 
     ``last_forwarded`` is the latest receipt of a forwarded or assigned matter
-    (a remit-objection window runs from it); ``remit_objected`` the objection
-    to it and ``forward_notified`` the first written notice recorded after it
-    (what the receiving body owes within 15 days, Art. 23 ¶3): both are
-    cleared by each new forwarding or assignment.
+    (a remit-objection window runs from it): the day of the
+    :class:`~xinfang.ReceiveForwarded` event when one is recorded, else the
+    forwarding day; ``forward_received`` is that recorded receipt.
+    ``remit_objected`` is the objection to it and ``forward_notified`` the
+    first written notice recorded after it (what the receiving body owes
+    within 15 days, Art. 23 ¶3): both are cleared by each new forwarding or
+    assignment. ``report_back_due`` is the latest assignment's
+    ``report_back_by`` (Art. 22 (3)) and ``reported_back`` the 办结报告 after
+    it; ``agreement_recorded`` the first Art. 33 agreement.
     """
 
     received: _dt.date
     forwarded: _dt.date | None = None
     assigned: _dt.date | None = None
     last_forwarded: _dt.date | None = None
+    forward_received: _dt.date | None = None
+    objection_approved: _dt.date | None = None
+    materials_returned: _dt.date | None = None
+    report_back_due: _dt.date | None = None
+    reported_back: _dt.date | None = None
     declined: _dt.date | None = None
     remit_objected: _dt.date | None = None
     accepted: _dt.date | None = None
@@ -132,6 +148,7 @@ class Milestones:
     review_delivered: _dt.date | None = None
     rereview_requested: _dt.date | None = None
     rereview_opinion_issued: _dt.date | None = None
+    agreement_recorded: _dt.date | None = None
     settled: _dt.date | None = None
     withdrawn: _dt.date | None = None
     #: The local date of the case's latest event (of any kind).
@@ -149,6 +166,10 @@ class Case:
 
     Build it with :func:`apply` / :func:`open_case`, or rebuild it with
     :func:`replay`; never by hand. ``repr`` shows ID numbers and phones masked.
+
+    ``receiving_unit_kind``, ``forwarded_unit_kind`` (the body of the latest
+    forwarding or assignment) and ``handling_unit_kind`` are the kinds of the
+    bodies a rulebook limit may bind (``None``: not recorded, every limit binds).
     """
 
     id: str
@@ -179,6 +200,10 @@ class Case:
     accused_units: tuple[str, ...] = ()
     roles: tuple[Holding, ...] = ()
     plan: SettlementPlan | None = None
+    receiving_unit_kind: UnitKind | None = None
+    forwarded_unit_kind: UnitKind | None = None
+    handling_unit_kind: UnitKind | None = None
+    identity_unclear: bool = False
     on: Milestones
     events: tuple[Event, ...] = ()
 
@@ -243,6 +268,10 @@ class Case:
             "category": self.category.value if self.category else None,
             "procedure": self.procedure.value,
             "channel": self.channel.value,
+            "receiving_unit_kind": _code(self.receiving_unit_kind),
+            "forwarded_unit_kind": _code(self.forwarded_unit_kind),
+            "handling_unit_kind": _code(self.handling_unit_kind),
+            "identity_unclear": "true" if self.identity_unclear else "false",
         }
 
     def masked(self) -> Case:
@@ -257,6 +286,10 @@ class Case:
             )
             events = (first, *events[1:])
         return attrs.evolve(self, petitioners=petitioners, events=events)
+
+
+def _code(kind: UnitKind | None) -> str | None:
+    return kind.value if kind is not None else None
 
 
 # ------------------------------------------------------- the stage graph
@@ -274,6 +307,8 @@ _AFTER_ACCEPT: Final = frozenset(
     }
 )
 _REPLIED_OR_LATER: Final = _AFTER_ACCEPT - {Stage.ACCEPTED}
+#: The routes a matter may be accepted on (the others are declined with the route told).
+_ACCEPTED_ROUTES: Final = frozenset({Route.ORDINARY, Route.DUTY, Route.SUGGESTION})
 
 #: kind → (stages it is allowed from, the rule it enforces)
 ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
@@ -287,6 +322,26 @@ ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
         f"{_ART} 第二十三条",
     ),
     "notified": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十三条"),
+    "forward_received": (
+        frozenset({Stage.FORWARDED, Stage.ASSIGNED}),
+        f"{_ART} 第二十三条第三款: 自收到之日起",
+    ),
+    "objection_approved": (
+        frozenset({Stage.OBJECTED}),
+        f"{_ART} 第二十三条第三款: 经转送、交办的信访部门或者上级机关、单位核实同意",
+    ),
+    "materials_returned": (
+        frozenset({Stage.OBJECTED}),
+        f"{_ART} 第二十三条第三款: 核实同意后，交还相关材料",
+    ),
+    "reported_back": (
+        frozenset(Stage) - {Stage.REGISTERED, Stage.FORWARDED, Stage.DECLINED, Stage.WITHDRAWN},
+        f"{_ART} 第二十二条第三项: 在指定办理期限内反馈结果，提交办结报告",
+    ),
+    "agreement_recorded": (
+        frozenset({Stage.ACCEPTED}),
+        f"{_ART} 第三十三条: 经调解、和解达成一致意见的，应当制作调解协议书或者和解协议书",
+    ),
     "extended": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十四条"),
     "hearing_started": (
         frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
@@ -329,6 +384,8 @@ class _State:
     hearings: list[Hearing] = attrs.Factory(list)
     roles: list[Holding] = attrs.Factory(list)
     plan: SettlementPlan | None = None
+    forwarded_unit_kind: UnitKind | None = None
+    handling_unit_kind: UnitKind | None = None
     events: list[Event] = attrs.Factory(list)
     #: milestone name → local date (only those reached)
     on: dict[str, _dt.date] = attrs.Factory(dict)
@@ -338,8 +395,16 @@ class _State:
         return bool(self.hearings) and self.hearings[-1].end is None
 
 
+def _not_an_event(value: object, path: str) -> TransitionError:
+    return TransitionError(
+        f"not an event: {type(value).__name__}", path=path, rule="a case is the fold of its events"
+    )
+
+
 def _start(event: Event) -> _State:
     """The fold's state after the registration event."""
+    if not isinstance(event, Event):
+        raise _not_an_event(event, "events[0]")
     ch = event.change
     if not isinstance(ch, Register):
         raise TransitionError(
@@ -351,12 +416,17 @@ def _start(event: Event) -> _State:
         raise TransitionError(f"the first event has seq 1, got {event.seq}", path="events[0].seq")
     if event.at < ch.received_at:
         raise TransitionError("a matter is registered after it is received", path="events[0].at")
+    received = local_day(ch.received_at)
+    on = {"received": received}
+    if ch.notified_on_the_spot:  # 当场书面告知 (Art. 23 ¶2)
+        on["notified"] = received
     return _State(
         reg=ch,
         category=ch.category,
         handling_unit=ch.receiving_unit,
+        handling_unit_kind=ch.receiving_unit_kind,
         events=[event],
-        on={"received": local_day(ch.received_at)},
+        on=on,
     )
 
 
@@ -384,6 +454,8 @@ def _thaw(case: Case) -> _State:
         hearings=list(case.hearings),
         roles=list(case.roles),
         plan=case.plan,
+        forwarded_unit_kind=case.forwarded_unit_kind,
+        handling_unit_kind=case.handling_unit_kind,
         events=list(case.events),
         on=on,
     )
@@ -421,6 +493,10 @@ def _freeze(st: _State) -> Case:
         accused_units=reg.accused_units,
         roles=tuple(st.roles),
         plan=st.plan,
+        receiving_unit_kind=reg.receiving_unit_kind,
+        forwarded_unit_kind=st.forwarded_unit_kind,
+        handling_unit_kind=st.handling_unit_kind,
+        identity_unclear=reg.identity_unclear,
         on=Milestones(**st.on, last_event=local_day(events[-1].at)),
         events=events,
     )
@@ -434,6 +510,13 @@ class _Refusal(Exception):  # noqa: N818 - internal signal, turned into a Transi
 
 # Each handler: (state, change, event, local day of the event) -> None, in place.
 def _categorize(st: _State, ch: Categorize, event: Event, day: _dt.date) -> None:
+    if st.route is not None and (st.route is Route.SUGGESTION) != (
+        ch.category is Category.SUGGESTION
+    ):
+        raise _Refusal(
+            f"{_ART} 第二十九条",
+            f"accepted on the {st.route.value} route: it cannot become {ch.category.value}",
+        )
     st.category = ch.category
 
 
@@ -444,8 +527,59 @@ def _forward(st: _State, ch: Forward | Assign, event: Event, day: _dt.date) -> N
     # does not answer this one, even earlier the same day.
     st.on.pop("remit_objected", None)
     st.on.pop("forward_notified", None)
+    st.on.pop("forward_received", None)
+    st.on.pop("objection_approved", None)
+    if isinstance(ch, Assign):
+        st.on["report_back_due"] = ch.report_back_by
+        st.on.pop("reported_back", None)
     st.stage = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
     st.handling_unit = ch.to_unit
+    st.forwarded_unit_kind = ch.to_unit_kind
+    st.handling_unit_kind = ch.to_unit_kind
+
+
+def _receive_forwarded(st: _State, ch: ReceiveForwarded, event: Event, day: _dt.date) -> None:
+    rule = f"{_ART} 第二十三条第三款"
+    if "forward_received" in st.on:
+        raise _Refusal(rule, "the receipt of this forwarding is already recorded")
+    if "forward_notified" in st.on or "remit_objected" in st.on:
+        raise _Refusal(rule, "the receipt comes before the receiving body's notice or objection")
+    st.on["forward_received"] = day
+    st.on["last_forwarded"] = day  # its notice and objection run from here
+
+
+def _approve_objection(st: _State, ch: ApproveObjection, event: Event, day: _dt.date) -> None:
+    if "objection_approved" in st.on:
+        raise _Refusal(f"{_ART} 第二十三条第三款", "the objection is already approved")
+    st.on["objection_approved"] = day
+
+
+def _return_materials(st: _State, ch: ReturnMaterials, event: Event, day: _dt.date) -> None:
+    if "objection_approved" not in st.on:
+        raise _Refusal(
+            f"{_ART} 第二十三条第三款",
+            "materials are returned only after the sending body approves the objection",
+        )
+    st.on["materials_returned"] = day
+    st.handling_unit = ch.to_unit
+    st.handling_unit_kind = ch.to_unit_kind
+
+
+def _report_back(st: _State, ch: ReportBack, event: Event, day: _dt.date) -> None:
+    if "report_back_due" not in st.on:
+        raise _Refusal(
+            f"{_ART} 第二十二条第三项", "only an assigned matter (交办) is reported back"
+        )
+    st.on.setdefault("reported_back", day)
+
+
+def _record_agreement(st: _State, ch: RecordAgreement, event: Event, day: _dt.date) -> None:
+    st.on.setdefault("agreement_recorded", day)
+    # The agreement is the settlement's evidence (化解): the case counts as settled
+    # (a later Relapse undoes that, as after a Settle).
+    if not st.settled:
+        st.settled = True
+        st.on["settled"] = day
 
 
 def _decline(st: _State, ch: Decline, event: Event, day: _dt.date) -> None:
@@ -460,14 +594,25 @@ def _object_remit(st: _State, ch: ObjectRemit, event: Event, day: _dt.date) -> N
 
 
 def _accept(st: _State, ch: Accept, event: Event, day: _dt.date) -> None:
-    if ch.route not in (Route.ORDINARY, Route.DUTY):
+    suggestion = st.category is Category.SUGGESTION
+    route = ch.route
+    if route is None:
+        route = Route.SUGGESTION if suggestion else Route.ORDINARY
+    if route not in _ACCEPTED_ROUTES:
         raise _Refusal(
             f"{_ART} 第二十八条第二款、第三十一条",
-            f"a matter for the {ch.route.value} procedure is declined with that route told, "
+            f"a matter for the {route.value} procedure is declined with that route told, "
             "not accepted into petition handling",
         )
+    if (route is Route.SUGGESTION) != suggestion:
+        raise _Refusal(
+            f"{_ART} 第二十九条",
+            "a suggestion (建议意见类) is accepted on the suggestion route, and only a suggestion"
+            if suggestion
+            else "only a suggestion (建议意见类) is accepted on the suggestion route",
+        )
     st.stage = Stage.ACCEPTED
-    st.route = ch.route
+    st.route = route
     st.on["accepted"] = day
 
 
@@ -527,9 +672,15 @@ def _issue(
 
 
 def _request(st: _State, ch: RequestReview | RequestReReview, event: Event, day: _dt.date) -> None:
+    if st.route is Route.SUGGESTION:
+        raise _Refusal(
+            f"{_ART} 第二十九条、第三十五条",
+            "a suggestion is studied and replied to; its reply has no review (复查) route",
+        )
     review = isinstance(ch, RequestReview)
     st.stage = Stage.REVIEW_REQUESTED if review else Stage.REREVIEW_REQUESTED
     st.handling_unit = ch.to_unit
+    st.handling_unit_kind = None
     st.on["review_requested" if review else "rereview_requested"] = day
 
 
@@ -604,12 +755,19 @@ _FOLD: Final[Mapping[type[Any], _Handler]] = types.MappingProxyType(
         AssignRole: _assign_role,
         ReleaseRole: _release_role,
         SetPlan: _set_plan,
+        ReceiveForwarded: _receive_forwarded,
+        ApproveObjection: _approve_objection,
+        ReturnMaterials: _return_materials,
+        ReportBack: _report_back,
+        RecordAgreement: _record_agreement,
     }
 )
 
 
 def _step(st: _State, event: Event) -> None:
     """Fold one event into the state in place, enforcing order and the stage graph."""
+    if not isinstance(event, Event):
+        raise _not_an_event(event, f"events[{len(st.events)}]")
     ch = event.change
     kind = ch.kind
     events = st.events
@@ -655,6 +813,12 @@ def mutate(case: Case | None, event: Event) -> Case:
     """
     if case is None:
         return _freeze(_start(event))
+    if not isinstance(case, Case):
+        raise TransitionError(
+            f"not a case: {type(case).__name__}",
+            path="case",
+            rule="a case is the fold of its events",
+        )
     st = _thaw(case)
     _step(st, event)
     return _freeze(st)
@@ -666,7 +830,10 @@ def replay(events: Iterable[Event]) -> Case:
     The fold runs on one working state and builds the case value once. A
     refused event's position is on the error as ``index``.
     """
-    it = iter(events)
+    try:
+        it = iter(events)
+    except TypeError:
+        raise _not_an_event(events, "events") from None
     first = next(it, None)
     if first is None:
         raise TransitionError("no events to replay", path="events", rule="a case starts registered")

@@ -9,15 +9,27 @@ the fold, serialization and the strategies share.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
+import types
+import typing
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
 
 import attrs
 
-from xinfang._checks import nonempty, positive, to_tuple
-from xinfang.errors import InvalidDataError
-from xinfang.instants import aware, aware_or_none
+from xinfang._checks import nonempty, positive
+from xinfang.errors import InvalidDataError, XinfangError
+from xinfang.instants import aware
 from xinfang.personal import Petitioner
-from xinfang.vocabulary import Category, Channel, Outcome, Procedure, Rating, Role, Route
+from xinfang.vocabulary import (
+    AgreementKind,
+    Category,
+    Channel,
+    Outcome,
+    Procedure,
+    Rating,
+    Role,
+    Route,
+    UnitKind,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable
@@ -26,6 +38,7 @@ __all__ = [
     "CHANGE_BY_KIND",
     "CHANGE_TYPES",
     "Accept",
+    "ApproveObjection",
     "Assign",
     "AssignRole",
     "Categorize",
@@ -43,17 +56,48 @@ __all__ = [
     "ObjectRemit",
     "PlanMilestone",
     "Rate",
+    "ReceiveForwarded",
+    "RecordAgreement",
     "Register",
     "Relapse",
     "ReleaseRole",
+    "ReportBack",
     "RequestReReview",
     "RequestReview",
+    "ReturnMaterials",
     "SetPlan",
     "Settle",
     "SettlementPlan",
     "StartHearing",
     "Withdraw",
 ]
+
+
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Any iterable but a string as a tuple; anything else is a data error."""
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InvalidDataError([("", f"expected a list, got {type(value).__name__}")])
+    return tuple(value)
+
+
+def _aware(value: _dt.datetime, field: str) -> _dt.datetime:
+    """An aware instant in Asia/Shanghai; an instant with no local time is a data error."""
+    try:
+        return aware(value, field)
+    except OverflowError:
+        raise InvalidDataError([(field, f"{value!r} has no local time in Asia/Shanghai")]) from None
+
+
+def _received_at(value: _dt.datetime) -> _dt.datetime:
+    return _aware(value, "received_at")
+
+
+def _event_at(value: _dt.datetime) -> _dt.datetime:
+    return _aware(value, "at")
+
+
+def _delivered_at(value: _dt.datetime | None) -> _dt.datetime | None:
+    return None if value is None else _aware(value, "delivered_at")
 
 
 @attrs.frozen(kw_only=True)
@@ -67,13 +111,23 @@ class Claim:
 
 @attrs.frozen(kw_only=True)
 class Register:
-    """登记: record a new matter on receipt (Arts. 19-23). Opens a case."""
+    """登记: record a new matter on receipt (Arts. 19-23). Opens a case.
+
+    ``receiving_unit_kind`` is the kind of the receiving body (whom the
+    routing and notice limits bind, Arts. 22-23); ``None`` means not recorded,
+    and then every limit binds (the behaviour before unit kinds existed).
+    ``identity_unclear``: the petitioner's name (名称) or address is unclear,
+    so no 15日 written notice is owed (Art. 23 ¶2 但书).
+    ``notified_on_the_spot``: the body told the petitioner in writing on the
+    spot (当场书面告知, Art. 23 ¶2), which records a notice on the day of receipt.
+    """
 
     kind: ClassVar[str] = "registered"
     case_id: str = attrs.field(validator=nonempty)
-    received_at: _dt.datetime = attrs.field(converter=aware)
+    received_at: _dt.datetime = attrs.field(converter=_received_at)
     channel: Channel
     receiving_unit: str = attrs.field(validator=nonempty)
+    receiving_unit_kind: UnitKind | None = None
     petitioners: tuple[Petitioner, ...] = attrs.field(converter=to_tuple)
     claims: tuple[Claim, ...] = attrs.field(converter=to_tuple)
     category: Category | None = None
@@ -87,15 +141,19 @@ class Register:
     procedure: Procedure = Procedure.STANDARD
     accused_persons: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     accused_units: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    identity_unclear: bool = False
+    notified_on_the_spot: bool = False
 
     def __attrs_post_init__(self) -> None:
-        problems: list[tuple[str, str]] = []
+        problems = type_problems(self)
+        if problems:  # the checks below compare values of the right types only
+            raise InvalidDataError(problems, source="Register")
         if not self.petitioners:
             problems.append(("petitioners", "at least one petitioner"))
         if not self.claims:
             problems.append(("claims", "at least one claim"))
-        if not isinstance(self.group_size, int) or self.group_size < 1:
-            problems.append(("group_size", "must be a positive integer"))
+        if self.group_size < 1:
+            problems.append(("group_size", "must be a positive integer (not a bool)"))
         elif len(self.representatives) > self.group_size:
             problems.append(("representatives", "more representatives than visitors"))
         if self.same_facts and not self.repeat_of:
@@ -116,21 +174,87 @@ class Categorize:
 
 @attrs.frozen(kw_only=True)
 class Forward:
-    """转送: send the matter to the competent body (Art. 22 (1)-(2))."""
+    """转送: send the matter to the competent body (Art. 22 (1)-(2)).
+
+    ``to_unit_kind`` is the receiving body's kind (``None``: not recorded).
+    """
 
     kind: ClassVar[str] = "forwarded"
     to_unit: str = attrs.field(validator=nonempty)
     note: str = ""
+    to_unit_kind: UnitKind | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Assign:
-    """交办: send it with a deadline to report back the result (Art. 22 (3))."""
+    """交办: send it with a deadline to report back the result (Art. 22 (3)).
+
+    ``report_back_by`` is the day the receiving body must hand in its
+    办结报告 (a :class:`ReportBack`); it opens the ``report_back`` clock.
+    """
 
     kind: ClassVar[str] = "assigned"
     to_unit: str = attrs.field(validator=nonempty)
     report_back_by: _dt.date
     note: str = ""
+    to_unit_kind: UnitKind | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReceiveForwarded:
+    """收到: the body a matter was forwarded or assigned to records its receipt (Art. 23 ¶3).
+
+    Its 15日 written notice and its 5个工作日 remit objection run from this
+    day (自收到之日起), which may be later than the forwarding. Without it,
+    the forwarding day is taken as the receipt (the earliest it can be).
+    """
+
+    kind: ClassVar[str] = "forward_received"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ApproveObjection:
+    """核实同意: the sending body approves the receiver's remit objection (Art. 23 ¶3)."""
+
+    kind: ClassVar[str] = "objection_approved"
+    approved_by: str = attrs.field(validator=nonempty)
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReturnMaterials:
+    """交还相关材料: after the approval, the materials go back to the sending body (Art. 23 ¶3).
+
+    ``to_unit`` is the sending body, which routes the matter again.
+    """
+
+    kind: ClassVar[str] = "materials_returned"
+    to_unit: str = attrs.field(validator=nonempty)
+    to_unit_kind: UnitKind | None = None
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReportBack:
+    """提交办结报告: the assigned body reports the result back (Art. 22 (3))."""
+
+    kind: ClassVar[str] = "reported_back"
+    summary: str = attrs.field(validator=nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class RecordAgreement:
+    """调解协议书 / 和解协议书: an agreement reached by mediation or reconciliation (Art. 33).
+
+    It concludes the handling of the matter (the handling limit is met by
+    it) and is settlement evidence: the case counts as settled from that day
+    (停访息诉), in the campaign too, until a :class:`Relapse`.
+    """
+
+    kind: ClassVar[str] = "agreement_recorded"
+    form: AgreementKind
+    summary: str = attrs.field(validator=nonempty)
 
 
 @attrs.frozen(kw_only=True)
@@ -153,10 +277,16 @@ class ObjectRemit:
 
 @attrs.frozen(kw_only=True)
 class Accept:
-    """受理: take the matter on. ``route`` is ordinary handling (Art. 31(6)) or duty (31(5))."""
+    """受理: take the matter on.
+
+    ``route`` is ordinary handling (Art. 31(6)), duty (31(5)), or the
+    suggestion route (Art. 29: studied and replied to). ``None`` (the
+    default) means by the class: a suggestion goes on the suggestion route,
+    anything else on the ordinary route.
+    """
 
     kind: ClassVar[str] = "accepted"
-    route: Route = Route.ORDINARY
+    route: Route | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -201,7 +331,7 @@ class IssueOpinion:
     kind: ClassVar[str] = "opinion_issued"
     outcome: Outcome
     basis: str = attrs.field(validator=nonempty)
-    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=aware_or_none)
+    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=_delivered_at)
 
 
 @attrs.frozen(kw_only=True)
@@ -219,7 +349,7 @@ class IssueReviewOpinion:
     kind: ClassVar[str] = "review_opinion_issued"
     outcome: Outcome
     basis: str = attrs.field(validator=nonempty)
-    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=aware_or_none)
+    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=_delivered_at)
 
 
 @attrs.frozen(kw_only=True)
@@ -237,7 +367,7 @@ class IssueReReviewOpinion:
     kind: ClassVar[str] = "rereview_opinion_issued"
     outcome: Outcome
     basis: str = attrs.field(validator=nonempty)
-    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=aware_or_none)
+    delivered_at: _dt.datetime | None = attrs.field(default=None, converter=_delivered_at)
 
 
 @attrs.frozen(kw_only=True)
@@ -306,11 +436,11 @@ class PlanMilestone:
 
 
 def _tuple_str(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return to_tuple(value)
 
 
 def _tuple_milestones(value: Iterable[PlanMilestone]) -> tuple[PlanMilestone, ...]:
-    return tuple(value)
+    return to_tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -356,6 +486,11 @@ Change: TypeAlias = (
     | Categorize
     | Forward
     | Assign
+    | ReceiveForwarded
+    | ApproveObjection
+    | ReturnMaterials
+    | ReportBack
+    | RecordAgreement
     | Decline
     | ObjectRemit
     | Accept
@@ -401,8 +536,120 @@ CHANGE_TYPES: Final[tuple[type[Change], ...]] = (
     AssignRole,
     ReleaseRole,
     SetPlan,
+    ReceiveForwarded,
+    ApproveObjection,
+    ReturnMaterials,
+    ReportBack,
+    RecordAgreement,
 )
 CHANGE_BY_KIND: Final[dict[str, type[Change]]] = {c.kind: c for c in CHANGE_TYPES}
+
+
+# ------------------------------------------------------------ field types
+#: A field's type as isinstance checks: (allowed types, excluded subtypes, item spec or None).
+_Spec = tuple[
+    tuple[type, ...], tuple[type, ...], "tuple[tuple[type, ...], tuple[type, ...], Any] | None"
+]
+
+
+def _spec(tp: Any) -> _Spec:
+    """The isinstance checks for the simple annotations the change classes use."""
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        allowed: list[type] = []
+        excluded: list[type] = []
+        item = None
+        for arg in typing.get_args(tp):
+            a, e, item_spec = _spec(arg)
+            allowed.extend(a)
+            excluded.extend(e)
+            item = item or item_spec
+        return tuple(allowed), tuple(excluded), item
+    if origin is tuple:
+        return (tuple,), (), _spec(typing.get_args(tp)[0])
+    if tp is type(None):
+        return (type(None),), (), None
+    if tp is int:
+        return (int,), (bool,), None
+    if tp is _dt.date:
+        return (_dt.date,), (_dt.datetime,), None
+    return (tp,), (), None
+
+
+def _ok(value: Any, spec: _Spec) -> bool:
+    allowed, excluded, item = spec
+    if not isinstance(value, allowed) or (excluded and isinstance(value, excluded)):
+        return False
+    if item is None:
+        return True
+    items: tuple[Any, ...] = typing.cast("tuple[Any, ...]", value)
+    return all(_ok(v, item) for v in items)
+
+
+def _shown(tp: Any) -> str:
+    if isinstance(tp, type):
+        return tp.__name__
+    return str(tp).replace("datetime.", "").replace("xinfang.vocabulary.", "")
+
+
+def _field_types() -> dict[type[Any], tuple[tuple[str, _Spec, str], ...]]:
+    out: dict[type[Any], tuple[tuple[str, _Spec, str], ...]] = {}
+    for cls in (*CHANGE_TYPES, SettlementPlan, PlanMilestone, Claim, Petitioner):
+        hints = typing.get_type_hints(cls)
+        out[cls] = tuple(
+            (a.name, _spec(hints[a.name]), _shown(hints[a.name])) for a in attrs.fields(cls)
+        )
+    return out
+
+
+#: change class → ((field, isinstance spec, type shown), ...): built once at import.
+_FIELD_TYPES: Final = _field_types()
+
+
+def _all_ok(value: Any) -> bool:
+    """Whether every field (and every nested value's) has its type: the fast path."""
+    for name, spec, _ in _FIELD_TYPES.get(type(value), ()):
+        field_value = getattr(value, name)
+        if not _ok(field_value, spec):
+            return False
+        kind = type(field_value)
+        if kind in _FIELD_TYPES and not _all_ok(field_value):
+            return False
+        if kind is tuple and not all(
+            _all_ok(item) for item in field_value if type(item) in _FIELD_TYPES
+        ):
+            return False
+    return True
+
+
+def type_problems(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Fields of a change (or of a plan, claim or petitioner in it) of the wrong type."""
+    if _all_ok(value):
+        return []
+    out: list[tuple[str, str]] = []
+    for name, spec, shown in _FIELD_TYPES.get(type(value), ()):
+        field_value = getattr(value, name)
+        where = f"{path}{name}"
+        if not _ok(field_value, spec):
+            out.append((where, f"must be {shown}, got {type(field_value).__name__}"))
+        elif type(field_value) in _FIELD_TYPES:
+            out.extend(type_problems(field_value, f"{where}."))
+        elif type(field_value) is tuple:
+            for i, item in enumerate(field_value):
+                if type(item) in _FIELD_TYPES:
+                    out.extend(type_problems(item, f"{where}[{i}]."))
+    return out
+
+
+def check_types(change: Change) -> None:
+    """Refuse a change whose fields have the wrong types, naming each field."""
+    if type(change) not in _FIELD_TYPES:
+        raise XinfangError(
+            f"not a change: {type(change).__name__}", path="change", rule="one of CHANGE_TYPES"
+        )
+    problems = type_problems(change)
+    if problems:
+        raise InvalidDataError(problems, source=type(change).__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -410,9 +657,22 @@ class Event:
     """One thing that happened to a case: a change, when (aware, Asia/Shanghai), by whom."""
 
     seq: int
-    at: _dt.datetime = attrs.field(converter=aware)
+    at: _dt.datetime = attrs.field(converter=_event_at)
     by: str
     change: Change
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[tuple[str, str]] = []
+        if not isinstance(self.seq, int) or isinstance(self.seq, bool) or self.seq < 1:
+            problems.append(("seq", f"must be a positive integer, got {self.seq!r}"))
+        if not isinstance(self.by, str):
+            problems.append(("by", f"must be a string, got {type(self.by).__name__}"))
+        if type(self.change) not in _FIELD_TYPES:
+            problems.append(("change", f"not a change: {type(self.change).__name__}"))
+        elif type(self.change) is not Register:  # a Register checks its own types
+            problems.extend((f"change.{path}", msg) for path, msg in type_problems(self.change))
+        if problems:
+            raise InvalidDataError(problems, source="Event")
 
     @property
     def kind(self) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.errors import PolicyError
+from xinfang.errors import InvalidDataError, PolicyError
 from xinfang.vocabulary import Category, Route
 
 if TYPE_CHECKING:
@@ -71,8 +71,55 @@ class Tactic(enum.Enum):
     SIMPLIFIED_ELIGIBLE = "simplified_eligible"  # 简易办理
 
 
-#: Where a matter can go: the Art. 31 routes, and discipline inspection for accusations.
-_ROUTES: Final = (*(r.value for r in Route), "discipline_inspection")
+#: Where a matter can go: every :class:`~xinfang.Route` (Art. 31, accusations, suggestions).
+_ROUTES: Final = tuple(r.value for r in Route)
+#: The legal channels of Art. 31 (2)-(4) a ``legal_channel`` fact may name.
+LEGAL_CHANNELS: Final = frozenset({Route.ARBITRATION, Route.PARTY_DISCIPLINE, Route.ADMINISTRATIVE})
+
+
+def _category(value: Category | str | None) -> Category | None:
+    if value is None or isinstance(value, Category):
+        return value
+    if isinstance(value, str):
+        try:
+            return Category(value)
+        except ValueError:
+            pass
+    codes = [c.value for c in Category]
+    raise InvalidDataError(
+        [("category", f"unknown category {value!r}; one of {codes}")], source="CaseFacts"
+    )
+
+
+def _legal_channel(value: Route | str | None) -> Route | None:
+    if value is None:
+        return None
+    route = value if isinstance(value, Route) else None
+    if route is None and isinstance(value, str):
+        try:
+            route = Route(value)
+        except ValueError:
+            route = None
+    if route not in LEGAL_CHANNELS:
+        codes = sorted(r.value for r in LEGAL_CHANNELS)
+        raise InvalidDataError(
+            [("legal_channel", f"unknown legal channel {value!r}; one of {codes}")],
+            source="CaseFacts",
+        )
+    return route
+
+
+def _int_tuple(value: Any) -> tuple[int, ...]:
+    try:
+        out = tuple(value)
+    except TypeError:
+        out = None
+    if out is None or not all(isinstance(v, int) and not isinstance(v, bool) for v in out):
+        raise InvalidDataError(
+            [("unlawful_conduct", "must be a list of Art. 26 item numbers (integers)")],
+            source="CaseFacts",
+        )
+    return out
 
 
 @attrs.frozen(kw_only=True)
@@ -80,17 +127,21 @@ class CaseFacts:
     """What the policy decides on: facts of the case and staff assessments.
 
     ``None`` means not yet assessed. Build from a case with
-    :meth:`from_case`, adding the assessments.
+    :meth:`from_case`, adding the assessments. ``category`` is a
+    :class:`~xinfang.Category` and ``legal_channel`` a
+    :class:`~xinfang.Route` (arbitration, party discipline or administrative);
+    their codes are converted, anything else is refused, as is a fact of the
+    wrong type (a bool where a number is due, a number where a bool is).
     """
 
-    category: str | None = None  # suggestion / accusation / appeal
+    category: Category | None = attrs.field(default=None, converter=_category)
     claim_reasonable: bool | None = None
     legal_basis: bool | None = None
     facts_clear: bool | None = None
     hardship: bool = False
-    unlawful_conduct: tuple[int, ...] = attrs.field(default=(), converter=tuple)  # Art. 26 items
+    unlawful_conduct: tuple[int, ...] = attrs.field(default=(), converter=_int_tuple)  # Art. 26
     litigation: bool = False  # involves litigation rights relief (诉讼权利救济)
-    legal_channel: str | None = None  # arbitration / party_discipline / administrative
+    legal_channel: Route | None = attrs.field(default=None, converter=_legal_channel)
     duty_request: bool = False  # asks a body to investigate a violation or protect rights
     in_jurisdiction: bool = True
     earlier_handlings: int = 0
@@ -105,11 +156,28 @@ class CaseFacts:
     accused: bool = False
     backlog: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        for name, kind in FACT_KINDS.items():
+            value = getattr(self, name)
+            if kind == "bool" and not isinstance(value, bool):
+                problems.append((name, f"must be true or false, got {value!r}"))
+            elif kind == "opt_bool" and value is not None and not isinstance(value, bool):
+                problems.append((name, f"must be true, false or null, got {value!r}"))
+            elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+                problems.append((name, f"must be an integer, got {value!r}"))
+        if isinstance(self.group_size, int) and self.group_size < 1:
+            problems.append(("group_size", "must be at least 1"))
+        if isinstance(self.earlier_handlings, int) and self.earlier_handlings < 0:
+            problems.append(("earlier_handlings", "cannot be negative"))
+        if problems:
+            raise InvalidDataError(problems, source="CaseFacts")
+
     @classmethod
     def from_case(cls, case: Case, **assessments: Any) -> CaseFacts:
         """The facts a case records, plus the staff's ``assessments`` (keyword facts)."""
         derived: dict[str, Any] = {
-            "category": case.category.value if case.category else None,
+            "category": case.category,
             "group_size": case.group_size,
             "skip_level": case.skip_level,
             "beijing_visit": case.beijing_visit,
@@ -123,14 +191,14 @@ class CaseFacts:
 
 #: Each fact's kind, for checking a policy at load: "bool", "opt_bool", "int", "str", "ints".
 FACT_KINDS: Final = {
-    "category": "str",
+    "category": "enum",
     "claim_reasonable": "opt_bool",
     "legal_basis": "opt_bool",
     "facts_clear": "opt_bool",
     "hardship": "bool",
     "unlawful_conduct": "ints",
     "litigation": "bool",
-    "legal_channel": "str",
+    "legal_channel": "enum",
     "duty_request": "bool",
     "in_jurisdiction": "bool",
     "earlier_handlings": "int",
@@ -147,8 +215,20 @@ FACT_KINDS: Final = {
 }
 _STR_VALUES: Final = {
     "category": frozenset(c.value for c in Category),
-    "legal_channel": frozenset({"arbitration", "party_discipline", "administrative"}),
+    "legal_channel": frozenset(r.value for r in LEGAL_CHANNELS),
 }
+#: The enum an "enum" fact holds: a policy's codes for it are read into members.
+_FACT_ENUMS: Final[Mapping[str, type[enum.Enum]]] = {"category": Category, "legal_channel": Route}
+
+
+def _as_member(fact: str, value: Any) -> Any:
+    """A policy literal for an enum fact, as the member (like is compared with like)."""
+    enum_cls = _FACT_ENUMS.get(fact)
+    if enum_cls is None:
+        return value
+    if isinstance(value, list):
+        return [enum_cls(v) for v in value]
+    return enum_cls(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -164,10 +244,14 @@ class Reason:
 
 @attrs.frozen(kw_only=True)
 class Classification:
-    """The policy's decision on one case, with a reason for every conclusion."""
+    """The policy's decision on one case, with a reason for every conclusion.
 
-    category: str | None
-    route: str
+    ``category`` and ``route`` are the library's enums; a reason's
+    ``conclusion`` names them by code (``"route=litigation"``).
+    """
+
+    category: Category | None
+    route: Route
     dispositions: frozenset[Disposition]
     tactics: frozenset[Tactic]
     priority: int
@@ -177,8 +261,12 @@ class Classification:
     policy_version: str
     policy_digest: str
 
-    def why(self, conclusion: str) -> tuple[Reason, ...]:
-        """The reasons for one conclusion (e.g. ``"route=litigation"``, ``"tactic=task_force"``)."""
+    def why(self, conclusion: str | enum.Enum) -> tuple[Reason, ...]:
+        """The reasons for one conclusion (``"route=litigation"``, ``Route.LITIGATION``, ...)."""
+        if isinstance(conclusion, enum.Enum):
+            name = {Category: "category", Route: "route"}.get(type(conclusion), "")
+            name = name or ("disposition" if isinstance(conclusion, Disposition) else "tactic")
+            conclusion = f"{name}={conclusion.value}"
         return tuple(r for r in self.reasons if r.conclusion == conclusion)
 
 
@@ -202,9 +290,9 @@ class _Step(NamedTuple):
 
     rule: PolicyRule
     when: Condition
-    category: str | None
+    category: Category | None
     category_reason: Reason | None
-    route: str | None
+    route: Route | None
     route_reason: Reason | None
     dispositions: frozenset[Disposition]
     tactics: frozenset[Tactic]
@@ -231,9 +319,9 @@ def _step(rule: PolicyRule, when: Condition) -> _Step:
     return _Step(
         rule=rule,
         when=when,
-        category=category,
+        category=Category(category) if category else None,
         category_reason=reason(f"category={category}") if category else None,
-        route=route,
+        route=Route(route) if route else None,
         route_reason=reason(f"route={route}") if route else None,
         dispositions=frozenset(Disposition(c) for c in then.get("dispositions", ())),
         tactics=frozenset(Tactic(c) for c in then.get("tactics", ())),
@@ -346,7 +434,7 @@ def _scalar_ok(kind: str, fact: str, value: Any) -> bool:
         return isinstance(value, bool)
     if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "str":
+    if kind in ("str", "enum"):
         return isinstance(value, str) and value in _STR_VALUES.get(fact, {value})
     return False
 
@@ -404,6 +492,7 @@ def _compile(
     op = ops[0]
     value = _value(cond[op], params, f"{path}.{op}")
     _check_type(fact, op, value, f"{path}.{op}")
+    value = _as_member(fact, value)
     needs = ((fact, value),) if op == "eq" else ()
     get = operator.attrgetter(fact)
     if op == "eq":
@@ -584,7 +673,13 @@ def classify(facts: CaseFacts, policy: Policy | None = None) -> Classification:
     route rule in policy order wins), dispositions, tactics, the highest
     priority that fired, risk flags, and the reasons for each.
     """
+    if not isinstance(facts, CaseFacts):
+        raise InvalidDataError(
+            [("facts", f"expected CaseFacts, got {type(facts).__name__}")], source="classify"
+        )
     pol = policy if policy is not None else default_policy()
+    if not isinstance(pol, Policy):
+        raise PolicyError(f"not a policy: {type(pol).__name__}", path="policy")
     category = facts.category
     route = None
     dispositions: set[Disposition] = set()

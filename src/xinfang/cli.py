@@ -47,7 +47,7 @@ from xinfang.calendar import china_mainland
 from xinfang.campaign import load_campaign, snapshot
 from xinfang.changes import Change, Register
 from xinfang.classification import CaseFacts, classify
-from xinfang.clocks import ClockStatus, clock_table
+from xinfang.deadlines import ClockStatus, clock_table
 from xinfang.demo import demo_world
 from xinfang.errors import (
     CalendarRangeError,
@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
     from xinfang.case import Case
-    from xinfang.clocks import Clock
+    from xinfang.deadlines import Clock
     from xinfang.responsibility import Organization
 
 

@@ -43,7 +43,7 @@ from cattrs.v import format_exception
 
 from xinfang.case import Case, replay
 from xinfang.changes import CHANGE_BY_KIND, CHANGE_TYPES, Change, Event
-from xinfang.clocks import Clock
+from xinfang.deadlines import Clock
 from xinfang.errors import InvalidDataError, XinfangError
 from xinfang.instants import _UTC8_SINCE, SHANGHAI, aware
 from xinfang.personal import PhoneNumber, ResidentId

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "MAX_PERIOD_AMOUNT",
     "CountingRule",
     "DueDate",
     "Period",
@@ -62,6 +63,12 @@ class PeriodUnit(enum.Enum):
     WORKING_DAYS = "working_days"
 
 
+#: The longest period: 36 600 days (or working days), about a century. No statute
+#: sets more; a longer one is refused when a :class:`Period` is made, so a rulebook
+#: cannot load one and no due date is asked beyond any calendar.
+MAX_PERIOD_AMOUNT: Final = 36_600
+
+
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise PeriodError(f"must be an integer, got {value!r}", path=f"period.{attribute.name}")
@@ -70,6 +77,12 @@ def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> Non
             f"must not be negative, got {value}",
             path=f"period.{attribute.name}",
             rule="a statutory period is a non-negative number of days",
+        )
+    if value > MAX_PERIOD_AMOUNT:
+        raise PeriodError(
+            f"must be at most {MAX_PERIOD_AMOUNT}, got {value}",
+            path=f"period.{attribute.name}",
+            rule=f"a period is at most {MAX_PERIOD_AMOUNT} days or working days",
         )
 
 
@@ -114,7 +127,14 @@ class Period:
                 path="period",
             )
         unit = PeriodUnit.WORKING_DAYS if m.group("wd") else PeriodUnit.DAYS
-        return cls(int(m.group("n")), unit)
+        digits = m.group("n").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_PERIOD_AMOUNT)):  # before int(): no 5000-digit parse
+            raise PeriodError(
+                f"{text.strip()[:24]!r} is longer than {MAX_PERIOD_AMOUNT} days or working days",
+                path="period",
+                rule=f"a period is at most {MAX_PERIOD_AMOUNT} days or working days",
+            )
+        return cls(int(digits), unit)
 
     @property
     def is_working_days(self) -> bool:
@@ -168,29 +188,37 @@ class CountingRule:
     citation: str = "民法典 Arts. 201, 203; 民事诉讼法 Art. 85"
 
 
-def local_date(value: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.date:
+def local_date(
+    value: _dt.date, timezone: str = DEFAULT_TIMEZONE, *, path: str = "start"
+) -> _dt.date:
     """The calendar day of ``value`` in ``timezone``.
 
     A ``date`` is returned as a plain ``datetime.date``. An aware ``datetime``
     (pendulum's included) is converted to ``timezone`` first. A naive
-    ``datetime`` is rejected: it does not say which day it is.
+    ``datetime`` is rejected: it does not say which day it is. ``path`` names
+    the argument in the error (``start``, ``as_of``, ...).
     """
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise NaiveDatetimeError(
                 f"{value.isoformat()} has no time zone; pass an aware datetime "
                 f"(e.g. pendulum.datetime(..., tz={timezone!r})) or a date",
-                path="start",
+                path=path,
                 rule="instants must be aware",
             )
-        local = value.astimezone(zoneinfo.ZoneInfo(timezone))
+        try:
+            local = value.astimezone(zoneinfo.ZoneInfo(timezone))
+        except OverflowError:
+            raise CalendarRangeError(
+                f"{value.isoformat()} has no local day in {timezone}", path=path
+            ) from None
         return _dt.date(local.year, local.month, local.day)
     if type(value) is _dt.date:
         return value
     if isinstance(value, _dt.date):
         return _dt.date(value.year, value.month, value.day)
     raise PeriodError(
-        f"expected a date or an aware datetime, got {type(value).__name__}", path="start"
+        f"expected a date or an aware datetime, got {type(value).__name__}", path=path
     )
 
 
@@ -311,6 +339,23 @@ def period_end(
     to the nominal end before rolling. O(1) on the calendar's index; no
     pendulum objects. Hot paths (clocks over a million cases) call this.
     """
+    try:
+        return _period_end(day, period, cal, rule, extra_days)
+    except OverflowError:
+        raise CalendarRangeError(
+            f"{period} from {day.isoformat()} (+{extra_days} days) ends after the last "
+            "day a date can name",
+            path="due",
+        ) from None
+
+
+def _period_end(
+    day: _dt.date,
+    period: Period,
+    cal: WorkCalendar,
+    rule: CountingRule,
+    extra_days: int,
+) -> tuple[_dt.date, _dt.date, bool]:
     n = period.amount
     provisional = False
     if period.unit is PeriodUnit.WORKING_DAYS:

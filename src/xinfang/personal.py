@@ -8,12 +8,12 @@ exports) and give the full value only on an explicit :meth:`reveal`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from operator import mul
 from typing import Final
 
 import attrs
 
-from xinfang._checks import nonempty
 from xinfang.errors import InvalidDataError, TransitionError
 from xinfang.vocabulary import PetitionerKind
 
@@ -134,6 +134,29 @@ class PhoneNumber:
         return f"PhoneNumber({str(self)!r})"
 
 
+#: Characters that take no space and carry no letter: a name of only these is empty.
+_INVISIBLE: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad\u034f")
+
+
+def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """A name: a string with a visible character and no control character.
+
+    Refused: not a string; empty after stripping white space and zero-width
+    characters; any control character (category Cc: NUL, tab, newline, ...).
+    """
+    owner = type(instance).__name__
+    if not isinstance(value, str):
+        raise InvalidDataError([(attribute.name, "must be a string")], source=owner)
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise InvalidDataError([(attribute.name, "contains a control character")], source=owner)
+    visible = "".join(c for c in value if c not in _INVISIBLE).strip()
+    if not visible:
+        raise InvalidDataError(
+            [(attribute.name, "is empty (only white space or zero-width characters)")],
+            source=owner,
+        )
+
+
 def _opt_id(value: ResidentId | str | None) -> ResidentId | None:
     return ResidentId(value) if isinstance(value, str) else value
 
@@ -150,7 +173,7 @@ class Petitioner:
     never shown whole (see :class:`ResidentId`, :class:`PhoneNumber`).
     """
 
-    name: str = attrs.field(validator=nonempty)
+    name: str = attrs.field(validator=_check_name)
     kind: PetitionerKind = PetitionerKind.PERSON
     id_number: ResidentId | None = attrs.field(default=None, converter=_opt_id)
     phone: PhoneNumber | None = attrs.field(default=None, converter=_opt_phone)

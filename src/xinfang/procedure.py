@@ -33,8 +33,8 @@ from xinfang.changes import (
     RequestReview,
     SetPlan,
 )
-from xinfang.clocks import handling_limit, limit_due, stage_as_of
-from xinfang.errors import FinalityError, TransitionError, WindowClosedError
+from xinfang.deadlines import handling_limit, limit_due, stage_as_of
+from xinfang.errors import FinalityError, InvalidDataError, TransitionError, WindowClosedError
 from xinfang.instants import aware, local_day
 from xinfang.responsibility import DEFAULT_SCOPE, check_change, check_forward
 from xinfang.rulebook import bundled_rulebook
@@ -108,7 +108,16 @@ def apply(
     ``SetPlan``): role rules, recusal (Art. 28 ¶3) and accuser
     confidentiality (Art. 30 ¶3); a chain change without ``org`` is refused.
     """
-    at = aware(at)
+    try:
+        at = aware(at)
+    except OverflowError:
+        raise InvalidDataError([("at", f"{at!r} has no local time in Asia/Shanghai")]) from None
+    if case is not None and not isinstance(case, Case):
+        raise TransitionError(
+            f"not a case: {type(case).__name__}",
+            path="case",
+            rule="a case is the fold of its events",
+        )
     seq = 1 if case is None else len(case.events) + 1
     event = Event(seq=seq, at=at, by=by, change=change)
     if case is None:
@@ -204,10 +213,21 @@ def _check_finality(
     assert related is not None  # noqa: S101 - narrowed by the check above
     for cid in case.repeat_of:
         earlier = related[cid]
-        if stage_as_of(earlier, day, rulebook=rb, calendar=cal) is Stage.FINAL:
+        if earlier.stage is Stage.FINAL:
             raise FinalityError(
-                f"case {case.id}: the same facts and reasons as case {cid}, which is final "
-                "(re-reviewed, or its review window lapsed), are not accepted again",
+                f"case {case.id}: the same facts and reasons as case {cid}, which was "
+                "re-reviewed (复核), are not accepted again",
                 path="accepted",
                 rule=f"{_ART} 第三十六条第三款",
+            )
+        if (
+            rb.finality.after_lapsed_window
+            and stage_as_of(earlier, day, rulebook=rb, calendar=cal) is Stage.FINAL
+        ):
+            raise FinalityError(
+                f"case {case.id}: the same facts and reasons as case {cid}, whose review "
+                "window lapsed unused, are not accepted again (rulebook "
+                f"{rb.id!r}: finality after a lapsed window; {rb.finality.source})",
+                path="accepted",
+                rule=rb.finality.citation,
             )

@@ -26,8 +26,8 @@ import attrs
 from xinfang._toml import read_toml
 from xinfang.case import Case, replay
 from xinfang.changes import AssignRole, Change, ReleaseRole, SetPlan
-from xinfang.clocks import Clock, ClockStatus
 from xinfang.convert import structure
+from xinfang.deadlines import Clock, ClockStatus
 from xinfang.errors import (
     ConfidentialityError,
     InvalidDataError,
@@ -38,7 +38,7 @@ from xinfang.errors import (
     XinfangError,
 )
 from xinfang.instants import aware
-from xinfang.vocabulary import Category, Role
+from xinfang.vocabulary import Category, Role, UnitKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -73,6 +73,7 @@ __all__ = [
     "policy_gaps",
     "proposed_assignments",
     "redact",
+    "responsible_unit",
     "visibility",
 ]
 
@@ -97,12 +98,19 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 
 @attrs.frozen(kw_only=True)
 class Unit:
-    """A unit (单位) of the organisation; ``parent`` is ``None`` for the root only."""
+    """A unit (单位) of the organisation; ``parent`` is ``None`` for the root only.
+
+    ``kind`` says what body it is (whom a rulebook limit binds, Arts. 22-23):
+    ``other`` (其他机关、单位) unless the file says ``petition_department``,
+    ``political_legal`` or ``discipline_inspection``. A unit's kind is its
+    own; units under it do not inherit it.
+    """
 
     id: str
     name: str
     level: str
     parent: str | None = None
+    kind: UnitKind = UnitKind.OTHER
 
 
 @attrs.frozen(kw_only=True)
@@ -176,6 +184,11 @@ class Organization:
         except KeyError:
             raise OrganizationError(f"no official {official_id!r}", path="official") from None
 
+    def unit_kind(self, unit_id: str) -> UnitKind | None:
+        """The kind of unit ``unit_id``, or ``None`` if the organisation has no such unit."""
+        unit = self._unit.get(unit_id)
+        return unit.kind if unit is not None else None
+
     def has_unit(self, unit_id: str) -> bool:
         """Whether the unit exists."""
         return unit_id in self._unit
@@ -201,8 +214,49 @@ class Organization:
         return tuple(o for o in self.officials if o.unit == unit_id)
 
 
-def _validate_org(org: Organization) -> list[tuple[str, str]]:
+def _type_problems(org: Organization) -> list[tuple[str, str]]:
+    """Values of the wrong type in the tree (checked first: the rest uses them as keys)."""
     problems: list[tuple[str, str]] = []
+    if not all(isinstance(level, str) for level in org.levels):
+        problems.append(("levels", "levels must be strings"))
+    for i, u in enumerate(org.units):
+        if not isinstance(u, Unit):
+            problems.append((f"units[{i}]", f"must be a Unit, got {type(u).__name__}"))
+            continue
+        problems.extend(
+            (f"units[{i}].{name}", "must be a string")
+            for name in ("id", "name", "level")
+            if not isinstance(getattr(u, name), str)
+        )
+        if u.parent is not None and not isinstance(u.parent, str):
+            problems.append((f"units[{i}].parent", "must be a unit id or null"))
+        if not isinstance(u.kind, UnitKind):
+            problems.append(
+                (
+                    f"units[{i}].kind",
+                    f"unknown unit kind {u.kind!r}; one of {[k.value for k in UnitKind]}",
+                )
+            )
+    for i, o in enumerate(org.officials):
+        if not isinstance(o, Official):
+            problems.append((f"officials[{i}]", f"must be an Official, got {type(o).__name__}"))
+            continue
+        problems.extend(
+            (f"officials[{i}].{name}", "must be a string")
+            for name in ("id", "name", "unit")
+            if not isinstance(getattr(o, name), str)
+        )
+        if not isinstance(o.post, Post):
+            problems.append((f"officials[{i}].post", f"unknown post {o.post!r}"))
+        if not all(isinstance(u, str) for u in o.liaison_units):
+            problems.append((f"officials[{i}].liaison_units", "must be unit ids"))
+    return problems
+
+
+def _validate_org(org: Organization) -> list[tuple[str, str]]:
+    problems = _type_problems(org)
+    if problems:
+        return problems
     if not org.levels or len(set(org.levels)) != len(org.levels):
         problems.append(("levels", "levels must be a non-empty list of distinct names"))
     depth = {name: i for i, name in enumerate(org.levels)}
@@ -454,7 +508,7 @@ def check_change(
             rule=_LEAD,
         )
     if role is Role.SUPERVISOR:
-        unit = _responsible_unit(case, org)
+        unit = _responsible_unit(case, org, scope)
         if unit is None or not _supervises(org, holder, unit):
             raise TransitionError(
                 f"case {case.id}: supervision (督办) comes from a unit above the responsible "
@@ -505,20 +559,39 @@ def _check_person(
     return org.official(official_id)
 
 
-def _responsible_unit(case: Case, org: Organization) -> str | None:
-    """The assigned responsible unit, else the handling unit, unless that one is accused."""
+def _responsible_unit(case: Case, org: Organization, scope: AccusedScope) -> str | None:
+    """The assigned responsible unit, else the handling unit, unless it is kept out.
+
+    One rule for both: a unit that the accusation keeps out under ``scope``
+    (the accused unit, and with ``SUBTREE`` the units under it) is no
+    responsible unit, whether it was assigned or derived (Art. 30 ¶3).
+    """
+    unit = case.handling_unit
     for h in case.roles:
         if h.role is Role.RESPONSIBLE_UNIT:
-            return h.holder
-    unit = case.handling_unit
-    if not org.has_unit(unit) or _unit_excluded(unit, case, org, DEFAULT_SCOPE):
+            unit = h.holder
+            break
+    if not org.has_unit(unit) or _unit_excluded(unit, case, org, scope):
         return None
     return unit
 
 
-def first_responsible(case: Case, org: Organization) -> Official | None:
+def responsible_unit(
+    case: Case, org: Organization, *, scope: AccusedScope = DEFAULT_SCOPE
+) -> str | None:
+    """责任单位: the assigned responsible unit, else the handling unit; ``None`` if kept out.
+
+    A unit the accusation keeps out under ``scope`` is never the responsible
+    unit; :func:`check_change` refuses to assign it under the same rule.
+    """
+    return _responsible_unit(case, org, scope)
+
+
+def first_responsible(
+    case: Case, org: Organization, *, scope: AccusedScope = DEFAULT_SCOPE
+) -> Official | None:
     """第一责任人: the head of the responsible unit (derived, never assigned)."""
-    unit = _responsible_unit(case, org)
+    unit = _responsible_unit(case, org, scope)
     return org.head(unit) if unit is not None else None
 
 
@@ -603,7 +676,7 @@ def visibility(
         return Visibility.FULL
     if case.plan is not None and case.plan.owner == official_id:
         return Visibility.FULL
-    unit = _responsible_unit(case, org)
+    unit = _responsible_unit(case, org, scope)
     if unit is not None and org.has_official(official_id):
         official = org.official(official_id)
         if official.post is Post.HEAD and official.unit in (unit, *org.ancestors(unit)):
@@ -693,11 +766,17 @@ def _traits(case: Case, policy: AssignmentPolicy) -> tuple[str, ...]:
     return tuple(t for t in traits if t in policy.lead_official_required_for)
 
 
-def policy_gaps(case: Case, org: Organization, policy: AssignmentPolicy) -> tuple[str, ...]:
+def policy_gaps(
+    case: Case,
+    org: Organization,
+    policy: AssignmentPolicy,
+    *,
+    scope: AccusedScope = DEFAULT_SCOPE,
+) -> tuple[str, ...]:
     """What the case's chain lacks under the policy, in words (empty when none)."""
     held = {h.role for h in case.roles}
     gaps = []
-    if Role.RESPONSIBLE_UNIT not in held and _responsible_unit(case, org) is None:
+    if _responsible_unit(case, org, scope) is None:
         gaps.append("no responsible unit (责任单位)")
     if Role.RESPONSIBLE_PERSON not in held:
         gaps.append("no responsible person (责任人)")
@@ -719,7 +798,7 @@ def proposed_assignments(
     interests = tuple(interests)
     held = {h.role for h in case.roles}
     out: list[AssignRole] = []
-    unit = _responsible_unit(case, org)
+    unit = _responsible_unit(case, org, scope)
     if (
         Role.RESPONSIBLE_UNIT not in held
         and policy.competent_unit_responsible
@@ -828,7 +907,7 @@ def escalations(
     """
     pol = policy if policy is not None else escalation_policy()
     interests = tuple(interests)
-    unit = _responsible_unit(case, org)
+    unit = _responsible_unit(case, org, scope)
     out: list[Escalation] = []
     skipped: list[Skipped] = []
     seen: set[tuple[str, str]] = set()

@@ -22,13 +22,17 @@ import attrs
 
 from xinfang._toml import read_toml
 from xinfang.errors import PeriodError, RulebookError
-from xinfang.periods import CountingRule, Period
-from xinfang.vocabulary import Category, Channel, Procedure, Route
+from xinfang.periods import MAX_PERIOD_AMOUNT, CountingRule, Period
+from xinfang.vocabulary import Category, Channel, Procedure, Route, UnitKind
 
 __all__ = [
+    "BINDS_ATTRIBUTE",
+    "DUE_ON_EVENTS",
     "END_EVENTS",
     "START_EVENTS",
     "STOP_EVENTS",
+    "ExtensionBase",
+    "Finality",
     "Limit",
     "LimitKind",
     "Rulebook",
@@ -44,7 +48,8 @@ _RULE: Final = "xinfang rulebook format 1 (docs/lifecycle.md)"
 START_EVENTS: Final = frozenset(
     {
         "received",  # the matter was received (registration's received_at)
-        "forwarded",  # the body received a forwarded or assigned matter
+        "forwarded",  # the body received a forwarded or assigned matter (Art. 23 ¶3)
+        "assigned",  # the latest assignment (交办, Art. 22 (3))
         "accepted",
         "opinion_delivered",  # the petitioner received the written handling opinion
         "review_requested",
@@ -62,6 +67,8 @@ END_EVENTS: Final = frozenset(
         "accepted",
         "notified",
         "remit_objected",
+        "reported_back",  # the 办结报告 of an assigned matter (Art. 22 (3))
+        "agreement_recorded",  # a mediation or reconciliation agreement (Art. 33)
         "opinion_issued",
         "review_requested",
         "review_opinion_issued",
@@ -73,6 +80,19 @@ END_EVENTS: Final = frozenset(
 #: What may make a clock moot: any end event, or settlement (the petitioner stopped).
 STOP_EVENTS: Final = END_EVENTS | {"settled"}
 
+#: Milestones that can be a limit's due date itself (``due_on``): a day a body set.
+DUE_ON_EVENTS: Final = frozenset({"report_back_due"})
+
+#: Whose kind a limit's ``binds`` tests, by the limit's start: the body that received
+#: the matter, the body it was forwarded or assigned to, or the handling body.
+BINDS_ATTRIBUTE: Final = {
+    "received": "receiving_unit_kind",
+    "forwarded": "forwarded_unit_kind",
+    "assigned": "forwarded_unit_kind",
+}
+#: For every other start, the handling body's kind.
+DEFAULT_BINDS_ATTRIBUTE: Final = "handling_unit_kind"
+
 #: Case attributes a limit's ``applies_to`` may test, with their allowed codes.
 CONDITION_KEYS: Final = {
     name: frozenset(member.value for member in enum_cls)
@@ -83,6 +103,35 @@ CONDITION_KEYS: Final = {
         ("channel", Channel),
     )
 }
+
+
+class ExtensionBase(enum.Enum):
+    """What an approved extension is added to (Art. 34: 适当延长办理期限).
+
+    ``NOMINAL_END``: to the nominal end of the handling period, so 60 + 30
+    days are counted as one period from acceptance and rolled forward once
+    (the default). ``ROLLED_END``: to the end of the 60 days after any
+    roll-forward off a rest day (the more generous reading of "the end of
+    the 60").
+    """
+
+    NOMINAL_END = "nominal_end"
+    ROLLED_END = "rolled_end"
+
+
+@attrs.frozen(kw_only=True)
+class Finality:
+    """When a matter is final (不再受理), beyond a re-review opinion (Art. 36 ¶3).
+
+    ``after_lapsed_window``: a reply (or review opinion) whose review (or
+    re-review) window lapsed unused is final too. That rule is not in the
+    2022 regulation; ``citation`` and ``source`` name where it comes from
+    and whether it is a ministerial or a local rule.
+    """
+
+    after_lapsed_window: bool = False
+    citation: str = ""
+    source: str = ""
 
 
 class LimitKind(enum.Enum):
@@ -125,6 +174,13 @@ class Limit:
         pauses_for_hearing: hearing time is not counted (e.g. Art. 36 ¶2).
         extends: for a cap, the limit it extends; ``max_times`` how often.
         citation: the article, e.g. ``"信访工作条例 (2022) 第三十四条"``.
+        binds: the kinds of body the limit binds (:class:`~xinfang.UnitKind`);
+            empty binds every kind. Whose kind is tested follows the start
+            (:data:`BINDS_ATTRIBUTE`); a kind not recorded binds.
+        waived_if_identity_unclear: the limit is not owed when the
+            petitioner's name or address is unclear (Art. 23 ¶2 但书).
+        due_on: a milestone that is the due date itself (``report_back_due``:
+            the day an assignment set, Art. 22 (3)); the period is then unused.
     """
 
     key: str
@@ -143,10 +199,26 @@ class Limit:
     pauses_for_hearing: bool = False
     extends: str = ""
     max_times: int = 0
+    binds: frozenset[UnitKind] = attrs.field(default=frozenset(), converter=frozenset)
+    waived_if_identity_unclear: bool = False
+    due_on: str = ""
+
+    @property
+    def binds_attribute(self) -> str:
+        """The case attribute whose unit kind :attr:`binds` tests."""
+        return BINDS_ATTRIBUTE.get(self.starts, DEFAULT_BINDS_ATTRIBUTE)
 
     def applies(self, attributes: Mapping[str, str | None]) -> bool:
-        """Whether the limit applies to a case with these attribute codes."""
-        return all(attributes.get(name) in allowed for name, allowed in self.applies_to)
+        """Whether the limit applies to a case with these attribute codes (and binds its body)."""
+        if not all(attributes.get(name) in allowed for name, allowed in self.applies_to):
+            return False
+        if self.waived_if_identity_unclear and attributes.get("identity_unclear") == "true":
+            return False
+        if self.binds:
+            kind = attributes.get(self.binds_attribute)
+            if kind is not None and kind not in {k.value for k in self.binds}:
+                return False
+        return True
 
 
 @attrs.frozen(kw_only=True)
@@ -159,6 +231,9 @@ class Rulebook:
         source: where the text comes from.
         counting: how its periods are counted.
         limits: the limits by key.
+        extension_base: what an extension is added to (``[counting]
+            extension_base``; default the nominal end).
+        finality: when a matter is final beyond a re-review (``[finality]``).
     """
 
     id: str
@@ -167,6 +242,8 @@ class Rulebook:
     source: str
     counting: CountingRule
     limits: tuple[Limit, ...]
+    extension_base: ExtensionBase = ExtensionBase.NOMINAL_END
+    finality: Finality = Finality()
     _by_key: dict[str, Limit] = attrs.field(init=False, eq=False, hash=False, repr=False)
     # Derived, private: compiled clock plans keyed by their builder (see deadlines).
     _cache: dict[str, object] = attrs.field(init=False, eq=False, hash=False, repr=False)
@@ -256,20 +333,55 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         "extends",
         "max_times",
         "citation",
+        "binds",
+        "waived_if_identity_unclear",
+        "due_on",
     }
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise _err(
             f"unknown key {unknown[0]!r} (expected {sorted(allowed)})", f"{path}.{unknown[0]}"
         )
+    due_on = raw.get("due_on", "")
+    if not isinstance(due_on, str) or (due_on and due_on not in DUE_ON_EVENTS):
+        raise _err(
+            f"due_on must be one of {sorted(DUE_ON_EVENTS)}, got {due_on!r}", f"{path}.due_on"
+        )
     try:
-        period = Period.parse(_str(raw, "period", path))
+        if due_on and "period" not in raw:
+            period = Period.days(0)
+        else:
+            period = Period.parse(_str(raw, "period", path))
     except PeriodError as exc:
         raise _err(exc.message, f"{path}.period") from None
+    if period.amount > MAX_PERIOD_AMOUNT:
+        raise _err(
+            f"a period of {period} is longer than the {MAX_PERIOD_AMOUNT} days "
+            "(or working days) a rulebook may set",
+            f"{path}.period",
+        )
+    binds_raw = raw.get("binds", [])
+    if not isinstance(binds_raw, list) or not all(isinstance(b, str) for b in binds_raw):
+        raise _err("binds must be a list of unit kinds", f"{path}.binds")
+    binds: set[UnitKind] = set()
+    for j, code in enumerate(binds_raw):
+        try:
+            binds.add(UnitKind(code))
+        except ValueError:
+            raise _err(
+                f"unknown unit kind {code!r}; one of {[k.value for k in UnitKind]}",
+                f"{path}.binds[{j}]",
+            ) from None
+    waived = raw.get("waived_if_identity_unclear", False)
+    if not isinstance(waived, bool):
+        raise _err(
+            "waived_if_identity_unclear must be true or false",
+            f"{path}.waived_if_identity_unclear",
+        )
     kind_code = raw.get("kind", "duty")
     try:
         kind = LimitKind(kind_code)
-    except ValueError:
+    except (ValueError, TypeError):
         raise _err(
             f"kind must be one of {[k.value for k in LimitKind]}, got {kind_code!r}", f"{path}.kind"
         ) from None
@@ -277,7 +389,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     title = _str(raw, "title", path)
     title_en = _str(raw, "title_en", path, required=False) or key.replace("_", " ")
     obligor = raw.get("obligor", "petitioner" if key.endswith("_request") else "body")
-    if obligor not in {"body", "petitioner"}:
+    if not isinstance(obligor, str) or obligor not in {"body", "petitioner"}:
         raise _err(f"obligor must be 'body' or 'petitioner', got {obligor!r}", f"{path}.obligor")
     pauses = raw.get("pauses_for_hearing", False)
     if not isinstance(pauses, bool):
@@ -290,13 +402,15 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         "kind": kind,
         "citation": citation,
         "obligor": obligor,
+        "binds": frozenset(binds),
+        "waived_if_identity_unclear": waived,
     }
     if kind is LimitKind.CAP:
         extends = _str(raw, "extends", path)
         max_times = raw.get("max_times", 1)
         if not isinstance(max_times, int) or isinstance(max_times, bool) or max_times < 1:
             raise _err("max_times must be a positive integer", f"{path}.max_times")
-        for bad in ("starts", "ends", "stops", "applies_to"):
+        for bad in ("starts", "ends", "stops", "applies_to", "due_on"):
             if bad in raw:
                 raise _err(f"a cap has no {bad!r}: it extends {extends!r}", f"{path}.{bad}")
         return Limit(**common, extends=extends, max_times=max_times)
@@ -312,12 +426,12 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         raise _err("applies_to must be a table of attribute = [codes]", f"{path}.applies_to")
     for name, codes in cond.items():
         p = f"{path}.applies_to.{name}"
-        if name not in CONDITION_KEYS:
+        if not isinstance(name, str) or name not in CONDITION_KEYS:
             raise _err(f"unknown case attribute {name!r}; one of {sorted(CONDITION_KEYS)}", p)
         if not isinstance(codes, list) or not codes:
             raise _err("must be a non-empty list of codes", p)
         for code in codes:
-            if code not in CONDITION_KEYS[name]:
+            if not isinstance(code, str) or code not in CONDITION_KEYS[name]:
                 raise _err(
                     f"unknown {name} code {code!r}; one of {sorted(CONDITION_KEYS[name])}", p
                 )
@@ -328,7 +442,46 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         stops=stops,
         applies_to=cond,
         pauses_for_hearing=pauses,
+        due_on=due_on,
     )
+
+
+def _extension_base(raw: Any, base: ExtensionBase) -> ExtensionBase:
+    if not isinstance(raw, Mapping) or "extension_base" not in raw:
+        return base
+    code = raw["extension_base"]
+    try:
+        return ExtensionBase(code)
+    except ValueError:
+        raise _err(
+            f"extension_base must be one of {[b.value for b in ExtensionBase]}, got {code!r}",
+            "counting.extension_base",
+        ) from None
+
+
+def _finality(raw: Any, base: Finality) -> Finality:
+    if raw is None:
+        return base
+    if not isinstance(raw, Mapping):
+        raise _err("finality must be a table", "finality")
+    unknown = sorted(set(raw) - {"after_lapsed_window", "citation", "source"})
+    if unknown:
+        raise _err(f"unknown key {unknown[0]!r}", f"finality.{unknown[0]}")
+    lapsed = raw.get("after_lapsed_window", base.after_lapsed_window)
+    if not isinstance(lapsed, bool):
+        raise _err("after_lapsed_window must be true or false", "finality.after_lapsed_window")
+    out = attrs.evolve(
+        base,
+        after_lapsed_window=lapsed,
+        citation=_str(raw, "citation", "finality", required=False) or base.citation,
+        source=_str(raw, "source", "finality", required=False) or base.source,
+    )
+    if out.after_lapsed_window and not out.citation:
+        raise _err(
+            "finality after a lapsed window needs a citation: it is not in the regulation",
+            "finality.citation",
+        )
+    return out
 
 
 def _counting(raw: Any, base: CountingRule, citation: str) -> CountingRule:
@@ -336,6 +489,7 @@ def _counting(raw: Any, base: CountingRule, citation: str) -> CountingRule:
         return base
     if not isinstance(raw, Mapping):
         raise _err("counting must be a table", "counting")
+    raw = {k: v for k, v in raw.items() if k != "extension_base"}
     switches = ("exclude_start_day", "roll_forward", "weekend_is_rest_day")
     kwargs: dict[str, Any] = {}
     for key, value in raw.items():
@@ -356,7 +510,17 @@ def _counting(raw: Any, base: CountingRule, citation: str) -> CountingRule:
 def _build(data: Mapping[str, Any], resolve_base: bool = True) -> Rulebook:
     if not isinstance(data, Mapping):
         raise _err("a rulebook must be a table", "")
-    allowed = {"format", "id", "title", "version", "source", "base", "counting", "limits"}
+    allowed = {
+        "format",
+        "id",
+        "title",
+        "version",
+        "source",
+        "base",
+        "counting",
+        "finality",
+        "limits",
+    }
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise _err(f"unknown key {unknown[0]!r} (expected {sorted(allowed)})", unknown[0])
@@ -399,6 +563,10 @@ def _build(data: Mapping[str, Any], resolve_base: bool = True) -> Rulebook:
         source=_str(data, "source", "", required=False) or (base.source if base else ""),
         counting=_counting(data.get("counting"), counting_base, ""),
         limits=tuple(limits.values()),
+        extension_base=_extension_base(
+            data.get("counting"), base.extension_base if base else ExtensionBase.NOMINAL_END
+        ),
+        finality=_finality(data.get("finality"), base.finality if base else Finality()),
     )
 
 

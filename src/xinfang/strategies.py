@@ -22,6 +22,7 @@ from xinfang.calendar import WorkCalendar, china_mainland
 from xinfang.case import ALLOWED_FROM, Case
 from xinfang.changes import (
     Accept,
+    ApproveObjection,
     Assign,
     AssignRole,
     Categorize,
@@ -38,11 +39,15 @@ from xinfang.changes import (
     Notify,
     ObjectRemit,
     Rate,
+    ReceiveForwarded,
+    RecordAgreement,
     Register,
     Relapse,
     ReleaseRole,
+    ReportBack,
     RequestReReview,
     RequestReview,
+    ReturnMaterials,
     SetPlan,
     Settle,
     SettlementPlan,
@@ -58,6 +63,7 @@ from xinfang.procedure import apply, open_case
 from xinfang.responsibility import Interest, Official, Organization, Post, Unit
 from xinfang.rulebook import Rulebook, bundled_rulebook, bundled_rulebooks
 from xinfang.vocabulary import (
+    AgreementKind,
     Category,
     Channel,
     Outcome,
@@ -67,6 +73,7 @@ from xinfang.vocabulary import (
     Role,
     Route,
     Stage,
+    UnitKind,
 )
 
 if TYPE_CHECKING:
@@ -251,6 +258,7 @@ _RECEIVING = st.sampled_from(_UNITS)
 _PETITIONER_LISTS = st.lists(petitioners(), min_size=1, max_size=3)
 _CLAIM_LISTS = st.lists(claims(), min_size=1, max_size=2)
 _CATEGORY = st.none() | st.sampled_from(Category)
+_UNIT_KIND = st.none() | st.sampled_from(UnitKind)
 _PROCEDURES = st.sampled_from(Procedure)
 
 
@@ -287,6 +295,7 @@ def registrations(
         received_at=received,
         channel=draw(_CHANNELS),
         receiving_unit=draw(_RECEIVING),
+        receiving_unit_kind=draw(_UNIT_KIND),
         petitioners=draw(_PETITIONER_LISTS),
         claims=draw(_CLAIM_LISTS),
         category=draw(_CATEGORY),
@@ -300,6 +309,8 @@ def registrations(
         procedure=draw(_PROCEDURES),
         accused_persons=draw(accused_persons) if accused_persons is not None else (),
         accused_units=draw(accused_units) if accused_units is not None else (),
+        identity_unclear=draw(st.booleans()),
+        notified_on_the_spot=draw(st.booleans()),
     )
 
 
@@ -314,11 +325,19 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
     unit_ids = st.sampled_from([u.id for u in org.units] if org else list(_UNITS))
     out: dict[str, st.SearchStrategy[Any]] = {
         "categorized": st.builds(Categorize, category=st.sampled_from(Category)),
-        "forwarded": st.builds(Forward, to_unit=units),
+        "forwarded": st.builds(Forward, to_unit=units, to_unit_kind=_UNIT_KIND),
         "assigned": st.builds(
             Assign,
             to_unit=units,
             report_back_by=st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 6, 30)),
+            to_unit_kind=_UNIT_KIND,
+        ),
+        "forward_received": st.builds(ReceiveForwarded),
+        "objection_approved": st.builds(ApproveObjection, approved_by=st.just("信访局")),
+        "materials_returned": st.builds(ReturnMaterials, to_unit=units, to_unit_kind=_UNIT_KIND),
+        "reported_back": st.builds(ReportBack, summary=_TEXT),
+        "agreement_recorded": st.builds(
+            RecordAgreement, form=st.sampled_from(AgreementKind), summary=_TEXT
         ),
         "declined": st.builds(
             Decline,
@@ -327,7 +346,9 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
             body_told=st.just("人民法院"),
         ),
         "remit_objected": st.builds(ObjectRemit, reason=_TEXT),
-        "accepted": st.builds(Accept, route=st.sampled_from([Route.ORDINARY, Route.DUTY])),
+        "accepted": st.builds(
+            Accept, route=st.sampled_from([None, Route.ORDINARY, Route.DUTY, Route.SUGGESTION])
+        ),
         "notified": st.builds(Notify),
         "extended": st.builds(
             Extend, days=st.integers(1, 40), approved_by=st.just("局长"), reason=_TEXT

@@ -12,6 +12,7 @@ from typing import Final
 
 __all__ = [
     "TERMINAL",
+    "AgreementKind",
     "Category",
     "Channel",
     "Outcome",
@@ -21,6 +22,7 @@ __all__ = [
     "Role",
     "Route",
     "Stage",
+    "UnitKind",
 ]
 
 
@@ -43,7 +45,13 @@ class Category(enum.Enum):
 
 
 class Route(enum.Enum):
-    """Where an appeal/demand goes (Art. 31 (1)-(6))."""
+    """Where a matter goes: an appeal/demand by Art. 31 (1)-(6), an accusation, a suggestion.
+
+    ``DISCIPLINE_INSPECTION`` (Arts. 22 ¶2, 30) and ``SUGGESTION`` (Art. 29)
+    are not Art. 31 routes: an accusation is handled by the discipline
+    inspection body or the competent body; a suggestion is studied and
+    replied to, with no statutory handling limit and no review.
+    """
 
     LITIGATION = "litigation"  # (1) court, procuratorate, police procedure (诉访分离)
     ARBITRATION = "arbitration"  # (2)
@@ -51,6 +59,26 @@ class Route(enum.Enum):
     ADMINISTRATIVE = "administrative"  # (4) reconsideration, ruling, licensing, penalty, ...
     DUTY = "duty"  # (5) perform the duty or reply
     ORDINARY = "ordinary"  # (6) hear, investigate, written handling opinion
+    #: 检举控告类: to discipline inspection or the competent body (Arts. 22 ¶2, 30).
+    DISCIPLINE_INSPECTION = "discipline_inspection"
+    #: 建议意见类: studied and replied to (Art. 29); no 60日 handling limit, no review.
+    SUGGESTION = "suggestion"
+
+
+class UnitKind(enum.Enum):
+    """What kind of body a unit is: whom a rulebook limit binds (Arts. 22-23).
+
+    ``PETITION_DEPARTMENT``: 党委和政府信访部门 (Art. 22 binds it);
+    ``OTHER``: 其他机关、单位 (Art. 23 ¶1-3 bind it); ``POLITICAL_LEGAL``:
+    政法机关 and ``DISCIPLINE_INSPECTION``: 纪检监察机关, whose notices follow
+    their own rules (Art. 23 ¶4). A unit's kind is its own: it is inherited
+    by nothing (a bureau under a petition department is not one).
+    """
+
+    PETITION_DEPARTMENT = "petition_department"
+    OTHER = "other"
+    POLITICAL_LEGAL = "political_legal"
+    DISCIPLINE_INSPECTION = "discipline_inspection"
 
 
 class Procedure(enum.Enum):
@@ -74,6 +102,13 @@ class Rating(enum.Enum):
     SATISFIED = "satisfied"  # 满意
     BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
     DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class AgreementKind(enum.Enum):
+    """An agreement reached while handling an appeal/demand (Art. 33)."""
+
+    MEDIATION = "mediation"  # 调解协议书
+    RECONCILIATION = "reconciliation"  # 和解协议书
 
 
 class PetitionerKind(enum.Enum):

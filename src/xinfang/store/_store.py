@@ -22,9 +22,9 @@ from xinfang.calendar import china_mainland
 from xinfang.campaign import snapshot as campaign_snapshot
 from xinfang.case import Case, replay
 from xinfang.changes import Accept, Change, Event, Register
-from xinfang.clocks import Clock, ClockStatus, clocks
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
+from xinfang.deadlines import Clock, ClockStatus, clocks
 from xinfang.errors import CalendarRangeError, InvalidDataError, XinfangError
 from xinfang.instants import aware, local_day
 from xinfang.procedure import apply as apply_change

@@ -41,8 +41,8 @@ from xinfang.periods import (
     period_end,
     period_end_array,
 )
-from xinfang.rulebook import Limit, LimitKind, Rulebook, bundled_rulebook
-from xinfang.vocabulary import Category, Channel, Procedure, Rating, Route, Stage
+from xinfang.rulebook import ExtensionBase, Limit, LimitKind, Rulebook, bundled_rulebook
+from xinfang.vocabulary import Category, Channel, Procedure, Rating, Route, Stage, UnitKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -212,6 +212,7 @@ _STATUS_ZH: Final = {
 _START_ZH: Final = {
     "received": "收到之日",
     "forwarded": "收到转送、交办之日",
+    "assigned": "交办之日",
     "accepted": "受理之日",
     "opinion_delivered": "收到书面答复之日",
     "review_requested": "收到复查请求之日",
@@ -222,6 +223,7 @@ _START_ZH: Final = {
 _START_ATTR: Final = {
     "received": "received",
     "forwarded": "last_forwarded",
+    "assigned": "assigned",
     "accepted": "accepted",
     "opinion_delivered": "opinion_delivered",
     "review_requested": "review_requested",
@@ -435,13 +437,18 @@ class _Step(NamedTuple):
     ends: tuple[str, ...]
     stops: tuple[str, ...]
     reads: tuple[str, ...]
-    conditions: tuple[tuple[str, frozenset[enum.Enum]], ...]
+    #: (case attribute, the values for which the limit applies): its ``applies_to``,
+    #: whom it ``binds`` (a kind not recorded, ``None``, binds) and the identity waiver.
+    conditions: tuple[tuple[str, frozenset[enum.Enum | bool | None]], ...]
+    #: ``due_on``: the milestone that is the due date itself ("" for a period).
+    due_on: str
     extended: bool
     window: bool
     pauses: bool
     get_start: Callable[[object], _dt.date | None]
     get_ends: tuple[Callable[[object], _dt.date | None], ...]
     get_stops: tuple[Callable[[object], _dt.date | None], ...]
+    get_due: Callable[[object], _dt.date | None] | None
 
 
 _ENUMS: Final[Mapping[str, type[enum.Enum]]] = types.MappingProxyType(
@@ -452,8 +459,23 @@ _ENUMS: Final[Mapping[str, type[enum.Enum]]] = types.MappingProxyType(
         "channel": Channel,
         "stage": Stage,
         "rating": Rating,
+        "receiving_unit_kind": UnitKind,
+        "forwarded_unit_kind": UnitKind,
+        "handling_unit_kind": UnitKind,
     }
 )
+
+
+def _conditions(lim: Limit) -> tuple[tuple[str, frozenset[enum.Enum | bool | None]], ...]:
+    """A limit's conditions on case attributes, as the values that let it apply."""
+    out: list[tuple[str, frozenset[enum.Enum | bool | None]]] = [
+        (name, frozenset(_ENUMS[name](code) for code in codes)) for name, codes in lim.applies_to
+    ]
+    if lim.binds:
+        out.append((lim.binds_attribute, frozenset({None, *lim.binds})))
+    if lim.waived_if_identity_unclear:
+        out.append(("identity_unclear", frozenset({False})))
+    return tuple(out)
 
 
 def _plan(rb: Rulebook) -> tuple[_Step, ...]:
@@ -476,19 +498,19 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
                 reads=(
                     *ends,
                     *stops,
+                    *((lim.due_on,) if lim.due_on else ()),
                     *(("extension_days",) if lim.key in extended else ()),
                     *(("hearings",) if lim.pauses_for_hearing else ()),
                 ),
-                conditions=tuple(
-                    (name, frozenset(_ENUMS[name](code) for code in codes))
-                    for name, codes in lim.applies_to
-                ),
+                conditions=_conditions(lim),
+                due_on=lim.due_on,
                 extended=lim.key in extended,
                 window=lim.kind is LimitKind.WINDOW,
                 pauses=lim.pauses_for_hearing,
                 get_start=attrgetter(start),
                 get_ends=tuple(map(attrgetter, ends)),
                 get_stops=tuple(map(attrgetter, stops)),
+                get_due=attrgetter(lim.due_on) if lim.due_on else None,
             )
         )
     plan = tuple(steps)
@@ -498,7 +520,7 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
 
 # ------------------------------------------------------------------ one case
 def _as_of_date(as_of: _dt.date, timezone: str) -> _dt.date:
-    return as_of if type(as_of) is _dt.date else local_date(as_of, timezone)
+    return as_of if type(as_of) is _dt.date else local_date(as_of, timezone, path="as_of")
 
 
 def _case_at(case: Case, day: _dt.date) -> Case:
@@ -596,7 +618,19 @@ def _clocks(
         lim = step.limit
         ext = case.extension_days if step.extended else 0
         paused, running = _paused(case, started, day) if step.pauses else (0, False)
-        nominal, due, provisional = period_end(started, lim.period, cal, rule, ext + paused)
+        period = lim.period
+        if step.get_due is not None:  # the due day itself was set (a report-back date)
+            due = step.get_due(on)
+            if due is None:
+                continue
+            nominal, provisional = due, False
+            period = Period.days(max(0, (due - started).days))
+        elif ext and rb.extension_base is ExtensionBase.ROLLED_END:
+            nominal, due, provisional = _rolled_extension(
+                started, lim.period, cal, rule, ext=ext, paused=paused
+            )
+        else:
+            nominal, due, provisional = period_end(started, lim.period, cal, rule, ext + paused)
         met_on = None
         for get in step.get_ends:
             d = get(on)
@@ -634,7 +668,7 @@ def _clocks(
                 lim.obligor,
                 lim.starts,
                 started,
-                lim.period,
+                period,
                 nominal,
                 due,
                 paused,
@@ -650,6 +684,21 @@ def _clocks(
             )
         )
     return out
+
+
+def _rolled_extension(
+    started: _dt.date,
+    period: Period,
+    cal: WorkCalendar,
+    rule: CountingRule,
+    *,
+    ext: int,
+    paused: int,
+) -> tuple[_dt.date, _dt.date, bool]:
+    """An extension added to the end of the period after its roll-forward (``ROLLED_END``)."""
+    _, base, early = period_end(started, period, cal, rule, paused)
+    nominal, due, late = period_end(base, Period.days(0), cal, rule, ext)
+    return nominal, due, early or late
 
 
 def limit_due(
@@ -694,8 +743,14 @@ def stage_as_of(
 
     Likewise a review opinion whose re-review window lapsed (Arts. 35-36).
     Nothing needs to be recorded for that; ``case.stage`` is the recorded one.
+    That rule is the rulebook's ``finality.after_lapsed_window`` (a ministerial
+    rule, not Art. 36 ¶3); a rulebook without it leaves such a case where it is.
     """
     stage = case.stage
+    rb = rulebook if rulebook is not None else bundled_rulebook()
+    if not rb.finality.after_lapsed_window:
+        return stage
+    rulebook = rb
     if stage is Stage.REPLIED and window_closed(case, "review_request", as_of, rulebook, calendar):
         return Stage.FINAL
     if stage is Stage.REVIEWED and window_closed(
@@ -733,6 +788,7 @@ _SINGLETON_COLUMNS: Final = {
     "beijing_visit": "beijing_visit",
     "skip_level": "skip_level",
     "is_settled": "settled",  # the flag, not the milestone
+    "identity_unclear": "identity_unclear",
 }
 _OTHER_COLUMNS: Final = ("extension_days", "hearings", "plan")
 _MILESTONE_SET: Final = frozenset(MILESTONE_NAMES)
@@ -947,6 +1003,15 @@ class ClockPart(NamedTuple):
 _NEVER: Final = np.iinfo(np.int32).max  # past every day an ordinal can name
 
 
+def _condition_code(value: enum.Enum | bool | None) -> int:
+    """The column code of a condition's value: flags 0/1, ``None`` 0, members by :data:`CODES`."""
+    if value is None or value is False:
+        return 0
+    if value is True:
+        return 1
+    return CODES[value]
+
+
 def clock_parts(
     columns: CaseColumns,
     *,
@@ -987,8 +1052,10 @@ def clock_parts(
     chosen: list[tuple[int, _Step, npt.NDArray[np.intp]]] = []
     for index, step in enumerate(plan):
         mask = columns[step.start] > 0
+        if step.due_on:
+            mask &= columns[step.due_on] > 0
         for name, allowed in step.conditions:
-            mask &= np.isin(columns[name], [CODES[m] for m in allowed])
+            mask &= np.isin(columns[name], [_condition_code(m) for m in allowed])
         rows = np.flatnonzero(mask)
         if len(rows):
             chosen.append((index, step, rows))
@@ -1023,9 +1090,27 @@ def clock_parts(
                 since = _dt.date.fromordinal(int(s[p]))
                 paused[p], running[p] = _paused(items[int(rows[p])], since, day)
             extra = extended + paused
-        nominal, due, provisional = period_end_array(
-            s, lim.period, cal, rule, extra if step.extended or with_hearings else 0
-        )
+        if step.due_on:  # the due day itself was set (a report-back date): no counting
+            nominal = due = pick(step.due_on)
+            provisional = np.zeros(size, dtype=bool)
+        else:
+            nominal, due, provisional = period_end_array(
+                s, lim.period, cal, rule, extra if step.extended or with_hearings else 0
+            )
+        if step.extended and rb.extension_base is ExtensionBase.ROLLED_END:
+            later = np.flatnonzero(np.asarray(extended) > 0).tolist()
+            if later:  # rare: an extension added after the roll-forward, case by case
+                nominal, due, provisional = nominal.copy(), due.copy(), provisional.copy()
+                for p in later:
+                    n_, d_, p_ = _rolled_extension(
+                        _dt.date.fromordinal(int(s[p])),
+                        lim.period,
+                        cal,
+                        rule,
+                        ext=int(extended[p]),
+                        paused=int(paused[p]),
+                    )
+                    nominal[p], due[p], provisional[p] = n_.toordinal(), d_.toordinal(), p_
         met = np.full(size, _NEVER, dtype=np.int32)
         for name in step.ends:  # the first on or after the start (0, none, is before it)
             e = pick(name)
@@ -1179,7 +1264,9 @@ class ClockTable:
                     lim.obligor,
                     lim.starts,
                     _dt.date.fromordinal(int(self.started[r].astype(int)) + epoch),
-                    lim.period,
+                    Period.days(max(0, int((self.due[r] - self.started[r]).astype(int))))
+                    if lim.due_on
+                    else lim.period,
                     _dt.date.fromordinal(int(self.nominal[r].astype(int)) + epoch),
                     _dt.date.fromordinal(int(self.due[r].astype(int)) + epoch),
                     int(self.paused[r]),
