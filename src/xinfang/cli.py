@@ -37,7 +37,7 @@ import zoneinfo
 from contextlib import ExitStack
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypeVar
 
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -60,7 +60,7 @@ from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to
 from xinfang.store import DEFAULT_URL, Store, init_store, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
@@ -82,6 +82,7 @@ _CHUNK: Final = 20_000  # cases per clock-table call in ``due`` (progress steps)
 _MAX_SHOWN: Final = 20  # problems shown before "run xinfang validate"
 
 log = logging.getLogger("xinfang.cli")
+_T = TypeVar("_T")
 
 
 class _Exit(Exception):  # noqa: N818 - a control-flow signal, not an error class
@@ -330,24 +331,23 @@ def _unchecked(exc: Exception) -> str:
     )
 
 
-def _load_org(path: str, encoding: str) -> Organization:
+def _load_toml(path: str, encoding: str, loader: Callable[[dict[str, Any]], _T]) -> _T:
+    """A TOML file read by one of the library's loaders; problems name the file."""
     data = _read_toml(path, encoding)
     try:
-        return load_organization(data)
+        return loader(data)
     except XinfangError as exc:
         raise _Exit(EXIT_DATA, f"{path}: {exc}") from None
     except _UNCHECKED as exc:
         raise _Exit(EXIT_DATA, f"{path}: {_unchecked(exc)}") from None
+
+
+def _load_org(path: str, encoding: str) -> Organization:
+    return _load_toml(path, encoding, load_organization)
 
 
 def _load_campaign(path: str, encoding: str) -> Campaign:
-    data = _read_toml(path, encoding)
-    try:
-        return load_campaign(data)
-    except XinfangError as exc:
-        raise _Exit(EXIT_DATA, f"{path}: {exc}") from None
-    except _UNCHECKED as exc:
-        raise _Exit(EXIT_DATA, f"{path}: {_unchecked(exc)}") from None
+    return _load_toml(path, encoding, load_campaign)
 
 
 def _parse_case(line: str, source: str) -> Case:
