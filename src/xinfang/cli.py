@@ -94,9 +94,14 @@ class _Exit(Exception):  # noqa: N818 - a control-flow signal, not an error clas
         self.message = message
 
 
+def _now() -> _dt.datetime:
+    """Now in Asia/Shanghai (the only clock the command reads; tests replace it)."""
+    return _dt.datetime.now(_SHANGHAI)
+
+
 def _today() -> _dt.date:
-    """Today in Asia/Shanghai (the only clock the command reads; tests replace it)."""
-    return _dt.datetime.now(_SHANGHAI).date()
+    """Today in Asia/Shanghai."""
+    return _now().date()
 
 
 # ------------------------------------------------------------------ output
@@ -616,12 +621,23 @@ def _report_date(given: _dt.date | None, campaign: Campaign) -> tuple[_dt.date, 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     _only_one_stdin(args.ledger, args.org, args.campaign, *(args.calendar or ()))
+    return _report(
+        args,
+        lambda progress, _calendar: _load_ledger(args.ledger, args.encoding, progress),
+    )
+
+
+def _report(
+    args: argparse.Namespace,
+    read_cases: Callable[[_Progress, WorkCalendar], list[Case]],
+) -> int:
+    """The bulletin of ``report`` and ``db report``: files first, then the cases, then render."""
     _check_writable(args.output)
     progress = _progress(args, 3)
     org = _load_org(args.org, args.encoding)
     campaign = _load_campaign(args.campaign, args.encoding)
     calendar = _calendar(args)
-    cases = _load_ledger(args.ledger, args.encoding, progress)
+    cases = read_cases(progress, calendar)
     as_of, basis = _report_date(args.as_of, campaign)
     return _bulletin(
         args,
@@ -636,6 +652,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 _LISTED: Final = (ClockStatus.DUE_SOON, ClockStatus.OVERDUE, ClockStatus.PAUSED)
+
+
+def _due_summary(args: argparse.Namespace, rows: Sequence[Clock], as_of: _dt.date) -> int:
+    """The summary line and the provisional note of ``due`` and ``db due``."""
+    if not args.quiet:
+        _say(
+            f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}"
+        )
+    args.notes.provisional([c.due for c in rows if c.provisional])
+    return EXIT_OK
+
+
+def _due_line(c: Clock) -> str:
+    """One line of ``due``: date, status, case, limit, article, and the provisional mark."""
+    mark = " (provisional)" if c.provisional else ""
+    return f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}{mark}\n"
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
@@ -669,19 +701,10 @@ def _cmd_due(args: argparse.Namespace) -> int:
             }
             text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         else:
-            text = "".join(
-                f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}"
-                f"{' (provisional)' if c.provisional else ''}\n"
-                for c in rows
-            )
+            text = "".join(map(_due_line, rows))
         bar.update()
     _write(text, args.output)
-    if not args.quiet:
-        _say(
-            f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}"
-        )
-    args.notes.provisional([c.due for c in rows if c.provisional])
-    return EXIT_OK
+    return _due_summary(args, rows, as_of)
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
@@ -845,11 +868,8 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
         raise _Exit(EXIT_DATA, f"{args.ledger}: the ledger is empty")
     if "\n" not in text:
         text += "\n"  # a one-line ledger is still text, not a path
-    store = _open(args.db)
-    try:
+    with _open(args.db) as store:
         result = store.import_ledger(text)
-    finally:
-        store.close()
     if not args.quiet:
         _say(
             f"{args.db}: {result.added} case(s) added, {result.extended} extended, "
@@ -860,11 +880,8 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
 
 def _cmd_db_export(args: argparse.Namespace) -> int:
     _check_writable(args.output)
-    store = _open(args.db)
-    try:
+    with _open(args.db) as store:
         text = store.export_ledger(reveal_personal_data=args.reveal_personal_data)
-    finally:
-        store.close()
     _write(text, args.output)
     return EXIT_OK
 
@@ -888,9 +905,8 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
         raise _Exit(EXIT_DATA, f"{source.name}: not valid JSON: {exc}") from None
     change: Change = from_dict(data, Change, source=source.name)  # type: ignore[arg-type]
     org = _load_org(args.org, args.encoding) if args.org else None
-    at = args.at or aware(_dt.datetime.now(_SHANGHAI))
-    store = _open(args.db, _calendar(args))
-    try:
+    at = args.at or _now()
+    with _open(args.db, _calendar(args)) as store:
         if isinstance(change, Register):
             case, event = store.register(
                 change, at, by=args.by, idempotency_key=args.idempotency_key
@@ -905,8 +921,6 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
                 idempotency_key=args.idempotency_key,
                 org=org,
             )
-    finally:
-        store.close()
     _out(json.dumps(to_dict(event), ensure_ascii=False) + "\n")
     if not args.quiet:
         _say(f"case {case.id}: {event.kind} recorded as version {event.seq}")
@@ -914,72 +928,38 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_due(args: argparse.Namespace) -> int:
-    calendar = _calendar(args)
-    store = _open(args.db, calendar)
     as_of = args.as_of or _today()
-    try:
+    with _open(args.db, _calendar(args)) as store:
         rows = store.due(as_of, args.within)
-    finally:
-        store.close()
-    _out(
-        "".join(
-            f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}"
-            f"{' (provisional)' if c.provisional else ''}\n"
-            for c in rows
-        )
-    )
-    if not args.quiet:
-        _say(
-            f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}"
-        )
-    args.notes.provisional([c.due for c in rows if c.provisional])
-    return EXIT_OK
+    _out("".join(map(_due_line, rows)))
+    return _due_summary(args, rows, as_of)
 
 
 def _cmd_db_report(args: argparse.Namespace) -> int:
-    _check_writable(args.output)
-    progress = _progress(args, 3)
-    org = _load_org(args.org, args.encoding)
-    campaign = _load_campaign(args.campaign, args.encoding)
-    calendar = _calendar(args)
-    store = _open(args.db, calendar)
-    try:
-        with progress.bar("reading the store", store.count(), unit="case") as bar:
+    def read_cases(progress: _Progress, calendar: WorkCalendar) -> list[Case]:
+        with (
+            _open(args.db, calendar) as store,
+            progress.bar("reading the store", store.count(), unit="case") as bar,
+        ):
             cases = []
             for case in store.iter_cases():
                 cases.append(case)
                 bar.update()
-    finally:
-        store.close()
-    as_of, basis = _report_date(args.as_of, campaign)
-    return _bulletin(
-        args,
-        campaign=campaign,
-        cases=cases,
-        org=org,
-        calendar=calendar,
-        as_of=as_of,
-        basis=basis,
-        progress=progress,
-    )
+            return cases
+
+    return _report(args, read_cases)
 
 
 def _cmd_db_check(args: argparse.Namespace) -> int:
-    store = _open(args.db)
-    try:
+    with _open(args.db) as store:
         found = store.check()
-    finally:
-        store.close()
     _out(f"{found}\n")
     return EXIT_OK if found.ok else EXIT_DATA
 
 
 def _cmd_db_rebuild(args: argparse.Namespace) -> int:
-    store = _open(args.db)
-    try:
+    with _open(args.db) as store:
         n = store.rebuild()
-    finally:
-        store.close()
     if not args.quiet:
         _say(f"{args.db}: projections of {n} case(s) rebuilt from the journal")
     return EXIT_OK
