@@ -376,37 +376,28 @@ class PostgresDatabase(Database):
 
     def schema(self) -> list[str]:
         """Columns, indexes, triggers and functions of the current schema."""
-        out = [
-            " ".join(map(str, r))
-            for r in self.run(
+        queries = (
+            (
                 "SELECT table_name, column_name, data_type, is_nullable, "
                 "coalesce(column_default, '') FROM information_schema.columns "
                 "WHERE table_schema = current_schema() ORDER BY table_name, column_name"
-            )
-        ]
-        out += [
-            " ".join(map(str, r))
-            for r in self.run(
+            ),
+            (
                 "SELECT tablename, indexname, indexdef FROM pg_indexes "
                 "WHERE schemaname = current_schema() ORDER BY indexname"
-            )
-        ]
-        out += [
-            " ".join(map(str, r))
-            for r in self.run(
+            ),
+            (
                 "SELECT tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
                 "JOIN pg_class c ON c.oid = t.tgrelid "
                 "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
                 "ORDER BY tgname"
-            )
-        ]
-        out += [
-            " ".join(map(str, r))
-            for r in self.run(
+            ),
+            (
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE connamespace = current_schema()::regnamespace ORDER BY conname"
-            )
-        ]
+            ),
+        )
+        out = [" ".join(map(str, r)) for query in queries for r in self.run(query)]
         row = self.one("SELECT current_schema()")
         name = f"{row[0]}." if row else ""
         return [line.replace(name, "") for line in out] if name else out
