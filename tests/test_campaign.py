@@ -127,6 +127,38 @@ class TestProperties:
             for p in snap.units
         } == unit_tallies(campaign, many, org, as_of)
 
+    @given(worlds(), st.data())
+    def test_counts_of_parts_add_up_to_the_whole(
+        self, w: tuple[x.Organization, x.Campaign, list[x.Case]], data: st.DataObject
+    ) -> None:
+        """Counts over any split of the cases, added, finish to the snapshot of all of them."""
+        org, campaign, many = w
+        days = sorted({x.local_date(e.at) for c in many for e in c.events})
+        any_day = st.dates(D(2021, 1, 1), D(2026, 6, 30))
+        as_of = data.draw(st.one_of(st.sampled_from(days), any_day) if days else any_day)
+        part_of = data.draw(st.lists(st.integers(0, 2), min_size=len(many), max_size=len(many)))
+        parts = [[c for c, p in zip(many, part_of, strict=True) if p == k] for k in range(3)]
+        try:
+            whole = x.snapshot(campaign, many, org, as_of=as_of)
+        except x.CalendarRangeError:
+            return
+        counts = [x.snapshot_counts(campaign, part, org, as_of=as_of) for part in parts]
+        total = sum(counts[1:], counts[0])
+        assert total == sum(counts)  # sum() starts from 0
+        assert total.cases == sum(c.cases for c in counts)
+        assert x.finish_snapshot(campaign, total, org) == whole
+
+    def test_counts_of_another_campaign_or_day_do_not_add(self) -> None:
+        """Adding counts of different days (or campaigns) is refused, not silently summed."""
+        c, cal = WORLD.campaign, WORLD.calendar
+        a = x.snapshot_counts(c, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=cal)
+        b = x.snapshot_counts(
+            c, WORLD.cases, WORLD.org, as_of=WORLD.as_of - dt.timedelta(days=1), calendar=cal
+        )
+        with pytest.raises(x.XinfangError, match="cannot be added"):
+            _ = a + b
+        assert x.finish_snapshot(c, a, WORLD.org) == SNAP
+
 
 def unit_targets(
     campaign: x.Campaign, many: list[x.Case], org: x.Organization, as_of: dt.date

@@ -33,6 +33,7 @@ from xinfang.deadlines import (
     CaseColumns,
     ClockPart,
     ClockStatus,
+    ColumnSource,
     clock_columns,
     clock_parts,
 )
@@ -41,7 +42,10 @@ from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
 from xinfang.vocabulary import Rating, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
     from pathlib import Path
+
+    import numpy.typing as npt
 
     from xinfang.calendar import WorkCalendar
     from xinfang.case import Case
@@ -50,13 +54,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "COUNTERS",
+    "SNAPSHOT_COLUMNS",
     "AgendaItem",
     "Campaign",
     "Listing",
     "Progress",
     "Snapshot",
+    "SnapshotCounts",
+    "campaign_unit_index",
+    "count_columns",
+    "finish_snapshot",
     "load_campaign",
     "snapshot",
+    "snapshot_counts",
     "trend",
 ]
 
@@ -325,7 +335,7 @@ _RECEIVING: Final = attrgetter("receiving_unit")
 _ROLES: Final = attrgetter("roles")
 _TERMINAL: Final = (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)
 #: Columns every case gives the snapshot besides the clocks' (read in the same passes).
-_SNAPSHOT_COLUMNS: Final = (
+SNAPSHOT_COLUMNS: Final = (
     "opinion_issued",
     "review_opinion_issued",
     "is_settled",
@@ -352,6 +362,19 @@ class _UnitIndex(dict[str | None, int]):
         found = _unit_of((unit,), self._org, self._scope)
         code = self[unit] = -1 if found is None else self._index[found]
         return code
+
+
+def campaign_unit_index(
+    unit_ids: Sequence[str | None], campaign: Campaign, org: Organization
+) -> npt.NDArray[np.int64]:
+    """Each unit id's campaign unit, as an index into ``campaign.units`` (-1: none).
+
+    The unit itself or the nearest unit above it in ``org`` that is in the
+    campaign's scope; one lookup per id (pass distinct ids, e.g. an Arrow
+    dictionary, and index the result with the codes).
+    """
+    lookup = _UnitIndex(campaign.units, org)
+    return np.fromiter(map(lookup.__getitem__, unit_ids), dtype=np.int64, count=len(unit_ids))
 
 
 def _campaign_units(seen: Sequence[Case], units: Sequence[str], org: Organization) -> Any:
@@ -390,6 +413,77 @@ def _unit_of(key: Sequence[str | None], org: Organization, scope: dict[str, str]
     return None
 
 
+#: Counts a snapshot keeps per unit besides :data:`COUNTERS` (not rate inputs).
+_EXTRAS: Final = ("in_handling", "plans", "new", "bj", "skip", "overdue_cases")
+_AgendaRow = tuple[
+    int, str, str, str, str, bool
+]  # (due ordinal, unit, case, clock, status, provisional)
+
+
+@attrs.frozen(kw_only=True)
+class SnapshotCounts:
+    """A campaign snapshot before its rates and lists: counts per unit, additive.
+
+    What :func:`snapshot` computes from the cases, before :func:`finish_snapshot`
+    turns it into a :class:`Snapshot`. Counts over disjoint sets of cases
+    add up (``a + b``): a sweep split over workers counts each part and sums
+    them. ``counts`` maps each name of :data:`COUNTERS` and of the other
+    per-unit counts (``in_handling``, ``plans``, ``new``, ``bj``, ``skip``,
+    ``overdue_cases``) to one count per unit, in ``units`` order; ``agenda``
+    holds the rows the agenda can take (the ``agenda_limit`` earliest due,
+    as ``(due ordinal, unit, case id, clock key, status, provisional)``),
+    ``agenda_total`` how many rows were due before the next review.
+    """
+
+    campaign: str
+    as_of: _dt.date
+    units: tuple[str, ...]
+    counts: tuple[tuple[str, tuple[int, ...]], ...]
+    agenda: tuple[_AgendaRow, ...]
+    agenda_total: int
+    agenda_limit: int
+    cases: int
+
+    def count(self, name: str) -> tuple[int, ...]:
+        """One count per unit, by name."""
+        for key, values in self.counts:
+            if key == name:
+                return values
+        raise XinfangError(f"no snapshot count {name!r}", path="name")
+
+    def __add__(self, other: SnapshotCounts) -> SnapshotCounts:
+        if not isinstance(other, SnapshotCounts):
+            return NotImplemented
+        mine = (self.campaign, self.as_of, self.units, self.agenda_limit)
+        theirs = (other.campaign, other.as_of, other.units, other.agenda_limit)
+        if mine != theirs:
+            raise XinfangError(
+                f"snapshot counts of {theirs[:2]} cannot be added to those of {mine[:2]}",
+                path="counts",
+                rule="counts add up only for one campaign, day, scope and agenda limit",
+            )
+        other_counts = dict(other.counts)
+        return attrs.evolve(
+            self,
+            counts=tuple(
+                (name, tuple(a + b for a, b in zip(values, other_counts[name], strict=True)))
+                for name, values in self.counts
+            ),
+            agenda=_first_rows((*self.agenda, *other.agenda), self.agenda_limit),
+            agenda_total=self.agenda_total + other.agenda_total,
+            cases=self.cases + other.cases,
+        )
+
+    def __radd__(self, other: object) -> SnapshotCounts:
+        if other == 0:  # sum() starts from 0
+            return self
+        return NotImplemented
+
+
+def _first_rows(rows: Iterable[_AgendaRow], limit: int) -> tuple[_AgendaRow, ...]:
+    return tuple(sorted(rows)[: max(limit, 0)])
+
+
 def snapshot(
     campaign: Campaign,
     cases: Sequence[Case],
@@ -404,25 +498,72 @@ def snapshot(
     Column-wise: the cases' milestones and codes are read once per call into
     the clock engine's :class:`~xinfang.deadlines.CaseColumns`, the clocks come
     from its :func:`~xinfang.deadlines.clock_parts`; the counts per unit are
-    numpy sums.
+    numpy sums (:func:`snapshot_counts`), then :func:`finish_snapshot`.
+    """
+    counts = snapshot_counts(
+        campaign, cases, org, as_of=as_of, rulebook=rulebook, calendar=calendar
+    )
+    return finish_snapshot(campaign, counts, org)
+
+
+def snapshot_counts(
+    campaign: Campaign,
+    cases: Sequence[Case],
+    org: Organization,
+    *,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> SnapshotCounts:
+    """The counts of :func:`snapshot` over ``cases`` (add those of other cases with ``+``)."""
+    rb = rulebook if rulebook is not None else bundled_rulebook()
+    cols = CaseColumns(
+        cases, as_of, drop_unregistered=True, read=(*clock_columns(rb), *SNAPSHOT_COLUMNS)
+    )
+    seen = cols.cases
+    return count_columns(
+        campaign,
+        cols,
+        unit=_campaign_units(seen, campaign.units, org),
+        target=np.fromiter(map(campaign.target_set.__contains__, map(_ID, seen)), bool, len(seen)),
+        case_id=lambda k: seen[k].id,
+        rulebook=rb,
+        calendar=calendar,
+    )
+
+
+def count_columns(
+    campaign: Campaign,
+    cols: ColumnSource,
+    *,
+    unit: npt.NDArray[np.int64],
+    target: npt.NDArray[np.bool_],
+    case_id: Callable[[int], str],
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> SnapshotCounts:
+    """The snapshot's counts from the clock engine's columns (the core of :func:`snapshot_counts`).
+
+    ``cols`` are the cases as of the snapshot day (any
+    :class:`~xinfang.deadlines.ColumnSource`: :class:`CaseColumns`, or the
+    columnar engine's), with the columns :func:`~xinfang.deadlines.clock_columns`
+    and :data:`SNAPSHOT_COLUMNS` name; ``unit`` is each case's campaign unit
+    (an index into ``campaign.units``, -1 for none: :func:`campaign_unit_index`
+    maps unit ids), ``target`` whether it is a target case, ``case_id(k)``
+    its id (read only for the agenda's rows).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
-    cols = CaseColumns(
-        cases, as_of, drop_unregistered=True, read=(*clock_columns(rb), *_SNAPSHOT_COLUMNS)
-    )
+    as_of = cols.day
     parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
-    seen = cols.cases
-    unit_ix = _campaign_units(seen, campaign.units, org)
-    is_target = np.fromiter(map(campaign.target_set.__contains__, map(_ID, seen)), bool, len(seen))
+    unit_ix, is_target = unit, target
     inside = unit_ix >= 0
     n_units = len(campaign.units)
 
-    def count_by_unit(mask: Any) -> list[int]:
-        result: list[int] = np.bincount(unit_ix[mask & inside], minlength=n_units).tolist()
-        return result
+    def count_by_unit(mask: Any) -> Any:
+        return np.bincount(unit_ix[mask & inside], minlength=n_units)
 
-    n = len(seen)
+    n = len(cols)
     settled = cols["is_settled"] == 1
     open_target = is_target & ~settled
     open_rows = np.flatnonzero(open_target)
@@ -443,7 +584,9 @@ def snapshot(
         mask[rows[hits]] = True
         return mask
 
-    columns = {
+    zero = np.zeros(n_units, dtype=np.int64)
+    counts: dict[str, Any] = dict.fromkeys((*COUNTERS, *_EXTRAS), zero)
+    counts |= {
         "targets": count_by_unit(is_target),
         "settled": count_by_unit(is_target & settled),
         "open": count_by_unit(open_target),
@@ -457,59 +600,73 @@ def snapshot(
     }
     # Columns only some cases need are read from those cases only.
     bj, skip = cols.at(new_rows, "beijing_visit", "skip_level")
-    extras = {
+    counts |= {
         "in_handling": count_by_unit(rows_where(open_rows, ~terminal)),
-        "plans": count_by_unit(
-            rows_where(open_rows, cols.at(open_rows, "plan")[0] != 2)
-            if grace_over
-            else np.zeros(n, bool)
-        ),
+        "plans": count_by_unit(rows_where(open_rows, cols.at(open_rows, "plan")[0] != 2))
+        if grace_over
+        else zero,
         "new": count_by_unit(new),
         "bj": count_by_unit(rows_where(new_rows, bj == 1)),
         "skip": count_by_unit(rows_where(new_rows, skip == 1)),
     }
-    counters = {
-        u: {name: columns[name][i] if name in columns else 0 for name in COUNTERS}
-        for i, u in enumerate(campaign.units)
-    }
-    other = {u: {k: v[i] for k, v in extras.items()} for i, u in enumerate(campaign.units)}
-    overdue_cases: dict[str, int] = dict.fromkeys(campaign.units, 0)
-    agenda_until = _next_review(campaign, as_of)
     agenda, agenda_total = _clock_counts(
         parts,
-        seen=seen,
+        case_id=case_id,
         case_unit=unit_ix,
         scope=campaign.units,
-        counters=counters,
-        overdue_cases=overdue_cases,
-        agenda_until=agenda_until,
+        counts=counts,
+        agenda_until=_next_review(campaign, as_of),
         agenda_limit=campaign.agenda_limit,
     )
-    expected_share = _share(campaign, as_of)
-    per_unit = []
-    for u in campaign.units:
-        extra = other[u]
-        cnt = counters[u]
-        per_unit.append(
-            _progress(
-                campaign,
-                unit=u,
-                name=org.unit(u).name if org.has_unit(u) else u,
-                cnt=cnt,
-                extra=extra,
-                overdue=overdue_cases[u],
-                expected=campaign.intake_baseline * expected_share / len(campaign.units),
-            )
+    return SnapshotCounts(
+        campaign=campaign.id,
+        as_of=as_of,
+        units=campaign.units,
+        counts=tuple(
+            (name, tuple(np.asarray(counts[name]).tolist())) for name in (*COUNTERS, *_EXTRAS)
+        ),
+        agenda=agenda,
+        agenda_total=agenda_total,
+        agenda_limit=campaign.agenda_limit,
+        cases=n,
+    )
+
+
+def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organization) -> Snapshot:
+    """The :class:`Snapshot` from its counts: progress and rates per unit and overall, the lists."""
+    if (counts.campaign, counts.units) != (campaign.id, campaign.units):
+        raise XinfangError(
+            f"these counts are of campaign {counts.campaign!r}, not {campaign.id!r}",
+            path="counts",
+            rule="a snapshot is finished with the campaign it was counted for",
         )
-    total_cnt = {c: sum(counters[u][c] for u in campaign.units) for c in COUNTERS}
-    total_extra = {k: sum(other[u][k] for u in campaign.units) for k in other[campaign.units[0]]}
+    as_of = counts.as_of
+    table = dict(counts.counts)
+    units = campaign.units
+    cnt = {u: {name: table[name][i] for name in COUNTERS} for i, u in enumerate(units)}
+    extra = {u: {name: table[name][i] for name in _EXTRAS} for i, u in enumerate(units)}
+    expected_share = _share(campaign, as_of)
+    per_unit = [
+        _progress(
+            campaign,
+            unit=u,
+            name=org.unit(u).name if org.has_unit(u) else u,
+            cnt=cnt[u],
+            extra=extra[u],
+            overdue=extra[u]["overdue_cases"],
+            expected=campaign.intake_baseline * expected_share / len(units),
+        )
+        for u in units
+    ]
+    total_cnt = {c: sum(table[c]) for c in COUNTERS}
+    total_extra = {k: sum(table[k]) for k in _EXTRAS}
     overall = _progress(
         campaign,
         unit="",
         name=campaign.name,
         cnt=total_cnt,
         extra=total_extra,
-        overdue=sum(overdue_cases.values()),
+        overdue=total_extra["overdue_cases"],
         expected=campaign.intake_baseline * expected_share,
     )
     commend, admonish = _lists(campaign, per_unit, as_of)
@@ -520,9 +677,19 @@ def snapshot(
         units=tuple(per_unit),
         commend=commend,
         admonish=admonish,
-        next_review=agenda_until,
-        agenda=tuple(agenda),
-        agenda_total=agenda_total,
+        next_review=_next_review(campaign, as_of),
+        agenda=tuple(
+            AgendaItem(
+                case_id=case,
+                unit=unit,
+                clock=key,
+                due=_dt.date.fromordinal(due),
+                status=status,
+                provisional=prov,
+            )
+            for due, unit, case, key, status, prov in counts.agenda
+        ),
+        agenda_total=counts.agenda_total,
         follow_up=tuple(item.unit for item in admonish),
     )
 
@@ -546,15 +713,14 @@ def _kind(limit: Limit) -> str | None:
 def _clock_counts(
     parts: Sequence[ClockPart],
     *,
-    seen: Sequence[Case],
+    case_id: Callable[[int], str],
     case_unit: Any,
     scope: Sequence[str],
-    counters: dict[str, dict[str, int]],
-    overdue_cases: dict[str, int],
+    counts: dict[str, Any],
     agenda_until: _dt.date | None,
     agenda_limit: int,
-) -> tuple[list[AgendaItem], int]:
-    """Aggregate the clocks per unit, one limit's part at a time; the agenda rows one by one."""
+) -> tuple[tuple[_AgendaRow, ...], int]:
+    """Aggregate the clocks per unit, one limit's part at a time; the agenda's candidate rows."""
     code = {s: i for i, s in enumerate(STATUSES)}
     open_codes = [code[s] for s in STATUSES if s.is_open]
     urgent_codes = [code[ClockStatus.OVERDUE], code[ClockStatus.DUE_SOON]]
@@ -575,8 +741,7 @@ def _clock_counts(
                 (ClockStatus.OVERDUE, "overdue"),
             ):
                 hits = np.bincount(row_unit[inside & (status == code[st])], minlength=len(scope))
-                for u, n in zip(scope, hits.tolist(), strict=True):
-                    counters[u][f"{kind}_{suffix}"] += n
+                counts[f"{kind}_{suffix}"] = counts[f"{kind}_{suffix}"] + hits
         late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
         if limit.obligor == "body":
             due = part.due
@@ -593,9 +758,7 @@ def _clock_counts(
                     part.provisional[sel].astype(np.int64),
                 )
             )
-    late_per_unit = np.bincount(case_unit[late], minlength=len(scope)).tolist()
-    overdue_cases.update(zip(scope, late_per_unit, strict=True))
-    agenda: list[AgendaItem] = []
+    counts["overdue_cases"] = np.bincount(case_unit[late & (case_unit >= 0)], minlength=len(scope))
     dues, cases, steps, statuses, provisional = (
         (np.concatenate([p[i] for p in picked]) for i in range(5))
         if picked
@@ -614,9 +777,9 @@ def _clock_counts(
             statuses[near],
             provisional[near],
         )
-    found = sorted(
-        (due, scope[case_unit[k]], seen[k].id, limits[step].key, STATUSES[status].value, prov)
-        for due, k, step, status, prov in zip(
+    found = (
+        (due, scope[case_unit[k]], case_id(k), limits[step].key, STATUSES[st].value, bool(prov))
+        for due, k, step, st, prov in zip(
             dues.tolist(),
             cases.tolist(),
             steps.tolist(),
@@ -625,18 +788,7 @@ def _clock_counts(
             strict=True,
         )
     )
-    for due, unit, case_id, key, status, prov in found[:agenda_limit]:
-        agenda.append(
-            AgendaItem(
-                case_id=case_id,
-                unit=unit,
-                clock=key,
-                due=_dt.date.fromordinal(due),
-                status=status,
-                provisional=bool(prov),
-            )
-        )
-    return agenda, total
+    return _first_rows(found, agenda_limit), total
 
 
 def _share(campaign: Campaign, as_of: _dt.date) -> float:

@@ -25,7 +25,7 @@ import enum
 import types
 from itertools import chain
 from operator import attrgetter, is_not
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 import numpy as np
 
@@ -62,6 +62,7 @@ __all__ = [
     "ClockPart",
     "ClockStatus",
     "ClockTable",
+    "ColumnSource",
     "Fact",
     "StatusRule",
     "clock_columns",
@@ -899,6 +900,10 @@ class CaseColumns:
         """Whether column ``name`` has been read (of every case)."""
         return name in self._columns
 
+    def case(self, k: int) -> Case:
+        """Case ``k`` (as it stood at the end of :attr:`day`)."""
+        return self.cases[k]
+
     def at(self, rows: npt.NDArray[np.intp], *names: str) -> list[npt.NDArray[np.int32]]:
         """Columns ``names`` at ``rows`` only: read from just those cases unless read already."""
         todo = [name for name in names if name not in self._columns]
@@ -1012,8 +1017,43 @@ def _condition_code(value: enum.Enum | bool | None) -> int:
     return CODES[value]
 
 
+class ColumnSource(Protocol):
+    """What :func:`clock_parts` reads: the cases of one call as named int32 columns.
+
+    :class:`CaseColumns` reads them from :class:`~xinfang.Case` values; the
+    columnar engine (:mod:`xinfang.columnar`) from an Arrow milestones table.
+    Columns are named and coded as :class:`CaseColumns` documents. ``day`` is
+    the day the cases stand as of; :meth:`case` gives case ``k`` as a value,
+    for the rare per-case work (hearing pauses, the error of a case outside
+    the calendar).
+    """
+
+    @property
+    def day(self) -> _dt.date:
+        """The day the cases stand as of."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.int32]: ...
+
+    def __contains__(self, name: object) -> bool: ...
+
+    def read(self, *names: str) -> None:
+        """Read the columns ``names`` now (one pass per kind), if not read yet."""
+        ...
+
+    def at(self, rows: npt.NDArray[np.intp], *names: str) -> list[npt.NDArray[np.int32]]:
+        """Columns ``names`` at ``rows`` only."""
+        ...
+
+    def case(self, k: int) -> Case:
+        """Case ``k`` as a value, as it stood at the end of :attr:`day`."""
+        ...
+
+
 def clock_parts(
-    columns: CaseColumns,
+    columns: ColumnSource,
     *,
     rulebook: Rulebook,
     calendar: WorkCalendar,
@@ -1032,18 +1072,17 @@ def clock_parts(
     rule = rb.counting
     day = columns.day
     day_o = day.toordinal()
-    items = columns.cases
-    n = len(items)
+    n = len(columns)
     plan = _plan(rb)
     columns.read(*clock_columns(rb))
 
     def scalar_error(k: int) -> Exception:
         try:
-            clocks(items[k], as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon)
+            clocks(columns.case(k), as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon)
         except XinfangError as exc:
             return exc
         return XinfangError(  # pragma: no cover - scalar and vector agree
-            f"case {items[k].id}: outside the calendar", path="calendar"
+            f"case {columns.case(k).id}: outside the calendar", path="calendar"
         )
 
     # Which cases each limit applies to. What a limit reads beyond its start comes
@@ -1088,7 +1127,7 @@ def clock_parts(
             paused, running = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool)
             for p in with_hearings:
                 since = _dt.date.fromordinal(int(s[p]))
-                paused[p], running[p] = _paused(items[int(rows[p])], since, day)
+                paused[p], running[p] = _paused(columns.case(int(rows[p])), since, day)
             extra = extended + paused
         if step.due_on:  # the due day itself was set (a report-back date): no counting
             nominal = due = pick(step.due_on)
