@@ -16,7 +16,11 @@ Measures, per backend:
   store holds that many case rows (the journal is not copied: the query reads
   only the projections);
 - bytes per case after the import (SQLite: file + WAL; PostgreSQL: the
-  tables' total relation size).
+  tables' total relation size);
+- SQLite's own ceiling on this disk, beside the store's apply: bare one-row
+  transactions (``BEGIN IMMEDIATE``, one ``INSERT``, ``COMMIT``) on a WAL
+  database with ``synchronous=FULL`` and ``NORMAL``, through the stdlib
+  driver alone. No store command can commit durably faster than this.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -71,6 +76,26 @@ def bench_import(store: Store, text: str, n: int, events: int) -> None:
         f"  import {n} cases / {events} events: {took:.2f} s = {n / took:,.0f} cases/s, "
         f"{events / took:,.0f} events/s (parsing alone: {n / parse:,.0f} cases/s)"
     )
+
+
+def sqlite_ceiling(folder: Path, commands: int) -> None:
+    """Bare one-row transactions per second on a WAL file: the disk's bound on any apply."""
+    for sync in ("FULL", "NORMAL"):
+        con = sqlite3.connect(folder / f"ceiling-{sync}.db", isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute(f"PRAGMA synchronous={sync}")
+        con.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, payload TEXT)")
+        t0 = time.perf_counter()
+        for _ in range(commands):
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO t (payload) VALUES (?)", ("x" * 300,))
+            con.execute("COMMIT")
+        took = time.perf_counter() - t0
+        con.close()
+        print(
+            f"  bare SQLite, one-row transactions, WAL, synchronous={sync}: "
+            f"{commands / took:,.0f}/s (the ceiling for any durable command at this setting)"
+        )
 
 
 def bench_apply(store: Store, commands: int, label: str = "") -> None:
@@ -207,6 +232,7 @@ def run_backend(url: str, path: Path | None, args: argparse.Namespace) -> None:
     if path is not None:  # the same on SQLite with synchronous=NORMAL (WAL: no fsync per commit)
         with open_store(f"{url}?synchronous=normal", calendar=WORLD.calendar) as store:
             bench_apply(store, args.commands, label=" [synchronous=NORMAL]")
+        sqlite_ceiling(path.parent, args.commands)
     if args.due_cases:
         with open_store(url, calendar=WORLD.calendar) as store:
             bench_due(store, args.due_cases)

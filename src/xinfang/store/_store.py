@@ -29,7 +29,7 @@ from xinfang.errors import CalendarRangeError, InvalidDataError, XinfangError
 from xinfang.instants import aware, local_day
 from xinfang.procedure import apply as apply_change
 from xinfang.responsibility import DEFAULT_SCOPE, Visibility, redact, visibility
-from xinfang.rulebook import LimitKind, bundled_rulebook
+from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
 from xinfang.serialization import load_ledger, to_json
 from xinfang.store._db import Database, connect
 from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
@@ -678,10 +678,11 @@ class Store:
             str(r[0]) for r in db.run("SELECT case_id FROM xf_case WHERE clock_error IS NOT NULL")
         }
         out: list[Clock] = []
+        row_clock = functools.partial(self._row_clock, day=day, due_soon=due_soon, limits={})
         for r in rows:
             if r[0] in replayed:
                 continue
-            clock = self._row_clock(r, day, due_soon)
+            clock = row_clock(r)
             if clock is not None and clock.remaining_working_days is not None:
                 out.append(clock)
         for cid in sorted(replayed):
@@ -695,19 +696,31 @@ class Store:
         out.sort(key=lambda c: (c.due, c.case_id, c.key))
         return tuple(out)
 
-    def _row_clock(self, r: tuple[Any, ...], day: _dt.date, due_soon: int) -> Clock | None:
+    def _row_clock(
+        self,
+        r: tuple[Any, ...],
+        day: _dt.date,
+        due_soon: int,
+        limits: dict[str, Limit | None] | None = None,
+    ) -> Clock | None:
         db, rb, cal = self._db, self.rulebook, self.calendar
-        limit = rb.get(str(r[1]))
+        key = str(r[1])
+        if limits is None:
+            limit = rb.get(key)
+        elif key in limits:
+            limit = limits[key]
+        else:
+            limit = limits[key] = rb.get(key)
         if limit is None:
             raise StoreError(
                 f"{self.url}: the clock projection names limit {r[1]!r}, which rulebook "
                 f"{rb.id!r} lacks; rebuild the projections under this rulebook",
                 rule="projections",
             )
-        due = db.date(r[4])
         started = db.date(r[2])
         if started > day:
             return None
+        due = db.date(r[4])
         past = day > due
         if past and limit.kind is LimitKind.WINDOW:
             return None  # a window closed unused: lapsed, not open
