@@ -8,7 +8,9 @@ for hosts) and :mod:`xinfang.demo` (the demo corps) are reached as modules.
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 # calendars and periods
 from xinfang.calendar import WorkCalendar, china_mainland, combine_calendars, load_calendar
@@ -104,6 +106,7 @@ from xinfang.errors import (
     ConfidentialityError,
     FinalityError,
     InvalidDataError,
+    MissingDependencyError,
     NaiveDatetimeError,
     OrganizationError,
     PeriodError,
@@ -263,6 +266,7 @@ __all__ = [
     "Listing",
     "ListingReason",
     "Milestones",
+    "MissingDependencyError",
     "NaiveDatetimeError",
     "Notify",
     "ObjectRemit",
@@ -374,3 +378,91 @@ __all__ = [
     "visibility",
     "window_closed",
 ]
+
+# the columnar engine (needs xinfang[columnar]: pyarrow), imported on first use so
+# that a plain install imports xinfang without it. Not in __all__: a star import
+# must not need pyarrow.
+COLUMNAR_NAMES = (
+    "CLOCKS_SCHEMA",
+    "JOURNAL_SCHEMA",
+    "MILESTONES_SCHEMA",
+    "Journal",
+    "Sweep",
+    "journal_clocks",
+    "journal_from_cases",
+    "journal_from_store",
+    "journal_from_table",
+    "journal_snapshot",
+    "journal_snapshot_counts",
+    "load_journal",
+    "read_journal",
+    "sweep_table",
+    "write_journal",
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from xinfang.columnar import (
+        CLOCKS_SCHEMA as CLOCKS_SCHEMA,
+    )
+    from xinfang.columnar import (
+        JOURNAL_SCHEMA as JOURNAL_SCHEMA,
+    )
+    from xinfang.columnar import (
+        MILESTONES_SCHEMA as MILESTONES_SCHEMA,
+    )
+    from xinfang.columnar import (
+        Journal as Journal,
+    )
+    from xinfang.columnar import (
+        Sweep as Sweep,
+    )
+    from xinfang.columnar import (
+        journal_clocks as journal_clocks,
+    )
+    from xinfang.columnar import (
+        journal_from_cases as journal_from_cases,
+    )
+    from xinfang.columnar import (
+        journal_from_store as journal_from_store,
+    )
+    from xinfang.columnar import (
+        journal_from_table as journal_from_table,
+    )
+    from xinfang.columnar import (
+        journal_snapshot as journal_snapshot,
+    )
+    from xinfang.columnar import (
+        journal_snapshot_counts as journal_snapshot_counts,
+    )
+    from xinfang.columnar import (
+        load_journal as load_journal,
+    )
+    from xinfang.columnar import (
+        read_journal as read_journal,
+    )
+    from xinfang.columnar import (
+        sweep_table as sweep_table,
+    )
+    from xinfang.columnar import (
+        write_journal as write_journal,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """The columnar engine's names, imported on first use (PEP 562)."""
+    if name not in COLUMNAR_NAMES:
+        raise AttributeError(f"module 'xinfang' has no attribute {name!r}")
+    try:
+        columnar = importlib.import_module("xinfang.columnar")
+    except ModuleNotFoundError as exc:
+        raise MissingDependencyError(
+            f"xinfang.{name} needs pyarrow ({exc.name} is not installed): "
+            "pip install 'xinfang[columnar]'",
+            path=name,
+            rule="optional dependency",
+        ) from exc
+    return getattr(columnar, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *COLUMNAR_NAMES})

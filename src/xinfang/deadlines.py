@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CALENDAR_FACTS",
     "CODES",
+    "ENUM_COLUMNS",
     "STATUSES",
     "STATUS_RULES",
     "CaseColumns",
@@ -65,6 +66,7 @@ __all__ = [
     "ColumnSource",
     "Fact",
     "StatusRule",
+    "as_of_day",
     "clock_columns",
     "clock_parts",
     "clock_table",
@@ -524,6 +526,12 @@ def _as_of_date(as_of: _dt.date, timezone: str) -> _dt.date:
     return as_of if type(as_of) is _dt.date else local_date(as_of, timezone, path="as_of")
 
 
+def as_of_day(as_of: _dt.date, rulebook: Rulebook | None = None) -> _dt.date:
+    """The day a sweep ``as_of`` counts to: a date, or a datetime's day in the rulebook's zone."""
+    rb = rulebook if rulebook is not None else bundled_rulebook()
+    return _as_of_date(as_of, rb.counting.timezone or DEFAULT_TIMEZONE)
+
+
 def _case_at(case: Case, day: _dt.date) -> Case:
     """The case as it stood at the end of ``day`` (events after it ignored)."""
     found = _replayed(case, day)
@@ -779,6 +787,8 @@ def handling_limit(case: Case, rulebook: Rulebook) -> Limit | None:
 
 
 # ------------------------------------------------------------ many cases
+#: The enum columns of :class:`CaseColumns`: column name → its enum.
+ENUM_COLUMNS: Final = _ENUMS
 #: The code of each enum member in a :class:`CaseColumns` enum column (0 for none).
 CODES: Final[Mapping[enum.Enum | None, int]] = types.MappingProxyType(
     {None: 0, **{m: i for e in _ENUMS.values() for i, m in enumerate(e, start=1)}}

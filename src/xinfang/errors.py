@@ -15,6 +15,7 @@ __all__ = [
     "ConfidentialityError",
     "FinalityError",
     "InvalidDataError",
+    "MissingDependencyError",
     "NaiveDatetimeError",
     "OrganizationError",
     "PeriodError",
@@ -135,6 +136,18 @@ class StoreError(XinfangError):
     The message names the database (its URL without a password) and what was
     being read or written; ``__cause__`` keeps the driver's own error.
     """
+
+
+class MissingDependencyError(XinfangError, ImportError):
+    """An optional part of xinfang needs a package that is not installed.
+
+    The message names the extra that installs it (``pip install
+    'xinfang[columnar]'``). Also an :class:`ImportError`.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, rule: str | None = None) -> None:
+        super().__init__(message, path=path, rule=rule)
+        self.path = path  # ImportError.__init__ resets it
 
 
 class ConcurrencyError(XinfangError):

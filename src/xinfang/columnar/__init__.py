@@ -1,0 +1,54 @@
+"""The columnar engine: the journal as Arrow, validated and folded column-wise.
+
+For a province's nightly sweep or a national statistic, not a host's
+request: a :class:`Journal` holds every event of many cases as one Arrow
+table (:data:`JOURNAL_SCHEMA`, one row per event) and their fold as another
+(:data:`MILESTONES_SCHEMA`, one row per case); clocks and campaign counts
+come from the fold's columns through the one clock engine
+(:func:`xinfang.deadlines.clock_parts`), with the same results as
+:func:`xinfang.clock_table` and :func:`xinfang.snapshot` on the same cases.
+
+One rule keeps the two paths equal: the column checks only *certify*. A case
+they cannot certify (an unusual instant, a refused transition, a shape they
+do not model) is read by the value path (:func:`xinfang.from_json`,
+:func:`xinfang.replay`), which accepts it or words the error exactly as
+:func:`xinfang.load_ledger` does.
+
+Needs the ``columnar`` extra (``pip install 'xinfang[columnar]'``: pyarrow).
+"""
+
+from xinfang.columnar._api import (
+    CLOCKS_SCHEMA,
+    JOURNAL_SCHEMA,
+    MILESTONES_SCHEMA,
+    Journal,
+    Sweep,
+    journal_clocks,
+    journal_from_cases,
+    journal_from_store,
+    journal_from_table,
+    journal_snapshot,
+    journal_snapshot_counts,
+    load_journal,
+    read_journal,
+    sweep_table,
+    write_journal,
+)
+
+__all__ = [
+    "CLOCKS_SCHEMA",
+    "JOURNAL_SCHEMA",
+    "MILESTONES_SCHEMA",
+    "Journal",
+    "Sweep",
+    "journal_clocks",
+    "journal_from_cases",
+    "journal_from_store",
+    "journal_from_table",
+    "journal_snapshot",
+    "journal_snapshot_counts",
+    "load_journal",
+    "read_journal",
+    "sweep_table",
+    "write_journal",
+]

@@ -1,0 +1,366 @@
+"""The columnar engine's public functions (re-exported by :mod:`xinfang.columnar`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xinfang.calendar import china_mainland
+from xinfang.campaign import finish_snapshot
+from xinfang.case import Case
+from xinfang.columnar._engine import CLOCKS_SCHEMA, clocks_of, counts_of
+from xinfang.columnar._fold import MILESTONES_SCHEMA, fold, milestones_from_cases, truncate
+from xinfang.columnar._io import (
+    _PLAIN_SCHEMA,
+    _conform_table,
+    case_documents,
+    case_offsets,
+    parse_ledger,
+    read_parquet,
+    write_parquet,
+)
+from xinfang.columnar._io import journal_from_cases as _events_of
+from xinfang.columnar._io import journal_from_store as _store_events
+from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.convert import structure
+from xinfang.deadlines import as_of_day
+from xinfang.errors import InvalidDataError
+from xinfang.serialization import from_json, load_ledger
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as _dt
+    import os
+    from collections.abc import Iterable, Sequence
+
+    import numpy.typing as npt
+
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign, Snapshot, SnapshotCounts
+    from xinfang.responsibility import Organization
+    from xinfang.rulebook import Rulebook
+    from xinfang.store import Store
+
+__all__ = [
+    "CLOCKS_SCHEMA",
+    "JOURNAL_SCHEMA",
+    "MILESTONES_SCHEMA",
+    "Journal",
+    "Sweep",
+    "journal_clocks",
+    "journal_from_cases",
+    "journal_from_store",
+    "journal_from_table",
+    "journal_snapshot",
+    "journal_snapshot_counts",
+    "load_journal",
+    "read_journal",
+    "sweep_table",
+    "write_journal",
+]
+
+_SOURCE: Final = "ledger"
+
+
+@attrs.frozen(eq=False)
+class Journal:
+    """Many cases as Arrow: their events and their fold.
+
+    ``events`` (:data:`JOURNAL_SCHEMA`): one row per event, each case's
+    events together and in order, cases in input order. ``milestones``
+    (:data:`MILESTONES_SCHEMA`): one row per case in the same order, the
+    fold of all its events, equal to what :func:`xinfang.replay` gives.
+    Build one with :func:`load_journal`, :func:`read_journal`,
+    :func:`journal_from_cases`, :func:`journal_from_store` or
+    :func:`journal_from_table`.
+    """
+
+    events: Any
+    milestones: Any
+
+    def __len__(self) -> int:
+        """How many cases."""
+        return int(self.milestones.num_rows)
+
+    def equals(self, other: Journal) -> bool:
+        """Whether both tables are equal (Arrow's ``Table.equals``)."""
+        return bool(self.events.equals(other.events) and self.milestones.equals(other.milestones))
+
+    def cases(self, rows: Iterable[int] | None = None) -> list[Case]:
+        """Cases as values (all, or those at ``rows``), through the value path."""
+        ks = range(len(self)) if rows is None else list(rows)
+        return [_case(doc) for doc in case_documents(self.events, list(ks))]
+
+
+@attrs.frozen
+class Sweep:
+    """The clocks of a journal as of a day (:func:`journal_clocks`).
+
+    ``clocks`` (:data:`CLOCKS_SCHEMA`): one row per clock that has started,
+    grouped by limit in the rulebook's order; ``cases``: how many cases were
+    swept; ``not_yet_registered``: cases of the journal skipped because they
+    were registered after the day.
+    """
+
+    clocks: Any
+    cases: int
+    not_yet_registered: int
+
+
+def _case(document: Any, source: str = "journal") -> Case:
+    return structure(document, Case, source=source)
+
+
+def _replace_rows(table: Any, rows: npt.NDArray[np.intp], fixed: Any) -> Any:
+    """``table`` with its rows ``rows`` replaced by ``fixed`` (same length, same order)."""
+    if not len(rows):
+        return table
+    n = table.num_rows
+    order = np.arange(n, dtype=np.int64)
+    order[rows] = n + np.arange(len(rows), dtype=np.int64)
+    joined = pa.concat_tables([table, fixed.cast(table.schema)])
+    return joined.take(pa.array(order)).combine_chunks()
+
+
+def _replace_cases(
+    events: Any, offsets: npt.NDArray[np.int64], ks: Sequence[int], cases: Sequence[Case]
+) -> Any:
+    """``events`` with the rows of cases ``ks`` replaced by the rows of ``cases``."""
+    if not ks:
+        return events
+    starts = offsets
+    pieces = []
+    done = 0
+    for k, case in zip(ks, cases, strict=True):
+        pieces.append(events.slice(done, int(starts[k]) - done))
+        pieces.append(_events_of([case]).cast(events.schema))
+        done = int(starts[k + 1])
+    pieces.append(events.slice(done))
+    return pa.concat_tables(pieces).combine_chunks()
+
+
+def _settle(events: Any, suspicious: Any = None) -> Journal:
+    """Fold ``events``; the cases the fold cannot certify are folded by the value path."""
+    folded = fold(events, suspicious, starts=case_offsets(events)[:-1])
+    ks = np.flatnonzero(folded.suspicious)
+    if not len(ks):
+        return Journal(events=events, milestones=folded.milestones)
+    cases = [_case(doc) for doc in case_documents(events, ks.tolist())]
+    milestones = _replace_rows(folded.milestones, ks, milestones_from_cases(cases))
+    return Journal(events=events, milestones=milestones)
+
+
+def load_journal(source: str | os.PathLike[str] | bytes, *, name: str = _SOURCE) -> Journal:
+    """A JSON Lines ledger (a path, or its text as ``bytes``) as a validated :class:`Journal`.
+
+    The same verdict as :func:`xinfang.load_ledger` on the same text: a bad
+    ledger raises :class:`~xinfang.InvalidDataError` listing every bad line's
+    problems in the same words (``line 12: $.events[0].at``), headed ``name``.
+    """
+    parsed = parse_ledger(source)
+    if parsed.fallback:  # pyarrow could not read it whole: the value path reads it all
+        return journal_from_cases(load_ledger(_text(source), source=name))
+    folded = fold(parsed.journal, parsed.suspicious, starts=parsed.offsets[:-1])
+    ks = np.flatnonzero(folded.suspicious).tolist()
+    problems: list[tuple[str, str]] = []
+    cases: list[Case] = []
+    for k in ks:
+        try:
+            cases.append(from_json(parsed.text(k)))
+        except InvalidDataError as exc:
+            problems.extend((f"line {parsed.lines[k]}: {p}", m) for p, m in exc.problems)
+    if problems:
+        raise InvalidDataError(problems, source=name)
+    events = _replace_cases(parsed.journal, parsed.offsets, ks, cases)
+    milestones = _replace_rows(
+        folded.milestones, np.asarray(ks, dtype=np.intp), milestones_from_cases(cases)
+    )
+    return Journal(events=events, milestones=milestones)
+
+
+def _text(source: str | os.PathLike[str] | bytes) -> str:
+    if isinstance(source, bytes):
+        return source.decode("utf-8")
+    with open(source, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def journal_from_cases(cases: Iterable[Case]) -> Journal:
+    """The :class:`Journal` of case values (personal data as the values hold it)."""
+    many = list(cases)
+    return Journal(events=_events_of(many), milestones=milestones_from_cases(many))
+
+
+def journal_from_table(table: Any) -> Journal:
+    """Any Arrow table or record batch of journal rows (whole cases) as a :class:`Journal`.
+
+    Columns are cast to :data:`JOURNAL_SCHEMA` (a Spark or pandas round trip
+    turns dictionaries into strings and zones into UTC); the fold's checks
+    run and the value path decides what they cannot certify.
+    """
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    return _settle(_conform(table))
+
+
+def _conform(table: Any) -> Any:
+    """``table`` in :data:`JOURNAL_SCHEMA`'s column order and types; unknown codes refused."""
+    names = set(table.column_names)
+    missing = [f.name for f in JOURNAL_SCHEMA if f.name not in names]
+    if missing:
+        raise InvalidDataError(
+            [(name, "column missing from the journal table") for name in missing],
+            source="journal",
+        )
+    table = table.select(JOURNAL_SCHEMA.names)
+    if table.schema.equals(JOURNAL_SCHEMA):
+        return table
+    plain = table.cast(_PLAIN_SCHEMA)
+    conformed = _conform_table(plain)
+    unknown = [
+        (field.name, "a code that is not one of the enum's")
+        for field in JOURNAL_SCHEMA
+        if pa.types.is_dictionary(field.type)
+        and conformed.column(field.name).null_count != plain.column(field.name).null_count
+    ]
+    if unknown:
+        raise InvalidDataError(unknown, source="journal")
+    return conformed
+
+
+def read_journal(where: str | os.PathLike[str], *, filters: Any = None) -> Journal:
+    """A Parquet file or dataset (as :func:`write_journal` writes it) as a :class:`Journal`."""
+    return _settle(read_parquet(where, filters=filters))
+
+
+def write_journal(
+    journal: Journal,
+    where: str | os.PathLike[str],
+    *,
+    partition_by: Sequence[str] = (),
+    reveal_personal_data: bool = False,
+) -> None:
+    """Write the journal's events to Parquet (personal data masked unless asked).
+
+    ``partition_by``: ``("year",)`` (of receipt) and/or ``("unit",)`` (the
+    receiving unit) make a partitioned dataset; a case is never split
+    across files or row groups.
+    """
+    write_parquet(
+        journal.events,
+        where,
+        partition_by=partition_by,
+        reveal_personal_data=reveal_personal_data,
+    )
+
+
+def journal_from_store(store: Store) -> Journal:
+    """Every case of a :class:`~xinfang.Store` as a :class:`Journal`."""
+    events = _store_events(store)
+    if isinstance(events, pa.Table):
+        return _settle(events)
+    return _settle(pa.Table.from_batches(list(events), schema=JOURNAL_SCHEMA))
+
+
+def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
+    """The journal as it stood at the end of ``day``, and how many cases it leaves out."""
+    last = journal.milestones.column("last_event")
+    latest = pc.max(last).as_py()
+    if latest is None or latest <= day:
+        return journal, 0
+    events, dropped = truncate(journal.events, day)
+    return _settle(events), dropped
+
+
+def _case_of(journal: Journal) -> Any:
+    return lambda k: journal.cases([k])[0]
+
+
+def journal_clocks(
+    journal: Journal,
+    *,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    due_soon: int = 3,
+) -> Sweep:
+    """Every started clock of the journal's cases as of ``as_of``.
+
+    The rows equal :func:`xinfang.clock_table`'s for the same cases (one
+    clock engine). Cases registered after ``as_of`` are skipped and counted
+    (``clock_table`` refuses them); events after it are ignored.
+    """
+    day = as_of_day(as_of, rulebook)
+    then, skipped = _as_of(journal, day)
+    clocks = clocks_of(
+        then.milestones,
+        day=day,
+        case_of=_case_of(then),
+        rulebook=rulebook,
+        calendar=calendar if calendar is not None else china_mainland(),
+        due_soon=due_soon,
+    )
+    return Sweep(clocks=clocks, cases=len(then), not_yet_registered=skipped)
+
+
+def journal_snapshot_counts(
+    journal: Journal,
+    campaign: Campaign,
+    org: Organization,
+    *,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> SnapshotCounts:
+    """The campaign's :class:`~xinfang.SnapshotCounts` of the journal's cases (they add up)."""
+    then, _ = _as_of(journal, as_of)
+    return counts_of(
+        then.milestones,
+        campaign,
+        org,
+        day=as_of,
+        case_of=_case_of(then),
+        rulebook=rulebook,
+        calendar=calendar,
+    )
+
+
+def journal_snapshot(
+    journal: Journal,
+    campaign: Campaign,
+    org: Organization,
+    *,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Snapshot:
+    """The campaign :class:`~xinfang.Snapshot` of the journal's cases, as ``snapshot`` gives it."""
+    counts = journal_snapshot_counts(
+        journal, campaign, org, as_of=as_of, rulebook=rulebook, calendar=calendar
+    )
+    return finish_snapshot(campaign, counts, org)
+
+
+def sweep_table(
+    table: Any,
+    *,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    due_soon: int = 3,
+) -> Any:
+    """The per-partition function of a distributed sweep: journal rows in, clocks out (Arrow).
+
+    ``table`` holds whole cases (a Parquet file or row group as
+    :func:`write_journal` writes them; a Spark partition repartitioned by
+    ``case_id`` and sorted by ``case_id, seq``); the result is
+    :data:`CLOCKS_SCHEMA`. Runs unchanged in a Dask task or Spark's
+    ``mapInArrow``.
+    """
+    journal = journal_from_table(table)
+    return journal_clocks(
+        journal, as_of=as_of, rulebook=rulebook, calendar=calendar, due_soon=due_soon
+    ).clocks

@@ -1,0 +1,268 @@
+"""Clocks and campaign counts from a milestones table, through the one clock engine.
+
+:class:`MilestoneColumns` is a :class:`~xinfang.deadlines.ColumnSource` over
+an Arrow milestones table (one row per case, :data:`MILESTONES_SCHEMA`): the
+engine's int32 columns are made from its Arrow columns without a Python
+loop, and :func:`~xinfang.deadlines.clock_parts` computes the clocks exactly
+as it does for :class:`~xinfang.deadlines.CaseColumns`. The rare case the
+engine needs as a value (hearing pauses, the error of a case outside the
+calendar) comes from ``case_of``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xinfang.calendar import china_mainland
+from xinfang.campaign import campaign_unit_index, count_columns
+from xinfang.case import MILESTONE_NAMES
+from xinfang.deadlines import CODES, ENUM_COLUMNS, STATUSES, clock_parts
+from xinfang.errors import XinfangError
+from xinfang.rulebook import bundled_rulebook
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as _dt
+    from collections.abc import Callable
+
+    import numpy.typing as npt
+
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign, SnapshotCounts
+    from xinfang.case import Case
+    from xinfang.responsibility import Organization
+    from xinfang.rulebook import Rulebook
+
+__all__ = ["CLOCKS_SCHEMA", "MilestoneColumns", "clocks_of", "counts_of"]
+
+#: ``date(1970, 1, 1).toordinal()``: a date32 value plus this is a proleptic ordinal.
+_EPOCH: Final = 719163
+_MILESTONE_SET: Final = frozenset(MILESTONE_NAMES)
+_FLAGS: Final = {
+    "beijing_visit": "beijing_visit",
+    "skip_level": "skip_level",
+    "is_settled": "is_settled",
+    "identity_unclear": "identity_unclear",
+}
+_COUNTS: Final = ("extension_days", "hearings", "plan")
+_STATUS_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
+
+#: The clocks table :func:`clocks_of` returns: one row per clock that has started.
+CLOCKS_SCHEMA: Final = pa.schema(
+    [
+        pa.field("case_id", pa.string(), nullable=False),
+        pa.field("limit", pa.dictionary(pa.int16(), pa.string()), nullable=False),
+        pa.field("started", pa.date32(), nullable=False),
+        pa.field("nominal", pa.date32(), nullable=False),
+        pa.field("due", pa.date32(), nullable=False),
+        pa.field("met_on", pa.date32()),
+        pa.field("paused", pa.int32(), nullable=False),
+        pa.field("extended", pa.int32(), nullable=False),
+        pa.field("status", _STATUS_TYPE, nullable=False),
+        pa.field("remaining_days", pa.int32()),
+        pa.field("remaining_working_days", pa.int32()),
+        pa.field("provisional", pa.bool_(), nullable=False),
+    ],
+    metadata={"xinfang": "clocks"},
+)
+
+
+def _numpy(column: Any) -> Any:
+    """A chunked or plain Arrow array without nulls as one numpy array."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return column.to_numpy(zero_copy_only=False)
+
+
+def _enum_codes(column: Any, enum_type: Any) -> npt.NDArray[np.int32]:
+    """An enum column (dictionary or string of member values) as engine codes (0: none)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    values = column.dictionary.to_pylist()
+    lookup = np.array(
+        [0 if v is None else CODES[enum_type(v)] for v in values] + [0], dtype=np.int32
+    )
+    indices = pc.fill_null(column.indices.cast(pa.int32()), len(values))
+    out: npt.NDArray[np.int32] = lookup[_numpy(indices)]
+    return out
+
+
+class MilestoneColumns:
+    """The clock engine's columns (:class:`~xinfang.deadlines.ColumnSource`) of a milestones table.
+
+    ``milestones`` holds the cases as they stood at the end of ``day`` (no
+    event after it); ``case_of(k)`` gives case ``k`` as a value, for the
+    engine's rare per-case work. Columns are converted on first use.
+    """
+
+    __slots__ = ("_case_of", "_columns", "day", "table")
+
+    def __init__(self, milestones: Any, day: _dt.date, case_of: Callable[[int], Case]) -> None:
+        self.table = milestones
+        self.day = day
+        self._case_of = case_of
+        self._columns: dict[str, npt.NDArray[np.int32]] = {}
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.int32]:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = self._convert(name)
+        return found
+
+    def _convert(self, name: str) -> npt.NDArray[np.int32]:
+        table = self.table
+        if name in _MILESTONE_SET:
+            days = pc.fill_null(table.column(name).cast(pa.int32()), -_EPOCH)
+            ordinals: npt.NDArray[np.int32] = (_numpy(days) + _EPOCH).astype(np.int32)
+            return ordinals
+        if name in ENUM_COLUMNS:
+            return _enum_codes(table.column(name), ENUM_COLUMNS[name])
+        if name in _FLAGS:
+            flags = pc.fill_null(table.column(_FLAGS[name]), False)
+            ones: npt.NDArray[np.int32] = _numpy(flags).astype(np.int32)
+            return ones
+        if name in _COUNTS:
+            counts: npt.NDArray[np.int32] = _numpy(pc.fill_null(table.column(name), 0)).astype(
+                np.int32
+            )
+            return counts
+        known = sorted({*_MILESTONE_SET, *ENUM_COLUMNS, *_FLAGS, *_COUNTS})
+        raise XinfangError(f"no case column {name!r}; columns are {known}", path="column")
+
+    def read(self, *names: str) -> None:
+        """Convert the columns ``names`` now (each is converted once)."""
+        for name in names:
+            self[name]
+
+    def at(self, rows: npt.NDArray[np.intp], *names: str) -> list[npt.NDArray[np.int32]]:
+        """Columns ``names`` at ``rows``."""
+        return [self[name][rows] for name in names]
+
+    def case(self, k: int) -> Case:
+        """Case ``k`` as a value (from ``case_of``)."""
+        return self._case_of(k)
+
+
+def _dates(ordinals: Any, valid: Any = None) -> Any:
+    days = np.asarray(ordinals, dtype=np.int64) - _EPOCH
+    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
+    return pa.array(days.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
+
+
+def _ints(values: Any, valid: Any = None) -> Any:
+    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
+    return pa.array(np.asarray(values, dtype=np.int64).astype(np.int32), mask=mask)
+
+
+def clocks_of(
+    milestones: Any,
+    *,
+    day: _dt.date,
+    case_of: Callable[[int], Case],
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    due_soon: int = 3,
+) -> Any:
+    """The clocks (:data:`CLOCKS_SCHEMA`) of the cases of ``milestones`` as of ``day``.
+
+    Rows are grouped by limit in the rulebook's order, each group in the
+    table's case order (as :func:`~xinfang.clock_table` orders them).
+    """
+    rb = rulebook if rulebook is not None else bundled_rulebook()
+    cal = calendar if calendar is not None else china_mainland()
+    cols = MilestoneColumns(milestones, day, case_of)
+    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=due_soon)
+    keys = [lim.key for lim in rb.clock_limits]
+    status_names = [s.value for s in STATUSES]
+    is_open = np.array([s.is_open for s in STATUSES])
+    if not parts:
+        return CLOCKS_SCHEMA.empty_table()
+    case = np.concatenate([p.case for p in parts])
+    status = np.concatenate([p.status for p in parts]).astype(np.int8)
+    opened = is_open[status]
+    met_on = np.concatenate([np.broadcast_to(p.met_on, (len(p.case),)) for p in parts])
+    columns = {
+        "case_id": milestones.column("case_id").take(pa.array(case)),
+        "limit": pa.DictionaryArray.from_arrays(
+            pa.array(np.repeat([p.position for p in parts], [len(p.case) for p in parts])).cast(
+                pa.int16()
+            ),
+            pa.array(keys, pa.string()),
+        ),
+        "started": _dates(np.concatenate([p.started for p in parts])),
+        "nominal": _dates(np.concatenate([p.nominal for p in parts])),
+        "due": _dates(np.concatenate([p.due for p in parts])),
+        "met_on": _dates(met_on, met_on > 0),
+        "paused": _ints(np.concatenate([np.broadcast_to(p.paused, (len(p.case),)) for p in parts])),
+        "extended": _ints(
+            np.concatenate([np.broadcast_to(p.extended, (len(p.case),)) for p in parts])
+        ),
+        "status": pa.DictionaryArray.from_arrays(
+            pa.array(status, pa.int8()), pa.array(status_names, pa.string())
+        ),
+        "remaining_days": _ints(np.concatenate([p.remaining_days for p in parts]), opened),
+        "remaining_working_days": _ints(
+            np.concatenate(
+                [np.broadcast_to(p.remaining_working_days, (len(p.case),)) for p in parts]
+            ),
+            opened,
+        ),
+        "provisional": pa.array(np.concatenate([p.provisional for p in parts]), pa.bool_()),
+    }
+    return pa.Table.from_pydict(columns, schema=CLOCKS_SCHEMA)
+
+
+def _units(milestones: Any, campaign: Campaign, org: Organization) -> npt.NDArray[np.int64]:
+    """Each case's campaign unit: the first of responsible, handling, receiving that resolves."""
+    out = np.full(milestones.num_rows, -1, dtype=np.int64)
+    for name in ("responsible_unit", "handling_unit", "receiving_unit"):
+        todo = out < 0
+        if not todo.any():
+            break
+        column = milestones.column(name)
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if not pa.types.is_dictionary(column.type):
+            column = pc.dictionary_encode(column)
+        found = campaign_unit_index(column.dictionary.to_pylist(), campaign, org)
+        lookup = np.append(found, -1)
+        codes = _numpy(pc.fill_null(column.indices.cast(pa.int32()), len(found)))
+        out[todo] = lookup[codes[todo]]
+    return out
+
+
+def counts_of(
+    milestones: Any,
+    campaign: Campaign,
+    org: Organization,
+    *,
+    day: _dt.date,
+    case_of: Callable[[int], Case],
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> SnapshotCounts:
+    """The campaign's :class:`~xinfang.SnapshotCounts` of the cases of ``milestones`` on ``day``."""
+    cols = MilestoneColumns(milestones, day, case_of)
+    ids = milestones.column("case_id")
+    targets = pa.array(sorted(campaign.targets), pa.string())
+    target = _numpy(pc.is_in(ids, value_set=targets)).astype(bool)
+    return count_columns(
+        campaign,
+        cols,
+        unit=_units(milestones, campaign, org),
+        target=target,
+        case_id=lambda k: str(ids[k].as_py()),
+        rulebook=rulebook,
+        calendar=calendar,
+    )

@@ -1,0 +1,959 @@
+"""The fold, column-wise: the journal's events to one milestones row per case.
+
+:func:`fold` makes the checks :func:`xinfang.case.replay` makes (``_start``,
+``_step`` and every ``_Refusal`` of the handlers in ``xinfang.case._FOLD``)
+with numpy over the rows of a typed journal, and computes what ``replay``
+leaves in ``case.on`` and the case attributes the clock engine reads. It
+never words an error: a case it cannot *certify* as accepted by ``replay``
+with exactly the values computed here is marked suspicious, and the value
+path decides it (a false alarm only costs speed).
+
+How: every check is "the state before row i", and the state before row i is
+computed as if every earlier row of the case were accepted (if one is not,
+the case is suspicious anyway). Each piece of state is the latest (or first)
+row of some kinds before i in the same case: a forward fill
+(``np.maximum.accumulate``) or a ``searchsorted`` into the sorted row
+numbers of those kinds. No Python runs per row or per case.
+
+Shapes modelled exactly: the stage graph, order, registration, forwarding /
+receipt / notice / objection / approval / return, assignment and report back,
+acceptance and its route, categorisation, requests, opinions and delivery,
+hearings, settle / agreement / relapse, extensions, plans, one-holder roles
+(assign and release). Flagged suspicious (rare): a release from a
+several-holder role, instants before 1992 (when Asia/Shanghai was not always
++08:00), a plan text whose blankness Arrow and ``str.strip`` might judge
+differently, an unknown kind or enum code, a null where a value is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xinfang.case import ALLOWED_FROM, MILESTONE_NAMES
+from xinfang.changes import CHANGE_TYPES
+from xinfang.vocabulary import (
+    Category,
+    Channel,
+    Outcome,
+    Procedure,
+    Rating,
+    Role,
+    Route,
+    Stage,
+    UnitKind,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import enum
+    from collections.abc import Iterable, Sequence
+
+    from xinfang.case import Case
+
+
+__all__ = ["MILESTONES_SCHEMA", "Folded", "fold", "milestones_from_cases", "truncate"]
+
+_I64 = np.int64
+#: A missing day in the int32 day columns (days since 1970-01-01), before they become date32.
+_NONE: Final = np.int32(np.iinfo(np.int32).min)
+_US_PER_DAY: Final = 86_400_000_000
+_UTC8_US: Final = 8 * 3_600_000_000
+#: 1992-01-01 00:00 +08:00 in µs since the epoch: from then on Asia/Shanghai is +08:00.
+_SINCE_1992: Final = (
+    int(_dt.datetime(1992, 1, 1, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).timestamp())
+    * 1_000_000
+)
+#: ``xinfang.case._MAX_DAYS``: more extension days than a calendar counts (Case post-init).
+_MAX_DAYS: Final = (_dt.date.max - _dt.date.min).days
+
+# ------------------------------------------------------------------ the schema
+#: Enum attributes of the milestones table, each with its enum (code = position + 1, 0 None).
+_ENUM_COLUMNS: Final[tuple[tuple[str, type[enum.Enum]], ...]] = (
+    ("stage", Stage),
+    ("route", Route),
+    ("category", Category),
+    ("procedure", Procedure),
+    ("channel", Channel),
+    ("rating", Rating),
+    ("receiving_unit_kind", UnitKind),
+    ("forwarded_unit_kind", UnitKind),
+    ("handling_unit_kind", UnitKind),
+    ("outcome", Outcome),
+)
+#: ``is_settled`` is ``Case.settled`` (the flag); ``settled`` is the milestone's date column.
+_FLAG_COLUMNS: Final = ("is_settled", "beijing_visit", "skip_level", "identity_unclear")
+_FLAG_ATTRIBUTES: Final = {"is_settled": "settled"}
+_COUNT_COLUMNS: Final = ("extension_days", "extensions", "hearings")
+_STRING_COLUMNS: Final = ("receiving_unit", "handling_unit", "responsible_unit")
+_DICT: Final = pa.dictionary(pa.int8(), pa.string())
+
+#: One row per case (see the session spec): milestones as date32, enums as dictionaries.
+MILESTONES_SCHEMA: Final = pa.schema(
+    [
+        pa.field("case_id", pa.string()),
+        pa.field("events", pa.int32()),
+        *(pa.field(name, pa.date32()) for name in MILESTONE_NAMES),
+        *(pa.field(name, _DICT) for name, _ in _ENUM_COLUMNS),
+        *(pa.field(name, pa.bool_()) for name in _FLAG_COLUMNS),
+        *(pa.field(name, pa.int32()) for name in _COUNT_COLUMNS),
+        pa.field("plan", pa.int8()),
+        *(pa.field(name, pa.string()) for name in _STRING_COLUMNS),
+    ]
+)
+_DICTIONARIES: Final = {
+    name: pa.array([m.value for m in cls], pa.string()) for name, cls in _ENUM_COLUMNS
+}
+
+
+@attrs.frozen
+class Folded:
+    """The fold's result: the milestones table and the per-case suspicious flags."""
+
+    #: ``MILESTONES_SCHEMA``, one row per case (a suspicious case's row may be anything).
+    milestones: Any
+    #: Per case: the input flags OR what the column checks could not certify.
+    suspicious: npt.NDArray[np.bool_]
+
+
+# ------------------------------------------------------------------ codes
+_KINDS: Final = tuple(c.kind for c in CHANGE_TYPES)
+_K: Final = {kind: i for i, kind in enumerate(_KINDS)}
+_UNKNOWN: Final = len(_KINDS)
+_NK: Final = _UNKNOWN + 1
+_STAGES: Final = tuple(Stage)
+_S: Final = {s: i for i, s in enumerate(_STAGES)}
+
+REG, CAT, FWD, ASG = _K["registered"], _K["categorized"], _K["forwarded"], _K["assigned"]
+DEC, OBJ, ACC, NOT = _K["declined"], _K["remit_objected"], _K["accepted"], _K["notified"]
+EXT, HS, HE, OP = _K["extended"], _K["hearing_started"], _K["hearing_ended"], _K["opinion_issued"]
+RVQ, RVO = _K["review_requested"], _K["review_opinion_issued"]
+RRQ, RRO = _K["rereview_requested"], _K["rereview_opinion_issued"]
+SET, REL, WD, RATE = _K["settled"], _K["relapsed"], _K["withdrawn"], _K["rated"]
+RA, RR, PLAN = _K["role_assigned"], _K["role_released"], _K["plan_set"]
+FR, APP, RET = _K["forward_received"], _K["objection_approved"], _K["materials_returned"]
+RB, AGR = _K["reported_back"], _K["agreement_recorded"]
+
+#: kind → the stage it leaves (``_start``, ``_forward``, ``_decline``, ... ``_withdraw``), -1 none.
+_STAGE_AFTER: Final = np.full(_NK, -1, np.int8)
+for _kind, _stage in (
+    (REG, Stage.REGISTERED),
+    (FWD, Stage.FORWARDED),
+    (ASG, Stage.ASSIGNED),
+    (DEC, Stage.DECLINED),
+    (OBJ, Stage.OBJECTED),
+    (ACC, Stage.ACCEPTED),
+    (OP, Stage.REPLIED),
+    (RVQ, Stage.REVIEW_REQUESTED),
+    (RVO, Stage.REVIEWED),
+    (RRQ, Stage.REREVIEW_REQUESTED),
+    (RRO, Stage.FINAL),
+    (WD, Stage.WITHDRAWN),
+):
+    _STAGE_AFTER[_kind] = _S[_stage]
+
+#: ``ALLOWED_FROM`` as a flat (kind, stage before) table; a registration is never allowed
+#: after the first row (``_step``: one registration per case), an unknown kind never.
+_ALLOWED: Final = np.zeros(_NK * len(_STAGES), np.bool_)
+for _kind_name, (_stages, _) in ALLOWED_FROM.items():
+    for _stage in _stages:
+        _ALLOWED[_K[_kind_name] * len(_STAGES) + _S[_stage]] = True
+
+
+def _code(cls: type[enum.Enum], member: enum.Enum | None) -> int:
+    return 0 if member is None else list(cls).index(member) + 1
+
+
+_SUGGESTION_ROUTE: Final = _code(Route, Route.SUGGESTION)
+_ORDINARY_ROUTE: Final = _code(Route, Route.ORDINARY)
+_SUGGESTION_CAT: Final = _code(Category, Category.SUGGESTION)
+#: ``xinfang.case._ACCEPTED_ROUTES`` by code (``_accept``, Art. 28 ¶2, 31).
+_ACCEPTED_ROUTE: Final = np.zeros(len(Route) + 1, np.bool_)
+for _route in (Route.ORDINARY, Route.DUTY, Route.SUGGESTION):
+    _ACCEPTED_ROUTE[_code(Route, _route)] = True
+_SINGLE_ROLES: Final = tuple(_code(Role, r) for r in Role if r.single)
+_RESPONSIBLE_UNIT: Final = _code(Role, Role.RESPONSIBLE_UNIT)
+
+
+# ------------------------------------------------------------------ reading columns
+def _column(journal: Any, name: str) -> Any:
+    """The named column as a ChunkedArray, or ``None`` when the journal lacks it."""
+    if name not in journal.column_names:
+        return None
+    return journal.column(name)
+
+
+def _array(column: Any) -> Any:
+    """One Array of a ChunkedArray (dictionaries unified), or ``None`` for no or all-null data."""
+    if column is None or pa.types.is_null(column.type):
+        return None
+    if column.num_chunks == 1:
+        return column.chunk(0)
+    if pa.types.is_dictionary(column.type):
+        column = column.unify_dictionaries()
+    return column.combine_chunks()
+
+
+def _bits(buf: Any, offset: int, length: int, rows: npt.NDArray[np.int64] | None) -> Any:
+    """Bits of an Arrow bitmap (validity or booleans) as bools, at ``rows`` or all."""
+    raw = np.frombuffer(buf, np.uint8)
+    if rows is not None and len(rows) * 4 > length:
+        return np.unpackbits(raw, bitorder="little")[offset : offset + length].view(np.bool_)[rows]
+    if rows is None:
+        return np.unpackbits(raw, bitorder="little")[offset : offset + length].view(np.bool_)
+    at = rows + offset
+    return ((raw[at >> 3] >> (at & 7).astype(np.uint8)) & 1).view(np.bool_)
+
+
+def _valid(arr: Any, rows: npt.NDArray[np.int64] | None) -> Any:
+    """Where ``arr`` is not null (at ``rows`` or all)."""
+    n = len(arr) if rows is None else len(rows)
+    if arr.null_count == 0 or arr.buffers()[0] is None:
+        return np.ones(n, np.bool_)
+    return _bits(arr.buffers()[0], arr.offset, len(arr), rows)
+
+
+def _raw(arr: Any, dtype: Any, rows: npt.NDArray[np.int64] | None) -> Any:
+    """The values buffer of a fixed-width array, no copy (null slots hold anything)."""
+    values = np.frombuffer(arr.buffers()[1], dtype, count=arr.offset + len(arr))[arr.offset :]
+    return values if rows is None else values[rows]
+
+
+def _size(n: int, rows: npt.NDArray[np.int64] | None) -> int:
+    return n if rows is None else len(rows)
+
+
+def _value_codes(
+    column: Any, values: Sequence[str], n: int, rows: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int16]:
+    """Codes (position + 1) of a dictionary or string column's values; 0 null, -1 unknown."""
+    arr = _array(column)
+    if arr is None:
+        return np.zeros(_size(n, rows), np.int16)
+    if not pa.types.is_dictionary(arr.type):
+        if rows is not None:
+            arr = arr.take(pa.array(rows))
+            rows = None
+        arr = pc.dictionary_encode(arr)
+    lookup = {v: i + 1 for i, v in enumerate(values)}
+    words = arr.dictionary.to_pylist()
+    lut = np.array([lookup.get(w, -1) for w in words] + [0], np.int16)
+    indices = arr.indices
+    idx = _raw(indices, indices.type.to_pandas_dtype(), rows)
+    found: npt.NDArray[np.int16] = lut[np.where(_valid(indices, rows), idx, len(words))]
+    return found
+
+
+def _enum_codes(
+    column: Any, cls: type[enum.Enum], n: int, rows: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int16]:
+    return _value_codes(column, [m.value for m in cls], n, rows)
+
+
+def _ints(
+    column: Any, n: int, fill: int, rows: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int64]:
+    """An integer (or date32, as days) column as int64, nulls as ``fill``."""
+    arr = _array(column)
+    if arr is None:
+        return np.full(_size(n, rows), fill, _I64)
+    dtype = np.int32 if pa.types.is_date32(arr.type) else arr.type.to_pandas_dtype()
+    values: npt.NDArray[np.int64] = _raw(arr, dtype, rows).astype(_I64)
+    if arr.null_count:
+        values[~_valid(arr, rows)] = fill
+    return values
+
+
+def _bools(column: Any, n: int, rows: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
+    """A boolean column, nulls as False."""
+    arr = _array(column)
+    if arr is None:
+        return np.zeros(_size(n, rows), np.bool_)
+    values = _bits(arr.buffers()[1], arr.offset, len(arr), rows)
+    found: npt.NDArray[np.bool_] = values & _valid(arr, rows)
+    return found
+
+
+_UNIT_US: Final = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
+
+
+def _instants(
+    column: Any, n: int, rows: npt.NDArray[np.int64] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """A timestamp column as µs since the epoch (UTC), and where it is null or naive."""
+    arr = _array(column)
+    size = _size(n, rows)
+    if arr is None or arr.type.tz is None:  # naive: not the schema; the value path judges
+        return np.zeros(size, _I64), np.ones(size, np.bool_)
+    raw = _raw(arr, np.int64, rows)
+    factor = _UNIT_US[arr.type.unit]
+    us = raw // 1000 if factor is None else raw * factor if factor != 1 else raw
+    return us, ~_valid(arr, rows)
+
+
+def _days(us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Local days in Asia/Shanghai, exact from 1992 on (+08:00; earlier rows are flagged)."""
+    return (us + _UTC8_US) // _US_PER_DAY
+
+
+def _case_starts(
+    case_id: Any, seq: npt.NDArray[np.int64], registered: npt.NDArray[np.bool_], n: int
+) -> npt.NDArray[np.int64]:
+    """Row numbers where a case starts: where ``case_id`` changes, or a seq-1 registration.
+
+    (Two cases with the same id may follow each other in a ledger: the value path accepts
+    that.) A malformed case whose rows hold a second seq-1 registration is split here:
+    pass ``starts`` to :func:`fold` when the reader knows the boundaries.
+    """
+    if n == 0:
+        return np.zeros(0, _I64)
+    change = registered & (seq == 1)
+    change[0] = True
+    if case_id is not None:
+        col = case_id.combine_chunks() if case_id.num_chunks != 1 else case_id.chunk(0)
+        if pa.types.is_dictionary(col.type):
+            col = col.dictionary_decode()
+        differs = pc.fill_null(pc.not_equal(col.slice(1), col.slice(0, n - 1)), True)
+        change[1:] |= differs.to_numpy(zero_copy_only=False)
+    return np.flatnonzero(change).astype(_I64)
+
+
+# ------------------------------------------------------------------ the fold
+class _Rows:
+    """Row bookkeeping of one journal: cases, rows by kind, and per-case lookups."""
+
+    def __init__(self, kinds: npt.NDArray[np.int8], starts: npt.NDArray[np.int64]) -> None:
+        n = len(kinds)
+        self.n = n
+        self.starts = starts
+        self.ends = np.append(starts[1:], n)[: len(starts)].astype(_I64)
+        self.m = len(starts)
+        first = np.zeros(n, np.bool_)
+        first[starts] = True
+        self.first = first
+        self.case = np.cumsum(first, dtype=_I64) - 1
+        order = np.argsort(kinds, kind="stable")
+        bounds = np.searchsorted(kinds[order], np.arange(_NK + 1))
+        self._by_kind = [order[bounds[k] : bounds[k + 1]] for k in range(_NK)]
+        self.kinds = kinds
+
+    def of(self, *kinds: int) -> npt.NDArray[np.int64]:
+        """The rows of these kinds, ascending."""
+        parts = [self._by_kind[k] for k in kinds]
+        if len(parts) == 1:
+            return parts[0]
+        if sum(len(p) for p in parts) * 16 < self.n:
+            return np.sort(np.concatenate(parts))
+        mask = np.zeros(self.n, np.bool_)
+        for p in parts:
+            mask[p] = True
+        return np.flatnonzero(mask)
+
+    def last_pos(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Per case: the position in ``rows`` (ascending) of its last row in the case, -1 none."""
+        out = np.full(self.m, -1, _I64)
+        if len(rows):
+            c = self.case[rows]
+            keep = np.ones(len(rows), np.bool_)
+            keep[:-1] = c[1:] != c[:-1]
+            out[c[keep]] = np.flatnonzero(keep)
+        return out
+
+    def last(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Per case: the last of ``rows`` (ascending) in it, -1 for none."""
+        out = np.full(self.m, -1, _I64)
+        if len(rows):
+            c = self.case[rows]
+            keep = np.ones(len(rows), np.bool_)
+            keep[:-1] = c[1:] != c[:-1]
+            out[c[keep]] = rows[keep]
+        return out
+
+    def first_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Per case: the first of ``rows`` (ascending) in it, -1 for none."""
+        out = np.full(self.m, -1, _I64)
+        if len(rows):
+            c = self.case[rows]
+            keep = np.ones(len(rows), np.bool_)
+            keep[1:] = c[1:] != c[:-1]
+            out[c[keep]] = rows[keep]
+        return out
+
+    def before_pos(
+        self, rows: npt.NDArray[np.int64], q: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """For each query row: the position in ``rows`` of the latest before it in its case."""
+        if not len(rows) or not len(q):
+            return np.full(len(q), -1, _I64)
+        p = np.searchsorted(rows, q) - 1
+        ok = (p >= 0) & (rows[np.maximum(p, 0)] >= self.starts[self.case[q]])
+        return np.where(ok, p, -1)
+
+    def before(
+        self, rows: npt.NDArray[np.int64], q: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """For each query row: the latest of ``rows`` before it in its case, -1 for none."""
+        p = self.before_pos(rows, q)
+        return np.where(p >= 0, rows[np.maximum(p, 0)], -1) if len(rows) else p
+
+    def after(
+        self, rows: npt.NDArray[np.int64], lo: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """Per case: the first of ``rows`` after row ``lo[c]`` (-1: from the start), -1 none.
+
+        Cases with ``lo[c] < -1`` are skipped (-1).
+        """
+        out = np.full(self.m, -1, _I64)
+        if not len(rows):
+            return out
+        asked = np.flatnonzero(lo >= -1)
+        asked_lo = lo[asked]
+        asked_lo = np.where(asked_lo < 0, self.starts[asked] - 1, asked_lo)
+        p = np.searchsorted(rows, asked_lo, side="right")
+        found = rows[np.minimum(p, len(rows) - 1)]
+        out[asked] = np.where((p < len(rows)) & (found < self.ends[asked]), found, -1)
+        return out
+
+    def between(
+        self, rows: npt.NDArray[np.int64], lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """How many of ``rows`` lie strictly between ``lo`` and ``hi`` (row numbers)."""
+        if not len(rows):
+            return np.zeros(len(hi), _I64)
+        return np.searchsorted(rows, hi) - np.searchsorted(rows, lo, side="right")
+
+    def since(self, prev: npt.NDArray[np.int64], q: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """``prev`` (a row before each query row, -1 none) with none as the row before its case."""
+        return np.where(prev < 0, self.starts[self.case[q]] - 1, prev)
+
+
+class _Out:
+    """The milestones table's columns as numpy, filled by the fold."""
+
+    def __init__(self, m: int) -> None:
+        self.days = {name: np.full(m, _NONE, np.int32) for name in MILESTONE_NAMES}
+        self.codes = {name: np.zeros(m, np.int16) for name, _ in _ENUM_COLUMNS}
+
+
+def fold(
+    journal: Any,
+    suspicious: npt.NDArray[np.bool_] | None = None,
+    *,
+    starts: npt.NDArray[np.int64] | None = None,
+) -> Folded:
+    """Fold a typed journal to its milestones table, column-wise, flagging what it cannot certify.
+
+    ``journal`` has one row per event, each case's rows contiguous and in
+    ``seq`` order; a case starts where ``case_id`` changes or at a seq-1
+    registration, unless ``starts`` (the first row of each case, ascending,
+    from 0) says where. A case is suspicious when any check below fails or
+    cannot be made exactly; its row of the table is then meaningless and the
+    value path must decide it.
+    """
+    n = journal.num_rows
+    col = functools.partial(_column, journal)
+    coded = _value_codes(col("kind"), _KINDS, n) - 1  # 0-based kind, -1 null, -2 unknown
+    kinds = np.where(coded < 0, _UNKNOWN, coded).astype(np.int8)
+    seq = _ints(col("seq"), n, 0)
+    if starts is None:
+        starts = _case_starts(col("case_id"), seq, kinds == REG, n)
+    else:
+        starts = np.asarray(starts, _I64)
+    rows = _Rows(kinds, starts)
+    m = rows.m
+    if suspicious is not None and len(suspicious) != m:
+        raise ValueError(f"{len(suspicious)} suspicious flags for {m} cases")
+    bad = np.zeros(n, np.bool_)  # rows whose case the checks cannot certify
+    out = _Out(m)
+    s = rows.starts
+    first = rows.first
+    last_row = rows.ends - 1
+
+    at, at_missing = _instants(col("at"), n)
+    bad |= at_missing
+    bad |= at < _SINCE_1992  # local days before 1992 are not a fixed +08:00: the value path's
+
+    # _start: the first event is 'registered' with seq 1, at or after the receipt.
+    bad[s[(kinds[s] != REG) | (seq[s] != 1)]] = True
+    received_at, received_missing = _instants(col("received_at"), n, s)
+    bad[s[received_missing | (received_at < _SINCE_1992) | (at[s] < received_at)]] = True
+    # _step: seq = n + 1 (numbered without gaps); at not before the previous event.
+    later = ~first[1:]
+    bad[1:] |= later & ((seq[1:] != seq[:-1] + 1) | (at[1:] < at[:-1]))
+
+    # ALLOWED_FROM: the stage before each row is the one the latest stage-setting row left
+    # (a registration leaves REGISTERED; a second one is never allowed: one per case).
+    stage_set = _STAGE_AFTER[kinds]
+    last_setter = np.maximum.accumulate(np.where(stage_set >= 0, np.arange(n), 0))
+    stage_after = stage_set[last_setter]
+    if n:
+        flat = kinds[1:].astype(np.int16) * len(_STAGES) + stage_after[:-1]
+        bad[1:] |= later & ~_ALLOWED[flat]
+    out.codes["stage"][:] = stage_after[last_row] + 1
+
+    def set_day(
+        name: str,
+        per_case: npt.NDArray[np.int64],
+        sub: npt.NDArray[np.int64] | None = None,
+        days: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        """Per case, the day of row ``per_case[c]`` (or ``days`` of it among rows ``sub``)."""
+        got = per_case >= 0
+        src = per_case[got]
+        if sub is None or days is None:
+            out.days[name][got] = _days(at[src])
+        else:
+            out.days[name][got] = days[np.searchsorted(sub, src)]
+
+    # _start: received; notified_on_the_spot records a notice on the day of receipt.
+    received = _days(received_at)
+    out.days["received"][:] = received
+    spot = _bools(col("notified_on_the_spot"), n, s)
+    notify = rows.of(NOT)
+    set_day("notified", rows.first_of(notify))  # _notify: setdefault
+    out.days["notified"][spot] = received[spot]
+
+    # _forward: forwarded / assigned setdefault, last_forwarded latest; a new forwarding pops
+    # remit_objected, forward_notified, forward_received, objection_approved.
+    fwd, asg = rows.of(FWD), rows.of(ASG)
+    fa = rows.of(FWD, ASG)
+    set_day("forwarded", rows.first_of(fwd))
+    set_day("assigned", rows.first_of(asg))
+    last_fa = rows.last(fa)
+    recv = rows.of(FR)
+    set_day("last_forwarded", rows.last(rows.of(FWD, ASG, FR)))  # _receive_forwarded too
+    obj = rows.of(OBJ)
+    last_obj = rows.last(obj)
+    set_day("remit_objected", np.where(last_obj > last_fa, last_obj, -1))  # _object_remit
+    set_day("forward_notified", rows.after(notify, np.where(last_fa >= 0, last_fa, -2)))
+    last_recv = rows.last(recv)
+    set_day("forward_received", np.where(last_recv > last_fa, last_recv, -1))
+    # _receive_forwarded: once per forwarding, and before its notice or objection.
+    if len(recv):
+        lo = rows.since(rows.before(fa, recv), recv)
+        early = rows.between(recv, lo, recv) + rows.between(notify, lo, recv)
+        bad[recv[(early + rows.between(obj, lo, recv)) > 0]] = True
+    # _approve_objection: once per forwarding.
+    app = rows.of(APP)
+    if len(app):
+        lo = rows.since(rows.before(fa, app), app)
+        bad[app[rows.between(app, lo, app) > 0]] = True
+    last_app = rows.last(app)
+    set_day("objection_approved", np.where(last_app > last_fa, last_app, -1))
+    # _return_materials: only after the approval (since the latest forwarding).
+    ret = rows.of(RET)
+    if len(ret):
+        lo = rows.since(rows.before(fa, ret), ret)
+        bad[ret[rows.between(app, lo, ret) == 0]] = True
+    set_day("materials_returned", rows.last(ret))
+    # _forward (Assign): report_back_due latest, reported_back popped; _report_back: setdefault,
+    # only once assigned.
+    last_asg = rows.last(asg)
+    due = _ints(col("report_back_by"), n, int(_NONE), asg)
+    bad[asg[due == _NONE]] = True
+    set_day("report_back_due", last_asg, asg, due)
+    rb = rows.of(RB)
+    bad[rb[rows.before(asg, rb) < 0]] = True
+    set_day("reported_back", rows.after(rb, last_asg))
+    # _decline, _accept, _request, _withdraw: the latest; _record_agreement: the first.
+    dec, acc = rows.of(DEC), rows.of(ACC)
+    set_day("declined", rows.last(dec))
+    set_day("accepted", rows.last(acc))
+    set_day("review_requested", rows.last(rows.of(RVQ)))
+    set_day("rereview_requested", rows.last(rows.of(RRQ)))
+    set_day("withdrawn", rows.last(rows.of(WD)))
+    set_day("agreement_recorded", rows.first_of(rows.of(AGR)))
+
+    # _issue: delivered on or after the issue day; the stage and outcome of the latest.
+    issues = rows.of(OP, RVO, RRO)
+    delivered_at, no_delivery = _instants(col("delivered_at"), n, issues)
+    issued = _days(at[issues])
+    delivered = np.where(no_delivery, issued, _days(delivered_at))
+    too_early = delivered < issued
+    bad[issues[too_early | (~no_delivery & (delivered_at < _SINCE_1992))]] = True
+    for name, sent, kind in (
+        ("opinion_issued", "opinion_delivered", OP),
+        ("review_opinion_issued", "review_delivered", RVO),
+        ("rereview_opinion_issued", None, RRO),
+    ):
+        latest = rows.last(rows.of(kind))
+        set_day(name, latest)
+        if sent is not None:
+            set_day(sent, latest, issues, delivered)
+    outcome = _enum_codes(col("outcome"), Outcome, n, issues)
+    bad[issues[outcome <= 0]] = True
+    out.codes["outcome"][:] = _at_pos(rows.last_pos(issues), outcome)
+
+    # _start_hearing / _end_hearing / _issue: a hearing runs from a start to the next end.
+    hs = rows.of(HS)
+    hse = rows.of(HS, HE)
+    for q, must_run in ((hs, False), (rows.of(HE), True), (issues, False)):
+        if len(q) and len(hse):
+            prev = rows.before(hse, q)
+            running = (prev >= 0) & (kinds[np.maximum(prev, 0)] == HS)
+            bad[q[running != must_run]] = True
+        elif len(q) and must_run:
+            bad[q] = True
+    hearings = np.bincount(rows.case[hs], minlength=m).astype(np.int32)
+
+    # _settle / _record_agreement / _relapse: the flag after each is True, True, False; settle
+    # needs it False and relapse True; on["settled"] is the first settle or agreement after the
+    # latest relapse (popped by it).
+    relapse = rows.of(REL)
+    sar = rows.of(SET, AGR, REL)
+    for q, must_be in ((rows.of(SET), False), (relapse, True)):
+        if len(q):
+            prev = rows.before(sar, q)
+            flag = (prev >= 0) & (kinds[np.maximum(prev, 0)] != REL)
+            bad[q[flag != must_be]] = True
+    last_sar = rows.last(sar)
+    settled_flag = (last_sar >= 0) & (kinds[np.maximum(last_sar, 0)] != REL)
+    settled_since = rows.after(rows.of(SET, AGR), rows.last(relapse))
+    set_day("settled", np.where(settled_flag, settled_since, -1))
+
+    # Categories and routes: _start / _categorize set the category; _accept's route defaults
+    # from it and must match it; _decline sets route_told.
+    categorize = rows.of(CAT)
+    reg_category = _enum_codes(col("category"), Category, n, s)
+    category = _enum_codes(col("category"), Category, n, categorize)
+    bad[s[reg_category < 0]] = True
+    bad[categorize[category <= 0]] = True
+
+    def category_at(per: npt.NDArray[np.int64], case: npt.NDArray[np.int64]) -> Any:
+        """The category a categorize row ``per`` set, else the registration's."""
+        return np.where(per >= 0, _at_pos(per, category), reg_category[case])
+
+    out.codes["category"][:] = category_at(rows.last_pos(categorize), np.arange(m))
+    routed = rows.of(ACC, DEC)
+    route = np.zeros(len(routed), np.int16)
+    if len(acc):
+        explicit = _enum_codes(col("route"), Route, n, acc)
+        before = category_at(rows.before_pos(categorize, acc), rows.case[acc])
+        suggestion = before == _SUGGESTION_CAT
+        default = np.where(suggestion, _SUGGESTION_ROUTE, _ORDINARY_ROUTE)
+        chosen = np.where(explicit == 0, default, explicit)
+        refused = (chosen < 0) | ~_ACCEPTED_ROUTE[np.maximum(chosen, 0)]
+        refused |= (chosen == _SUGGESTION_ROUTE) != suggestion
+        bad[acc[refused]] = True
+        route[np.searchsorted(routed, acc)] = chosen
+    if len(dec):
+        told = _enum_codes(col("route_told"), Route, n, dec)
+        bad[dec[told <= 0]] = True
+        route[np.searchsorted(routed, dec)] = told
+    out.codes["route"][:] = _at_pos(rows.last_pos(routed), route)
+    # _categorize: once on a route, the class stays on its side of the suggestion line.
+    if len(categorize):
+        before = _at_pos(rows.before_pos(routed, categorize), route)
+        mismatch = (before == _SUGGESTION_ROUTE) != (category == _SUGGESTION_CAT)
+        bad[categorize[(before != 0) & mismatch]] = True
+    # _request: a suggestion's reply has no review route.
+    requests = rows.of(RVQ, RRQ)
+    if len(requests):
+        before = _at_pos(rows.before_pos(routed, requests), route)
+        bad[requests[before == _SUGGESTION_ROUTE]] = True
+
+    # _start, _forward, _return_materials, _request: the handling unit and its kind (a request
+    # clears the kind); _forward: forwarded_unit_kind.
+    recv_kind = _enum_codes(col("receiving_unit_kind"), UnitKind, n, s)
+    bad[s[recv_kind < 0]] = True
+    moved = rows.of(FWD, ASG, RET, RVQ, RRQ)
+    to_kind = _enum_codes(col("to_unit_kind"), UnitKind, n, moved)
+    bad[moved[to_kind < 0]] = True
+    last_moved_pos = rows.last_pos(moved)
+    last_moved = _at_pos(last_moved_pos, moved) if len(moved) else np.full(m, -1, _I64)
+    last_moved = np.where(last_moved_pos >= 0, last_moved, -1)
+    moved_kind = _at_pos(last_moved_pos, to_kind)
+    out.codes["handling_unit_kind"][:] = np.where(last_moved_pos >= 0, moved_kind, recv_kind)
+    fa_kind = _enum_codes(col("to_unit_kind"), UnitKind, n, fa)
+    out.codes["forwarded_unit_kind"][:] = _at_pos(rows.last_pos(fa), fa_kind)
+    out.codes["receiving_unit_kind"][:] = recv_kind
+
+    # _rate: the latest rating.
+    rated = rows.of(RATE)
+    rating = _enum_codes(col("rating"), Rating, n, rated)
+    bad[rated[rating <= 0]] = True
+    out.codes["rating"][:] = _at_pos(rows.last_pos(rated), rating)
+    # Register: channel and procedure.
+    for name, cls in (("channel", Channel), ("procedure", Procedure)):
+        codes = _enum_codes(col(name), cls, n, s)
+        bad[s[codes <= 0]] = True
+        out.codes[name][:] = codes
+
+    # _extend: a positive number of days; Case: extension_days countable on a calendar.
+    ext = rows.of(EXT)
+    ext_days = _ints(col("days"), n, 0, ext)
+    bad[ext[ext_days < 1]] = True
+    extensions = np.bincount(rows.case[ext], minlength=m)
+    total_days = np.bincount(rows.case[ext], weights=ext_days.astype(np.float64), minlength=m)
+    too_many = total_days > _MAX_DAYS
+    bad[s[too_many]] = True
+
+    # _assign_role / _release_role: one-holder roles replace; a holder is not assigned twice.
+    responsible = _roles(journal, rows, bad)
+    # _set_plan: the latest plan, 0 none / 1 incomplete / 2 complete (SettlementPlan.is_complete).
+    plan = _plans(col("plan"), rows, bad)
+
+    set_day("last_event", last_row)
+
+    flagged = np.logical_or.reduceat(bad, starts) if n else np.zeros(m, np.bool_)
+    if suspicious is not None:
+        flagged = flagged | suspicious
+    counts = {
+        "extension_days": np.where(too_many, 0, total_days).astype(np.int32),
+        "extensions": extensions.astype(np.int32),
+        "hearings": hearings,
+    }
+    flags = {
+        "is_settled": settled_flag,
+        "beijing_visit": _bools(col("beijing_visit"), n, s),
+        "skip_level": _bools(col("skip_level"), n, s),
+        "identity_unclear": _bools(col("identity_unclear"), n, s),
+    }
+    receiving_unit = _take(col("receiving_unit"), s)
+    strings = {
+        "receiving_unit": receiving_unit,
+        "handling_unit": pc.coalesce(_take(col("to_unit"), last_moved), receiving_unit)
+        if len(moved)
+        else receiving_unit,
+        "responsible_unit": responsible,
+    }
+    table = _table(
+        _take(col("case_id"), s),
+        rows.ends - s,
+        out,
+        flags=flags,
+        counts=counts,
+        plan=plan,
+        strings=strings,
+    )
+    return Folded(milestones=table, suspicious=flagged)
+
+
+def _at_pos(pos: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> Any:
+    """``values[pos]``, 0 where ``pos`` is -1."""
+    if not len(values):
+        return np.zeros(len(pos), np.int16)
+    return np.where(pos >= 0, values[np.maximum(pos, 0)], 0)
+
+
+def _take(column: Any, rows: npt.NDArray[np.int64]) -> Any:
+    """``column[rows]`` as a plain string array, null where a row is -1."""
+    if column is None:
+        return pa.nulls(len(rows), pa.string())
+    if not len(rows) or rows.min() >= 0:
+        idx = pa.array(rows, pa.int64())
+    else:
+        idx = _fixed(pa.int64(), rows.astype(_I64), rows >= 0)
+    got = column.take(idx)
+    got = got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
+    if pa.types.is_dictionary(got.type):
+        got = got.dictionary_decode()
+    if not pa.types.is_string(got.type):
+        got = got.cast(pa.string())
+    return got
+
+
+def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
+    """Check role assignments and releases; the responsible unit's holder per case."""
+    m = rows.m
+    both = rows.of(RA, RR)
+    if not len(both):
+        return pa.nulls(m, pa.string())
+    role_col = _column(journal, "role")
+    holder_col = _column(journal, "holder")
+    role = _enum_codes(role_col, Role, rows.n, both)
+    if holder_col is None:
+        bad[both] = True
+        return pa.nulls(m, pa.string())
+    held = holder_col.take(pa.array(both))
+    held = held.combine_chunks() if isinstance(held, pa.ChunkedArray) else held
+    encoded = pc.dictionary_encode(held.cast(pa.string()))
+    holder = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(_I64)
+    bad[both[(role <= 0) | (holder < 0)]] = True
+    assigning = rows.kinds[both] == RA
+    single = np.isin(role, _SINGLE_ROLES)
+    # Several-holder roles: a release is not modelled (flagged); without one, an assignment
+    # is refused exactly when the same holder was assigned the same role before in the case.
+    bad[both[~single & ~assigning]] = True
+    many = ~single & assigning
+    if many.any():
+        key = (rows.case[both[many]] * 8 + role[many]) * (len(encoded.dictionary) + 1)
+        key = key + holder[many]
+        order = np.argsort(key, kind="stable")
+        dup = np.zeros(len(key), np.bool_)
+        dup[1:] = key[order][1:] == key[order][:-1]
+        bad[both[many][order][dup]] = True
+    # One-holder roles: the holder after each row is its holder (assign) or none (release).
+    responsible = np.full(m, -1, _I64)
+    for code in _SINGLE_ROLES:
+        mine = role == code
+        r = both[mine]
+        if not len(r):
+            continue
+        after = np.where(assigning[mine], holder[mine], -1)
+        prev = rows.before(r, r)
+        pos = np.searchsorted(r, np.maximum(prev, 0))
+        holder_before = np.where(prev >= 0, after[np.minimum(pos, len(r) - 1)], -1)
+        refused = np.where(
+            assigning[mine], holder_before == holder[mine], holder_before != holder[mine]
+        )
+        bad[r[refused]] = True
+        if code == _RESPONSIBLE_UNIT:
+            last = rows.last(r)
+            got = last >= 0
+            responsible[got] = after[np.searchsorted(r, last[got])]
+    idx = pa.array(responsible, pa.int64(), mask=responsible < 0)
+    return encoded.dictionary.take(idx).cast(pa.string())
+
+
+_LETTER: Final = r"[\p{L}\p{N}\p{P}\p{S}\p{M}]"
+_ASCII_BLANK: Final = r"^[ \t\n\r\x0b\x0c]*$"
+
+
+def _blank(texts: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(Surely not blank, unsure) for ``str.strip``: a letter-like char, or only ASCII space."""
+    solid = pc.fill_null(pc.match_substring_regex(texts, _LETTER), False)
+    empty = pc.fill_null(pc.match_substring_regex(texts, _ASCII_BLANK), False)
+    solid_np = solid.to_numpy(zero_copy_only=False)
+    return solid_np, ~solid_np & ~empty.to_numpy(zero_copy_only=False)
+
+
+def _plans(column: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
+    """0 no plan, 1 incomplete, 2 complete (SettlementPlan.is_complete), of each case's latest."""
+    plan = np.zeros(rows.m, np.int8)
+    set_rows = rows.of(PLAN)
+    if not len(set_rows):
+        return plan
+    if column is None:
+        bad[set_rows] = True
+        return plan
+    last = rows.last(set_rows)
+    got = last >= 0
+    src = last[got]
+    taken = column.take(pa.array(src))
+    taken = taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
+    missing = taken.is_null().to_numpy(zero_copy_only=False)
+    owner_solid, owner_unsure = _blank(taken.field("owner"))
+    deadline = ~taken.field("deadline").is_null().to_numpy(zero_copy_only=False)
+    measures = taken.field("measures")
+    measures_missing = measures.is_null().to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(measures)
+    parents = pc.list_parent_indices(measures).to_numpy(zero_copy_only=False)
+    m_solid, m_unsure = _blank(flat)
+    any_measure = np.bincount(parents[m_solid], minlength=len(src)) > 0
+    unsure = np.bincount(parents[m_unsure], minlength=len(src)) > 0
+    bad[src[missing | owner_unsure | unsure | measures_missing]] = True
+    plan[got] = np.where(owner_solid & deadline & any_measure, 2, 1)
+    return plan
+
+
+def _table(
+    case_id: Any,
+    events: npt.NDArray[np.int64],
+    out: _Out,
+    *,
+    flags: dict[str, npt.NDArray[np.bool_]],
+    counts: dict[str, npt.NDArray[np.int32]],
+    plan: npt.NDArray[np.int8],
+    strings: dict[str, Any],
+) -> Any:
+    columns: list[Any] = [case_id, pa.array(events.astype(np.int32), pa.int32())]
+    m = len(events)
+    for name in MILESTONE_NAMES:
+        d = out.days[name]
+        columns.append(_fixed(pa.date32(), d, d != _NONE))
+    for name, _ in _ENUM_COLUMNS:
+        codes = out.codes[name]
+        idx = _fixed(pa.int8(), (codes - 1).astype(np.int8), codes > 0)
+        columns.append(pa.DictionaryArray.from_arrays(idx, _DICTIONARIES[name]))
+    columns.extend(pa.array(flags[name], pa.bool_()) for name in _FLAG_COLUMNS)
+    columns.extend(pa.array(counts[name], pa.int32()) for name in _COUNT_COLUMNS)
+    columns.append(pa.array(plan, pa.int8()))
+    columns.extend(strings[name] for name in _STRING_COLUMNS)
+    assert all(len(c) == m for c in columns)  # noqa: S101 - a table of one length
+    return pa.Table.from_arrays(columns, schema=MILESTONES_SCHEMA)
+
+
+def _fixed(tp: Any, values: npt.NDArray[Any], valid: npt.NDArray[np.bool_]) -> Any:
+    """A fixed-width Arrow array on ``values``' buffer with ``valid`` as its bitmap."""
+    values = np.ascontiguousarray(values)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    nulls = len(valid) - int(np.count_nonzero(valid))
+    return pa.Array.from_buffers(tp, len(values), [bitmap, pa.py_buffer(values)], nulls)
+
+
+# ------------------------------------------------------------------ the reference
+def milestones_from_cases(cases: Iterable[Case]) -> Any:
+    """The milestones table from ``Case`` values (the value path's fold: the reference)."""
+    cases = list(cases)
+    m = len(cases)
+    out = _Out(m)
+    epoch = _dt.date(1970, 1, 1).toordinal()
+    for k, case in enumerate(cases):
+        for name in MILESTONE_NAMES:
+            d = getattr(case.on, name)
+            if d is not None:
+                out.days[name][k] = d.toordinal() - epoch
+        for name, cls in _ENUM_COLUMNS:
+            out.codes[name][k] = _code(cls, getattr(case, name))
+    flags = {
+        name: np.array(
+            [bool(getattr(c, _FLAG_ATTRIBUTES.get(name, name))) for c in cases], np.bool_
+        )
+        for name in _FLAG_COLUMNS
+    }
+    counts = {
+        "extension_days": np.array([c.extension_days for c in cases], np.int32),
+        "extensions": np.array([c.extensions for c in cases], np.int32),
+        "hearings": np.array([len(c.hearings) for c in cases], np.int32),
+    }
+    plan = np.array(
+        [0 if c.plan is None else 2 if c.plan.is_complete else 1 for c in cases], np.int8
+    )
+    strings = {
+        "receiving_unit": pa.array([c.receiving_unit for c in cases], pa.string()),
+        "handling_unit": pa.array([c.handling_unit for c in cases], pa.string()),
+        "responsible_unit": pa.array([c.responsible_unit for c in cases], pa.string()),
+    }
+    events = np.array([len(c.events) for c in cases], _I64)
+    case_id = pa.array([c.id for c in cases], pa.string())
+    return _table(case_id, events, out, flags=flags, counts=counts, plan=plan, strings=strings)
+
+
+# ------------------------------------------------------------------ as of a past day
+def _local_days_exact(col: Any, n: int) -> npt.NDArray[np.int64]:
+    us, missing = _instants(col, n)
+    days = _days(us)
+    old = np.flatnonzero(us < _SINCE_1992)
+    if len(old):  # before 1992: Asia/Shanghai's own offsets (daylight saving 1986-1991, LMT)
+        stamps = pa.array(us[old], pa.timestamp("us", tz="Asia/Shanghai"))
+        local = pc.local_timestamp(stamps).cast(pa.int64()).to_numpy()
+        days[old] = local // _US_PER_DAY
+    days[missing] = np.iinfo(np.int64).min  # kept: the fold flags them
+    return days
+
+
+def truncate(journal: Any, day: _dt.date) -> tuple[Any, int]:
+    """The journal as it stood at the end of ``day`` (Asia/Shanghai), and how many cases it drops.
+
+    Events whose local day is after ``day`` are dropped (``xinfang.deadlines._replayed``);
+    a case left with no event is dropped and counted.
+    """
+    n = journal.num_rows
+    if n == 0:
+        return journal, 0
+    days = _local_days_exact(_column(journal, "at"), n)
+    keep = days <= day.toordinal() - _dt.date(1970, 1, 1).toordinal()
+    if keep.all():
+        return journal, 0
+    kinds = _value_codes(_column(journal, "kind"), _KINDS, n) - 1
+    seq = _ints(_column(journal, "seq"), n, 0)
+    starts = _case_starts(_column(journal, "case_id"), seq, kinds == REG, n)
+    gone = int((~np.logical_or.reduceat(keep, starts)).sum())
+    return journal.filter(pa.array(keep)), gone

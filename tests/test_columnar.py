@@ -1,0 +1,295 @@
+"""The columnar engine as a whole: the same verdicts, clocks and snapshots as the value path.
+
+Through the public API only (``xinfang.load_journal``, ``journal_clocks``,
+``journal_snapshot`` ...): a ledger the columnar path accepts is one
+``load_ledger`` accepts, with the same cases; a ledger it refuses is one
+``load_ledger`` refuses, with the same problems in the same words; clocks
+and campaign snapshots equal ``clock_table``'s and ``snapshot``'s under every
+bundled rulebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import xinfang as x  # noqa: E402
+from test_campaign import worlds  # noqa: E402
+from test_columnar_io import _mutate, _text_mutation  # noqa: E402
+from xinfang import serialization  # noqa: E402
+from xinfang.deadlines import _replayed  # noqa: E402
+from xinfang.demo import demo_world  # noqa: E402
+from xinfang.strategies import cases  # noqa: E402
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+D = dt.date
+WORLD = demo_world()
+
+
+def clock_rows(sweep: Any) -> list[tuple[Any, ...]]:
+    """The clocks table's rows, as tuples in the table's order."""
+    return [
+        (
+            r["case_id"],
+            r["limit"],
+            r["started"],
+            r["nominal"],
+            r["due"],
+            r["met_on"],
+            r["paused"],
+            r["extended"],
+            r["status"],
+            r["remaining_days"],
+            r["remaining_working_days"],
+            r["provisional"],
+        )
+        for r in sweep.clocks.to_pylist()
+    ]
+
+
+def value_rows(table: x.ClockTable) -> list[tuple[Any, ...]]:
+    """The same tuples from the value path's clock table, in its (limit, case) order."""
+    return [
+        (
+            c.case_id,
+            c.key,
+            c.started_on,
+            c.nominal,
+            c.due,
+            c.met_on,
+            c.paused_days,
+            c.extended_days,
+            c.status.value,
+            c.remaining_days,
+            c.remaining_working_days,
+            c.provisional,
+        )
+        for c in table.to_clocks(by_case=False)
+    ]
+
+
+def as_of_day(many: list[x.Case], day: D) -> list[x.Case]:
+    """The cases as they stood at the end of ``day`` (those not yet registered left out)."""
+    return [c for c in (_replayed(case, day) for case in many) if c is not None]
+
+
+def ledger(many: list[x.Case]) -> bytes:
+    return serialization.dump_ledger(many, reveal_personal_data=True).encode()
+
+
+def unique(many: list[x.Case]) -> list[x.Case]:
+    return list({c.id: c for c in many}.values())
+
+
+class TestDemo:
+    """The demo corps, through every entry point."""
+
+    JOURNAL = x.load_journal(ledger(WORLD.cases))
+
+    def test_loads_the_same_cases(self) -> None:
+        """The journal holds every case, and its cases are the loaded ones."""
+        assert len(self.JOURNAL) == len(WORLD.cases)
+        assert self.JOURNAL.cases() == list(WORLD.cases)
+        assert self.JOURNAL.equals(x.journal_from_cases(WORLD.cases))
+
+    def test_clocks_equal_the_value_path(self) -> None:
+        """journal_clocks gives clock_table's rows, in the same order."""
+        sweep = x.journal_clocks(self.JOURNAL, as_of=WORLD.as_of, calendar=WORLD.calendar)
+        table = x.clock_table(WORLD.cases, as_of=WORLD.as_of, calendar=WORLD.calendar)
+        assert clock_rows(sweep) == value_rows(table)
+        assert (sweep.cases, sweep.not_yet_registered) == (len(WORLD.cases), 0)
+        assert sweep.clocks.schema.equals(x.CLOCKS_SCHEMA)
+
+    def test_snapshot_equals_the_value_path(self) -> None:
+        """journal_snapshot is snapshot, and the counts of halves add up to it."""
+        w = WORLD
+        snap = x.journal_snapshot(
+            self.JOURNAL, w.campaign, w.org, as_of=w.as_of, calendar=w.calendar
+        )
+        assert snap == x.snapshot(w.campaign, w.cases, w.org, as_of=w.as_of, calendar=w.calendar)
+        half = len(w.cases) // 2
+        parts = [x.journal_from_cases(w.cases[:half]), x.journal_from_cases(w.cases[half:])]
+        counts = sum(
+            x.journal_snapshot_counts(p, w.campaign, w.org, as_of=w.as_of, calendar=w.calendar)
+            for p in parts
+        )
+        assert isinstance(counts, x.SnapshotCounts)
+        assert x.finish_snapshot(w.campaign, counts, w.org) == snap
+
+    def test_a_past_day_skips_and_counts_later_cases(self) -> None:
+        """As of a past day: later cases are skipped and counted, not refused."""
+        day = D(2025, 6, 30)
+        sweep = x.journal_clocks(self.JOURNAL, as_of=day, calendar=WORLD.calendar)
+        then = as_of_day(WORLD.cases, day)
+        assert (sweep.cases, sweep.not_yet_registered) == (len(then), len(WORLD.cases) - len(then))
+        assert sweep.not_yet_registered > 0
+        table = x.clock_table(then, as_of=day, calendar=WORLD.calendar)
+        assert clock_rows(sweep) == value_rows(table)
+        with pytest.raises(x.XinfangError, match="not yet registered"):
+            x.clock_table(WORLD.cases, as_of=day, calendar=WORLD.calendar)
+
+    def test_parquet_and_table_round_trips(self, tmp_path: Path) -> None:
+        """Written to a partitioned Parquet dataset and read back: the same (masked) journal."""
+        x.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("year",))
+        back = x.read_journal(tmp_path / "ds")
+        masked = x.journal_from_cases([c.masked() for c in WORLD.cases])
+        assert sorted(c.id for c in back.cases()) == sorted(c.id for c in WORLD.cases)
+        by_id = {c.id: c for c in masked.cases()}
+        assert all(by_id[c.id] == c for c in back.cases())
+        # a Spark or pandas round trip: dictionaries become strings, zones become UTC
+        plain = self.JOURNAL.events
+        for i, field in enumerate(plain.schema):
+            if pa.types.is_dictionary(field.type):
+                plain = plain.set_column(i, field.name, plain.column(i).cast(pa.string()))
+            elif pa.types.is_timestamp(field.type):
+                plain = plain.set_column(
+                    i, field.name, plain.column(i).cast(pa.timestamp("ms", tz="UTC"))
+                )
+        assert x.journal_from_table(plain).equals(self.JOURNAL)
+        assert x.sweep_table(plain, as_of=WORLD.as_of, calendar=WORLD.calendar).equals(
+            x.journal_clocks(self.JOURNAL, as_of=WORLD.as_of, calendar=WORLD.calendar).clocks
+        )
+
+
+@given(st.lists(cases(), max_size=5), st.sampled_from(x.bundled_rulebooks()), st.data())
+def test_clocks_equal_clock_table_under_every_rulebook(
+    many: list[x.Case], rb_id: str, data: st.DataObject
+) -> None:
+    """For random cases, every bundled rulebook and a day: the same clocks (or skipped cases)."""
+    many = unique(many)
+    rb = x.bundled_rulebook(rb_id)
+    days = sorted({x.local_date(e.at) for c in many for e in c.events})
+    day = data.draw(st.sampled_from(days) if days else st.dates(D(2021, 1, 1), D(2026, 12, 31)))
+    due_soon = data.draw(st.integers(0, 8))
+    then = as_of_day(many, day)
+    try:
+        table = x.clock_table(then, as_of=day, rulebook=rb, due_soon=due_soon)
+    except x.CalendarRangeError:
+        with pytest.raises(x.CalendarRangeError):
+            x.journal_clocks(x.load_journal(ledger(many)), as_of=day, rulebook=rb)
+        return
+    journal = x.load_journal(ledger(many))
+    sweep = x.journal_clocks(journal, as_of=day, rulebook=rb, due_soon=due_soon)
+    assert clock_rows(sweep) == value_rows(table)
+    assert sweep.cases + sweep.not_yet_registered == len(many)
+
+
+@given(worlds(), st.data())
+def test_snapshot_equals_the_value_path(
+    w: tuple[x.Organization, x.Campaign, list[x.Case]], data: st.DataObject
+) -> None:
+    """Random organisations, campaigns and cases: journal_snapshot is snapshot."""
+    org, campaign, many = w
+    many = unique(many)
+    days = sorted({x.local_date(e.at) for c in many for e in c.events})
+    day = data.draw(st.sampled_from(days) if days else st.dates(D(2021, 1, 1), D(2026, 6, 30)))
+    try:
+        want = x.snapshot(campaign, many, org, as_of=day)
+    except x.CalendarRangeError:
+        return
+    journal = x.journal_from_cases(many)
+    assert x.journal_snapshot(journal, campaign, org, as_of=day) == want
+
+
+def verdict(text: str) -> tuple[str, Any]:
+    """What load_ledger says of ``text``: its case ids, or its problems."""
+    try:
+        return "ok", [c.id for c in serialization.load_ledger(text)]
+    except x.InvalidDataError as exc:
+        return "refused", exc.problems
+
+
+def columnar_verdict(text: str) -> tuple[str, Any]:
+    """What load_journal says of the same text."""
+    try:
+        journal = x.load_journal(text.encode())
+    except x.InvalidDataError as exc:
+        return "refused", exc.problems
+    return "ok", journal.milestones.column("case_id").to_pylist()
+
+
+@given(st.lists(cases(), min_size=1, max_size=4), st.data())
+def test_the_same_verdict_on_valid_and_mutated_ledgers(
+    many: list[x.Case], data: st.DataObject
+) -> None:
+    """Mutated fields, text and event order: load_journal words what load_ledger does."""
+    lines = []
+    for case in many:
+        doc = serialization.to_dict(case, reveal_personal_data=True)
+        how = data.draw(st.sampled_from(["keep", "field", "events"]))
+        if how == "field":
+            _mutate(doc, data)
+        elif how == "events" and len(doc["events"]) > 1:
+            events = doc["events"]
+            i = data.draw(st.integers(0, len(events) - 1))
+            action = data.draw(st.sampled_from(["drop", "swap", "duplicate"]))
+            if action == "drop":
+                del events[i]
+            elif action == "duplicate":
+                events.insert(i, dict(events[i]))
+            else:
+                j = data.draw(st.integers(0, len(events) - 1))
+                events[i], events[j] = events[j], events[i]
+        line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        lines.append(_text_mutation(line, data) if how == "field" else line)
+    text = "\n".join(lines) + "\n"
+    want = verdict(text)
+    got = columnar_verdict(text)
+    assert got == want
+    if want[0] == "ok":
+        journal = x.load_journal(text.encode())
+        assert journal.cases() == serialization.load_ledger(text)
+
+
+def test_a_bad_line_among_good_ones_is_worded_as_load_ledger_words_it() -> None:
+    """One bad instant and one refused transition: the same problems, the same line numbers."""
+    lines = serialization.dump_ledger(WORLD.cases[:20]).splitlines()
+    lines[3] = lines[3].replace('"at":"', '"at":"X', 1)
+    doc = json.loads(lines[7])
+    doc["events"].insert(1, dict(doc["events"][-1], seq=2))
+    for k, event in enumerate(doc["events"], start=1):
+        event["seq"] = k
+    lines[7] = json.dumps(doc, ensure_ascii=False)
+    text = "\n".join(lines) + "\n"
+    want = verdict(text)
+    assert want[0] == "refused"
+    assert columnar_verdict(text) == want
+
+
+def test_lazy_names_without_pyarrow_say_which_extra() -> None:
+    """Without pyarrow, import xinfang works and the columnar names name the extra to install."""
+    probe = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "import xinfang\n"
+        "assert 'load_journal' not in xinfang.__all__\n"
+        "try:\n"
+        "    xinfang.load_journal\n"
+        "except xinfang.MissingDependencyError as exc:\n"
+        "    assert isinstance(exc, ImportError) and 'xinfang[columnar]' in str(exc), exc\n"
+        "    print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_every_columnar_name_is_at_the_top_level() -> None:
+    """Each name of xinfang.columnar is reachable as xinfang.<name> (lazily)."""
+    from xinfang import columnar
+
+    assert sorted(columnar.__all__) == sorted(x.COLUMNAR_NAMES)
+    for name in columnar.__all__:
+        assert getattr(x, name) is getattr(columnar, name)
+    assert set(x.COLUMNAR_NAMES) <= set(dir(x))

@@ -1,0 +1,353 @@
+"""The journal's I/O: JSON Lines → typed journal (+ suspicious flags), Parquet, the store.
+
+The central property: a case the columnar reader does not flag is one the
+value path (``xinfang.serialization.from_json``, what ``load_ledger`` runs per
+line) accepts with exactly the typed values the reader produced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import xinfang as x  # noqa: E402
+from xinfang import changes, serialization  # noqa: E402
+from xinfang.columnar._io import (  # noqa: E402
+    case_documents,
+    case_offsets,
+    journal_from_cases,
+    journal_from_store,
+    mask_personal_data,
+    parse_ledger,
+    read_parquet,
+    write_parquet,
+)
+from xinfang.columnar._schema import JOURNAL_SCHEMA, READ_SCHEMA  # noqa: E402
+from xinfang.demo import demo_world  # noqa: E402
+from xinfang.errors import InvalidDataError  # noqa: E402
+from xinfang.store import open_store  # noqa: E402
+from xinfang.strategies import cases  # noqa: E402
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CASE_LISTS = st.lists(cases(), min_size=1, max_size=4)
+
+
+def _demo() -> list[x.Case]:
+    return list(demo_world().cases)
+
+
+DEMO = _demo()
+
+
+def masked(cs: list[x.Case]) -> list[x.Case]:
+    return [c.masked() for c in cs]
+
+
+def assert_same(got: Any, want: Any) -> None:
+    got = got.select(want.column_names)
+    if not got.equals(want):
+        diff = [n for n in want.column_names if not got.column(n).equals(want.column(n))]
+        raise AssertionError(f"columns differ: {diff}")
+
+
+# ------------------------------------------------------------ the schema
+def test_schema_has_every_change_field() -> None:
+    names = set(JOURNAL_SCHEMA.names)
+    for cls in changes.CHANGE_TYPES:
+        for a in attrs.fields(cls):
+            assert a.name in names, (cls.__name__, a.name)
+    assert JOURNAL_SCHEMA.metadata[b"xinfang.journal"] == b"1"
+    assert READ_SCHEMA.field("events").type.value_type.field("change").type.field("case_id")
+
+
+# ------------------------------------------------------------ JSON Lines
+@given(CASE_LISTS, st.booleans())
+def test_parse_equals_journal_of_the_values(cs: list[x.Case], reveal: bool) -> None:
+    text = serialization.dump_ledger(cs, reveal_personal_data=reveal)
+    parsed = parse_ledger(text.encode())
+    assert not parsed.fallback
+    assert not parsed.suspicious.any()
+    assert_same(parsed.journal, journal_from_cases(cs if reveal else masked(cs)))
+    assert list(parsed.lines) == list(range(1, len(cs) + 1))
+    assert list(parsed.offsets) == list(case_offsets(parsed.journal))
+
+
+def _defaults_left_out(doc: dict[str, Any]) -> None:
+    """``doc`` with every field equal to its class default left out (as a host may write)."""
+
+    def strip(obj: dict[str, Any], cls: type) -> None:
+        for a in attrs.fields(cls):
+            default = a.default
+            if default is not attrs.NOTHING and obj.get(a.name, obj) == serialization.to_dict(
+                default
+            ):
+                del obj[a.name]
+
+    del doc["id"]
+    for event in doc["events"]:
+        change = event["change"]
+        cls = changes.CHANGE_BY_KIND[change["kind"]]
+        for p in change.get("petitioners", ()):
+            strip(p, x.Petitioner)
+        for c in change.get("claims", ()):
+            strip(c, x.Claim)
+        if "plan" in change:
+            strip(change["plan"], x.SettlementPlan)
+        strip(change, cls)
+
+
+@given(CASE_LISTS)
+def test_left_out_defaults_are_filled(cs: list[x.Case]) -> None:
+    docs = [serialization.to_dict(c, reveal_personal_data=True) for c in cs]
+    for d in docs:
+        _defaults_left_out(d)
+    text = "".join(json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n" for d in docs)
+    parsed = parse_ledger(text.encode())
+    assert not parsed.fallback and not parsed.suspicious.any()
+    assert_same(parsed.journal, journal_from_cases(cs))
+
+
+def test_demo_corps_parses_unflagged() -> None:
+    text = serialization.dump_ledger(DEMO, reveal_personal_data=True)
+    parsed = parse_ledger(text.encode())
+    assert not parsed.fallback and not parsed.suspicious.any()
+    assert_same(parsed.journal, journal_from_cases(DEMO))
+
+
+def test_blank_lines_and_line_numbers(tmp_path: Path) -> None:
+    lines = serialization.dump_ledger(DEMO[:3]).split("\n")
+    text = "\n" + lines[0] + "\n  \n\r\n" + lines[1] + "\n\n" + lines[2] + "\n\n"
+    where = tmp_path / "l.jsonl"
+    where.write_text(text, encoding="utf-8")
+    parsed = parse_ledger(where)
+    assert list(parsed.lines) == [2, 5, 7]
+    assert not parsed.suspicious.any()
+    assert parsed.document(1) == json.loads(lines[1])
+    assert parsed.text(2) == lines[2]
+
+
+def test_empty_ledger() -> None:
+    parsed = parse_ledger(b"\n \n")
+    assert parsed.journal.num_rows == 0 and len(parsed.suspicious) == 0
+    assert parsed.journal.schema.equals(JOURNAL_SCHEMA)
+
+
+def test_fallback_keeps_the_good_lines() -> None:
+    good = serialization.dump_ledger(DEMO[:40], reveal_personal_data=True).split("\n")[:-1]
+    bad = [good[3][:-1], good[7] + good[8], '{"x":1}', "\ufeff" + good[9], "[]"]
+    text = "\n".join([*good[:10], *bad, *good[10:]]) + "\n"
+    parsed = parse_ledger(text.encode())
+    assert parsed.fallback
+    flagged = set(map(int, parsed.lines[parsed.suspicious]))
+    assert flagged == {11, 12, 13, 14, 15}
+    ok = ~parsed.suspicious
+    rows = [
+        parsed.journal.slice(parsed.offsets[k], parsed.offsets[k + 1] - parsed.offsets[k])
+        for k in range(len(ok))
+        if ok[k]
+    ]
+    assert_same(pa.concat_tables(rows), journal_from_cases(DEMO[:40]))
+    with pytest.raises(InvalidDataError, match="not valid JSON"):
+        parsed.document(10)
+
+
+# ------------------------------------------------------------ mutations
+_INSTANTS = [
+    "2021-01-01T10:00:00+0800",
+    "2021-01-01 10:00:00+08:00",
+    "2021-01-01T10:00+08:00",
+    "2021-01-01T10:00:00Z",
+    "2021-01-01T10:00:00.5+08:00",
+    "1991-06-01T10:00:00+08:00",
+    "2021-02-29T10:00:00+08:00",
+    "2021-01-01T24:00:00+08:00",
+    "2021-01-01T10:00:00+09:00",
+    "２021-01-01T10:00:00+08:00",
+]
+_DATES = ["2021-02-30", "2021-2-3", "2020-W01-1", "0000-01-01", "2021-01-01T00:00", "20210101"]
+_STRINGS = ["", " ", "\u3000", "\u200b", "\x1c", "a\x00", "x", "\u00a0\u2028"]
+_OTHER = [None, 1, 0, -1, 2**40, 1.0, True, False, [], {}, ["x"], [None], "zz", {"kind": "zz"}]
+_KEYS = ["zzz", "note", "route", "category", "to_unit_kind", "delivered_at", "id_number", "kind"]
+
+
+def _nodes(doc: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path] if path else []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += _nodes(v, (*path, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += _nodes(v, (*path, i))
+    return out
+
+
+def _mutate(doc: Any, data: st.DataObject) -> None:
+    path = data.draw(st.sampled_from(_nodes(doc)))
+    parent: Any = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    value = parent[last]
+    action = data.draw(st.sampled_from(["replace", "delete", "add key"]))
+    if action == "delete" and isinstance(parent, dict):
+        del parent[last]
+        return
+    if action == "add key" and isinstance(value, dict):
+        value[data.draw(st.sampled_from(_KEYS))] = data.draw(st.sampled_from([None, "x", 1]))
+        return
+    choices = list(_OTHER) + _STRINGS
+    if isinstance(value, str):
+        choices += _INSTANTS + _DATES + [value + " ", value.lower(), value[:-1] + "0"]
+        if len(value) == 18:
+            choices += [value[:-1] + c for c in "0123456789X"]
+    parent[last] = data.draw(st.sampled_from(choices))
+
+
+def _text_mutation(line: str, data: st.DataObject) -> str:
+    how = data.draw(st.sampled_from(["space", "dup", "escape", "none"]))
+    if how == "space":
+        return line.replace('":', '" : ', 1)
+    if how == "dup":
+        return line.replace('{"seq":1,', '{"seq":1,"seq":1,', 1)
+    if how == "escape":
+        return re.sub(r'"(note|route|phone)":', r'"\\u006e\1":', line, count=1)
+    return line
+
+
+def _replay_refusal(exc: InvalidDataError) -> bool:
+    """A refusal of the fold (the stage graph, order): the other helper's checks."""
+    return all(re.fullmatch(r"line \d+: \$\.events\[\d+\]", p) for p, _ in exc.problems)
+
+
+@given(cases(), st.data(), st.booleans())
+def test_mutated_line_is_flagged_or_accepted_alike(
+    case: x.Case, data: st.DataObject, reveal: bool
+) -> None:
+    doc = serialization.to_dict(case, reveal_personal_data=reveal)
+    for _ in range(data.draw(st.integers(1, 2))):
+        _mutate(doc, data)
+    line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    line = _text_mutation(line, data)
+    parsed = parse_ledger((line + "\n").encode())
+    if parsed.fallback or parsed.suspicious.all():
+        return
+    try:
+        got = serialization.load_ledger(line)
+    except InvalidDataError as exc:
+        refusal = exc
+    else:
+        assert_same(parsed.journal, journal_from_cases(got))
+        return
+    assert _replay_refusal(refusal), refusal.problems
+
+
+def test_white_space_set_is_pythons() -> None:
+    import sys
+
+    from xinfang.columnar import _io
+
+    assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == _io._SPACE
+
+
+# ------------------------------------------------------------ Parquet, masking, documents
+def test_mask_personal_data_is_masked() -> None:
+    for c in [*DEMO[:5], *cases_with_personal_data()]:
+        want = journal_from_cases([c.masked()])
+        assert_same(mask_personal_data(journal_from_cases([c])), want)
+        assert_same(mask_personal_data(want), want)
+
+
+def cases_with_personal_data() -> list[x.Case]:
+    reg = x.Register(
+        case_id="P-1",
+        received_at=DEMO[0].received_at,
+        channel=x.Channel.LETTER,
+        receiving_unit="HQ",
+        petitioners=(
+            x.Petitioner(name="李四", id_number="11010519491231002X", phone="13812345678"),
+            x.Petitioner(name="王五", phone="+861381234567"),
+            x.Petitioner(name="赵六", phone="12345"),
+        ),
+        claims=(x.Claim(request="退还押金"),),
+    )
+    case, _ = x.open_case(reg, DEMO[0].received_at, by="clerk")
+    return [case]
+
+
+@pytest.mark.parametrize("partition_by", [(), ("year",), ("unit",), ("year", "unit")])
+def test_parquet_round_trip(tmp_path: Path, partition_by: tuple[str, ...]) -> None:
+    cs = [*DEMO, *cases_with_personal_data()]
+    journal = journal_from_cases(cs)
+    where = tmp_path / ("j.parquet" if not partition_by else "j")
+    write_parquet(journal, where, partition_by=partition_by, cases_per_row_group=7)
+    back = read_parquet(where)
+    assert back.schema.equals(JOURNAL_SCHEMA)
+    want = journal_from_cases(masked(cs))
+    if not partition_by:
+        assert_same(back, want)
+    else:  # files in partition order, cases in input order inside each
+        order = {c.id: i for i, c in enumerate(cs)}
+        offsets = case_offsets(back)
+        ids = back.column("case_id").to_pylist()
+        got = sorted(range(len(offsets) - 1), key=lambda k: order[ids[offsets[k]]])
+        rows = [back.slice(offsets[k], offsets[k + 1] - offsets[k]) for k in got]
+        assert_same(pa.concat_tables(rows), want)
+    files = [where] if not partition_by else sorted(where.rglob("*.parquet"))
+    for f in files:
+        meta = pq.ParquetFile(f)
+        assert meta.schema_arrow.metadata[b"xinfang.journal"] == b"1"
+        for g in range(meta.num_row_groups):
+            seq = meta.read_row_group(g, columns=["seq"]).column("seq")
+            assert seq[0].as_py() == 1  # a row group starts a case
+            assert not ("year" in meta.schema_arrow.names and partition_by == ())
+
+
+def test_parquet_reveal_and_filters(tmp_path: Path) -> None:
+    cs = cases_with_personal_data()
+    journal = journal_from_cases(cs)
+    write_parquet(journal, tmp_path / "r.parquet", reveal_personal_data=True)
+    assert_same(read_parquet(tmp_path / "r.parquet"), journal)
+    write_parquet(journal_from_cases(DEMO), tmp_path / "d", partition_by=("year",))
+    got = read_parquet(tmp_path / "d", filters=[("year", "=", 2026)])
+    years = {c.received_at.year for c in DEMO if c.received_at.year == 2026}
+    assert years == {2026}
+    assert set(got.column("case_id").to_pylist()) == {
+        c.id for c in DEMO if c.received_at.year == 2026
+    }
+    with pytest.raises(InvalidDataError):
+        write_parquet(journal, tmp_path / "x", partition_by=("month",))
+    pq.write_table(pa.table({"a": [1]}), tmp_path / "other.parquet")
+    with pytest.raises(InvalidDataError, match="not an xinfang journal"):
+        read_parquet(tmp_path / "other.parquet")
+
+
+@given(CASE_LISTS)
+def test_case_documents_are_what_dump_ledger_writes(cs: list[x.Case]) -> None:
+    journal = journal_from_cases(cs)
+    docs = case_documents(journal, range(len(cs)))
+    assert docs == [serialization.to_dict(c, reveal_personal_data=True) for c in cs]
+    assert [x.from_dict(d, x.Case) for d in docs] == cs
+
+
+# ------------------------------------------------------------ the store
+def test_store_round_trip(tmp_path: Path) -> None:
+    cs = [*DEMO[:60], *cases_with_personal_data()]
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        store.import_ledger(serialization.dump_ledger(cs, reveal_personal_data=True))
+        tables = list(journal_from_store(store, batch=16))
+    assert len(tables) == 4
+    got = pa.concat_tables(tables)
+    want = journal_from_cases(sorted(cs, key=lambda c: c.id))
+    assert_same(got, want)
