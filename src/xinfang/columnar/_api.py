@@ -13,7 +13,13 @@ from xinfang.calendar import china_mainland
 from xinfang.campaign import finish_snapshot
 from xinfang.case import Case
 from xinfang.columnar._engine import CLOCKS_SCHEMA, clocks_of, counts_of
-from xinfang.columnar._fold import MILESTONES_SCHEMA, fold, milestones_from_cases, truncate
+from xinfang.columnar._fold import (
+    MILESTONES_SCHEMA,
+    Folded,
+    fold,
+    milestones_from_cases,
+    truncate,
+)
 from xinfang.columnar._io import (
     _PLAIN_SCHEMA,
     _conform_table,
@@ -128,23 +134,52 @@ def _replace_rows(table: Any, rows: npt.NDArray[np.intp], fixed: Any) -> Any:
 def _replace_cases(
     events: Any, offsets: npt.NDArray[np.int64], ks: Sequence[int], cases: Sequence[Case]
 ) -> Any:
-    """``events`` with the rows of cases ``ks`` replaced by the rows of ``cases``."""
+    """``events`` with the rows of cases ``ks`` replaced by the rows of ``cases`` (one take)."""
     if not ks:
         return events
-    starts = offsets
-    pieces = []
-    done = 0
-    for k, case in zip(ks, cases, strict=True):
-        pieces.append(events.slice(done, int(starts[k]) - done))
-        pieces.append(_events_of([case]).cast(events.schema))
-        done = int(starts[k + 1])
-    pieces.append(events.slice(done))
-    return pa.concat_tables(pieces).combine_chunks()
+    fixed = _events_of(cases).cast(events.schema)
+    n = events.num_rows
+    starts = np.asarray(offsets[:-1])
+    lengths = np.diff(offsets)
+    cut = np.asarray(ks, dtype=np.int64)
+    # Mark the rows of the replaced cases (their row ranges) as dropped.
+    drop = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(drop, starts[cut], 1)
+    np.add.at(drop, starts[cut] + lengths[cut], -1)
+    keep = np.cumsum(drop[:n]) == 0
+    # Each case's new rows go where its old ones began: order by (position, new?).
+    fixed_lengths = np.array([len(case.events) for case in cases], dtype=np.int64)
+    kept_rows = np.flatnonzero(keep)
+    # A case's new rows sort before the kept row at the same position (a case with no rows).
+    position = np.concatenate([2 * kept_rows + 1, 2 * np.repeat(starts[cut], fixed_lengths)])
+    source = np.concatenate([kept_rows, n + np.arange(fixed.num_rows)])
+    order = source[np.argsort(position, kind="stable")]
+    joined = pa.concat_tables([events, fixed])
+    return joined.take(pa.array(order)).combine_chunks()
+
+
+def _fold(events: Any, offsets: npt.NDArray[np.int64], suspicious: Any = None) -> Folded:
+    """:func:`fold` over cases bounded by ``offsets``; a case with no rows is suspicious."""
+    starts = np.asarray(offsets[:-1], dtype=np.int64)
+    empty = np.diff(offsets) == 0
+    if not empty.any():
+        return fold(events, suspicious, starts=starts)
+    m = len(starts)
+    some = np.flatnonzero(~empty)
+    flags = np.ones(m, dtype=bool)
+    if not len(some):
+        nulls = {f.name: pa.nulls(m, f.type) for f in MILESTONES_SCHEMA}
+        return Folded(milestones=pa.table(nulls, schema=MILESTONES_SCHEMA), suspicious=flags)
+    part = fold(events, None if suspicious is None else suspicious[some], starts=starts[some])
+    index = np.zeros(m, dtype=np.int64)
+    index[some] = np.arange(len(some))
+    flags[some] = part.suspicious
+    return Folded(milestones=part.milestones.take(pa.array(index)), suspicious=flags)
 
 
 def _settle(events: Any, suspicious: Any = None) -> Journal:
     """Fold ``events``; the cases the fold cannot certify are folded by the value path."""
-    folded = fold(events, suspicious, starts=case_offsets(events)[:-1])
+    folded = _fold(events, case_offsets(events), suspicious)
     ks = np.flatnonzero(folded.suspicious)
     if not len(ks):
         return Journal(events=events, milestones=folded.milestones)
@@ -163,7 +198,7 @@ def load_journal(source: str | os.PathLike[str] | bytes, *, name: str = _SOURCE)
     parsed = parse_ledger(source)
     if parsed.fallback:  # pyarrow could not read it whole: the value path reads it all
         return journal_from_cases(load_ledger(_text(source), source=name))
-    folded = fold(parsed.journal, parsed.suspicious, starts=parsed.offsets[:-1])
+    folded = _fold(parsed.journal, parsed.offsets, parsed.suspicious)
     ks = np.flatnonzero(folded.suspicious).tolist()
     problems: list[tuple[str, str]] = []
     cases: list[Case] = []
