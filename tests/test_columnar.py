@@ -140,6 +140,24 @@ class TestDemo:
         with pytest.raises(x.XinfangError, match="not yet registered"):
             x.clock_table(WORLD.cases, as_of=day, calendar=WORLD.calendar)
 
+    def test_a_lean_read_sweeps_the_same(self, tmp_path: Path) -> None:
+        """Only the fold's columns read back: the same clocks, as of today and a past day."""
+        x.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("unit",))
+        lean = x.read_journal(tmp_path / "ds", lean=True)
+        full = x.read_journal(tmp_path / "ds")
+        assert lean.lean
+        assert not full.lean
+        assert lean.events.column_names == list(x.SWEEP_COLUMNS)
+        assert lean.milestones.equals(full.milestones)
+        for day in (WORLD.as_of, D(2025, 6, 30), D(2026, 3, 1)):
+            a = x.journal_clocks(lean, as_of=day, calendar=WORLD.calendar)
+            b = x.journal_clocks(full, as_of=day, calendar=WORLD.calendar)
+            assert a == b
+            assert clock_rows(a) == value_rows(
+                x.clock_table(as_of_day(full.cases(), day), as_of=day, calendar=WORLD.calendar)
+            )
+        assert lean.cases([0, 5]) == full.cases([0, 5])
+
     def test_parquet_and_table_round_trips(self, tmp_path: Path) -> None:
         """Written to a partitioned Parquet dataset and read back: the same (masked) journal."""
         x.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("year",))

@@ -386,6 +386,7 @@ COLUMNAR_NAMES = (
     "CLOCKS_SCHEMA",
     "JOURNAL_SCHEMA",
     "MILESTONES_SCHEMA",
+    "SWEEP_COLUMNS",
     "Journal",
     "Sweep",
     "journal_clocks",
@@ -409,6 +410,9 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from xinfang.columnar import (
         MILESTONES_SCHEMA as MILESTONES_SCHEMA,
+    )
+    from xinfang.columnar import (
+        SWEEP_COLUMNS as SWEEP_COLUMNS,
     )
     from xinfang.columnar import (
         Journal as Journal,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 
 from xinfang.calendar import china_mainland
 from xinfang.campaign import finish_snapshot
@@ -22,6 +27,7 @@ from xinfang.columnar._fold import (
 )
 from xinfang.columnar._io import (
     _PLAIN_SCHEMA,
+    META_KEY,
     _conform_table,
     case_documents,
     case_offsets,
@@ -38,10 +44,6 @@ from xinfang.errors import InvalidDataError
 from xinfang.serialization import from_json, load_ledger
 
 if TYPE_CHECKING:  # pragma: no cover
-    import datetime as _dt
-    import os
-    from collections.abc import Iterable, Sequence
-
     import numpy.typing as npt
 
     from xinfang.calendar import WorkCalendar
@@ -54,6 +56,7 @@ __all__ = [
     "CLOCKS_SCHEMA",
     "JOURNAL_SCHEMA",
     "MILESTONES_SCHEMA",
+    "SWEEP_COLUMNS",
     "Journal",
     "Sweep",
     "journal_clocks",
@@ -86,6 +89,15 @@ class Journal:
 
     events: Any
     milestones: Any
+    #: For a lean journal (:func:`read_journal` with ``lean=True``): whole rows of cases by id.
+    whole: Callable[[Sequence[str]], Any] | None = attrs.field(default=None, repr=False)
+    #: The day the events were cut at (events after it dropped), if they were.
+    day: _dt.date | None = None
+
+    @property
+    def lean(self) -> bool:
+        """Whether ``events`` holds only the columns the fold reads (:data:`SWEEP_COLUMNS`)."""
+        return bool(self.events.num_columns < len(JOURNAL_SCHEMA))
 
     def __len__(self) -> int:
         """How many cases."""
@@ -97,8 +109,39 @@ class Journal:
 
     def cases(self, rows: Iterable[int] | None = None) -> list[Case]:
         """Cases as values (all, or those at ``rows``), through the value path."""
-        ks = range(len(self)) if rows is None else list(rows)
-        return [_case(doc) for doc in case_documents(self.events, list(ks))]
+        ks = list(range(len(self)) if rows is None else rows)
+        return _cases_of(self.events, ks, self.whole, self.day)
+
+
+def _cases_of(
+    events: Any,
+    ks: Sequence[int],
+    whole: Callable[[Sequence[str]], Any] | None,
+    day: _dt.date | None,
+) -> list[Case]:
+    """Cases ``ks`` of ``events`` as values; a lean table's cases are read whole first."""
+    if events.num_columns == len(JOURNAL_SCHEMA):
+        return [_case(doc) for doc in case_documents(events, list(ks))]
+    if whole is None:
+        raise InvalidDataError(
+            [("events", "a lean journal table has no whole rows to read cases from")],
+            source="journal",
+        )
+    offsets = case_offsets(events)
+    ids = events.column("case_id").take(pa.array(offsets[:-1][list(ks)])).to_pylist()
+    full = whole(ids)
+    if day is not None:
+        full, _ = truncate(full, day)
+    found = {}
+    offsets = case_offsets(full)
+    all_ids = full.column("case_id").take(pa.array(offsets[:-1])).to_pylist()
+    for case_id, doc in zip(all_ids, case_documents(full, range(len(all_ids))), strict=True):
+        if case_id in found:
+            raise InvalidDataError(
+                [("case_id", f"case {case_id} is in the dataset twice")], source="journal"
+            )
+        found[case_id] = doc
+    return [_case(found[case_id]) for case_id in ids]
 
 
 @attrs.frozen
@@ -177,15 +220,21 @@ def _fold(events: Any, offsets: npt.NDArray[np.int64], suspicious: Any = None) -
     return Folded(milestones=part.milestones.take(pa.array(index)), suspicious=flags)
 
 
-def _settle(events: Any, suspicious: Any = None) -> Journal:
+def _settle(
+    events: Any,
+    suspicious: Any = None,
+    *,
+    whole: Callable[[Sequence[str]], Any] | None = None,
+    day: _dt.date | None = None,
+) -> Journal:
     """Fold ``events``; the cases the fold cannot certify are folded by the value path."""
     folded = _fold(events, case_offsets(events), suspicious)
     ks = np.flatnonzero(folded.suspicious)
-    if not len(ks):
-        return Journal(events=events, milestones=folded.milestones)
-    cases = [_case(doc) for doc in case_documents(events, ks.tolist())]
-    milestones = _replace_rows(folded.milestones, ks, milestones_from_cases(cases))
-    return Journal(events=events, milestones=milestones)
+    milestones = folded.milestones
+    if len(ks):
+        cases = _cases_of(events, ks.tolist(), whole, day)
+        milestones = _replace_rows(milestones, ks, milestones_from_cases(cases))
+    return Journal(events=events, milestones=milestones, whole=whole, day=day)
 
 
 def load_journal(source: str | os.PathLike[str] | bytes, *, name: str = _SOURCE) -> Journal:
@@ -266,9 +315,80 @@ def _conform(table: Any) -> Any:
     return conformed
 
 
-def read_journal(where: str | os.PathLike[str], *, filters: Any = None) -> Journal:
-    """A Parquet file or dataset (as :func:`write_journal` writes it) as a :class:`Journal`."""
-    return _settle(read_parquet(where, filters=filters))
+#: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
+SWEEP_COLUMNS: Final = (
+    "case_id",
+    "seq",
+    "at",
+    "kind",
+    "received_at",
+    "channel",
+    "procedure",
+    "receiving_unit",
+    "receiving_unit_kind",
+    "category",
+    "beijing_visit",
+    "skip_level",
+    "identity_unclear",
+    "notified_on_the_spot",
+    "to_unit",
+    "to_unit_kind",
+    "report_back_by",
+    "route",
+    "route_told",
+    "days",
+    "outcome",
+    "delivered_at",
+    "rating",
+    "role",
+    "holder",
+    "plan",
+)
+
+
+def read_journal(
+    where: str | os.PathLike[str], *, filters: Any = None, lean: bool = False
+) -> Journal:
+    """A Parquet file or dataset (as :func:`write_journal` writes it) as a :class:`Journal`.
+
+    ``lean=True`` reads only :data:`SWEEP_COLUMNS` (no names, claims or
+    notes: what a nightly sweep needs); a case the engine needs as a value
+    is then read whole from the dataset by its id.
+    """
+    if not lean:
+        return _settle(read_parquet(where, filters=filters))
+
+    def whole(ids: Sequence[str]) -> Any:
+        chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
+        expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
+        return read_parquet(where, filters=chosen if expr is None else expr & chosen)
+
+    return _settle(_read_lean(where, filters), whole=whole)
+
+
+def _read_lean(where: str | os.PathLike[str], filters: Any) -> Any:
+    """The :data:`SWEEP_COLUMNS` of a journal dataset, in the journal's types."""
+    path = os.fspath(where)
+    expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
+    try:
+        dataset = pads.dataset(
+            path, format="parquet", partitioning="hive" if os.path.isdir(path) else None
+        )
+        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
+        schema = pa.schema([JOURNAL_SCHEMA.field(name) for name in SWEEP_COLUMNS])
+        parts = [
+            f.to_table(filter=expr, columns=list(SWEEP_COLUMNS), schema=dataset.schema)
+            for f in fragments
+        ]
+        meta = dataset.schema.metadata or {}
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidDataError(
+            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
+        ) from None
+    if META_KEY not in meta:
+        raise InvalidDataError([("$", f"not an xinfang journal (no {META_KEY!r})")], source=path)
+    table = pa.concat_tables(parts) if parts else schema.empty_table()
+    return table.cast(schema)
 
 
 def write_journal(
@@ -307,7 +427,7 @@ def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
     if latest is None or latest <= day:
         return journal, 0
     events, dropped = truncate(journal.events, day)
-    return _settle(events), dropped
+    return _settle(events, whole=journal.whole, day=day), dropped
 
 
 def _case_of(journal: Journal) -> Any:
