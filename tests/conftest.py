@@ -20,3 +20,10 @@ settings.register_profile(
     "deep", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# CI installs every extra the tests exercise: there a missing one fails the run at
+# once instead of letting its tests skip (nothing that needs a component may skip).
+if os.environ.get("CI", "").lower() == "true":
+    import dask  # noqa: F401
+    import distributed  # noqa: F401
+    import pyarrow  # noqa: F401

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import os
+from typing import Any
+
+import pytest
 
 import xinfang as x
 from xinfang.instants import SHANGHAI
@@ -70,3 +75,17 @@ def rereview_steps() -> list[tuple[x.Change, dt.datetime]]:
         (x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持"), t(2025, 3, 1)),
         (x.RequestReReview(to_unit="国家信访局"), t(2025, 3, 15)),
     ]
+
+
+def require(module: str, reason: str) -> Any:
+    """``module``, imported; skipped with ``reason`` when missing, except under ``CI=true``.
+
+    CI installs every extra, so a missing optional package there is a failure,
+    not a skip (nothing that needs a component may skip in CI).
+    """
+    if os.environ.get("CI", "").lower() == "true":
+        try:
+            return importlib.import_module(module)
+        except ImportError as exc:
+            pytest.fail(f"CI=true but {module} is not installed ({reason}): {exc}")
+    return pytest.importorskip(module, reason=reason)

@@ -32,6 +32,7 @@ from xinfang.demo import demo_world  # noqa: E402
 from xinfang.strategies import cases  # noqa: E402
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 D = dt.date
@@ -80,12 +81,12 @@ def value_rows(table: x.ClockTable) -> list[tuple[Any, ...]]:
     ]
 
 
-def as_of_day(many: list[x.Case], day: D) -> list[x.Case]:
+def as_of_day(many: Sequence[x.Case], day: D) -> list[x.Case]:
     """The cases as they stood at the end of ``day`` (those not yet registered left out)."""
     return [c for c in (_replayed(case, day) for case in many) if c is not None]
 
 
-def ledger(many: list[x.Case]) -> bytes:
+def ledger(many: Sequence[x.Case]) -> bytes:
     return serialization.dump_ledger(many, reveal_personal_data=True).encode()
 
 

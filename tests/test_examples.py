@@ -32,6 +32,8 @@ def test_every_example_is_exercised() -> None:
         "case_lifecycle.py",
         "intake_service.py",
         "nightly_sweep.py",
+        "nightly_sweep_dask.py",
+        "nightly_sweep_spark.py",
         "responsibility_demo.py",
         "store_host.py",  # run by tests/test_store_example.py, on both backends
         "worked_examples.py",
@@ -91,6 +93,24 @@ def test_nightly_sweep_script() -> None:
     assert "notifications per official:" in out
 
 
+def test_nightly_sweep_dask_script() -> None:
+    """The Dask sweep runs on 2 worker processes and equals one process."""
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("distributed")
+    out = run("nightly_sweep_dask.py")
+    assert "480 cases, 2836 clocks" in out
+    assert "equal to one process: clocks and campaign counts" in out
+
+
+@pytest.mark.spark
+def test_nightly_sweep_spark_script() -> None:
+    """The Spark sweep (mapInArrow on local[2]) equals one process."""
+    pytest.importorskip("pyspark")
+    out = run("nightly_sweep_spark.py")
+    assert "480 cases, 2836 clocks" in out
+    assert "equal to one process: clocks and campaign counts" in out
+
+
 def test_campaign_bulletin_script(tmp_path: Path) -> None:
     """The bulletin example writes a self-contained HTML page."""
     target = tmp_path / "b.html"
@@ -99,7 +119,9 @@ def test_campaign_bulletin_script(tmp_path: Path) -> None:
     assert "settled 258/320" in out
 
 
-@pytest.mark.parametrize("name", ["calendar_bench.py", "cases_bench.py", "classify_bench.py"])
+@pytest.mark.parametrize(
+    "name", ["calendar_bench.py", "cases_bench.py", "classify_bench.py", "columnar_bench.py"]
+)
 def test_benchmarks_at_least_parse_their_arguments(name: str) -> None:
     """Benchmark scripts stay importable and answer --help (they are not timed here)."""
     assert "usage:" in run(name, "--help", folder=EXAMPLES.parent / "bench")

@@ -430,8 +430,25 @@ def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
     return _settle(events, whole=journal.whole, day=day), dropped
 
 
-def _case_of(journal: Journal) -> Any:
-    return lambda k: journal.cases([k])[0]
+def _case_of(journal: Journal) -> Callable[[int], Case]:
+    """Case ``k`` as a value, for the engine's rare per-case work (one call's memo).
+
+    The engine asks for the cases with hearings (their pauses) one by one:
+    the first request reads all of them in one pass over the events (or one
+    read of a dataset), not one pass each.
+    """
+    memo: dict[int, Case] = {}
+
+    def case(k: int) -> Case:
+        if k not in memo:
+            hearings = journal.milestones.column("hearings").to_numpy(zero_copy_only=False)
+            batch = [i for i in np.flatnonzero(hearings > 0).tolist() if i not in memo]
+            if k not in batch:
+                batch.append(k)
+            memo.update(zip(batch, journal.cases(batch), strict=True))
+        return memo[k]
+
+    return case
 
 
 def journal_clocks(
