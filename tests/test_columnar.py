@@ -16,6 +16,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pytest
 
 pa = pytest.importorskip("pyarrow")
@@ -312,3 +313,68 @@ def test_every_columnar_name_is_at_the_top_level() -> None:
     for name in columnar.__all__:
         assert getattr(x, name) is getattr(columnar, name)
     assert set(x.COLUMNAR_NAMES) <= set(dir(x))
+
+
+@given(st.lists(cases(), min_size=1, max_size=6), st.data())
+def test_hearing_pauses_from_spans_equal_the_cases(many: list[x.Case], data: st.DataObject) -> None:
+    """The engine's column-wise hearing pauses equal paused_days on each case, from any day."""
+    from xinfang.columnar._engine import MilestoneColumns, spans_of
+    from xinfang.columnar._io import case_offsets
+    from xinfang.deadlines import paused_days
+
+    many = unique(many)
+    journal = x.journal_from_cases(many)
+    day = max(c.on.last_event or c.on.received for c in many)
+    since = [
+        data.draw(st.dates(c.on.received - dt.timedelta(days=5), day)).toordinal() for c in many
+    ]
+    cols = MilestoneColumns(
+        journal.milestones,
+        day,
+        lambda k: many[k],
+        lambda: spans_of(journal.events, case_offsets(journal.events)),
+    )
+    rows = np.arange(len(many))
+    paused, running = cols.pauses(rows, np.array(since))
+    want = [paused_days(c, dt.date.fromordinal(s), day) for c, s in zip(many, since, strict=True)]
+    assert list(zip(paused.tolist(), running.tolist(), strict=True)) == want
+
+
+def test_hearing_pauses_of_ended_running_and_several_hearings() -> None:
+    """Ended, running and repeated hearings: spans give paused_days for every since."""
+    from xinfang.columnar._engine import MilestoneColumns, spans_of
+    from xinfang.columnar._io import case_offsets
+    from xinfang.deadlines import paused_days
+
+    from helpers import register, run, t
+
+    def hearings(case_id: str, *spans: tuple[int, int | None]) -> x.Case:
+        steps: list[tuple[x.Change, dt.datetime]] = [
+            (register(t(2026, 3, 2), case_id=case_id), t(2026, 3, 2)),
+            (x.Accept(), t(2026, 3, 3)),
+        ]
+        for start, end in spans:
+            steps.append((x.StartHearing(), t(2026, 3, start)))
+            if end is not None:
+                steps.append((x.EndHearing(), t(2026, 3, end, 17)))
+        return run(*steps)
+
+    many = [
+        hearings("H-1", (5, 9), (12, None)),
+        hearings("H-2", (4, 4), (6, 8), (20, 25)),
+        hearings("H-3"),
+        hearings("H-4", (10, None)),
+    ]
+    journal = x.journal_from_cases(many)
+    day = D(2026, 3, 28)
+    cols = MilestoneColumns(
+        journal.milestones,
+        day,
+        lambda k: many[k],
+        lambda: spans_of(journal.events, case_offsets(journal.events)),
+    )
+    for since in range(D(2026, 3, 1).toordinal(), day.toordinal() + 1):
+        rows = np.arange(len(many))
+        paused, running = cols.pauses(rows, np.full(len(many), since))
+        want = [paused_days(c, dt.date.fromordinal(since), day) for c in many]
+        assert list(zip(paused.tolist(), running.tolist(), strict=True)) == want

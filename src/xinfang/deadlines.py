@@ -73,6 +73,7 @@ __all__ = [
     "clocks",
     "handling_limit",
     "limit_due",
+    "paused_days",
     "stage_as_of",
     "status_codes",
     "status_of",
@@ -557,6 +558,28 @@ def _not_yet(case: Case, day: _dt.date) -> Exception:
     )
 
 
+def _pauses_of(
+    case: Callable[[int], Case],
+    rows: npt.NDArray[np.intp],
+    since: npt.NDArray[np.integer[Any]],
+    day: _dt.date,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """:func:`paused_days` of cases ``rows`` (``case(k)`` gives case ``k``), one by one."""
+    paused = np.zeros(len(rows), dtype=np.int64)
+    running = np.zeros(len(rows), dtype=bool)
+    for i, (k, start) in enumerate(zip(rows.tolist(), since.tolist(), strict=True)):
+        paused[i], running[i] = _paused(case(k), _dt.date.fromordinal(start), day)
+    return paused, running
+
+
+def paused_days(case: Case, since: _dt.date, day: _dt.date) -> tuple[int, bool]:
+    """Hearing days of ``case`` on or after ``since`` (both ends counted), and whether one runs.
+
+    A running hearing counts up to ``day``. 听证所需时间不计入 (Art. 36 ¶2).
+    """
+    return _paused(case, since, day)
+
+
 def _paused(case: Case, since: _dt.date, day: _dt.date) -> tuple[int, bool]:
     """Hearing days on or after ``since``, both ends included (a running one counts to ``day``).
 
@@ -914,6 +937,12 @@ class CaseColumns:
         """Case ``k`` (as it stood at the end of :attr:`day`)."""
         return self.cases[k]
 
+    def pauses(
+        self, rows: npt.NDArray[np.intp], since: npt.NDArray[np.integer[Any]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """:func:`paused_days` of cases ``rows`` from ``since`` (ordinals), case by case."""
+        return _pauses_of(self.case, rows, since, self.day)
+
     def at(self, rows: npt.NDArray[np.intp], *names: str) -> list[npt.NDArray[np.int32]]:
         """Columns ``names`` at ``rows`` only: read from just those cases unless read already."""
         todo = [name for name in names if name not in self._columns]
@@ -1061,6 +1090,16 @@ class ColumnSource(Protocol):
         """Case ``k`` as a value, as it stood at the end of :attr:`day`."""
         ...
 
+    def pauses(
+        self, rows: npt.NDArray[np.intp], since: npt.NDArray[np.integer[Any]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Hearing days of cases ``rows`` from ``since`` (ordinals) on, and whether one runs.
+
+        What :func:`paused_days` gives for each case (a running hearing counts
+        to :attr:`day`).
+        """
+        ...
+
 
 def clock_parts(
     columns: ColumnSource,
@@ -1132,19 +1171,21 @@ def clock_parts(
         extended = pick("extension_days") if step.extended else none
         paused, extra = none, extended
         running: Any = False
-        with_hearings = np.flatnonzero(pick("hearings")).tolist() if step.pauses else []
-        if with_hearings:
+        with_hearings: npt.NDArray[np.intp] = (
+            np.flatnonzero(pick("hearings")) if step.pauses else np.zeros(0, dtype=np.intp)
+        )
+        if len(with_hearings):
             paused, running = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool)
-            for p in with_hearings:
-                since = _dt.date.fromordinal(int(s[p]))
-                paused[p], running[p] = _paused(columns.case(int(rows[p])), since, day)
+            paused[with_hearings], running[with_hearings] = columns.pauses(
+                rows[with_hearings], s[with_hearings]
+            )
             extra = extended + paused
         if step.due_on:  # the due day itself was set (a report-back date): no counting
             nominal = due = pick(step.due_on)
             provisional = np.zeros(size, dtype=bool)
         else:
             nominal, due, provisional = period_end_array(
-                s, lim.period, cal, rule, extra if step.extended or with_hearings else 0
+                s, lim.period, cal, rule, extra if step.extended or len(with_hearings) else 0
             )
         if step.extended and rb.extension_base is ExtensionBase.ROLLED_END:
             later = np.flatnonzero(np.asarray(extended) > 0).tolist()

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from xinfang.calendar import china_mainland
 from xinfang.campaign import finish_snapshot
 from xinfang.case import Case
-from xinfang.columnar._engine import CLOCKS_SCHEMA, clocks_of, counts_of
+from xinfang.columnar._engine import CLOCKS_SCHEMA, clocks_of, counts_of, spans_of
 from xinfang.columnar._fold import (
     MILESTONES_SCHEMA,
     Folded,
@@ -471,6 +471,7 @@ def journal_clocks(
         then.milestones,
         day=day,
         case_of=_case_of(then),
+        spans=lambda: spans_of(then.events, case_offsets(then.events)),
         rulebook=rulebook,
         calendar=calendar if calendar is not None else china_mainland(),
         due_soon=due_soon,
@@ -495,6 +496,7 @@ def journal_snapshot_counts(
         org,
         day=as_of,
         case_of=_case_of(then),
+        spans=lambda: spans_of(then.events, case_offsets(then.events)),
         rulebook=rulebook,
         calendar=calendar,
     )

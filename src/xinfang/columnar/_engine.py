@@ -11,7 +11,8 @@ calendar) comes from ``case_of``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+import datetime as _dt
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -20,12 +21,11 @@ import pyarrow.compute as pc
 from xinfang.calendar import china_mainland
 from xinfang.campaign import campaign_unit_index, count_columns
 from xinfang.case import MILESTONE_NAMES
-from xinfang.deadlines import CODES, ENUM_COLUMNS, STATUSES, clock_parts
+from xinfang.deadlines import CODES, ENUM_COLUMNS, STATUSES, clock_parts, paused_days
 from xinfang.errors import XinfangError
 from xinfang.rulebook import bundled_rulebook
 
 if TYPE_CHECKING:  # pragma: no cover
-    import datetime as _dt
     from collections.abc import Callable
 
     import numpy.typing as npt
@@ -36,7 +36,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
-__all__ = ["CLOCKS_SCHEMA", "MilestoneColumns", "clocks_of", "counts_of"]
+__all__ = [
+    "CLOCKS_SCHEMA",
+    "HearingSpans",
+    "MilestoneColumns",
+    "clocks_of",
+    "counts_of",
+    "spans_of",
+]
+
+_US_PER_DAY: Final = 86_400_000_000
+_UTC8_US: Final = 8 * 3_600_000_000
+#: 1992-01-01T00:00+08:00 in µs since the epoch: from then on Asia/Shanghai is +08:00.
+_SINCE_1992_US: Final = 694_195_200_000_000
 
 #: ``date(1970, 1, 1).toordinal()``: a date32 value plus this is a proleptic ordinal.
 _EPOCH: Final = 719163
@@ -92,6 +104,22 @@ def _enum_codes(column: Any, enum_type: Any) -> npt.NDArray[np.int32]:
     return out
 
 
+class HearingSpans(NamedTuple):
+    """The hearings of a journal's cases, as columns (from its hearing events).
+
+    ``case`` (the case's index), ``start`` and ``end`` (local days as
+    proleptic ordinals; ``end`` 0 while the hearing runs), in row order;
+    ``inexact[k]`` marks a case whose hearing days the columns cannot be sure
+    of (an instant before 1992, when Asia/Shanghai was not always +08:00):
+    its pauses come from the case as a value.
+    """
+
+    case: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    end: npt.NDArray[np.int64]
+    inexact: npt.NDArray[np.bool_]
+
+
 class MilestoneColumns:
     """The clock engine's columns (:class:`~xinfang.deadlines.ColumnSource`) of a milestones table.
 
@@ -100,12 +128,20 @@ class MilestoneColumns:
     engine's rare per-case work. Columns are converted on first use.
     """
 
-    __slots__ = ("_case_of", "_columns", "day", "table")
+    __slots__ = ("_case_of", "_columns", "_spans", "day", "spans", "table")
 
-    def __init__(self, milestones: Any, day: _dt.date, case_of: Callable[[int], Case]) -> None:
+    def __init__(
+        self,
+        milestones: Any,
+        day: _dt.date,
+        case_of: Callable[[int], Case],
+        spans: Callable[[], HearingSpans] | None = None,
+    ) -> None:
         self.table = milestones
         self.day = day
         self._case_of = case_of
+        self.spans = spans
+        self._spans: HearingSpans | None = None
         self._columns: dict[str, npt.NDArray[np.int32]] = {}
 
     def __len__(self) -> int:
@@ -153,6 +189,47 @@ class MilestoneColumns:
         """Case ``k`` as a value (from ``case_of``)."""
         return self._case_of(k)
 
+    def pauses(
+        self, rows: npt.NDArray[np.intp], since: npt.NDArray[np.integer[Any]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Hearing days of cases ``rows`` from ``since`` on, from the hearing spans (vectorised).
+
+        Equal to :func:`xinfang.deadlines.paused_days` on each case; cases
+        whose spans are inexact (and every case, without ``spans``) are
+        asked as values.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        since = np.asarray(since, dtype=np.int64)
+        paused = np.zeros(len(rows), dtype=np.int64)
+        running = np.zeros(len(rows), dtype=bool)
+        if self.spans is None:
+            slow = np.arange(len(rows))
+        else:
+            if self._spans is None:
+                self._spans = self.spans()
+            sp = self._spans
+            slow = np.flatnonzero(sp.inexact[rows])
+            fast = np.flatnonzero(~sp.inexact[rows])
+            if len(fast) and len(sp.case):
+                # Each query row against the spans of its case (spans sorted by case).
+                lo = np.searchsorted(sp.case, rows[fast], side="left")
+                hi = np.searchsorted(sp.case, rows[fast], side="right")
+                count = hi - lo
+                query = np.repeat(fast, count)
+                first = np.repeat(lo - np.cumsum(count) + count, count)
+                span = first + np.arange(len(query))
+                start, end = sp.start[span], sp.end[span]
+                counted = start >= since[query]
+                ends = np.where(end > 0, end, self.day.toordinal())
+                days = np.where(counted, ends - start + 1, 0)
+                paused += np.bincount(query, weights=days, minlength=len(rows)).astype(np.int64)
+                running |= np.bincount(query[counted & (end == 0)], minlength=len(rows)) > 0
+        for i in slow.tolist():
+            paused[i], running[i] = paused_days(
+                self._case_of(int(rows[i])), _dt.date.fromordinal(int(since[i])), self.day
+            )
+        return paused, running
+
 
 def _dates(ordinals: Any, valid: Any = None) -> Any:
     days = np.asarray(ordinals, dtype=np.int64) - _EPOCH
@@ -170,6 +247,7 @@ def clocks_of(
     *,
     day: _dt.date,
     case_of: Callable[[int], Case],
+    spans: Callable[[], HearingSpans] | None = None,
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
     due_soon: int = 3,
@@ -181,7 +259,7 @@ def clocks_of(
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
-    cols = MilestoneColumns(milestones, day, case_of)
+    cols = MilestoneColumns(milestones, day, case_of, spans)
     parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=due_soon)
     keys = [lim.key for lim in rb.clock_limits]
     status_names = [s.value for s in STATUSES]
@@ -249,11 +327,12 @@ def counts_of(
     *,
     day: _dt.date,
     case_of: Callable[[int], Case],
+    spans: Callable[[], HearingSpans] | None = None,
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
 ) -> SnapshotCounts:
     """The campaign's :class:`~xinfang.SnapshotCounts` of the cases of ``milestones`` on ``day``."""
-    cols = MilestoneColumns(milestones, day, case_of)
+    cols = MilestoneColumns(milestones, day, case_of, spans)
     ids = milestones.column("case_id")
     targets = pa.array(sorted(campaign.targets), pa.string())
     target = _numpy(pc.is_in(ids, value_set=targets)).astype(bool)
@@ -266,3 +345,39 @@ def counts_of(
         rulebook=rulebook,
         calendar=calendar,
     )
+
+
+def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
+    """The :class:`HearingSpans` of a journal table whose cases ``offsets`` bound.
+
+    A hearing runs from a ``hearing_started`` event to the next event of the
+    case if that is its ``hearing_ended`` (the fold allows no other order).
+    """
+    m = len(offsets) - 1
+    kind = events.column("kind")
+    if isinstance(kind, pa.ChunkedArray):
+        kind = kind.combine_chunks()
+    if pa.types.is_dictionary(kind.type):
+        kind = kind.dictionary_decode()
+    hit = pc.is_in(kind, value_set=pa.array(["hearing_started", "hearing_ended"]))
+    rows = np.flatnonzero(_numpy(pc.fill_null(hit, False)))
+    inexact = np.zeros(m, dtype=bool)
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return HearingSpans(empty, empty, empty, inexact)
+    case = np.searchsorted(offsets, rows, side="right") - 1
+    at = events.column("at").take(pa.array(rows)).cast(pa.timestamp("us", tz="UTC"))
+    us = _numpy(at.cast(pa.int64()))
+    inexact[case[us < _SINCE_1992_US]] = True
+    day = (us + _UTC8_US) // _US_PER_DAY + _EPOCH
+    is_start = _numpy(pc.equal(kind.take(pa.array(rows)), pa.scalar("hearing_started"))).astype(
+        bool
+    )
+    first = np.flatnonzero(is_start)
+    after = first + 1
+    inside = after < len(rows)
+    ended = np.zeros(len(first), dtype=bool)
+    ended[inside] = (case[after[inside]] == case[first[inside]]) & ~is_start[after[inside]]
+    end = np.zeros(len(first), dtype=np.int64)
+    end[ended] = day[after[ended]]
+    return HearingSpans(case[first].astype(np.int64), day[first].astype(np.int64), end, inexact)
