@@ -129,6 +129,13 @@ class TestDemo:
         )
         assert isinstance(counts, x.SnapshotCounts)
         assert x.finish_snapshot(w.campaign, counts, w.org) == snap
+        both = x.journal_clocks(
+            self.JOURNAL, as_of=w.as_of, calendar=w.calendar, campaign=w.campaign, org=w.org
+        )
+        assert both.counts is not None
+        assert x.finish_snapshot(w.campaign, both.counts, w.org) == snap
+        alone = x.journal_clocks(self.JOURNAL, as_of=w.as_of, calendar=w.calendar)
+        assert both.clocks.equals(alone.clocks)
 
     def test_a_past_day_skips_and_counts_later_cases(self) -> None:
         """As of a past day: later cases are skipped and counted, not refused."""

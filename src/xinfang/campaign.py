@@ -541,6 +541,7 @@ def count_columns(
     case_id: Callable[[int], str],
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
+    parts: Sequence[ClockPart] | None = None,
 ) -> SnapshotCounts:
     """The snapshot's counts from the clock engine's columns (the core of :func:`snapshot_counts`).
 
@@ -550,12 +551,16 @@ def count_columns(
     and :data:`SNAPSHOT_COLUMNS` name; ``unit`` is each case's campaign unit
     (an index into ``campaign.units``, -1 for none: :func:`campaign_unit_index`
     maps unit ids), ``target`` whether it is a target case, ``case_id(k)``
-    its id (read only for the agenda's rows).
+    its id (read only for the agenda's rows). ``parts``: the clocks of
+    ``cols`` already computed by :func:`~xinfang.deadlines.clock_parts` under
+    the same rulebook and calendar with ``due_soon=3`` (a sweep that also
+    wants the clocks computes them once).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     as_of = cols.day
-    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
+    if parts is None:
+        parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
     unit_ix, is_target = unit, target
     inside = unit_ix >= 0
     n_units = len(campaign.units)

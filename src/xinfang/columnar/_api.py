@@ -15,9 +15,16 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from xinfang.calendar import china_mainland
-from xinfang.campaign import finish_snapshot
+from xinfang.campaign import SnapshotCounts, finish_snapshot
 from xinfang.case import Case
-from xinfang.columnar._engine import CLOCKS_SCHEMA, clocks_of, counts_of, spans_of
+from xinfang.columnar._engine import (
+    CLOCKS_SCHEMA,
+    HearingSpans,
+    clocks_of,
+    counts_of,
+    spans_of,
+    sweep_of,
+)
 from xinfang.columnar._fold import (
     MILESTONES_SCHEMA,
     Folded,
@@ -47,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.campaign import Campaign, Snapshot, SnapshotCounts
+    from xinfang.campaign import Campaign, Snapshot
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
     from xinfang.store import Store
@@ -157,6 +164,8 @@ class Sweep:
     clocks: Any
     cases: int
     not_yet_registered: int
+    #: The campaign's counts, when the sweep was given a campaign (one run of the engine).
+    counts: SnapshotCounts | None = None
 
 
 def _case(document: Any, source: str = "journal") -> Case:
@@ -458,25 +467,52 @@ def journal_clocks(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
     due_soon: int = 3,
+    campaign: Campaign | None = None,
+    org: Organization | None = None,
 ) -> Sweep:
     """Every started clock of the journal's cases as of ``as_of``.
 
     The rows equal :func:`xinfang.clock_table`'s for the same cases (one
     clock engine). Cases registered after ``as_of`` are skipped and counted
-    (``clock_table`` refuses them); events after it are ignored.
+    (``clock_table`` refuses them); events after it are ignored. With a
+    ``campaign`` and its ``org``, the sweep also counts the campaign
+    (``Sweep.counts``, what :func:`journal_snapshot_counts` gives) from the
+    same clocks (``due_soon`` must then be 3, the snapshot's).
     """
     day = as_of_day(as_of, rulebook)
     then, skipped = _as_of(journal, day)
-    clocks = clocks_of(
+    cal = calendar if calendar is not None else china_mainland()
+
+    def spans() -> HearingSpans:
+        return spans_of(then.events, case_offsets(then.events))
+
+    if campaign is None:
+        clocks = clocks_of(
+            then.milestones,
+            day=day,
+            case_of=_case_of(then),
+            spans=spans,
+            rulebook=rulebook,
+            calendar=cal,
+            due_soon=due_soon,
+        )
+        return Sweep(clocks=clocks, cases=len(then), not_yet_registered=skipped)
+    if org is None or due_soon != 3:
+        raise InvalidDataError(
+            [("campaign", "a sweep with a campaign needs its org, and due_soon=3")],
+            source="journal_clocks",
+        )
+    clocks, counts = sweep_of(
         then.milestones,
+        campaign,
+        org,
         day=day,
         case_of=_case_of(then),
-        spans=lambda: spans_of(then.events, case_offsets(then.events)),
+        spans=spans,
         rulebook=rulebook,
-        calendar=calendar if calendar is not None else china_mainland(),
-        due_soon=due_soon,
+        calendar=cal,
     )
-    return Sweep(clocks=clocks, cases=len(then), not_yet_registered=skipped)
+    return Sweep(clocks=clocks, cases=len(then), not_yet_registered=skipped, counts=counts)
 
 
 def journal_snapshot_counts(

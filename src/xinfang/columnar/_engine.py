@@ -21,12 +21,19 @@ import pyarrow.compute as pc
 from xinfang.calendar import china_mainland
 from xinfang.campaign import campaign_unit_index, count_columns
 from xinfang.case import MILESTONE_NAMES
-from xinfang.deadlines import CODES, ENUM_COLUMNS, STATUSES, clock_parts, paused_days
+from xinfang.deadlines import (
+    CODES,
+    ENUM_COLUMNS,
+    STATUSES,
+    ClockPart,
+    clock_parts,
+    paused_days,
+)
 from xinfang.errors import XinfangError
 from xinfang.rulebook import bundled_rulebook
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import numpy.typing as npt
 
@@ -43,6 +50,7 @@ __all__ = [
     "clocks_of",
     "counts_of",
     "spans_of",
+    "sweep_of",
 ]
 
 _US_PER_DAY: Final = 86_400_000_000
@@ -261,6 +269,11 @@ def clocks_of(
     cal = calendar if calendar is not None else china_mainland()
     cols = MilestoneColumns(milestones, day, case_of, spans)
     parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=due_soon)
+    return _clocks_table(milestones, parts, rb)
+
+
+def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> Any:
+    """The clocks table of the engine's parts."""
     keys = [lim.key for lim in rb.clock_limits]
     status_names = [s.value for s in STATUSES]
     is_open = np.array([s.is_open for s in STATUSES])
@@ -320,6 +333,51 @@ def _units(milestones: Any, campaign: Campaign, org: Organization) -> npt.NDArra
     return out
 
 
+def sweep_of(
+    milestones: Any,
+    campaign: Campaign,
+    org: Organization,
+    *,
+    day: _dt.date,
+    case_of: Callable[[int], Case],
+    spans: Callable[[], HearingSpans] | None = None,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+) -> tuple[Any, SnapshotCounts]:
+    """The clocks table (``due_soon=3``) and the campaign's counts, from one run of the engine."""
+    rb = rulebook if rulebook is not None else bundled_rulebook()
+    cal = calendar if calendar is not None else china_mainland()
+    cols = MilestoneColumns(milestones, day, case_of, spans)
+    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
+    counts = _counts(milestones, campaign, org, cols=cols, rb=rb, cal=cal, parts=parts)
+    return _clocks_table(milestones, parts, rb), counts
+
+
+def _counts(
+    milestones: Any,
+    campaign: Campaign,
+    org: Organization,
+    *,
+    cols: MilestoneColumns,
+    rb: Rulebook | None,
+    cal: WorkCalendar | None,
+    parts: Sequence[ClockPart] | None,
+) -> SnapshotCounts:
+    ids = milestones.column("case_id")
+    targets = pa.array(sorted(campaign.targets), pa.string())
+    target = _numpy(pc.is_in(ids, value_set=targets)).astype(bool)
+    return count_columns(
+        campaign,
+        cols,
+        unit=_units(milestones, campaign, org),
+        target=target,
+        case_id=lambda k: str(ids[k].as_py()),
+        rulebook=rb,
+        calendar=cal,
+        parts=parts,
+    )
+
+
 def counts_of(
     milestones: Any,
     campaign: Campaign,
@@ -333,18 +391,7 @@ def counts_of(
 ) -> SnapshotCounts:
     """The campaign's :class:`~xinfang.SnapshotCounts` of the cases of ``milestones`` on ``day``."""
     cols = MilestoneColumns(milestones, day, case_of, spans)
-    ids = milestones.column("case_id")
-    targets = pa.array(sorted(campaign.targets), pa.string())
-    target = _numpy(pc.is_in(ids, value_set=targets)).astype(bool)
-    return count_columns(
-        campaign,
-        cols,
-        unit=_units(milestones, campaign, org),
-        target=target,
-        case_id=lambda k: str(ids[k].as_py()),
-        rulebook=rulebook,
-        calendar=calendar,
-    )
+    return _counts(milestones, campaign, org, cols=cols, rb=rulebook, cal=calendar, parts=None)
 
 
 def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
