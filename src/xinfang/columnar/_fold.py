@@ -18,11 +18,11 @@ numbers of those kinds. No Python runs per row or per case.
 Shapes modelled exactly: the stage graph, order, registration, forwarding /
 receipt / notice / objection / approval / return, assignment and report back,
 acceptance and its route, categorisation, requests, opinions and delivery,
-hearings, settle / agreement / relapse, extensions, plans, one-holder roles
-(assign and release). Flagged suspicious (rare): a release from a
-several-holder role, instants before 1992 (when Asia/Shanghai was not always
-+08:00), a plan text whose blankness Arrow and ``str.strip`` might judge
-differently, an unknown kind or enum code, a null where a value is needed.
+hearings, settle / agreement / relapse, extensions, plans, roles (assign and
+release, one-holder and several-holder). Flagged suspicious (rare): instants
+before 1992 (when Asia/Shanghai was not always +08:00), a plan text whose
+blankness Arrow and ``str.strip`` might judge differently, an unknown kind or
+enum code, a null where a value is needed.
 """
 
 from __future__ import annotations
@@ -177,7 +177,9 @@ _SUGGESTION_CAT: Final = _code(Category, Category.SUGGESTION)
 _ACCEPTED_ROUTE: Final = np.zeros(len(Route) + 1, np.bool_)
 for _route in (Route.ORDINARY, Route.DUTY, Route.SUGGESTION):
     _ACCEPTED_ROUTE[_code(Route, _route)] = True
-_SINGLE_ROLES: Final = tuple(_code(Role, r) for r in Role if r.single)
+#: Role code (0 none or unknown) → whether the role has one holder at a time.
+_SINGLE_ROLE: Final = np.array([False] + [r.single for r in Role], np.bool_)
+_ROLE_SLOTS: Final = len(Role) + 1
 _RESPONSIBLE_UNIT: Final = _code(Role, Role.RESPONSIBLE_UNIT)
 
 
@@ -246,7 +248,9 @@ def _value_codes(
     lut = np.array([lookup.get(w, -1) for w in words] + [0], np.int16)
     indices = arr.indices
     idx = _raw(indices, indices.type.to_pandas_dtype(), rows)
-    found: npt.NDArray[np.int16] = lut[np.where(_valid(indices, rows), idx, len(words))]
+    if indices.null_count:
+        idx = np.where(_valid(indices, rows), idx, len(words))
+    found: npt.NDArray[np.int16] = lut[idx]
     return found
 
 
@@ -257,14 +261,14 @@ def _enum_codes(
 
 
 def _ints(
-    column: Any, n: int, fill: int, rows: npt.NDArray[np.int64] | None = None
-) -> npt.NDArray[np.int64]:
-    """An integer (or date32, as days) column as int64, nulls as ``fill``."""
+    column: Any, n: int, fill: int, rows: npt.NDArray[np.int64] | None = None, out: Any = _I64
+) -> Any:
+    """An integer (or date32, as days) column as ``out`` (int64), nulls as ``fill``."""
     arr = _array(column)
     if arr is None:
-        return np.full(_size(n, rows), fill, _I64)
+        return np.full(_size(n, rows), fill, out)
     dtype = np.int32 if pa.types.is_date32(arr.type) else arr.type.to_pandas_dtype()
-    values: npt.NDArray[np.int64] = _raw(arr, dtype, rows).astype(_I64)
+    values = _raw(arr, dtype, rows).astype(out, copy=rows is None)
     if arr.null_count:
         values[~_valid(arr, rows)] = fill
     return values
@@ -334,26 +338,27 @@ class _Rows:
         self.starts = starts
         self.ends = np.append(starts[1:], n)[: len(starts)].astype(_I64)
         self.m = len(starts)
-        first = np.zeros(n, np.bool_)
-        first[starts] = True
-        self.first = first
-        self.case = np.cumsum(first, dtype=_I64) - 1
-        order = np.argsort(kinds, kind="stable")
-        bounds = np.searchsorted(kinds[order], np.arange(_NK + 1))
-        self._by_kind = [order[bounds[k] : bounds[k + 1]] for k in range(_NK)]
+        lengths = self.ends - starts
+        small = np.int32 if self.m < 2**31 else _I64
+        self.case: npt.NDArray[Any] = np.repeat(
+            np.arange(self.m, dtype=small), lengths
+        )  # each row's case
         self.kinds = kinds
+        #: rows by kinds asked for, each found once (a scan of ``kinds``; an absent kind
+        #: leaves an empty array and every section on it does nothing)
+        self._of: dict[tuple[int, ...], npt.NDArray[np.int64]] = {}
 
     def of(self, *kinds: int) -> npt.NDArray[np.int64]:
         """The rows of these kinds, ascending."""
-        parts = [self._by_kind[k] for k in kinds]
-        if len(parts) == 1:
-            return parts[0]
-        if sum(len(p) for p in parts) * 16 < self.n:
-            return np.sort(np.concatenate(parts))
-        mask = np.zeros(self.n, np.bool_)
-        for p in parts:
-            mask[p] = True
-        return np.flatnonzero(mask)
+        got = self._of.get(kinds)
+        if got is not None:
+            return got
+        mask = self.kinds == kinds[0]
+        for k in kinds[1:]:
+            mask |= self.kinds == k
+        got = np.flatnonzero(mask)
+        self._of[kinds] = got
+        return got
 
     def last_pos(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Per case: the position in ``rows`` (ascending) of its last row in the case, -1 none."""
@@ -409,12 +414,14 @@ class _Rows:
 
         Cases with ``lo[c] < -1`` are skipped (-1).
         """
-        out = np.full(self.m, -1, _I64)
         if not len(rows):
+            return np.full(self.m, -1, _I64)
+        # from the start: the case's first of rows; only the others search
+        out = np.where(lo == -1, self.first_of(rows), -1)
+        asked = np.flatnonzero(lo >= 0)
+        if not len(asked):
             return out
-        asked = np.flatnonzero(lo >= -1)
         asked_lo = lo[asked]
-        asked_lo = np.where(asked_lo < 0, self.starts[asked] - 1, asked_lo)
         p = np.searchsorted(rows, asked_lo, side="right")
         found = rows[np.minimum(p, len(rows) - 1)]
         out[asked] = np.where((p < len(rows)) & (found < self.ends[asked]), found, -1)
@@ -460,7 +467,7 @@ def fold(
     col = functools.partial(_column, journal)
     coded = _value_codes(col("kind"), _KINDS, n) - 1  # 0-based kind, -1 null, -2 unknown
     kinds = np.where(coded < 0, _UNKNOWN, coded).astype(np.int8)
-    seq = _ints(col("seq"), n, 0)
+    seq = _ints(col("seq"), n, 0, out=np.int32)
     if starts is None:
         starts = _case_starts(col("case_id"), seq, kinds == REG, n)
     else:
@@ -472,7 +479,6 @@ def fold(
     bad = np.zeros(n, np.bool_)  # rows whose case the checks cannot certify
     out = _Out(m)
     s = rows.starts
-    first = rows.first
     last_row = rows.ends - 1
 
     at, at_missing = _instants(col("at"), n)
@@ -484,18 +490,21 @@ def fold(
     received_at, received_missing = _instants(col("received_at"), n, s)
     bad[s[received_missing | (received_at < _SINCE_1992) | (at[s] < received_at)]] = True
     # _step: seq = n + 1 (numbered without gaps); at not before the previous event.
-    later = ~first[1:]
-    bad[1:] |= later & ((seq[1:] != seq[:-1] + 1) | (at[1:] < at[:-1]))
-
     # ALLOWED_FROM: the stage before each row is the one the latest stage-setting row left
     # (a registration leaves REGISTERED; a second one is never allowed: one per case).
     stage_set = _STAGE_AFTER[kinds]
-    last_setter = np.maximum.accumulate(np.where(stage_set >= 0, np.arange(n), 0))
+    index = np.arange(n, dtype=np.int32 if n < 2**31 else _I64)
+    last_setter = np.maximum.accumulate(np.where(stage_set >= 0, index, 0))
     stage_after = stage_set[last_setter]
     if n:
-        flat = kinds[1:].astype(np.int16) * len(_STAGES) + stage_after[:-1]
-        bad[1:] |= later & ~_ALLOWED[flat]
+        ok = np.diff(seq) == 1
+        ok &= at[1:] >= at[:-1]
+        ok &= _ALLOWED[kinds[1:].astype(np.int16) * len(_STAGES) + stage_after[:-1]]
+        ok[s[1:] - 1] = True  # a case's first row is checked by _start above
+        bad[1:] |= ~ok
     out.codes["stage"][:] = stage_after[last_row] + 1
+
+    day = _days(at).astype(np.int32)  # each row's local day, read by every milestone
 
     def set_day(
         name: str,
@@ -507,7 +516,7 @@ def fold(
         got = per_case >= 0
         src = per_case[got]
         if sub is None or days is None:
-            out.days[name][got] = _days(at[src])
+            out.days[name][got] = day[src]
         else:
             out.days[name][got] = days[np.searchsorted(sub, src)]
 
@@ -573,7 +582,7 @@ def fold(
     # _issue: delivered on or after the issue day; the stage and outcome of the latest.
     issues = rows.of(OP, RVO, RRO)
     delivered_at, no_delivery = _instants(col("delivered_at"), n, issues)
-    issued = _days(at[issues])
+    issued = day[issues].astype(_I64)
     delivered = np.where(no_delivery, issued, _days(delivered_at))
     too_early = delivered < issued
     bad[issues[too_early | (~no_delivery & (delivered_at < _SINCE_1992))]] = True
@@ -746,12 +755,29 @@ def _take(column: Any, rows: npt.NDArray[np.int64]) -> Any:
     """``column[rows]`` as a plain string array, null where a row is -1."""
     if column is None:
         return pa.nulls(len(rows), pa.string())
-    if not len(rows) or rows.min() >= 0:
-        idx = pa.array(rows, pa.int64())
+    if (
+        isinstance(column, pa.ChunkedArray)
+        and column.num_chunks > 1
+        and len(rows)
+        and rows.min() >= 0
+        and (len(rows) < 2 or bool((rows[1:] >= rows[:-1]).all()))
+    ):
+        # ascending rows: each chunk takes its own (a chunked take may join the chunks first)
+        bounds = np.cumsum([0] + [len(c) for c in column.chunks])
+        cut = np.searchsorted(rows, bounds)
+        parts = [
+            c.take(pa.array(rows[cut[i] : cut[i + 1]] - bounds[i]))
+            for i, c in enumerate(column.chunks)
+            if cut[i + 1] > cut[i]
+        ]
+        got = pa.chunked_array(parts, column.type).combine_chunks()
     else:
-        idx = _fixed(pa.int64(), rows.astype(_I64), rows >= 0)
-    got = column.take(idx)
-    got = got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
+        if not len(rows) or rows.min() >= 0:
+            idx = pa.array(rows, pa.int64())
+        else:
+            idx = _fixed(pa.int64(), rows.astype(_I64), rows >= 0)
+        got = column.take(idx)
+        got = got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
     if pa.types.is_dictionary(got.type):
         got = got.dictionary_decode()
     if not pa.types.is_string(got.type):
@@ -760,7 +786,18 @@ def _take(column: Any, rows: npt.NDArray[np.int64]) -> Any:
 
 
 def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
-    """Check role assignments and releases; the responsible unit's holder per case."""
+    """Check role assignments and releases; the responsible unit's holder per case.
+
+    ``_assign_role`` refuses a (role, holder) pair already held, ``_release_role`` one not
+    held; assigning a one-holder role replaces its holder. So the state a role row sees is
+    the latest earlier row of its group: (case, role) for a one-holder role, (case, role,
+    holder) for a several-holder one (their pairs are independent). One stable sort of the
+    role rows by that key puts each row right after the row it depends on: the holder
+    before it is that row's holder when it assigned, none when it released or there is none.
+    An assignment is refused when the holder before is its own holder, a release when not.
+    ``Case.responsible_unit`` is the first RESPONSIBLE_UNIT holding: a one-holder role has
+    at most one, the holder after the last row of that group.
+    """
     m = rows.m
     both = rows.of(RA, RR)
     if not len(both):
@@ -776,38 +813,33 @@ def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
     encoded = pc.dictionary_encode(held.cast(pa.string()))
     holder = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(_I64)
     bad[both[(role <= 0) | (holder < 0)]] = True
+    role = np.maximum(role, 0).astype(_I64)
     assigning = rows.kinds[both] == RA
-    single = np.isin(role, _SINGLE_ROLES)
-    # Several-holder roles: a release is not modelled (flagged); without one, an assignment
-    # is refused exactly when the same holder was assigned the same role before in the case.
-    bad[both[~single & ~assigning]] = True
-    many = ~single & assigning
-    if many.any():
-        key = (rows.case[both[many]] * 8 + role[many]) * (len(encoded.dictionary) + 1)
-        key = key + holder[many]
-        order = np.argsort(key, kind="stable")
-        dup = np.zeros(len(key), np.bool_)
-        dup[1:] = key[order][1:] == key[order][:-1]
-        bad[both[many][order][dup]] = True
-    # One-holder roles: the holder after each row is its holder (assign) or none (release).
+    single = _SINGLE_ROLE[role]
+    case = rows.case[both].astype(_I64)  # int64: the sort key below needs the room
+    width = len(encoded.dictionary) + 1
+    group = case * _ROLE_SLOTS + role
+    if (m + 1) * _ROLE_SLOTS * width < 2**62:
+        order = np.argsort(group * width + np.where(single, 0, holder + 1), kind="stable")
+    else:  # pragma: no cover - more (case, holder) pairs than an int64 key holds
+        order = np.lexsort((np.where(single, 0, holder + 1), group))
+    g = group[order]
+    h = holder[order]
+    a = assigning[order]
+    k = len(order)
+    new_group = np.ones(k, np.bool_)
+    new_group[1:] = (g[1:] != g[:-1]) | (~single[order][1:] & (h[1:] != h[:-1]))
+    after = np.where(a, h, -1)  # the holder after each row, within its group
+    before = np.full(k, -1, _I64)
+    before[1:] = np.where(new_group[1:], -1, after[:-1])
+    refused = np.where(a, before == h, before != h)
+    bad[both[order[refused]]] = True
+    # The responsible unit: the holder after the last RESPONSIBLE_UNIT row of each case.
+    last_in_group = np.ones(k, np.bool_)
+    last_in_group[:-1] = new_group[1:]
+    pick = last_in_group & (role[order] == _RESPONSIBLE_UNIT)
     responsible = np.full(m, -1, _I64)
-    for code in _SINGLE_ROLES:
-        mine = role == code
-        r = both[mine]
-        if not len(r):
-            continue
-        after = np.where(assigning[mine], holder[mine], -1)
-        prev = rows.before(r, r)
-        pos = np.searchsorted(r, np.maximum(prev, 0))
-        holder_before = np.where(prev >= 0, after[np.minimum(pos, len(r) - 1)], -1)
-        refused = np.where(
-            assigning[mine], holder_before == holder[mine], holder_before != holder[mine]
-        )
-        bad[r[refused]] = True
-        if code == _RESPONSIBLE_UNIT:
-            last = rows.last(r)
-            got = last >= 0
-            responsible[got] = after[np.searchsorted(r, last[got])]
+    responsible[case[order[pick]]] = after[pick]
     idx = pa.array(responsible, pa.int64(), mask=responsible < 0)
     return encoded.dictionary.take(idx).cast(pa.string())
 
@@ -836,12 +868,18 @@ def _plans(column: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> npt.NDArray[
     last = rows.last(set_rows)
     got = last >= 0
     src = last[got]
-    taken = column.take(pa.array(src))
-    taken = taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
-    missing = taken.is_null().to_numpy(zero_copy_only=False)
-    owner_solid, owner_unsure = _blank(taken.field("owner"))
-    deadline = ~taken.field("deadline").is_null().to_numpy(zero_copy_only=False)
-    measures = taken.field("measures")
+    idx = pa.array(src)
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+
+    def field(name: str) -> Any:
+        """The plan's field ``name`` at ``src`` (only that child is copied, not the plan)."""
+        got = pa.chunked_array([c.field(name) for c in chunks], column.type.field(name).type)
+        return got.take(idx).combine_chunks()
+
+    missing = column.is_null().take(idx).to_numpy(zero_copy_only=False)
+    owner_solid, owner_unsure = _blank(field("owner"))
+    deadline = ~field("deadline").is_null().to_numpy(zero_copy_only=False)
+    measures = field("measures")
     measures_missing = measures.is_null().to_numpy(zero_copy_only=False)
     flat = pc.list_flatten(measures)
     parents = pc.list_parent_indices(measures).to_numpy(zero_copy_only=False)
