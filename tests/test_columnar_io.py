@@ -163,6 +163,54 @@ def test_fallback_keeps_the_good_lines() -> None:
         parsed.document(10)
 
 
+def _with_null(line: str, kind: str, key: str) -> str:
+    """``line`` with ``"key": null`` added (last) to the change of its first ``kind`` event."""
+    doc = json.loads(line)
+    change = next(e["change"] for e in doc["events"] if e["change"]["kind"] == kind)
+    change.pop(key, None)
+    change[key] = None
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_explicit_nulls_are_placed_in_their_events() -> None:
+    cs = [c for c in DEMO if len(c.events) > 1][:6]
+    lines = serialization.dump_ledger(cs, reveal_personal_data=True).split("\n")[:-1]
+    second = [json.loads(line)["events"][1]["change"]["kind"] for line in lines]
+    lines[1] = _with_null(lines[1], "registered", "category")  # Register.category: X | None
+    lines[2] = _with_null(lines[2], second[2], "category")  # not a field of that kind
+    lines[3] = _with_null(lines[3], "registered", "channel")  # no None for a channel
+    lines[4] = _with_null(lines[4], "registered", "backlog_since")
+    text = "\n".join(lines)  # no final newline: the last bytes are scanned too
+    parsed = parse_ledger(text.encode())
+    assert not parsed.fallback
+    assert list(parsed.suspicious) == [False, False, True, True, False, False]
+    dup = lines[4].replace('"backlog_since":null', '"backlog_since":null,"backlog_since":null')
+    assert parse_ledger(dup.encode()).suspicious.all()  # a key twice: pyarrow or the count
+    assert serialization.load_ledger(lines[1])  # the value path agrees on the good one
+    for k in (2, 3):
+        with pytest.raises(InvalidDataError):
+            serialization.load_ledger(lines[k])
+    ok = [k for k in range(6) if not parsed.suspicious[k]]
+    assert ok == [0, 1, 4, 5]
+    got = pa.concat_tables(
+        [
+            parsed.journal.slice(parsed.offsets[k], parsed.offsets[k + 1] - parsed.offsets[k])
+            for k in ok
+        ]
+    )
+    assert_same(got, journal_from_cases(serialization.load_ledger("\n".join(lines[k] for k in ok))))
+
+
+def test_journal_from_cases_of_nothing_and_of_one() -> None:
+    assert journal_from_cases([]).schema.equals(JOURNAL_SCHEMA)
+    assert journal_from_cases([]).num_rows == 0
+    one = journal_from_cases(DEMO[:1])
+    assert one.num_rows == len(DEMO[0].events)
+    assert_same(
+        pa.concat_tables([one, journal_from_cases(DEMO[1:3])]), journal_from_cases(DEMO[:3])
+    )
+
+
 # ------------------------------------------------------------ mutations
 _INSTANTS = [
     "2021-01-01T10:00:00+0800",

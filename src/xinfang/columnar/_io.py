@@ -19,6 +19,7 @@ typed rows.
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 import io
 import itertools
 import json
@@ -46,7 +47,6 @@ from xinfang.columnar._schema import (
     KINDS,
     READ_SCHEMA,
     TIMESTAMP,
-    enum_type,
 )
 from xinfang.convert import SCHEMA_VERSION
 from xinfang.errors import InvalidDataError
@@ -159,17 +159,33 @@ def _personal_text(v: ResidentId | PhoneNumber | None) -> str | None:
     return str(v) if v.is_masked else v.reveal()
 
 
+_SCALARS: Final = (str, int, float, _dt.date)  # bool is an int, datetime a date
+
+
 def _plain(value: Any) -> Any:
     """A field value as the journal's plain Python value (enum codes, text, dicts)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, _SCALARS) or value is None:
+        return value
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, ResidentId | PhoneNumber):
         return _personal_text(value)
-    if hasattr(value, "value") and enum_type(type(value)) is not None:
-        return value.value
-    if attrs.has(type(value)):
-        return {a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value))}
+    names = _attrs_names(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return value
+
+
+_ATTRS_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _attrs_names(cls: type) -> tuple[str, ...] | None:
+    """The attrs field names of ``cls`` (None: not an attrs class), cached."""
+    if cls not in _ATTRS_NAMES:
+        _ATTRS_NAMES[cls] = tuple(a.name for a in attrs.fields(cls)) if attrs.has(cls) else None
+    return _ATTRS_NAMES[cls]
 
 
 def _plain_type(t: pa.DataType) -> pa.DataType:
@@ -186,10 +202,22 @@ def _plain_type(t: pa.DataType) -> pa.DataType:
 _PLAIN_SCHEMA: Final = pa.schema([pa.field(f.name, _plain_type(f.type)) for f in JOURNAL_SCHEMA])
 
 
+#: The fixed dictionaries (by column path), built once.
+_DICTIONARIES: Final = {path: pa.array(codes, pa.string()) for path, codes in _CODES.items()}
+
+
+def _dictionary(codes: list[Any]) -> pa.Array:
+    for path, known in _CODES.items():
+        if known is codes:
+            return _DICTIONARIES[path]
+    return pa.array(codes, pa.string())  # pragma: no cover - every caller passes _CODES[...]
+
+
 def _encode(arr: pa.Array, codes: list[Any]) -> pa.Array:
     """Strings as dictionary(int8, string) over the fixed ``codes``."""
-    indices = pc.cast(pc.index_in(arr, value_set=pa.array(codes, pa.string())), pa.int8())
-    return pa.DictionaryArray.from_arrays(indices, pa.array(codes, pa.string()))
+    dictionary = _dictionary(codes)
+    indices = pc.cast(pc.index_in(arr, value_set=dictionary), pa.int8())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
 def _conform(arr: pa.Array, target: pa.DataType, path: str) -> pa.Array:
@@ -223,29 +251,60 @@ def _conform_table(plain: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=JOURNAL_SCHEMA)
 
 
+_CHANGE_FIELDS: Final = {cls: tuple(a.name for a in attrs.fields(cls)) for cls in CHANGE_TYPES}
+_CHANGE_COLUMNS: Final = frozenset(JOURNAL_SCHEMA.names[5:])
+
+
 def journal_from_cases(cases: Iterable[Case]) -> pa.Table:
     """The journal (:data:`JOURNAL_SCHEMA`) of ``cases``: one row per event, cases in order.
 
     Resident IDs and phones are their text: whole where known, masked where
     only the masked form is (mask with :func:`mask_personal_data`).
     """
-    names = [f.name for f in JOURNAL_SCHEMA]
-    columns: dict[str, list[Any]] = {n: [] for n in names}
-    fields_of = {cls: [a.name for a in attrs.fields(cls)] for cls in CHANGE_TYPES}
-    change_names = names[5:]
-    for case in cases:
-        for e in case.events:
-            ch = e.change
-            columns["case_id"].append(case.id)
-            columns["seq"].append(e.seq)
-            columns["at"].append(e.at)
-            columns["by"].append(e.by)
-            columns["kind"].append(ch.kind)
-            own = fields_of[type(ch)]
-            for n in change_names:
-                columns[n].append(_plain(getattr(ch, n)) if n in own else None)
-    plain = pa.Table.from_pydict(columns, schema=_PLAIN_SCHEMA)
-    return _conform_table(plain)
+    rows = [(case.id, e) for case in cases for e in case.events]
+    n = len(rows)
+    sparse: dict[str, dict[int, Any]] = {}  # change column → {row: plain value}
+    for i, (_, e) in enumerate(rows):
+        ch = e.change
+        for name in _CHANGE_FIELDS[type(ch)]:
+            if name in _CHANGE_COLUMNS:
+                value = getattr(ch, name)
+                if value is not None:
+                    sparse.setdefault(name, {})[i] = _plain(value)
+    columns: list[pa.Array] = [
+        pa.array([cid for cid, _ in rows], pa.string()),
+        pa.array([e.seq for _, e in rows], pa.int32()),
+        pa.array([e.at for _, e in rows], TIMESTAMP),
+        pa.array([e.by for _, e in rows], pa.string()),
+        _codes_array([e.change.kind for _, e in rows], "kind"),
+    ]
+    for f in JOURNAL_SCHEMA:
+        name = f.name
+        if name not in _CHANGE_COLUMNS:  # the head, built above
+            continue
+        cells = sparse.get(name)
+        if not cells:
+            columns.append(_nulls_of(f.type, name, n))
+            continue
+        values = [None] * n
+        for i, v in cells.items():
+            values[i] = v
+        if pa.types.is_dictionary(f.type):
+            columns.append(_codes_array(values, name))
+        else:
+            plain_type = _PLAIN_SCHEMA.field(name).type
+            columns.append(_conform(pa.array(values, plain_type), f.type, name))
+    return pa.Table.from_arrays(columns, schema=JOURNAL_SCHEMA)
+
+
+def _codes_array(values: list[Any], path: str) -> pa.Array:
+    """Enum codes (or None) as dictionary(int8, string) over the fixed codes of ``path``."""
+    index = _CODE_INDEX[path]
+    indices = pa.array([None if v is None else index[v] for v in values], pa.int8())
+    return pa.DictionaryArray.from_arrays(indices, _DICTIONARIES[path])
+
+
+_CODE_INDEX: Final = {path: {c: i for i, c in enumerate(codes)} for path, codes in _CODES.items()}
 
 
 # ------------------------------------------------------------ byte helpers
@@ -269,6 +328,13 @@ def _matrix(
     lengths = offsets[1:] - starts
     if rows is not None:
         starts, lengths = starts[rows], lengths[rows]
+    k = len(starts)
+    if k and lengths[0] > 0 and np.all(lengths == lengths[0]):
+        size = int(lengths[0])  # the strings of one length, back to back: a strided view
+        first = int(starts[0])
+        if starts[-1] - first == size * (k - 1) and first + size * (k - 1) + width <= len(data):
+            view = np.ndarray((k, width), np.uint8, data, first, (size, 1))
+            return view, lengths
     words = (width + 7) // 8
     padded = np.zeros(len(data) + 8 * words + 8, np.uint8)
     padded[: len(data)] = data
@@ -280,7 +346,15 @@ def _matrix(
 
 
 def _valid(arr: pa.Array) -> Bools:
-    return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    """Per value: not null (from the validity bitmap)."""
+    n, nulls = len(arr), arr.null_count
+    if nulls == 0:
+        return np.ones(n, bool)
+    if nulls == n or arr.type == pa.null():
+        return np.zeros(n, bool)
+    bitmap = np.frombuffer(arr.buffers()[0], np.uint8)
+    bits = np.unpackbits(bitmap, count=arr.offset + n, bitorder="little")[arr.offset :]
+    return bits.view(bool)
 
 
 def _digits(m: npt.NDArray[np.uint8], cols: Sequence[int]) -> tuple[Bools, Ints]:
@@ -386,7 +460,9 @@ _ID_CHECK: Final = np.frombuffer(b"10X98765432", np.uint8).astype(np.int16)
 
 def _resident_ids_ok(arr: pa.Array) -> Bools:
     """GB 11643: 17 digits and the right check digit, or the masked form; nulls ok."""
-    m, lengths = _matrix(arr, 18)
+    valid = _valid(arr)
+    rows = np.flatnonzero(valid)
+    m, lengths = _matrix(arr, 18, rows)
     is18 = lengths == 18
     ok17, _ = _digits(m, range(17))
     d = m[:, :17].astype(np.int64) - 48
@@ -396,7 +472,9 @@ def _resident_ids_ok(arr: pa.Array) -> Bools:
     ok3, _ = _digits(m, (14, 15, 16))
     last = ((m[:, 17] >= 48) & (m[:, 17] <= 57)) | (m[:, 17] == 88)
     masked = ok6 & np.all(m[:, 6:14] == 42, axis=1) & ok3 & last
-    return np.asarray(is18 & (full | masked), dtype=bool) | ~_valid(arr)
+    out = ~valid
+    out[rows] = is18 & (full | masked)
+    return out
 
 
 def _nonempty_ok(arr: pa.Array) -> Bools:
@@ -447,17 +525,33 @@ def _per_case(flags: Bools, owner: Ints, n: int) -> Bools:
 # ------------------------------------------------------------ the raw text
 @attrs.frozen
 class _Text:
-    """The raw ledger bytes and its line structure."""
+    """The raw ledger bytes, its line structure and the offsets the null checks need."""
 
     data: bytes
     starts: Ints  # per line: byte offset of its start
     ends: Ints  # per line: byte offset of its end (the "\n" or the end)
     content: Ints  # the line indices (0-based) that hold a document
+    braces: Ints  # every offset of "{"
+    us: Ints  # every offset of "u" (the second byte of each null)
+
+
+_SCAN_STEP: Final = 1 << 20
 
 
 def _lines(data: bytes) -> _Text:
+    """One pass over the bytes (in cache-sized steps): newlines, braces and ``u`` bytes."""
     arr = np.frombuffer(data, np.uint8)
-    nl = np.flatnonzero(arr == 10).astype(np.int64)
+    found: tuple[list[Ints], list[Ints], list[Ints]] = ([], [], [])
+    buf = np.empty(min(_SCAN_STEP, len(arr)), bool)
+    for lo in range(0, len(arr), _SCAN_STEP):
+        part = arr[lo : lo + _SCAN_STEP]
+        hit = buf[: len(part)]
+        for out, byte in zip(found, (10, 123, 117), strict=True):
+            np.equal(part, byte, out=hit)
+            out.append(np.flatnonzero(hit) + lo)
+    nl, braces, us = (
+        np.concatenate(f).astype(np.int64) if f else np.zeros(0, np.int64) for f in found
+    )
     starts = np.concatenate((np.zeros(1, np.int64), nl + 1))
     ends = np.concatenate((nl, np.array([len(data)], np.int64)))
     lengths = ends - starts
@@ -466,14 +560,7 @@ def _lines(data: bytes) -> _Text:
     for i in np.flatnonzero((lengths > 0) & (first != 123)):
         line = data[starts[i] : ends[i]].decode("utf-8", "replace")
         content[i] = not line.isspace()  # load_ledger skips blank lines only
-    return _Text(data, starts, ends, np.flatnonzero(content).astype(np.int64))
-
-
-def _positions(data: bytes, byte: int) -> Ints:
-    """Every offset of ``byte`` in ``data`` (a memchr scan first: usually there is none)."""
-    if data.find(bytes([byte])) < 0:
-        return np.zeros(0, np.int64)
-    return np.flatnonzero(np.frombuffer(data, np.uint8) == byte).astype(np.int64)
+    return _Text(data, starts, ends, np.flatnonzero(content).astype(np.int64), braces, us)
 
 
 def _text_flags(text: _Text) -> Bools:
@@ -490,25 +577,22 @@ def _text_flags(text: _Text) -> Bools:
     if not n:
         return flags
     arr = np.frombuffer(data, np.uint8)
-    starts = text.starts[text.content]
-    flags |= arr[starts] != 123
+    flags |= arr[text.starts[text.content]] != 123
     hits = []
-    slash = _positions(data, 92)
-    if len(slash):
-        nxt = arr[np.minimum(slash + 1, len(arr) - 1)]
-        hits.append(slash[(nxt == 34) | (nxt == 117)])
-    for ws in (32, 9, 13):
-        pos = _positions(data, ws)
+    for ws in (92, 32, 9, 13):
+        if data.find(bytes([ws])) < 0:  # a memchr scan: usually there is none
+            continue
+        pos = np.flatnonzero(arr == ws).astype(np.int64)
+        if ws == 92:
+            nxt = arr[np.minimum(pos + 1, len(arr) - 1)]
+            hits.append(pos[(nxt == 34) | (nxt == 117)])
+            continue
         pos = pos[pos >= 2]
-        if len(pos):
-            before = arr[pos - 1]
-            hits.append(pos[(before == 34) | ((before == 58) & (arr[pos - 2] == 34))])
+        before = arr[pos - 1]
+        hits.append(pos[(before == 34) | ((before == 58) & (arr[pos - 2] == 34))])
     if hits:
-        found = np.concatenate(hits)
-        line = np.searchsorted(text.starts, found, side="right") - 1
-        k = np.searchsorted(text.content, line)
-        ok = (k < n) & (text.content[np.minimum(k, n - 1)] == line)
-        flags[k[ok]] = True
+        k = _case_of_offsets(text, np.concatenate(hits))
+        flags[k[k >= 0]] = True
     return flags
 
 
@@ -529,15 +613,23 @@ def _key_words(name: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
 _KEY_WORDS: Final = tuple(_key_words(k) for k in _NULLABLE_KEYS)
 
 
-def _word_hits(data: bytes, pattern: bytes, *, ordered: bool = True) -> Ints:
-    """Offsets of a 4-byte ``pattern`` in ``data`` (word compares at the four alignments)."""
-    word = int.from_bytes(pattern, "little")
-    hits = []
-    for align in range(4):
-        words = np.frombuffer(data, "<u4", count=(len(data) - align) // 4, offset=align)
-        hits.append(np.flatnonzero(words == word).astype(np.int64) * 4 + align)
-    found = np.concatenate(hits)
-    return np.sort(found) if ordered else found
+def _follows(data: bytes, at: Ints, text: bytes, shift: int) -> Bools:
+    """Per (sorted) offset: ``data[at + shift :][: len(text)] == text`` (False past either end).
+
+    One unaligned 8-byte load per offset (``text`` is at most 8 bytes).
+    """
+    width, size = len(text), len(data)
+    ok = np.zeros(len(at), bool)
+    lo = int(np.searchsorted(at, -shift))  # the offsets whose window starts in the data
+    hi = int(np.searchsorted(at, size - 8 - shift, side="right"))  # ... and whose 8 bytes fit
+    if hi > lo:
+        words8 = np.ndarray((size - 7,), "<u8", data, 0, (1,))
+        got = words8[at[lo:hi] + shift] & np.uint64(int.from_bytes(b"\xff" * width, "little"))
+        ok[lo:hi] = got == np.uint64(int.from_bytes(text, "little"))
+    for k in range(max(lo, hi), len(at)):  # the last few bytes of the data
+        start = int(at[k]) + shift
+        ok[k] = start >= 0 and data[start : start + width] == text
+    return ok
 
 
 def _nulls(text: _Text) -> tuple[Ints, Ints, Bools]:
@@ -552,9 +644,8 @@ def _nulls(text: _Text) -> tuple[Ints, Ints, Bools]:
     arr = np.frombuffer(text.data, np.uint8)
     if len(arr) < 8:
         return none, none, other
-    quote = _word_hits(text.data, b'":nu', ordered=False)
-    quote = quote[quote + 5 < len(arr)]
-    quote = quote[(arr[quote + 4] == 108) & (arr[quote + 5] == 108)]  # the key's closing quote
+    us = text.us
+    quote = us[_follows(text.data, us, b'":null', -3)] - 3  # the key's closing quote
     if not len(quote):
         return none, none, other
     # the 24 bytes before each quote, as three little-endian words
@@ -571,8 +662,9 @@ def _nulls(text: _Text) -> tuple[Ints, Ints, Bools]:
             hit[some] = (words8[start[some]] & masks[0]) == values[0]
         key_col[hit] = col
         found |= hit
-    case_of = _case_of_offsets(text, quote[~found])
-    other[case_of[case_of >= 0]] = True
+    if not found.all():
+        case_of = _case_of_offsets(text, quote[~found])
+        other[case_of[case_of >= 0]] = True
     return quote[found], key_col[found], other
 
 
@@ -582,6 +674,8 @@ def _case_of_offsets(text: _Text, at: Ints) -> Ints:
     if not n:
         return np.full(len(at), -1, np.int64)
     line = np.searchsorted(text.starts, at, side="right") - 1
+    if text.content[-1] == n - 1:  # no blank line before the last document
+        return np.where(line < n, line, -1).astype(np.int64)
     k = np.searchsorted(text.content, line)
     ok = (k < n) & (text.content[np.minimum(k, n - 1)] == line)
     return np.where(ok, k, -1).astype(np.int64)
@@ -589,13 +683,36 @@ def _case_of_offsets(text: _Text, at: Ints) -> Ints:
 
 def _event_starts(text: _Text) -> Ints:
     """Offsets of every ``{"seq":`` (how ``dump_ledger`` starts an event object)."""
-    arr = np.frombuffer(text.data, np.uint8)
-    if len(arr) < 8:
-        return np.zeros(0, np.int64)
-    pos = _word_hits(text.data, b'{"se')
-    pos = pos[pos + 6 < len(arr)]
-    keep = (arr[pos + 4] == 113) & (arr[pos + 5] == 34) & (arr[pos + 6] == 58)
-    return np.asarray(pos[keep], dtype=np.int64)
+    return text.braces[_follows(text.data, text.braces, b'"seq":', 1)]
+
+
+@attrs.frozen
+class _Marks:
+    """What the byte scans found: per-case flags, event starts and explicit nulls."""
+
+    flags: Bools  # per case: a shape the scans cannot read, or a null of a key not read
+    event_at: Ints  # offsets of every {"seq":
+    event_case: Ints  # ... and their case (-1: outside every document line)
+    null_at: Ints  # offsets of every explicit null of a nullable key
+    null_key: Ints  # ... its key (an index into _NULLABLE_KEYS)
+    null_case: Ints  # ... and its case
+
+
+def _scan(data: bytes) -> tuple[_Text, _Marks]:
+    """Every byte-level fact the parse needs (numpy: runs beside pyarrow's reader)."""
+    text = _lines(data)
+    flags = _text_flags(text)
+    null_at, null_key, other_nulls = _nulls(text)
+    event_at = _event_starts(text)
+    marks = _Marks(
+        flags=flags | other_nulls,
+        event_at=event_at,
+        event_case=_case_of_offsets(text, event_at),
+        null_at=null_at,
+        null_key=null_key,
+        null_case=_case_of_offsets(text, null_at),
+    )
+    return text, marks
 
 
 # ------------------------------------------------------------ parsing
@@ -652,7 +769,7 @@ def _read_source(source: str | os.PathLike[str] | bytes) -> bytes:
 
 
 def _read_json(data: bytes, block_size: int | None) -> pa.Table:
-    ro = pj.ReadOptions(use_threads=True, block_size=block_size or (1 << 22))
+    ro = pj.ReadOptions(use_threads=True, block_size=block_size or (1 << 23))
     po = pj.ParseOptions(explicit_schema=READ_SCHEMA, unexpected_field_behavior="error")
     return pj.read_json(io.BytesIO(data), read_options=ro, parse_options=po)
 
@@ -691,15 +808,17 @@ def parse_ledger(
     line refused alone is a suspicious case with no rows (``fallback=True``).
     """
     data = _read_source(source)
-    text = _lines(data)
     fallback = False
     docs: pa.Table | None = None
-    if len(text.content):
+    with ThreadPoolExecutor(1) as pool:  # the byte scans run while pyarrow parses
+        scan = pool.submit(_scan, data)
         try:
             docs = _read_json(data, block_size)
-            if docs.num_rows != len(text.content):
-                docs = None
         except (pa.ArrowException, ValueError):
+            docs = None
+        text, marks = scan.result()
+    if len(text.content):
+        if docs is not None and docs.num_rows != len(text.content):
             docs = None
         if docs is None:
             fallback = True
@@ -712,7 +831,7 @@ def parse_ledger(
                 docs = pa.concat_tables([t for piece in pieces for t in piece])
     else:
         docs = _NULL_DOC.slice(0, 0)
-    journal, offsets, suspicious = _typed(docs.combine_chunks(), text)
+    journal, offsets, suspicious = _typed(docs, marks)
     return Parsed(
         journal=journal,
         offsets=offsets,
@@ -723,41 +842,40 @@ def parse_ledger(
     )
 
 
-def _typed(docs: pa.Table, text: _Text) -> tuple[pa.Table, Ints, Bools]:
+def _typed(docs: pa.Table, marks: _Marks) -> tuple[pa.Table, Ints, Bools]:
     """The typed journal, case offsets and suspicious flags of a documents table."""
     n = docs.num_rows
-    bad = _text_flags(text) if n else np.zeros(0, bool)
-    null_at, null_key, other_nulls = _nulls(text)
-    bad |= other_nulls
-    event_at = _event_starts(text)
+    bad = marks.flags.copy()
 
-    version = docs.column("schema_version").combine_chunks()
+    version = _one_chunk(docs.column("schema_version"))
     bad |= ~np.asarray(pc.fill_null(pc.equal(version, SCHEMA_VERSION), False), dtype=bool)
-    events_list = docs.column("events").combine_chunks()
+    events_list = _one_chunk(docs.column("events"))
     ev_valid = _valid(events_list)
-    raw_offsets = events_list.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+    raw_offsets = np.asarray(events_list.offsets, dtype=np.int64)
     lengths = np.where(ev_valid, raw_offsets[1:] - raw_offsets[:-1], 0)
     bad |= lengths == 0
     offsets = np.concatenate((np.zeros(1, np.int64), np.cumsum(lengths)))
-    keep = np.repeat(ev_valid, raw_offsets[1:] - raw_offsets[:-1])
     all_events = events_list.values.slice(raw_offsets[0], raw_offsets[-1] - raw_offsets[0])
-    events = all_events.filter(pa.array(keep)) if not keep.all() else all_events
+    if ev_valid.all():
+        events = all_events
+    else:
+        events = all_events.filter(
+            pa.array(np.repeat(ev_valid, raw_offsets[1:] - raw_offsets[:-1]))
+        )
     case_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    rows = len(events)
+    row_bad = np.zeros(rows, bool)
 
     def flag(row_flags: Bools) -> None:
-        bad[:] |= _per_case(row_flags, case_of, n)
+        np.logical_or(row_bad, row_flags, out=row_bad)
 
     seq, at_raw, by, change = events.flatten()
     ch_names = [f.name for f in change.type]
     ch = dict(zip(ch_names, change.flatten(), strict=True))
     kind_raw = ch["kind"]
-    kind_ok = np.asarray(pc.fill_null(pc.is_in(kind_raw, pa.array(KINDS)), False), dtype=bool)
-    flag(~kind_ok)
-    kind_idx = np.asarray(
-        pc.fill_null(pc.index_in(kind_raw, pa.array(KINDS)), 0).to_numpy(zero_copy_only=False),
-        dtype=np.int64,
-    )
-    kind_idx = np.where(kind_ok, kind_idx, -1)
+    kinds = pa.array(KINDS, pa.string())
+    kind_idx = np.asarray(pc.fill_null(pc.index_in(kind_raw, value_set=kinds), -1), np.int64)
+    flag(kind_idx < 0)
 
     owned_cache: dict[tuple[str, ...], Bools] = {}
 
@@ -770,7 +888,7 @@ def _typed(docs: pa.Table, text: _Text) -> tuple[pa.Table, Ints, Bools]:
         return owned_cache[key]
 
     # seq, at, by
-    seq_np = np.asarray(pc.fill_null(seq, 0).to_numpy(zero_copy_only=False), np.int64)
+    seq_np = np.asarray(pc.fill_null(seq, 0), np.int64)
     flag(~_valid(seq) | (seq_np < 1) | (seq_np > _INT32[1]))
     at, at_ok = _instants(at_raw)
     flag(~at_ok | ~_valid(at_raw))
@@ -779,19 +897,20 @@ def _typed(docs: pa.Table, text: _Text) -> tuple[pa.Table, Ints, Bools]:
     # case ids: the registration's, per case (its first row)
     first = offsets[:-1][lengths > 0]
     reg_id = ch["case_id"]
+    registered = KINDS.index("registered")
     first_is_reg = np.zeros(n, bool)
-    first_is_reg[lengths > 0] = kind_idx[first] == KINDS.index("registered")
+    first_is_reg[lengths > 0] = kind_idx[first] == registered
     bad |= ~first_is_reg
     first_rows = pa.array(offsets[:-1], mask=lengths == 0)  # null: a case with no rows
     case_ids = reg_id.take(first_rows) if n else pa.array([], pa.string())
     bad |= ~_valid(case_ids)
     case_ids = pc.fill_null(case_ids, "")
-    doc_id = docs.column("id").combine_chunks()
+    doc_id = _one_chunk(docs.column("id"))
     same = np.asarray(pc.fill_null(pc.equal(doc_id, case_ids), False), dtype=bool)
     bad |= _valid(doc_id) & ~same
     case_id_col = case_ids.take(pa.array(case_of))
     # a case_id on a row that is not a registration is a foreign key; required on registrations
-    is_reg = kind_idx == KINDS.index("registered")
+    is_reg = kind_idx == registered
     flag(_valid(reg_id) & ~is_reg)
     flag(is_reg & ~_nonempty_ok(reg_id))
 
@@ -801,35 +920,43 @@ def _typed(docs: pa.Table, text: _Text) -> tuple[pa.Table, Ints, Bools]:
         "at": at,
         "by": by,
         "kind": pa.DictionaryArray.from_arrays(
-            pa.array(np.maximum(kind_idx, 0).astype(np.int8)), pa.array(KINDS, pa.string())
+            pa.array(np.maximum(kind_idx, 0).astype(np.int8)), kinds
         ),
     }
-    rows = len(events)
-    row_index = np.arange(rows, dtype=np.int64)
-    k_keys = len(_NULLABLE_KEYS)
-    allowed_cells: list[Ints] = []
+    # per nullable key: how many nulls each row may hold (explicit or missing alike)
+    allowed: dict[int, Ints | Bools] = {}
 
-    def count_nulls(key: str, item_nulls: Bools, owner_row: Ints) -> None:
-        """Nulls the classes allow on ``key``, per row (explicit or missing alike)."""
-        allowed_cells.append(owner_row[item_nulls] * k_keys + _NULLABLE_KEYS.index(key))
+    def count_nulls(key: str, item_nulls: Bools, owner_row: Ints | None) -> None:
+        """Nulls the classes allow on ``key``: per row, or per item of ``owner_row``."""
+        j = _NULLABLE_KEYS.index(key)
+        per_row = (
+            item_nulls if owner_row is None else np.bincount(owner_row[item_nulls], minlength=rows)
+        )
+        if j in allowed:  # counts add up (bools too)
+            per_row = np.asarray(allowed[j], np.int64) + per_row
+        allowed[j] = per_row
 
     for f in JOURNAL_SCHEMA:
         name = f.name
         if name in out:
             continue
         col = ch[name]
-        mine = owned(name)
+        nulls = col.null_count
         valid = _valid(col)
-        flag(valid & ~mine)  # a field of another kind: an unknown key for the value path
+        if nulls < rows:
+            flag(valid & ~owned(name))  # a field of another kind: an unknown key for the value path
         defaults = _DEFAULTS[name]
-        required = owned(name, [k for k, d in defaults.items() if d is attrs.NOTHING])
-        flag(required & ~valid)
-        optional = owned(name, _OPTIONAL.get(name, ()))
+        required = [k for k, d in defaults.items() if d is attrs.NOTHING]
+        if required:
+            flag(owned(name, required) & ~valid)
         if name in _OPTIONAL:
-            count_nulls(name, optional & ~valid, row_index)
-        if name in _NONEMPTY:
-            flag(owned(name, _NONEMPTY[name]) & ~_nonempty_ok(col))
-        typed = _field(name, col, f.type, case_of, flag=flag, count_nulls=count_nulls)
+            count_nulls(name, owned(name, _OPTIONAL[name]) & ~valid, None)
+        if nulls == rows:
+            typed = _nulls_of(f.type, name, rows)
+        else:
+            if name in _NONEMPTY:
+                flag(owned(name, _NONEMPTY[name]) & ~_nonempty_ok(col))
+            typed = _field(name, col, f.type, case_of, flag=flag, count_nulls=count_nulls)
         with_default = [k for k, d in defaults.items() if d is not attrs.NOTHING and d is not None]
         if with_default:
             fill = owned(name, with_default) & ~valid
@@ -848,29 +975,80 @@ def _typed(docs: pa.Table, text: _Text) -> tuple[pa.Table, Ints, Bools]:
     # such nulls must start every event with {"seq": as dump_ledger does); an event may hold at most
     # the nulls its class allows on that key (a null of another kind's field: an
     # unknown key for the value path; missing optional fields are fine).
-    ev_case = _case_of_offsets(text, event_at)
+    if len(marks.null_at) and rows:
+        bad |= _misplaced_nulls(marks, lengths=lengths, allowed=allowed, flag=flag)
+
+    bad |= _per_case(row_bad, case_of, n)
+    journal = pa.Table.from_arrays([out[f.name] for f in JOURNAL_SCHEMA], schema=JOURNAL_SCHEMA)
+    return journal, offsets, bad
+
+
+def _misplaced_nulls(
+    marks: _Marks, *, lengths: Ints, allowed: dict[int, Ints | Bools], flag: Any
+) -> Bools:
+    """Per case: an explicit null not placed in an event, or more on a key than its class allows.
+
+    Row flags go to ``flag``.
+    """
+    n = len(lengths)
+    bad = np.zeros(n, bool)
+    event_at, ev_case = marks.event_at, marks.event_case
     known = ev_case >= 0
-    per_case = np.bincount(ev_case[known], minlength=n) if n else np.zeros(0, np.int64)
+    per_case = np.bincount(ev_case[known], minlength=n)
     placed = per_case == lengths
-    null_case = _case_of_offsets(text, null_at)
-    has_nulls = np.bincount(null_case[null_case >= 0], minlength=n) > 0
-    bad |= ~placed & has_nulls  # nulls this reading cannot place in their events
-    if len(null_at) and rows:
+    consider = marks.null_case >= 0
+    null_at, null_key = marks.null_at[consider], marks.null_key[consider]
+    null_case = marks.null_case[consider]
+    unplaced = ~placed[null_case]
+    if unplaced.any():  # nulls this reading cannot place in their events
+        bad[null_case[unplaced]] = True
+        null_at, null_key, null_case = null_at[~unplaced], null_key[~unplaced], null_case[~unplaced]
+    if placed.all():
+        kept_at, kept_case = event_at[known], ev_case[known]
+        kept_rows = np.arange(len(kept_at), dtype=np.int64)
+    else:
         kept = known & placed[np.maximum(ev_case, 0)]
         kept_at, kept_case = event_at[kept], ev_case[kept]
         kept_rows = np.flatnonzero(np.repeat(placed, lengths))  # same order, same count
-        consider = null_case >= 0
-        consider[consider] = placed[null_case[consider]]
-        j = np.searchsorted(kept_at, null_at[consider], side="right") - 1
-        same = (j >= 0) & (kept_case[np.maximum(j, 0)] == null_case[consider])
-        bad[null_case[consider][~same]] = True
-        cells = kept_rows[j[same]] * k_keys + null_key[consider][same]
-        explicit = np.bincount(cells, minlength=rows * k_keys)
-        allowed = np.bincount(np.concatenate(allowed_cells), minlength=rows * k_keys)
-        flag(np.any((explicit > allowed).reshape(rows, k_keys), axis=1))
+    j = np.searchsorted(kept_at, null_at, side="right") - 1
+    same = (j >= 0) & (kept_case[np.maximum(j, 0)] == null_case)
+    bad[null_case[~same]] = True
+    rows_of = kept_rows[j[same]]
+    keys_of = null_key[same]
+    k_keys = len(_NULLABLE_KEYS)
+    cells = np.sort(rows_of * k_keys + keys_of, kind="stable")  # nearly sorted already
+    if not len(cells):
+        return bad
+    new = np.concatenate(([True], cells[1:] != cells[:-1]))
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.concatenate((starts, [len(cells)])))
+    cells = cells[starts]
+    cell_row, cell_key = cells // k_keys, cells % k_keys
+    too_many = np.zeros(len(cells), bool)
+    for key in np.unique(cell_key):
+        here = cell_key == key
+        limit = allowed.get(int(key))
+        if limit is None:
+            too_many[here] = True
+        else:
+            too_many[here] = counts[here] > np.asarray(limit)[cell_row[here]]
+    row_flags = np.zeros(int(lengths.sum()), bool)
+    row_flags[cell_row[too_many]] = True
+    flag(row_flags)
+    return bad
 
-    journal = pa.Table.from_arrays([out[f.name] for f in JOURNAL_SCHEMA], schema=JOURNAL_SCHEMA)
-    return journal, offsets, bad
+
+def _one_chunk(col: pa.ChunkedArray) -> pa.Array:
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+
+
+def _nulls_of(t: pa.DataType, name: str, rows: int) -> pa.Array:
+    """An all-null column of type ``t`` (dictionaries over their fixed codes)."""
+    if pa.types.is_dictionary(t):
+        return pa.DictionaryArray.from_arrays(
+            pa.nulls(rows, pa.int8()), pa.array(_CODES[name], pa.string())
+        )
+    return pa.nulls(rows, t)
 
 
 def _fill(arr: pa.Array, where: Bools, default: Any, t: pa.DataType, name: str) -> pa.Array:
@@ -885,9 +1063,8 @@ def _fill(arr: pa.Array, where: Bools, default: Any, t: pa.DataType, name: str) 
         return pa.DictionaryArray.from_arrays(
             pa.array(indices, pa.int8(), mask=mask), pa.array(codes, pa.string())
         )
-    fill = pa.array([default] * len(arr), type=_plain_type(t))
-    fill = _conform(fill, t, name)
-    return pc.if_else(pa.array(where), fill, arr)
+    scalar = _conform(pa.array([default], type=_plain_type(t)), t, name)[0]
+    return pc.if_else(pa.array(where), scalar, arr)
 
 
 def _list_parts(col: pa.Array) -> tuple[Ints, pa.Array, Ints]:
@@ -924,10 +1101,10 @@ def _field(
         flag(~ok)
         return typed
     if pa.types.is_dictionary(t):
-        codes = _CODES[name]
-        ok = _in_codes(col, codes)
-        flag(~ok)
-        return _encode(col, codes)
+        encoded = _encode(col, _CODES[name])
+        if encoded.null_count != col.null_count:  # a code not in the enum
+            flag(_valid(col) & ~_valid(encoded))
+        return encoded
     if pa.types.is_int32(t):
         v = np.asarray(pc.fill_null(col, 0).to_numpy(zero_copy_only=False), np.int64)
         flag((v < _INT32[0]) | (v > _INT32[1]))
@@ -985,7 +1162,7 @@ def _plan(col: pa.Array, t: pa.DataType, case_of: Ints, flag: Any, count_nulls: 
     valid = _valid(col)
     deadline_t, ok = _dates(deadline)
     flag(~ok)
-    count_nulls("deadline", valid & ~_valid(deadline), np.arange(len(col), dtype=np.int64))
+    count_nulls("deadline", valid & ~_valid(deadline), None)
     m_offs, m_values, m_row = _list_parts(measures)
     flag(_per_case(~_valid(m_values), m_row, len(col)))
     measures_t = _rebuild_list(measures, m_offs, m_values, t.field("measures").type)
