@@ -18,7 +18,9 @@ RSS is its own. Three parts:
     The two clock tables are compared row by row.
 (b) **Parquet journal → clocks + campaign snapshot, one core** (``--big``
     sizes): ``pa.set_cpu_count(1)``, one I/O thread, ``OMP_NUM_THREADS=1``;
-    ``read_journal`` → ``journal_clocks`` → ``journal_snapshot``. Peak Arrow
+    ``read_journal(lean=True)`` (only the columns the fold reads) → one
+    ``journal_clocks`` with the campaign (the clocks and the campaign counts
+    from one run of the engine) → ``finish_snapshot``. Peak Arrow
     memory (``pa.default_memory_pool().max_memory()``), peak RSS
     (``getrusage``) above the child's RSS before reading, and the tables'
     ``nbytes``, all per case. Once per size (these are seconds-long runs).
@@ -26,7 +28,7 @@ RSS is its own. Three parts:
     exceed 80% of the memory available is skipped, and the line says so.
 (c) **Dask on 2 worker processes** (``--dask-cases``): a Parquet dataset
     partitioned by year (several files per year), one task per file (read,
-    ``journal_clocks``, ``journal_snapshot_counts``; status counts and
+    ``journal_clocks`` with the campaign; status counts and
     ``SnapshotCounts`` reduced with ``+``) on ``LocalCluster(n_workers=2,
     threads_per_worker=1, processes=True)``, against one process running
     the same tasks one after the other on one core (and, with ``--whole``,
@@ -289,7 +291,8 @@ def child_parquet(workdir: Path, path: str, n: int) -> dict[str, Any]:
 
     import pyarrow as pa
 
-    from xinfang.columnar import journal_clocks, journal_snapshot, read_journal
+    import xinfang as x
+    from xinfang.columnar import journal_clocks, read_journal
 
     setup = load_setup(workdir)
     as_of, cal = as_of_calendar(setup)
@@ -299,15 +302,16 @@ def child_parquet(workdir: Path, path: str, n: int) -> dict[str, Any]:
     rss0, alloc0 = current_rss(), pa.total_allocated_bytes()
     out: dict[str, Any] = {"cases": n, "parquet_bytes": dir_size(Path(path))}
     with Timer() as t_read:
-        journal = read_journal(path)
+        journal = read_journal(path, lean=True)
     out["events"] = journal.events.num_rows
     out["journal_alloc"] = pa.total_allocated_bytes() - alloc0
     out["events_nbytes"] = journal.events.nbytes
     out["milestones_nbytes"] = journal.milestones.nbytes
     with Timer() as t_clk:
-        sweep = journal_clocks(journal, as_of=as_of, calendar=cal)
+        sweep = journal_clocks(journal, as_of=as_of, calendar=cal, campaign=campaign, org=org)
     with Timer() as t_snap:
-        snap = journal_snapshot(journal, campaign, org, as_of=as_of, calendar=cal)
+        assert sweep.counts is not None  # noqa: S101
+        snap = x.finish_snapshot(campaign, sweep.counts, org)
     out["times"] = {
         "read_journal": (t_read.wall, t_read.cpu),
         "journal_clocks": (t_clk.wall, t_clk.cpu),
@@ -331,14 +335,14 @@ def dir_size(path: Path) -> int:
 # ------------------------------------------------------------------ (c) Dask
 def sweep_file(path: str, setup: dict[str, Any]) -> dict[str, Any]:
     """The per-partition task: a Parquet file → cases, clock rows, status counts, counts."""
-    from xinfang.columnar import journal_clocks, journal_snapshot_counts, read_journal
+    from xinfang.columnar import journal_clocks, read_journal
 
     with Timer() as t:
         as_of, cal = as_of_calendar(setup)
         campaign, org = campaign_and_org(setup)
-        journal = read_journal(path)
-        sweep = journal_clocks(journal, as_of=as_of, calendar=cal)
-        counts = journal_snapshot_counts(journal, campaign, org, as_of=as_of, calendar=cal)
+        journal = read_journal(path, lean=True)
+        sweep = journal_clocks(journal, as_of=as_of, calendar=cal, campaign=campaign, org=org)
+        counts = sweep.counts
     return {
         "cases": len(journal),
         "rows": sweep.clocks.num_rows,
@@ -390,7 +394,7 @@ def child_files(workdir: Path, root: str, whole_too: bool) -> dict[str, Any]:
     one_core()
     import pickle
 
-    from xinfang.columnar import journal_clocks, journal_snapshot_counts, read_journal
+    from xinfang.columnar import journal_clocks, read_journal
 
     setup = load_setup(workdir)
     files = parquet_files(Path(root))
@@ -409,9 +413,9 @@ def child_files(workdir: Path, root: str, whole_too: bool) -> dict[str, Any]:
         as_of, cal = as_of_calendar(setup)
         campaign, org = campaign_and_org(setup)
         with Timer() as t_whole:
-            journal = read_journal(root)
-            sweep = journal_clocks(journal, as_of=as_of, calendar=cal)
-            counts = journal_snapshot_counts(journal, campaign, org, as_of=as_of, calendar=cal)
+            journal = read_journal(root, lean=True)
+            sweep = journal_clocks(journal, as_of=as_of, calendar=cal, campaign=campaign, org=org)
+            counts = sweep.counts
         whole = {"status": dict(sorted(status_counts(sweep.clocks).items())), "counts": counts}
         out["whole_wall"], out["whole_cpu"] = t_whole.wall, t_whole.cpu
         out["whole_equals_files"] = red["counts"] == counts and red["status"] == whole["status"]
@@ -721,7 +725,8 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
         )
         print()
         print(
-            "| cases | events | read_journal s | journal_clocks s | journal_snapshot s | total s | "
+            "| cases | events | read_journal(lean) + fold s | clocks + campaign counts s "
+            "| finish_snapshot s | total s | "
             "cases/s | CPU s | events B/case | milestones B/case | Arrow alloc B/case | "
             "peak Arrow B/case | peak RSS growth B/case | Parquet B/case |"
         )
