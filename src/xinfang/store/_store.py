@@ -662,28 +662,30 @@ class Store:
         rb, cal = self.rulebook, self.calendar
         day = local_day(aware(as_of, "as_of")) if isinstance(as_of, _dt.datetime) else as_of
         hi = cal.add_working_days(day, within + 1)
+        # A clock that starts after the day is not open on it: left out in SQL.
         if overdue:
             rows = db.run(
-                f"SELECT {_CLOCK_COLUMNS} FROM xf_clock WHERE due_on < ?",  # noqa: S608
-                (db.param_date(hi),),
+                f"SELECT {_CLOCK_COLUMNS} FROM xf_clock "  # noqa: S608
+                "WHERE due_on < ? AND started_on <= ?",
+                (db.param_date(hi), db.param_date(day)),
             )
         else:
             rows = db.run(
                 f"SELECT {_CLOCK_COLUMNS} FROM xf_clock "  # noqa: S608
-                "WHERE due_on >= ? AND due_on < ?",
-                (db.param_date(day), db.param_date(hi)),
+                "WHERE due_on >= ? AND due_on < ? AND started_on <= ?",
+                (db.param_date(day), db.param_date(hi), db.param_date(day)),
             )
         replayed = {str(r[0]) for r in db.run("SELECT case_id FROM xf_clock WHERE paused")}
         replayed |= {
             str(r[0]) for r in db.run("SELECT case_id FROM xf_case WHERE clock_error IS NOT NULL")
         }
         out: list[Clock] = []
-        row_clock = functools.partial(self._row_clock, day=day, due_soon=due_soon, limits={})
+        row_clock = self._row_clocks(day, due_soon)
         for r in rows:
             if r[0] in replayed:
                 continue
             clock = row_clock(r)
-            if clock is not None and clock.remaining_working_days is not None:
+            if clock is not None:
                 out.append(clock)
         for cid in sorted(replayed):
             case = self._load(cid)
@@ -696,65 +698,71 @@ class Store:
         out.sort(key=lambda c: (c.due, c.case_id, c.key))
         return tuple(out)
 
-    def _row_clock(
-        self,
-        r: tuple[Any, ...],
-        day: _dt.date,
-        due_soon: int,
-        limits: dict[str, Limit | None] | None = None,
-    ) -> Clock | None:
+    def _row_clocks(
+        self, day: _dt.date, due_soon: int
+    ) -> Callable[[tuple[Any, ...]], Clock | None]:
+        """A builder of the open :class:`Clock` of a clock row as of ``day`` (``None``: not open).
+
+        What each limit contributes is looked up once per call, not per row.
+        """
         db, rb, cal = self._db, self.rulebook, self.calendar
-        key = str(r[1])
-        if limits is None:
+        as_date, between = db.date, cal.working_days_between
+        statics: dict[str, tuple[Limit, bool]] = {}
+        calendar_name, counting = cal.name, rb.counting
+
+        def limit_of(key: str) -> tuple[Limit, bool]:
             limit = rb.get(key)
-        elif key in limits:
-            limit = limits[key]
-        else:
-            limit = limits[key] = rb.get(key)
-        if limit is None:
-            raise StoreError(
-                f"{self.url}: the clock projection names limit {r[1]!r}, which rulebook "
-                f"{rb.id!r} lacks; rebuild the projections under this rulebook",
-                rule="projections",
+            if limit is None:
+                raise StoreError(
+                    f"{self.url}: the clock projection names limit {key!r}, which rulebook "
+                    f"{rb.id!r} lacks; rebuild the projections under this rulebook",
+                    rule="projections",
+                )
+            found = statics[key] = (limit, limit.kind is LimitKind.WINDOW)
+            return found
+
+        def row_clock(r: tuple[Any, ...]) -> Clock | None:
+            key = str(r[1])
+            lim, window = statics.get(key) or limit_of(key)
+            started = as_date(r[2])
+            if started > day:
+                return None
+            due = as_date(r[4])
+            past = day > due
+            if past and window:
+                return None  # a window closed unused: lapsed, not open
+            left = between(day, due)
+            if past:
+                status = ClockStatus.OVERDUE
+            elif left <= due_soon:
+                status = ClockStatus.DUE_SOON
+            else:
+                status = ClockStatus.RUNNING
+            return Clock(
+                str(r[0]),
+                lim.key,
+                lim.title,
+                lim.citation,
+                lim.kind,
+                lim.obligor,
+                lim.starts,
+                started,
+                lim.period,
+                as_date(r[3]),
+                due,
+                int(r[6]),
+                int(r[7]),
+                status,
+                None,
+                (due - day).days,
+                left,
+                bool(r[8]),
+                calendar_name,
+                counting,
+                lim.title_en,
             )
-        started = db.date(r[2])
-        if started > day:
-            return None
-        due = db.date(r[4])
-        past = day > due
-        if past and limit.kind is LimitKind.WINDOW:
-            return None  # a window closed unused: lapsed, not open
-        remaining = (due - day).days
-        left = cal.working_days_between(day, due)
-        if past:
-            status = ClockStatus.OVERDUE
-        elif left <= due_soon:
-            status = ClockStatus.DUE_SOON
-        else:
-            status = ClockStatus.RUNNING
-        return Clock(
-            str(r[0]),
-            limit.key,
-            limit.title,
-            limit.citation,
-            limit.kind,
-            limit.obligor,
-            limit.starts,
-            started,
-            limit.period,
-            db.date(r[3]),
-            due,
-            int(r[6]),
-            int(r[7]),
-            status,
-            None,
-            remaining,
-            left,
-            bool(r[8]),
-            cal.name,
-            rb.counting,
-            limit.title_en,
-        )
+
+        return row_clock
 
     def open_cases_by_unit(self, case_ids: Collection[str] | None = None) -> dict[str, int]:
         """Open (not terminal) cases per unit; only among ``case_ids`` if given (a target list).
