@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import numpy as np
@@ -14,17 +14,9 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from xinfang.calendar import china_mainland
 from xinfang.campaign import SnapshotCounts, finish_snapshot
 from xinfang.case import Case
-from xinfang.columnar._engine import (
-    CLOCKS_SCHEMA,
-    HearingSpans,
-    clocks_of,
-    counts_of,
-    spans_of,
-    sweep_of,
-)
+from xinfang.columnar._engine import CLOCKS_SCHEMA, Campaigned, run, spans_of
 from xinfang.columnar._fold import (
     MILESTONES_SCHEMA,
     Folded,
@@ -460,6 +452,33 @@ def _case_of(journal: Journal) -> Callable[[int], Case]:
     return case
 
 
+def _sweep(
+    journal: Journal,
+    as_of: _dt.date,
+    *,
+    rulebook: Rulebook | None,
+    calendar: WorkCalendar | None,
+    due_soon: int = 3,
+    clocks: bool = True,
+    count: Campaigned | None = None,
+) -> Sweep:
+    """The journal as of ``as_of`` through one run of the clock engine."""
+    day = as_of_day(as_of, rulebook)
+    then, skipped = _as_of(journal, day)
+    table, counts = run(
+        then.milestones,
+        day=day,
+        case_of=_case_of(then),
+        spans=lambda: spans_of(then.events, case_offsets(then.events)),
+        rulebook=rulebook,
+        calendar=calendar,
+        due_soon=due_soon,
+        clocks=clocks,
+        count=count,
+    )
+    return Sweep(clocks=table, cases=len(then), not_yet_registered=skipped, counts=counts)
+
+
 def journal_clocks(
     journal: Journal,
     *,
@@ -479,40 +498,17 @@ def journal_clocks(
     (``Sweep.counts``, what :func:`journal_snapshot_counts` gives) from the
     same clocks (``due_soon`` must then be 3, the snapshot's).
     """
-    day = as_of_day(as_of, rulebook)
-    then, skipped = _as_of(journal, day)
-    cal = calendar if calendar is not None else china_mainland()
-
-    def spans() -> HearingSpans:
-        return spans_of(then.events, case_offsets(then.events))
-
-    if campaign is None:
-        clocks = clocks_of(
-            then.milestones,
-            day=day,
-            case_of=_case_of(then),
-            spans=spans,
-            rulebook=rulebook,
-            calendar=cal,
-            due_soon=due_soon,
-        )
-        return Sweep(clocks=clocks, cases=len(then), not_yet_registered=skipped)
-    if org is None or due_soon != 3:
-        raise InvalidDataError(
-            [("campaign", "a sweep with a campaign needs its org, and due_soon=3")],
-            source="journal_clocks",
-        )
-    clocks, counts = sweep_of(
-        then.milestones,
-        campaign,
-        org,
-        day=day,
-        case_of=_case_of(then),
-        spans=spans,
-        rulebook=rulebook,
-        calendar=cal,
+    count = None
+    if campaign is not None:
+        if org is None or due_soon != 3:
+            raise InvalidDataError(
+                [("campaign", "a sweep with a campaign needs its org, and due_soon=3")],
+                source="journal_clocks",
+            )
+        count = Campaigned(campaign, org)
+    return _sweep(
+        journal, as_of, rulebook=rulebook, calendar=calendar, due_soon=due_soon, count=count
     )
-    return Sweep(clocks=clocks, cases=len(then), not_yet_registered=skipped, counts=counts)
 
 
 def journal_snapshot_counts(
@@ -525,17 +521,15 @@ def journal_snapshot_counts(
     calendar: WorkCalendar | None = None,
 ) -> SnapshotCounts:
     """The campaign's :class:`~xinfang.SnapshotCounts` of the journal's cases (they add up)."""
-    then, _ = _as_of(journal, as_of)
-    return counts_of(
-        then.milestones,
-        campaign,
-        org,
-        day=as_of,
-        case_of=_case_of(then),
-        spans=lambda: spans_of(then.events, case_offsets(then.events)),
+    sweep = _sweep(
+        journal,
+        as_of,
         rulebook=rulebook,
         calendar=calendar,
+        clocks=False,
+        count=Campaigned(campaign, org),
     )
+    return cast("SnapshotCounts", sweep.counts)  # counted: a campaign was given
 
 
 def journal_snapshot(

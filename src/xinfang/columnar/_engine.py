@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from xinfang.calendar import china_mainland
 from xinfang.campaign import campaign_unit_index, count_columns
 from xinfang.case import MILESTONE_NAMES
+from xinfang.columnar._fold import _SINCE_1992, _days, _instants
 from xinfang.deadlines import (
     CODES,
     ENUM_COLUMNS,
@@ -43,20 +44,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
-__all__ = [
-    "CLOCKS_SCHEMA",
-    "HearingSpans",
-    "MilestoneColumns",
-    "clocks_of",
-    "counts_of",
-    "spans_of",
-    "sweep_of",
-]
+__all__ = ["CLOCKS_SCHEMA", "Campaigned", "HearingSpans", "MilestoneColumns", "run", "spans_of"]
 
-_US_PER_DAY: Final = 86_400_000_000
-_UTC8_US: Final = 8 * 3_600_000_000
-#: 1992-01-01T00:00+08:00 in µs since the epoch: from then on Asia/Shanghai is +08:00.
-_SINCE_1992_US: Final = 694_195_200_000_000
 
 #: ``date(1970, 1, 1).toordinal()``: a date32 value plus this is a proleptic ordinal.
 _EPOCH: Final = 719163
@@ -250,28 +239,6 @@ def _ints(values: Any, valid: Any = None) -> Any:
     return pa.array(np.asarray(values, dtype=np.int64).astype(np.int32), mask=mask)
 
 
-def clocks_of(
-    milestones: Any,
-    *,
-    day: _dt.date,
-    case_of: Callable[[int], Case],
-    spans: Callable[[], HearingSpans] | None = None,
-    rulebook: Rulebook | None = None,
-    calendar: WorkCalendar | None = None,
-    due_soon: int = 3,
-) -> Any:
-    """The clocks (:data:`CLOCKS_SCHEMA`) of the cases of ``milestones`` as of ``day``.
-
-    Rows are grouped by limit in the rulebook's order, each group in the
-    table's case order (as :func:`~xinfang.clock_table` orders them).
-    """
-    rb = rulebook if rulebook is not None else bundled_rulebook()
-    cal = calendar if calendar is not None else china_mainland()
-    cols = MilestoneColumns(milestones, day, case_of, spans)
-    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=due_soon)
-    return _clocks_table(milestones, parts, rb)
-
-
 def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> Any:
     """The clocks table of the engine's parts."""
     keys = [lim.key for lim in rb.clock_limits]
@@ -333,65 +300,53 @@ def _units(milestones: Any, campaign: Campaign, org: Organization) -> npt.NDArra
     return out
 
 
-def sweep_of(
+class Campaigned(NamedTuple):
+    """A campaign to count in a sweep, with its organisation."""
+
+    campaign: Campaign
+    org: Organization
+
+
+def run(
     milestones: Any,
-    campaign: Campaign,
-    org: Organization,
     *,
     day: _dt.date,
     case_of: Callable[[int], Case],
     spans: Callable[[], HearingSpans] | None = None,
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
-) -> tuple[Any, SnapshotCounts]:
-    """The clocks table (``due_soon=3``) and the campaign's counts, from one run of the engine."""
+    due_soon: int = 3,
+    clocks: bool = True,
+    count: Campaigned | None = None,
+) -> tuple[Any | None, SnapshotCounts | None]:
+    """One run of the clock engine over ``milestones`` as of ``day``.
+
+    Returns the clocks table (:data:`CLOCKS_SCHEMA`; rows grouped by limit in
+    the rulebook's order, each group in the table's case order, as
+    :func:`~xinfang.clock_table` orders them) unless ``clocks`` is false, and
+    the campaign's :class:`~xinfang.SnapshotCounts` when ``count`` names one
+    (from the same clocks: ``due_soon`` must then be 3, the snapshot's).
+    """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     cols = MilestoneColumns(milestones, day, case_of, spans)
-    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
-    counts = _counts(milestones, campaign, org, cols=cols, rb=rb, cal=cal, parts=parts)
-    return _clocks_table(milestones, parts, rb), counts
-
-
-def _counts(
-    milestones: Any,
-    campaign: Campaign,
-    org: Organization,
-    *,
-    cols: MilestoneColumns,
-    rb: Rulebook | None,
-    cal: WorkCalendar | None,
-    parts: Sequence[ClockPart] | None,
-) -> SnapshotCounts:
-    ids = milestones.column("case_id")
-    targets = pa.array(sorted(campaign.targets), pa.string())
-    target = _numpy(pc.is_in(ids, value_set=targets)).astype(bool)
-    return count_columns(
-        campaign,
-        cols,
-        unit=_units(milestones, campaign, org),
-        target=target,
-        case_id=lambda k: str(ids[k].as_py()),
-        rulebook=rb,
-        calendar=cal,
-        parts=parts,
-    )
-
-
-def counts_of(
-    milestones: Any,
-    campaign: Campaign,
-    org: Organization,
-    *,
-    day: _dt.date,
-    case_of: Callable[[int], Case],
-    spans: Callable[[], HearingSpans] | None = None,
-    rulebook: Rulebook | None = None,
-    calendar: WorkCalendar | None = None,
-) -> SnapshotCounts:
-    """The campaign's :class:`~xinfang.SnapshotCounts` of the cases of ``milestones`` on ``day``."""
-    cols = MilestoneColumns(milestones, day, case_of, spans)
-    return _counts(milestones, campaign, org, cols=cols, rb=rulebook, cal=calendar, parts=None)
+    parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=due_soon)
+    counts = None
+    if count is not None:
+        campaign, org = count
+        ids = milestones.column("case_id")
+        targets = pa.array(sorted(campaign.targets), pa.string())
+        counts = count_columns(
+            campaign,
+            cols,
+            unit=_units(milestones, campaign, org),
+            target=_numpy(pc.is_in(ids, value_set=targets)).astype(bool),
+            case_id=lambda k: str(ids[k].as_py()),
+            rulebook=rb,
+            calendar=cal,
+            parts=parts,
+        )
+    return (_clocks_table(milestones, parts, rb) if clocks else None), counts
 
 
 def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
@@ -413,10 +368,9 @@ def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
         empty = np.zeros(0, dtype=np.int64)
         return HearingSpans(empty, empty, empty, inexact)
     case = np.searchsorted(offsets, rows, side="right") - 1
-    at = events.column("at").take(pa.array(rows)).cast(pa.timestamp("us", tz="UTC"))
-    us = _numpy(at.cast(pa.int64()))
-    inexact[case[us < _SINCE_1992_US]] = True
-    day = (us + _UTC8_US) // _US_PER_DAY + _EPOCH
+    us, missing = _instants(events.column("at"), events.num_rows, rows.astype(np.int64))
+    inexact[case[missing | (us < _SINCE_1992)]] = True
+    day = _days(us) + _EPOCH
     is_start = _numpy(pc.equal(kind.take(pa.array(rows)), pa.scalar("hearing_started"))).astype(
         bool
     )
