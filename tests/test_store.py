@@ -341,6 +341,35 @@ class TestProjections:
                 )
                 assert list(s.due(as_of, within, overdue=overdue)) == want
 
+    def test_due_of_assigned_cases_equals_the_clock_engine(self, store_url: str) -> None:
+        """A report-back clock (its due day set by the assignment) comes back as clocks() has it.
+
+        Its period is the days from the assignment to the report-back date,
+        not the limit's nominal period (the demo corps has no such clock open).
+        """
+        with open_store(store_url) as s:
+            ids = []
+            for k, days in enumerate((3, 9, 15, 40)):
+                case, _ = s.register(reg(f"A-{k}"), t(2026, 3, 2), by="clerk")
+                by_day = dt.date(2026, 3, 3) + dt.timedelta(days=days)
+                assign = x.Assign(to_unit="D2", report_back_by=by_day)
+                s.apply(case.id, assign, at=t(2026, 3, 3), by="clerk", expected_version=1)
+                ids.append(case.id)
+            as_of = dt.date(2026, 3, 4)
+            want = sorted(
+                (
+                    c
+                    for cid in ids
+                    for c in x.clocks(s.case(cid), as_of=as_of)
+                    if c.status.is_open
+                    and c.remaining_working_days is not None
+                    and c.remaining_working_days <= 20
+                ),
+                key=lambda c: (c.due, c.case_id, c.key),
+            )
+            assert any(c.key == "report_back" for c in want)
+            assert list(s.due(as_of, 20)) == want
+
     def test_open_cases_by_unit(self, store_url: str) -> None:
         """Open cases per unit, and open target cases per unit, equal a count of the values."""
         w = W()

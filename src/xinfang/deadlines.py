@@ -72,6 +72,7 @@ __all__ = [
     "clock_table",
     "clocks",
     "handling_limit",
+    "limit_clock",
     "limit_due",
     "paused_days",
     "stage_as_of",
@@ -240,6 +241,56 @@ _START_ATTR: Final = {
 #: means the first notice on or after the latest receipt of the forwarded
 #: matter (Art. 23 ¶3), not the case's first notice.
 _END_ATTR: Final = {("forwarded", "notified"): "forward_notified"}
+
+
+def limit_clock(
+    lim: Limit,
+    case_id: str,
+    *,
+    started: _dt.date,
+    nominal: _dt.date,
+    due: _dt.date,
+    paused: int,
+    extended: int,
+    status: ClockStatus,
+    met_on: _dt.date | None,
+    remaining: int | None,
+    remaining_wd: int | None,
+    provisional: bool,
+    calendar: str,
+    rule: CountingRule,
+) -> Clock:
+    """The :class:`Clock` of limit ``lim`` for one case, from what the engine computed.
+
+    The one place a clock value is assembled (the per-case path, the column
+    path's :meth:`ClockTable.to_clocks` and the store's projections): a limit
+    whose due day was set (``due_on``, a report-back date) has the days from
+    its start to that day as its period.
+    """
+    period = Period.days(max(0, (due - started).days)) if lim.due_on else lim.period
+    return Clock(
+        case_id,
+        lim.key,
+        lim.title,
+        lim.citation,
+        lim.kind,
+        lim.obligor,
+        lim.starts,
+        started,
+        period,
+        nominal,
+        due,
+        paused,
+        extended,
+        status,
+        met_on,
+        remaining,
+        remaining_wd,
+        provisional,
+        calendar,
+        rule,
+        lim.title_en,
+    )
 
 
 def _end_attr(starts: str, end: str) -> str:
@@ -650,13 +701,11 @@ def _clocks(
         lim = step.limit
         ext = case.extension_days if step.extended else 0
         paused, running = _paused(case, started, day) if step.pauses else (0, False)
-        period = lim.period
         if step.get_due is not None:  # the due day itself was set (a report-back date)
             due = step.get_due(on)
             if due is None:
                 continue
             nominal, provisional = due, False
-            period = Period.days(max(0, (due - started).days))
         elif ext and rb.extension_base is ExtensionBase.ROLLED_END:
             nominal, due, provisional = _rolled_extension(
                 started, lim.period, cal, rule, ext=ext, paused=paused
@@ -691,28 +740,21 @@ def _clocks(
                 facts |= _DUE_SOON
             status = _first_match(facts, _OPEN_BITS) or _OTHERWISE
         out.append(
-            Clock(
+            limit_clock(
+                lim,
                 case.id,
-                lim.key,
-                lim.title,
-                lim.citation,
-                lim.kind,
-                lim.obligor,
-                lim.starts,
-                started,
-                period,
-                nominal,
-                due,
-                paused,
-                ext,
-                status,
-                met_on,
-                remaining,
-                remaining_wd,
-                provisional,
-                cal.name,
-                rule,
-                lim.title_en,
+                started=started,
+                nominal=nominal,
+                due=due,
+                paused=paused,
+                extended=ext,
+                status=status,
+                met_on=met_on,
+                remaining=remaining,
+                remaining_wd=remaining_wd,
+                provisional=provisional,
+                calendar=cal.name,
+                rule=rule,
             )
         )
     return out
@@ -1344,31 +1386,25 @@ class ClockTable:
             status = STATUSES[self.status[r]]
             met = self.met_on[r]
             is_open = status.is_open
+            started = _dt.date.fromordinal(int(self.started[r].astype(int)) + epoch)
             out.append(
-                Clock(
+                limit_clock(
+                    lim,
                     ids[self.case[r]],
-                    lim.key,
-                    lim.title,
-                    lim.citation,
-                    lim.kind,
-                    lim.obligor,
-                    lim.starts,
-                    _dt.date.fromordinal(int(self.started[r].astype(int)) + epoch),
-                    Period.days(max(0, int((self.due[r] - self.started[r]).astype(int))))
-                    if lim.due_on
-                    else lim.period,
-                    _dt.date.fromordinal(int(self.nominal[r].astype(int)) + epoch),
-                    _dt.date.fromordinal(int(self.due[r].astype(int)) + epoch),
-                    int(self.paused[r]),
-                    int(self.extended[r]),
-                    status,
-                    None if np.isnat(met) else _dt.date.fromordinal(int(met.astype(int)) + epoch),
-                    int(self.remaining_days[r]) if is_open else None,
-                    int(self.remaining_working_days[r]) if is_open else None,
-                    bool(self.provisional[r]),
-                    self.calendar,
-                    self._rule,
-                    lim.title_en,
+                    started=started,
+                    nominal=_dt.date.fromordinal(int(self.nominal[r].astype(int)) + epoch),
+                    due=_dt.date.fromordinal(int(self.due[r].astype(int)) + epoch),
+                    paused=int(self.paused[r]),
+                    extended=int(self.extended[r]),
+                    status=status,
+                    met_on=None
+                    if np.isnat(met)
+                    else _dt.date.fromordinal(int(met.astype(int)) + epoch),
+                    remaining=int(self.remaining_days[r]) if is_open else None,
+                    remaining_wd=int(self.remaining_working_days[r]) if is_open else None,
+                    provisional=bool(self.provisional[r]),
+                    calendar=self.calendar,
+                    rule=self._rule,
                 )
             )
         return out

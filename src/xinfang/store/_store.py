@@ -24,7 +24,7 @@ from xinfang.case import Case, replay
 from xinfang.changes import Accept, Change, Event, Register
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
-from xinfang.deadlines import Clock, ClockStatus, clocks
+from xinfang.deadlines import Clock, ClockStatus, clocks, limit_clock
 from xinfang.errors import CalendarRangeError, InvalidDataError, XinfangError
 from xinfang.instants import aware, local_day
 from xinfang.procedure import apply as apply_change
@@ -738,28 +738,21 @@ class Store:
                 status = ClockStatus.DUE_SOON
             else:
                 status = ClockStatus.RUNNING
-            return Clock(
+            return limit_clock(
+                lim,
                 str(r[0]),
-                lim.key,
-                lim.title,
-                lim.citation,
-                lim.kind,
-                lim.obligor,
-                lim.starts,
-                started,
-                lim.period,
-                as_date(r[3]),
-                due,
-                int(r[6]),
-                int(r[7]),
-                status,
-                None,
-                (due - day).days,
-                left,
-                bool(r[8]),
-                calendar_name,
-                counting,
-                lim.title_en,
+                started=started,
+                nominal=as_date(r[3]),
+                due=due,
+                paused=int(r[6]),
+                extended=int(r[7]),
+                status=status,
+                met_on=None,
+                remaining=(due - day).days,
+                remaining_wd=left,
+                provisional=bool(r[8]),
+                calendar=calendar_name,
+                rule=counting,
             )
 
         return row_clock
