@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 from xinfang.calendar import china_mainland
 from xinfang.campaign import campaign_unit_index, count_columns
 from xinfang.case import MILESTONE_NAMES
-from xinfang.columnar._fold import _SINCE_1992, _days, _instants
+from xinfang.columnar._fold import _days, _instants
+from xinfang.columnar._schema import SINCE_1992_US
 from xinfang.deadlines import (
     CODES,
     ENUM_COLUMNS,
@@ -369,7 +370,7 @@ def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
         return HearingSpans(empty, empty, empty, inexact)
     case = np.searchsorted(offsets, rows, side="right") - 1
     us, missing = _instants(events.column("at"), events.num_rows, rows.astype(np.int64))
-    inexact[case[missing | (us < _SINCE_1992)]] = True
+    inexact[case[missing | (us < SINCE_1992_US)]] = True
     day = _days(us) + _EPOCH
     is_start = _numpy(pc.equal(kind.take(pa.array(rows)), pa.scalar("hearing_started"))).astype(
         bool

@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 
 from xinfang.case import ALLOWED_FROM, MILESTONE_NAMES
 from xinfang.changes import CHANGE_TYPES
+from xinfang.columnar._schema import SINCE_1992_US, US_PER_DAY, UTC8_US
 from xinfang.vocabulary import (
     Category,
     Channel,
@@ -63,13 +64,6 @@ __all__ = ["MILESTONES_SCHEMA", "Folded", "fold", "milestones_from_cases", "trun
 _I64 = np.int64
 #: A missing day in the int32 day columns (days since 1970-01-01), before they become date32.
 _NONE: Final = np.int32(np.iinfo(np.int32).min)
-_US_PER_DAY: Final = 86_400_000_000
-_UTC8_US: Final = 8 * 3_600_000_000
-#: 1992-01-01 00:00 +08:00 in µs since the epoch: from then on Asia/Shanghai is +08:00.
-_SINCE_1992: Final = (
-    int(_dt.datetime(1992, 1, 1, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).timestamp())
-    * 1_000_000
-)
 #: ``xinfang.case._MAX_DAYS``: more extension days than a calendar counts (Case post-init).
 _MAX_DAYS: Final = (_dt.date.max - _dt.date.min).days
 
@@ -303,7 +297,7 @@ def _instants(
 
 def _days(us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Local days in Asia/Shanghai, exact from 1992 on (+08:00; earlier rows are flagged)."""
-    return (us + _UTC8_US) // _US_PER_DAY
+    return (us + UTC8_US) // US_PER_DAY
 
 
 def _case_starts(
@@ -483,12 +477,12 @@ def fold(
 
     at, at_missing = _instants(col("at"), n)
     bad |= at_missing
-    bad |= at < _SINCE_1992  # local days before 1992 are not a fixed +08:00: the value path's
+    bad |= at < SINCE_1992_US  # local days before 1992 are not a fixed +08:00: the value path's
 
     # _start: the first event is 'registered' with seq 1, at or after the receipt.
     bad[s[(kinds[s] != REG) | (seq[s] != 1)]] = True
     received_at, received_missing = _instants(col("received_at"), n, s)
-    bad[s[received_missing | (received_at < _SINCE_1992) | (at[s] < received_at)]] = True
+    bad[s[received_missing | (received_at < SINCE_1992_US) | (at[s] < received_at)]] = True
     # _step: seq = n + 1 (numbered without gaps); at not before the previous event.
     # ALLOWED_FROM: the stage before each row is the one the latest stage-setting row left
     # (a registration leaves REGISTERED; a second one is never allowed: one per case).
@@ -585,7 +579,7 @@ def fold(
     issued = day[issues].astype(_I64)
     delivered = np.where(no_delivery, issued, _days(delivered_at))
     too_early = delivered < issued
-    bad[issues[too_early | (~no_delivery & (delivered_at < _SINCE_1992))]] = True
+    bad[issues[too_early | (~no_delivery & (delivered_at < SINCE_1992_US))]] = True
     for name, sent, kind in (
         ("opinion_issued", "opinion_delivered", OP),
         ("review_opinion_issued", "review_delivered", RVO),
@@ -968,11 +962,11 @@ def milestones_from_cases(cases: Iterable[Case]) -> Any:
 def _local_days_exact(col: Any, n: int) -> npt.NDArray[np.int64]:
     us, missing = _instants(col, n)
     days = _days(us)
-    old = np.flatnonzero(us < _SINCE_1992)
+    old = np.flatnonzero(us < SINCE_1992_US)
     if len(old):  # before 1992: Asia/Shanghai's own offsets (daylight saving 1986-1991, LMT)
         stamps = pa.array(us[old], pa.timestamp("us", tz="Asia/Shanghai"))
         local = pc.local_timestamp(stamps).cast(pa.int64()).to_numpy()
-        days[old] = local // _US_PER_DAY
+        days[old] = local // US_PER_DAY
     days[missing] = np.iinfo(np.int64).min  # kept: the fold flags them
     return days
 

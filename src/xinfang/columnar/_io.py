@@ -47,6 +47,9 @@ from xinfang.columnar._schema import (
     KINDS,
     READ_SCHEMA,
     TIMESTAMP,
+    US_PER_DAY,
+    UTC8_SINCE,
+    UTC8_US,
 )
 from xinfang.convert import SCHEMA_VERSION
 from xinfang.errors import InvalidDataError
@@ -78,9 +81,6 @@ Ints = npt.NDArray[np.int64]
 #: The Parquet schema metadata key naming an xinfang journal (value: its version).
 META_KEY: Final = b"xinfang.journal"
 _PARTITIONS: Final = ("year", "unit")
-_US_PER_DAY: Final = 86_400_000_000
-_UTC8_US: Final = 8 * 3_600_000_000
-_UTC8_SINCE: Final = 1992
 _INT32: Final = (-(2**31), 2**31 - 1)
 
 #: Nested enum codes by path (change-level enums are in ENUM_VALUES).
@@ -427,10 +427,10 @@ def _instants(arr: pa.Array) -> tuple[pa.Array, Bools]:
     ok &= short | frac
     y, mo, dd = _number(d, 0, 4), _number(d, 4, 6), _number(d, 6, 8)
     h, mi, sec = _number(d, 8, 10), _number(d, 10, 12), _number(d, 12, 14)
-    ok &= (y >= _UTC8_SINCE) & _ymd_ok(y, mo, dd) & (h <= 23) & (mi <= 59) & (sec <= 59)
+    ok &= (y >= UTC8_SINCE) & _ymd_ok(y, mo, dd) & (h <= 23) & (mi <= 59) & (sec <= 59)
     local = (((_days_from_civil(y, mo, dd) * 24 + h) * 60 + mi) * 60 + sec) * 1_000_000 + us
     values = np.zeros(len(arr), np.int64)
-    values[rows] = np.where(ok, local - _UTC8_US, 0)
+    values[rows] = np.where(ok, local - UTC8_US, 0)
     good = np.zeros(len(arr), bool)
     good[rows] = ok
     out = pa.array(values, type=pa.int64(), mask=~good).cast(TIMESTAMP)
@@ -1219,7 +1219,7 @@ def _register_checks(out: dict[str, pa.Array], rows: Ints, case_of: Ints, flag: 
     r_us = np.asarray(
         pc.fill_null(received.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), np.int64
     )
-    local_day = np.floor_divide(r_us + _UTC8_US, _US_PER_DAY)
+    local_day = np.floor_divide(r_us + UTC8_US, US_PER_DAY)
     at_rows(_valid(backlog) & (b_days > local_day))
 
 
