@@ -47,9 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
+    from xinfang.columnar._io import StoredJournal
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
-    from xinfang.store import Store
 
 __all__ = [
     "CLOCKS_SCHEMA",
@@ -413,7 +413,7 @@ def write_journal(
     )
 
 
-def journal_from_store(store: Store) -> Journal:
+def journal_from_store(store: StoredJournal) -> Journal:
     """Every case of a :class:`~xinfang.Store` as a :class:`Journal`."""
     events = _store_events(store)
     if isinstance(events, pa.Table):

@@ -26,7 +26,7 @@ import json
 import typing
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 import numpy as np
@@ -61,7 +61,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Iterator, Sequence
 
     from xinfang.case import Case
-    from xinfang.store import Store
 
 __all__ = [
     "Parsed",
@@ -1437,7 +1436,20 @@ def read_parquet(
 
 
 # ------------------------------------------------------------ the store
-def journal_from_store(store: Store, *, batch: int = 5_000) -> Iterator[pa.Table]:
+class StoredJournal(Protocol):
+    """A store's journal, page by page: what :func:`journal_from_store` reads.
+
+    :class:`xinfang.Store` is one. The columnar engine sits below the store
+    in the layers (the store imports it for bulk work), so it names the
+    store's shape, not its class.
+    """
+
+    def _journal_pages(self, batch: int = ...) -> Iterator[list[tuple[str, list[Any]]]]:
+        """Pages of ``(case id, event payloads)`` in case id order."""
+        ...
+
+
+def journal_from_store(store: StoredJournal, *, batch: int = 5_000) -> Iterator[pa.Table]:
     """The journal of every case in ``store``, in case id order, ``batch`` cases a table.
 
     Each page of the store's journal is written as case documents and read by
