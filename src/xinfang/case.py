@@ -160,6 +160,27 @@ MILESTONE_NAMES: Final = tuple(f.name for f in attrs.fields(Milestones))
 _MILESTONES: Final = attrgetter(*MILESTONE_NAMES)
 
 
+def case_flags(
+    *,
+    representatives: int,
+    group_size: int,
+    channel: Channel,
+    skip_level: bool,
+    beijing_visit: bool,
+) -> tuple[tuple[str, str], ...]:
+    """:attr:`Case.flags` from the registration's facts (the rule, for columns too)."""
+    out = []
+    if representatives > MAX_REPRESENTATIVES:
+        out.append(("too_many_representatives", f"{_ART} 第二十条第三款: 代表人数不得超过5人"))
+    if group_size >= 2 and channel is Channel.VISIT and not representatives:
+        out.append(("group_visit_without_representatives", f"{_ART} 第二十条第三款"))
+    if skip_level:
+        out.append(("skip_level", f"{_ART} 第十九条第三款、第二十条第一款"))
+    if beijing_visit:
+        out.append(("beijing_visit", f"{_ART} 第二十条第一款"))
+    return tuple(out)
+
+
 @attrs.frozen(kw_only=True)
 class Case:
     """One petition matter (信访事项), the fold of its ``events``.
@@ -249,16 +270,13 @@ class Case:
     @property
     def flags(self) -> tuple[tuple[str, str], ...]:
         """Irregularities to look at, each ``(code, citation)``; not errors."""
-        out = []
-        if len(self.representatives) > MAX_REPRESENTATIVES:
-            out.append(("too_many_representatives", f"{_ART} 第二十条第三款: 代表人数不得超过5人"))
-        if self.is_group_visit and self.channel is Channel.VISIT and not self.representatives:
-            out.append(("group_visit_without_representatives", f"{_ART} 第二十条第三款"))
-        if self.skip_level:
-            out.append(("skip_level", f"{_ART} 第十九条第三款、第二十条第一款"))
-        if self.beijing_visit:
-            out.append(("beijing_visit", f"{_ART} 第二十条第一款"))
-        return tuple(out)
+        return case_flags(
+            representatives=len(self.representatives),
+            group_size=self.group_size,
+            channel=self.channel,
+            skip_level=self.skip_level,
+            beijing_visit=self.beijing_visit,
+        )
 
     @property
     def attributes(self) -> dict[str, str | None]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from xinfang.calendar import china_mainland
 from xinfang.case import MILESTONE_NAMES, Case, replay
-from xinfang.errors import XinfangError
+from xinfang.errors import CalendarRangeError, XinfangError
 from xinfang.periods import (
     DEFAULT_TIMEZONE,
     CountingRule,
@@ -961,6 +961,11 @@ class CaseColumns:
         for name, column in self._columns.items():
             self._columns[name] = column[rows]
 
+    @property
+    def as_of(self) -> int:
+        """The ordinal of :attr:`day` (every case stands as of it)."""
+        return self.day.toordinal()
+
     def __len__(self) -> int:
         return len(self.cases)
 
@@ -1114,6 +1119,15 @@ class ColumnSource(Protocol):
         """The day the cases stand as of."""
         ...
 
+    @property
+    def as_of(self) -> int | npt.NDArray[np.int32]:
+        """The ordinal of the day each case stands as of: :attr:`day`'s, or one per case.
+
+        Per case (an array) when each case is counted as of its own day, as
+        the store's projections are (each case as of its last event).
+        """
+        ...
+
     def __len__(self) -> int: ...
 
     def __getitem__(self, name: str) -> npt.NDArray[np.int32]: ...
@@ -1149,6 +1163,7 @@ def clock_parts(
     rulebook: Rulebook,
     calendar: WorkCalendar,
     due_soon: int = 3,
+    outside: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[ClockPart, ...]:
     """The column path of the clock engine: per limit that applies to some case, its clocks.
 
@@ -1157,19 +1172,24 @@ def clock_parts(
     :func:`~xinfang.periods.period_end_array`, the statuses from
     :data:`STATUS_RULES`). Consumers that aggregate (a campaign snapshot)
     read the parts; :func:`clock_table` joins them. Raises what
-    :func:`clocks` raises for the case it would raise on first.
+    :func:`clocks` raises for the case it would raise on first; with
+    ``outside`` (a boolean array, one per case), a case whose clocks need a
+    day the calendar does not cover (where :func:`clocks` raises
+    :class:`~xinfang.CalendarRangeError`) is marked there and left out of
+    every part instead.
     """
     rb, cal = rulebook, calendar
     rule = rb.counting
     day = columns.day
-    day_o = day.toordinal()
+    as_of = columns.as_of
     n = len(columns)
     plan = _plan(rb)
     columns.read(*clock_columns(rb))
 
     def scalar_error(k: int) -> Exception:
+        then = day if isinstance(as_of, int) else _dt.date.fromordinal(int(as_of[k]))
         try:
-            clocks(columns.case(k), as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon)
+            clocks(columns.case(k), as_of=then, rulebook=rb, calendar=cal, due_soon=due_soon)
         except XinfangError as exc:
             return exc
         return XinfangError(  # pragma: no cover - scalar and vector agree
@@ -1198,6 +1218,7 @@ def clock_parts(
         lim = step.limit
         size = len(rows)
         every = size == n
+        day_o = as_of if isinstance(as_of, int) else (as_of if every else as_of[rows])
         missing = [name for name in step.reads if name not in columns]
         own = dict(zip(missing, columns.at(rows, *missing), strict=True))
 
@@ -1226,22 +1247,36 @@ def clock_parts(
             nominal = due = pick(step.due_on)
             provisional = np.zeros(size, dtype=bool)
         else:
+            past = None if outside is None else np.zeros(size, dtype=bool)
             nominal, due, provisional = period_end_array(
-                s, lim.period, cal, rule, extra if step.extended or len(with_hearings) else 0
+                s,
+                lim.period,
+                cal,
+                rule,
+                extra if step.extended or len(with_hearings) else 0,
+                outside=past,
             )
+            if past is not None and outside is not None:
+                outside[rows[past]] = True
         if step.extended and rb.extension_base is ExtensionBase.ROLLED_END:
             later = np.flatnonzero(np.asarray(extended) > 0).tolist()
             if later:  # rare: an extension added after the roll-forward, case by case
                 nominal, due, provisional = nominal.copy(), due.copy(), provisional.copy()
                 for p in later:
-                    n_, d_, p_ = _rolled_extension(
-                        _dt.date.fromordinal(int(s[p])),
-                        lim.period,
-                        cal,
-                        rule,
-                        ext=int(extended[p]),
-                        paused=int(paused[p]),
-                    )
+                    try:
+                        n_, d_, p_ = _rolled_extension(
+                            _dt.date.fromordinal(int(s[p])),
+                            lim.period,
+                            cal,
+                            rule,
+                            ext=int(extended[p]),
+                            paused=int(paused[p]),
+                        )
+                    except CalendarRangeError:
+                        if outside is None:
+                            raise
+                        outside[rows[p]] = True
+                        continue
                     nominal[p], due[p], provisional[p] = n_.toordinal(), d_.toordinal(), p_
         met = np.full(size, _NEVER, dtype=np.int32)
         for name in step.ends:  # the first on or after the start (0, none, is before it)
@@ -1271,9 +1306,17 @@ def clock_parts(
             every_open = bool(is_open.all())
             hi = (due if every_open else due[is_open]) - (ix.base - 1)
             di = day_o - ix.base
-            bad = (hi < 1) | (hi > ix.size) | (not 0 <= di < ix.size)
+            if isinstance(di, int):
+                bad = (hi < 1) | (hi > ix.size) | (not 0 <= di < ix.size)
+            else:  # one day per case
+                di = di if every_open else di[is_open]
+                bad = (hi < 1) | (hi > ix.size) | (di < 0) | (di >= ix.size)
             if bad.any():
-                raise scalar_error(int(rows[np.flatnonzero(is_open)[np.argmax(bad)]]))
+                if outside is None:
+                    raise scalar_error(int(rows[np.flatnonzero(is_open)[np.argmax(bad)]]))
+                outside[rows[np.flatnonzero(is_open)[bad]]] = True
+                hi = np.clip(hi, 1, ix.size)
+                di = np.clip(di, 0, ix.size - 1)
             left = cum[hi]
             left -= cum[di + 1]
             if every_open:
@@ -1301,7 +1344,19 @@ def clock_parts(
                 provisional=provisional,
             )
         )
+    if outside is not None and outside.any():  # such a case has no clocks: drop all its rows
+        parts = [_rows_of(part, ~outside[part.case]) for part in parts]
     return tuple(parts)
+
+
+def _rows_of(part: ClockPart, keep: npt.NDArray[np.bool_]) -> ClockPart:
+    """``part`` with its rows at ``keep`` only."""
+    size = len(part.case)
+    return ClockPart(
+        part.position,
+        part.limit,
+        *(np.broadcast_to(a, (size,))[keep] for a in part[2:]),
+    )
 
 
 class ClockTable:

@@ -392,6 +392,8 @@ def period_end_array(
     cal: WorkCalendar,
     rule: CountingRule,
     extra_days: npt.ArrayLike = 0,
+    *,
+    outside: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]], npt.NDArray[np.bool_]]:
     """:func:`period_end` over many start days at once, with numpy.
 
@@ -402,6 +404,9 @@ def period_end_array(
     :func:`period_end` raises for the first element it raises on. The
     arithmetic is :func:`period_end`'s, on the calendar's index as arrays,
     in the integer type of ``days`` (int32 halves the memory; others: int64).
+    With ``outside`` (a boolean array, one per day), an element that needs a
+    day the calendar does not cover is marked there instead (its results are
+    meaningless), and nothing is raised.
     """
     start = np.asarray(days)
     if start.dtype not in (np.int32, np.int64):
@@ -413,13 +418,23 @@ def period_end_array(
     extra = np.broadcast_to(given, start.shape)
 
     def each() -> list[tuple[_dt.date, _dt.date, bool]]:
-        return [
-            period_end(_dt.date.fromordinal(d), period, cal, rule, e)
-            for d, e in zip(start.tolist(), extra.tolist(), strict=True)
-        ]
+        found = []
+        for i, (d, e) in enumerate(zip(start.tolist(), extra.tolist(), strict=True)):
+            day = _dt.date.fromordinal(d)
+            try:
+                found.append(period_end(day, period, cal, rule, e))
+            except CalendarRangeError:
+                if outside is None:
+                    raise
+                outside[i] = True
+                found.append((day, day, False))
+        return found
 
-    if rule.roll_forward and not rule.weekend_is_rest_day:
-        # Rolling past listed holidays only (a rare setting): element by element.
+    if (rule.roll_forward and not rule.weekend_is_rest_day) or (
+        outside is not None and not cal._ix.count
+    ):
+        # Rolling past listed holidays only (a rare setting), or a calendar
+        # without a working day: element by element.
         found = each()
         nominal = np.fromiter((f[0].toordinal() for f in found), np.int64, len(found))
         last = np.fromiter((f[1].toordinal() for f in found), np.int64, len(found))
@@ -432,13 +447,23 @@ def period_end_array(
     nth = (nth_epoch + _EPOCH_ORDINAL).astype(start.dtype)  # the k-th working day
     prov = np.asarray(ix.prov, dtype=start.dtype)
 
-    def index(offsets: npt.NDArray[np.integer[Any]], end: int) -> npt.NDArray[np.integer[Any]]:
+    def index(
+        offsets: npt.NDArray[np.integer[Any]], end: int, where: Any = None
+    ) -> npt.NDArray[np.integer[Any]]:
         # Every offset must lie in 0..end-1; else period_end raises on some element.
         if len(offsets) and (offsets.min() < 0 or offsets.max() >= end):
-            each()
-            raise CalendarRangeError(  # pragma: no cover - each() raised
-                f"{period}: outside the calendar {cal.name!r}", path="date"
-            )
+            if outside is None:
+                each()
+                raise CalendarRangeError(  # pragma: no cover - each() raised
+                    f"{period}: outside the calendar {cal.name!r}", path="date"
+                )
+            bad = (offsets < 0) | (offsets >= end)
+            if where is None:
+                outside[bad] = True
+            else:  # offsets of the rows ``where`` marks
+                outside[np.flatnonzero(where)[bad]] = True
+            clipped: npt.NDArray[np.integer[Any]] = np.clip(offsets, 0, end - 1)
+            return clipped
         return offsets
 
     provisional = np.zeros(start.shape, dtype=bool)
@@ -464,8 +489,8 @@ def period_end_array(
         return nominal, nominal, provisional
     # last = cal.roll_forward(nominal): the first working day on or after it
     shifted = nominal if roll is None else nominal[roll]
-    i = index(shifted - base, size)
-    rolled = nth[index(cum[i], count)]
+    i = index(shifted - base, size, roll)
+    rolled = nth[index(cum[i], count, roll)]
     touched = prov[rolled - base + 1] != prov[i]
     if roll is None:
         return nominal, rolled, provisional | touched

@@ -123,10 +123,13 @@ class MilestoneColumns:
 
     ``milestones`` holds the cases as they stood at the end of ``day`` (no
     event after it); ``case_of(k)`` gives case ``k`` as a value, for the
-    engine's rare per-case work. Columns are converted on first use.
+    engine's rare per-case work. Columns are converted on first use. With
+    ``days`` (ordinals, one per case, none after ``day``), each case is
+    counted as of its own day (the store's projections: each case as of its
+    last event).
     """
 
-    __slots__ = ("_case_of", "_columns", "_spans", "day", "spans", "table")
+    __slots__ = ("_case_of", "_columns", "_spans", "day", "days", "spans", "table")
 
     def __init__(
         self,
@@ -134,13 +137,20 @@ class MilestoneColumns:
         day: _dt.date,
         case_of: Callable[[int], Case],
         spans: Callable[[], HearingSpans] | None = None,
+        days: npt.NDArray[np.int32] | None = None,
     ) -> None:
         self.table = milestones
         self.day = day
+        self.days = days
         self._case_of = case_of
         self.spans = spans
         self._spans: HearingSpans | None = None
         self._columns: dict[str, npt.NDArray[np.int32]] = {}
+
+    @property
+    def as_of(self) -> int | npt.NDArray[np.int32]:
+        """The ordinal each case stands as of: ``days``, or ``day``'s for all."""
+        return self.day.toordinal() if self.days is None else self.days
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -218,13 +228,16 @@ class MilestoneColumns:
                 span = first + np.arange(len(query))
                 start, end = sp.start[span], sp.end[span]
                 counted = start >= since[query]
-                ends = np.where(end > 0, end, self.day.toordinal())
+                upto = self.as_of if self.days is None else self.days[rows[query]]
+                ends = np.where(end > 0, end, upto)
                 days = np.where(counted, ends - start + 1, 0)
                 paused += np.bincount(query, weights=days, minlength=len(rows)).astype(np.int64)
                 running |= np.bincount(query[counted & (end == 0)], minlength=len(rows)) > 0
         for i in slow.tolist():
+            k = int(rows[i])
+            then = self.day if self.days is None else _dt.date.fromordinal(int(self.days[k]))
             paused[i], running[i] = paused_days(
-                self._case_of(int(rows[i])), _dt.date.fromordinal(int(since[i])), self.day
+                self._case_of(k), _dt.date.fromordinal(int(since[i])), then
             )
         return paused, running
 

@@ -22,6 +22,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from xinfang.errors import XinfangError
+from xinfang.instants import _UTC8_SINCE, aware
 from xinfang.store._errors import StoreError
 from xinfang.store._schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -100,6 +101,10 @@ class Database:
     def payload(self, value: Any) -> Any:
         """A payload column's value as plain data (a dict)."""
         return value
+
+    def param_instant_text(self, text: str) -> Any:
+        """A canonical instant's text (``YYYY-MM-DDTHH:MM:SS[.ffffff]+08:00``) as a parameter."""
+        return self.param_instant(aware(_dt.datetime.fromisoformat(text)))
 
     # -- the shared interface
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -297,6 +302,14 @@ class SqliteDatabase(Database):
         """The payload text parsed."""
         return json.loads(value)
 
+    def param_instant_text(self, text: str) -> Any:
+        """What :meth:`param_instant` writes of the value: from 1992 on, the text itself."""
+        if text < _UTC8_YEAR:  # Asia/Shanghai was not always +08:00 then
+            return super().param_instant_text(text)
+        if len(text) == 32 and text.endswith(".000000+08:00", 19):
+            return text[:19] + text[26:]  # isoformat() drops a zero fraction
+        return text
+
     def _has_meta(self) -> bool:
         row = self.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'xf_meta'")
         return row is not None
@@ -404,6 +417,8 @@ class PostgresDatabase(Database):
 
 
 _QMARK: Final = re.compile(r"\?")
+#: Instants' text from this year on is at +08:00, Asia/Shanghai's own offset.
+_UTC8_YEAR: Final = f"{_UTC8_SINCE:04d}"
 
 
 def connect(url: str) -> Database:

@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import time
-from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeVar, overload
 
 import attrs
 
@@ -25,7 +25,12 @@ from xinfang.changes import Accept, Change, Event, Register
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
 from xinfang.deadlines import Clock, ClockStatus, clocks, limit_clock
-from xinfang.errors import CalendarRangeError, InvalidDataError, XinfangError
+from xinfang.errors import (
+    CalendarRangeError,
+    InvalidDataError,
+    MissingDependencyError,
+    XinfangError,
+)
 from xinfang.instants import aware, local_day
 from xinfang.procedure import apply as apply_change
 from xinfang.responsibility import DEFAULT_SCOPE, Visibility, redact, visibility
@@ -36,7 +41,7 @@ from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
 from xinfang.store._schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
@@ -110,6 +115,59 @@ class CheckReport:
     def ok(self) -> bool:
         """Whether the projections and the journal agree."""
         return not self.problems
+
+
+class _Incoming(NamedTuple):
+    """What an import writes for one case: rows with their parameters ready."""
+
+    case_id: str
+    #: The stored version the rows were made against (0: a new case).
+    have: int
+    events: list[tuple[Any, ...]]
+    case_row: tuple[Any, ...]
+    clocks: list[tuple[Any, ...]]
+
+
+class _Ledger(Protocol):
+    """A validated ledger, as an import reads it: ids, lines, values, new cases' rows."""
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """Each case's id, in ledger order."""
+        ...
+
+    @property
+    def lines(self) -> Sequence[int]:
+        """Each case's line number."""
+        ...
+
+    def case(self, k: int) -> Case:
+        """Case ``k`` as a value."""
+        ...
+
+    def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
+        """The rows of cases ``ks``, none of them stored yet."""
+        ...
+
+
+class _ValueLedger:
+    """A ledger read by the value path (:func:`~xinfang.load_ledger`)."""
+
+    __slots__ = ("_store", "cases", "ids", "lines")
+
+    def __init__(self, store: Store, cases: list[Case], text: str) -> None:
+        self._store = store
+        self.cases = cases
+        self.ids = [c.id for c in cases]
+        self.lines = [
+            n for n, line in enumerate(text.split("\n"), start=1) if line and not line.isspace()
+        ]
+
+    def case(self, k: int) -> Case:
+        return self.cases[k]
+
+    def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
+        return [self._store._incoming(self.cases[k], 0) for k in ks]
 
 
 #: The payload encoder (an immutable configuration, made once).
@@ -413,17 +471,25 @@ class Store:
         ]
         return row, clock_rows
 
+    def _param_rows(self, case: Case) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+        """:meth:`_rows` with the dates as this dialect's parameters."""
+        d = self._db.param_date
+        row, crows = self._rows(case)
+        return (
+            (*row[:13], d(row[13]), d(row[14]), row[15]),
+            [(*r[:2], d(r[2]), d(r[3]), d(r[4]), *r[5:]) for r in crows],
+        )
+
     def _project(self, cases: Iterable[Case]) -> None:
         """Rewrite the projection rows of ``cases`` (inside a write; ids in sorted order)."""
         db = self._db
-        d = db.param_date
         case_rows = []
-        clock_rows = []
+        clock_rows: list[tuple[Any, ...]] = []
         ids = []
         for case in sorted(cases, key=lambda c: c.id):
-            row, crow = self._rows(case)
-            case_rows.append((*row[:13], d(row[13]), d(row[14]), row[15]))
-            clock_rows += [(*r[:2], d(r[2]), d(r[3]), d(r[4]), *r[5:]) for r in crow]
+            row, crows = self._param_rows(case)
+            case_rows.append(row)
+            clock_rows += crows
             ids.append((case.id,))
         db.many(_UPSERT_CASE, case_rows)
         db.many("DELETE FROM xf_clock WHERE case_id = ?", ids)
@@ -803,19 +869,32 @@ class Store:
         )
 
     # ------------------------------------------------------------ ledgers
-    def import_ledger(self, source: str | os.PathLike[str], *, batch: int = BATCH) -> ImportResult:
+    def import_ledger(
+        self,
+        source: str | os.PathLike[str],
+        *,
+        batch: int = BATCH,
+        columnar: bool | None = None,
+    ) -> ImportResult:
         """Import a JSON Lines ledger (text, or a path): idempotent, never half a case.
 
         The rule: the whole ledger is validated first (every line parsed and
         replayed, no case id twice, every case that is already stored agreeing
         with its stored journal); any problem raises one
         :class:`~xinfang.InvalidDataError` listing every bad line by number,
-        and nothing is written. Then the cases are written in batches of
-        ``batch``, one transaction per batch, each case whole in one
-        transaction. A case already stored is skipped when the ledger holds
-        no event it lacks, and extended by the events it lacks otherwise. So
-        re-importing a ledger changes nothing, and re-running an interrupted
-        import completes it.
+        and nothing is written. Then the cases are written in case id order,
+        ``batch`` cases per transaction, each case whole in one transaction.
+        A case already stored is skipped when the ledger holds no event it
+        lacks, and extended by the events it lacks otherwise. So re-importing
+        a ledger changes nothing, and re-running an interrupted import
+        completes it.
+
+        ``columnar``: with pyarrow installed (``xinfang[columnar]``) and
+        ``columnar`` not ``False``, new cases are read, validated and
+        projected column-wise (:mod:`xinfang.columnar`: the same verdict and
+        the same words as :func:`xinfang.load_ledger`, the same rows as the
+        value path); ``True`` requires it (:class:`~xinfang.MissingDependencyError`
+        without pyarrow); ``False`` reads every case as a value.
         """
         if isinstance(source, os.PathLike) or ("\n" not in source and not source.startswith("{")):
             name = os.fspath(source)
@@ -823,30 +902,29 @@ class Store:
                 text = fh.read()
         else:
             name, text = "ledger", source
-        cases = load_ledger(text, source=name)
-        lines = [
-            n for n, line in enumerate(text.split("\n"), start=1) if line and not line.isspace()
-        ]
+        ledger = self._read_ledger(text, name, columnar)
+        ids = ledger.ids
         problems: list[tuple[str, str]] = []
         first_line: dict[str, int] = {}
-        for number, case in zip(lines, cases, strict=True):
-            if case.id in first_line:
+        for number, cid in zip(ledger.lines, ids, strict=True):
+            if cid in first_line:
                 problems.append(
-                    (f"line {number}", f"case {case.id} is already on line {first_line[case.id]}")
+                    (f"line {number}", f"case {cid} is already on line {first_line[cid]}")
                 )
             else:
-                first_line[case.id] = number
-        plan: list[tuple[Case, int]] = []  # (case, stored version)
+                first_line[cid] = number
+        plan: list[tuple[int, int]] = []  # (case's position in the ledger, stored version)
         unchanged = 0
-        for i in range(0, len(cases), batch):
-            chunk = cases[i : i + batch]
-            stored = self._versions([c.id for c in chunk])
-            for case in chunk:
-                have = stored.get(case.id, 0)
+        for i in range(0, len(ids), batch):
+            chunk = range(i, min(len(ids), i + batch))
+            stored = self._versions([ids[k] for k in chunk])
+            for k in chunk:
+                have = stored.get(ids[k], 0)
                 if have:
+                    case = ledger.case(k)
                     old = self._events(case.id)
                     n = min(len(old), len(case.events))
-                    differs = next((k for k in range(n) if old[k] != case.events[k]), None)
+                    differs = next((j for j in range(n) if old[j] != case.events[j]), None)
                     if differs is not None:
                         problems.append(
                             (
@@ -861,21 +939,55 @@ class Store:
                     if len(case.events) <= have:
                         unchanged += 1
                         continue
-                plan.append((case, have))
+                plan.append((k, have))
         if problems:
             raise InvalidDataError(problems, source=name)
+        plan.sort(key=lambda p: ids[p[0]])
         added = extended = events = 0
         for i in range(0, len(plan), batch):
-            part = sorted(plan[i : i + batch], key=lambda p: p[0].id)
+            part = plan[i : i + batch]
+            incoming = ledger.incoming([k for k, have in part if not have])
+            incoming += [self._incoming(ledger.case(k), have) for k, have in part if have]
+            incoming.sort(key=lambda r: r.case_id)
             self._db.write(
-                f"importing {len(part)} cases from {name}",
-                functools.partial(self._write_cases, part),
-                on_conflict=functools.partial(self._import_conflict, part),
+                f"importing {len(incoming)} cases from {name}",
+                functools.partial(self._write_incoming, incoming),
+                on_conflict=functools.partial(self._import_conflict, incoming),
             )
-            added += sum(1 for _, have in part if not have)
-            extended += sum(1 for _, have in part if have)
-            events += sum(len(c.events) - have for c, have in part)
+            added += sum(1 for r in incoming if not r.have)
+            extended += sum(1 for r in incoming if r.have)
+            events += sum(len(r.events) for r in incoming)
         return ImportResult(added=added, extended=extended, unchanged=unchanged, events=events)
+
+    def _read_ledger(self, text: str, name: str, columnar: bool | None) -> _Ledger:
+        """The ledger validated whole: column-wise when pyarrow is there (and allowed)."""
+        if columnar is not False:
+            try:
+                from xinfang.store import _bulk
+            except ModuleNotFoundError as exc:
+                if columnar or not (exc.name or "").startswith("pyarrow"):
+                    raise MissingDependencyError(
+                        f"a columnar import needs pyarrow ({exc.name} is not installed): "
+                        "pip install 'xinfang[columnar]'",
+                        path="columnar",
+                        rule="optional dependency",
+                    ) from exc
+            else:
+                found = _bulk.read_ledger(self, text, name)
+                if found is not None:
+                    return found
+        return _ValueLedger(self, load_ledger(text, source=name), text)
+
+    def _incoming(self, case: Case, have: int) -> _Incoming:
+        """What importing ``case`` writes when ``have`` of its events are stored (a value)."""
+        db = self._db
+        docs = unstructure(case, reveal_personal_data=True)["events"]
+        rows = [
+            (case.id, event.seq, db.param_instant(event.at), event.by, event.kind, _dumps(doc))
+            for event, doc in zip(case.events[have:], docs[have:], strict=True)
+        ]
+        case_row, clock_rows = self._param_rows(case)
+        return _Incoming(case.id, have, rows, case_row, clock_rows)
 
     def _versions(self, ids: list[str]) -> dict[str, int]:
         if not ids:
@@ -887,36 +999,35 @@ class Store:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
-    def _write_cases(self, chunk: list[tuple[Case, int]]) -> None:
+    def _write_incoming(self, incoming: list[_Incoming]) -> None:
+        """Write one batch of an import (inside a write; ``incoming`` in case id order)."""
         db = self._db
-        for case, have in chunk:
-            row = db.lock_case(case.id)
-            now = int(row[0]) if row else 0
-            if now != have:
-                raise ConcurrencyError(case.id, expected=have, actual=now, detail="during import")
-        rows = []
-        for case, have in chunk:
-            docs = unstructure(case, reveal_personal_data=True)["events"]
-            for event, doc in zip(case.events[have:], docs[have:], strict=True):
-                rows.append(
-                    (
-                        case.id,
-                        event.seq,
-                        db.param_instant(event.at),
-                        event.by,
-                        event.kind,
-                        _dumps(doc),
-                    )
-                )
-        db.many(_INSERT_EVENT, rows)
-        self._project([c for c, _ in chunk])
-
-    def _import_conflict(self, chunk: list[tuple[Case, int]], exc: BaseException) -> None:
-        stored = self._versions([c.id for c, _ in chunk])
-        for case, have in chunk:
-            if stored.get(case.id, 0) != have:
+        now = self._versions([r.case_id for r in incoming if not r.have])
+        for r in incoming:
+            found = now.get(r.case_id, 0)
+            if r.have:
+                row = db.lock_case(r.case_id)
+                found = int(row[0]) if row else 0
+            if found != r.have:
                 raise ConcurrencyError(
-                    case.id, expected=have, actual=stored.get(case.id, 0), detail="during import"
+                    r.case_id, expected=r.have, actual=found, detail="during import"
+                )
+        db.many(_INSERT_EVENT, [e for r in incoming for e in r.events])
+        db.many(_UPSERT_CASE, [r.case_row for r in incoming])
+        db.many(
+            "DELETE FROM xf_clock WHERE case_id = ?", [(r.case_id,) for r in incoming if r.have]
+        )
+        db.many(_INSERT_CLOCK, [c for r in incoming for c in r.clocks])
+
+    def _import_conflict(self, incoming: list[_Incoming], exc: BaseException) -> None:
+        stored = self._versions([r.case_id for r in incoming])
+        for r in incoming:
+            if stored.get(r.case_id, 0) != r.have:
+                raise ConcurrencyError(
+                    r.case_id,
+                    expected=r.have,
+                    actual=stored.get(r.case_id, 0),
+                    detail="during import",
                 ) from exc
         raise StoreError(f"{self.url}: import conflict: {exc}", rule="database") from exc
 

@@ -1,0 +1,315 @@
+"""The store's bulk import through the columnar engine (needs ``xinfang[columnar]``).
+
+:meth:`Store.import_ledger <xinfang.Store.import_ledger>` reads a ledger
+here when pyarrow is installed. The ledger is parsed, checked and folded
+column-wise, as :func:`xinfang.load_journal` does it (the same verdict, in
+the same words, as :func:`xinfang.load_ledger`): a case the column checks
+cannot certify is read by the value path. Each new case's rows come from
+the columns:
+
+- its journal rows from its line's event documents (parsed and written
+  compactly again, by orjson where it is installed, as the value path
+  writes them);
+- its case row from the milestones and its registration;
+- its open clocks from one run of the clock engine
+  (:func:`xinfang.deadlines.clock_parts`), each case as of its last event,
+  as the value path projects it.
+
+:meth:`Store.check` compares such rows with the value path's; the tests hold
+both imports to the same database.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xinfang.case import case_flags
+from xinfang.columnar._api import _fold, _replace_cases, _replace_rows
+from xinfang.columnar._engine import MilestoneColumns, spans_of
+from xinfang.columnar._fold import milestones_from_cases
+from xinfang.columnar._io import case_offsets, parse_ledger
+from xinfang.deadlines import STATUSES, ClockStatus, clock_parts
+from xinfang.errors import InvalidDataError, XinfangError
+from xinfang.serialization import from_json
+from xinfang.store._store import _dumps, _Incoming
+from xinfang.vocabulary import TERMINAL, Channel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Sequence
+
+    import numpy.typing as npt
+
+    from xinfang.case import Case
+    from xinfang.store._store import Store
+
+__all__ = ["read_ledger"]
+
+_TERMINAL: Final = frozenset(s.value for s in TERMINAL)
+_OPEN: Final = np.array([i for i, s in enumerate(STATUSES) if s.is_open], dtype=np.int8)
+_PAUSED: Final = STATUSES.index(ClockStatus.PAUSED)
+_EPOCH: Final = _dt.date(1970, 1, 1).toordinal()
+
+
+def _codec() -> tuple[Callable[[str], Any], Callable[[Any], str]]:
+    """The loads and compact dumps of orjson where it is installed (the same text), else json."""
+    try:
+        import orjson
+    except ModuleNotFoundError:
+        return json.loads, _dumps
+
+    def dumps(doc: Any) -> str:
+        return orjson.dumps(doc).decode()
+
+    return orjson.loads, dumps
+
+
+def read_ledger(store: Store, text: str, name: str) -> _ColumnLedger | None:
+    """``text`` read and validated column-wise; ``None`` if pyarrow cannot read it whole.
+
+    Raises what :func:`xinfang.load_ledger` raises on the same text.
+    """
+    parsed = parse_ledger(text.encode())
+    if parsed.fallback:  # the value path reads it all (and words its errors)
+        return None
+    folded = _fold(parsed.journal, parsed.offsets, parsed.suspicious)
+    ks = np.flatnonzero(folded.suspicious).tolist()
+    problems: list[tuple[str, str]] = []
+    values: dict[int, Case] = {}
+    for k in ks:
+        try:
+            values[k] = from_json(parsed.text(k))
+        except InvalidDataError as exc:
+            problems.extend((f"line {parsed.lines[k]}: {p}", m) for p, m in exc.problems)
+    if problems:
+        raise InvalidDataError(problems, source=name)
+    events, milestones = parsed.journal, folded.milestones
+    if ks:
+        cases = [values[k] for k in ks]
+        events = _replace_cases(events, parsed.offsets, ks, cases)
+        milestones = _replace_rows(
+            milestones, np.asarray(ks, dtype=np.intp), milestones_from_cases(cases)
+        )
+    return _ColumnLedger(store, parsed, events, milestones, values)
+
+
+class _ColumnLedger:
+    """A ledger read column-wise: what :meth:`Store.import_ledger` asks of a ledger."""
+
+    __slots__ = (
+        "_case_rows",
+        "_clock_rows",
+        "_codec",
+        "_edge",
+        "_parsed",
+        "_store",
+        "_values",
+        "ids",
+        "lines",
+    )
+
+    def __init__(
+        self,
+        store: Store,
+        parsed: Any,
+        events: Any,
+        milestones: Any,
+        values: dict[int, Case],
+    ) -> None:
+        self._store = store
+        self._parsed = parsed
+        self._values = values
+        self._codec = _codec()
+        self.ids: list[str] = milestones.column("case_id").to_pylist()
+        self.lines: list[int] = parsed.lines.tolist()
+        self._case_rows: list[tuple[Any, ...]] | None = None
+        self._clock_rows: dict[int, list[tuple[Any, ...]]] | None = None
+        self._edge: set[int] = set()
+        if len(self.ids):
+            self._project(events, milestones)
+
+    def case(self, k: int) -> Case:
+        """Case ``k`` as a value (read from its line by the value path)."""
+        found = self._values.get(k)
+        if found is None:
+            found = self._values[k] = from_json(self._parsed.text(k))
+        return found
+
+    def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
+        """The rows of the new cases ``ks``."""
+        store = self._store
+        if self._case_rows is None or self._clock_rows is None:  # an empty ledger
+            return [store._incoming(self.case(k), 0) for k in ks]
+        instant = store._db.param_instant_text
+        loads, dumps = self._codec
+        out = []
+        for k in ks:
+            if k in self._values or k in self._edge:  # by the value path, payloads too
+                out.append(store._incoming(self.case(k), 0))
+                continue
+            cid = self.ids[k]
+            docs = loads(self._parsed.text(k))["events"]
+            rows = [
+                (cid, e["seq"], instant(e["at"]), e["by"], e["change"]["kind"], dumps(e))
+                for e in docs
+            ]
+            out.append(_Incoming(cid, 0, rows, self._case_rows[k], self._clock_rows.get(k, [])))
+        return out
+
+    def _project(self, events: Any, milestones: Any) -> None:
+        """Every case's row and open clocks, as :meth:`Store._rows` makes them."""
+        store = self._store
+        date = store._db.param_date
+        offsets = case_offsets(events)
+        first = pa.array(offsets[:-1])
+        column = milestones.column
+
+        def dates(name: str) -> list[Any]:
+            return [None if d is None else date(d) for d in column(name).to_pylist()]
+
+        received = column("received")
+        last = pc.coalesce(column("last_event"), received)
+        days: npt.NDArray[np.int32] = (
+            last.cast(pa.int32()).to_numpy(zero_copy_only=False) + _EPOCH
+        ).astype(np.int32)
+        # A case whose clocks need a day the calendar lacks goes to the value
+        # path (which records the error); the engine counts the others.
+        outside = np.zeros(len(days), dtype=bool)
+        try:
+            parts = clock_parts(
+                MilestoneColumns(
+                    milestones,
+                    _dt.date.fromordinal(int(days.max())),
+                    self.case,
+                    spans=lambda: spans_of(events, offsets),
+                    days=days,
+                ),
+                rulebook=store.rulebook,
+                calendar=store.calendar,
+                outside=outside,
+            )
+        except XinfangError:  # pragma: no cover - the value path words what it is
+            parts, outside[:] = (), True
+        self._edge = set(np.flatnonzero(outside).tolist())
+        clock_rows: dict[int, list[tuple[Any, ...]]] = {}
+        for part in parts:
+            is_open = np.isin(part.status, _OPEN)
+            if not is_open.any():
+                continue
+            key = part.limit.key
+            cases = part.case[is_open].tolist()
+            columns = [
+                [date(_dt.date.fromordinal(int(v))) for v in a[is_open].tolist()]
+                for a in (part.started, part.nominal, part.due)
+            ]
+            paused = (part.status[is_open] == _PAUSED).tolist()
+            paused_days = _ints(part.paused, is_open)
+            extended = _ints(part.extended, is_open)
+            provisional = part.provisional[is_open].tolist()
+            for i, k in enumerate(cases):
+                clock_rows.setdefault(k, []).append(
+                    (
+                        self.ids[k],
+                        key,
+                        columns[0][i],
+                        columns[1][i],
+                        columns[2][i],
+                        paused[i],
+                        paused_days[i],
+                        extended[i],
+                        provisional[i],
+                    )
+                )
+        register = events.take(first)
+        representatives = pc.fill_null(
+            pc.list_value_length(register.column("representatives")), 0
+        ).to_pylist()
+        group_size = register.column("group_size").to_pylist()
+        backlog = pc.is_valid(register.column("backlog_since")).to_pylist()
+        stage = column("stage").to_pylist()
+        receiving = column("receiving_unit").to_pylist()
+        handling = [u or "" for u in column("handling_unit").to_pylist()]
+        responsible = column("responsible_unit").to_pylist()
+        channel = column("channel").to_pylist()
+        skip = column("skip_level").to_pylist()
+        beijing = column("beijing_visit").to_pylist()
+        rows = zip(
+            self.ids,
+            column("events").to_pylist(),
+            stage,
+            responsible,
+            handling,
+            receiving,
+            column("category").to_pylist(),
+            column("route").to_pylist(),
+            column("is_settled").to_pylist(),
+            backlog,
+            representatives,
+            group_size,
+            channel,
+            skip,
+            beijing,
+            dates("received"),
+            [date(d) for d in last.to_pylist()],
+            strict=True,
+        )
+        self._case_rows = [
+            (
+                cid,
+                version,
+                st,
+                st in _TERMINAL,
+                resp or hand or recv,
+                recv,
+                hand,
+                resp,
+                cat,
+                route,
+                bool(settled),
+                back,
+                ",".join(
+                    code
+                    for code, _ in case_flags(
+                        representatives=reps,
+                        group_size=size,
+                        channel=Channel(ch),
+                        skip_level=bool(sk),
+                        beijing_visit=bool(bj),
+                    )
+                ),
+                rec,
+                lst,
+                None,
+            )
+            for (
+                cid,
+                version,
+                st,
+                resp,
+                hand,
+                recv,
+                cat,
+                route,
+                settled,
+                back,
+                reps,
+                size,
+                ch,
+                sk,
+                bj,
+                rec,
+                lst,
+            ) in rows
+        ]
+        self._clock_rows = clock_rows
+
+
+def _ints(values: Any, where: npt.NDArray[np.bool_]) -> list[int]:
+    """``values`` at ``where`` as Python ints (a broadcast zero stays zero)."""
+    found: list[int] = np.broadcast_to(np.asarray(values), where.shape)[where].tolist()
+    return found
