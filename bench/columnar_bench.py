@@ -2,7 +2,8 @@
 
     python bench/columnar_bench.py [--cases 100000] [--big 1000000,10000000]
                                    [--dask-cases 4000000] [--distinct 10000]
-                                   [--skip-ledger] [--skip-parquet] [--skip-dask] [--whole]
+                                   [--skip-ledger] [--skip-parquet] [--skip-dask]
+                                   [--skip-dask-default] [--whole]
                                    [--workdir DIR] [--keep]
 
 The corpus (``bench/_corpus.py``) is ``--distinct`` cases built through the
@@ -27,14 +28,23 @@ RSS is its own. Three parts:
     A size whose memory, at the smaller size's peak RSS per case, would
     exceed 80% of the memory available is skipped, and the line says so.
 (c) **Dask on 2 worker processes** (``--dask-cases``): a Parquet dataset
-    partitioned by year (several files per year), one task per file (read,
-    ``journal_clocks`` with the campaign; status counts and
-    ``SnapshotCounts`` reduced with ``+``) on ``LocalCluster(n_workers=2,
+    partitioned by year (several files per year), one task per file
+    (``read_journal(lean=True, use_threads=False)``, ``journal_clocks`` with
+    the campaign; status counts and ``SnapshotCounts`` reduced with ``+``:
+    no clock rows travel) on ``LocalCluster(n_workers=2,
     threads_per_worker=1, processes=True)``, against one process running
     the same tasks one after the other on one core (and, with ``--whole``,
-    one process reading the whole dataset at once). The scheduler's overhead
-    per partition is the wall time of one no-op task per file, divided by
-    the number of files. Results are checked equal.
+    one process reading the whole dataset at once). The cluster runs twice:
+    with ``MALLOC_TRIM_THRESHOLD_`` removed from the workers' environment
+    (``distributed.nanny.pre-spawn-environ``; the setting this bench
+    recommends) and with Dask's default (65536, which turns glibc's adaptive
+    mmap threshold off: every numpy array of 128 KiB or more is then mapped
+    and page-faulted afresh; ``--skip-dask-default`` skips that run). Per
+    run: the sum of the tasks' wall and CPU seconds and their page faults,
+    the CPU of the workers, of the driver and of the whole machine during
+    the sweep (the rest is other processes'). The scheduler's overhead per
+    partition is the wall time of one no-op task per file, divided by the
+    number of files. Results are checked equal.
 
 Every number printed was measured in this run; the machine and its load
 average (other processes share the CPUs and skew every rate) are printed
@@ -337,10 +347,12 @@ def sweep_file(path: str, setup: dict[str, Any]) -> dict[str, Any]:
     """The per-partition task: a Parquet file → cases, clock rows, status counts, counts."""
     from xinfang.columnar import journal_clocks, read_journal
 
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     with Timer() as t:
         as_of, cal = as_of_calendar(setup)
         campaign, org = campaign_and_org(setup)
-        journal = read_journal(path, lean=True)
+        # Decoded on this thread: every core already runs a task (a worker process) of its own.
+        journal = read_journal(path, lean=True, use_threads=False)
         sweep = journal_clocks(journal, as_of=as_of, calendar=cal, campaign=campaign, org=org)
         counts = sweep.counts
     return {
@@ -350,6 +362,7 @@ def sweep_file(path: str, setup: dict[str, Any]) -> dict[str, Any]:
         "counts": counts,
         "wall": t.wall,
         "cpu": t.cpu,
+        "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults,
         "pid": os.getpid(),
     }
 
@@ -359,7 +372,8 @@ def noop(path: str) -> str:
 
 
 def worker_setup() -> str:
-    one_core()
+    # No process-wide setting: the task passes use_threads=False to its read, and Dask's
+    # nanny already starts workers with OMP_NUM_THREADS=1 (pyarrow's pool then has 1 thread).
     import xinfang.columnar  # noqa: F401 - import once, before any timed task
 
     return str(os.getpid())
@@ -381,6 +395,7 @@ def reduce_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
         "counts": sum((p["counts"] for p in parts[1:]), parts[0]["counts"]),
         "task_wall": sum(p["wall"] for p in parts),
         "task_cpu": sum(p["cpu"] for p in parts),
+        "task_faults": sum(p["faults"] for p in parts),
         "busy": sorted(busy.values()),
     }
 
@@ -407,6 +422,8 @@ def child_files(workdir: Path, root: str, whole_too: bool) -> dict[str, Any]:
         "tasks_wall": t.wall,
         "tasks_cpu": t.cpu,
         "task_wall_sum": red["task_wall"],
+        "task_cpu_sum": red["task_cpu"],
+        "task_faults": red["task_faults"],
     }
     whole = {"status": red["status"], "counts": red["counts"]}
     if whole_too:
@@ -425,11 +442,28 @@ def child_files(workdir: Path, root: str, whole_too: bool) -> dict[str, Any]:
     return out
 
 
-def child_dask(workdir: Path, root: str) -> dict[str, Any]:
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far (/proc/stat: user, nice, system, idle, ..., steal), ticks."""
+    with open("/proc/stat") as fh:
+        return [int(v) for v in fh.readline().split()[1:9]]
+
+
+def child_dask(workdir: Path, root: str, dask_malloc: bool) -> dict[str, Any]:
+    """The Dask sweep; ``dask_malloc``: keep the trim threshold Dask's nannies set by default."""
     import pickle
+
+    import dask
 
     for k, v in ONE_CORE_ENV.items():  # inherited by the worker processes
         os.environ[k] = v
+    if not dask_malloc:
+        # Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536
+        # (``distributed.nanny.pre-spawn-environ``), to hand freed memory back to the OS
+        # at once. Setting it also turns off glibc's adaptive mmap threshold, so every
+        # numpy array of 128 KiB or more is a fresh mmap, page-faulted in and unmapped
+        # again: the sweep of a 62,500-case file allocates many such arrays. None unsets it
+        # (the workers keep glibc's defaults, as one process has them).
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
     # The tasks by reference to this module (the workers import it: bench/ is on the
     # sys.path they inherit), not pickled by value from __main__.
     import columnar_bench as me
@@ -458,11 +492,23 @@ def child_dask(workdir: Path, root: str) -> dict[str, Any]:
         with Timer() as t_noop_small:
             client.gather(client.map(me.noop, [f"{f}#{i}" for i in range(8) for f in files]))
         out["noop8_wall"] = t_noop_small.wall
+        out["worker_malloc_env"] = sorted(
+            set(client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset")).values())
+        )
+        ticks0 = cpu_ticks()
+        workers0 = client.run(time.process_time)
         with Timer() as t:
             futures = client.map(me.sweep_file, files, [setup] * len(files), pure=False)
             parts = client.gather(futures)
             red = reduce_parts(parts)
         out["sweep_wall"] = t.wall
+        out["sweep_driver_cpu"] = t.cpu
+        ticks = [b - a for a, b in zip(ticks0, cpu_ticks(), strict=True)]
+        workers1 = client.run(time.process_time)
+        out["sweep_workers_cpu"] = sum(workers1[w] - workers0[w] for w in workers0)
+        busy = sum(ticks) - ticks[3] - ticks[4] - ticks[7]  # not idle, not waiting, not stolen
+        out["machine_busy_cpu_s"] = busy / os.sysconf("SC_CLK_TCK")
+        out["machine_steal_s"] = ticks[7] / os.sysconf("SC_CLK_TCK")
         per_worker: dict[int, int] = {}
         for part in parts:
             per_worker[part["pid"]] = per_worker.get(part["pid"], 0) + 1
@@ -470,6 +516,7 @@ def child_dask(workdir: Path, root: str) -> dict[str, Any]:
         out["busy_per_worker"] = red["busy"]
         out["task_wall_sum"] = red["task_wall"]
         out["task_cpu_sum"] = red["task_cpu"]
+        out["task_faults"] = red["task_faults"]
     finally:
         client.close()
         cluster.close()
@@ -575,7 +622,15 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     info["parquet_of"] = parquet_of  # written when measured: a skipped size costs nothing
     if not args.skip_dask:
-        info["dask_write_s"] = write_files(workdir / "by-year", args.dask_cases, ("year",))
+        # A --workdir kept (--keep) from a run with the same corpus and size is reused.
+        made = {"cases": args.dask_cases, "distinct": args.distinct, "seed": args.seed}
+        marker = workdir / "by-year.json"
+        if marker.exists() and json.loads(marker.read_text()) == made:
+            info["dask_write_s"] = None
+        else:
+            shutil.rmtree(workdir / "by-year", ignore_errors=True)
+            info["dask_write_s"] = write_files(workdir / "by-year", args.dask_cases, ("year",))
+            marker.write_text(json.dumps(made))
     return info
 
 
@@ -638,6 +693,11 @@ def main() -> None:
     ap.add_argument("--skip-ledger", action="store_true")
     ap.add_argument("--skip-parquet", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument(
+        "--skip-dask-default",
+        action="store_true",
+        help="(c) skip the second Dask run with Dask's default worker malloc setting",
+    )
     ap.add_argument("--workdir", type=Path, default=None, help="default: a temporary directory")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -765,72 +825,100 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
         )
 
     if not args.skip_dask:
-        n = args.dask_cases
-        print(f"\n## (c) Dask, 2 worker processes × 1 thread, {n:,} cases partitioned by year")
+        report_dask(args, workdir, info)
+
+
+def report_dask(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> None:
+    """(c): one process running the tasks in turn, then Dask with and without its malloc setting."""
+    n = args.dask_cases
+    print(f"\n## (c) Dask, 2 worker processes × 1 thread, {n:,} cases partitioned by year")
+    if info["dask_write_s"] is None:
+        print("dataset (masked) reused from the work directory")
+    else:
         print(f"dataset written (masked) in {info['dask_write_s']:.1f} s (not timed below)")
-        print(f"load average: {load_average()}")
-        one = run_child(workdir, "files", str(workdir / "by-year"), args.whole, one_core_env=True)
-        if "failed" in one:
-            print(f"one-process run FAILED (exit {one['failed']})")
+    print(f"load average: {load_average()}")
+    one = run_child(workdir, "files", str(workdir / "by-year"), args.whole, one_core_env=True)
+    if "failed" in one:
+        print(f"one-process run FAILED (exit {one['failed']})")
+        return
+    capacity = [parallel_capacity()]
+    runs: dict[str, dict[str, Any]] = {}
+    variants = (("unset", False),) if args.skip_dask_default else (("unset", False), ("dask", True))
+    for name, dask_malloc in variants:
+        print(f"load average before the Dask run ({name}): {load_average()}", file=sys.stderr)
+        runs[name] = run_child(workdir, "dask", str(workdir / "by-year"), dask_malloc)
+        capacity.append(parallel_capacity())
+        if "failed" in runs[name]:
+            print(f"Dask run ({name}) FAILED (exit {runs[name]['failed']})")
             return
-        alone, pair, cores = parallel_capacity()
-        d = run_child(workdir, "dask", str(workdir / "by-year"))
-        alone2, pair2, cores2 = parallel_capacity()
-        if "failed" in d:
-            print(f"Dask run FAILED (exit {d['failed']})")
-            return
-        files = d["files"]
-        print()
-        print("| run | wall s | cases/s | ratio to Dask |")
-        print("|---|---:|---:|---:|")
+    d = runs["unset"]
+    files = d["files"]
+    label = {
+        "unset": "Dask, worker env without MALLOC_TRIM_THRESHOLD_ (this bench's setting)",
+        "dask": "Dask, Dask's default worker env (MALLOC_TRIM_THRESHOLD_=65536)",
+    }
+    print()
+    print(
+        "| run | wall s | cases/s | speed-up over one process | sum of task wall s "
+        "| sum of task CPU s | page faults a task |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        f"| one process, one core, the same {files} tasks in turn | {one['tasks_wall']:.2f} | "
+        f"{rate(n, one['tasks_wall'])} | 1.00× | {one['task_wall_sum']:.2f} | "
+        f"{one['task_cpu_sum']:.2f} | {one['task_faults'] / files:,.0f} |"
+    )
+    for name, r in runs.items():
         print(
-            f"| Dask, {files} tasks (one per file) on 2 workers | {d['sweep_wall']:.2f} | "
-            f"{rate(n, d['sweep_wall'])} | 1.00 |"
+            f"| {label[name]} on 2 workers | {r['sweep_wall']:.2f} | {rate(n, r['sweep_wall'])} | "
+            f"**{one['tasks_wall'] / r['sweep_wall']:.2f}×** | {r['task_wall_sum']:.2f} | "
+            f"{r['task_cpu_sum']:.2f} | {r['task_faults'] / files:,.0f} |"
         )
+    if "whole_wall" in one:
         print(
-            f"| one process, one core, the same {files} tasks in turn | {one['tasks_wall']:.2f} | "
-            f"{rate(n, one['tasks_wall'])} | {one['tasks_wall'] / d['sweep_wall']:.2f}× |"
+            f"| one process, one core, read_journal of the whole dataset | "
+            f"{one['whole_wall']:.2f} | {rate(n, one['whole_wall'])} | "
+            f"{one['tasks_wall'] / one['whole_wall']:.2f}× | | | |"
         )
-        if "whole_wall" in one:
-            print(
-                f"| one process, one core, read_journal of the whole dataset | "
-                f"{one['whole_wall']:.2f} | {rate(n, one['whole_wall'])} | "
-                f"{one['whole_wall'] / d['sweep_wall']:.2f}× |"
-            )
-        print()
+    print()
+    print(
+        f"speed-up of Dask over one process running the same tasks: "
+        f"{one['tasks_wall'] / d['sweep_wall']:.2f}×"
+    )
+    print(
+        f"scheduler overhead: {files} no-op tasks in {d['noop_wall'] * 1000:.0f} ms = "
+        f"{d['noop_wall'] / files * 1000:.1f} ms a partition; {files * 8} no-op tasks in "
+        f"{d['noop8_wall'] * 1000:.0f} ms = "
+        f"{d['noop8_wall'] / (files * 8) * 1000:.2f} ms a task"
+    )
+    for name, r in runs.items():
         print(
-            f"speed-up of Dask over one process running the same tasks: "
-            f"{one['tasks_wall'] / d['sweep_wall']:.2f}×"
+            f"{name}: workers' MALLOC_TRIM_THRESHOLD_ {r['worker_malloc_env']}; cluster start "
+            f"{r['cluster_start']:.1f} s, worker warm-up (imports + 2 tasks) "
+            f"{r['worker_warmup']:.1f} s (neither in the sweep time); tasks per worker "
+            f"{r['tasks_per_worker']}, busy {[round(b, 1) for b in r['busy_per_worker']]} s; "
+            f"CPU during the sweep: workers {r['sweep_workers_cpu']:.1f} s, driver (client, "
+            f"scheduler, nannies) {r['sweep_driver_cpu']:.1f} s, the whole machine "
+            f"{r['machine_busy_cpu_s']:.1f} s, so other processes about "
+            f"{r['machine_busy_cpu_s'] - r['sweep_workers_cpu'] - r['sweep_driver_cpu']:.1f} s; "
+            f"stolen by the host {r['machine_steal_s']:.1f} s"
         )
-        print(
-            f"scheduler overhead: {files} no-op tasks in {d['noop_wall'] * 1000:.0f} ms = "
-            f"{d['noop_wall'] / files * 1000:.1f} ms a partition; {files * 8} no-op tasks in "
-            f"{d['noop8_wall'] * 1000:.0f} ms = "
-            f"{d['noop8_wall'] / (files * 8) * 1000:.2f} ms a task"
+    print(
+        f"clock rows {d['clock_rows']:,}; Dask results equal to one process (status counts "
+        "and SnapshotCounts): "
+        + ", ".join(f"{name} {r['equal_to_one_process']}" for name, r in runs.items())
+        + (
+            f"; whole-dataset run equal to the per-file reduction: {one['whole_equals_files']}"
+            if "whole_wall" in one
+            else ""
         )
-        print(
-            f"cluster start {d['cluster_start']:.1f} s, worker warm-up (imports + 2 tasks) "
-            f"{d['worker_warmup']:.1f} s (neither in the sweep time); tasks per worker "
-            f"{d['tasks_per_worker']}, busy {[round(b, 1) for b in d['busy_per_worker']]} s; "
-            f"sum of task times {d['task_wall_sum']:.1f} s on Dask, "
-            f"{one['task_wall_sum']:.1f} s in one process"
-        )
-        print(
-            f"clock rows {d['clock_rows']:,}; Dask result equal to one process (status counts "
-            f"and SnapshotCounts): {d['equal_to_one_process']}"
-            + (
-                f"; whole-dataset run equal to the per-file reduction: {one['whole_equals_files']}"
-                if "whole_wall" in one
-                else ""
-            )
-        )
-        print(f"one-process child peak RSS: {one['peak_rss'] / 2**30:.1f} GiB")
-        print(
-            f"the machine's parallel capacity (a Python loop alone, then two at once): "
-            f"{alone:.2f} s / {pair:.2f} s = {cores:.2f} cores before the Dask run, "
-            f"{alone2:.2f} s / {pair2:.2f} s = {cores2:.2f} cores after it "
-            "(the ceiling of a 2-process speed-up at that moment)"
-        )
+    )
+    print(f"one-process child peak RSS: {one['peak_rss'] / 2**30:.1f} GiB")
+    print(
+        "the machine's parallel capacity (a Python loop alone, then two at once; the ceiling "
+        "of a 2-process speed-up at that moment), before and after each Dask run: "
+        + "; ".join(f"{a:.2f} s / {p:.2f} s = {c:.2f} cores" for a, p, c in capacity)
+    )
 
 
 if __name__ == "__main__":

@@ -6,17 +6,29 @@ a Parquet dataset partitioned by year of receipt (personal data masked), then
 on a local cluster of 2 worker processes (or the Dask scheduler whose address
 is given, which must see the same files) runs one task per Parquet file:
 
-* read the file as Arrow (a file holds whole cases: :func:`write_journal`
-  never splits a case across files or row groups);
-* fold it once (:func:`journal_from_table`) and compute its clocks
-  (:func:`journal_clocks`; :func:`sweep_table` is those two calls in one,
-  for a sweep that wants clocks only) and its campaign
-  :class:`~xinfang.SnapshotCounts` (:func:`journal_snapshot_counts`);
-* return the clocks as an Arrow table and the counts.
+* read the file's sweep columns as Arrow on the task's own thread
+  (:func:`read_journal` with ``lean=True, use_threads=False``: a file holds
+  whole cases, :func:`write_journal` never splits a case across files or row
+  groups; the worker's other cores run tasks of their own);
+* fold it once and run the clock engine once (:func:`journal_clocks` with the
+  campaign): its clocks and its campaign :class:`~xinfang.SnapshotCounts`;
+* write the clocks to a Parquet file of their own and return only small
+  values: the clocks' count by status and the campaign counts.
 
-The client concatenates the clocks, counts them by status, adds the
-campaign counts with ``+`` and finishes the snapshot; then it checks that
-everything equals one process sweeping the whole dataset.
+The client adds the counts up (``+``) and finishes the snapshot; then it
+checks that the clocks written and the counts equal one process sweeping the
+whole dataset.
+
+The local cluster is started without ``MALLOC_TRIM_THRESHOLD_`` in its
+workers' environment. Dask's nannies set it (65536) by default so that freed
+memory goes back to the OS at once; glibc then stops adapting its mmap
+threshold, and every numpy array of 128 KiB or more becomes a fresh mapping
+that is page-faulted in and unmapped again. A sweep of tens of thousands of
+cases allocates many such arrays: measured on 2 cores, that setting made
+every task cost 35-50% more CPU (``bench/columnar_bench.py``;
+``docs/scale.md``). On a cluster of your own, set the same in the Dask
+configuration the workers start with (``distributed.nanny.pre-spawn-environ``
+with ``MALLOC_TRIM_THRESHOLD_: null``).
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import dask
 import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
@@ -35,7 +48,6 @@ import xinfang as x
 from xinfang.columnar import (
     journal_clocks,
     journal_from_cases,
-    journal_from_table,
     journal_snapshot_counts,
     read_journal,
     write_journal,
@@ -50,17 +62,22 @@ SORT = [("case_id", "ascending"), ("limit", "ascending")]
 
 def sweep_file(
     path: str,
+    out: str,
+    *,
     campaign: x.Campaign,
     org: x.Organization,
     as_of: dt.date,
     calendar: x.WorkCalendar,
-) -> tuple[pa.Table, x.SnapshotCounts]:
-    """The per-partition task: one Parquet file of whole cases → its clocks and campaign counts."""
-    table = pq.read_table(path)  # Arrow in
-    journal = journal_from_table(table)  # validated and folded once
-    clocks = journal_clocks(journal, as_of=as_of, calendar=calendar).clocks  # Arrow out
-    counts = journal_snapshot_counts(journal, campaign, org, as_of=as_of, calendar=calendar)
-    return clocks, counts
+) -> tuple[Counter[str], x.SnapshotCounts]:
+    """The per-partition task: one Parquet file of whole cases → its clocks file and counts."""
+    journal = read_journal(path, lean=True, use_threads=False)  # Arrow in, this thread only
+    sweep = journal_clocks(
+        journal, as_of=as_of, calendar=calendar, campaign=campaign, org=org
+    )  # folded once, one run of the clock engine: clocks and campaign counts
+    pq.write_table(sweep.clocks, out)  # the rows stay on the worker's side
+    if sweep.counts is None:  # pragma: no cover - a sweep with a campaign counts it
+        raise RuntimeError("no campaign counts")
+    return by_status(sweep.clocks), sweep.counts
 
 
 def plain_sorted(clocks: pa.Table) -> pa.Table:
@@ -79,32 +96,52 @@ def by_status(clocks: pa.Table) -> Counter[str]:
 def main() -> None:
     """Write the demo's journal, sweep it on Dask, check it against one process, print a summary."""
     world = demo_world()
-    args = (world.campaign, world.org, world.as_of, world.calendar)
+    kw = {
+        "campaign": world.campaign,
+        "org": world.org,
+        "as_of": world.as_of,
+        "calendar": world.calendar,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "journal"
         write_journal(journal_from_cases(world.cases), root, partition_by=("year",))
         files = sorted(str(p) for p in root.rglob("*.parquet"))
+        clocks_dir = Path(tmp) / "clocks"
+        clocks_dir.mkdir()
+        outs = [str(clocks_dir / f"clocks-{i:04d}.parquet") for i in range(len(files))]
 
         if len(sys.argv) > 1:
-            client = Client(sys.argv[1])
+            client = Client(sys.argv[1])  # its workers' environment is the cluster's own
             cluster = None
         else:
-            cluster = LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-            )
+            # The workers keep glibc's adaptive malloc (see the module's docstring).
+            with dask.config.set(
+                {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+            ):
+                cluster = LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                )
             client = Client(cluster)
         try:
-            futures = client.map(sweep_file, files, *[[a] * len(files) for a in args])
-            parts: list[tuple[pa.Table, x.SnapshotCounts]] = client.gather(futures)
+            # Largest files first: the last task to start is then a small one.
+            order = sorted(range(len(files)), key=lambda i: -Path(files[i]).stat().st_size)
+            futures = client.map(
+                sweep_file,
+                [files[i] for i in order],
+                [outs[i] for i in order],
+                **kw,  # the same for every task
+            )
+            parts: list[tuple[Counter[str], x.SnapshotCounts]] = client.gather(futures)
             workers = len(client.scheduler_info()["workers"])
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
 
-        clocks = pa.concat_tables([p[0] for p in parts])
+        status = sum((p[0] for p in parts), Counter[str]())
         counts = sum((p[1] for p in parts[1:]), parts[0][1])
         snapshot = x.finish_snapshot(world.campaign, counts, world.org)
+        clocks = pa.concat_tables([pq.read_table(o) for o in outs])
 
         # The same sweep in one process, over the whole dataset at once.
         journal = read_journal(root)
@@ -112,16 +149,14 @@ def main() -> None:
         alone_counts = journal_snapshot_counts(
             journal, world.campaign, world.org, as_of=world.as_of, calendar=world.calendar
         )
-    if not plain_sorted(clocks).equals(plain_sorted(alone)):
+    if not plain_sorted(clocks).equals(plain_sorted(alone)) or status != by_status(alone):
         raise SystemExit("the clocks differ from one process's")
     if counts != alone_counts:
         raise SystemExit("the campaign counts differ from one process's")
 
     print(f"{len(files)} Parquet files (partitioned by year), {workers} Dask workers")
     print(f"{counts.cases} cases, {clocks.num_rows} clocks")
-    print(
-        "clocks by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status(clocks).items()))
-    )
+    print("clocks by status: " + ", ".join(f"{k} {v}" for k, v in sorted(status.items())))
     o = snapshot.overall
     print(
         f"campaign {snapshot.campaign}: {o.settled} of {o.targets} targets settled "

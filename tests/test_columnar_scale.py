@@ -94,6 +94,18 @@ def test_dataset_has_several_files_of_whole_cases(dataset: Path, world: DemoWorl
     assert total == len(world.cases)
 
 
+def test_read_on_the_calling_thread_equals_the_pooled_read(dataset: Path) -> None:
+    """``use_threads=False`` (a worker's per-file read) reads the same journal, lean or whole."""
+    for lean in (False, True):
+        pooled = read_journal(dataset, lean=lean)
+        alone = read_journal(dataset, lean=lean, use_threads=False)
+        assert alone.equals(pooled)
+        assert alone.lean == lean
+    files = sorted(dataset.rglob("*.parquet"))
+    parts = [read_journal(f, lean=True, use_threads=False) for f in files]
+    assert sum(len(p) for p in parts) == len(read_journal(dataset))
+
+
 def test_dask_local_cluster_equals_one_process(
     world: DemoWorld, dataset: Path, one_process: tuple[Any, x.SnapshotCounts]
 ) -> None:
@@ -122,6 +134,10 @@ def test_dask_local_cluster_equals_one_process(
         )
         clock_parts: list[Any] = client.gather(clocks)
         count_parts: list[x.SnapshotCounts] = client.gather(counts)
+        # The bench's and the example's task: a lean read on the task's thread, one engine run.
+        lean = client.map(read_journal, files, lean=True, use_threads=False)
+        sweeps = client.map(journal_clocks, lean, campaign=world.campaign, org=world.org, **kw)
+        sweep_parts: list[Any] = client.gather(sweeps)
         pids = client.run(os.getpid)
     assert len(set(pids.values())) == 2
     assert os.getpid() not in pids.values()
@@ -130,6 +146,9 @@ def test_dask_local_cluster_equals_one_process(
     assert sorted_plain(pa.concat_tables(clock_parts)).equals(sorted_plain(expected_clocks))
     assert sum(count_parts[1:], count_parts[0]) == expected_counts
     assert sum(c.cases for c in count_parts) == len(world.cases)
+    swept = pa.concat_tables([p.clocks for p in sweep_parts])
+    assert sorted_plain(swept).equals(sorted_plain(expected_clocks))
+    assert sum((p.counts for p in sweep_parts[1:]), sweep_parts[0].counts) == expected_counts
 
 
 @pytest.mark.spark

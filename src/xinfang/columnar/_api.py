@@ -348,27 +348,43 @@ SWEEP_COLUMNS: Final = (
 
 
 def read_journal(
-    where: str | os.PathLike[str], *, filters: Any = None, lean: bool = False
+    where: str | os.PathLike[str],
+    *,
+    filters: Any = None,
+    lean: bool = False,
+    use_threads: bool = True,
 ) -> Journal:
     """A Parquet file or dataset (as :func:`write_journal` writes it) as a :class:`Journal`.
 
     ``lean=True`` reads only :data:`SWEEP_COLUMNS` (no names, claims or
     notes: what a nightly sweep needs); a case the engine needs as a value
-    is then read whole from the dataset by its id.
+    is then read whole from the dataset by its id. ``use_threads=False``
+    decodes the file on the calling thread instead of pyarrow's thread pool
+    (one per core): what a task on a worker process of a Dask or Spark
+    cluster wants, where every core already runs a task of its own.
     """
     if not lean:
-        return _settle(read_parquet(where, filters=filters))
+        names: Sequence[str] = [f.name for f in JOURNAL_SCHEMA]
+        return _settle(_read_columns(where, filters, names, use_threads, JOURNAL_SCHEMA))
 
     def whole(ids: Sequence[str]) -> Any:
         chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
         expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
         return read_parquet(where, filters=chosen if expr is None else expr & chosen)
 
-    return _settle(_read_lean(where, filters), whole=whole)
+    lean_schema = pa.schema([JOURNAL_SCHEMA.field(name) for name in SWEEP_COLUMNS])
+    table = _read_columns(where, filters, SWEEP_COLUMNS, use_threads, lean_schema)
+    return _settle(table, whole=whole)
 
 
-def _read_lean(where: str | os.PathLike[str], filters: Any) -> Any:
-    """The :data:`SWEEP_COLUMNS` of a journal dataset, in the journal's types."""
+def _read_columns(
+    where: str | os.PathLike[str],
+    filters: Any,
+    names: Sequence[str],
+    use_threads: bool,
+    schema: Any,
+) -> Any:
+    """The columns ``names`` of a journal dataset, cast to ``schema`` (the journal's types)."""
     path = os.fspath(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
     try:
@@ -376,9 +392,10 @@ def _read_lean(where: str | os.PathLike[str], filters: Any) -> Any:
             path, format="parquet", partitioning="hive" if os.path.isdir(path) else None
         )
         fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
-        schema = pa.schema([JOURNAL_SCHEMA.field(name) for name in SWEEP_COLUMNS])
         parts = [
-            f.to_table(filter=expr, columns=list(SWEEP_COLUMNS), schema=dataset.schema)
+            f.to_table(
+                filter=expr, columns=list(names), schema=dataset.schema, use_threads=use_threads
+            )
             for f in fragments
         ]
         meta = dataset.schema.metadata or {}
@@ -389,7 +406,7 @@ def _read_lean(where: str | os.PathLike[str], filters: Any) -> Any:
     if META_KEY not in meta:
         raise InvalidDataError([("$", f"not an xinfang journal (no {META_KEY!r})")], source=path)
     table = pa.concat_tables(parts) if parts else schema.empty_table()
-    return table.cast(schema)
+    return table.replace_schema_metadata(schema.metadata).cast(schema)
 
 
 def write_journal(
