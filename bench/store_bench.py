@@ -3,11 +3,16 @@
     python bench/store_bench.py                       # SQLite only
     python bench/store_bench.py --pg-url postgresql://postgres@/postgres?host=/tmp/pg
     python bench/store_bench.py --cases 9600 --commands 1000 --due-cases 1000000
+    python bench/store_bench.py --corpus realistic --cases 100000 --commands 0 --due-cases 0
 
 Measures, per backend:
 
 - bulk import of a JSON Lines ledger (copies of the demo corps with unique
-  ids): cases/s and events/s, parsing included;
+  ids, or with ``--corpus realistic`` the columnar bench's corpus, every
+  change kind at realistic rates): cases/s and events/s, parsing included,
+  by the value path (``columnar=False``) and column-wise (``columnar=True``,
+  the default with pyarrow), each into an empty database; pyarrow's one-off
+  import is timed apart;
 - single-command apply, durable (SQLite: WAL, ``synchronous=FULL``;
   PostgreSQL: ``fsync=on``, ``synchronous_commit=on``), one transaction each;
 - "due within 5 working days" (:meth:`Store.due`, ``overdue=False``) over
@@ -63,19 +68,65 @@ def ledger(n: int) -> tuple[str, int, int]:
     )
 
 
-def bench_import(store: Store, text: str, n: int, events: int) -> None:
+def realistic_ledger(n: int, distinct: int) -> tuple[str, int, int, x.WorkCalendar]:
+    """``n`` cases of the columnar bench's corpus (``bench/_corpus.py``), ``distinct`` built."""
+    import _corpus
+
+    corpus = _corpus.make_corpus(distinct)
+    base = x.dump_ledger(list(corpus.cases), reveal_personal_data=True)
+    text = "".join(_corpus.replicate_ledger(base, n, len(corpus.cases)))
+    per_case = sum(len(c.events) for c in corpus.cases) / len(corpus.cases)
+    return text, n, round(per_case * n), corpus.calendar
+
+
+def bench_import(url: str, text: str, n: int, events: int, calendar: x.WorkCalendar) -> None:
+    """The import by the value path and column-wise, each into an empty database."""
+    t0 = time.perf_counter()
+    import xinfang.store._bulk  # noqa: F401 - pyarrow, imported once per process
+
+    print(f"  (importing pyarrow and the columnar engine once: {time.perf_counter() - t0:.2f} s)")
     t0 = time.perf_counter()
     x.load_ledger(text)
     parse = time.perf_counter() - t0
     t0 = time.perf_counter()
-    result = store.import_ledger(text)
-    took = time.perf_counter() - t0
-    if result.added != n:
-        raise SystemExit(f"import added {result.added} of {n}")
+    x.load_journal(text.encode())
+    columns = time.perf_counter() - t0
     print(
-        f"  import {n} cases / {events} events: {took:.2f} s = {n / took:,.0f} cases/s, "
-        f"{events / took:,.0f} events/s (parsing alone: {n / parse:,.0f} cases/s)"
+        f"  parsing alone: load_ledger {n / parse:,.0f} cases/s, "
+        f"load_journal {n / columns:,.0f} cases/s ({events / n:.1f} events per case)"
     )
+    for columnar in (False, True):
+        with open_store(url, calendar=calendar) as store:
+            t0 = time.perf_counter()
+            cpu0 = time.process_time()
+            result = store.import_ledger(text, columnar=columnar)
+            took = time.perf_counter() - t0
+            cpu = time.process_time() - cpu0
+            if result.added != n:
+                raise SystemExit(f"import added {result.added} of {n}")
+            how = "column-wise" if columnar else "value path "
+            print(
+                f"  import {how} {n} cases / {events} events: {took:.2f} s = "
+                f"{n / took:,.0f} cases/s, {events / took:,.0f} events/s "
+                f"({cpu:.2f} CPU-s in this process)"
+            )
+        if not columnar:
+            drop(url)
+
+
+def drop(url: str) -> None:
+    """Empty the database at ``url`` (a SQLite file is removed; PostgreSQL tables dropped)."""
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("xf_idempotency", "xf_clock", "xf_case", "xf_journal", "xf_meta"):
+            conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE".encode())
+        for fn in ("xf_journal_append_only", "xf_journal_next_seq"):
+            conn.execute(f"DROP FUNCTION IF EXISTS {fn}() CASCADE".encode())
 
 
 def sqlite_ceiling(folder: Path, commands: int) -> None:
@@ -223,24 +274,36 @@ def size_per_case(store: Store, path: Path | None, n: int) -> None:
 
 
 def run_backend(url: str, path: Path | None, args: argparse.Namespace) -> None:
-    text, n, events = ledger(args.cases)
-    with open_store(url, calendar=WORLD.calendar) as store:
-        print(f"{store.dialect}: {url}")
-        bench_import(store, text, n, events)
+    if args.corpus == "realistic":
+        text, n, events, calendar = realistic_ledger(args.cases, args.distinct)
+    else:
+        text, n, events = ledger(args.cases)
+        calendar = WORLD.calendar
+    print(f"{url.split(':', maxsplit=1)[0]}: {url} ({args.corpus} corpus)")
+    bench_import(url, text, n, events, calendar)
+    with open_store(url, calendar=calendar) as store:
         size_per_case(store, path, n)
-        bench_apply(store, args.commands)
-    if path is not None:  # the same on SQLite with synchronous=NORMAL (WAL: no fsync per commit)
-        with open_store(f"{url}?synchronous=normal", calendar=WORLD.calendar) as store:
+        if args.commands:
+            bench_apply(store, args.commands)
+    if path is not None and args.commands:  # SQLite with synchronous=NORMAL (no fsync per commit)
+        with open_store(f"{url}?synchronous=normal", calendar=calendar) as store:
             bench_apply(store, args.commands, label=" [synchronous=NORMAL]")
         sqlite_ceiling(path.parent, args.commands)
     if args.due_cases:
-        with open_store(url, calendar=WORLD.calendar) as store:
+        with open_store(url, calendar=calendar) as store:
             bench_due(store, args.due_cases)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=9600)
+    parser.add_argument(
+        "--corpus",
+        choices=("demo", "realistic"),
+        default="demo",
+        help="copies of the demo corps, or the columnar bench's corpus (every change kind)",
+    )
+    parser.add_argument("--distinct", type=int, default=2000, help="realistic: cases built")
     parser.add_argument("--commands", type=int, default=1000)
     parser.add_argument("--due-cases", type=int, default=1_000_000)
     parser.add_argument("--pg-url", default=os.environ.get("XINFANG_BENCH_PG_URL", ""))
