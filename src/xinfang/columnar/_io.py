@@ -734,10 +734,15 @@ class Parsed:
     fallback: bool
     _text: _Text = attrs.field(repr=False)
 
+    def raw(self, k: int) -> bytes:
+        """Case ``k``'s line as bytes (UTF-8 unchecked: :meth:`text` checks it)."""
+        line = int(self.lines[k]) - 1
+        return self._text.data[self._text.starts[line] : self._text.ends[line]]
+
     def text(self, k: int) -> str:
         """Case ``k``'s raw line (what ``load_ledger`` reads), or :class:`InvalidDataError`."""
         line = int(self.lines[k]) - 1
-        raw = self._text.data[self._text.starts[line] : self._text.ends[line]]
+        raw = self.raw(k)
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -56,7 +56,7 @@ _PAUSED: Final = STATUSES.index(ClockStatus.PAUSED)
 _EPOCH: Final = _dt.date(1970, 1, 1).toordinal()
 
 
-def _codec() -> tuple[Callable[[str], Any], Callable[[Any], str]]:
+def _codec() -> tuple[Callable[[bytes], Any], Callable[[Any], str]]:
     """The loads and compact dumps of orjson where it is installed (the same text), else json."""
     try:
         import orjson
@@ -153,7 +153,7 @@ class _ColumnLedger:
                 out.append(store._incoming(self.case(k), 0))
                 continue
             cid = self.ids[k]
-            docs = loads(self._parsed.text(k))["events"]
+            docs = loads(self._parsed.raw(k))["events"]
             rows = [
                 (cid, e["seq"], instant(e["at"]), e["by"], e["change"]["kind"], dumps(e))
                 for e in docs
@@ -164,13 +164,17 @@ class _ColumnLedger:
     def _project(self, events: Any, milestones: Any) -> None:
         """Every case's row and open clocks, as :meth:`Store._rows` makes them."""
         store = self._store
-        date = store._db.param_date
+        as_text = isinstance(store._db.param_date(_dt.date(2000, 1, 1)), str)
         offsets = case_offsets(events)
         first = pa.array(offsets[:-1])
         column = milestones.column
 
-        def dates(name: str) -> list[Any]:
-            return [None if d is None else date(d) for d in column(name).to_pylist()]
+        def dates(values: Any) -> list[Any]:
+            """Arrow dates or day ordinals as the dialect's date parameters."""
+            if isinstance(values, np.ndarray):
+                values = pa.array((values - _EPOCH).astype(np.int32)).cast(pa.date32())
+            found: list[Any] = (values.cast(pa.string()) if as_text else values).to_pylist()
+            return found
 
         received = column("received")
         last = pc.coalesce(column("last_event"), received)
@@ -203,10 +207,7 @@ class _ColumnLedger:
                 continue
             key = part.limit.key
             cases = part.case[is_open].tolist()
-            columns = [
-                [date(_dt.date.fromordinal(int(v))) for v in a[is_open].tolist()]
-                for a in (part.started, part.nominal, part.due)
-            ]
+            columns = [dates(a[is_open]) for a in (part.started, part.nominal, part.due)]
             paused = (part.status[is_open] == _PAUSED).tolist()
             paused_days = _ints(part.paused, is_open)
             extended = _ints(part.extended, is_open)
@@ -254,10 +255,28 @@ class _ColumnLedger:
             channel,
             skip,
             beijing,
-            dates("received"),
-            [date(d) for d in last.to_pylist()],
+            dates(received),
+            dates(last),
             strict=True,
         )
+        flags_of: dict[tuple[Any, ...], str] = {}  # a few distinct inputs: each worded once
+
+        def flags(*facts: Any) -> str:
+            found = flags_of.get(facts)
+            if found is None:
+                reps, size, ch, sk, bj = facts
+                found = flags_of[facts] = ",".join(
+                    code
+                    for code, _ in case_flags(
+                        representatives=reps,
+                        group_size=size,
+                        channel=Channel(ch),
+                        skip_level=bool(sk),
+                        beijing_visit=bool(bj),
+                    )
+                )
+            return found
+
         self._case_rows = [
             (
                 cid,
@@ -272,16 +291,7 @@ class _ColumnLedger:
                 route,
                 bool(settled),
                 back,
-                ",".join(
-                    code
-                    for code, _ in case_flags(
-                        representatives=reps,
-                        group_size=size,
-                        channel=Channel(ch),
-                        skip_level=bool(sk),
-                        beijing_visit=bool(bj),
-                    )
-                ),
+                flags(reps, size, ch, sk, bj),
                 rec,
                 lst,
                 None,
