@@ -9,6 +9,7 @@ fail: CI must run them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -20,7 +21,7 @@ import attrs
 import pytest
 
 import xinfang as x
-from xinfang.demo import demo_world
+from shared_world import world
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -114,12 +115,16 @@ def renamed(case: x.Case, new_id: str) -> x.Case:
 
 
 def demo_cases() -> tuple[x.Case, ...]:
-    """The demo corps."""
-    return demo_world().cases
+    """The demo corps (built once per session: see ``shared_world``)."""
+    return world().cases
 
 
+@functools.cache
 def big_ledger(copies: int) -> tuple[str, int]:
-    """A ledger of ``copies`` × the demo corps (ids made unique), and its case count."""
+    """A ledger of ``copies`` × the demo corps (ids made unique), and its case count.
+
+    Built once per size and session: the text is an immutable value.
+    """
     base = demo_cases()
     cases = [renamed(c, f"{c.id}-{k}") for k in range(copies) for c in base]
     return x.dump_ledger(cases, reveal_personal_data=True), len(cases)

@@ -25,11 +25,11 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import xinfang as x  # noqa: E402
+from shared_world import world  # noqa: E402
 from test_campaign import worlds  # noqa: E402
 from test_columnar_io import _mutate, _text_mutation  # noqa: E402
 from xinfang import serialization  # noqa: E402
 from xinfang.deadlines import _replayed  # noqa: E402
-from xinfang.demo import demo_world  # noqa: E402
 from xinfang.strategies import cases  # noqa: E402
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 D = dt.date
-WORLD = demo_world()
+WORLD = world()
 
 
 def clock_rows(sweep: Any) -> list[tuple[Any, ...]]:
@@ -158,23 +158,24 @@ class TestDemo:
         assert not full.lean
         assert lean.events.column_names == list(x.SWEEP_COLUMNS)
         assert lean.milestones.equals(full.milestones)
+        read_back = full.cases()  # a journal is immutable: its cases, built once
         for day in (WORLD.as_of, D(2025, 6, 30), D(2026, 3, 1)):
             a = x.journal_clocks(lean, as_of=day, calendar=WORLD.calendar)
             b = x.journal_clocks(full, as_of=day, calendar=WORLD.calendar)
             assert a == b
             assert clock_rows(a) == value_rows(
-                x.clock_table(as_of_day(full.cases(), day), as_of=day, calendar=WORLD.calendar)
+                x.clock_table(as_of_day(read_back, day), as_of=day, calendar=WORLD.calendar)
             )
         assert lean.cases([0, 5]) == full.cases([0, 5])
 
     def test_parquet_and_table_round_trips(self, tmp_path: Path) -> None:
         """Written to a partitioned Parquet dataset and read back: the same (masked) journal."""
         x.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("year",))
-        back = x.read_journal(tmp_path / "ds")
+        back = x.read_journal(tmp_path / "ds").cases()
         masked = x.journal_from_cases([c.masked() for c in WORLD.cases])
-        assert sorted(c.id for c in back.cases()) == sorted(c.id for c in WORLD.cases)
+        assert sorted(c.id for c in back) == sorted(c.id for c in WORLD.cases)
         by_id = {c.id: c for c in masked.cases()}
-        assert all(by_id[c.id] == c for c in back.cases())
+        assert all(by_id[c.id] == c for c in back)
         # a Spark or pandas round trip: dictionaries become strings, zones become UTC
         plain = self.JOURNAL.events
         for i, field in enumerate(plain.schema):
@@ -230,21 +231,32 @@ def test_snapshot_equals_the_value_path(
     assert x.journal_snapshot(journal, campaign, org, as_of=day) == want
 
 
+def loaded(text: str) -> tuple[str, Any, list[x.Case] | None]:
+    """What load_ledger says of ``text``: ("ok", its case ids, the cases) or its problems."""
+    try:
+        many = serialization.load_ledger(text)
+    except x.InvalidDataError as exc:
+        return "refused", exc.problems, None
+    return "ok", [c.id for c in many], many
+
+
+def columnar_loaded(text: str) -> tuple[str, Any, x.Journal | None]:
+    """What load_journal says of the same text (and the journal)."""
+    try:
+        journal = x.load_journal(text.encode())
+    except x.InvalidDataError as exc:
+        return "refused", exc.problems, None
+    return "ok", journal.milestones.column("case_id").to_pylist(), journal
+
+
 def verdict(text: str) -> tuple[str, Any]:
     """What load_ledger says of ``text``: its case ids, or its problems."""
-    try:
-        return "ok", [c.id for c in serialization.load_ledger(text)]
-    except x.InvalidDataError as exc:
-        return "refused", exc.problems
+    return loaded(text)[:2]
 
 
 def columnar_verdict(text: str) -> tuple[str, Any]:
     """What load_journal says of the same text."""
-    try:
-        journal = x.load_journal(text.encode())
-    except x.InvalidDataError as exc:
-        return "refused", exc.problems
-    return "ok", journal.milestones.column("case_id").to_pylist()
+    return columnar_loaded(text)[:2]
 
 
 @given(st.lists(cases(), min_size=1, max_size=4), st.data())
@@ -272,12 +284,12 @@ def test_the_same_verdict_on_valid_and_mutated_ledgers(
         line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         lines.append(_text_mutation(line, data) if how == "field" else line)
     text = "\n".join(lines) + "\n"
-    want = verdict(text)
-    got = columnar_verdict(text)
+    *want, many = loaded(text)
+    *got, journal = columnar_loaded(text)
     assert got == want
     if want[0] == "ok":
-        journal = x.load_journal(text.encode())
-        assert journal.cases() == serialization.load_ledger(text)
+        assert journal is not None
+        assert journal.cases() == many
 
 
 def test_a_bad_line_among_good_ones_is_worded_as_load_ledger_words_it() -> None:

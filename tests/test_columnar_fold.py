@@ -17,6 +17,7 @@ pytest.importorskip("pyarrow")
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 import xinfang as x
+from shared_world import world
 from xinfang.case import mutate, replay
 from xinfang.changes import Event
 from xinfang.columnar._fold import (
@@ -26,7 +27,6 @@ from xinfang.columnar._fold import (
     truncate,
 )
 from xinfang.deadlines import _replayed
-from xinfang.demo import demo_world
 from xinfang.errors import XinfangError
 from xinfang.instants import SHANGHAI
 from xinfang.strategies import cases
@@ -170,8 +170,7 @@ def test_fold_reads_plain_strings_and_other_zones(case_list: list[x.Case]) -> No
 
 
 def test_demo_corps_all_certified() -> None:
-    world = demo_world()
-    case_list = list(world.cases)
+    case_list = list(world().cases)
     flagged = check_same(case_list, journal_from(case_list))
     # realistic data: hardly anything goes the slow way
     assert flagged <= len(case_list) // 20, flagged

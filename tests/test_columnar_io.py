@@ -21,6 +21,7 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import xinfang as x  # noqa: E402
+from shared_world import world  # noqa: E402
 from xinfang import changes, serialization  # noqa: E402
 from xinfang.columnar._io import (  # noqa: E402
     case_documents,
@@ -33,7 +34,6 @@ from xinfang.columnar._io import (  # noqa: E402
     write_parquet,
 )
 from xinfang.columnar._schema import JOURNAL_SCHEMA, READ_SCHEMA  # noqa: E402
-from xinfang.demo import demo_world  # noqa: E402
 from xinfang.errors import InvalidDataError  # noqa: E402
 from xinfang.store import open_store  # noqa: E402
 from xinfang.strategies import cases  # noqa: E402
@@ -45,7 +45,7 @@ CASE_LISTS = st.lists(cases(), min_size=1, max_size=4)
 
 
 def _demo() -> list[x.Case]:
-    return list(demo_world().cases)
+    return list(world().cases)
 
 
 DEMO = _demo()

@@ -125,14 +125,6 @@ class TestClockTable:
         for status, n in counts.items():
             assert n == sum(1 for c in expect if c.status is status)
 
-    @given(st.lists(cases(), max_size=4), st.sampled_from(x.bundled_rulebooks()))
-    def test_table_equals_scalar_under_every_rulebook(self, many: list[x.Case], rb_id: str) -> None:
-        """The equality holds for each bundled rulebook."""
-        rb = x.bundled_rulebook(rb_id)
-        as_of = D(2026, 6, 30)
-        expect = [c for case in many for c in x.clocks(case, as_of=as_of, rulebook=rb)]
-        assert x.clock_table(many, as_of=as_of, rulebook=rb).to_clocks() == expect
-
     @given(
         st.lists(cases(), max_size=4),
         st.sampled_from(x.bundled_rulebooks()),
@@ -142,8 +134,16 @@ class TestClockTable:
     def test_table_equals_scalar_for_any_day_threshold_and_rulebook(
         self, many: list[x.Case], rb_id: str, as_of: dt.date, due_soon: int
     ) -> None:
-        """Under every bundled rulebook, as of any day and due-soon threshold; or the same error."""
+        """Under every bundled rulebook, as of any day and due-soon threshold; or the same error.
+
+        And as of 2026-06-30 with the default threshold, the equality holds with no
+        error at all. One test draws the cases and rulebook for both checks (they were
+        two tests drawing the same strategies): drawing the cases is most of the cost.
+        """
         rb = x.bundled_rulebook(rb_id)
+        late = D(2026, 6, 30)
+        expect = [c for case in many for c in x.clocks(case, as_of=late, rulebook=rb)]
+        assert x.clock_table(many, as_of=late, rulebook=rb).to_clocks() == expect
         try:
             expect = [
                 c

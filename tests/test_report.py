@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import xinfang as x
+from shared_world import world
 from xinfang import report
-from xinfang.demo import demo_world
 from xinfang.report._chart import nice_ticks, svg_burndown
 from xinfang.report._text import REASON_CODES, listing_reasons
 
-WORLD = demo_world()
+WORLD = world()
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 D = dt.date
 SVG = "{http://www.w3.org/2000/svg}"

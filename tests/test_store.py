@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
+from typing import TYPE_CHECKING
 
 import attrs
 import pytest
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import store_helpers
 import xinfang as x
+from shared_world import world
 from store_helpers import digest, raw_connect, renamed
 from xinfang import strategies as xs
-from xinfang.demo import DemoWorld, demo_world
 from xinfang.instants import SHANGHAI
 from xinfang.store import (
     SCHEMA_VERSION,
@@ -24,6 +24,9 @@ from xinfang.store import (
     open_store,
     retry,
 )
+
+if TYPE_CHECKING:
+    from xinfang.demo import DemoWorld
 
 store_url = store_helpers.store_url
 
@@ -47,9 +50,8 @@ def reg(case_id: str = "S-1", **kw: object) -> x.Register:
     return x.Register(**args)  # type: ignore[arg-type]
 
 
-@functools.cache
 def W() -> DemoWorld:  # noqa: N802 - the demo world, built once
-    return demo_world()
+    return world()
 
 
 def demo() -> tuple[x.Case, ...]:

@@ -7,63 +7,32 @@ machine); the issue's 8 × 200 is ``XINFANG_STORE_CONCURRENCY=8x200``.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.context
 import os
 import random
-import signal
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import store_helpers
+import store_workers
 from store_helpers import big_ledger, raw_connect
 from xinfang.calendar import china_mainland
 from xinfang.store import open_store
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 store_url = store_helpers.store_url
-TESTS = str(Path(__file__).parent)
-SRC = str(Path(__file__).parent.parent / "src")
 SHARED_CASES = 20
 
-_WORKER = textwrap.dedent(
-    """
-    import datetime as dt, json, random, sys
-    import xinfang as x
-    from xinfang.instants import SHANGHAI
-    from xinfang.store import ConcurrencyError, open_store, retry
 
-    url, w, m, n_cases = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    base = dt.datetime(2026, 3, 2, 12, tzinfo=SHANGHAI)
-    rng = random.Random(w)
-    conflicts = 0
-    with open_store(url) as s:
-        for i in range(m):
-            key = f"w{w}-c{i}"
-            cid = f"C-{rng.randrange(n_cases):02d}"
-            tries = 0
-
-            def op():
-                global tries
-                tries += 1
-                v = s.version(cid)
-                return s.apply(
-                    cid, x.Notify(note=key), at=base + dt.timedelta(minutes=v), by=f"w{w}",
-                    expected_version=v, idempotency_key=key,
-                )
-
-            retry(op, attempts=200)
-            conflicts += tries - 1
-    print(json.dumps({"conflicts": conflicts}))
-    """
-)
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([SRC, env.get("PYTHONPATH", "")])
-    return env
+def _workers() -> multiprocessing.context.ForkServerContext:
+    """Processes forked from a server that has imported the library (see ``store_workers``)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(store_workers.PRELOAD)  # no effect once the server runs
+    return ctx
 
 
 def _size() -> tuple[int, int]:
@@ -90,21 +59,22 @@ def test_concurrent_commands(store_url: str) -> None:
                 claims=[x.Claim(request="退还押金")],
             )
             s.register(reg, dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _WORKER, store_url, str(w), str(m), str(SHARED_CASES)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(),
-        )
-        for w in range(n)
-    ]
+    ctx = _workers()
+    procs = []
+    for w in range(n):
+        ours, theirs = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=store_workers.commands, args=(theirs, store_url, w, m, SHARED_CASES))
+        p.start()
+        theirs.close()
+        procs.append((p, ours))
     conflicts = 0
-    for p in procs:
-        out, err = p.communicate(timeout=600)
-        assert p.returncode == 0, err[-3000:]
-        conflicts += json.loads(out.strip().splitlines()[-1])["conflicts"]
+    for p, ours in procs:
+        assert ours.poll(600), "a worker sent nothing in 10 minutes"
+        status, value = ours.recv()
+        p.join(60)
+        assert status == "ok", value
+        assert p.exitcode == 0
+        conflicts += value
     conn = raw_connect(store_url)
     try:
         rows = conn.execute("SELECT case_id, seq, payload FROM xf_journal").fetchall()
@@ -131,20 +101,6 @@ def test_concurrent_commands(store_url: str) -> None:
     print(f"{store_url.split(':', maxsplit=1)[0]}: {n}x{m} commands, {conflicts} conflicts retried")
 
 
-_IMPORTER = textwrap.dedent(
-    """
-    import sys
-    from xinfang.calendar import china_mainland
-    from xinfang.store import open_store
-
-    s = open_store(sys.argv[1], calendar=china_mainland(provisional=True))
-    print("ready", flush=True)
-    s.import_ledger(sys.argv[2], batch=int(sys.argv[3]))
-    print("done", flush=True)
-    """
-)
-
-
 def test_sigkill_during_import(store_url: str, tmp_path: Path) -> None:
     """Killed mid-import (twice; XINFANG_STORE_KILLS=n): cases stay whole; re-running completes."""
     text, total = big_ledger(3)
@@ -153,22 +109,24 @@ def test_sigkill_during_import(store_url: str, tmp_path: Path) -> None:
     rng = random.Random(13)  # noqa: S311 - test timing, not security
     cal = china_mainland(provisional=True)
     killed = 0
+    ctx = _workers()
     for _ in range(int(os.environ.get("XINFANG_STORE_KILLS", "2"))):
-        p = subprocess.Popen(
-            [sys.executable, "-c", _IMPORTER, store_url, str(ledger), "40"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(),
+        ours, theirs = ctx.Pipe(duplex=False)
+        p = ctx.Process(
+            target=store_workers.import_ledger, args=(theirs, store_url, str(ledger), 40)
         )
-        assert p.stdout is not None
-        assert p.stdout.readline().strip() == "ready"
-        try:
-            p.wait(timeout=rng.uniform(0.05, 0.5))
-        except subprocess.TimeoutExpired:
-            p.send_signal(signal.SIGKILL)
+        p.start()
+        theirs.close()
+        assert ours.poll(60), "the importer did not start"
+        assert ours.recv() == "ready"
+        p.join(timeout=rng.uniform(0.05, 0.5))
+        if p.is_alive():
+            p.kill()  # SIGKILL
             killed += 1
-        p.communicate()
+        else:  # it finished first: then it must have imported the whole ledger
+            assert ours.recv() == "done"
+        p.join()
+        ours.close()
         with open_store(store_url, calendar=cal) as s:
             report = s.check()  # every case replays and its projections match
             assert report.ok, report.problems[:5]
