@@ -139,14 +139,27 @@ def test_bad_ledgers_are_refused_alike(two_urls: tuple[str, str]) -> None:
         assert said[0] == said[1]
 
 
-def test_columnar_false_and_default_agree_with_explicit_true(tmp_path: Path) -> None:
-    """``columnar=None`` (the default, pyarrow installed) is the column path."""
-    text = x.dump_ledger(list(demo_cases())[:20], reveal_personal_data=True)
-    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("default", "true")]
-    for url, columnar in zip(urls, (None, True), strict=True):
-        with open_store(url) as s:
-            s.import_ledger(text, columnar=columnar)
-    assert digest(urls[0]) == digest(urls[1])
+def test_the_default_reads_large_ledgers_column_wise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``columnar=None``: column-wise from 1,000 lines on, by value below."""
+    from xinfang.store import _bulk
+
+    seen: list[int] = []
+    read = _bulk.read_ledger
+
+    def spy(store: Any, text: str, name: str) -> Any:
+        seen.append(text.count("\n"))
+        return read(store, text, name)
+
+    monkeypatch.setattr(_bulk, "read_ledger", spy)
+    small = x.dump_ledger(list(demo_cases())[:20], reveal_personal_data=True)
+    large, n = big_ledger(3)
+    assert n >= 1000
+    for name, text in (("small", small), ("large", large)):
+        with open_store(f"sqlite:///{tmp_path / name}.db") as s:
+            s.import_ledger(text)
+    assert seen == [n]
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
