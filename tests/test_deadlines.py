@@ -25,7 +25,7 @@ from xinfang.deadlines import (
     status_of,
 )
 from xinfang.periods import period_end, period_end_array
-from xinfang.strategies import cases
+from xinfang.strategies import cases, work_calendars
 
 from helpers import OPINION, clock, register, rereview_steps, run, t
 
@@ -276,6 +276,66 @@ class TestPeriodEndArray:
             for a, b, p in zip(nominal.tolist(), last.tolist(), provisional.tolist(), strict=True)
         ]
         assert got == expect
+
+    @given(
+        st.lists(st.dates(D(2019, 1, 1), D(2027, 12, 31)), max_size=8),
+        PERIODS,
+        RULES,
+        work_calendars(min_year=2020, max_year=2026, max_span_days=3 * 366),
+        st.data(),
+    )
+    def test_outside_marks_exactly_what_period_end_refuses(
+        self,
+        days: list[dt.date],
+        period: x.Period,
+        rule: x.CountingRule,
+        cal: x.WorkCalendar,
+        data: st.DataObject,
+    ) -> None:
+        """With ``outside``: the elements period_end refuses are marked, the others equal."""
+        extra = data.draw(st.lists(st.integers(0, 40), min_size=len(days), max_size=len(days)))
+        expect: list[tuple[dt.date, dt.date, bool] | None] = []
+        for d, e in zip(days, extra, strict=True):
+            try:
+                expect.append(period_end(d, period, cal, rule, e))
+            except x.CalendarRangeError:
+                expect.append(None)
+        outside = np.zeros(len(days), dtype=bool)
+        nominal, last, provisional = period_end_array(
+            np.array([d.toordinal() for d in days], dtype=np.int64),
+            period,
+            cal,
+            rule,
+            np.array(extra, dtype=np.int64),
+            outside=outside,
+        )
+        assert outside.tolist() == [e is None for e in expect]
+        got = [
+            None if out else (D.fromordinal(a), D.fromordinal(b), bool(p))
+            for a, b, p, out in zip(
+                nominal.tolist(), last.tolist(), provisional.tolist(), outside, strict=True
+            )
+        ]
+        assert got == expect
+
+    def test_outside_marks_a_roll_past_the_calendar(self) -> None:
+        """Extra days roll a working-day period past the calendar's end: only that day is marked."""
+        cal = x.WorkCalendar(name="january", first=D(2024, 1, 1), last=D(2024, 1, 31))
+        days = [D(2024, 1, 2), D(2024, 1, 22)]
+        outside = np.zeros(2, dtype=bool)
+        _, last, _ = period_end_array(
+            [d.toordinal() for d in days],
+            x.Period.working_days(5),
+            cal,
+            x.CountingRule(),
+            np.array([1, 6]),
+            outside=outside,
+        )
+        with pytest.raises(x.CalendarRangeError):
+            period_end(days[1], x.Period.working_days(5), cal, x.CountingRule(), 6)
+        assert outside.tolist() == [False, True]
+        first = period_end(days[0], x.Period.working_days(5), cal, x.CountingRule(), 1)
+        assert D.fromordinal(int(last[0])) == first[1]
 
     def test_one_extra_for_all(self) -> None:
         """A single extra_days applies to every day."""

@@ -127,8 +127,8 @@ class _ColumnLedger:
         self._codec = _codec()
         self.ids: list[str] = milestones.column("case_id").to_pylist()
         self.lines: list[int] = parsed.lines.tolist()
-        self._case_rows: list[tuple[Any, ...]] | None = None
-        self._clock_rows: dict[int, list[tuple[Any, ...]]] | None = None
+        self._case_rows: list[tuple[Any, ...]] = []
+        self._clock_rows: dict[int, list[tuple[Any, ...]]] = {}
         self._edge: set[int] = set()
         if len(self.ids):
             self._project(events, milestones)
@@ -143,8 +143,6 @@ class _ColumnLedger:
     def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
         """The rows of the new cases ``ks``."""
         store = self._store
-        if self._case_rows is None or self._clock_rows is None:  # an empty ledger
-            return [store._incoming(self.case(k), 0) for k in ks]
         instant = store._db.param_instant_text
         loads, dumps = self._codec
         out = []

@@ -73,7 +73,6 @@ BATCH: Final = 500
 #: column-wise (with pyarrow installed): measured, a 480-case ledger imports
 #: in about 0.25 s by the value path, and loading pyarrow takes 0.5-1 s.
 _COLUMNAR_FROM: Final = 1000
-_COLUMNAR_SCAN: Final = 1 << 22  # count lines in the first 4 MiB only
 
 _INSERT_EVENT: Final = (
     "INSERT INTO xf_journal (case_id, seq, at, actor, kind, payload) VALUES (?, ?, ?, ?, ?, ?)"
@@ -969,7 +968,7 @@ class Store:
 
     def _read_ledger(self, text: str, name: str, columnar: bool | None) -> _Ledger:
         """The ledger validated whole: column-wise when pyarrow is there (and allowed)."""
-        if columnar is None and text.count("\n", 0, _COLUMNAR_SCAN) < _COLUMNAR_FROM:
+        if columnar is None and text.count("\n") < _COLUMNAR_FROM:
             columnar = False  # a small ledger: the value path is quicker than importing pyarrow
         if columnar is not False:
             try:
