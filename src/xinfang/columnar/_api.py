@@ -27,6 +27,7 @@ from xinfang.columnar._fold import (
 from xinfang.columnar._io import (
     _PLAIN_SCHEMA,
     META_KEY,
+    Parsed,
     _conform_table,
     case_documents,
     case_offsets,
@@ -248,22 +249,35 @@ def load_journal(source: str | os.PathLike[str] | bytes, *, name: str = _SOURCE)
     parsed = parse_ledger(source)
     if parsed.fallback:  # pyarrow could not read it whole: the value path reads it all
         return journal_from_cases(load_ledger(_text(source), source=name))
+    events, milestones, _ = validated(parsed, name)
+    return Journal(events=events, milestones=milestones)
+
+
+def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
+    """A parsed ledger's events and milestones, checked: :func:`load_journal`'s verdict.
+
+    The cases the column checks cannot certify are read by the value path
+    (:func:`~xinfang.serialization.from_json` of their lines, its problems
+    headed by line number) and their rows replaced by those values'; the
+    third item holds those values by case position.
+    """
     folded = _fold(parsed.journal, parsed.offsets, parsed.suspicious)
     ks = np.flatnonzero(folded.suspicious).tolist()
     problems: list[tuple[str, str]] = []
-    cases: list[Case] = []
+    values: dict[int, Case] = {}
     for k in ks:
         try:
-            cases.append(from_json(parsed.text(k)))
+            values[k] = from_json(parsed.text(k))
         except InvalidDataError as exc:
             problems.extend((f"line {parsed.lines[k]}: {p}", m) for p, m in exc.problems)
     if problems:
         raise InvalidDataError(problems, source=name)
+    cases = [values[k] for k in ks]
     events = _replace_cases(parsed.journal, parsed.offsets, ks, cases)
     milestones = _replace_rows(
         folded.milestones, np.asarray(ks, dtype=np.intp), milestones_from_cases(cases)
     )
-    return Journal(events=events, milestones=milestones)
+    return events, milestones, values
 
 
 def _text(source: str | os.PathLike[str] | bytes) -> str:

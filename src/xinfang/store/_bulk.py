@@ -30,12 +30,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xinfang.case import case_flags
-from xinfang.columnar._api import _fold, _replace_cases, _replace_rows
+from xinfang.columnar._api import validated
 from xinfang.columnar._engine import MilestoneColumns, spans_of
-from xinfang.columnar._fold import milestones_from_cases
 from xinfang.columnar._io import case_offsets, parse_ledger
 from xinfang.deadlines import STATUSES, ClockStatus, clock_parts
-from xinfang.errors import InvalidDataError, XinfangError
+from xinfang.errors import XinfangError
 from xinfang.serialization import from_json
 from xinfang.store._store import _dumps, _Incoming
 from xinfang.vocabulary import TERMINAL, Channel
@@ -77,24 +76,7 @@ def read_ledger(store: Store, text: str, name: str) -> _ColumnLedger | None:
     parsed = parse_ledger(text.encode())
     if parsed.fallback:  # the value path reads it all (and words its errors)
         return None
-    folded = _fold(parsed.journal, parsed.offsets, parsed.suspicious)
-    ks = np.flatnonzero(folded.suspicious).tolist()
-    problems: list[tuple[str, str]] = []
-    values: dict[int, Case] = {}
-    for k in ks:
-        try:
-            values[k] = from_json(parsed.text(k))
-        except InvalidDataError as exc:
-            problems.extend((f"line {parsed.lines[k]}: {p}", m) for p, m in exc.problems)
-    if problems:
-        raise InvalidDataError(problems, source=name)
-    events, milestones = parsed.journal, folded.milestones
-    if ks:
-        cases = [values[k] for k in ks]
-        events = _replace_cases(events, parsed.offsets, ks, cases)
-        milestones = _replace_rows(
-            milestones, np.asarray(ks, dtype=np.intp), milestones_from_cases(cases)
-        )
+    events, milestones, values = validated(parsed, name)
     return _ColumnLedger(store, parsed, events, milestones, values)
 
 
