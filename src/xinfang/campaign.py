@@ -29,6 +29,7 @@ from xinfang.calendar import china_mainland
 from xinfang.convert import structure
 from xinfang.deadlines import (
     CODES,
+    IS_OPEN,
     STATUSES,
     CaseColumns,
     ClockPart,
@@ -727,7 +728,6 @@ def _clock_counts(
 ) -> tuple[tuple[_AgendaRow, ...], int]:
     """Aggregate the clocks per unit, one limit's part at a time; the agenda's candidate rows."""
     code = {s: i for i, s in enumerate(STATUSES)}
-    open_codes = [code[s] for s in STATUSES if s.is_open]
     urgent_codes = [code[ClockStatus.OVERDUE], code[ClockStatus.DUE_SOON]]
     until = agenda_until.toordinal() if agenda_until is not None else None
     late = np.zeros(len(case_unit), dtype=bool)
@@ -751,7 +751,7 @@ def _clock_counts(
         if limit.obligor == "body":
             due = part.due
             if until is not None:
-                sel = np.flatnonzero(inside & np.isin(status, open_codes) & (due <= until))
+                sel = np.flatnonzero(inside & IS_OPEN[status] & (due <= until))
             else:  # after the last review: what is overdue or due soon now
                 sel = np.flatnonzero(inside & np.isin(status, urgent_codes))
             picked.append(

@@ -56,6 +56,7 @@ __all__ = [
     "CALENDAR_FACTS",
     "CODES",
     "ENUM_COLUMNS",
+    "IS_OPEN",
     "STATUSES",
     "STATUS_RULES",
     "CaseColumns",
@@ -114,6 +115,8 @@ _OPEN: Final = frozenset(
 
 #: Every status, in code order: a status column holds indexes into this tuple.
 STATUSES: Final = tuple(ClockStatus)
+#: Whether each status code is an open one: ``IS_OPEN[status]`` masks a status column.
+IS_OPEN: Final = np.array([s.is_open for s in STATUSES])
 _CODE: Final = {s: i for i, s in enumerate(STATUSES)}
 
 

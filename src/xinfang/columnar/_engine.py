@@ -26,6 +26,7 @@ from xinfang.columnar._schema import SINCE_1992_US
 from xinfang.deadlines import (
     CODES,
     ENUM_COLUMNS,
+    IS_OPEN,
     STATUSES,
     ClockPart,
     clock_parts,
@@ -257,12 +258,11 @@ def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> 
     """The clocks table of the engine's parts."""
     keys = [lim.key for lim in rb.clock_limits]
     status_names = [s.value for s in STATUSES]
-    is_open = np.array([s.is_open for s in STATUSES])
     if not parts:
         return CLOCKS_SCHEMA.empty_table()
     case = np.concatenate([p.case for p in parts])
     status = np.concatenate([p.status for p in parts]).astype(np.int8)
-    opened = is_open[status]
+    opened = IS_OPEN[status]
     met_on = np.concatenate([np.broadcast_to(p.met_on, (len(p.case),)) for p in parts])
     columns = {
         "case_id": milestones.column("case_id").take(pa.array(case)),

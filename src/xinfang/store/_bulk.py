@@ -33,7 +33,7 @@ from xinfang.case import case_flags
 from xinfang.columnar._api import validated
 from xinfang.columnar._engine import MilestoneColumns, spans_of
 from xinfang.columnar._io import case_offsets, parse_ledger
-from xinfang.deadlines import STATUSES, ClockStatus, clock_parts
+from xinfang.deadlines import IS_OPEN, STATUSES, ClockStatus, clock_parts
 from xinfang.errors import XinfangError
 from xinfang.serialization import from_json
 from xinfang.store._store import _dumps, _Incoming
@@ -50,7 +50,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["read_ledger"]
 
 _TERMINAL: Final = frozenset(s.value for s in TERMINAL)
-_OPEN: Final = np.array([i for i, s in enumerate(STATUSES) if s.is_open], dtype=np.int8)
 _PAUSED: Final = STATUSES.index(ClockStatus.PAUSED)
 _EPOCH: Final = _dt.date(1970, 1, 1).toordinal()
 
@@ -182,7 +181,7 @@ class _ColumnLedger:
         self._edge = set(np.flatnonzero(outside).tolist())
         clock_rows: dict[int, list[tuple[Any, ...]]] = {}
         for part in parts:
-            is_open = np.isin(part.status, _OPEN)
+            is_open = IS_OPEN[part.status]
             if not is_open.any():
                 continue
             key = part.limit.key
