@@ -419,17 +419,18 @@ class Store:
     def _record(self, case: Case, event: Event, key: str | None) -> None:
         """Append ``event`` and rewrite ``case``'s projections (inside a write)."""
         db = self._db
-        payload = unstructure(event, reveal_personal_data=True)
-        db.statement(
-            _INSERT_EVENT,
-            (case.id, event.seq, db.param_instant(event.at), event.by, event.kind, _dumps(payload)),
-        )
+        db.statement(_INSERT_EVENT, self._journal_row(case.id, event))
         self._project([case])
         if key is not None:
             db.statement(
                 "INSERT INTO xf_idempotency (key, case_id, seq) VALUES (?, ?, ?)",
                 (key, case.id, event.seq),
             )
+
+    def _journal_row(self, case_id: str, event: Event) -> tuple[Any, ...]:
+        """The journal row of ``event`` (:data:`_INSERT_EVENT`'s parameters)."""
+        payload = _dumps(unstructure(event, reveal_personal_data=True))
+        return (case_id, event.seq, self._db.param_instant(event.at), event.by, event.kind, payload)
 
     # ------------------------------------------------------------ projections
     def _rows(self, case: Case) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
@@ -989,12 +990,7 @@ class Store:
 
     def _incoming(self, case: Case, have: int) -> _Incoming:
         """What importing ``case`` writes when ``have`` of its events are stored (a value)."""
-        db = self._db
-        docs = unstructure(case, reveal_personal_data=True)["events"]
-        rows = [
-            (case.id, event.seq, db.param_instant(event.at), event.by, event.kind, _dumps(doc))
-            for event, doc in zip(case.events[have:], docs[have:], strict=True)
-        ]
+        rows = [self._journal_row(case.id, event) for event in case.events[have:]]
         case_row, clock_rows = self._param_rows(case)
         return _Incoming(case.id, have, rows, case_row, clock_rows)
 
