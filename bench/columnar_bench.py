@@ -291,6 +291,20 @@ def child_ledger(workdir: Path, path: str, n: int, repeat: int) -> dict[str, Any
         del cases, table
     out["value_runs"] = val_runs
     out["same_clocks"] = same_rows(columnar_rows, rows)
+
+    # The floor of the columnar path: pyarrow's JSON reader alone, with the
+    # engine's read schema, on the same bytes (no checks, no fold, no clocks).
+    from xinfang.columnar._io import _read_json
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    reader_runs = []
+    for _ in range(repeat):
+        gc.collect()
+        with Timer() as t_read:
+            _read_json(data, None)
+        reader_runs.append((t_read.wall, t_read.cpu))
+    out["reader_runs"] = reader_runs
     return out
 
 
@@ -333,6 +347,17 @@ def child_parquet(workdir: Path, path: str, n: int) -> dict[str, Any]:
     out["peak_arrow"] = pool.max_memory()
     out["peak_rss_growth"] = peak_rss() - rss0
     out["pool"] = pool.backend_name
+    del journal, sweep, snap
+    # The floor: pyarrow's Parquet decoder alone on the lean columns (no
+    # checks, no fold), the same files, after the measured run.
+    import pyarrow.parquet as pq
+
+    from xinfang.columnar import SWEEP_COLUMNS
+
+    gc.collect()
+    with Timer() as t_decode:
+        pq.read_table(path, columns=list(SWEEP_COLUMNS), use_threads=False)
+    out["decode"] = (t_decode.wall, t_decode.cpu)
     return out
 
 
@@ -772,6 +797,12 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
                 print(
                     f"  {name}: " + "; ".join(", ".join(f"{v:.2f}" for v in run) for run in r[name])
                 )
+            rw, rc = min(r["reader_runs"])
+            print(
+                f"the floor: pyarrow's JSON reader alone (the engine's read schema, no checks, "
+                f"no fold) {rw:.2f} s wall, {rc:.2f} CPU-s (best of {args.repeat}): no "
+                f"ledger → clocks through it can pass {rate(n, rw)} cases/s on this machine"
+            )
             print(
                 f"columnar peak RSS above the child's start: "
                 f"{r['columnar_peak_rss_per_case']:,.0f} bytes a case"
@@ -792,6 +823,7 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
         )
         print("|" + "---:|" * 14)
         per_case = 0.0
+        decodes: list[tuple[int, tuple[float, float]]] = []
         for n in sorted(args.big):
             need = per_case * n  # from the previous (smaller) size's peak RSS
             if need > 0.8 * available_memory():
@@ -808,6 +840,7 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
             if "failed" in r:
                 print(f"| {n:,} | FAILED (exit {r['failed']}, {r['child_wall']:.0f} s) |")
                 continue
+            decodes.append((n, r["decode"]))
             tm = r["times"]
             total = sum(v[0] for v in tm.values())
             cpu = sum(v[1] for v in tm.values())
@@ -823,6 +856,12 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
             "(Arrow alloc: pa.total_allocated_bytes() held after read_journal; peak Arrow: "
             "the memory pool's max_memory() over the run)"
         )
+        for n, (wall, cpu) in decodes:
+            print(
+                f"the floor at {n:,} cases: pyarrow's Parquet decoder alone on the lean columns "
+                f"(no checks, no fold) {wall:.2f} s wall, {cpu:.2f} CPU-s: no Parquet → clocks "
+                f"through it can pass {rate(n, wall)} cases/s on one core"
+            )
 
     if not args.skip_dask:
         report_dask(args, workdir, info)

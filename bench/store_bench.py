@@ -22,6 +22,13 @@ Measures, per backend:
   only the projections);
 - bytes per case after the import (SQLite: file + WAL; PostgreSQL: the
   tables' total relation size);
+- SQLite's own floor for the import (SQLite only): the rows the column-wise
+  import wrote, copied by SQL alone (``INSERT ... SELECT`` from the imported
+  file, attached) into a new store, ``batch`` cases a transaction, under the
+  same schema, triggers and settings: the B-trees, indexes, the append-only
+  trigger, the WAL pages and the commits, with no Python per row. Reading the
+  rows back is timed apart and printed beside it. With the parse rate this
+  bounds any serial import: ``1 / (1 / floor + 1 / parse)``;
 - SQLite's own ceiling on this disk, beside the store's apply: bare one-row
   transactions (``BEGIN IMMEDIATE``, one ``INSERT``, ``COMMIT``) on a WAL
   database with ``synchronous=FULL`` and ``NORMAL``, through the stdlib
@@ -44,6 +51,7 @@ import attrs
 import xinfang as x
 from xinfang.demo import demo_world
 from xinfang.store import Store, open_store
+from xinfang.store._store import BATCH
 
 WORLD = demo_world()
 
@@ -79,8 +87,13 @@ def realistic_ledger(n: int, distinct: int) -> tuple[str, int, int, x.WorkCalend
     return text, n, round(per_case * n), corpus.calendar
 
 
-def bench_import(url: str, text: str, n: int, events: int, calendar: x.WorkCalendar) -> None:
-    """The import by the value path and column-wise, each into an empty database."""
+def bench_import(
+    url: str, text: str, n: int, events: int, calendar: x.WorkCalendar
+) -> tuple[float, float]:
+    """The import by the value path and column-wise, each into an empty database.
+
+    Returns the column-wise import's rate and ``load_journal``'s (cases/s).
+    """
     t0 = time.perf_counter()
     import xinfang.store._bulk  # noqa: F401 - pyarrow, imported once per process
 
@@ -95,6 +108,7 @@ def bench_import(url: str, text: str, n: int, events: int, calendar: x.WorkCalen
         f"  parsing alone: load_ledger {n / parse:,.0f} cases/s, "
         f"load_journal {n / columns:,.0f} cases/s ({events / n:.1f} events per case)"
     )
+    imported = 0.0
     for columnar in (False, True):
         with open_store(url, calendar=calendar) as store:
             t0 = time.perf_counter()
@@ -112,6 +126,57 @@ def bench_import(url: str, text: str, n: int, events: int, calendar: x.WorkCalen
             )
         if not columnar:
             drop(url)
+        else:
+            imported = n / took
+    return imported, n / columns
+
+
+def sqlite_import_floor(path: Path, n: int, imported: float, parse: float) -> None:
+    """SQLite's own work for the import's rows: copied by SQL alone into a new store."""
+    floor = path.parent / "floor.db"
+    with open_store(f"sqlite:///{floor}") as store:
+        db = store._db
+        db.statement("ATTACH DATABASE ? AS src", (str(path),))
+        ids = [str(r[0]) for r in db.run("SELECT case_id FROM src.xf_case ORDER BY case_id")]
+        bounds = [(ids[i], ids[min(len(ids), i + BATCH) - 1]) for i in range(0, len(ids), BATCH)]
+        where = "WHERE case_id BETWEEN ? AND ? ORDER BY case_id"
+        copies = (
+            (
+                "INSERT INTO xf_journal (case_id, seq, at, actor, kind, payload) "  # noqa: S608
+                f"SELECT case_id, seq, at, actor, kind, payload FROM src.xf_journal {where}, seq"
+            ),
+            f"INSERT INTO xf_case SELECT * FROM src.xf_case {where}",  # noqa: S608
+            f"INSERT INTO xf_clock SELECT * FROM src.xf_clock {where}, limit_key",  # noqa: S608
+        )
+        reads = (
+            f"SELECT count(*), sum(length(payload)) FROM src.xf_journal {where}",  # noqa: S608
+            f"SELECT count(*), sum(length(flags)) FROM src.xf_case {where}",  # noqa: S608
+            f"SELECT count(*), sum(length(due_on)) FROM src.xf_clock {where}",  # noqa: S608
+        )
+        t0 = time.perf_counter()
+        for lo, hi in bounds:
+            for sql in reads:
+                db.one(sql, (lo, hi))
+        read = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for lo, hi in bounds:
+
+            def run(lo: str = lo, hi: str = hi) -> None:
+                for sql in copies:
+                    db.statement(sql, (lo, hi))
+
+            db.write("copying", run)
+        took = time.perf_counter() - t0
+        if store.count() != n:
+            raise SystemExit(f"the copy holds {store.count()} of {n} cases")
+    rate = n / took
+    print(
+        f"  SQLite's own work for these rows (INSERT ... SELECT, {BATCH} cases a "
+        f"transaction, no Python per row): {took:.2f} s = {rate:,.0f} cases/s "
+        f"(reading them back alone: {read:.2f} s); a serial import at load_journal's "
+        f"{parse:,.0f} cases/s can reach at most {1 / (1 / rate + 1 / parse):,.0f} cases/s "
+        f"(the column-wise import here: {imported:,.0f})"
+    )
 
 
 def drop(url: str) -> None:
@@ -280,9 +345,12 @@ def run_backend(url: str, path: Path | None, args: argparse.Namespace) -> None:
         text, n, events = ledger(args.cases)
         calendar = WORLD.calendar
     print(f"{url.split(':', maxsplit=1)[0]}: {url} ({args.corpus} corpus)")
-    bench_import(url, text, n, events, calendar)
+    imported, parse = bench_import(url, text, n, events, calendar)
     with open_store(url, calendar=calendar) as store:
         size_per_case(store, path, n)
+    if path is not None:
+        sqlite_import_floor(path, n, imported, parse)
+    with open_store(url, calendar=calendar) as store:
         if args.commands:
             bench_apply(store, args.commands)
     if path is not None and args.commands:  # SQLite with synchronous=NORMAL (no fsync per commit)
