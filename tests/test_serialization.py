@@ -139,6 +139,19 @@ class TestBadInput:
         with pytest.raises(x.InvalidDataError, match=r"\$\.events\[1\].*not allowed in stage"):
             s.from_dict(doc, x.Case)
 
+    def test_a_refused_first_event_is_named_by_its_index(self) -> None:
+        """A first event the replay refuses is ``$.events[0]``, like every other (not ``[None]``)."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["events"][0]["seq"] = 2
+        with pytest.raises(x.InvalidDataError) as caught:
+            s.from_dict(doc, x.Case)
+        assert caught.value.problems == (
+            ("$.events[0]", "events[0].seq: the first event has seq 1, got 2"),
+        )
+        with pytest.raises(x.TransitionError) as refused:
+            x.replay(s.from_dict(s.to_dict(accepted_on(t(2025, 8, 8))), x.Case).events[1:])
+        assert refused.value.index == 0
+
     def test_wrong_schema_version_and_extra_keys(self) -> None:
         """The schema version is checked and unknown keys are refused."""
         doc = s.to_dict(accepted_on(t(2025, 8, 8)))

@@ -855,7 +855,11 @@ def replay(events: Iterable[Event]) -> Case:
     first = next(it, None)
     if first is None:
         raise TransitionError("no events to replay", path="events", rule="a case starts registered")
-    st = _start(first)
+    try:
+        st = _start(first)
+    except TransitionError as exc:
+        exc.index = 0
+        raise
     for i, event in enumerate(it, start=1):
         try:
             _step(st, event)

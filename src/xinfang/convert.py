@@ -345,8 +345,9 @@ def _configure_case(c: cattrs.Converter) -> None:
         try:
             case = replay(events)
         except XinfangError as exc:
-            i = getattr(exc, "index", 0)
-            raise InvalidDataError([(f"$.events[{i}]", exc.args[0])]) from None
+            i = getattr(exc, "index", None)
+            where = "$.events" if i is None else f"$.events[{i}]"
+            raise InvalidDataError([(where, exc.args[0])]) from None
         if "id" in value and value["id"] != case.id:
             raise InvalidDataError([("$.id", f"{value['id']!r} differs from the registered id")])
         return case
