@@ -738,7 +738,7 @@ def test_strategies_without_hypothesis_names_the_extra() -> None:
 
 
 def test_license_and_metadata() -> None:
-    """A LICENSE file (MIT), real classifiers, no placeholder URL."""
+    """A LICENSE file (MIT) named by its SPDX expression, real classifiers, no placeholder URL."""
     root = Path(__file__).resolve().parent.parent
     assert "MIT License" in (root / "LICENSE").read_text(encoding="utf-8")
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -747,12 +747,13 @@ def test_license_and_metadata() -> None:
     for needed in (
         "Development Status :: 3 - Alpha",
         "Typing :: Typed",
-        "License :: OSI Approved :: MIT License",
         "Programming Language :: Python :: 3.11",
         "Programming Language :: Python :: 3.12",
         "Programming Language :: Python :: 3.13",
     ):
         assert needed in classifiers
+    assert project["license"] == "MIT"
+    assert not any(c.startswith("License ::") for c in classifiers)  # PEP 639
     assert "example.invalid" not in json.dumps(project)
 
 

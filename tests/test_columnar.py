@@ -307,6 +307,57 @@ def test_a_bad_line_among_good_ones_is_worded_as_load_ledger_words_it() -> None:
     assert columnar_verdict(text) == want
 
 
+def test_bad_lines_spread_through_a_ledger_are_each_named_with_their_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines pyarrow refuses among thousands: each named (line, case id, field) as load_ledger does.
+
+    The value path reads the bad lines one at a time, not the whole ledger.
+    """
+    good = serialization.dump_ledger(WORLD.cases, reveal_personal_data=True).splitlines()
+    lines = (good * 5)[:2000]
+    spoilt = {
+        37: lambda line: line[: len(line) // 2],  # cut short: not JSON
+        512: lambda line: line.replace('"seq":1,', '"seq":"one",', 1),  # a type pyarrow refuses
+        513: lambda line: line.replace('"at":"', '"at":"X', 1),  # a bad instant
+        1024: lambda line: line + "{}",  # two documents on one line
+        1999: lambda line: line.replace('"by":', '"by_":', 1),  # a field missing, one unknown
+    }
+    for i, spoil in spoilt.items():
+        lines[i] = spoil(lines[i])
+    text = "\n".join(lines) + "\n"
+    want = verdict(text)
+    assert want[0] == "refused"
+    from xinfang.columnar import _api
+
+    calls: list[str] = []
+    real = _api.from_json
+
+    def counted(line: str) -> Any:
+        calls.append(line)
+        return real(line)
+
+    monkeypatch.setattr(_api, "from_json", counted)
+    with pytest.raises(x.InvalidDataError) as caught:
+        x.load_journal(text.encode())
+    assert len(calls) == len(spoilt)  # the value path reads the bad lines alone
+    assert ("refused", caught.value.problems) == want
+    named = {p.split(":")[0] for p, _ in caught.value.problems}
+    assert named == {f"line {i + 1} (case {json.loads(good[i % len(good)])['id']})" for i in spoilt}
+
+
+def test_a_line_not_utf8_is_named_once() -> None:
+    """Bytes that are not UTF-8: ``line 3 (case …): $``, the line headed once."""
+    lines = serialization.dump_ledger(WORLD.cases[:5], reveal_personal_data=True).encode()
+    rows = lines.split(b"\n")
+    rows[2] = rows[2][:60] + b"\xff\xfe" + rows[2][60:]
+    with pytest.raises(x.InvalidDataError) as caught:
+        x.load_journal(b"\n".join(rows))
+    ((path, message),) = caught.value.problems
+    assert path == f"line 3 (case {WORLD.cases[2].id}): $"
+    assert message.startswith("not UTF-8 text")
+
+
 def test_lazy_names_without_pyarrow_say_which_extra() -> None:
     """Without pyarrow, import xinfang works and the columnar names name the extra to install."""
     probe = (

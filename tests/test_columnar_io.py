@@ -276,7 +276,8 @@ def _text_mutation(line: str, data: st.DataObject) -> str:
 
 def _replay_refusal(exc: InvalidDataError) -> bool:
     """A refusal of the fold (the stage graph, order): the other helper's checks."""
-    return all(re.fullmatch(r"line \d+: \$\.events\[\d+\]", p) for p, _ in exc.problems)
+    where = re.compile(r"line \d+( \(case [^)]+\))?: \$\.events\[\d+\]")
+    return all(where.fullmatch(p) for p, _ in exc.problems)
 
 
 @given(cases(), st.data(), st.booleans())

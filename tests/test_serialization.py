@@ -108,10 +108,19 @@ class TestRoundTrip:
         text = s.dump_ledger([a, a])
         assert s.load_ledger(text) == [a.masked(), a.masked()]
         broken = text + '{"schema_version": 1, "events": []}\n\nnot json\n'
+        broken += '{"schema_version": 1, "id": "A-9", "events": []}\n'
+        broken += '{"events": [], "id": "A-10"}\n{"id": "A-11", "events": [\n'
         with pytest.raises(x.InvalidDataError) as info:
             s.load_ledger(broken)
         paths = [p for p, _ in info.value.problems]
-        assert paths == ["line 3: $.events", "line 5: $"]
+        assert paths == [
+            "line 3: $.events",
+            "line 5: $",
+            "line 6 (case A-9): $.events",  # the case id the line gives, where it gives one
+            "line 7 (case A-10): $.schema_version",
+            "line 7 (case A-10): $.events",
+            "line 8 (case A-11): $",  # not JSON, but it begins with its id
+        ]
 
 
 class TestBadInput:
@@ -140,7 +149,7 @@ class TestBadInput:
             s.from_dict(doc, x.Case)
 
     def test_a_refused_first_event_is_named_by_its_index(self) -> None:
-        """A first event the replay refuses is ``$.events[0]``, like every other (not ``[None]``)."""
+        """A first event the replay refuses is ``$.events[0]``, like any other (not ``[None]``)."""
         doc = s.to_dict(accepted_on(t(2025, 8, 8)))
         doc["events"][0]["seq"] = 2
         with pytest.raises(x.InvalidDataError) as caught:

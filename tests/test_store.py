@@ -246,7 +246,8 @@ class TestBadInput:
             with pytest.raises(x.InvalidDataError, match="line 2"):
                 s.import_ledger(text)
             twice = x.dump_ledger([demo()[1], demo()[1]], reveal_personal_data=True)
-            with pytest.raises(x.InvalidDataError, match="already on line 1"):
+            already = r"line 2 \(case .+\): \$\.id: already on line 1"
+            with pytest.raises(x.InvalidDataError, match=already):
                 s.import_ledger(twice)
             assert digest(store_url) == before
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import re
 import types
 import typing
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -153,10 +154,43 @@ def dump_ledger(cases: Iterable[Case], *, reveal_personal_data: bool = False) ->
     return "".join(to_json(c, reveal_personal_data=reveal_personal_data) + "\n" for c in cases)
 
 
+#: A ledger line's own case id, where the line begins as :func:`dump_ledger` writes it.
+_LINE_ID = re.compile(r'\{\s*(?:"schema_version"\s*:\s*-?\d+\s*,\s*)?"id"\s*:\s*"([^"\\]{1,100})"')
+
+
+def _line_problems(
+    number: int, line: str, problems: Iterable[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """A bad ledger line's problems, each path headed by its line number and case id.
+
+    The case id is the line's ``"id"`` as written (read from the line's start,
+    or from the document when the line is JSON), so an operator can find the
+    case in a ledger of millions of lines; a line with no readable id is
+    headed by its number alone: ``line 12 (case XF-A0012): $.events[0].at``,
+    ``line 13: $``. :func:`load_ledger` and the columnar reader word them
+    alike.
+    """
+    found = _LINE_ID.match(line)
+    cid: Any = found.group(1) if found else None
+    if cid is None:
+        try:
+            doc = json.loads(line)
+        except (ValueError, RecursionError):
+            doc = None
+        cid = doc.get("id") if isinstance(doc, dict) else None
+    if isinstance(cid, str) and 0 < len(cid) <= 100 and cid.isprintable():
+        head = f"line {number} (case {cid})"
+    else:
+        head = f"line {number}"
+    return [(f"{head}: {path}", message) for path, message in problems]
+
+
 def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[Case]:
     """Every case of a JSON Lines ledger, or one error listing every bad line's problems.
 
-    Blank lines are skipped. Problem paths read ``line 12: $.events[0].at``.
+    Blank lines are skipped. Problem paths read ``line 12 (case XF-A0012):
+    $.events[0].at``: the line's number, the case id the line gives (when it
+    gives one), and the field.
 
     The garbage collector is left alone: a library does not change
     process-wide state. A host loading a large ledger may pause the collector
@@ -178,7 +212,7 @@ def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[C
         try:
             out.append(from_json(line))
         except InvalidDataError as exc:
-            problems.extend((f"line {number}: {p}", m) for p, m in exc.problems)
+            problems.extend(_line_problems(number, line, exc.problems))
     if problems:
         raise InvalidDataError(problems, source=source)
     return out

@@ -41,7 +41,7 @@ from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.convert import structure
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
-from xinfang.serialization import from_json, load_ledger
+from xinfang.serialization import _line_problems, from_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
@@ -246,10 +246,7 @@ def load_journal(source: str | os.PathLike[str] | bytes, *, name: str = _SOURCE)
     ledger raises :class:`~xinfang.InvalidDataError` listing every bad line's
     problems in the same words (``line 12: $.events[0].at``), headed ``name``.
     """
-    parsed = parse_ledger(source)
-    if parsed.fallback:  # pyarrow could not read it whole: the value path reads it all
-        return journal_from_cases(load_ledger(_text(source), source=name))
-    events, milestones, _ = validated(parsed, name)
+    events, milestones, _ = validated(parse_ledger(source), name)
     return Journal(events=events, milestones=milestones)
 
 
@@ -267,9 +264,11 @@ def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
     values: dict[int, Case] = {}
     for k in ks:
         try:
-            values[k] = from_json(parsed.text(k))
+            line = parsed.text(k)
+            values[k] = from_json(line)
         except InvalidDataError as exc:
-            problems.extend((f"line {parsed.lines[k]}: {p}", m) for p, m in exc.problems)
+            text = parsed.raw(k).decode("utf-8", "replace")
+            problems.extend(_line_problems(int(parsed.lines[k]), text, exc.problems))
     if problems:
         raise InvalidDataError(problems, source=name)
     cases = [values[k] for k in ks]
@@ -278,13 +277,6 @@ def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
         folded.milestones, np.asarray(ks, dtype=np.intp), milestones_from_cases(cases)
     )
     return events, milestones, values
-
-
-def _text(source: str | os.PathLike[str] | bytes) -> str:
-    if isinstance(source, bytes):
-        return source.decode("utf-8")
-    with open(source, encoding="utf-8") as fh:
-        return fh.read()
 
 
 def journal_from_cases(cases: Iterable[Case]) -> Journal:

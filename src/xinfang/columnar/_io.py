@@ -740,24 +740,29 @@ class Parsed:
         return self._text.data[self._text.starts[line] : self._text.ends[line]]
 
     def text(self, k: int) -> str:
-        """Case ``k``'s raw line (what ``load_ledger`` reads), or :class:`InvalidDataError`."""
-        line = int(self.lines[k]) - 1
-        raw = self.raw(k)
+        """Case ``k``'s raw line (what ``load_ledger`` reads), or :class:`InvalidDataError`.
+
+        The error's path is ``$`` (of the line), as :func:`xinfang.serialization.from_json`
+        words a line's problems; the caller heads it with the line.
+        """
         try:
-            return raw.decode("utf-8")
+            return self.raw(k).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidDataError(
-                [(f"line {line + 1}: $", f"not UTF-8 text: {exc}"[:200])], source="ledger"
+                [("$", f"not UTF-8 text: {exc}"[:200])], source=f"line {self.lines[k]}"
             ) from None
 
     def document(self, k: int) -> Any:
-        """Case ``k``'s JSON document (``json.loads`` of its line), as the value path reads it."""
+        """Case ``k``'s JSON document (``json.loads`` of its line), as the value path reads it.
+
+        The error's path is ``$`` (of the line), as :meth:`text`'s.
+        """
         raw = self.text(k)
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as exc:
             raise InvalidDataError(
-                [(f"line {self.lines[k]}: $", f"not valid JSON: {exc}"[:200])], source="ledger"
+                [("$", f"not valid JSON: {exc}"[:200])], source=f"line {self.lines[k]}"
             ) from None
 
 

@@ -67,14 +67,12 @@ def _codec() -> tuple[Callable[[bytes], Any], Callable[[Any], str]]:
     return orjson.loads, dumps
 
 
-def read_ledger(store: Store, text: str, name: str) -> _ColumnLedger | None:
-    """``text`` read and validated column-wise; ``None`` if pyarrow cannot read it whole.
+def read_ledger(store: Store, text: str, name: str) -> _ColumnLedger:
+    """``text`` read and validated column-wise (the lines pyarrow refuses by the value path).
 
     Raises what :func:`xinfang.load_ledger` raises on the same text.
     """
     parsed = parse_ledger(text.encode())
-    if parsed.fallback:  # the value path reads it all (and words its errors)
-        return None
     events, milestones, values = validated(parsed, name)
     return _ColumnLedger(store, parsed, events, milestones, values)
 

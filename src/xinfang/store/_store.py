@@ -917,7 +917,7 @@ class Store:
         for number, cid in zip(ledger.lines, ids, strict=True):
             if cid in first_line:
                 problems.append(
-                    (f"line {number}", f"case {cid} is already on line {first_line[cid]}")
+                    (f"line {number} (case {cid}): $.id", f"already on line {first_line[cid]}")
                 )
             else:
                 first_line[cid] = number
@@ -936,11 +936,8 @@ class Store:
                     if differs is not None:
                         problems.append(
                             (
-                                f"line {first_line[case.id]}: $.events[{differs}]",
-                                (
-                                    f"case {case.id} differs from the stored journal at "
-                                    f"event {differs + 1}"
-                                ),
+                                f"line {first_line[case.id]} (case {case.id}): $.events[{differs}]",
+                                f"differs from the stored journal at event {differs + 1}",
                             )
                         )
                         continue
@@ -983,9 +980,7 @@ class Store:
                         rule="optional dependency",
                     ) from exc
             else:
-                found = _bulk.read_ledger(self, text, name)
-                if found is not None:
-                    return found
+                return _bulk.read_ledger(self, text, name)
         return _ValueLedger(self, load_ledger(text, source=name), text)
 
     def _incoming(self, case: Case, have: int) -> _Incoming:
