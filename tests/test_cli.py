@@ -933,3 +933,61 @@ def test_db_commands_on_the_exported_demo(
     assert event["seq"] == version + 1
     assert event["change"]["kind"] == "withdrawn"
     assert main(["db", "apply", "NO-SUCH-CASE", str(change), *db, "--at", at]) == 1
+
+
+def _registration(path: Path) -> Path:
+    """A registration received on 2026-12-28: its clocks fall due in 2027 (past the data)."""
+    change = x.Register(
+        case_id="CAL-1",
+        received_at=dt.datetime(2026, 12, 28, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        channel=x.Channel.LETTER,
+        receiving_unit="HQ",
+        petitioners=[x.Petitioner(name="李四")],
+        claims=[x.Claim(request="退还押金", facts="拖欠")],
+    )
+    path.write_text(
+        json.dumps(x.to_dict(change, reveal_personal_data=True), ensure_ascii=False),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("calendar", ["default", "strict", "file"])
+def test_db_commands_project_under_the_calendar_given(
+    calendar: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every db command takes the calendar options: the same options, the same projections."""
+    options = {
+        "default": [],
+        "strict": ["--strict-calendar"],
+        "file": ["--calendar", str(_filled_template(tmp_path))],
+    }[calendar]
+    db = ["-q", "--db", f"sqlite:///{tmp_path / 'cal.db'}", *options]
+    change = str(_registration(tmp_path / "register.json"))
+    assert main(["db", "init", *db]) == 0
+    assert main(["db", "apply", "CAL-1", change, *db, "--at", "2026-12-28T10:00:00+08:00"]) == 0
+    assert main(["db", "check", *db]) == 0
+    assert main(["db", "rebuild", *db]) == 0
+    assert main(["db", "check", *db]) == 0
+    ledger = tmp_path / "out.jsonl"
+    assert main(["db", "export", *db, "--reveal-personal-data", "-o", str(ledger)]) == 0
+    again = ["-q", "--db", f"sqlite:///{tmp_path / 'again.db'}", *options]
+    assert main(["db", "import", str(ledger), *again]) == 0
+    assert main(["db", "check", *again]) == 0
+    capsys.readouterr()
+
+
+def test_db_rebuild_with_new_calendar_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Provisional projections differ from strict ones; `db rebuild` with the new options."""
+    db = ["-q", "--db", f"sqlite:///{tmp_path / 'cal.db'}"]
+    change = str(_registration(tmp_path / "register.json"))
+    assert main(["db", "apply", "CAL-1", change, *db, "--at", "2026-12-28T10:00:00+08:00"]) == 0
+    assert main(["db", "check", *db]) == 0
+    capsys.readouterr()
+    assert main(["db", "check", *db, "--strict-calendar"]) == 1
+    assert "case CAL-1" in capsys.readouterr().out
+    assert main(["db", "rebuild", *db, "--strict-calendar"]) == 0
+    assert main(["db", "check", *db, "--strict-calendar"]) == 0
+    assert main(["db", "check", *db]) == 1

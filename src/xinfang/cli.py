@@ -57,7 +57,7 @@ from xinfang.errors import (
 from xinfang.instants import aware
 from xinfang.responsibility import load_organization
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
-from xinfang.store import DEFAULT_URL, Store, init_store, open_store
+from xinfang.store import DEFAULT_URL, Store, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterator, Sequence
@@ -846,7 +846,8 @@ def _non_negative(text: str) -> int:
 
 
 # --------------------------------------------------------------- the store
-def _open(url: str, calendar: WorkCalendar | None = None) -> Store:
+def _open(url: str, calendar: WorkCalendar) -> Store:
+    """The store at ``url``, projecting under ``calendar`` (every command: ``_calendar(args)``)."""
     try:
         return open_store(url, calendar=calendar)
     except XinfangError:
@@ -856,7 +857,9 @@ def _open(url: str, calendar: WorkCalendar | None = None) -> Store:
 
 
 def _cmd_db_init(args: argparse.Namespace) -> int:
-    version_reached = init_store(args.db)
+    # Opening migrates; a journal from before the projections gets them under this calendar.
+    with _open(args.db, _calendar(args)) as store:
+        version_reached = store.schema_version()
     if not args.quiet:
         _say(f"{args.db}: schema version {version_reached}")
     return EXIT_OK
@@ -868,7 +871,7 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
         raise _Exit(EXIT_DATA, f"{args.ledger}: the ledger is empty")
     if "\n" not in text:
         text += "\n"  # a one-line ledger is still text, not a path
-    with _open(args.db) as store:
+    with _open(args.db, _calendar(args)) as store:
         result = store.import_ledger(text)
     if not args.quiet:
         _say(
@@ -880,7 +883,7 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
 
 def _cmd_db_export(args: argparse.Namespace) -> int:
     _check_writable(args.output)
-    with _open(args.db) as store:
+    with _open(args.db, _calendar(args)) as store:
         text = store.export_ledger(reveal_personal_data=args.reveal_personal_data)
     _write(text, args.output)
     return EXIT_OK
@@ -951,14 +954,14 @@ def _cmd_db_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_check(args: argparse.Namespace) -> int:
-    with _open(args.db) as store:
+    with _open(args.db, _calendar(args)) as store:
         found = store.check()
     _out(f"{found}\n")
     return EXIT_OK if found.ok else EXIT_DATA
 
 
 def _cmd_db_rebuild(args: argparse.Namespace) -> int:
-    with _open(args.db) as store:
+    with _open(args.db, _calendar(args)) as store:
         n = store.rebuild()
     if not args.quiet:
         _say(f"{args.db}: projections of {n} case(s) rebuilt from the journal")
@@ -1097,7 +1100,9 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_URL,
         help=f"sqlite:///PATH or postgresql://... (default {DEFAULT_URL})",
     )
-    parents = [common, reading, store]
+    # Every db command takes the calendar options: the projections (clock due dates) are
+    # computed under the calendar the store is opened with, by whichever command writes them.
+    parents = [common, reading, store, counting]
     dbs.add_parser("init", parents=parents, help="create or migrate the schema").set_defaults(
         run=_cmd_db_init
     )
@@ -1110,9 +1115,7 @@ def _parser() -> argparse.ArgumentParser:
         "--reveal-personal-data", action="store_true", help="ID numbers and phones in full"
     )
     exp.set_defaults(run=_cmd_db_export)
-    app = dbs.add_parser(
-        "apply", parents=[*parents, counting], help="apply one change (JSON) to a stored case"
-    )
+    app = dbs.add_parser("apply", parents=parents, help="apply one change (JSON) to a stored case")
     app.add_argument("case_id", help="the case (ignored for a registration)")
     app.add_argument("change", help="the change as JSON, with its kind ('-': stdin)")
     app.add_argument("--at", type=_instant, help="when it happened (default: now, +08:00)")
@@ -1121,13 +1124,11 @@ def _parser() -> argparse.ArgumentParser:
     app.add_argument("--idempotency-key", help="a repeated key returns the first result")
     app.add_argument("--org", metavar="FILE", help="organisation TOML (for chain changes)")
     app.set_defaults(run=_cmd_db_apply)
-    dd = dbs.add_parser("due", parents=[*parents, counting], help="clocks due soon or overdue")
+    dd = dbs.add_parser("due", parents=parents, help="clocks due soon or overdue")
     dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
     dd.set_defaults(run=_cmd_db_due)
-    dr = dbs.add_parser(
-        "report", parents=[*parents, counting, bulletin], help="the bulletin from the store"
-    )
+    dr = dbs.add_parser("report", parents=[*parents, bulletin], help="the bulletin from the store")
     dr.add_argument("--campaign", required=True, metavar="FILE", help="campaign TOML file")
     dr.add_argument("--org", required=True, metavar="FILE", help="organisation TOML file")
     dr.add_argument("--as-of", type=_date, help="default: today, within the campaign")
