@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import re
 import sqlite3
 import time
@@ -86,6 +87,12 @@ class Database:
         """The case row's version, locked for this transaction where the dialect can."""
         return self.one("SELECT version FROM xf_case WHERE case_id = ?", (case_id,))
 
+    def lock_cases(self, case_ids: Sequence[str]) -> None:
+        """Lock the case rows of ``case_ids`` (sorted) for this transaction where the dialect can.
+
+        SQLite needs nothing: a write transaction holds the database's one write lock.
+        """
+
     def date(self, value: Any) -> _dt.date:
         """A date column's value as a date."""
         return value if isinstance(value, _dt.date) else _dt.date.fromisoformat(value)
@@ -139,6 +146,8 @@ class Database:
             return fn()
         except self._driver_errors() as exc:
             raise StoreError(f"{self.url}: {what} failed: {exc}", rule="database") from exc
+        except UnicodeError as exc:  # a parameter the driver cannot encode
+            raise _unicode_failure(self.url, what, exc) from exc
 
     def write(
         self,
@@ -169,6 +178,9 @@ class Database:
             except XinfangError:
                 self._rollback()
                 raise
+            except UnicodeError as exc:  # text the driver cannot encode (a lone surrogate)
+                self._rollback()
+                raise _unicode_failure(self.url, what, exc) from exc
             except errors as exc:
                 self._rollback()
                 if self._is_unique(exc):
@@ -207,8 +219,16 @@ class Database:
     def _has_meta(self) -> bool:
         raise NotImplementedError
 
-    def migrate(self, target: int = SCHEMA_VERSION) -> int:
-        """Bring the schema forward to ``target``; the version reached."""
+    def migrate(
+        self, target: int = SCHEMA_VERSION, *, then: Callable[[int], None] | None = None
+    ) -> int:
+        """Bring the schema forward to ``target``; the version reached.
+
+        ``then(found)``, if given, runs in the same transaction after the
+        steps, with the version the database was at: the store projects a
+        journal from before the projections there, so the schema bump and the
+        projection commit together (a crash between them leaves neither).
+        """
         steps = MIGRATIONS[self.dialect]
         if target > len(steps):
             raise StoreError(f"{self.url}: no schema version {target}", rule="schema")
@@ -230,6 +250,8 @@ class Database:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(version),),
                 )
+            if then is not None:
+                then(current)
             return max(current, target)
 
         return self.write("migrating the schema", run)
@@ -249,16 +271,21 @@ class SqliteDatabase(Database):
 
     def __init__(self, url: str, path: str, options: dict[str, str]) -> None:
         super().__init__(url)
-        timeout = float(options.get("busy_timeout", "5"))
+        timeout = _busy_timeout(self.url, options.get("busy_timeout", "5"))
+        synchronous = options.get("synchronous", "full").upper()
+        if synchronous not in _SYNCHRONOUS:
+            raise StoreError(
+                f"{self.url}: synchronous={options['synchronous']!r} is not a mode "
+                "(off, normal, full or extra)",
+                path="synchronous",
+                rule="store URL",
+            )
         try:
             self.conn = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=True
             )
             if path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
-            synchronous = options.get("synchronous", "full").upper()
-            if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
-                raise StoreError(f"{self.url}: synchronous={synchronous!r} is not a mode")
             self.conn.execute(f"PRAGMA synchronous = {synchronous}")
             self.conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
@@ -380,6 +407,16 @@ class PostgresDatabase(Database):
         """The case row's version, locked (``FOR UPDATE``) until the transaction ends."""
         return self.one("SELECT version FROM xf_case WHERE case_id = ? FOR UPDATE", (case_id,))
 
+    def lock_cases(self, case_ids: Sequence[str]) -> None:
+        """Lock the case rows (``FOR UPDATE``), in case id order: writers never deadlock."""
+        if case_ids:
+            marks = ",".join("?" * len(case_ids))
+            self.run(
+                f"SELECT case_id FROM xf_case WHERE case_id IN ({marks}) "  # noqa: S608
+                "ORDER BY case_id FOR UPDATE",
+                case_ids,
+            )
+
     def _migration_lock(self) -> None:
         self._execute("SELECT pg_advisory_xact_lock(?)", (0x78696E66,))
 
@@ -417,6 +454,36 @@ class PostgresDatabase(Database):
 
 
 _QMARK: Final = re.compile(r"\?")
+#: SQLite's ``synchronous`` modes a URL may name (``?synchronous=normal``).
+_SYNCHRONOUS: Final = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
+#: The longest ``busy_timeout`` a URL may ask for: a day.
+_MAX_BUSY_TIMEOUT: Final = 86400.0
+
+
+def _busy_timeout(url: str, text: str) -> float:
+    """A URL's ``busy_timeout`` (seconds, 0 or more), or a :class:`StoreError` naming it."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 <= seconds <= _MAX_BUSY_TIMEOUT):
+        raise StoreError(
+            f"{url}: busy_timeout={text!r} is not a number of seconds from 0 to "
+            f"{_MAX_BUSY_TIMEOUT:g} (e.g. busy_timeout=5 or busy_timeout=0.5)",
+            path="busy_timeout",
+            rule="store URL",
+        )
+    return seconds
+
+
+def _unicode_failure(url: str, what: str, exc: UnicodeError) -> StoreError:
+    """A :class:`StoreError` for text the driver could not encode (a lone surrogate)."""
+    return StoreError(
+        f"{url}: {what} failed: the text cannot be encoded for the database: {exc}",
+        rule="storable text (valid Unicode, no lone surrogates)",
+    )
+
+
 #: Instants' text from this year on is at +08:00, Asia/Shanghai's own offset.
 _UTC8_YEAR: Final = f"{_UTC8_SINCE:04d}"
 

@@ -13,6 +13,7 @@ import datetime as _dt
 import functools
 import json
 import os
+import re
 import time
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeVar, overload
 
@@ -35,7 +36,7 @@ from xinfang.instants import aware, local_day
 from xinfang.procedure import apply as apply_change
 from xinfang.responsibility import DEFAULT_SCOPE, Visibility, redact, visibility
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
-from xinfang.serialization import load_ledger, to_json
+from xinfang.serialization import _line_problems, load_ledger, to_json
 from xinfang.store._db import Database, connect
 from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
 from xinfang.store._schema import SCHEMA_VERSION
@@ -180,6 +181,96 @@ _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _dumps: Final = _ENCODER.encode
 
 
+#: What may be text a database cannot store, in a payload written by :data:`_dumps`
+#: or in ledger text: a NUL (escaped by JSON, or raw) or a surrogate (raw, or
+#: escaped). A false alarm (a valid escaped pair, a backslash before "u0000")
+#: costs a walk of the parsed value, which decides.
+_SUSPECT: Final = re.compile(r"\\u0000|\\u[dD][89abAB]|[\x00\ud800-\udfff]")
+#: Its escaped part alone (a quick scan: a literal prefix).
+_ESCAPED: Final = re.compile(r"\\u(?:0000|[dD][89abAB])")
+
+#: The rule a text field breaks when a store cannot keep it.
+_STORABLE: Final = (
+    "a store keeps only text every backend can store (valid Unicode without NUL: "
+    "PostgreSQL refuses U+0000, and no database can encode a lone surrogate)"
+)
+
+
+def _text_problem(text: str) -> str | None:
+    """Why a database cannot store ``text`` (``None``: it can)."""
+    if "\x00" in text:
+        return f"holds a NUL character (U+0000): {_STORABLE}"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(text[exc.start])
+            return f"holds a lone surrogate (U+{code:04X}), which is not Unicode text: {_STORABLE}"
+    return None
+
+
+def _unstorable(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every text in plain data ``value`` (dicts, lists, strings) a database cannot store.
+
+    Paths read ``change.claims[0].facts`` below ``path`` (keys included).
+    """
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        if problem is not None:
+            yield path or "$", problem
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and (problem := _text_problem(key)) is not None:
+                yield f"{here} (the key)", problem
+            yield from _unstorable(item, here)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _unstorable(item, f"{path}[{i}]")
+
+
+def _refuse_unstorable(what: str, fields: Iterable[tuple[str, str | None]]) -> None:
+    """An :class:`InvalidDataError` naming each field whose text no database can store."""
+    problems = [
+        (path, problem)
+        for path, text in fields
+        if text is not None and (problem := _text_problem(text)) is not None
+    ]
+    if problems:
+        raise InvalidDataError(problems, source=what)
+
+
+def _unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
+    """The ledger lines holding text no database can store: ``line 12 (case ..): $.events..``.
+
+    A quick look for escaped NULs and surrogates and raw NULs first (and for
+    raw surrogates with ``raw``: only a ``str`` given by the caller can hold
+    them, and the columnar reader, which encodes the text, refuses them);
+    then only the lines :data:`_SUSPECT` marks are parsed. A line that is not
+    JSON is left to the ledger's reader, which reports it.
+    """
+    suspect = "\x00" in text or ("\\u" in text and _ESCAPED.search(text) is not None)
+    if not suspect and raw:
+        try:
+            text.encode("utf-8")  # quicker than a regular expression
+        except UnicodeEncodeError:
+            suspect = True
+    if not suspect:
+        return []
+    problems: list[tuple[str, str]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not _SUSPECT.search(line):
+            continue
+        try:
+            doc = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        found = list(_unstorable(doc, "$"))
+        if found:
+            problems += _line_problems(number, line, found)
+    return problems
+
+
 def _case_of(payloads: list[Any], *, source: str = "journal") -> Case:
     case: Case = structure(
         {"schema_version": DOCUMENT_VERSION, "events": payloads}, Case, source=source
@@ -278,12 +369,23 @@ class Store:
         case_id = change.case_id
         at = aware(at)
 
+        _refuse_unstorable(
+            f"registering case {case_id}",
+            (("change.case_id", case_id), ("by", by), ("idempotency_key", idempotency_key)),
+        )
+
         def run() -> tuple[Case, Event]:
             if idempotency_key is not None:
                 found = self._idempotent(idempotency_key, case_id, change)
                 if found is not None:
                     return found
             row = self._db.lock_case(case_id)
+            if row is not None and idempotency_key is not None:
+                # Another writer may have used the key and committed while this
+                # one waited (PostgreSQL): its result is this command's result.
+                found = self._idempotent(idempotency_key, case_id, change)
+                if found is not None:
+                    return found
             if row is not None:
                 raise ConcurrencyError(
                     case_id, expected=0, actual=int(row[0]), detail="already registered"
@@ -334,6 +436,10 @@ class Store:
             )
         at = aware(at)
         interests = tuple(interests)
+        _refuse_unstorable(
+            f"appending {change.kind} to case {case_id}",
+            (("case_id", case_id), ("by", by), ("idempotency_key", idempotency_key)),
+        )
 
         def run() -> tuple[Case, Event]:
             if idempotency_key is not None:
@@ -343,6 +449,12 @@ class Store:
             row = self._db.lock_case(case_id)
             if row is None:
                 raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+            if idempotency_key is not None:
+                # Read again under the case lock: on PostgreSQL an identical
+                # command may have committed while this one waited for the lock.
+                found = self._idempotent(idempotency_key, case_id, change)
+                if found is not None:
+                    return found
             version = int(row[0])
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected=expected_version, actual=version)
@@ -427,9 +539,19 @@ class Store:
                 (key, case.id, event.seq),
             )
 
-    def _journal_row(self, case_id: str, event: Event) -> tuple[Any, ...]:
-        """The journal row of ``event`` (:data:`_INSERT_EVENT`'s parameters)."""
-        payload = _dumps(unstructure(event, reveal_personal_data=True))
+    def _journal_row(self, case_id: str, event: Event, *, check: bool = True) -> tuple[Any, ...]:
+        """The journal row of ``event`` (:data:`_INSERT_EVENT`'s parameters).
+
+        With ``check`` (an import checks its ledger's text beforehand), text
+        no database can store is an :class:`~xinfang.InvalidDataError` naming
+        the field.
+        """
+        doc = unstructure(event, reveal_personal_data=True)
+        payload = _dumps(doc)
+        if check and _SUSPECT.search(payload):  # rare: find the field (or a false alarm)
+            problems = list(_unstorable(doc, ""))
+            if problems:
+                raise InvalidDataError(problems, source=f"event {event.seq} of case {case_id}")
         return (case_id, event.seq, self._db.param_instant(event.at), event.by, event.kind, payload)
 
     # ------------------------------------------------------------ projections
@@ -502,13 +624,61 @@ class Store:
         db.many(_INSERT_CLOCK, clock_rows)
 
     def rebuild(self) -> int:
-        """Recompute every projection row from the journal; the number of cases."""
+        """Recompute every projection row from the journal; the number of cases.
+
+        Each batch of cases is read and rewritten in one transaction, its case
+        rows locked first (in case id order, on PostgreSQL), so a command
+        running meanwhile is either read here or waits and projects itself.
+        """
         total = 0
-        for batch in self._journal_pages():
-            cases = [_case_of(p) for _, p in batch]
-            self._db.write("rebuilding projections", functools.partial(self._project, cases))
-            total += len(cases)
+        last = ""
+        while True:
+            done = self._db.write(
+                "rebuilding projections", functools.partial(self._rebuild_batch, last, BATCH)
+            )
+            if not done:
+                return total
+            total += len(done)
+            last = done[-1]
+
+    def _rebuild_batch(self, after: str, batch: int) -> list[str]:
+        """Project the next ``batch`` cases after id ``after`` (inside a write); their ids."""
+        db = self._db
+        ids = [
+            str(r[0])
+            for r in db.run(
+                "SELECT DISTINCT case_id FROM xf_journal WHERE case_id > ? "
+                "ORDER BY case_id LIMIT ?",
+                (after, batch),
+            )
+        ]
+        if not ids:
+            return ids
+        db.lock_cases(ids)
+        marks = ",".join("?" * len(ids))
+        payloads: dict[str, list[Any]] = {}
+        for cid, payload in db.run(
+            f"SELECT case_id, payload FROM xf_journal WHERE case_id IN ({marks}) "  # noqa: S608
+            "ORDER BY case_id, seq",
+            ids,
+        ):
+            payloads.setdefault(str(cid), []).append(db.payload(payload))
+        self._project([_case_of(p) for p in payloads.values()])
+        return ids
+
+    def _project_journal(self) -> int:
+        """Project every case of the journal (inside a write: the migration's); the number."""
+        total = 0
+        last = ""
+        while done := self._rebuild_batch(last, BATCH):
+            total += len(done)
+            last = done[-1]
         return total
+
+    def _after_migration(self, found: int) -> None:
+        """Inside the migration's transaction: project a journal from before the projections."""
+        if 0 < found < _PROJECTIONS_SINCE:
+            self._project_journal()
 
     def check(self) -> CheckReport:
         """Compare every projection row with a recomputation from the journal."""
@@ -641,11 +811,32 @@ class Store:
         ``as_of`` is an aware instant (events after it are left out) or a
         date (events after that local day are left out). With ``viewer`` (an
         official's id) and ``org``, the answer is what
-        :func:`xinfang.visibility` allows: the case, its redacted form, or
-        :class:`UnknownCaseError` as for a case that does not exist (so the
-        accused cannot learn of an accusation).
+        :func:`xinfang.visibility` allows on the case as it stands now (also
+        when ``as_of`` asks for the past): the case, its redacted form, or
+        :class:`UnknownCaseError` exactly as for a case that does not exist,
+        whatever ``as_of`` is (so the accused cannot learn of an accusation,
+        nor of when it was made).
         """
+        if viewer is not None and org is None:
+            raise XinfangError(
+                "a viewer needs the organisation (org=) to decide what they may see",
+                path="org",
+                rule="信访工作条例 (2022) 第三十条第三款",
+            )
         case = self._load(case_id)
+        seen = Visibility.FULL
+        if viewer is not None and org is not None:
+            # Judged on the case as it stands now: a case categorised as an
+            # accusation later is hidden from the accused in every past too.
+            seen = visibility(
+                viewer,
+                case,
+                org,
+                interests=tuple(interests),
+                scope=scope if scope is not None else DEFAULT_SCOPE,
+            )
+            if seen is Visibility.NONE:
+                raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
         if as_of is not None:
             if isinstance(as_of, _dt.datetime):
                 cut = aware(as_of, "as_of")
@@ -659,26 +850,9 @@ class Store:
                 )
             if len(kept) < len(case.events):
                 case = replay(kept)
-        if viewer is None:
-            return case
-        if org is None:
-            raise XinfangError(
-                "a viewer needs the organisation (org=) to decide what they may see",
-                path="org",
-                rule="信访工作条例 (2022) 第三十条第三款",
-            )
-        seen = visibility(
-            viewer,
-            case,
-            org,
-            interests=tuple(interests),
-            scope=scope if scope is not None else DEFAULT_SCOPE,
-        )
-        if seen is Visibility.FULL:
-            return case
         if seen is Visibility.REDACTED:
             return redact(case)
-        raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+        return case
 
     def _journal_pages(self, batch: int = BATCH) -> Iterator[list[tuple[str, list[Any]]]]:
         """Whole cases from the journal, ``batch`` at a time, in case id order."""
@@ -884,11 +1058,17 @@ class Store:
     ) -> ImportResult:
         """Import a JSON Lines ledger (text, or a path): idempotent, never half a case.
 
+        A ``str`` is the ledger's text when it holds a line break, is blank or
+        starts with ``{`` (after leading whitespace), else the path of a
+        UTF-8 file; a file that cannot be read or decoded is an
+        :class:`~xinfang.InvalidDataError` naming it.
+
         The rule: the whole ledger is validated first (every line parsed and
         replayed, no case id twice, every case that is already stored agreeing
         with its stored journal); any problem raises one
-        :class:`~xinfang.InvalidDataError` listing every bad line by number,
-        and nothing is written. Then the cases are written in case id order,
+        :class:`~xinfang.InvalidDataError` listing every bad line by number
+        (a line holding text no database can store, a NUL or a lone
+        surrogate, is one), and nothing is written. Then the cases are written in case id order,
         ``batch`` cases per transaction, each case whole in one transaction.
         A case already stored is skipped when the ledger holds no event it
         lacks, and extended by the events it lacks otherwise. So re-importing
@@ -904,15 +1084,22 @@ class Store:
         ledger has at least 1,000 lines (below that, loading
         pyarrow costs more than it saves).
         """
-        if isinstance(source, os.PathLike) or ("\n" not in source and not source.startswith("{")):
-            name = os.fspath(source)
-            with open(name, encoding="utf-8") as fh:
-                text = fh.read()
-        else:
-            name, text = "ledger", source
-        ledger = self._read_ledger(text, name, columnar)
+        name, text = _ledger_text(source)
+        # Text no database can store (a NUL, a lone surrogate) is a bad line
+        # like any other: such a ledger is refused, and is read by the value
+        # path for its other problems.
+        unstorable = _unstorable_lines(text, raw=False)
+        try:
+            ledger = self._read_ledger(text, name, False if unstorable else columnar)
+        except InvalidDataError as exc:
+            unstorable = _unstorable_lines(text, raw=True)
+            if not unstorable:
+                raise
+            raise InvalidDataError([*exc.problems, *unstorable], source=name) from exc
+        if isinstance(ledger, _ValueLedger):  # the columnar reader refuses raw surrogates itself
+            unstorable = _unstorable_lines(text, raw=True)
         ids = ledger.ids
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, str]] = list(unstorable)
         first_line: dict[str, int] = {}
         for number, cid in zip(ledger.lines, ids, strict=True):
             if cid in first_line:
@@ -980,12 +1167,15 @@ class Store:
                         rule="optional dependency",
                     ) from exc
             else:
-                return _bulk.read_ledger(self, text, name)
+                try:
+                    return _bulk.read_ledger(self, text, name)
+                except UnicodeEncodeError:
+                    pass  # raw surrogates in the text: the value path reads it (and reports them)
         return _ValueLedger(self, load_ledger(text, source=name), text)
 
     def _incoming(self, case: Case, have: int) -> _Incoming:
         """What importing ``case`` writes when ``have`` of its events are stored (a value)."""
-        rows = [self._journal_row(case.id, event) for event in case.events[have:]]
+        rows = [self._journal_row(case.id, e, check=False) for e in case.events[have:]]
         case_row, clock_rows = self._param_rows(case)
         return _Incoming(case.id, have, rows, case_row, clock_rows)
 
@@ -1050,6 +1240,36 @@ class Store:
         )
 
 
+def _ledger_text(source: str | os.PathLike[str]) -> tuple[str, str]:
+    """The ledger's name and text: ``source`` itself, or the file it names.
+
+    A string is the ledger's text when it holds a line break, is blank, or
+    starts with ``{`` after leading whitespace; otherwise it names a file
+    (read as UTF-8: a file that cannot be read, or is not UTF-8 text, is an
+    :class:`~xinfang.InvalidDataError` naming it).
+    """
+    if not isinstance(source, os.PathLike):
+        head = source.lstrip()
+        if "\n" in source or not head or head.startswith("{"):
+            return "ledger", source
+    name = os.fspath(source)
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidDataError(
+            [("$", f"the ledger file cannot be read: {reason}")], source=name
+        ) from exc
+    try:
+        return name, data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidDataError(
+            [(f"line {line}: $", f"not UTF-8 text: {exc}"[:200])], source=name
+        ) from exc
+
+
 def open_store(
     url: str = DEFAULT_URL,
     *,
@@ -1066,17 +1286,16 @@ def open_store(
     """
     db = connect(url)
     try:
-        before = db.schema_version()
-        version = db.migrate() if migrate else before
+        store = Store(db, rulebook=rulebook, calendar=calendar)
+        # A journal from before the projections is projected in the migration's
+        # own transaction: the schema bump and the projections commit together.
+        version = db.migrate(then=store._after_migration) if migrate else db.schema_version()
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"{db.url}: schema version {version}, this xinfang needs {SCHEMA_VERSION} "
                 "(open with migrate=True, or run `xinfang db init`)",
                 rule="schema",
             )
-        store = Store(db, rulebook=rulebook, calendar=calendar)
-        if 0 < before < _PROJECTIONS_SINCE:  # a journal from before the projections
-            store.rebuild()
     except BaseException:
         db.close()
         raise
@@ -1084,9 +1303,13 @@ def open_store(
 
 
 def init_store(url: str = DEFAULT_URL) -> int:
-    """Create the schema at ``url`` or bring it forward; the schema version reached."""
+    """Create the schema at ``url`` or bring it forward; the schema version reached.
+
+    A journal from before the projections is projected (under the bundled
+    rulebook and the mainland calendar) in the migration's transaction.
+    """
     db = connect(url)
     try:
-        return db.migrate()
+        return db.migrate(then=lambda found: Store(db)._after_migration(found))
     finally:
         db.close()
