@@ -292,6 +292,49 @@ def test_the_same_verdict_on_valid_and_mutated_ledgers(
         assert journal.cases() == many
 
 
+@given(st.lists(cases(), min_size=1, max_size=5), st.data())
+def test_skipping_bad_lines_keeps_exactly_the_good_ones(
+    many: list[x.Case], data: st.DataObject
+) -> None:
+    """on_bad_lines="skip": the journal of the lines load_ledger accepts alone; the rest named.
+
+    Mutated fields, text and event order, as in the verdict property; each
+    line's own verdict (load_ledger of that line alone) decides where it goes.
+    """
+    lines = []
+    for case in many:
+        doc = serialization.to_dict(case, reveal_personal_data=True)
+        line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        if data.draw(st.booleans()):
+            _mutate(doc, data)
+            line = _text_mutation(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), data)
+        lines.append(line)
+    good: list[x.Case] = []
+    refused: list[tuple[int, tuple[tuple[str, str], ...]]] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            good += serialization.load_ledger(line)
+        except x.InvalidDataError as exc:
+            refused.append((number, exc.problems))
+    journal = x.load_journal(("\n".join(lines) + "\n").encode(), on_bad_lines="skip")
+    assert journal.equals(x.journal_from_cases(good))
+    got = [(bad.line, tuple(bad.headed())) for bad in journal.rejected]
+    want = [
+        (n, tuple((p.replace("line 1", f"line {n}", 1), m) for p, m in problems))
+        for n, problems in refused
+    ]
+    assert got == want
+
+
+def test_skip_on_a_good_ledger_is_the_plain_load() -> None:
+    """No bad line: the same journal as the default, nothing rejected; a bad mode is refused."""
+    text = serialization.dump_ledger(WORLD.cases[:30], reveal_personal_data=True).encode()
+    skipped = x.load_journal(text, on_bad_lines="skip")
+    assert skipped.equals(x.load_journal(text)) and skipped.rejected == ()
+    with pytest.raises(x.InvalidDataError, match="on_bad_lines"):
+        x.load_journal(text, on_bad_lines="warn")  # type: ignore[arg-type]
+
+
 def test_a_bad_line_among_good_ones_is_worded_as_load_ledger_words_it() -> None:
     """One bad instant and one refused transition: the same problems, the same line numbers."""
     lines = serialization.dump_ledger(WORLD.cases[:20]).splitlines()

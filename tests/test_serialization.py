@@ -345,7 +345,8 @@ class TestEdges:
         doc = s.to_dict(accepted_on(t(2025, 8, 8)))
         doc["events"][0]["change"]["group_size"] = 10**20
         text = json.dumps(doc)
-        assert s.from_json(text).group_size == 10**20
+        with pytest.raises(x.InvalidDataError, match="group_size: at most 2,147,483,647"):
+            s.from_json(text)  # read (json holds it), then refused by the converter's bound
 
     def test_ledger_lines_split_on_newlines_only(self) -> None:
         """U+2028 inside a string is not a line break of a JSON Lines ledger."""
@@ -360,6 +361,21 @@ class TestEdges:
         with pytest.raises(x.InvalidDataError) as info:
             s.from_json(json.dumps(doc))
         assert info.value.problems[0][0] == "$.schema_version"
+
+    def test_a_group_larger_than_the_journal_counts_is_refused(self) -> None:
+        """A group size past 32 bits (the journal's column) is refused with the field named."""
+        doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+        doc["events"][0]["change"]["group_size"] = 2**31
+        with pytest.raises(x.InvalidDataError) as caught:
+            s.from_dict(doc, x.Case)
+        assert caught.value.problems == (
+            (
+                "$.events[0].change",
+                "group_size: at most 2,147,483,647 (the journal counts in 32 bits)",
+            ),
+        )
+        doc["events"][0]["change"]["group_size"] = 2**31 - 1
+        assert s.from_dict(doc, x.Case).group_size == 2**31 - 1
 
     def test_an_absurd_extension_is_a_clear_error(self) -> None:
         """Days that cannot be counted are refused with the field named."""

@@ -182,6 +182,7 @@ from xinfang.rulebook import (
 
 # serialization (JSON, JSON Lines ledgers, JSON Schema)
 from xinfang.serialization import (
+    BadLine,
     dump_ledger,
     from_dict,
     from_json,
@@ -224,6 +225,7 @@ __all__ = [
     "Assign",
     "AssignRole",
     "AssignmentPolicy",
+    "BadLine",
     "CalendarDataError",
     "CalendarRangeError",
     "Campaign",

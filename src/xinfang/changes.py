@@ -72,6 +72,9 @@ __all__ = [
     "Withdraw",
 ]
 
+#: The largest ``group_size`` a registration may give: the journal's column is 32-bit.
+_MAX_GROUP_SIZE: Final = 2**31 - 1
+
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Any iterable but a string as a tuple; anything else is a data error."""
@@ -154,6 +157,10 @@ class Register:
             problems.append(("claims", "at least one claim"))
         if self.group_size < 1:
             problems.append(("group_size", "must be a positive integer (not a bool)"))
+        elif self.group_size > _MAX_GROUP_SIZE:
+            problems.append(
+                ("group_size", f"at most {_MAX_GROUP_SIZE:,} (the journal counts in 32 bits)")
+            )
         elif len(self.representatives) > self.group_size:
             problems.append(("representatives", "more representatives than visitors"))
         if self.same_facts and not self.repeat_of:

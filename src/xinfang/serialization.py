@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "SCHEMA_VERSION",
+    "BadLine",
     "configure_converter",
     "converter",
     "dump_ledger",
@@ -158,6 +159,47 @@ def dump_ledger(cases: Iterable[Case], *, reveal_personal_data: bool = False) ->
 _LINE_ID = re.compile(r'\{\s*(?:"schema_version"\s*:\s*-?\d+\s*,\s*)?"id"\s*:\s*"([^"\\]{1,100})"')
 
 
+@attrs.frozen
+class BadLine:
+    """A ledger line that was refused: where it is, whose it is, and why.
+
+    ``line`` counts from 1, blank lines included; ``case_id`` is the id the
+    line gives (``None`` when it gives none that can be read); ``problems``
+    are ``(field path, message)`` pairs with paths inside the line's document
+    (``$.events[0].at``), as :class:`~xinfang.InvalidDataError` lists them.
+    """
+
+    line: int
+    case_id: str | None
+    problems: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, number: int, line: str, problems: Iterable[tuple[str, str]]) -> BadLine:
+        """The refusal of line ``number`` (its text ``line``) for ``problems``."""
+        found = _LINE_ID.match(line)
+        cid: Any = found.group(1) if found else None
+        if cid is None:
+            try:
+                doc = json.loads(line)
+            except (ValueError, RecursionError):
+                doc = None
+            cid = doc.get("id") if isinstance(doc, dict) else None
+        if not (isinstance(cid, str) and 0 < len(cid) <= 100 and cid.isprintable()):
+            cid = None
+        return cls(number, cid, tuple(problems))
+
+    @property
+    def where(self) -> str:
+        """``line 12 (case XF-A0012)``, or ``line 13`` when the line gives no id."""
+        if self.case_id is None:
+            return f"line {self.line}"
+        return f"line {self.line} (case {self.case_id})"
+
+    def headed(self) -> list[tuple[str, str]]:
+        """The problems with paths headed by :attr:`where`, as a ledger's error lists them."""
+        return [(f"{self.where}: {path}", message) for path, message in self.problems]
+
+
 def _line_problems(
     number: int, line: str, problems: Iterable[tuple[str, str]]
 ) -> list[tuple[str, str]]:
@@ -170,19 +212,7 @@ def _line_problems(
     ``line 13: $``. :func:`load_ledger` and the columnar reader word them
     alike.
     """
-    found = _LINE_ID.match(line)
-    cid: Any = found.group(1) if found else None
-    if cid is None:
-        try:
-            doc = json.loads(line)
-        except (ValueError, RecursionError):
-            doc = None
-        cid = doc.get("id") if isinstance(doc, dict) else None
-    if isinstance(cid, str) and 0 < len(cid) <= 100 and cid.isprintable():
-        head = f"line {number} (case {cid})"
-    else:
-        head = f"line {number}"
-    return [(f"{head}: {path}", message) for path, message in problems]
+    return BadLine.of(number, line, problems).headed()
 
 
 def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[Case]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 import numpy as np
@@ -41,7 +41,7 @@ from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.convert import structure
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
-from xinfang.serialization import _line_problems, from_json
+from xinfang.serialization import BadLine, from_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
@@ -93,6 +93,8 @@ class Journal:
     whole: Callable[[Sequence[str]], Any] | None = attrs.field(default=None, repr=False)
     #: The day the events were cut at (events after it dropped), if they were.
     day: _dt.date | None = None
+    #: The ledger lines left out (``load_journal(..., on_bad_lines="skip")``), in line order.
+    rejected: tuple[BadLine, ...] = ()
 
     @property
     def lean(self) -> bool:
@@ -239,15 +241,36 @@ def _settle(
     return Journal(events=events, milestones=milestones, whole=whole, day=day)
 
 
-def load_journal(source: str | os.PathLike[str] | bytes, *, name: str = _SOURCE) -> Journal:
+def load_journal(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    name: str = _SOURCE,
+    on_bad_lines: Literal["raise", "skip"] = "raise",
+) -> Journal:
     """A JSON Lines ledger (a path, or its text as ``bytes``) as a validated :class:`Journal`.
 
     The same verdict as :func:`xinfang.load_ledger` on the same text: a bad
     ledger raises :class:`~xinfang.InvalidDataError` listing every bad line's
-    problems in the same words (``line 12: $.events[0].at``), headed ``name``.
+    problems in the same words (``line 12 (case XF-A0012): $.events[0].at``),
+    headed ``name``.
+
+    ``on_bad_lines="skip"`` (a nightly sweep that must not stop for a few
+    bad lines among millions) leaves the bad lines out instead: the journal
+    holds every case of the good lines (exactly what ``load_ledger`` gives
+    of those lines alone) and :attr:`Journal.rejected` names each bad line
+    (its number, the case id it gives, its problems); nothing is computed
+    from a bad line.
     """
-    events, milestones, _ = validated(parse_ledger(source), name)
-    return Journal(events=events, milestones=milestones)
+    if on_bad_lines not in ("raise", "skip"):
+        raise InvalidDataError(
+            [("on_bad_lines", f"expected 'raise' or 'skip', got {on_bad_lines!r}")], source=name
+        )
+    parsed = parse_ledger(source)
+    if on_bad_lines == "raise":
+        events, milestones, _ = validated(parsed, name)
+        return Journal(events=events, milestones=milestones)
+    events, milestones, _, rejected = _checked(parsed)
+    return Journal(events=events, milestones=milestones, rejected=tuple(rejected))
 
 
 def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
@@ -255,28 +278,48 @@ def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
 
     The cases the column checks cannot certify are read by the value path
     (:func:`~xinfang.serialization.from_json` of their lines, its problems
-    headed by line number) and their rows replaced by those values'; the
-    third item holds those values by case position.
+    headed by line number and case id) and their rows replaced by those
+    values'; the third item holds those values by case position.
+    """
+    events, milestones, values, rejected = _checked(parsed)
+    if rejected:
+        raise InvalidDataError([p for bad in rejected for p in bad.headed()], source=name)
+    return events, milestones, values
+
+
+def _checked(parsed: Parsed) -> tuple[Any, Any, dict[int, Case], list[BadLine]]:
+    """:func:`validated` without the verdict: the good cases' tables, and the bad lines.
+
+    The events and milestones hold the cases of the good lines only (the
+    values' positions in the third item are those before the bad lines were
+    left out).
     """
     folded = _fold(parsed.journal, parsed.offsets, parsed.suspicious)
     ks = np.flatnonzero(folded.suspicious).tolist()
-    problems: list[tuple[str, str]] = []
     values: dict[int, Case] = {}
+    rejected: list[BadLine] = []
+    bad: list[int] = []
     for k in ks:
         try:
-            line = parsed.text(k)
-            values[k] = from_json(line)
+            values[k] = from_json(parsed.text(k))
         except InvalidDataError as exc:
             text = parsed.raw(k).decode("utf-8", "replace")
-            problems.extend(_line_problems(int(parsed.lines[k]), text, exc.problems))
-    if problems:
-        raise InvalidDataError(problems, source=name)
-    cases = [values[k] for k in ks]
-    events = _replace_cases(parsed.journal, parsed.offsets, ks, cases)
+            rejected.append(BadLine.of(int(parsed.lines[k]), text, exc.problems))
+            bad.append(k)
+    good = [k for k in ks if k in values]
+    cases = [values[k] for k in good]
+    events = _replace_cases(parsed.journal, parsed.offsets, good, cases)
     milestones = _replace_rows(
-        folded.milestones, np.asarray(ks, dtype=np.intp), milestones_from_cases(cases)
+        folded.milestones, np.asarray(good, dtype=np.intp), milestones_from_cases(cases)
     )
-    return events, milestones, values
+    if bad:
+        lengths = np.diff(parsed.offsets)
+        lengths[good] = [len(case.events) for case in cases]
+        keep = np.ones(len(lengths), dtype=bool)
+        keep[bad] = False
+        events = events.filter(pa.array(np.repeat(keep, lengths)))
+        milestones = milestones.filter(pa.array(keep))
+    return events, milestones, values, rejected
 
 
 def journal_from_cases(cases: Iterable[Case]) -> Journal:
