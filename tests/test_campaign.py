@@ -237,6 +237,18 @@ def test_a_case_registered_after_the_day_is_not_yet_counted() -> None:
     assert x.snapshot(campaign, [late, on_time], org, as_of=D(2026, 3, 3)).overall.targets == 2
 
 
+def test_an_aware_instant_counts_as_its_day_in_the_rulebook_zone() -> None:
+    """as_of as an aware datetime: the snapshot of its Beijing day (it raised TypeError)."""
+    w = demo_world()
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    late = dt.datetime(2026, 11, 26, 20, tzinfo=dt.UTC)  # 04:00 on the 27th in Beijing
+    cal = w.calendar
+    got = x.snapshot(w.campaign, w.cases, w.org, as_of=late, calendar=cal)
+    assert got == x.snapshot(w.campaign, w.cases, w.org, as_of=D(2026, 11, 27), calendar=cal)
+    noon = dt.datetime(2026, 11, 27, 12, tzinfo=beijing)
+    assert x.snapshot(w.campaign, w.cases, w.org, as_of=noon, calendar=cal) == got
+
+
 class TestLoading:
     """A campaign is data."""
 

@@ -35,6 +35,7 @@ from xinfang.deadlines import (
     ClockPart,
     ClockStatus,
     ColumnSource,
+    as_of_day,
     clock_columns,
     clock_parts,
 )
@@ -516,10 +517,17 @@ def snapshot_counts(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
 ) -> SnapshotCounts:
-    """The counts of :func:`snapshot` over ``cases`` (add those of other cases with ``+``)."""
+    """The counts of :func:`snapshot` over ``cases`` (add those of other cases with ``+``).
+
+    ``as_of``: a date, or an aware datetime (its day in the rulebook's zone,
+    as :func:`~xinfang.clock_table` reads it).
+    """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cols = CaseColumns(
-        cases, as_of, drop_unregistered=True, read=(*clock_columns(rb), *SNAPSHOT_COLUMNS)
+        cases,
+        as_of_day(as_of, rb),
+        drop_unregistered=True,
+        read=(*clock_columns(rb), *SNAPSHOT_COLUMNS),
     )
     seen = cols.cases
     return count_columns(
