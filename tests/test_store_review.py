@@ -109,6 +109,30 @@ class TestViewerAsOf:
             )
 
 
+def _raced(
+    s: Store,
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    command: Callable[[Store], tuple[x.Case, x.Event]],
+) -> tuple[tuple[x.Case, x.Event], Any]:
+    """``command`` on ``s``, with the same command run (in a thread) as ``s`` takes the case lock.
+
+    Returns this run's result and the thread's.
+    """
+    thread, other = _in_thread(url, command)
+    real = s._db.lock_case
+
+    def lock_case(case_id: str) -> Any:
+        if not thread.ident:
+            _finish(thread, url)
+        return real(case_id)
+
+    monkeypatch.setattr(s._db, "lock_case", lock_case)
+    mine = command(s)
+    thread.join()
+    return mine, other["result"]
+
+
 class TestIdempotencyRace:
     """A repeat of a keyed command that waited behind its first run returns the first result."""
 
@@ -130,18 +154,8 @@ class TestIdempotencyRace:
                     idempotency_key="k1",
                 )
 
-            thread, other = _in_thread(store_url, accept)
-            real = s._db.lock_case
-
-            def lock_case(case_id: str) -> Any:
-                if not thread.ident:
-                    _finish(thread, store_url)
-                return real(case_id)
-
-            monkeypatch.setattr(s._db, "lock_case", lock_case)
-            mine = accept(s)
-            thread.join()
-            assert other["result"] == mine
+            mine, theirs = _raced(s, store_url, monkeypatch, accept)
+            assert theirs == mine
             assert mine[1].seq == 2
             assert s.version("S-1") == 2
             assert len(s.events("S-1")) == 2
@@ -153,18 +167,8 @@ class TestIdempotencyRace:
             def register(store: Store) -> tuple[x.Case, x.Event]:
                 return store.register(reg(), t(2026, 3, 2, 10), by="clerk", idempotency_key="r1")
 
-            thread, other = _in_thread(store_url, register)
-            real = s._db.lock_case
-
-            def lock_case(case_id: str) -> Any:
-                if not thread.ident:
-                    _finish(thread, store_url)
-                return real(case_id)
-
-            monkeypatch.setattr(s._db, "lock_case", lock_case)
-            mine = register(s)
-            thread.join()
-            assert other["result"] == mine
+            mine, theirs = _raced(s, store_url, monkeypatch, register)
+            assert theirs == mine
             assert s.version("S-1") == 1
 
 
