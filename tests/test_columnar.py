@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 pa = pytest.importorskip("pyarrow")
+pc = pytest.importorskip("pyarrow.compute")
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -399,6 +400,94 @@ def test_a_line_not_utf8_is_named_once() -> None:
     ((path, message),) = caught.value.problems
     assert path == f"line 3 (case {WORLD.cases[2].id}): $"
     assert message.startswith("not UTF-8 text")
+
+
+def test_bytes_not_utf8_inside_a_string_pyarrow_reads_are_refused() -> None:
+    """A byte that is not UTF-8 in a value pyarrow accepts: refused as the value path words it."""
+    rows = serialization.dump_ledger(WORLD.cases[:3], reveal_personal_data=True).encode()
+    lines = rows.split(b"\n")
+    lines[1] = lines[1].replace(b'"by":"', b'"by":"\xff', 1)
+    with pytest.raises(x.InvalidDataError) as caught:
+        x.load_journal(b"\n".join(lines))
+    ((path, message),) = caught.value.problems
+    assert path == f"line 2 (case {WORLD.cases[1].id}): $"
+    assert message.startswith("not UTF-8 text")
+    skipped = x.load_journal(b"\n".join(lines), on_bad_lines="skip")
+    skipped.events.validate(full=True)
+    assert skipped.cases() == [WORLD.cases[0], WORLD.cases[2]]
+    assert [bad.line for bad in skipped.rejected] == [2]
+
+
+def test_nulls_in_a_ledger_whose_events_never_start_with_seq() -> None:
+    """An explicit null, and no event written {"seq":... first: the same verdict, no IndexError."""
+    doc = serialization.to_dict(WORLD.cases[0])
+    doc["events"] = [
+        {"at": e["at"], **{k: v for k, v in e.items() if k != "at"}} for e in doc["events"]
+    ]
+    good = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    bad = '{"schema_version":1,"route":null,"events":[]}'
+    for text in (f"{good}\n{bad}\n", f"{bad}\n", f"{good}\n"):
+        want = verdict(text)
+        assert columnar_verdict(text) == want
+    assert verdict(f"{good}\n")[0] == "ok"
+
+
+def test_unit_ids_that_look_like_numbers_filter_as_text(tmp_path: Path) -> None:
+    """Partitioned by unit with ids 007, 7, 1002: each filters back, full and lean."""
+    units = ["007", "7", "1002"]
+    lines = []
+    for case, unit in zip(WORLD.cases, units, strict=False):
+        doc = serialization.to_dict(case, reveal_personal_data=True)
+        doc["events"][0]["change"]["receiving_unit"] = unit
+        lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+    x.write_journal(
+        x.load_journal(("\n".join(lines) + "\n").encode()), tmp_path / "ds", partition_by=("unit",)
+    )
+    for unit in units:
+        for lean in (False, True):
+            got = x.read_journal(tmp_path / "ds", filters=[("unit", "=", unit)], lean=lean)
+            assert got.milestones.column("receiving_unit").to_pylist() == [unit]
+
+
+def _with_column(table: Any, name: str, column: Any) -> Any:
+    return table.set_column(table.schema.get_field_index(name), name, column)
+
+
+def test_a_table_column_that_cannot_be_cast_is_named() -> None:
+    """journal_from_table and sweep_table: a column pyarrow cannot cast is an InvalidDataError."""
+    events = x.journal_from_cases(WORLD.cases[:20]).events
+    n = events.num_rows
+    spoilt = {
+        "seq": pa.array([2**40] + [1] * (n - 1), pa.int64()),  # a Spark long out of int32
+        "group_size": pa.array([1.5] + [None] * (n - 1), pa.float64()),
+        "days": pa.array(["abc"] * n),
+    }
+    for name, column in spoilt.items():
+        table = _with_column(events, name, column)
+        for call in (x.journal_from_table, lambda t: x.sweep_table(t, as_of=WORLD.as_of)):
+            with pytest.raises(x.InvalidDataError) as caught:
+                call(table)
+            ((path, message),) = caught.value.problems
+            assert path == name and message.startswith("cannot be read as"), message
+    pandas_ints = pa.array([2.0] + [None] * (n - 1), pa.float64())  # ints with nulls, via pandas
+    x.journal_from_table(_with_column(events, "group_size", pandas_ints))
+
+
+def test_naive_instants_in_a_table_are_refused() -> None:
+    """Instants without a zone (a pandas round trip of wall-clock times) are not read as UTC."""
+    events = x.journal_from_cases(WORLD.cases[:20]).events
+    naive = events
+    for name in ("at", "received_at", "delivered_at"):
+        naive = _with_column(naive, name, pc.local_timestamp(events.column(name)))
+    with pytest.raises(x.InvalidDataError) as caught:
+        x.journal_from_table(naive)
+    assert [p for p, _ in caught.value.problems] == ["at", "received_at", "delivered_at"]
+    assert all("a zone is needed" in m for _, m in caught.value.problems)
+    dates = _with_column(events, "at", events.column("at").cast(pa.date32()))
+    with pytest.raises(x.InvalidDataError, match="a zone is needed"):
+        x.sweep_table(dates, as_of=WORLD.as_of)
+    zoned = _with_column(events, "at", events.column("at").cast(pa.timestamp("us", tz="UTC")))
+    assert x.journal_from_table(zoned).equals(x.journal_from_cases(WORLD.cases[:20]))
 
 
 def test_lazy_names_without_pyarrow_say_which_extra() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -161,6 +163,102 @@ def test_fallback_keeps_the_good_lines() -> None:
     assert_same(pa.concat_tables(rows), journal_from_cases(DEMO[:40]))
     with pytest.raises(InvalidDataError, match="not valid JSON"):
         parsed.document(10)
+
+
+_PARSE_IN_A_CHILD = r"""
+import json, sys
+import xinfang as x
+from xinfang import serialization
+from xinfang.columnar._io import parse_ledger
+
+data = sys.stdin.buffer.read()
+parsed = parse_ledger(data, block_size=int(sys.argv[1]) or None)
+try:
+    want = ["ok", [c.id for c in serialization.load_ledger(data.decode())]]
+except x.InvalidDataError as exc:
+    want = ["refused", [list(p) for p in exc.problems]]
+try:
+    got = ["ok", x.load_journal(data).milestones.column("case_id").to_pylist()]
+except x.InvalidDataError as exc:
+    got = ["refused", [list(p) for p in exc.problems]]
+print(json.dumps({"suspicious": parsed.suspicious.tolist(), "want": want, "got": got}))
+"""
+
+
+def _crash_variants() -> dict[str, tuple[bytes, int, list[bool]]]:
+    """Ledgers pyarrow 26's JSON reader crashes on (SIGSEGV), their block sizes and flags."""
+    good = serialization.dump_ledger(DEMO[:2], reveal_personal_data=True).split("\n")[:2]
+    unknown = good[1].replace('"schema_version":1', '"schema_version":1,"zzz":1', 1)
+    return {
+        "null alone": (b"null\n", 0, [True]),
+        "null after white space, then a good line": (
+            f" null\n{good[0]}\n".encode(),
+            0,
+            [True, False],
+        ),
+        "null between a good line and an unknown key": (
+            f"{good[0]}\nnull\n{unknown}\n".encode(),
+            0,
+            [False, True, True],
+        ),
+        "null after a lone CR at a block's start": (b'{"schema_version":1}\rnull\n', 21, [True]),
+        "a one-byte line": (f"n\n{good[0]}".encode(), 0, [True, False]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_crash_variants()))
+def test_pyarrow_never_sees_a_line_it_crashes_on(name: str) -> None:
+    """A bare ``null`` line (pyarrow segfaults on it): suspicious, worded as load_ledger words it.
+
+    Run in a child process, so a regression cannot kill the test run.
+    """
+    data, block, flags = _crash_variants()[name]
+    out = subprocess.run(
+        [sys.executable, "-c", _PARSE_IN_A_CHILD, str(block)],
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert out.returncode == 0, (out.returncode, out.stderr[-500:])
+    result = json.loads(out.stdout)
+    assert result["suspicious"] == flags
+    assert result["want"][0] == "refused"
+    assert result["got"] == result["want"]
+
+
+def test_a_canonical_ledger_is_read_as_it_is() -> None:
+    """The fast path: a dump_ledger text (LF or CRLF) goes to pyarrow whole, uncopied."""
+    from xinfang.columnar._io import _arrow_may_read
+
+    text = serialization.dump_ledger(DEMO, reveal_personal_data=True)
+    for data in (text.encode(), text.replace("\n", "\r\n").encode(), b"", b"{}\n\n{}\r"):
+        assert _arrow_may_read(data)
+    for data in (
+        b"null",
+        b"{}\n null",
+        b"{}\r null\n",
+        b"{}\n\r\n",
+        b"\xef\xbb\xbf{}",
+        b"{}\n\xff",
+    ):
+        assert not _arrow_may_read(data)
+    parsed = parse_ledger(text.replace("\n", "\r\n").encode())
+    assert not parsed.fallback and not parsed.suspicious.any()
+    assert_same(parsed.journal, journal_from_cases(DEMO))
+
+
+def test_bytes_not_utf8_in_a_line_pyarrow_accepts_are_the_value_paths() -> None:
+    """Bytes not UTF-8 (pyarrow does not check): the line is suspicious, its rows never read."""
+    lines = serialization.dump_ledger(DEMO[:3], reveal_personal_data=True).encode().split(b"\n")
+    lines[1] = lines[1].replace(b'"by":"', b'"by":"\xff', 1)
+    parsed = parse_ledger(b"\n".join(lines))
+    assert list(parsed.suspicious) == [False, True, False]
+    parsed.journal.validate(full=True)
+    with pytest.raises(InvalidDataError, match="not UTF-8 text") as caught:
+        parsed.text(1)
+    assert caught.value.problems[0][0] == "$"
+    assert parsed.raw(1) == lines[1]  # the original bytes, not what pyarrow was given
 
 
 def _with_null(line: str, kind: str, key: str) -> str:
@@ -380,6 +478,43 @@ def test_parquet_reveal_and_filters(tmp_path: Path) -> None:
     pq.write_table(pa.table({"a": [1]}), tmp_path / "other.parquet")
     with pytest.raises(InvalidDataError, match="not an xinfang journal"):
         read_parquet(tmp_path / "other.parquet")
+
+
+def _journal_of_units(units: list[str]) -> Any:
+    """A journal of len(units) demo cases, case k received by units[k]."""
+    lines = []
+    for case, unit in zip(DEMO, units, strict=False):
+        doc = serialization.to_dict(case, reveal_personal_data=True)
+        doc["events"][0]["change"]["receiving_unit"] = unit
+        lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+    parsed = parse_ledger(("\n".join(lines) + "\n").encode())
+    assert not parsed.suspicious.any()
+    return parsed.journal
+
+
+def test_unit_partitions_keep_the_unit_as_it_is(tmp_path: Path) -> None:
+    """Long Chinese unit names, ids that look like numbers, '/', '%', '=': each filters back."""
+    long_name = "某某省某某市某某区人民政府某某街道办事处社会治安综合治理中心"  # 90 UTF-8 bytes
+    units = [long_name, "007", "7", "1002", "a/b", "50%", "k=v", "tab\there", "..", "甲 乙"]
+    journal = _journal_of_units(units)
+    write_parquet(journal, tmp_path / "ds", partition_by=("unit",))
+    assert (tmp_path / "ds" / f"unit={long_name}").is_dir()  # not percent-encoded
+    for k, unit in enumerate(units):
+        got = read_parquet(tmp_path / "ds", filters=[("unit", "=", unit)])
+        assert set(got.column("case_id").to_pylist()) == {DEMO[k].id}, unit
+    write_parquet(journal, tmp_path / "both", partition_by=("year", "unit"))
+    got = read_parquet(tmp_path / "both", filters=[("year", ">", 1900), ("unit", "=", "007")])
+    assert set(got.column("case_id").to_pylist()) == {DEMO[1].id}
+
+
+def test_a_file_system_refusal_is_an_invalid_data_error(tmp_path: Path) -> None:
+    """A folder name too long for the file system: InvalidDataError naming it, not OSError."""
+    journal = _journal_of_units(["某" * 90])  # 270 bytes: more than a file name may hold
+    with pytest.raises(InvalidDataError, match="cannot write the Parquet journal") as caught:
+        write_parquet(journal, tmp_path / "ds", partition_by=("unit",))
+    assert "unit=某某某" in str(caught.value)
+    with pytest.raises(InvalidDataError, match="cannot write the Parquet journal"):
+        write_parquet(journal, tmp_path / "no" / "such" / "j.parquet")
 
 
 @given(CASE_LISTS)

@@ -27,6 +27,7 @@ from xinfang.columnar._fold import (
 from xinfang.columnar._io import (
     _PLAIN_SCHEMA,
     META_KEY,
+    PARTITIONING,
     Parsed,
     _conform_table,
     case_documents,
@@ -352,7 +353,7 @@ def _conform(table: Any) -> Any:
     table = table.select(JOURNAL_SCHEMA.names)
     if table.schema.equals(JOURNAL_SCHEMA):
         return table
-    plain = table.cast(_PLAIN_SCHEMA)
+    plain = _plain(table)
     conformed = _conform_table(plain)
     unknown = [
         (field.name, "a code that is not one of the enum's")
@@ -363,6 +364,33 @@ def _conform(table: Any) -> Any:
     if unknown:
         raise InvalidDataError(unknown, source="journal")
     return conformed
+
+
+def _plain(table: Any) -> Any:
+    """``table`` cast to :data:`_PLAIN_SCHEMA`, or an error naming each column it cannot be.
+
+    Instants must carry their zone: a naive timestamp (or a date) would be
+    read as UTC, where the value path refuses an instant without a zone.
+    """
+    problems: list[tuple[str, str]] = []
+    columns = []
+    for field in _PLAIN_SCHEMA:
+        column = table.column(field.name)
+        given = column.type
+        if pa.types.is_timestamp(field.type) and (
+            pa.types.is_date(given) or (pa.types.is_timestamp(given) and given.tz is None)
+        ):
+            problems.append(
+                (field.name, f"instants without a time zone ({given}): a zone is needed")
+            )
+            continue
+        try:
+            columns.append(column.cast(field.type))
+        except (pa.ArrowException, ValueError) as exc:
+            problems.append((field.name, f"cannot be read as {field.type}: {exc}"[:300]))
+    if problems:
+        raise InvalidDataError(problems, source="journal")
+    return pa.Table.from_arrays(columns, schema=_PLAIN_SCHEMA)
 
 
 #: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
@@ -438,7 +466,7 @@ def _read_columns(
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
     try:
         dataset = pads.dataset(
-            path, format="parquet", partitioning="hive" if os.path.isdir(path) else None
+            path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
         )
         fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
         parts = [

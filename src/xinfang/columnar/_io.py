@@ -695,16 +695,22 @@ class _Marks:
     null_at: Ints  # offsets of every explicit null of a nullable key
     null_key: Ints  # ... its key (an index into _NULLABLE_KEYS)
     null_case: Ints  # ... and its case
+    not_utf8: Bools  # per case: its line is not UTF-8 (pyarrow must not read it: it does not check)
 
 
-def _scan(data: bytes) -> tuple[_Text, _Marks]:
-    """Every byte-level fact the parse needs (numpy: runs beside pyarrow's reader)."""
+def _scan(data: bytes, *, utf8: bool) -> tuple[_Text, _Marks]:
+    """Every byte-level fact the parse needs (numpy: runs beside pyarrow's reader).
+
+    ``utf8``: whether the bytes are UTF-8 (:func:`_utf8_ok`).
+    """
     text = _lines(data)
     flags = _text_flags(text)
     null_at, null_key, other_nulls = _nulls(text)
     event_at = _event_starts(text)
+    not_utf8 = np.zeros(len(text.content), bool) if utf8 else _not_utf8(text)
     marks = _Marks(
-        flags=flags | other_nulls,
+        flags=flags | other_nulls | not_utf8,
+        not_utf8=not_utf8,
         event_at=event_at,
         event_case=_case_of_offsets(text, event_at),
         null_at=null_at,
@@ -777,24 +783,119 @@ def _read_source(source: str | os.PathLike[str] | bytes) -> bytes:
         ) from None
 
 
+def _as_arrow(data: bytes) -> pa.Array:
+    """``data`` as a one-value ``large_binary`` array (the bytes as they are: no copy)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], np.int64))
+    return pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+
+
+def _utf8_ok(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 (Arrow's validation)."""
+    try:
+        _as_arrow(data).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _not_utf8(text: _Text) -> Bools:
+    """Per content line: not UTF-8 (each line decoded: for bytes known not to be UTF-8).
+
+    A newline is never part of a multi-byte sequence, so the whole is UTF-8
+    exactly when every line is; and a line that is not is never blank.
+    """
+    flags = np.zeros(len(text.content), bool)
+    data, starts, ends = text.data, text.starts, text.ends
+    for k, line in enumerate(text.content.tolist()):
+        try:
+            data[starts[line] : ends[line]].decode("utf-8")
+        except UnicodeDecodeError:
+            flags[k] = True
+    return flags
+
+
+def _arrow_may_read(data: bytes) -> bool:
+    r"""Whether pyarrow's JSON reader may read ``data`` as it is.
+
+    pyarrow 26 crashes the process (SIGSEGV) on a top-level ``null`` (also
+    after white space), and its reader breaks lines at ``"\r"`` as well as
+    ``"\n"``: so every line must begin with ``{`` or be empty, and every
+    ``"\r"`` be followed by ``"\n"``. A canonical ledger passes (RE2 over
+    the bytes, a memchr scan for each newline: about 10 ms for 145 MB); when
+    one does not, :func:`_shielded` gives pyarrow a copy it may read.
+    """
+    if data[:1] not in (b"{", b"\n", b""):
+        return False
+    whole = _as_arrow(data)
+    if pc.count_substring_regex(whole, "\n[^{\n]")[0].as_py():
+        return False
+    return data.find(b"\r") < 0 or not pc.count_substring_regex(whole, "\r[^\n]")[0].as_py()
+
+
+def _shielded(text: _Text, hide: Bools) -> tuple[bytes, Bools]:
+    r"""The ledger as pyarrow may read it, and per case whether its line was hidden.
+
+    Every line that does not begin with ``{`` or holds a ``"\r"`` not
+    followed by ``"\n"`` (see :func:`_arrow_may_read`), and every content line
+    marked in ``hide`` (per case), is overwritten in place by one of the same
+    length: a document line by ``{}`` and spaces (a row without events: the
+    value path decides it, from the original bytes), a 1-byte one by ``0``
+    (pyarrow refuses it safely), a blank one by spaces. Line positions and
+    numbers stay as they are.
+    """
+    data, starts, ends = text.data, text.starts, text.ends
+    arr = np.frombuffer(data, np.uint8)
+    size = len(arr)
+    lengths = ends - starts
+    head = arr[np.minimum(starts, max(size - 1, 0))] if size else np.zeros(len(starts), np.uint8)
+    covered = (lengths > 0) & (head != 123)
+    if data.find(b"\r") >= 0:
+        cr = np.flatnonzero(arr == 13)
+        after = cr + 1
+        stray = cr[(after < size) & (arr[np.minimum(after, max(size - 1, 0))] != 10)]
+        covered[np.searchsorted(starts, stray, side="right") - 1] = True
+    covered[text.content[hide]] = True
+    is_doc = np.zeros(len(starts), bool)
+    is_doc[text.content] = True
+    out = bytearray(data)
+    for line in np.flatnonzero(covered).tolist():
+        lo, hi = int(starts[line]), int(ends[line])
+        if not is_doc[line]:
+            out[lo:hi] = b" " * (hi - lo)
+        else:
+            out[lo:hi] = b"0" if hi - lo == 1 else b"{}" + b" " * (hi - lo - 2)
+    return bytes(out), covered[text.content]
+
+
 def _read_json(data: bytes, block_size: int | None) -> pa.Table:
     ro = pj.ReadOptions(use_threads=True, block_size=block_size or (1 << 23))
     po = pj.ParseOptions(explicit_schema=READ_SCHEMA, unexpected_field_behavior="error")
     return pj.read_json(io.BytesIO(data), read_options=ro, parse_options=po)
 
 
+def _read_whole(data: bytes, block_size: int | None) -> pa.Table | None:
+    """The documents table of ``data``, or None when pyarrow refuses it."""
+    try:
+        return _read_json(data, block_size)
+    except (pa.ArrowException, ValueError):
+        return None
+
+
 _NULL_DOC: Final = pa.table({f.name: pa.nulls(1, f.type) for f in READ_SCHEMA}, schema=READ_SCHEMA)
 
 
-def _read_lines(text: _Text, lo: int, hi: int, block_size: int | None) -> list[pa.Table]:
-    """Tables for content lines ``lo:hi``, bisecting around the lines pyarrow refuses.
+def _read_lines(
+    text: _Text, safe: bytes, lo: int, hi: int, block_size: int | None
+) -> list[pa.Table]:
+    """Tables for content lines ``lo:hi`` of ``safe``, bisecting around the lines pyarrow refuses.
 
-    A line refused alone is a row of nulls: its case has no events (suspicious).
+    ``safe`` is the ledger as pyarrow may read it (:func:`_shielded`). A line
+    refused alone is a row of nulls: its case has no events (suspicious).
     """
     if hi <= lo:
         return []
     first, last = text.content[lo], text.content[hi - 1]
-    chunk = text.data[text.starts[first] : text.ends[last]]  # one slice: blank lines too
+    chunk = safe[text.starts[first] : text.ends[last]]  # one slice: blank lines too
     try:
         table = _read_json(chunk, block_size)
         if table.num_rows == hi - lo:
@@ -804,7 +905,9 @@ def _read_lines(text: _Text, lo: int, hi: int, block_size: int | None) -> list[p
     if hi - lo == 1:
         return [_NULL_DOC]
     mid = (lo + hi) // 2
-    return _read_lines(text, lo, mid, block_size) + _read_lines(text, mid, hi, block_size)
+    return _read_lines(text, safe, lo, mid, block_size) + _read_lines(
+        text, safe, mid, hi, block_size
+    )
 
 
 def parse_ledger(
@@ -818,14 +921,18 @@ def parse_ledger(
     """
     data = _read_source(source)
     fallback = False
+    utf8 = _utf8_ok(data)
+    safe: bytes | None = data if utf8 and _arrow_may_read(data) else None
     docs: pa.Table | None = None
     with ThreadPoolExecutor(1) as pool:  # the byte scans run while pyarrow parses
-        scan = pool.submit(_scan, data)
-        try:
-            docs = _read_json(data, block_size)
-        except (pa.ArrowException, ValueError):
-            docs = None
+        scan = pool.submit(_scan, data, utf8=utf8)
+        if safe is not None:
+            docs = _read_whole(safe, block_size)
         text, marks = scan.result()
+    if safe is None:  # pyarrow reads a copy with the lines it may not read hidden
+        safe, hidden = _shielded(text, marks.not_utf8)
+        marks = attrs.evolve(marks, flags=marks.flags | hidden)
+        docs = _read_whole(safe, block_size)
     if len(text.content):
         if docs is not None and docs.num_rows != len(text.content):
             docs = None
@@ -834,7 +941,7 @@ def parse_ledger(
             step, total = 512, len(text.content)
             with ThreadPoolExecutor() as pool:  # pyarrow releases the GIL while it parses
                 pieces = pool.map(
-                    lambda lo: _read_lines(text, lo, min(lo + step, total), block_size),
+                    lambda lo: _read_lines(text, safe, lo, min(lo + step, total), block_size),
                     range(0, total, step),
                 )
                 docs = pa.concat_tables([t for piece in pieces for t in piece])
@@ -1019,6 +1126,9 @@ def _misplaced_nulls(
         kept = known & placed[np.maximum(ev_case, 0)]
         kept_at, kept_case = event_at[kept], ev_case[kept]
         kept_rows = np.flatnonzero(np.repeat(placed, lengths))  # same order, same count
+    if not len(kept_at):  # no event to place them in: every case with a null is the value path's
+        bad[null_case] = True
+        return bad
     j = np.searchsorted(kept_at, null_at, side="right") - 1
     same = (j >= 0) & (kept_case[np.maximum(j, 0)] == null_case)
     bad[null_case[~same]] = True
@@ -1392,17 +1502,52 @@ def write_parquet(
         rows = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
         part = table.take(pa.array(rows))
         folder = root.joinpath(*(f"{p}={_hive(v)}" for p, v in zip(partition_by, key, strict=True)))
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_file(part, folder / "part-0.parquet", cases_per_row_group)
+        _write_file(part, folder / "part-0.parquet", cases_per_row_group, folder=True)
+
+
+#: The partition columns' types, given to pyarrow wherever a dataset is opened: inferred,
+#: unit ids that look like numbers would be read as int32 (``007`` and ``7`` one partition).
+PARTITIONING: Final = ds.partitioning(
+    pa.schema([("year", pa.int32()), ("unit", pa.string())]), flavor="hive"
+)
 
 
 def _hive(value: Any) -> str:
-    from urllib.parse import quote
+    r"""A partition value as a hive path segment's value.
 
-    return quote(str(value), safe="")
+    pyarrow URL-decodes the segments it reads, so only what a path or that
+    decoding needs is escaped: ``%``, ``/``, ``=``, ``\`` and control
+    characters. Chinese unit names stay as they are: percent-encoded, a
+    character takes 9 bytes, and a name of 29 outgrows a file name's 255.
+    """
+    return "".join(
+        "".join(f"%{b:02X}" for b in c.encode()) if c in _HIVE_ESCAPE or _is_control(c) else c
+        for c in str(value)
+    )
 
 
-def _write_file(table: pa.Table, path: Path, cases_per_row_group: int) -> None:
+_HIVE_ESCAPE: Final = frozenset("%/=\\")
+
+
+def _is_control(c: str) -> bool:
+    return ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F  # category Cc
+
+
+def _write_file(
+    table: pa.Table, path: Path, cases_per_row_group: int, *, folder: bool = False
+) -> None:
+    """Write ``table`` to ``path`` (``folder``: make its folder); a refusal: InvalidDataError."""
+    try:
+        if folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        _write_row_groups(table, path, cases_per_row_group)
+    except OSError as exc:
+        raise InvalidDataError(
+            [("$", f"cannot write the Parquet journal: {exc}"[:300])], source=str(path)
+        ) from None
+
+
+def _write_row_groups(table: pa.Table, path: Path, cases_per_row_group: int) -> None:
     offsets = case_offsets(table)
     cuts = offsets[:: max(cases_per_row_group, 1)]
     if cuts[-1] != offsets[-1]:
@@ -1428,7 +1573,7 @@ def read_parquet(
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
     try:
         dataset = ds.dataset(
-            str(path), format="parquet", partitioning="hive" if path.is_dir() else None
+            str(path), format="parquet", partitioning=PARTITIONING if path.is_dir() else None
         )
         names = [n for n in dataset.schema.names if n not in _PARTITIONS]
         fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
