@@ -2,8 +2,9 @@
 
     python bench/columnar_bench.py [--cases 100000] [--big 1000000,10000000]
                                    [--dask-cases 4000000] [--distinct 10000]
+                                   [--bad-cases 1000000] [--bad-lines 100]
                                    [--skip-ledger] [--skip-parquet] [--skip-dask]
-                                   [--skip-dask-default] [--whole]
+                                   [--skip-dask-default] [--skip-bad] [--whole]
                                    [--workdir DIR] [--keep]
 
 The corpus (``bench/_corpus.py``) is ``--distinct`` cases built through the
@@ -45,6 +46,17 @@ RSS is its own. Three parts:
     the sweep (the rest is other processes'). The scheduler's overhead per
     partition is the wall time of one no-op task per file, divided by the
     number of files. Results are checked equal.
+
+(d) **Bad input at scale** (``--bad-cases``, ``--bad-lines``): a ledger of
+    that many cases with that many lines spoilt, spread evenly through it,
+    seven ways in turn (cut short, a string for an integer, a bad instant,
+    an instant without offset, the first event numbered 2, a field missing,
+    an unknown change kind). ``load_journal`` must refuse it naming every
+    spoilt line with its case id (and no other); ``on_bad_lines="skip"``
+    must keep every other case, name the same lines in ``rejected``, and
+    its clocks must hold no rejected case. The clean ledger of the same
+    size is loaded for comparison. Any exception other than a
+    ``XinfangError`` fails the part. One run each.
 
 Every number printed was measured in this run; the machine and its load
 average (other processes share the CPUs and skew every rate) are printed
@@ -361,6 +373,80 @@ def child_parquet(workdir: Path, path: str, n: int) -> dict[str, Any]:
     return out
 
 
+# ----------------------------------------------------- (d) bad input at scale
+SPOILS = ("cut", "type", "instant", "offset", "first-seq", "missing", "kind")
+
+
+def spoil(line: str, how: str) -> str:
+    """``line`` spoilt one way (see the module's (d))."""
+    if how == "cut":
+        return line[: len(line) // 2]
+    doc = json.loads(line)
+    first, last = doc["events"][0], doc["events"][-1]
+    if how == "type":
+        first["change"]["received_at"] = 20260101
+    elif how == "instant":
+        last["at"] = "2026-13-01T09:00:00+08:00"
+    elif how == "offset":
+        last["at"] = last["at"][:19]
+    elif how == "first-seq":
+        for e in doc["events"]:
+            e["seq"] += 1
+    elif how == "missing":
+        del first["by"]
+    else:
+        last["change"]["kind"] = "teleported"
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def child_bad(workdir: Path, clean: str, bad: str, n: int) -> dict[str, Any]:
+    import gc
+
+    import xinfang as x
+    from xinfang.columnar import journal_clocks, load_journal
+
+    setup = load_setup(workdir)
+    as_of, cal = as_of_calendar(setup)
+    expected = {(int(k), v) for k, v in json.loads((workdir / "bad.json").read_text()).items()}
+    out: dict[str, Any] = {"cases": n, "spoilt": len(expected)}
+    try:
+        with Timer() as t_clean:
+            journal = load_journal(clean)
+        out["clean"] = (t_clean.wall, t_clean.cpu, len(journal))
+        del journal
+        gc.collect()
+        with Timer() as t_refuse:
+            try:
+                load_journal(bad)
+            except x.InvalidDataError as exc:
+                refusal = exc
+            else:
+                raise SystemExit("the spoilt ledger was accepted")
+        named = set()
+        for path, _ in refusal.problems:
+            head = path.split(": ", 1)[0]  # line N (case ID)
+            number, _, rest = head.removeprefix("line ").partition(" (case ")
+            named.add((int(number), rest.removesuffix(")") or None))
+        out["refuse"] = (t_refuse.wall, t_refuse.cpu, len(refusal.problems))
+        out["refuse_named_all"] = named == expected
+        del refusal
+        gc.collect()
+        with Timer() as t_skip:
+            journal = load_journal(bad, on_bad_lines="skip")
+        with Timer() as t_clk:
+            sweep = journal_clocks(journal, as_of=as_of, calendar=cal)
+        rejected = {(b.line, b.case_id) for b in journal.rejected}
+        ids = {cid for _, cid in expected}
+        clock_ids = set(sweep.clocks.column("case_id").unique().to_pylist())
+        out["skip"] = (t_skip.wall, t_skip.cpu, len(journal), t_clk.wall)
+        out["skip_named_all"] = rejected == expected
+        out["skip_kept_the_rest"] = len(journal) == n - len(expected)
+        out["no_rejected_clocks"] = not (clock_ids & ids)
+    except x.XinfangError as exc:
+        out["xinfang_error"] = repr(exc)[:300]
+    return out
+
+
 def dir_size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -592,6 +678,29 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         info["ledger_s"] = t.wall
         info["ledger_path"] = str(path)
 
+    if not args.skip_bad:
+        with Timer() as t:
+            text = x.dump_ledger(corpus.cases, reveal_personal_data=True) + "\n"
+            n, every = args.bad_cases, max(1, args.bad_cases // max(1, args.bad_lines))
+            chosen = set(range(every // 2, n, every)[: args.bad_lines])
+            spoilt: dict[int, str] = {}
+            clean, bad = workdir / "clean-big.jsonl", workdir / "bad-big.jsonl"
+            with open(clean, "w", encoding="utf-8") as fc, open(bad, "w", encoding="utf-8") as fb:
+                i = 0
+                for chunk in _corpus.replicate_ledger(text, n, args.distinct):
+                    fc.write(chunk)
+                    lines = chunk.splitlines(keepends=True)
+                    for j, line in enumerate(lines):
+                        if i + j in chosen:
+                            how = SPOILS[len(spoilt) % len(SPOILS)]
+                            spoilt[i + j + 1] = json.loads(line)["id"]
+                            lines[j] = spoil(line.rstrip("\n"), how) + "\n"
+                    fb.writelines(lines)
+                    i += len(lines)
+            (workdir / "bad.json").write_text(json.dumps(spoilt))
+        info["bad_s"] = t.wall
+        info["bad_paths"] = (str(clean), str(bad))
+
     base = journal_from_cases(corpus.cases)
 
     def copies(lo: int, hi: int) -> Journal:
@@ -688,6 +797,8 @@ def child_main(mode: str, workdir: Path, params: list[Any]) -> None:
         out = child_files(workdir, *params)
     elif mode == "dask":
         out = child_dask(workdir, *params)
+    elif mode == "bad":
+        out = child_bad(workdir, *params)
     else:
         raise SystemExit(f"unknown child mode {mode}")
     print(json.dumps(out, default=str))
@@ -718,6 +829,9 @@ def main() -> None:
     ap.add_argument("--skip-ledger", action="store_true")
     ap.add_argument("--skip-parquet", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--bad-cases", type=int, default=1_000_000, help="(d) cases in the ledger")
+    ap.add_argument("--bad-lines", type=int, default=100, help="(d) lines spoilt in it")
+    ap.add_argument("--skip-bad", action="store_true")
     ap.add_argument(
         "--skip-dask-default",
         action="store_true",
@@ -863,8 +977,45 @@ def report(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> Non
                 f"through it can pass {rate(n, wall)} cases/s on one core"
             )
 
+    if not args.skip_bad:
+        report_bad(args, workdir, info)
     if not args.skip_dask:
         report_dask(args, workdir, info)
+
+
+def report_bad(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> None:
+    n = args.bad_cases
+    print(f"\n## (d) Bad input at scale: {n:,} cases, {args.bad_lines} lines spoilt, all cores")
+    print(f"ledgers written in {info['bad_s']:.1f} s (not timed below)")
+    print(f"load average: {load_average()}")
+    r = run_child(workdir, "bad", *info["bad_paths"], n)
+    if "failed" in r:
+        print(f"FAILED (exit {r['failed']}): an exception other than a XinfangError, or a crash")
+        return
+    if "xinfang_error" in r:
+        print(f"FAILED: {r['xinfang_error']}")
+        return
+    cw, cc, _ = r["clean"]
+    rw, rc, problems = r["refuse"]
+    sw, sc, kept, kw = r["skip"]
+    print()
+    print("| run | wall s | CPU s | cases/s (wall) | result |")
+    print("|---|---:|---:|---:|---|")
+    print(f"| clean ledger, `load_journal` | {cw:.2f} | {cc:.2f} | {rate(n, cw)} | {n:,} cases |")
+    print(
+        f"| spoilt ledger, `load_journal` (refuses) | {rw:.2f} | {rc:.2f} | {rate(n, rw)} | "
+        f"{problems} problems; every spoilt line named with its case id, no other: "
+        f"{r['refuse_named_all']} |"
+    )
+    print(
+        f'| spoilt ledger, `on_bad_lines="skip"` | {sw:.2f} | {sc:.2f} | {rate(n, sw)} | '
+        f"{kept:,} cases kept (all the others: {r['skip_kept_the_rest']}); the same lines "
+        f"rejected: {r['skip_named_all']} |"
+    )
+    print(
+        f"| its clocks (`journal_clocks`) | {kw:.2f} | | | no clock of a rejected case: "
+        f"{r['no_rejected_clocks']} |"
+    )
 
 
 def report_dask(args: argparse.Namespace, workdir: Path, info: dict[str, Any]) -> None:
