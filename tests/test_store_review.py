@@ -278,6 +278,7 @@ class TestVersionOneJournal:
 UNSTORABLE = [
     pytest.param("扫描件\x00第二页", "NUL", id="nul"),
     pytest.param("坏字\ud800", "lone surrogate", id="surrogate"),
+    pytest.param("坏字\udc00", "lone surrogate", id="low-surrogate"),
 ]
 
 

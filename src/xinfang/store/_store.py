@@ -185,9 +185,9 @@ _dumps: Final = _ENCODER.encode
 #: or in ledger text: a NUL (escaped by JSON, or raw) or a surrogate (raw, or
 #: escaped). A false alarm (a valid escaped pair, a backslash before "u0000")
 #: costs a walk of the parsed value, which decides.
-_SUSPECT: Final = re.compile(r"\\u0000|\\u[dD][89abAB]|[\x00\ud800-\udfff]")
+_SUSPECT: Final = re.compile(r"\\u0000|\\u[dD][89a-fA-F]|[\x00\ud800-\udfff]")
 #: Its escaped part alone (a quick scan: a literal prefix).
-_ESCAPED: Final = re.compile(r"\\u(?:0000|[dD][89abAB])")
+_ESCAPED: Final = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 #: The rule a text field breaks when a store cannot keep it.
 _STORABLE: Final = (
