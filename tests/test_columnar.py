@@ -490,6 +490,29 @@ def test_naive_instants_in_a_table_are_refused() -> None:
     assert x.journal_from_table(zoned).equals(x.journal_from_cases(WORLD.cases[:20]))
 
 
+def test_text_that_is_not_unicode_is_refused_by_name() -> None:
+    """An escaped lone surrogate: load_ledger reads it as json does; Arrow cannot hold it.
+
+    The one verdict the columnar path gives alone: the line is named (line,
+    case id), skip mode leaves it out, and no UnicodeEncodeError escapes.
+    """
+    lines = serialization.dump_ledger(WORLD.cases[:5], reveal_personal_data=True).splitlines()
+    doc = json.loads(lines[2])
+    doc["events"][0]["change"]["claims"][0]["facts"] = "坏\udc00字"
+    lines[2] = json.dumps(doc, ensure_ascii=True)
+    text = "\n".join(lines) + "\n"
+    assert len(serialization.load_ledger(text)) == 5
+    with pytest.raises(x.InvalidDataError) as caught:
+        x.load_journal(text.encode())
+    ((path, message),) = caught.value.problems
+    assert path == f"line 3 (case {WORLD.cases[2].id}): $"
+    assert message.startswith("holds a lone surrogate (U+DC00)")
+    skipped = x.load_journal(text.encode(), on_bad_lines="skip")
+    assert len(skipped) == 4 and [b.line for b in skipped.rejected] == [3]
+    with pytest.raises(x.InvalidDataError, match="lone surrogate"):
+        x.journal_from_cases(serialization.load_ledger(text))
+
+
 def test_lazy_names_without_pyarrow_say_which_extra() -> None:
     """Without pyarrow, import xinfang works and the columnar names name the extra to install."""
     probe = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
@@ -42,7 +43,7 @@ from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.convert import structure
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
-from xinfang.serialization import BadLine, from_json
+from xinfang.serialization import BadLine, from_json, to_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
@@ -288,6 +289,27 @@ def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
     return events, milestones, values
 
 
+#: A JSON escape of a surrogate: the only way a UTF-8 line can give a lone one.
+_ESCAPED_SURROGATE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _unicode_only(case: Case) -> None:
+    """Refuse a case holding text that is not Unicode (a lone surrogate): Arrow cannot hold it.
+
+    The one verdict the columnar path gives alone: :func:`xinfang.load_ledger`
+    accepts such text as :func:`json.loads` reads it, but an Arrow string is
+    UTF-8, which has no lone surrogates.
+    """
+    try:
+        to_json(case, reveal_personal_data=True).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        why = f"holds a lone surrogate (U+{code:04X}), which is not Unicode text"
+        raise InvalidDataError(
+            [("$", f"{why}: the columnar journal keeps UTF-8 text only")]
+        ) from None
+
+
 def _checked(parsed: Parsed) -> tuple[Any, Any, dict[int, Case], list[BadLine]]:
     """:func:`validated` without the verdict: the good cases' tables, and the bad lines.
 
@@ -302,7 +324,11 @@ def _checked(parsed: Parsed) -> tuple[Any, Any, dict[int, Case], list[BadLine]]:
     bad: list[int] = []
     for k in ks:
         try:
-            values[k] = from_json(parsed.text(k))
+            line = parsed.text(k)
+            case: Case = from_json(line)
+            if _ESCAPED_SURROGATE.search(line):
+                _unicode_only(case)
+            values[k] = case
         except InvalidDataError as exc:
             text = parsed.raw(k).decode("utf-8", "replace")
             rejected.append(BadLine.of(int(parsed.lines[k]), text, exc.problems))
@@ -324,9 +350,22 @@ def _checked(parsed: Parsed) -> tuple[Any, Any, dict[int, Case], list[BadLine]]:
 
 
 def journal_from_cases(cases: Iterable[Case]) -> Journal:
-    """The :class:`Journal` of case values (personal data as the values hold it)."""
+    """The :class:`Journal` of case values (personal data as the values hold it).
+
+    A case holding text that is not Unicode (a lone surrogate, which Arrow's
+    UTF-8 strings cannot hold) is an :class:`~xinfang.InvalidDataError` naming it.
+    """
     many = list(cases)
-    return Journal(events=_events_of(many), milestones=milestones_from_cases(many))
+    try:
+        return Journal(events=_events_of(many), milestones=milestones_from_cases(many))
+    except UnicodeEncodeError:
+        problems = []
+        for case in many:
+            try:
+                _unicode_only(case)
+            except InvalidDataError as exc:
+                problems += [(f"case {case.id}: {p}", m) for p, m in exc.problems]
+        raise InvalidDataError(problems or [("$", "holds text that is not Unicode")]) from None
 
 
 def journal_from_table(table: Any) -> Journal:
