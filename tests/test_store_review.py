@@ -379,6 +379,8 @@ class TestImportSource:
         """A missing file and a non-UTF-8 file are InvalidDataErrors naming the file."""
         latin = tmp_path / "latin1.jsonl"
         latin.write_bytes(b'{"id": "A"}\n{"x": "\xe9"}\n')
+        named = tmp_path / "named.jsonl"
+        named.write_bytes(b'{"id": "A"}\n{"id": "B-7", "x": "\xe9"}\n')
         missing = tmp_path / "missing.jsonl"
         with open_store(store_url) as s:
             for source in (str(missing), missing):
@@ -390,6 +392,9 @@ class TestImportSource:
                     s.import_ledger(source)
                 assert info.value.source == str(latin)
                 assert info.value.problems[0][0] == "line 2: $"
+            with pytest.raises(x.InvalidDataError, match="not UTF-8") as info:
+                s.import_ledger(named)
+            assert info.value.problems[0][0] == "line 2 (case B-7): $"  # as every bad line
             assert s.count() == 0
 
     def test_text_is_told_from_a_path(self, store_url: str) -> None:

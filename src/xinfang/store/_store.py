@@ -630,16 +630,21 @@ class Store:
         rows locked first (in case id order, on PostgreSQL), so a command
         running meanwhile is either read here or waits and projects itself.
         """
-        total = 0
-        last = ""
-        while True:
-            done = self._db.write(
+        return self._project_batches(
+            lambda last: self._db.write(
                 "rebuilding projections", functools.partial(self._rebuild_batch, last, BATCH)
             )
-            if not done:
-                return total
+        )
+
+    @staticmethod
+    def _project_batches(step: Callable[[str], list[str]]) -> int:
+        """Run ``step(last id)`` until it projects no more cases; how many it projected."""
+        total = 0
+        last = ""
+        while done := step(last):
             total += len(done)
             last = done[-1]
+        return total
 
     def _rebuild_batch(self, after: str, batch: int) -> list[str]:
         """Project the next ``batch`` cases after id ``after`` (inside a write); their ids."""
@@ -668,12 +673,7 @@ class Store:
 
     def _project_journal(self) -> int:
         """Project every case of the journal (inside a write: the migration's); the number."""
-        total = 0
-        last = ""
-        while done := self._rebuild_batch(last, BATCH):
-            total += len(done)
-            last = done[-1]
-        return total
+        return self._project_batches(lambda last: self._rebuild_batch(last, BATCH))
 
     def _after_migration(self, found: int) -> None:
         """Inside the migration's transaction: project a journal from before the projections."""
@@ -1263,10 +1263,13 @@ def _ledger_text(source: str | os.PathLike[str]) -> tuple[str, str]:
         ) from exc
     try:
         return name, data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    except UnicodeDecodeError as exc:  # headed as every bad line is: number and case id
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+        number = data.count(b"\n", 0, exc.start) + 1
         raise InvalidDataError(
-            [(f"line {line}: $", f"not UTF-8 text: {exc}"[:200])], source=name
+            _line_problems(number, line, [("$", f"not UTF-8 text: {exc}"[:200])]), source=name
         ) from exc
 
 
