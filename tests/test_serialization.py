@@ -105,8 +105,9 @@ class TestRoundTrip:
     def test_ledger_round_trip_and_line_numbers(self) -> None:
         """A JSON Lines ledger reads back; bad lines are reported with their numbers."""
         a = accepted_on(t(2025, 8, 8))
-        text = s.dump_ledger([a, a])
-        assert s.load_ledger(text) == [a.masked(), a.masked()]
+        b = accepted_on(t(2025, 8, 8), case_id="XF-2")
+        text = s.dump_ledger([a, b])
+        assert s.load_ledger(text) == [a.masked(), b.masked()]
         broken = text + '{"schema_version": 1, "events": []}\n\nnot json\n'
         broken += '{"schema_version": 1, "id": "A-9", "events": []}\n'
         broken += '{"events": [], "id": "A-10"}\n{"id": "A-11", "events": [\n'

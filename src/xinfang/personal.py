@@ -14,6 +14,7 @@ from typing import Final
 
 import attrs
 
+from xinfang._checks import format_control_problem
 from xinfang.errors import InvalidDataError, TransitionError
 from xinfang.vocabulary import PetitionerKind
 
@@ -139,22 +140,36 @@ _INVISIBLE: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad\u034f"
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    """A name: a string with a visible character and no control character.
+    """A name: a string with a visible character, no control character and no format control.
 
     Refused: not a string; empty after stripping white space and zero-width
-    characters; any control character (category Cc: NUL, tab, newline, ...).
+    characters; any control character (category Cc: NUL, tab, newline, ...);
+    any format control (category Cf: a right-to-left override that shows
+    ``张三\u202e`` reversed, a zero-width joiner that makes two names look one).
     """
     owner = type(instance).__name__
     if not isinstance(value, str):
         raise InvalidDataError([(attribute.name, "must be a string")], source=owner)
     if any(unicodedata.category(c) == "Cc" for c in value):
         raise InvalidDataError([(attribute.name, "contains a control character")], source=owner)
+    problem = format_control_problem(value)
+    if problem is not None:
+        raise InvalidDataError([(attribute.name, problem)], source=owner)
     visible = "".join(c for c in value if c not in _INVISIBLE).strip()
     if not visible:
         raise InvalidDataError(
             [(attribute.name, "is empty (only white space or zero-width characters)")],
             source=owner,
         )
+
+
+def _check_address(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """An address: a string (empty allowed) with no format control (see :func:`_check_name`)."""
+    if not isinstance(value, str):
+        return  # the type check names it (xinfang.changes.type_problems)
+    problem = format_control_problem(value)
+    if problem is not None:
+        raise InvalidDataError([(attribute.name, problem)], source=type(instance).__name__)
 
 
 def _opt_id(value: ResidentId | str | None) -> ResidentId | None:
@@ -177,7 +192,7 @@ class Petitioner:
     kind: PetitionerKind = PetitionerKind.PERSON
     id_number: ResidentId | None = attrs.field(default=None, converter=_opt_id)
     phone: PhoneNumber | None = attrs.field(default=None, converter=_opt_phone)
-    address: str = ""
+    address: str = attrs.field(default="", validator=_check_address)
 
     def masked(self) -> Petitioner:
         """The same petitioner with ID number and phone masked."""

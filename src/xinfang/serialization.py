@@ -215,12 +215,25 @@ def _line_problems(
     return BadLine.of(number, line, problems).headed()
 
 
+#: The rule a ledger naming one case on two lines breaks (every reader words it so).
+ONE_LINE_PER_CASE = "a ledger names each case once: one line per case id"
+
+
+def duplicate_id(number: int, case_id: str, first: int) -> BadLine:
+    """Line ``number``, which names case ``case_id`` again (first named on line ``first``)."""
+    return BadLine(number, case_id, (("$.id", f"already on line {first}: {ONE_LINE_PER_CASE}"),))
+
+
 def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[Case]:
     """Every case of a JSON Lines ledger, or one error listing every bad line's problems.
 
     Blank lines are skipped. Problem paths read ``line 12 (case XF-A0012):
     $.events[0].at``: the line's number, the case id the line gives (when it
-    gives one), and the field.
+    gives one), and the field. A ledger names each case once: a valid line
+    naming a case id a line above it named is a problem of its own
+    (``line 7 (case XF-1): $.id``, ``already on line 3: ...``), as
+    :func:`xinfang.load_journal`, :func:`xinfang.read_journal` and
+    :meth:`xinfang.Store.import_ledger` word it.
 
     The garbage collector is left alone: a library does not change
     process-wide state. A host loading a large ledger may pause the collector
@@ -236,13 +249,19 @@ def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[C
         lines = lines.split("\n")
     out: list[Case] = []
     problems: list[tuple[str, str]] = []
+    first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line or line.isspace():
             continue
         try:
-            out.append(from_json(line))
+            case = from_json(line)
         except InvalidDataError as exc:
             problems.extend(_line_problems(number, line, exc.problems))
+            continue
+        seen = first_line.setdefault(case.id, number)
+        if seen != number:
+            problems.extend(duplicate_id(number, case.id, seen).headed())
+        out.append(case)
     if problems:
         raise InvalidDataError(problems, source=source)
     return out

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from xinfang.campaign import SnapshotCounts, finish_snapshot
 from xinfang.case import Case
-from xinfang.columnar._engine import CLOCKS_SCHEMA, Campaigned, run, spans_of
+from xinfang.columnar._engine import CLOCKS_SCHEMA, Campaigned, run, spans_of, target_ids
 from xinfang.columnar._fold import (
     MILESTONES_SCHEMA,
     Folded,
@@ -43,7 +43,7 @@ from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.convert import structure
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
-from xinfang.serialization import BadLine, from_json, to_json
+from xinfang.serialization import BadLine, duplicate_id, from_json, to_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
@@ -233,14 +233,47 @@ def _settle(
     whole: Callable[[Sequence[str]], Any] | None = None,
     day: _dt.date | None = None,
 ) -> Journal:
-    """Fold ``events``; the cases the fold cannot certify are folded by the value path."""
-    folded = _fold(events, case_offsets(events), suspicious)
+    """Fold ``events``; the cases the fold cannot certify are folded by the value path.
+
+    A table naming one case id twice is refused (:func:`_once`) unless ``day``
+    is given (the table is then a cut of a journal already read).
+    """
+    offsets = case_offsets(events)
+    if day is None:
+        _once(events, offsets)
+    folded = _fold(events, offsets, suspicious)
     ks = np.flatnonzero(folded.suspicious)
     milestones = folded.milestones
     if len(ks):
         cases = _cases_of(events, ks.tolist(), whole, day)
         milestones = _replace_rows(milestones, ks, milestones_from_cases(cases))
     return Journal(events=events, milestones=milestones, whole=whole, day=day)
+
+
+def _once(events: Any, offsets: npt.NDArray[np.int64]) -> None:
+    """Refuse journal rows that hold one case id as two cases, naming both.
+
+    A journal (like a ledger) names each case once: two cases under one id
+    would be counted twice, and a lean read could not tell which one to read
+    whole. Each is named by the row of its first event among the rows read
+    (from 1), as a ledger's line is named. One hash count when no id repeats.
+    """
+    starts = np.asarray(offsets[:-1], dtype=np.int64)
+    ids = events.column("case_id").take(pa.array(starts))
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return
+    first: dict[str, int] = {}
+    problems = []
+    for row, cid in zip(starts.tolist(), ids.to_pylist(), strict=True):
+        seen = first.setdefault(cid, row)
+        if seen != row:
+            problems.append(
+                (
+                    f"row {row + 1} (case {cid}): case_id",
+                    f"the case of row {seen + 1} again: a journal holds each case once",
+                )
+            )
+    raise InvalidDataError(problems, source="journal")
 
 
 def load_journal(
@@ -339,14 +372,44 @@ def _checked(parsed: Parsed) -> tuple[Any, Any, dict[int, Case], list[BadLine]]:
     milestones = _replace_rows(
         folded.milestones, np.asarray(good, dtype=np.intp), milestones_from_cases(cases)
     )
-    if bad:
-        lengths = np.diff(parsed.offsets)
-        lengths[good] = [len(case.events) for case in cases]
-        keep = np.ones(len(lengths), dtype=bool)
-        keep[bad] = False
+    lengths = np.diff(parsed.offsets)
+    lengths[good] = [len(case.events) for case in cases]
+    keep = np.ones(len(lengths), dtype=bool)
+    keep[bad] = False
+    again = _named_again(milestones.column("case_id"), parsed.lines, keep)
+    if again:
+        rejected = sorted([*rejected, *(bad_line for _, bad_line in again)], key=_by_line)
+        keep[[k for k, _ in again]] = False
+    if bad or again:
         events = events.filter(pa.array(np.repeat(keep, lengths)))
         milestones = milestones.filter(pa.array(keep))
     return events, milestones, values, rejected
+
+
+def _by_line(bad: BadLine) -> int:
+    return bad.line
+
+
+def _named_again(ids: Any, lines: Any, keep: npt.NDArray[np.bool_]) -> list[tuple[int, BadLine]]:
+    """The good lines (``keep``) that name a case id a good line above them named.
+
+    Each as (its case position, its :class:`~xinfang.serialization.BadLine`),
+    worded as :func:`xinfang.load_ledger` words it. One hash count when no
+    id repeats (the common case).
+    """
+    kept = ids.filter(pa.array(keep))
+    if pc.count_distinct(kept).as_py() == len(kept):
+        return []
+    first: dict[str, int] = {}
+    out = []
+    for k, cid in enumerate(ids.to_pylist()):
+        if not keep[k]:
+            continue
+        number = int(lines[k])
+        seen = first.setdefault(cid, number)
+        if seen != number:
+            out.append((k, duplicate_id(number, cid, seen)))
+    return out
 
 
 def journal_from_cases(cases: Iterable[Case]) -> Journal:
@@ -598,6 +661,8 @@ def _sweep(
     """The journal as of ``as_of`` through one run of the clock engine."""
     day = as_of_day(as_of, rulebook)
     then, skipped = _as_of(journal, day)
+    found = target_ids(journal.milestones, count.campaign) if count is not None else None
+    later = len(found) - len(target_ids(then.milestones, count.campaign)) if found else 0
     table, counts = run(
         then.milestones,
         day=day,
@@ -608,6 +673,9 @@ def _sweep(
         due_soon=due_soon,
         clocks=clocks,
         count=count,
+        events=then.events,
+        not_yet=(skipped, later),
+        targets_found=found,
     )
     return Sweep(clocks=table, cases=len(then), not_yet_registered=skipped, counts=counts)
 

@@ -37,7 +37,7 @@ import pyarrow.dataset as ds
 import pyarrow.json as pj
 import pyarrow.parquet as pq
 
-from xinfang._checks import nonempty
+from xinfang._checks import format_control_class, nonempty
 from xinfang.changes import CHANGE_TYPES, Register
 from xinfang.columnar._schema import (
     ENUM_VALUES,
@@ -103,6 +103,7 @@ def _klass(chars: str) -> str:
 _CONTENT_RE: Final = f"[^{_klass(_SPACE)}]"
 _VISIBLE_RE: Final = f"[^{_klass(_SPACE + ''.join(_INVISIBLE))}]"
 _CONTROL_RE: Final = "[\\x00-\\x1f\\x7f-\\x9f]"  # category Cc, exactly
+_FORMAT_RE: Final = format_control_class()  # category Cf, as the value path refuses it
 _PHONE_RE: Final = r"^(\+?[0-9]{5,15}|\+?[0-9]{3}\*+[0-9]{4})$"
 
 
@@ -477,7 +478,7 @@ def _resident_ids_ok(arr: pa.Array) -> Bools:
 
 
 def _nonempty_ok(arr: pa.Array) -> Bools:
-    """Whether each string has a character other than white space (``str.strip``); nulls ok."""
+    """Per string: ``nonempty``'s rule (not only white space, no format control); nulls ok."""
     offsets, data = _strings(arr)
     valid = _valid(arr)
     n = len(arr)
@@ -499,7 +500,7 @@ def _nonempty_ok(arr: pa.Array) -> Bools:
             pc.match_substring_regex(picked, _CONTENT_RE).to_numpy(zero_copy_only=False),
             dtype=bool,
         )
-    return out
+    return out & ~_regex(arr, _FORMAT_RE)
 
 
 def _in_codes(arr: pa.Array, codes: list[Any]) -> Bools:
@@ -1259,7 +1260,8 @@ def _petitioners(
     name, kind, id_number, phone, address = values.flatten()
     n = len(values)
     item_bad = ~_valid(name)
-    item_bad |= _regex(name, _CONTROL_RE) | ~_regex(name, _VISIBLE_RE)
+    item_bad |= _regex(name, _CONTROL_RE) | _regex(name, _FORMAT_RE) | ~_regex(name, _VISIBLE_RE)
+    item_bad |= _regex(address, _FORMAT_RE)
     codes = _CODES["petitioners.kind"]
     item_bad |= ~_in_codes(kind, codes)
     item_bad |= ~_resident_ids_ok(id_number)
@@ -1507,8 +1509,11 @@ def write_parquet(
 
 #: The partition columns' types, given to pyarrow wherever a dataset is opened: inferred,
 #: unit ids that look like numbers would be read as int32 (``007`` and ``7`` one partition).
-PARTITIONING: Final = ds.partitioning(
-    pa.schema([("year", pa.int32()), ("unit", pa.string())]), flavor="hive"
+#: Its ``null_fallback`` is the empty string, which no unit can be (a unit is never empty):
+#: with hive's default, a unit named ``__HIVE_DEFAULT_PARTITION__`` read back as null, and
+#: a filter on it found none of its rows (pyarrow compares the decoded segment with it).
+PARTITIONING: Final = ds.HivePartitioning(
+    pa.schema([("year", pa.int32()), ("unit", pa.string())]), null_fallback=""
 )
 
 
