@@ -15,7 +15,7 @@ import os
 import sqlite3
 import urllib.parse
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import pytest
@@ -50,10 +50,21 @@ def _pg_or_skip() -> str:
     return url
 
 
-def with_schema(url: str, schema: str) -> str:
-    """The URL with ``search_path`` set to ``schema``."""
+#: The store's option that lets it run as the test server's superuser (``postgres``):
+#: the tests' stores run as the owner of their schema; ``test_store_roles`` runs one
+#: without it, under an application role, and checks the refusal.
+ALLOW: Final = "allow_privileged_role=true"
+
+
+def with_schema(url: str, schema: str, *, allow: bool = True) -> str:
+    """The URL with ``search_path`` set to ``schema`` (and, by default, :data:`ALLOW`)."""
     opt = urllib.parse.quote(f"-csearch_path={schema}")
-    return f"{url}{'&' if '?' in url else '?'}options={opt}"
+    return f"{url}{'&' if '?' in url else '?'}options={opt}" + (f"&{ALLOW}" if allow else "")
+
+
+def driver_url(url: str) -> str:
+    """The URL without the store's own option, as a plain driver takes it."""
+    return url.replace(f"&{ALLOW}", "").replace(f"?{ALLOW}", "?")
 
 
 def pg_schema_url() -> Iterator[str]:
@@ -86,7 +97,7 @@ def raw_connect(url: str) -> Any:
         return sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
     import psycopg
 
-    return psycopg.connect(url, autocommit=True)
+    return psycopg.connect(driver_url(url), autocommit=True)
 
 
 def digest(url: str) -> tuple[dict[str, int], str]:

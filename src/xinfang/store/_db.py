@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from xinfang.errors import XinfangError
+from xinfang.errors import XinfangError, quoted
 from xinfang.instants import _UTC8_SINCE, aware
 from xinfang.store._errors import StoreError
 from xinfang.store._schema import MIGRATIONS, SCHEMA_VERSION
@@ -30,7 +30,7 @@ from xinfang.store._schema import MIGRATIONS, SCHEMA_VERSION
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["Database", "connect", "safe_url"]
+__all__ = ["ALLOW_PRIVILEGED", "Database", "connect", "grant_statements", "safe_url"]
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -59,6 +59,20 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = safe_url(url)
+        #: ``?allow_privileged_role=true`` in the URL: run under a role that can rewrite.
+        self.allow_privileged_role = False
+
+    def journal_powers(self) -> list[str]:
+        """What this connection's role can do to the journal beyond reading and appending.
+
+        Empty on SQLite, which has no roles: whoever can open the file can
+        change it (see ``docs/store.md``).
+        """
+        return []
+
+    def grant_sql(self, role: str) -> list[str]:
+        """The statements making ``role`` an application role (PostgreSQL only)."""
+        raise NotImplementedError
 
     # -- to be provided by each backend
     def _execute(self, sql: str, params: Sequence[Any]) -> Any:
@@ -420,6 +434,34 @@ class PostgresDatabase(Database):
     def _migration_lock(self) -> None:
         self._execute("SELECT pg_advisory_xact_lock(?)", (0x78696E66,))
 
+    def journal_powers(self) -> list[str]:
+        """Superuser, owning the journal (and so its triggers), or UPDATE/DELETE/TRUNCATE on it."""
+        row = self.one(
+            "SELECT r.rolsuper, pg_has_role(current_user, c.relowner, 'USAGE'), "
+            "has_table_privilege(c.oid, 'UPDATE'), has_table_privilege(c.oid, 'DELETE'), "
+            "has_table_privilege(c.oid, 'TRUNCATE'), current_user "
+            "FROM pg_roles r, pg_class c WHERE r.rolname = current_user "
+            "AND c.oid = to_regclass('xf_journal')"
+        )
+        if row is None:
+            return []
+        found = []
+        if row[0]:
+            found.append(f"role {row[5]} is a superuser (bypasses every privilege and trigger)")
+        if row[1]:
+            found.append(f"role {row[5]} owns xf_journal (may disable or drop its triggers)")
+        found += [
+            f"role {row[5]} may {what} xf_journal"
+            for what, can in zip(("UPDATE", "DELETE", "TRUNCATE"), row[2:5], strict=True)
+            if can
+        ]
+        return found
+
+    def grant_sql(self, role: str) -> list[str]:
+        """The statements making ``role`` an application role here (:func:`grant_statements`)."""
+        row = self.one("SELECT current_schema()")
+        return grant_statements(role, str(row[0]) if row and row[0] else "public")
+
     def _has_meta(self) -> bool:
         row = self.one("SELECT to_regclass('xf_meta') IS NOT NULL")
         return bool(row and row[0])
@@ -488,8 +530,84 @@ def _unicode_failure(url: str, what: str, exc: UnicodeError) -> StoreError:
 _UTC8_YEAR: Final = f"{_UTC8_SINCE:04d}"
 
 
+#: The URL option that lets the store run under a role that can rewrite the journal.
+ALLOW_PRIVILEGED: Final = "allow_privileged_role"
+#: A role name ``app_role_sql`` accepts: a plain lower-case SQL identifier.
+_ROLE: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def grant_statements(role: str, schema: str = "public") -> list[str]:
+    """The SQL that makes ``role`` the application's role in ``schema``: read and append only.
+
+    Creates the role (``LOGIN``, no password: set one, or use the server's
+    peer or certificate authentication) unless it exists, and grants exactly
+    what the store's commands, imports and rebuilds need: ``SELECT``,
+    ``INSERT`` on the journal and the idempotency keys; ``SELECT``,
+    ``INSERT``, ``UPDATE`` on the case rows (an upsert; ``FOR UPDATE``
+    locks); ``SELECT``, ``INSERT``, ``DELETE`` on the clock rows (rewritten
+    per case); ``SELECT`` on ``xf_meta``. ``UPDATE``, ``DELETE`` and
+    ``TRUNCATE`` on the journal are revoked.
+    """
+    if not isinstance(role, str) or not _ROLE.fullmatch(role):
+        raise StoreError(
+            f"not a role name: {quoted(role)} (lower-case letters, digits and _, "
+            "at most 63, not starting with a digit)",
+            path="app_role",
+            rule="PostgreSQL identifiers",
+        )
+    r, s = _quote_ident(role), _quote_ident(schema)
+    return [
+        (
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+            f"THEN CREATE ROLE {r} LOGIN; END IF; END $$"
+        ),
+        f"GRANT USAGE ON SCHEMA {s} TO {r}",
+        f"GRANT SELECT ON {s}.xf_meta TO {r}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.xf_journal FROM {r}",
+        f"GRANT SELECT, INSERT ON {s}.xf_journal TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.xf_idempotency TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.xf_case TO {r}",
+        f"GRANT SELECT, INSERT, DELETE ON {s}.xf_clock TO {r}",
+    ]
+
+
 def connect(url: str) -> Database:
-    """A :class:`Database` for ``sqlite:///path`` or ``postgresql://...``."""
+    """A :class:`Database` for ``sqlite:///path`` or ``postgresql://...``.
+
+    ``?allow_privileged_role=true`` is the store's own option (taken out of
+    the URL before the driver sees it): see :func:`~xinfang.store.open_store`.
+    """
+    url, allow = _take_option(url, ALLOW_PRIVILEGED)
+    db = _connect(url)
+    db.allow_privileged_role = allow
+    return db
+
+
+def _take_option(url: str, name: str) -> tuple[str, bool]:
+    """``url`` without the query option ``name``, and whether it was set to true."""
+    parts = urllib.parse.urlsplit(url)
+    if name not in parts.query:
+        return url, False
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    values = [v for k, v in pairs if k == name]
+    if not values:
+        return url, False
+    value = values[-1].lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise StoreError(
+            f"{safe_url(url)}: {name}={quoted(values[-1])} is not true or false",
+            path=name,
+            rule="store URL",
+        )
+    rest = urllib.parse.urlencode([(k, v) for k, v in pairs if k != name])
+    return urllib.parse.urlunsplit(parts._replace(query=rest)), value in ("true", "1", "yes")
+
+
+def _connect(url: str) -> Database:
     if url.startswith("sqlite:"):
         parts = urllib.parse.urlsplit(url)
         if not url.startswith("sqlite:///") and url != "sqlite://":

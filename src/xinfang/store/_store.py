@@ -15,6 +15,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeVar, overload
 
 import attrs
@@ -28,32 +29,45 @@ from xinfang.convert import structure, unstructure
 from xinfang.deadlines import Clock, ClockStatus, clocks, limit_clock
 from xinfang.errors import (
     CalendarRangeError,
+    ConfidentialityError,
     InvalidDataError,
     MissingDependencyError,
     XinfangError,
+    quoted,
 )
 from xinfang.instants import aware, local_day
 from xinfang.procedure import apply as apply_change
-from xinfang.responsibility import DEFAULT_SCOPE, Visibility, redact, visibility
+from xinfang.responsibility import (
+    DEFAULT_SCOPE,
+    Interest,
+    Organization,
+    Visibility,
+    redact,
+    visibility,
+)
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
 from xinfang.serialization import _line_problems, load_ledger, to_json
-from xinfang.store._db import Database, connect
+from xinfang.store._db import ALLOW_PRIVILEGED, Database, connect
 from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
 from xinfang.store._schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
-    from xinfang.responsibility import AccusedScope, Interest, Organization, RedactedCase
+    from xinfang.responsibility import AccusedScope, RedactedCase
     from xinfang.rulebook import Rulebook
 
 __all__ = [
+    "BACK_OFFICE",
     "DEFAULT_URL",
+    "MAX_ID_LENGTH",
     "CheckReport",
     "ImportResult",
     "Store",
+    "ViewerStore",
+    "app_role_sql",
     "init_store",
     "open_store",
     "retry",
@@ -63,6 +77,25 @@ T = TypeVar("T")
 
 #: The store a host gets when it names none.
 DEFAULT_URL: Final = "sqlite:///xinfang.db"
+
+#: The most characters a case id, an idempotency key, an actor (``by``) or a
+#: viewer may hold in the store, on every backend alike. Checked before any
+#: SQL runs: PostgreSQL's indexes cannot hold much more (a 1,000,000-character
+#: id failed there with a 1 MB message while SQLite took it).
+MAX_ID_LENGTH: Final = 256
+
+#: The public :class:`Store` names with no :class:`ViewerStore` counterpart, and why:
+#: back-office work on the whole store, or plain facts about the connection.
+BACK_OFFICE: Final[Mapping[str, str]] = {
+    "calendar": "the calendar the projections are computed under (no case data)",
+    "rulebook": "the rulebook the projections are computed under (no case data)",
+    "close": "closes the connection",
+    "schema_version": "the database's schema version (no case data)",
+    "import_ledger": "back-office bulk load of whole cases",
+    "rebuild": "back-office: recomputes every projection row",
+    "check": "back-office: compares every projection row with the journal",
+    "for_viewer": "makes the scoped view",
+}
 
 #: The schema version that added the projection tables (older journals are projected on open).
 _PROJECTIONS_SINCE: Final = 2
@@ -240,6 +273,123 @@ def _refuse_unstorable(what: str, fields: Iterable[tuple[str, str | None]]) -> N
         raise InvalidDataError(problems, source=what)
 
 
+def _key_arg(value: object, name: str, what: str) -> str:
+    """``value`` if it is text of at most :data:`MAX_ID_LENGTH` characters, else an error."""
+    if not isinstance(value, str):
+        raise InvalidDataError(
+            [(name, f"expected text, got {type(value).__name__} {quoted(value)}")], source=what
+        )
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidDataError(
+            [
+                (
+                    name,
+                    (
+                        f"{len(value):,} characters, more than the {MAX_ID_LENGTH} an id or key "
+                        f"may hold in a store: {quoted(value)}"
+                    ),
+                )
+            ],
+            source=what,
+        )
+    return value
+
+
+def _int_arg(value: object, name: str, what: str, *, optional: bool = False) -> int | None:
+    """``value`` if it is a whole number of 0 or more (or ``None`` when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        got = type(value).__name__
+        raise InvalidDataError(
+            [(name, f"expected a whole number of 0 or more, got {got} {quoted(value)}")],
+            source=what,
+        )
+    return value
+
+
+def _change_arg(value: object, what: str) -> Change:
+    """``value`` if it is a change (``Accept()``, ...), else an error naming ``change``."""
+    if not isinstance(value, Change):
+        raise InvalidDataError(
+            [
+                (
+                    "change",
+                    (
+                        f"expected a change value (e.g. xinfang.Accept()), got "
+                        f"{type(value).__name__} {quoted(value)}; read a dict with "
+                        "xinfang.from_dict(data, Change)"
+                    ),
+                )
+            ],
+            source=what,
+        )
+    return value
+
+
+def _command_args(
+    what: str,
+    *,
+    by: object,
+    key: object,
+    org: object = None,
+    related: object = None,
+    interests: object = (),
+) -> tuple[Interest, ...]:
+    """Check a command's common arguments; the interests as a tuple."""
+    _key_arg(by, "by", what)
+    if key is not None:
+        _key_arg(key, "idempotency_key", what)
+    if org is not None and not isinstance(org, Organization):
+        raise InvalidDataError(
+            [("org", f"expected an Organization, got {type(org).__name__} {quoted(org)}")],
+            source=what,
+        )
+    if related is not None and not isinstance(related, dict | Mapping):
+        raise InvalidDataError(
+            [("related", f"expected a mapping of case id to Case, got {type(related).__name__}")],
+            source=what,
+        )
+    return _interests_arg(interests, what)
+
+
+def _interests_arg(interests: object, what: str) -> tuple[Interest, ...]:
+    if isinstance(interests, str | bytes | dict) or not hasattr(interests, "__iter__"):
+        raise InvalidDataError(
+            [("interests", f"expected Interest values, got {type(interests).__name__}")],
+            source=what,
+        )
+    found = tuple(interests)
+    for i, item in enumerate(found):
+        if not isinstance(item, Interest):
+            raise InvalidDataError(
+                [(f"interests[{i}]", f"expected an Interest, got {type(item).__name__}")],
+                source=what,
+            )
+    return found
+
+
+def _readable(event: Event, doc: Any, case_id: str) -> None:
+    """Refuse an event the store could write but not read back (an instant out of range).
+
+    An instant on 0001-01-01 in Asia/Shanghai is before 0001-01-01 in UTC:
+    stored, it made the whole store unreadable. The event is read back from
+    the document it is stored as, before anything is written.
+    """
+    try:
+        back = structure(doc, Event, source=f"event {event.seq} of case {case_id}")
+    except InvalidDataError as exc:
+        raise InvalidDataError(
+            [(path, f"could be stored but not read back: {msg}") for path, msg in exc.problems],
+            source=f"event {event.seq} of case {case_id}",
+        ) from exc
+    if back != event:  # pragma: no cover - the serialisation's own contract
+        raise InvalidDataError(
+            [("$", "does not read back as the same event")],
+            source=f"event {event.seq} of case {case_id}",
+        )
+
+
 def _unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
     """The ledger lines holding text no database can store: ``line 12 (case ..): $.events..``.
 
@@ -271,6 +421,36 @@ def _unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
     return problems
 
 
+_SECRECY: Final = "信访工作条例 (2022) 第三十条第三款"
+
+
+def _taken(case_id: str) -> XinfangError:
+    """The one answer of a view to a registration whose id is taken, seen or not."""
+    return XinfangError(
+        f"case {case_id}: this case id is taken (whether or not you may see that case); "
+        "register the case under a new id",
+        path="change.case_id",
+        rule="a case id names one case",
+    )
+
+
+def _unknown(case_id: str) -> UnknownCaseError:
+    """The one answer for a case that is not stored, or that the viewer may not see."""
+    return UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+
+
+def _only_full(seen: Visibility, case_id: str, action: str) -> None:
+    """Refuse anything but a case seen in full: hidden as missing, redacted by rule."""
+    if seen is Visibility.NONE:
+        raise _unknown(case_id)
+    if seen is Visibility.REDACTED:
+        raise ConfidentialityError(
+            f"case {case_id}: you may see only that this case exists; you may not {action} it",
+            path="case_id",
+            rule=_SECRECY,
+        )
+
+
 def _case_of(payloads: list[Any], *, source: str = "journal") -> Case:
     case: Case = structure(
         {"schema_version": DOCUMENT_VERSION, "events": payloads}, Case, source=source
@@ -297,7 +477,13 @@ def retry(fn: Callable[[], T], *, attempts: int = 5, delay: float = 0.0) -> T:
 
 
 class Store:
-    """Cases kept as their events in a database (see :func:`open_store`).
+    """Cases kept as their events in a database (see :func:`open_store`): **unscoped**.
+
+    Every read and command here sees every case, accusations included: this
+    is the store for trusted back-office code (imports, rebuilds, checks,
+    nightly jobs that publish nothing case by case). Whatever answers an
+    official goes through :meth:`for_viewer`, which applies the
+    confidentiality rule (信访工作条例 Art. 30 ¶3) to every read and command.
 
     One ``Store`` holds one connection: use it from one thread; give each
     process and thread its own. Close it (or use it as a context manager).
@@ -341,13 +527,30 @@ class Store:
         """The schema version of the database."""
         return self._db.schema_version()
 
+    def for_viewer(
+        self,
+        viewer: str,
+        org: Organization,
+        *,
+        interests: Iterable[Interest] = (),
+        scope: AccusedScope | None = None,
+    ) -> ViewerStore:
+        """What official ``viewer`` of ``org`` may see and do here: a :class:`ViewerStore`.
+
+        Every read and command of the view applies :func:`xinfang.visibility`;
+        a case the viewer may not see is, to the view, a case that does not
+        exist. The view shares this store's connection.
+        """
+        return ViewerStore(self, viewer, org, interests=interests, scope=scope)
+
     def version(self, case_id: str) -> int:
         """The case's version (its number of events); 0 when it is not stored."""
+        _key_arg(case_id, "case_id", "Store.version")
         row = self._db.one("SELECT version FROM xf_case WHERE case_id = ?", (case_id,))
         return int(row[0]) if row else 0
 
     def count(self) -> int:
-        """The number of cases stored."""
+        """The number of cases stored (every case: see :meth:`for_viewer`)."""
         row = self._db.one("SELECT COUNT(*) FROM xf_case")
         return int(row[0]) if row else 0
 
@@ -366,7 +569,31 @@ class Store:
         (expected version 0); a repeated ``idempotency_key`` returns the first
         result and writes nothing.
         """
-        case_id = change.case_id
+        return self._register(change, at, by=by, idempotency_key=idempotency_key, gate=None)
+
+    def _register(
+        self,
+        change: Register,
+        at: _dt.datetime,
+        *,
+        by: str,
+        idempotency_key: str | None,
+        gate: Callable[[Case], Visibility] | None,
+    ) -> tuple[Case, Event]:
+        """:meth:`register`; with ``gate`` (a view's), as the viewer may do it."""
+        what = "Store.register"
+        if not isinstance(change, Register):
+            raise InvalidDataError(
+                [
+                    (
+                        "change",
+                        f"expected a Register, got {type(change).__name__} {quoted(change)}",
+                    )
+                ],
+                source=what,
+            )
+        case_id = _key_arg(change.case_id, "change.case_id", what)
+        _command_args(what, by=by, key=idempotency_key)
         at = aware(at)
 
         _refuse_unstorable(
@@ -376,28 +603,38 @@ class Store:
 
         def run() -> tuple[Case, Event]:
             if idempotency_key is not None:
-                found = self._idempotent(idempotency_key, case_id, change)
+                found = self._idempotent(idempotency_key, case_id, change, gate)
                 if found is not None:
                     return found
             row = self._db.lock_case(case_id)
             if row is not None and idempotency_key is not None:
                 # Another writer may have used the key and committed while this
                 # one waited (PostgreSQL): its result is this command's result.
-                found = self._idempotent(idempotency_key, case_id, change)
+                found = self._idempotent(idempotency_key, case_id, change, gate)
                 if found is not None:
                     return found
             if row is not None:
+                if gate is not None:
+                    raise _taken(case_id)
                 raise ConcurrencyError(
                     case_id, expected=0, actual=int(row[0]), detail="already registered"
                 )
             case, event = apply_change(None, change, at, by=by)
+            if gate is not None and gate(case) is Visibility.NONE:
+                raise ConfidentialityError(
+                    f"case {case_id}: {by} may not see this case once registered (an official "
+                    "of the accused unit, or one who must step aside): register it as another "
+                    "official",
+                    path="by",
+                    rule="信访工作条例 (2022) 第三十条第三款",
+                )
             self._record(case, event, idempotency_key)
             return case, event
 
         return self._db.write(
             f"registering case {case_id}",
             run,
-            on_conflict=lambda exc: self._conflict(case_id, 0, idempotency_key, change, exc),
+            on_conflict=lambda exc: self._conflict(case_id, 0, idempotency_key, change, exc, gate),
         )
 
     def apply(
@@ -428,6 +665,47 @@ class Store:
         of a repeat petition, the earlier cases are read from the store
         unless ``related`` is given. A refused command writes nothing.
         """
+        return self._apply(
+            case_id,
+            change,
+            at=at,
+            by=by,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+            org=org,
+            rulebook=rulebook,
+            calendar=calendar,
+            related=related,
+            interests=interests,
+            scope=scope,
+            gate=None,
+        )
+
+    def _apply(
+        self,
+        case_id: str,
+        change: Change,
+        *,
+        at: _dt.datetime,
+        by: str,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        org: Organization | None,
+        rulebook: Rulebook | None,
+        calendar: WorkCalendar | None,
+        related: Mapping[str, Case] | None,
+        interests: Iterable[Interest],
+        scope: AccusedScope | None,
+        gate: Callable[[Case], Visibility] | None,
+    ) -> tuple[Case, Event]:
+        """:meth:`apply`; with ``gate`` (a view's), only on a case the viewer sees in full."""
+        what = "Store.apply"
+        _key_arg(case_id, "case_id", what)
+        change = _change_arg(change, what)
+        _int_arg(expected_version, "expected_version", what, optional=True)
+        interests = _command_args(
+            what, by=by, key=idempotency_key, org=org, related=related, interests=interests
+        )
         if isinstance(change, Register):
             raise XinfangError(
                 f"case {case_id}: a registration opens a case; use Store.register",
@@ -435,30 +713,33 @@ class Store:
                 rule="store commands",
             )
         at = aware(at)
-        interests = tuple(interests)
         _refuse_unstorable(
             f"appending {change.kind} to case {case_id}",
             (("case_id", case_id), ("by", by), ("idempotency_key", idempotency_key)),
         )
 
         def run() -> tuple[Case, Event]:
-            if idempotency_key is not None:
-                found = self._idempotent(idempotency_key, case_id, change)
+            if idempotency_key is not None and gate is None:
+                found = self._idempotent(idempotency_key, case_id, change, gate)
                 if found is not None:
                     return found
             row = self._db.lock_case(case_id)
             if row is None:
                 raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
+            loaded = None
+            if gate is not None:  # the viewer must see the case in full before anything else
+                loaded = self._load(case_id)
+                _only_full(gate(loaded), case_id, "act on")
             if idempotency_key is not None:
                 # Read again under the case lock: on PostgreSQL an identical
                 # command may have committed while this one waited for the lock.
-                found = self._idempotent(idempotency_key, case_id, change)
+                found = self._idempotent(idempotency_key, case_id, change, gate)
                 if found is not None:
                     return found
             version = int(row[0])
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected=expected_version, actual=version)
-            case = self._load(case_id)
+            case = loaded if loaded is not None else self._load(case_id)
             rel = related
             if rel is None and isinstance(change, Accept) and case.repeat_of:
                 rel = self._related(case.repeat_of)
@@ -481,22 +762,27 @@ class Store:
         return self._db.write(
             f"appending {change.kind} to case {case_id}",
             run,
-            on_conflict=lambda exc: self._conflict(case_id, seen, idempotency_key, change, exc),
+            on_conflict=lambda exc: self._conflict(
+                case_id, seen, idempotency_key, change, exc, gate
+            ),
         )
 
-    def _conflict(
+    def _conflict(  # noqa: PLR0917 - private, called in two places
         self,
         case_id: str,
         expected: int | None,
         key: str | None,
         change: Change,
         exc: BaseException,
+        gate: Callable[[Case], Visibility] | None = None,
     ) -> tuple[Case, Event]:
         """After a unique violation: the first result of a raced key, or the conflict."""
         if key is not None:
-            found = self._idempotent(key, case_id, change)
+            found = self._idempotent(key, case_id, change, gate)
             if found is not None:
                 return found
+        if gate is not None and expected == 0 and isinstance(change, Register):
+            raise _taken(case_id) from exc
         actual = self.version(case_id)
         raise ConcurrencyError(
             case_id,
@@ -505,20 +791,36 @@ class Store:
             detail="another writer appended first",
         ) from exc
 
-    def _idempotent(self, key: str, case_id: str, change: Change) -> tuple[Case, Event] | None:
+    def _idempotent(
+        self,
+        key: str,
+        case_id: str,
+        change: Change,
+        gate: Callable[[Case], Visibility] | None = None,
+    ) -> tuple[Case, Event] | None:
+        """The first result of ``key``, or ``None`` when it is new.
+
+        The error for a key first used otherwise names neither that case nor
+        its event (it may be a case the caller may not know of). Through a
+        view (``gate``), a key whose case the viewer may not see now is
+        refused as a registration of a taken id is (registrations), or as a
+        key used otherwise (other commands, whose case the view has checked).
+        """
         row = self._db.one("SELECT case_id, seq FROM xf_idempotency WHERE key = ?", (key,))
         if row is None:
             return None
         stored_case, seq = str(row[0]), int(row[1])
-        events = self._events(stored_case)[:seq]
-        if stored_case != case_id or events[-1].change != change:
+        events = self._events(stored_case)
+        first = events[seq - 1]
+        if stored_case != case_id or first.change != change:
             raise XinfangError(
-                f"idempotency key {key!r} was first used for a different command "
-                f"(case {stored_case}, event {seq}, {events[-1].kind})",
+                f"idempotency key {quoted(key)} was first used for a different command",
                 path="idempotency_key",
                 rule="an idempotency key names one command",
             )
-        return replay(events), events[-1]
+        if gate is not None and gate(replay(events)) is Visibility.NONE:
+            raise _taken(case_id)
+        return replay(events[:seq]), first
 
     def _related(self, ids: Iterable[str]) -> dict[str, Case]:
         out = {}
@@ -552,6 +854,8 @@ class Store:
             problems = list(_unstorable(doc, ""))
             if problems:
                 raise InvalidDataError(problems, source=f"event {event.seq} of case {case_id}")
+        if check:
+            _readable(event, doc, case_id)
         return (case_id, event.seq, self._db.param_instant(event.at), event.by, event.kind, payload)
 
     # ------------------------------------------------------------ projections
@@ -756,6 +1060,19 @@ class Store:
         rows = db.run("SELECT payload FROM xf_journal WHERE case_id = ? ORDER BY seq", (case_id,))
         return [db.payload(r[0]) for r in rows]
 
+    def _payloads_of(self, ids: Sequence[str]) -> dict[str, list[Any]]:
+        """The journal payloads of cases ``ids`` (one query), by case id."""
+        db = self._db
+        marks = ",".join("?" * len(ids))
+        out: dict[str, list[Any]] = {}
+        for cid, payload in db.run(
+            f"SELECT case_id, payload FROM xf_journal WHERE case_id IN ({marks}) "  # noqa: S608
+            "ORDER BY case_id, seq",
+            list(ids),
+        ):
+            out.setdefault(str(cid), []).append(db.payload(payload))
+        return out
+
     def _load(self, case_id: str) -> Case:
         payloads = self._payloads(case_id)
         if not payloads:
@@ -767,6 +1084,7 @@ class Store:
 
     def events(self, case_id: str) -> tuple[Event, ...]:
         """The case's events in order (:class:`UnknownCaseError` if it is not stored)."""
+        _key_arg(case_id, "case_id", "Store.events")
         found = self._events(case_id)
         if not found:
             raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
@@ -817,11 +1135,24 @@ class Store:
         whatever ``as_of`` is (so the accused cannot learn of an accusation,
         nor of when it was made).
         """
+        _key_arg(case_id, "case_id", "Store.case")
+        if viewer is not None:
+            _key_arg(viewer, "viewer", "Store.case")
         if viewer is not None and org is None:
             raise XinfangError(
                 "a viewer needs the organisation (org=) to decide what they may see",
                 path="org",
                 rule="信访工作条例 (2022) 第三十条第三款",
+            )
+        if org is not None and not isinstance(org, Organization):
+            raise InvalidDataError(
+                [("org", f"expected an Organization, got {type(org).__name__} {quoted(org)}")],
+                source="Store.case",
+            )
+        if as_of is not None and not isinstance(as_of, _dt.date):
+            raise InvalidDataError(
+                [("as_of", f"expected a date or an aware datetime, got {type(as_of).__name__}")],
+                source="Store.case",
             )
         case = self._load(case_id)
         seen = Visibility.FULL
@@ -904,6 +1235,14 @@ class Store:
         replays only cases whose clock is paused by a running hearing or
         could not be projected. Sorted by due date, case and limit.
         """
+        what = "Store.due"
+        if not isinstance(as_of, _dt.date):
+            raise InvalidDataError(
+                [("as_of", f"expected a date, got {type(as_of).__name__} {quoted(as_of)}")],
+                source=what,
+            )
+        _int_arg(within, "within", what)
+        _int_arg(due_soon, "due_soon", what)
         db = self._db
         rb, cal = self.rulebook, self.calendar
         day = local_day(aware(as_of, "as_of")) if isinstance(as_of, _dt.datetime) else as_of
@@ -1011,6 +1350,8 @@ class Store:
         """
         db = self._db
         counts: dict[str, int] = {}
+        if case_ids is not None:
+            case_ids = _ids_arg(case_ids, "Store.open_cases_by_unit")
         if case_ids is None:
             for unit, n in db.run(
                 "SELECT unit, COUNT(*) FROM xf_case WHERE NOT terminal GROUP BY unit"
@@ -1100,6 +1441,19 @@ class Store:
             unstorable = _unstorable_lines(text, raw=True)
         ids = ledger.ids
         problems: list[tuple[str, str]] = list(unstorable)
+        long_ids = [
+            (
+                f"line {number} (case {quoted(cid)}): $.id",
+                (
+                    f"{len(cid):,} characters, more than the {MAX_ID_LENGTH} a case id may hold "
+                    "in a store"
+                ),
+            )
+            for number, cid in zip(ledger.lines, ids, strict=True)
+            if len(cid) > MAX_ID_LENGTH
+        ]
+        if long_ids:  # refused before any SQL, with the ledger's other problems
+            raise InvalidDataError([*problems, *long_ids], source=name)
         first_line: dict[str, int] = {}
         for number, cid in zip(ledger.lines, ids, strict=True):
             if cid in first_line:
@@ -1240,6 +1594,306 @@ class Store:
         )
 
 
+class ViewerStore:
+    """One official's view of a :class:`Store`: every read and command is scoped.
+
+    Made by :meth:`Store.for_viewer`. Every answer has passed
+    :func:`xinfang.visibility` (信访工作条例 Art. 30 ¶3, Art. 28 ¶3) for
+    ``viewer`` in ``org``, judged on each case as it stands now:
+
+    - a case the viewer may not see (``Visibility.NONE``: the accused, an
+      official of an accused unit or a unit under it, one who must step
+      aside) does not exist for the view: it is in no count, id list,
+      iteration, due row, per-unit count, snapshot or export; reading it or
+      acting on it raises the :class:`UnknownCaseError` a missing case
+      raises, with the same words;
+    - a case the viewer may see only exists (``REDACTED``) is counted and
+      listed by :meth:`count`, :meth:`case_ids` and :meth:`iter_cases`
+      (as :func:`xinfang.redact` gives it) and read by :meth:`case`; its
+      events, version, clocks and whole ledger line are refused
+      (:class:`~xinfang.ConfidentialityError`), and it is left out of
+      :meth:`due`, :meth:`open_cases_by_unit`, :meth:`snapshot` and the
+      exports, which are made of what the viewer sees in full;
+    - commands are recorded as the viewer's (``by=viewer``), checked against
+      the view's organisation, and allowed only on cases the viewer sees in
+      full.
+
+    The view shares the store's connection (close the store). It remembers
+    each case's visibility per version (the journal is append-only), so a
+    second read of an unchanged store replays nothing.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        viewer: str,
+        org: Organization,
+        *,
+        interests: Iterable[Interest] = (),
+        scope: AccusedScope | None = None,
+    ) -> None:
+        what = "Store.for_viewer"
+        if not isinstance(store, Store):
+            raise InvalidDataError(
+                [("store", f"expected a Store, got {type(store).__name__}")], source=what
+            )
+        _key_arg(viewer, "viewer", what)
+        if not isinstance(org, Organization):
+            raise InvalidDataError(
+                [("org", f"expected an Organization, got {type(org).__name__} {quoted(org)}")],
+                source=what,
+            )
+        self._store = store
+        self.viewer: str = viewer
+        self.org: Organization = org
+        self.interests: tuple[Interest, ...] = _interests_arg(interests, what)
+        self.scope: AccusedScope = scope if scope is not None else DEFAULT_SCOPE
+        self._seen: dict[str, tuple[int, Visibility]] = {}
+
+    def __repr__(self) -> str:
+        return f"ViewerStore({self._store.url!r}, viewer={self.viewer!r})"
+
+    # ------------------------------------------------------------ visibility
+    def _judge(self, case: Case) -> Visibility:
+        """What the viewer may see of ``case`` (a command's gate: nothing remembered)."""
+        return visibility(self.viewer, case, self.org, interests=self.interests, scope=self.scope)
+
+    def _visibility(self, case: Case) -> Visibility:
+        """:meth:`_judge` of a stored case, remembered for its version."""
+        seen = self._judge(case)
+        self._seen[case.id] = (len(case.events), seen)
+        return seen
+
+    def _seen_map(self) -> dict[str, Visibility]:
+        """Every case the viewer may know of (in case id order) and how much they see."""
+        store = self._store
+        rows = [
+            (str(r[0]), int(r[1]))
+            for r in store._db.run("SELECT case_id, version FROM xf_case ORDER BY case_id")
+        ]
+        stale = [cid for cid, v in rows if self._seen.get(cid, (-1,))[0] != v]
+        for i in range(0, len(stale), BATCH):
+            for cid, payloads in store._payloads_of(stale[i : i + BATCH]).items():
+                self._visibility(_case_of(payloads, source=f"journal of case {cid}"))
+        out: dict[str, Visibility] = {}
+        for cid, _ in rows:
+            found = self._seen.get(cid)
+            if found is not None and found[1] is not Visibility.NONE:
+                out[cid] = found[1]
+        return out
+
+    def _full_ids(self) -> set[str]:
+        return {cid for cid, seen in self._seen_map().items() if seen is Visibility.FULL}
+
+    def _full_case(self, case_id: str, action: str) -> Case:
+        """The case, if the viewer sees it in full (else as :func:`_only_full` says)."""
+        store = self._store
+        payloads = store._payloads(case_id)
+        if not payloads:
+            raise _unknown(case_id)
+        case = _case_of(payloads, source=f"journal of case {case_id}")
+        _only_full(self._visibility(case), case_id, action)
+        return case
+
+    # ------------------------------------------------------------ basics
+    @property
+    def url(self) -> str:
+        """The store's URL (without a password)."""
+        return self._store.url
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._store.dialect
+
+    # ------------------------------------------------------------ reads
+    def count(self) -> int:
+        """The number of cases the viewer may know of (seen in full or redacted)."""
+        return len(self._seen_map())
+
+    def case_ids(self) -> list[str]:
+        """The ids of the cases the viewer may know of, sorted."""
+        return list(self._seen_map())
+
+    def version(self, case_id: str) -> int:
+        """The case's version; 0 when it is not stored or hidden from the viewer.
+
+        A case the viewer sees only redacted: :class:`~xinfang.ConfidentialityError`.
+        """
+        _key_arg(case_id, "case_id", "ViewerStore.version")
+        try:
+            case = self._full_case(case_id, "read the version of")
+        except UnknownCaseError:
+            return 0
+        return len(case.events)
+
+    def events(self, case_id: str) -> tuple[Event, ...]:
+        """The case's events, if the viewer sees it in full (else unknown, or refused)."""
+        _key_arg(case_id, "case_id", "ViewerStore.events")
+        return self._full_case(case_id, "read the events of").events
+
+    def case(self, case_id: str, *, as_of: _dt.date | None = None) -> Case | RedactedCase:
+        """:meth:`Store.case` with the view's viewer: the case, its redacted form, or unknown."""
+        return self._store.case(
+            case_id,
+            as_of=as_of,
+            viewer=self.viewer,
+            org=self.org,
+            interests=self.interests,
+            scope=self.scope,
+        )
+
+    def iter_cases(self, *, batch: int = BATCH) -> Iterator[Case | RedactedCase]:
+        """The cases the viewer may know of, in id order: whole, or redacted."""
+        _int_arg(batch, "batch", "ViewerStore.iter_cases")
+        for page in self._store._journal_pages(max(batch, 1)):
+            for cid, payloads in page:
+                case = _case_of(payloads, source=f"journal of case {cid}")
+                seen = self._visibility(case)
+                if seen is Visibility.FULL:
+                    yield case
+                elif seen is Visibility.REDACTED:
+                    yield redact(case)
+
+    def _full_cases(self) -> Iterator[Case]:
+        for case in self.iter_cases():
+            if isinstance(case, Case):
+                yield case
+
+    def due(
+        self,
+        as_of: _dt.date,
+        within: int = 5,
+        *,
+        overdue: bool = True,
+        due_soon: int = 3,
+    ) -> tuple[Clock, ...]:
+        """:meth:`Store.due` over the cases the viewer sees in full."""
+        rows = self._store.due(as_of, within, overdue=overdue, due_soon=due_soon)
+        if not rows:
+            return rows
+        full = self._full_ids()
+        return tuple(c for c in rows if c.case_id in full)
+
+    def open_cases_by_unit(self, case_ids: Collection[str] | None = None) -> dict[str, int]:
+        """:meth:`Store.open_cases_by_unit` over the cases the viewer sees in full."""
+        wanted = None
+        if case_ids is not None:
+            wanted = set(_ids_arg(case_ids, "ViewerStore.open_cases_by_unit"))
+        full = self._full_ids()
+        counts: dict[str, int] = {}
+        for cid, unit in self._store._db.run(
+            "SELECT case_id, unit FROM xf_case WHERE NOT terminal"
+        ):
+            if cid in full and (wanted is None or cid in wanted):
+                counts[str(unit)] = counts.get(str(unit), 0) + 1
+        return dict(sorted(counts.items()))
+
+    def snapshot(
+        self,
+        campaign: Campaign,
+        *,
+        as_of: _dt.date,
+        rulebook: Rulebook | None = None,
+        calendar: WorkCalendar | None = None,
+    ) -> Snapshot:
+        """The campaign's snapshot over the cases the viewer sees in full (the view's org)."""
+        store = self._store
+        return campaign_snapshot(
+            campaign,
+            list(self._full_cases()),
+            self.org,
+            as_of=as_of,
+            rulebook=rulebook if rulebook is not None else store.rulebook,
+            calendar=calendar if calendar is not None else store.calendar,
+        )
+
+    def write_ledger(self, out: IO[str], *, reveal_personal_data: bool = False) -> int:
+        """The cases the viewer sees in full as a JSON Lines ledger; how many were written.
+
+        A ledger line is a whole case, so a case the viewer sees only
+        redacted is not written (:meth:`case_ids` lists it).
+        """
+        n = 0
+        for case in self._full_cases():
+            out.write(to_json(case, reveal_personal_data=reveal_personal_data))
+            out.write("\n")
+            n += 1
+        return n
+
+    def export_ledger(self, *, reveal_personal_data: bool = False) -> str:
+        """:meth:`write_ledger` as text."""
+        return "".join(
+            to_json(c, reveal_personal_data=reveal_personal_data) + "\n" for c in self._full_cases()
+        )
+
+    # ------------------------------------------------------------ commands
+    def register(
+        self,
+        change: Register,
+        at: _dt.datetime,
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[Case, Event]:
+        """Register a new case as the viewer (``by=viewer``).
+
+        Refused (:class:`~xinfang.ConfidentialityError`, nothing written) when
+        the viewer could not see the case once registered. An id already
+        taken is refused with one message, whether or not the viewer may see
+        that case (an id the caller chooses cannot hide that it is taken:
+        give cases ids that carry no meaning).
+        """
+        return self._store._register(
+            change, at, by=self.viewer, idempotency_key=idempotency_key, gate=self._judge
+        )
+
+    def apply(
+        self,
+        case_id: str,
+        change: Change,
+        *,
+        at: _dt.datetime,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        rulebook: Rulebook | None = None,
+        calendar: WorkCalendar | None = None,
+        related: Mapping[str, Case] | None = None,
+    ) -> tuple[Case, Event]:
+        """:meth:`Store.apply` as the viewer, on a case the viewer sees in full.
+
+        A case the viewer may not see raises the :class:`UnknownCaseError` of
+        a missing case (checked under the case's lock, before the
+        idempotency key and the version); a redacted one a
+        :class:`~xinfang.ConfidentialityError`. The view's organisation,
+        interests and scope are the command's.
+        """
+        return self._store._apply(
+            case_id,
+            change,
+            at=at,
+            by=self.viewer,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+            org=self.org,
+            rulebook=rulebook,
+            calendar=calendar,
+            related=related,
+            interests=self.interests,
+            scope=self.scope,
+            gate=self._judge,
+        )
+
+
+def _ids_arg(case_ids: object, what: str) -> list[str]:
+    """A collection of case ids, each checked as :func:`_key_arg` does."""
+    if isinstance(case_ids, str | bytes) or not hasattr(case_ids, "__iter__"):
+        raise InvalidDataError(
+            [("case_ids", f"expected a collection of case ids, got {type(case_ids).__name__}")],
+            source=what,
+        )
+    return [_key_arg(cid, f"case_ids[{i}]", what) for i, cid in enumerate(case_ids)]
+
+
 def _ledger_text(source: str | os.PathLike[str]) -> tuple[str, str]:
     """The ledger's name and text: ``source`` itself, or the file it names.
 
@@ -1279,14 +1933,29 @@ def open_store(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
     migrate: bool = True,
+    allow_privileged_role: bool = False,
 ) -> Store:
-    """Open (and, by default, create or migrate) the store at ``url``.
+    """Open (and, by default, create or migrate) the store at ``url``: the unscoped store.
 
     ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (options:
     ``?synchronous=normal``, ``?busy_timeout=seconds``) or
     ``postgresql://user@host/db`` (needs ``xinfang[postgres]``). With
     ``migrate=False`` a database not at the current schema version is refused.
+
+    On PostgreSQL the store refuses (:class:`StoreError`) to run under a role
+    that could rewrite the journal, its triggers notwithstanding: a
+    superuser, the journal's owner (who may drop the triggers), or a role
+    with ``UPDATE``, ``DELETE`` or ``TRUNCATE`` on it. Run the application
+    as the role :func:`init_store` (``app_role=``) sets up; or say
+    ``allow_privileged_role=True`` (or ``?allow_privileged_role=true`` in
+    the URL) to run anyway. SQLite has no roles (see ``docs/store.md``).
+
+    Hand what an official asks for through :meth:`Store.for_viewer`.
     """
+    if not isinstance(url, str):
+        raise InvalidDataError(
+            [("url", f"expected a store URL, got {type(url).__name__}")], source="open_store"
+        )
     db = connect(url)
     try:
         store = Store(db, rulebook=rulebook, calendar=calendar)
@@ -1299,20 +1968,79 @@ def open_store(
                 "(open with migrate=True, or run `xinfang db init`)",
                 rule="schema",
             )
+        powers = db.journal_powers()
+        if powers and not (allow_privileged_role or db.allow_privileged_role):
+            raise StoreError(
+                f"{db.url}: refusing to run under a role that can rewrite the journal: "
+                f"{'; '.join(powers)}. Connect as an application role (`xinfang db init "
+                "--app-role NAME` grants one only SELECT and INSERT on the journal), or "
+                f"allow it: open_store(..., allow_privileged_role=True) or "
+                f"?{ALLOW_PRIVILEGED}=true in the URL",
+                path="url",
+                rule="the journal is append-only (docs/store.md: roles)",
+            )
     except BaseException:
         db.close()
         raise
     return store
 
 
-def init_store(url: str = DEFAULT_URL) -> int:
+def init_store(
+    url: str = DEFAULT_URL,
+    *,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    app_role: str | None = None,
+) -> int:
     """Create the schema at ``url`` or bring it forward; the schema version reached.
 
-    A journal from before the projections is projected (under the bundled
-    rulebook and the mainland calendar) in the migration's transaction.
+    Run it as the schema's owner (it is not refused for being privileged).
+    A journal from before the projections is projected (under ``rulebook``
+    and ``calendar``: by default the bundled rulebook and the mainland
+    calendar) in the migration's transaction. On PostgreSQL, ``app_role``
+    names a role to create (if missing) and grant exactly what the
+    application needs: ``SELECT`` and ``INSERT`` on the journal, and the
+    projections' rights (:func:`app_role_sql` gives the statements).
     """
     db = connect(url)
     try:
-        return db.migrate(then=lambda found: Store(db)._after_migration(found))
+        version = db.migrate(
+            then=lambda found: Store(db, rulebook=rulebook, calendar=calendar)._after_migration(
+                found
+            )
+        )
+        if app_role is not None:
+            statements = app_role_sql(db, app_role)
+
+            def grant() -> None:
+                for sql in statements:
+                    db.statement(sql)
+
+            db.write(f"granting role {app_role}", grant)
+        return version
     finally:
         db.close()
+
+
+def app_role_sql(store: Store | Database | str, role: str) -> list[str]:
+    """The SQL statements that make ``role`` the application's role of a PostgreSQL store.
+
+    ``store`` is an open store, or a URL (its schema, ``search_path``'s
+    first, is read). What they grant is described in ``docs/store.md``
+    (roles); a DBA may run them by hand instead of :func:`init_store`.
+    """
+    if isinstance(store, str):
+        db = connect(store)
+        try:
+            return app_role_sql(db, role)
+        finally:
+            db.close()
+    db = store._db if isinstance(store, Store) else store
+    if db.dialect != "postgresql":
+        raise StoreError(
+            f"{db.url}: SQLite has no roles; whoever can write the file can change it "
+            "(see docs/store.md)",
+            path="app_role",
+            rule="roles are PostgreSQL's",
+        )
+    return db.grant_sql(role)
