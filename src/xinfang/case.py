@@ -2,12 +2,15 @@
 
 A :class:`Case` is built only by folding :class:`~xinfang.Event` values
 (:func:`replay`, or :func:`xinfang.apply` one command at a time). The fold
-enforces the stage graph (:data:`ALLOWED_FROM`, one auditable table) and the
-order of events; it needs no rulebook and no calendar: time windows, the
-extension cap and finality are the procedure's checks (:mod:`xinfang.procedure`).
+enforces the order of events and the transition spec
+(:data:`xinfang.transitions.TRANSITIONS`: the stage graph, the stage each
+change leaves, the milestones it sets or clears, the route it needs, its
+guards); it needs no rulebook and no calendar: time windows, the extension
+cap and finality are the procedure's checks (:mod:`xinfang.procedure`).
 
-Each change class has one handler here that says how it changes the working
-state (:data:`_FOLD`, a table keyed by the change's type); a test checks
+Each change class has one handler here for what the spec does not say (the
+units, the route, the outcome, the hearings, the roles, and each guard's
+check) (:data:`_FOLD`, a table keyed by the change's type); a test checks
 that every change class has one.
 """
 
@@ -57,6 +60,16 @@ from xinfang.changes import (
 from xinfang.errors import InvalidDataError, TransitionError
 from xinfang.instants import local_day
 from xinfang.personal import Petitioner
+from xinfang.transitions import (
+    ACCEPTED_ROUTES,
+    ALLOWED_FROM,
+    ANCHORS,
+    DEFAULT_ROUTE,
+    GUARDS,
+    TRANSITIONS,
+    report_back_date_ok,
+    route_fits_category,
+)
 from xinfang.vocabulary import (
     TERMINAL,
     Category,
@@ -311,77 +324,8 @@ def _code(kind: UnitKind | None) -> str | None:
 
 
 # ------------------------------------------------------- the stage graph
-_BEFORE_ACCEPT: Final = frozenset(
-    {Stage.REGISTERED, Stage.FORWARDED, Stage.ASSIGNED, Stage.OBJECTED}
-)
-_AFTER_ACCEPT: Final = frozenset(
-    {
-        Stage.ACCEPTED,
-        Stage.REPLIED,
-        Stage.REVIEW_REQUESTED,
-        Stage.REVIEWED,
-        Stage.REREVIEW_REQUESTED,
-        Stage.FINAL,
-    }
-)
-_REPLIED_OR_LATER: Final = _AFTER_ACCEPT - {Stage.ACCEPTED}
-#: The routes a matter may be accepted on (the others are declined with the route told).
-_ACCEPTED_ROUTES: Final = frozenset({Route.ORDINARY, Route.DUTY, Route.SUGGESTION})
-
-#: kind → (stages it is allowed from, the rule it enforces)
-ALLOWED_FROM: Final[dict[str, tuple[frozenset[Stage], str]]] = {
-    "categorized": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十九至三十一条"),
-    "forwarded": (_BEFORE_ACCEPT, f"{_ART} 第二十二条"),
-    "assigned": (_BEFORE_ACCEPT, f"{_ART} 第二十二条第三项"),
-    "declined": (_BEFORE_ACCEPT, f"{_ART} 第二十二条、第二十三条"),
-    "remit_objected": (frozenset({Stage.FORWARDED, Stage.ASSIGNED}), f"{_ART} 第二十三条第三款"),
-    "accepted": (
-        frozenset({Stage.REGISTERED, Stage.FORWARDED, Stage.ASSIGNED}),
-        f"{_ART} 第二十三条",
-    ),
-    "notified": (_BEFORE_ACCEPT | {Stage.ACCEPTED}, f"{_ART} 第二十三条"),
-    "forward_received": (
-        frozenset({Stage.FORWARDED, Stage.ASSIGNED}),
-        f"{_ART} 第二十三条第三款: 自收到之日起",
-    ),
-    "objection_approved": (
-        frozenset({Stage.OBJECTED}),
-        f"{_ART} 第二十三条第三款: 经转送、交办的信访部门或者上级机关、单位核实同意",
-    ),
-    "materials_returned": (
-        frozenset({Stage.OBJECTED}),
-        f"{_ART} 第二十三条第三款: 核实同意后，交还相关材料",
-    ),
-    "reported_back": (
-        frozenset(Stage) - {Stage.REGISTERED, Stage.FORWARDED, Stage.DECLINED, Stage.WITHDRAWN},
-        f"{_ART} 第二十二条第三项: 在指定办理期限内反馈结果，提交办结报告",
-    ),
-    "agreement_recorded": (
-        frozenset({Stage.ACCEPTED}),
-        f"{_ART} 第三十三条: 经调解、和解达成一致意见的，应当制作调解协议书或者和解协议书",
-    ),
-    "extended": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十四条"),
-    "hearing_started": (
-        frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
-        f"{_ART} 第三十一条第六项、第三十六条第二款",
-    ),
-    "hearing_ended": (
-        frozenset({Stage.ACCEPTED, Stage.REREVIEW_REQUESTED}),
-        f"{_ART} 第三十六条第二款",
-    ),
-    "opinion_issued": (frozenset({Stage.ACCEPTED}), f"{_ART} 第三十一条第六项、第三十二条"),
-    "review_requested": (frozenset({Stage.REPLIED}), f"{_ART} 第三十五条"),
-    "review_opinion_issued": (frozenset({Stage.REVIEW_REQUESTED}), f"{_ART} 第三十五条"),
-    "rereview_requested": (frozenset({Stage.REVIEWED}), f"{_ART} 第三十六条"),
-    "rereview_opinion_issued": (frozenset({Stage.REREVIEW_REQUESTED}), f"{_ART} 第三十六条"),
-    "settled": (_AFTER_ACCEPT, "停访息诉: possible at any point after acceptance"),
-    "relapsed": (_AFTER_ACCEPT, "a relapse follows a settlement"),
-    "withdrawn": (frozenset(Stage) - TERMINAL, "a closed matter cannot be withdrawn"),
-    "rated": (_REPLIED_OR_LATER, f"{_ART} 第二十一条: the petitioner rates the handling"),
-    "role_assigned": (frozenset(Stage) - TERMINAL, f"{_ART} 第五条: 谁主管、谁负责"),
-    "role_released": (frozenset(Stage), f"{_ART} 第五条"),
-    "plan_set": (frozenset(Stage) - TERMINAL, "明确责任、明确时限、明确措施"),
-}
+# The stage graph, the milestones each change sets and its guards are the
+# transition spec (xinfang.transitions.TRANSITIONS); ALLOWED_FROM is its view.
 
 
 # ------------------------------------------------------------- the fold
@@ -526,73 +470,64 @@ class _Refusal(Exception):  # noqa: N818 - internal signal, turned into a Transi
         self.why = why
 
 
-# Each handler: (state, change, event, local day of the event) -> None, in place.
+def _refuse(guard: str, why: str = "") -> _Refusal:
+    """The refusal of the named guard (:data:`~xinfang.transitions.GUARDS`)."""
+    g = GUARDS[guard]
+    return _Refusal(g.article, why or g.why)
+
+
+# Each handler: (state, change, event, local day of the event) -> None, in place. What
+# the spec declares (stage after, milestones set or cleared, the route needed) is done
+# by _step from TRANSITIONS; a handler checks its guards and sets the rest.
 def _categorize(st: _State, ch: Categorize, event: Event, day: _dt.date) -> None:
-    if st.route is not None and (st.route is Route.SUGGESTION) != (
-        ch.category is Category.SUGGESTION
-    ):
-        raise _Refusal(
-            f"{_ART} 第二十九条",
+    if st.route is not None and not route_fits_category(st.route, ch.category):
+        raise _refuse(
+            "route_fits_category",
             f"accepted on the {st.route.value} route: it cannot become {ch.category.value}",
         )
     st.category = ch.category
 
 
 def _forward(st: _State, ch: Forward | Assign, event: Event, day: _dt.date) -> None:
-    st.on.setdefault("forwarded" if isinstance(ch, Forward) else "assigned", day)
-    st.on["last_forwarded"] = day
-    # A new receipt: what answered the previous one (an objection, a notice)
-    # does not answer this one, even earlier the same day.
-    st.on.pop("remit_objected", None)
-    st.on.pop("forward_notified", None)
-    st.on.pop("forward_received", None)
-    st.on.pop("objection_approved", None)
     if isinstance(ch, Assign):
+        if not report_back_date_ok(ch.report_back_by, day):
+            raise _refuse(
+                "report_back_date",
+                f"report_back_by {ch.report_back_by.isoformat()} is before the assignment "
+                f"on {day.isoformat()}",
+            )
         st.on["report_back_due"] = ch.report_back_by
-        st.on.pop("reported_back", None)
-    st.stage = Stage.FORWARDED if isinstance(ch, Forward) else Stage.ASSIGNED
     st.handling_unit = ch.to_unit
     st.forwarded_unit_kind = ch.to_unit_kind
     st.handling_unit_kind = ch.to_unit_kind
 
 
 def _receive_forwarded(st: _State, ch: ReceiveForwarded, event: Event, day: _dt.date) -> None:
-    rule = f"{_ART} 第二十三条第三款"
     if "forward_received" in st.on:
-        raise _Refusal(rule, "the receipt of this forwarding is already recorded")
+        raise _refuse("receipt_once")
     if "forward_notified" in st.on or "remit_objected" in st.on:
-        raise _Refusal(rule, "the receipt comes before the receiving body's notice or objection")
-    st.on["forward_received"] = day
-    st.on["last_forwarded"] = day  # its notice and objection run from here
+        raise _refuse("receipt_before_answer")
+    # its notice and objection run from here (last_forwarded, set by the spec)
 
 
 def _approve_objection(st: _State, ch: ApproveObjection, event: Event, day: _dt.date) -> None:
     if "objection_approved" in st.on:
-        raise _Refusal(f"{_ART} 第二十三条第三款", "the objection is already approved")
-    st.on["objection_approved"] = day
+        raise _refuse("approval_once")
 
 
 def _return_materials(st: _State, ch: ReturnMaterials, event: Event, day: _dt.date) -> None:
     if "objection_approved" not in st.on:
-        raise _Refusal(
-            f"{_ART} 第二十三条第三款",
-            "materials are returned only after the sending body approves the objection",
-        )
-    st.on["materials_returned"] = day
+        raise _refuse("return_after_approval")
     st.handling_unit = ch.to_unit
     st.handling_unit_kind = ch.to_unit_kind
 
 
 def _report_back(st: _State, ch: ReportBack, event: Event, day: _dt.date) -> None:
     if "report_back_due" not in st.on:
-        raise _Refusal(
-            f"{_ART} 第二十二条第三项", "only an assigned matter (交办) is reported back"
-        )
-    st.on.setdefault("reported_back", day)
+        raise _refuse("report_back_assigned")
 
 
 def _record_agreement(st: _State, ch: RecordAgreement, event: Event, day: _dt.date) -> None:
-    st.on.setdefault("agreement_recorded", day)
     # The agreement is the settlement's evidence (化解): the case counts as settled
     # (a later Relapse undoes that, as after a Settle).
     if not st.settled:
@@ -601,71 +536,60 @@ def _record_agreement(st: _State, ch: RecordAgreement, event: Event, day: _dt.da
 
 
 def _decline(st: _State, ch: Decline, event: Event, day: _dt.date) -> None:
-    st.stage = Stage.DECLINED
     st.route = ch.route_told
-    st.on["declined"] = day
 
 
 def _object_remit(st: _State, ch: ObjectRemit, event: Event, day: _dt.date) -> None:
-    st.stage = Stage.OBJECTED
-    st.on["remit_objected"] = day  # the objection to the latest forwarding
+    pass  # the stage and the milestone are the spec's
 
 
 def _accept(st: _State, ch: Accept, event: Event, day: _dt.date) -> None:
-    suggestion = st.category is Category.SUGGESTION
-    route = ch.route
-    if route is None:
-        route = Route.SUGGESTION if suggestion else Route.ORDINARY
-    if route not in _ACCEPTED_ROUTES:
-        raise _Refusal(
-            f"{_ART} 第二十八条第二款、第三十一条",
+    route = ch.route if ch.route is not None else DEFAULT_ROUTE[st.category]
+    if route not in ACCEPTED_ROUTES:
+        raise _refuse(
+            "route_accepted",
             f"a matter for the {route.value} procedure is declined with that route told, "
             "not accepted into petition handling",
         )
-    if (route is Route.SUGGESTION) != suggestion:
-        raise _Refusal(
-            f"{_ART} 第二十九条",
-            "a suggestion (建议意见类) is accepted on the suggestion route, and only a suggestion"
-            if suggestion
-            else "only a suggestion (建议意见类) is accepted on the suggestion route",
+    if not route_fits_category(route, st.category):
+        what = st.category.value if st.category is not None else "not categorised"
+        raise _refuse(
+            "route_fits_category",
+            f"a matter of category {what} is not accepted on the {route.value} route",
         )
-    st.stage = Stage.ACCEPTED
     st.route = route
-    st.on["accepted"] = day
 
 
 def _notify(st: _State, ch: Notify, event: Event, day: _dt.date) -> None:
-    st.on.setdefault("notified", day)
-    if "last_forwarded" in st.on:  # the first notice since the latest forwarding
-        st.on.setdefault("forward_notified", day)
+    pass  # the milestones are the spec's
 
 
 def _extend(st: _State, ch: Extend, event: Event, day: _dt.date) -> None:
     if not isinstance(ch.days, int) or ch.days < 1:
-        raise _Refusal(f"{_ART} 第三十四条", "an extension is a positive number of days")
+        raise _refuse("extension_days")
     st.extensions += 1
     st.extension_days += ch.days
 
 
 def _start_hearing(st: _State, ch: StartHearing, event: Event, day: _dt.date) -> None:
     if st.in_hearing:
-        raise _Refusal(f"{_ART} 第三十六条第二款", "a hearing is already running")
+        raise _refuse("hearing_not_running")
     st.hearings.append(Hearing(start=day, stage=st.stage))
 
 
 def _end_hearing(st: _State, ch: EndHearing, event: Event, day: _dt.date) -> None:
     if not st.in_hearing:
-        raise _Refusal(f"{_ART} 第三十六条第二款", "no hearing is running")
+        raise _refuse("hearing_running")
     last = st.hearings[-1]
     st.hearings[-1] = Hearing(start=last.start, end=day, stage=last.stage)
 
 
-#: An opinion's kind → (milestone issued, milestone delivered or None, the stage after).
-_OPINIONS: Final[Mapping[type[Any], tuple[str, str | None, Stage]]] = types.MappingProxyType(
+#: An opinion's kind → the milestone of its delivery (computed from ``delivered_at``).
+_DELIVERED: Final[Mapping[type[Any], str | None]] = types.MappingProxyType(
     {
-        IssueOpinion: ("opinion_issued", "opinion_delivered", Stage.REPLIED),
-        IssueReviewOpinion: ("review_opinion_issued", "review_delivered", Stage.REVIEWED),
-        IssueReReviewOpinion: ("rereview_opinion_issued", None, Stage.FINAL),
+        IssueOpinion: "opinion_delivered",
+        IssueReviewOpinion: "review_delivered",
+        IssueReReviewOpinion: None,
     }
 )
 
@@ -677,48 +601,36 @@ def _issue(
     day: _dt.date,
 ) -> None:
     if st.in_hearing:
-        raise _Refusal(f"{_ART} 第三十六条第二款", "end the hearing first")
+        raise _refuse("hearing_ended")
     delivered = local_day(ch.delivered_at) if ch.delivered_at else day
     if delivered < day:
-        raise _Refusal("a reply is delivered after it is issued", "delivered too early")
-    issued, delivered_as, stage = _OPINIONS[type(ch)]
-    st.on[issued] = day
+        raise _refuse("delivered_after_issue")
+    delivered_as = _DELIVERED[type(ch)]
     if delivered_as is not None:
         st.on[delivered_as] = delivered
-    st.stage = stage
     st.outcome = ch.outcome
 
 
 def _request(st: _State, ch: RequestReview | RequestReReview, event: Event, day: _dt.date) -> None:
-    if st.route is Route.SUGGESTION:
-        raise _Refusal(
-            f"{_ART} 第二十九条、第三十五条",
-            "a suggestion is studied and replied to; its reply has no review (复查) route",
-        )
-    review = isinstance(ch, RequestReview)
-    st.stage = Stage.REVIEW_REQUESTED if review else Stage.REREVIEW_REQUESTED
     st.handling_unit = ch.to_unit
     st.handling_unit_kind = None
-    st.on["review_requested" if review else "rereview_requested"] = day
 
 
 def _settle(st: _State, ch: Settle, event: Event, day: _dt.date) -> None:
     if st.settled:
-        raise _Refusal("停访息诉", "the case is already settled")
+        raise _refuse("settle_once")
     st.settled = True
     st.on["settled"] = day
 
 
 def _relapse(st: _State, ch: Relapse, event: Event, day: _dt.date) -> None:
     if not st.settled:
-        raise _Refusal("停访息诉", "only a settled case can relapse")
+        raise _refuse("relapse_after_settle")
     st.settled = False
-    st.on.pop("settled", None)
 
 
 def _withdraw(st: _State, ch: Withdraw, event: Event, day: _dt.date) -> None:
-    st.stage = Stage.WITHDRAWN
-    st.on["withdrawn"] = day
+    pass  # the stage and the milestone are the spec's
 
 
 def _rate(st: _State, ch: Rate, event: Event, day: _dt.date) -> None:
@@ -727,7 +639,7 @@ def _rate(st: _State, ch: Rate, event: Event, day: _dt.date) -> None:
 
 def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> None:
     if any(h.role is ch.role and h.holder == ch.holder for h in st.roles):
-        raise _Refusal(f"{_ART} 第五条", f"{ch.holder} already holds {ch.role.value}")
+        raise _refuse("role_not_held", f"{ch.holder} already holds {ch.role.value}")
     if ch.role.single:
         st.roles[:] = [h for h in st.roles if h.role is not ch.role]
     st.roles.append(
@@ -738,7 +650,7 @@ def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> Non
 def _release_role(st: _State, ch: ReleaseRole, event: Event, day: _dt.date) -> None:
     held = [h for h in st.roles if h.role is ch.role and h.holder == ch.holder]
     if not held:
-        raise _Refusal(f"{_ART} 第五条", f"{ch.holder} does not hold {ch.role.value}")
+        raise _refuse("role_held", f"{ch.holder} does not hold {ch.role.value}")
     st.roles.remove(held[0])
 
 
@@ -783,7 +695,7 @@ _FOLD: Final[Mapping[type[Any], _Handler]] = types.MappingProxyType(
 
 
 def _step(st: _State, event: Event) -> None:
-    """Fold one event into the state in place, enforcing order and the stage graph."""
+    """Fold one event into the state in place, enforcing order and the transition spec."""
     if not isinstance(event, Event):
         raise _not_an_event(event, f"events[{len(st.events)}]")
     ch = event.change
@@ -811,15 +723,30 @@ def _step(st: _State, event: Event) -> None:
             path=f"events[{n}].at",
             rule="events are recorded in the order they happened",
         )
+    spec = TRANSITIONS[kind]
+    day = local_day(event.at)
     try:
-        allowed, rule = ALLOWED_FROM[kind]
-        if st.stage not in allowed:
-            raise _Refusal(rule, f"not allowed in stage {st.stage.value!r}")
-        _FOLD[type(ch)](st, ch, event, local_day(event.at))
+        if st.stage not in spec.allowed_from:
+            raise _Refusal(spec.rule, f"not allowed in stage {st.stage.value!r}")
+        if spec.routes is not None and st.route not in spec.routes:
+            now = st.route.value if st.route is not None else "no"
+            raise _refuse(spec.route_guard, f"{GUARDS[spec.route_guard].why} (on the {now} route)")
+        _FOLD[type(ch)](st, ch, event, day)
     except _Refusal as refusal:
         raise TransitionError(
             f"case {cid}: cannot record {kind!r}: {refusal.why}", path=kind, rule=refusal.rule
         ) from None
+    on = st.on
+    for name in spec.clears:
+        on.pop(name, None)
+    for name in spec.latest:
+        on[name] = day
+    for name in spec.first:
+        anchor = ANCHORS.get(name)
+        if anchor is None or anchor in on:
+            on.setdefault(name, day)
+    if spec.stage_after is not None:
+        st.stage = spec.stage_after
     events.append(event)
 
 

@@ -47,10 +47,12 @@ class Category(enum.Enum):
 class Route(enum.Enum):
     """Where a matter goes: an appeal/demand by Art. 31 (1)-(6), an accusation, a suggestion.
 
-    ``DISCIPLINE_INSPECTION`` (Arts. 22 ¶2, 30) and ``SUGGESTION`` (Art. 29)
-    are not Art. 31 routes: an accusation is handled by the discipline
-    inspection body or the competent body; a suggestion is studied and
-    replied to, with no statutory handling limit and no review.
+    ``DISCIPLINE_INSPECTION`` (Arts. 22 ¶2, 30), ``SUGGESTION`` (Art. 29) and
+    ``ACCUSATION`` (Art. 30) are not Art. 31 routes: an accusation is sent
+    to the discipline inspection body (``DISCIPLINE_INSPECTION``, a route told
+    on declining or forwarding) or accepted by the body with power to handle
+    it (``ACCUSATION``); a suggestion is studied and replied to. Neither has
+    the Art. 34 handling limit or a review.
     """
 
     LITIGATION = "litigation"  # (1) court, procuratorate, police procedure (诉访分离)
@@ -63,6 +65,9 @@ class Route(enum.Enum):
     DISCIPLINE_INSPECTION = "discipline_inspection"
     #: 建议意见类: studied and replied to (Art. 29); no 60日 handling limit, no review.
     SUGGESTION = "suggestion"
+    #: 检举控告类 accepted by the body with power to handle it (Art. 30: 依规依纪依法接收、
+    #: 受理、办理和反馈): no Art. 34 handling limit, no review (复查/复核) windows.
+    ACCUSATION = "accusation"
 
 
 class UnitKind(enum.Enum):

@@ -15,6 +15,11 @@ row of some kinds before i in the same case: a forward fill
 (``np.maximum.accumulate``) or a ``searchsorted`` into the sorted row
 numbers of those kinds. No Python runs per row or per case.
 
+What a change does (the stage graph, the stage it leaves, the milestones it
+sets or clears, the route it needs) is read from the transition spec
+(:data:`xinfang.transitions.TRANSITIONS`), as the value fold reads it; its
+guards are the spec's (:data:`xinfang.transitions.GUARDS`), by name below.
+
 Shapes modelled exactly: the stage graph, order, registration, forwarding /
 receipt / notice / objection / approval / return, assignment and report back,
 acceptance and its route, categorisation, requests, opinions and delivery,
@@ -37,9 +42,19 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xinfang.case import ALLOWED_FROM, MILESTONE_NAMES
+from xinfang.case import MILESTONE_NAMES
 from xinfang.changes import CHANGE_TYPES
 from xinfang.columnar._schema import SINCE_1992_US, US_PER_DAY, UTC8_US
+from xinfang.transitions import (
+    ACCEPTED_ROUTES,
+    ALLOWED_FROM,
+    ANCHORS,
+    DEFAULT_ROUTE,
+    ROUTES_BY_CATEGORY,
+    TRANSITIONS,
+    report_back_date_ok,
+    setters,
+)
 from xinfang.vocabulary import (
     Category,
     Channel,
@@ -134,23 +149,11 @@ RA, RR, PLAN = _K["role_assigned"], _K["role_released"], _K["plan_set"]
 FR, APP, RET = _K["forward_received"], _K["objection_approved"], _K["materials_returned"]
 RB, AGR = _K["reported_back"], _K["agreement_recorded"]
 
-#: kind → the stage it leaves (``_start``, ``_forward``, ``_decline``, ... ``_withdraw``), -1 none.
+#: kind → the stage it leaves (the spec's ``stage_after``), -1 none.
 _STAGE_AFTER: Final = np.full(_NK, -1, np.int8)
-for _kind, _stage in (
-    (REG, Stage.REGISTERED),
-    (FWD, Stage.FORWARDED),
-    (ASG, Stage.ASSIGNED),
-    (DEC, Stage.DECLINED),
-    (OBJ, Stage.OBJECTED),
-    (ACC, Stage.ACCEPTED),
-    (OP, Stage.REPLIED),
-    (RVQ, Stage.REVIEW_REQUESTED),
-    (RVO, Stage.REVIEWED),
-    (RRQ, Stage.REREVIEW_REQUESTED),
-    (RRO, Stage.FINAL),
-    (WD, Stage.WITHDRAWN),
-):
-    _STAGE_AFTER[_kind] = _S[_stage]
+for _kind_name, _spec in TRANSITIONS.items():
+    if _spec.stage_after is not None:
+        _STAGE_AFTER[_K[_kind_name]] = _S[_spec.stage_after]
 
 #: ``ALLOWED_FROM`` as a flat (kind, stage before) table; a registration is never allowed
 #: after the first row (``_step``: one registration per case), an unknown kind never.
@@ -164,13 +167,38 @@ def _code(cls: type[enum.Enum], member: enum.Enum | None) -> int:
     return 0 if member is None else list(cls).index(member) + 1
 
 
-_SUGGESTION_ROUTE: Final = _code(Route, Route.SUGGESTION)
-_ORDINARY_ROUTE: Final = _code(Route, Route.ORDINARY)
-_SUGGESTION_CAT: Final = _code(Category, Category.SUGGESTION)
-#: ``xinfang.case._ACCEPTED_ROUTES`` by code (``_accept``, Art. 28 ¶2, 31).
-_ACCEPTED_ROUTE: Final = np.zeros(len(Route) + 1, np.bool_)
-for _route in (Route.ORDINARY, Route.DUTY, Route.SUGGESTION):
+_NR: Final = len(Route) + 1
+#: ``ACCEPTED_ROUTES`` by code (guard ``route_accepted``).
+_ACCEPTED_ROUTE: Final = np.zeros(_NR, np.bool_)
+for _route in ACCEPTED_ROUTES:
     _ACCEPTED_ROUTE[_code(Route, _route)] = True
+#: ``ROUTES_BY_CATEGORY`` as a (category code, route code) table (guard
+#: ``route_fits_category``), and ``DEFAULT_ROUTE`` by category code.
+_FITS: Final = np.zeros((len(Category) + 1, _NR), np.bool_)
+_DEFAULT_ROUTE: Final = np.zeros(len(Category) + 1, np.int16)
+for _cat, _routes in ROUTES_BY_CATEGORY.items():
+    for _route in _routes:
+        _FITS[_code(Category, _cat), _code(Route, _route)] = True
+    _DEFAULT_ROUTE[_code(Category, _cat)] = _code(Route, DEFAULT_ROUTE[_cat])
+#: kind → (the guard, the route codes it needs) for kinds whose spec names ``routes``.
+_ROUTE_NEEDS: Final = tuple(
+    (_K[_kind_name], np.array(sorted(_code(Route, r) for r in _spec.routes), np.int16))
+    for _kind_name, _spec in TRANSITIONS.items()
+    if _spec.routes is not None
+)
+
+
+#: milestone → (kinds setting it first, kinds setting it latest, kinds clearing it) by code,
+#: for every milestone the spec sets from an event's own day (the rest are computed below).
+def _codes(kinds: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(_K[k] for k in kinds)
+
+
+_SETTERS: Final = tuple(
+    (name, _codes(first), _codes(latest), _codes(clears))
+    for name, (first, latest, clears) in ((m, setters(m)) for m in MILESTONE_NAMES)
+    if first or latest
+)
 #: Role code (0 none or unknown) → whether the role has one holder at a time.
 _SINGLE_ROLE: Final = np.array([False] + [r.single for r in Role], np.bool_)
 _ROLE_SLOTS: Final = len(Role) + 1
@@ -514,29 +542,33 @@ def fold(
         else:
             out.days[name][got] = days[np.searchsorted(sub, src)]
 
+    # The milestones the spec sets from an event's own day (TRANSITIONS: first, latest,
+    # clears, ANCHORS): the latest setter after the latest clear, or the first setter
+    # after it (an anchored one only once a clear happened).
+    for name, first, latest, clears in _SETTERS:
+        last_clear = rows.last(rows.of(*clears)) if clears else None
+        if latest:
+            got = rows.last(rows.of(*latest))
+            if last_clear is not None:
+                got = np.where(got > last_clear, got, -1)
+        elif last_clear is not None:
+            none = -2 if name in ANCHORS else -1
+            got = rows.after(rows.of(*first), np.where(last_clear >= 0, last_clear, none))
+        else:
+            got = rows.first_of(rows.of(*first))
+        set_day(name, got)
+
     # _start: received; notified_on_the_spot records a notice on the day of receipt.
     received = _days(received_at)
     out.days["received"][:] = received
     spot = _bools(col("notified_on_the_spot"), n, s)
     notify = rows.of(NOT)
-    set_day("notified", rows.first_of(notify))  # _notify: setdefault
     out.days["notified"][spot] = received[spot]
 
-    # _forward: forwarded / assigned setdefault, last_forwarded latest; a new forwarding pops
-    # remit_objected, forward_notified, forward_received, objection_approved.
-    fwd, asg = rows.of(FWD), rows.of(ASG)
+    asg = rows.of(ASG)
     fa = rows.of(FWD, ASG)
-    set_day("forwarded", rows.first_of(fwd))
-    set_day("assigned", rows.first_of(asg))
-    last_fa = rows.last(fa)
     recv = rows.of(FR)
-    set_day("last_forwarded", rows.last(rows.of(FWD, ASG, FR)))  # _receive_forwarded too
     obj = rows.of(OBJ)
-    last_obj = rows.last(obj)
-    set_day("remit_objected", np.where(last_obj > last_fa, last_obj, -1))  # _object_remit
-    set_day("forward_notified", rows.after(notify, np.where(last_fa >= 0, last_fa, -2)))
-    last_recv = rows.last(recv)
-    set_day("forward_received", np.where(last_recv > last_fa, last_recv, -1))
     # _receive_forwarded: once per forwarding, and before its notice or objection.
     if len(recv):
         lo = rows.since(rows.before(fa, recv), recv)
@@ -547,31 +579,20 @@ def fold(
     if len(app):
         lo = rows.since(rows.before(fa, app), app)
         bad[app[rows.between(app, lo, app) > 0]] = True
-    last_app = rows.last(app)
-    set_day("objection_approved", np.where(last_app > last_fa, last_app, -1))
     # _return_materials: only after the approval (since the latest forwarding).
     ret = rows.of(RET)
     if len(ret):
         lo = rows.since(rows.before(fa, ret), ret)
         bad[ret[rows.between(app, lo, ret) == 0]] = True
-    set_day("materials_returned", rows.last(ret))
-    # _forward (Assign): report_back_due latest, reported_back popped; _report_back: setdefault,
-    # only once assigned.
+    # _forward (Assign): report_back_due latest (guard report_back_date: not before the
+    # assignment); _report_back (guard report_back_assigned): only once assigned.
     last_asg = rows.last(asg)
     due = _ints(col("report_back_by"), n, int(_NONE), asg)
-    bad[asg[due == _NONE]] = True
+    bad[asg[(due == _NONE) | ~report_back_date_ok(due, day[asg])]] = True
     set_day("report_back_due", last_asg, asg, due)
     rb = rows.of(RB)
     bad[rb[rows.before(asg, rb) < 0]] = True
-    set_day("reported_back", rows.after(rb, last_asg))
-    # _decline, _accept, _request, _withdraw: the latest; _record_agreement: the first.
     dec, acc = rows.of(DEC), rows.of(ACC)
-    set_day("declined", rows.last(dec))
-    set_day("accepted", rows.last(acc))
-    set_day("review_requested", rows.last(rows.of(RVQ)))
-    set_day("rereview_requested", rows.last(rows.of(RRQ)))
-    set_day("withdrawn", rows.last(rows.of(WD)))
-    set_day("agreement_recorded", rows.first_of(rows.of(AGR)))
 
     # _issue: delivered on or after the issue day; the stage and outcome of the latest.
     issues = rows.of(OP, RVO, RRO)
@@ -580,15 +601,8 @@ def fold(
     delivered = np.where(no_delivery, issued, _days(delivered_at))
     too_early = delivered < issued
     bad[issues[too_early | (~no_delivery & (delivered_at < SINCE_1992_US))]] = True
-    for name, sent, kind in (
-        ("opinion_issued", "opinion_delivered", OP),
-        ("review_opinion_issued", "review_delivered", RVO),
-        ("rereview_opinion_issued", None, RRO),
-    ):
-        latest = rows.last(rows.of(kind))
-        set_day(name, latest)
-        if sent is not None:
-            set_day(sent, latest, issues, delivered)
+    for sent, kind in (("opinion_delivered", OP), ("review_delivered", RVO)):
+        set_day(sent, rows.last(rows.of(kind)), issues, delivered)
     outcome = _enum_codes(col("outcome"), Outcome, n, issues)
     bad[issues[outcome <= 0]] = True
     out.codes["outcome"][:] = _at_pos(rows.last_pos(issues), outcome)
@@ -636,13 +650,14 @@ def fold(
     routed = rows.of(ACC, DEC)
     route = np.zeros(len(routed), np.int16)
     if len(acc):
+        # _accept: the route given, else the category's default (guards route_accepted,
+        # route_fits_category).
         explicit = _enum_codes(col("route"), Route, n, acc)
         before = category_at(rows.before_pos(categorize, acc), rows.case[acc])
-        suggestion = before == _SUGGESTION_CAT
-        default = np.where(suggestion, _SUGGESTION_ROUTE, _ORDINARY_ROUTE)
-        chosen = np.where(explicit == 0, default, explicit)
-        refused = (chosen < 0) | ~_ACCEPTED_ROUTE[np.maximum(chosen, 0)]
-        refused |= (chosen == _SUGGESTION_ROUTE) != suggestion
+        cat = np.maximum(before, 0)
+        chosen = np.where(explicit == 0, _DEFAULT_ROUTE[cat], explicit)
+        known = np.maximum(chosen, 0)
+        refused = (chosen < 0) | ~_ACCEPTED_ROUTE[known] | ~_FITS[cat, known]
         bad[acc[refused]] = True
         route[np.searchsorted(routed, acc)] = chosen
     if len(dec):
@@ -650,16 +665,17 @@ def fold(
         bad[dec[told <= 0]] = True
         route[np.searchsorted(routed, dec)] = told
     out.codes["route"][:] = _at_pos(rows.last_pos(routed), route)
-    # _categorize: once on a route, the class stays on its side of the suggestion line.
+    # _categorize (guard route_fits_category): once on a route, the class keeps to it.
     if len(categorize):
         before = _at_pos(rows.before_pos(routed, categorize), route)
-        mismatch = (before == _SUGGESTION_ROUTE) != (category == _SUGGESTION_CAT)
-        bad[categorize[(before != 0) & mismatch]] = True
-    # _request: a suggestion's reply has no review route.
-    requests = rows.of(RVQ, RRQ)
-    if len(requests):
-        before = _at_pos(rows.before_pos(routed, requests), route)
-        bad[requests[before == _SUGGESTION_ROUTE]] = True
+        fits = _FITS[np.maximum(category, 0), np.maximum(before, 0)]
+        bad[categorize[(before > 0) & ~fits]] = True
+    # The spec's route needs (guards review_route, agreement_on_appeal): the route before.
+    for kind, needed in _ROUTE_NEEDS:
+        q = rows.of(kind)
+        if len(q):
+            before = _at_pos(rows.before_pos(routed, q), route)
+            bad[q[~np.isin(before, needed)]] = True
 
     # _start, _forward, _return_materials, _request: the handling unit and its kind (a request
     # clears the kind); _forward: forwarded_unit_kind.
