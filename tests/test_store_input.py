@@ -1,0 +1,149 @@
+"""Bad input at the store's entry: the same XinfangError on both backends, before any SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import store_helpers
+import xinfang as x
+from store_helpers import digest
+from xinfang.errors import QUOTE_LIMIT
+from xinfang.instants import SHANGHAI
+from xinfang.store import MAX_ID_LENGTH, Store, open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+store_url = store_helpers.store_url
+
+AT = dt.datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
+
+
+def _reg(case_id: Any = "S-1", **kw: Any) -> x.Register:
+    args: dict[str, Any] = {
+        "case_id": case_id,
+        "received_at": AT,
+        "channel": x.Channel.LETTER,
+        "receiving_unit": "D1",
+        "petitioners": [x.Petitioner(name="张三")],
+        "claims": [x.Claim(request="退还押金")],
+    }
+    args.update(kw)
+    return x.Register(**args)
+
+
+#: (what is called, the argument its error must name)
+BAD_CALLS: list[tuple[str, Any, str]] = [
+    ("a number as a case id", lambda s: s.apply(123, x.Notify(note="n"), at=AT), "case_id"),
+    ("a dict as a change", lambda s: s.apply("S-1", {"kind": "notify"}, at=AT), "change"),
+    (
+        "a string as expected_version",
+        lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, expected_version="1"),
+        "expected_version",
+    ),
+    (
+        "a bool as expected_version",
+        lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, expected_version=True),
+        "expected_version",
+    ),
+    ("a number as by", lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, by=7), "by"),
+    (
+        "a number as a key",
+        lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, idempotency_key=5),
+        "idempotency_key",
+    ),
+    ("a string as at", lambda s: s.apply("S-1", x.Notify(note="n"), at="2026-11-02"), "at"),
+    ("a dict as org", lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, org={}), "org"),
+    ("a change as registration", lambda s: s.register(x.Notify(note="n"), AT), "change"),
+    ("a number as a read's id", lambda s: s.case(42), "case_id"),
+    ("a number to version", lambda s: s.version(42), "case_id"),
+    ("a list to events", lambda s: s.events(["S-1"]), "case_id"),
+    ("a string as due's date", lambda s: s.due("2026-11-02"), "as_of"),
+    ("a string as due's within", lambda s: s.due(dt.date(2026, 11, 2), "5"), "within"),
+    ("a string as target list", lambda s: s.open_cases_by_unit("S-1"), "case_ids"),
+    ("a number in a target list", lambda s: s.open_cases_by_unit([1]), "case_ids[0]"),
+]
+
+
+@pytest.mark.parametrize(("what", "call", "argument"), BAD_CALLS, ids=[b[0] for b in BAD_CALLS])
+def test_wrong_types_name_the_argument(store_url: str, what: str, call: Any, argument: str) -> None:
+    """A wrong type is a XinfangError naming the argument, and writes nothing."""
+    with open_store(store_url) as s:
+        s.register(_reg(), AT)
+        before = digest(store_url)
+        with pytest.raises(x.XinfangError) as caught:
+            call(s)
+        assert f"{argument}:" in str(caught.value) or caught.value.path == argument, what
+        assert digest(store_url) == before
+
+
+@pytest.mark.parametrize("where", ["case_id", "key", "by", "read", "import"])
+def test_one_length_limit_before_any_sql(store_url: str, where: str) -> None:
+    """Ids and keys longer than MAX_ID_LENGTH are refused alike, quoting a bounded prefix."""
+    long = "X" * 1_000_000
+    with open_store(store_url) as s:
+        s.register(_reg(), AT)
+        before = digest(store_url)
+        calls = {
+            "case_id": lambda: s.register(_reg(long), AT),
+            "key": lambda: s.apply("S-1", x.Notify(note="n"), at=AT, idempotency_key=long),
+            "by": lambda: s.apply("S-1", x.Notify(note="n"), at=AT, by=long),
+            "read": lambda: s.case(long),
+            "import": lambda: s.import_ledger(
+                x.dump_ledger([x.open_case(_reg("Y" * (MAX_ID_LENGTH + 1)), AT)[0]])
+            ),
+        }
+        with pytest.raises(x.InvalidDataError) as caught:
+            calls[where]()
+        message = str(caught.value)
+        assert len(message) < 400, len(message)
+        assert f"more than the {MAX_ID_LENGTH}" in message
+        assert digest(store_url) == before
+
+
+def test_the_limit_itself_is_accepted(store_url: str) -> None:
+    """An id and a key of exactly MAX_ID_LENGTH characters are stored and read back."""
+    cid, key = "A" * MAX_ID_LENGTH, "k" * MAX_ID_LENGTH
+    with open_store(store_url) as s:
+        s.register(_reg(cid), AT, idempotency_key=key)
+        assert s.case(cid).id == cid
+        assert s.register(_reg(cid), AT, idempotency_key=key)[1].seq == 1
+
+
+@pytest.mark.parametrize("minute", [0, 5])
+def test_an_instant_the_store_cannot_read_back_is_refused(store_url: str, minute: int) -> None:
+    """0001-01-01 in Asia/Shanghai made the store unreadable: now refused at register/apply."""
+    edge = dt.datetime(1, 1, 1, 8, minute, tzinfo=SHANGHAI)  # before 0001-01-01 in UTC
+    with open_store(store_url) as s:
+        s.register(_reg(), AT)
+        before = digest(store_url)
+        with pytest.raises(x.XinfangError) as caught:
+            s.register(_reg("S-0", received_at=edge), edge)
+        assert "at" in str(caught.value)
+        with pytest.raises(x.XinfangError):
+            s.apply("S-1", x.Notify(note="n"), at=edge)
+        assert digest(store_url) == before
+        assert [c.id for c in s.iter_cases()] == ["S-1"]
+        assert s.export_ledger().count("\n") == 1
+        assert s.rebuild() == 1
+
+
+@pytest.fixture(scope="module")
+def memory() -> Iterator[Store]:
+    """One in-memory SQLite store for this module's read-only property."""
+    with open_store("sqlite://") as s:
+        yield s
+
+
+@given(value=st.one_of(st.integers(), st.floats(), st.binary(), st.lists(st.text(), max_size=3)))
+def test_any_non_text_id_is_named_with_a_bounded_quote(memory: Store, value: object) -> None:
+    """Whatever is passed as a case id, the error names case_id and quotes a bounded prefix."""
+    with pytest.raises(x.InvalidDataError) as caught:
+        memory.version(value)  # type: ignore[arg-type]
+    assert "case_id" in str(caught.value)
+    assert len(str(caught.value)) < 3 * QUOTE_LIMIT + 100
