@@ -16,6 +16,8 @@ the same engine as :func:`~xinfang.clock_table`.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress
 from operator import attrgetter
@@ -39,9 +41,9 @@ from xinfang.deadlines import (
     clock_columns,
     clock_parts,
 )
-from xinfang.errors import InvalidDataError, PolicyError, XinfangError
+from xinfang.errors import InvalidDataError, PolicyError, XinfangError, quoted
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
-from xinfang.vocabulary import Rating, Stage
+from xinfang.vocabulary import Rating, Role, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
@@ -56,20 +58,28 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "COUNTERS",
+    "OUTSIDE_REASONS",
+    "PROBLEM_CODES",
     "SNAPSHOT_COLUMNS",
     "AgendaItem",
     "Campaign",
     "Listing",
     "Progress",
+    "Reconciliation",
+    "ReferenceProblem",
     "Snapshot",
     "SnapshotCounts",
+    "UnplacedGroup",
     "campaign_unit_index",
+    "check_references",
     "count_columns",
     "finish_snapshot",
     "load_campaign",
+    "require_references",
     "snapshot",
     "snapshot_counts",
     "trend",
+    "unplaced_cases",
 ]
 
 #: What a rate formula may add up (per unit, as of the snapshot date).
@@ -238,6 +248,197 @@ def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:
         raise PolicyError(exc.message, path=where, rule="campaign format") from None
 
 
+# ------------------------------------------------------------ reconciliation
+#: Why a case of the input is outside the campaign, by the campaign's own rules:
+#: registered only after the snapshot date, or no unit of it is (under) a campaign unit.
+OUTSIDE_REASONS: Final = ("not_yet_registered", "unit_not_covered")
+#: What :func:`check_references` finds: an id a case names that the organisation does
+#: not know (a unit, an official), a target with no case, a campaign unit not in the
+#: organisation.
+PROBLEM_CODES: Final = (
+    "unknown_unit",
+    "unknown_official",
+    "unknown_target",
+    "campaign_unit_not_in_organization",
+)
+_WHAT: Final = {
+    "unknown_unit": "unknown unit id",
+    "unknown_official": "unknown official id",
+    "unknown_target": "target with no case of this id",
+    "campaign_unit_not_in_organization": "campaign unit not in the organisation",
+}
+#: Above this many candidates, the nearest id is looked for among the neighbours in sort order.
+_NEAR_ALL: Final = 2000
+_NEAR_SPAN: Final = 64
+
+
+@attrs.frozen(kw_only=True)
+class ReferenceProblem:
+    """An id that names nothing: in a case, or in the campaign.
+
+    Attributes:
+        code: one of :data:`PROBLEM_CODES`.
+        index: the case's position in the input (0-based; ``None`` for a
+            problem of the campaign itself). A ledger's line is the host's
+            to map (the command prints it).
+        case_id: the case (``""`` for a problem of the campaign).
+        field: the field path: ``handling_unit``, ``receiving_unit``,
+            ``roles[0].holder``; ``targets[3]`` or ``units[1]`` of the campaign.
+        unknown: the id as written.
+        nearest: the nearest known id when one is close (a unit or official
+            whose *name* is the text written gives its id), else ``None``.
+        unplaced: whether it leaves its case not placed (未归属): the
+            campaign's rule reaches the unknown unit before any unit places
+            the case, or an official of the case's chain is unknown. An
+            unknown id the rule never reaches (a receiving unit, when the
+            handling unit places the case) is reported but places nothing.
+    """
+
+    code: str
+    index: int | None
+    case_id: str
+    field: str
+    unknown: str
+    nearest: str | None = None
+    unplaced: bool = False
+
+    @property
+    def path(self) -> str:
+        """Where: ``case <id>: <field>``, or the campaign's ``<field>``."""
+        return f"case {self.case_id}: {self.field}" if self.case_id else self.field
+
+    @property
+    def message(self) -> str:
+        """What, in one line: the unknown id (a bounded prefix) and the nearest known one."""
+        near = f" (nearest known: {self.nearest})" if self.nearest else ""
+        return f"{_WHAT[self.code]} {quoted(self.unknown)}{near}"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@attrs.frozen(kw_only=True)
+class UnplacedGroup:
+    """Cases not placed (未归属) for one unknown id in one field: how many, which first."""
+
+    code: str
+    field: str
+    unknown: str
+    nearest: str | None
+    cases: int
+    targets: int
+    first_case: str
+
+
+def _groups(rows: Iterable[UnplacedGroup]) -> tuple[UnplacedGroup, ...]:
+    """Groups with the same code, field, unknown id and nearest id merged; sorted."""
+    merged: dict[tuple[str, str, str, str], UnplacedGroup] = {}
+    for g in rows:
+        key = (g.code, g.field, g.unknown, g.nearest or "")
+        seen = merged.get(key)
+        merged[key] = (
+            g
+            if seen is None
+            else attrs.evolve(
+                seen,
+                cases=seen.cases + g.cases,
+                targets=seen.targets + g.targets,
+                first_case=min(seen.first_case, g.first_case),
+            )
+        )
+    return tuple(merged[k] for k in sorted(merged))
+
+
+@attrs.frozen(kw_only=True)
+class Reconciliation:
+    """Where every case of the input went: cases in = placed + outside + not placed.
+
+    ``placed``: counted under a campaign unit (``placed_targets`` of them
+    targets, ``placed_new`` new intake, the rest earlier cases that count in
+    the unit's rates and clocks only); ``not_yet_registered`` and
+    ``unit_not_covered``: outside the campaign by its rules
+    (:data:`OUTSIDE_REASONS`); ``unplaced``: the not placed (未归属) cases,
+    grouped by the unknown id that stopped them. The same for the targets:
+    ``targets`` (the campaign's) = placed + outside + not placed + ``unknown_targets``
+    (target ids no case of the input has). ``missing_units``: campaign units
+    the organisation does not have (no case can be placed under them).
+
+    Additive (``a + b``) before a snapshot is finished, like
+    :class:`SnapshotCounts`; :func:`finish_snapshot` fills ``targets``,
+    ``unknown_targets`` and ``missing_units``.
+    """
+
+    cases: int = 0
+    placed: int = 0
+    placed_targets: int = 0
+    placed_new: int = 0
+    not_yet_registered: int = 0
+    not_yet_registered_targets: int = 0
+    unit_not_covered: int = 0
+    unit_not_covered_targets: int = 0
+    unplaced: tuple[UnplacedGroup, ...] = attrs.field(default=(), converter=_groups)
+    targets_found: frozenset[str] = attrs.field(default=frozenset(), repr=False)
+    targets: int = 0
+    unknown_targets: tuple[str, ...] = ()
+    missing_units: tuple[str, ...] = ()
+
+    @property
+    def placed_earlier(self) -> int:
+        """Placed cases that are neither targets nor new intake (rates and clocks only)."""
+        return self.placed - self.placed_targets - self.placed_new
+
+    @property
+    def outside(self) -> int:
+        """Cases outside the campaign, every reason."""
+        return self.not_yet_registered + self.unit_not_covered
+
+    @property
+    def not_placed(self) -> int:
+        """Cases not placed (未归属)."""
+        return sum(g.cases for g in self.unplaced)
+
+    @property
+    def not_placed_targets(self) -> int:
+        """Target cases not placed (未归属)."""
+        return sum(g.targets for g in self.unplaced)
+
+    @property
+    def outside_by_reason(self) -> tuple[tuple[str, int], ...]:
+        """``(reason, cases)`` for each of :data:`OUTSIDE_REASONS`."""
+        return (
+            ("not_yet_registered", self.not_yet_registered),
+            ("unit_not_covered", self.unit_not_covered),
+        )
+
+    @property
+    def balanced(self) -> bool:
+        """Whether cases in = placed + outside + not placed (always, by construction)."""
+        return self.cases == self.placed + self.outside + self.not_placed
+
+    @property
+    def complete(self) -> bool:
+        """Whether every case is placed or outside and the campaign's ids all resolve."""
+        return not (self.unplaced or self.unknown_targets or self.missing_units)
+
+    def __add__(self, other: Reconciliation) -> Reconciliation:
+        if not isinstance(other, Reconciliation):
+            return NotImplemented
+        return Reconciliation(
+            cases=self.cases + other.cases,
+            placed=self.placed + other.placed,
+            placed_targets=self.placed_targets + other.placed_targets,
+            placed_new=self.placed_new + other.placed_new,
+            not_yet_registered=self.not_yet_registered + other.not_yet_registered,
+            not_yet_registered_targets=(
+                self.not_yet_registered_targets + other.not_yet_registered_targets
+            ),
+            unit_not_covered=self.unit_not_covered + other.unit_not_covered,
+            unit_not_covered_targets=self.unit_not_covered_targets + other.unit_not_covered_targets,
+            unplaced=(*self.unplaced, *other.unplaced),
+            targets_found=self.targets_found | other.targets_found,
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Progress:
     """One unit's (or the whole campaign's) progress as of the snapshot date."""
@@ -257,6 +458,8 @@ class Progress:
     deductions: float
     rates: tuple[tuple[str, float | None], ...]
     counters: tuple[tuple[str, int], ...]
+    #: The cases placed under the unit (every case it counts: targets, new intake and earlier).
+    cases: int = 0
 
     @property
     def progress(self) -> float:
@@ -322,6 +525,8 @@ class Snapshot:
     agenda: tuple[AgendaItem, ...]
     agenda_total: int
     follow_up: tuple[str, ...]
+    #: Where every case of the input went (cases in = placed + outside + not placed).
+    reconciliation: Reconciliation = attrs.field(factory=Reconciliation)
 
     def unit(self, unit_id: str) -> Progress:
         """One unit's progress."""
@@ -415,8 +620,256 @@ def _unit_of(key: Sequence[str | None], org: Organization, scope: dict[str, str]
     return None
 
 
+class _Nearest:
+    """The nearest known id to a word: a name written for an id, else a close id or name."""
+
+    __slots__ = ("_ids", "_memo", "_names", "_sorted")
+
+    def __init__(self, ids: Iterable[str], names: Mapping[str, str] | None = None) -> None:
+        self._ids = tuple(ids)
+        self._sorted = sorted(self._ids)
+        self._names = dict(names or {})
+        self._memo: dict[str, str | None] = {}
+
+    def __call__(self, word: str) -> str | None:
+        if word not in self._memo:
+            self._memo[word] = self._find(word)
+        return self._memo[word]
+
+    def _find(self, word: str) -> str | None:
+        if word in self._names:  # a unit or official written by its name
+            return self._names[word]
+        pool: Sequence[str] = self._sorted
+        if len(pool) > _NEAR_ALL:  # many ids (cases): the neighbours in sort order
+            at = bisect_left(pool, word)
+            pool = pool[max(at - _NEAR_SPAN, 0) : at + _NEAR_SPAN]
+        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+        if close:
+            return close[0]
+        by_name = difflib.get_close_matches(word, list(self._names), n=1, cutoff=0.6)
+        return self._names[by_name[0]] if by_name else None
+
+
+def _unique_names(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Name → id, for names that belong to one id only."""
+    found: dict[str, set[str]] = {}
+    for name, id_ in pairs:
+        found.setdefault(name, set()).add(id_)
+    return {name: next(iter(ids)) for name, ids in found.items() if len(ids) == 1}
+
+
+class _References:
+    """The one rule for what a case names that the organisation does not know (per call)."""
+
+    __slots__ = ("_lookup", "_near_official", "_near_unit", "org")
+
+    def __init__(self, org: Organization, scope: Sequence[str] | None) -> None:
+        self.org = org
+        self._lookup = _UnitIndex(scope, org) if scope is not None else None
+        self._near_unit: _Nearest | None = None
+        self._near_official: _Nearest | None = None
+
+    def nearest_unit(self, word: str) -> str | None:
+        if self._near_unit is None:
+            units = self.org.units
+            names = _unique_names((u.name, u.id) for u in units)
+            self._near_unit = _Nearest((u.id for u in units), names)
+        return self._near_unit(word)
+
+    def nearest_official(self, word: str) -> str | None:
+        if self._near_official is None:
+            people = self.org.officials
+            names = _unique_names((o.name, o.id) for o in people)
+            self._near_official = _Nearest((o.id for o in people), names)
+        return self._near_official(word)
+
+    def _places(self, unit: str) -> bool:
+        return self._lookup is None or self._lookup[unit] >= 0
+
+    def of(self, index: int, case: Case) -> list[ReferenceProblem]:
+        """The case's unknown ids, each saying whether it leaves the case not placed.
+
+        The campaign's rule reads the responsible, handling and receiving
+        unit in turn until one is (under) a campaign unit (without a
+        campaign: until one is known). An unknown unit it reaches first
+        leaves the case not placed: which unit it meant cannot be known.
+        An unknown official of the chain leaves it not placed too.
+        """
+        org, out = self.org, []
+        roles = case.roles
+        units: list[tuple[str, str]] = [
+            (f"roles[{i}].holder", h.holder)
+            for i, h in enumerate(roles)
+            if h.role is Role.RESPONSIBLE_UNIT
+        ][:1]
+        units += [("handling_unit", case.handling_unit), ("receiving_unit", case.receiving_unit)]
+        decided = False
+        for field, unit in units:
+            if not unit:
+                continue
+            if not org.has_unit(unit):
+                out.append(
+                    ReferenceProblem(
+                        code="unknown_unit",
+                        index=index,
+                        case_id=case.id,
+                        field=field,
+                        unknown=unit,
+                        nearest=self.nearest_unit(unit),
+                        unplaced=not decided,
+                    )
+                )
+                decided = True
+            elif not decided and self._places(unit):
+                decided = True
+        out += [
+            ReferenceProblem(
+                code="unknown_official",
+                index=index,
+                case_id=case.id,
+                field=f"roles[{i}].holder",
+                unknown=h.holder,
+                nearest=self.nearest_official(h.holder),
+                unplaced=True,
+            )
+            for i, h in enumerate(roles)
+            if h.role is not Role.RESPONSIBLE_UNIT and not org.has_official(h.holder)
+        ]
+        return out
+
+    def suspects(self, seen: Sequence[Case]) -> list[int]:
+        """The rows that name an id the organisation does not know (column-wise, ids once)."""
+        known = _Known(self.org)
+        n = len(seen)
+        good = np.fromiter(map(known.__getitem__, map(_HANDLING, seen)), bool, n)
+        good &= np.fromiter(map(known.__getitem__, map(_RECEIVING, seen)), bool, n)
+        org = self.org
+        for k in compress(range(n), map(_ROLES, seen)):
+            for h in seen[k].roles:
+                ok = (
+                    known[h.holder]
+                    if h.role is Role.RESPONSIBLE_UNIT
+                    else org.has_official(h.holder)
+                )
+                if not ok:
+                    good[k] = False
+                    break
+        return np.flatnonzero(~good).tolist()
+
+
+class _Known(dict[str, bool]):
+    """Unit id → whether the organisation has it ("" counts as known: not recorded)."""
+
+    __slots__ = ("_org",)
+
+    def __init__(self, org: Organization) -> None:
+        super().__init__()
+        self._org = org
+
+    def __missing__(self, unit: str) -> bool:
+        ok = self[unit] = not unit or self._org.has_unit(unit)
+        return ok
+
+
+def check_references(
+    cases: Iterable[Case],
+    org: Organization | None,
+    campaign: Campaign | None = None,
+) -> tuple[ReferenceProblem, ...]:
+    """Every id the cases and the campaign name that names nothing, with the nearest known id.
+
+    Per case (with ``org``): its responsible, handling and receiving unit and
+    the officials of its chain (``roles``), in the input's order; each
+    problem says whether it leaves the case not placed (``unplaced``), by
+    the rule :func:`snapshot` places cases with (with ``campaign``: scoped
+    to its units). Then the campaign's own: units the organisation does not
+    have (with ``org``), targets no case has. Pure; no problem means every
+    case of a snapshot of these files is placed or outside for a stated
+    reason (see :class:`Reconciliation`).
+    """
+    listed = cases if isinstance(cases, Sequence) else list(cases)
+    out: list[ReferenceProblem] = []
+    if org is not None:
+        refs = _References(org, campaign.units if campaign is not None else None)
+        for k in refs.suspects(listed):
+            out += refs.of(k, listed[k])
+    if campaign is None:
+        return tuple(out)
+    if org is not None:
+        out += [
+            ReferenceProblem(
+                code="campaign_unit_not_in_organization",
+                index=None,
+                case_id="",
+                field=f"units[{i}]",
+                unknown=unit,
+                nearest=refs.nearest_unit(unit),
+            )
+            for i, unit in enumerate(campaign.units)
+            if not org.has_unit(unit)
+        ]
+    ids = set(map(_ID, listed))
+    missing = [(i, t) for i, t in enumerate(campaign.targets) if t not in ids]
+    if missing:
+        near = _Nearest(ids)
+        out += [
+            ReferenceProblem(
+                code="unknown_target",
+                index=None,
+                case_id="",
+                field=f"targets[{i}]",
+                unknown=target,
+                nearest=near(target),
+            )
+            for i, target in missing
+        ]
+    return tuple(out)
+
+
+def unplaced_cases(
+    cases: Sequence[Case],
+    org: Organization,
+    campaign: Campaign,
+    *,
+    rows: Iterable[int] | None = None,
+) -> dict[int, ReferenceProblem]:
+    """The cases not placed (未归属), by position, each with the first problem that stops it.
+
+    The rule of :func:`check_references` (``unplaced`` problems), scoped to
+    the campaign. ``rows``: only these positions (a caller that already
+    knows which cases name an unknown id, e.g. from a column's distinct
+    values); by default every case is looked at (unknown ids column-wise first).
+    """
+    refs = _References(org, campaign.units)
+    out: dict[int, ReferenceProblem] = {}
+    for k in refs.suspects(cases) if rows is None else rows:
+        stop = next((p for p in refs.of(k, cases[k]) if p.unplaced), None)
+        if stop is not None:
+            out[k] = stop
+    return out
+
+
+def require_references(
+    cases: Iterable[Case],
+    org: Organization,
+    campaign: Campaign | None = None,
+    *,
+    source: str = "",
+) -> None:
+    """Raise :class:`~xinfang.InvalidDataError` naming every problem :func:`check_references` finds.
+
+    For an import that must take whole files or nothing: the error's
+    ``problems`` are ``(path, message)`` pairs, each path naming the case
+    and field (``case XF-1: handling_unit``), each message the unknown id
+    and the nearest known one.
+    """
+    found = check_references(cases, org, campaign)
+    if found:
+        raise InvalidDataError([(p.path, p.message) for p in found], source=source)
+
+
 #: Counts a snapshot keeps per unit besides :data:`COUNTERS` (not rate inputs).
-_EXTRAS: Final = ("in_handling", "plans", "new", "bj", "skip", "overdue_cases")
+_EXTRAS: Final = ("in_handling", "plans", "new", "bj", "skip", "overdue_cases", "cases")
 _AgendaRow = tuple[
     int, str, str, str, str, bool
 ]  # (due ordinal, unit, case, clock, status, provisional)
@@ -434,7 +887,9 @@ class SnapshotCounts:
     ``overdue_cases``) to one count per unit, in ``units`` order; ``agenda``
     holds the rows the agenda can take (the ``agenda_limit`` earliest due,
     as ``(due ordinal, unit, case id, clock key, status, provisional)``),
-    ``agenda_total`` how many rows were due before the next review.
+    ``agenda_total`` how many rows were due before the next review;
+    ``reconciliation`` where each case of the input went (``cases`` counts
+    the cases registered by the day, ``reconciliation.cases`` all of them).
     """
 
     campaign: str
@@ -445,6 +900,8 @@ class SnapshotCounts:
     agenda_total: int
     agenda_limit: int
     cases: int
+    #: Where every case of the input went (additive; finished by :func:`finish_snapshot`).
+    reconciliation: Reconciliation = attrs.field(factory=Reconciliation)
 
     def count(self, name: str) -> tuple[int, ...]:
         """One count per unit, by name."""
@@ -474,6 +931,7 @@ class SnapshotCounts:
             agenda=_first_rows((*self.agenda, *other.agenda), self.agenda_limit),
             agenda_total=self.agenda_total + other.agenda_total,
             cases=self.cases + other.cases,
+            reconciliation=self.reconciliation + other.reconciliation,
         )
 
     def __radd__(self, other: object) -> SnapshotCounts:
@@ -523,21 +981,28 @@ def snapshot_counts(
     as :func:`~xinfang.clock_table` reads it).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
+    given = cases if isinstance(cases, Sequence) else list(cases)
     cols = CaseColumns(
-        cases,
+        given,
         as_of_day(as_of, rb),
         drop_unregistered=True,
         read=(*clock_columns(rb), *SNAPSHOT_COLUMNS),
     )
     seen = cols.cases
+    is_target = campaign.target_set.__contains__
+    target = np.fromiter(map(is_target, map(_ID, seen)), bool, len(seen))
+    given_targets = sum(map(is_target, map(_ID, given)))
     return count_columns(
         campaign,
         cols,
         unit=_campaign_units(seen, campaign.units, org),
-        target=np.fromiter(map(campaign.target_set.__contains__, map(_ID, seen)), bool, len(seen)),
+        target=target,
         case_id=lambda k: seen[k].id,
         rulebook=rb,
         calendar=calendar,
+        unplaced=unplaced_cases(seen, org, campaign),
+        not_yet=(len(given) - len(seen), given_targets - int(target.sum())),
+        targets_found=campaign.target_set.intersection(map(_ID, given)),
     )
 
 
@@ -551,6 +1016,9 @@ def count_columns(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
     parts: Sequence[ClockPart] | None = None,
+    unplaced: Mapping[int, ReferenceProblem] | None = None,
+    not_yet: tuple[int, int] = (0, 0),
+    targets_found: Iterable[str] = (),
 ) -> SnapshotCounts:
     """The snapshot's counts from the clock engine's columns (the core of :func:`snapshot_counts`).
 
@@ -563,7 +1031,12 @@ def count_columns(
     its id (read only for the agenda's rows). ``parts``: the clocks of
     ``cols`` already computed by :func:`~xinfang.deadlines.clock_parts` under
     the same rulebook and calendar with ``due_soon=3`` (a sweep that also
-    wants the clocks computes them once).
+    wants the clocks computes them once). The reconciliation: ``unplaced``
+    maps the rows not placed to the problem that stopped each (no count
+    places them anywhere, whatever ``unit`` says); ``not_yet`` is how many
+    cases of the input (and targets among them) were left out of ``cols``
+    as registered only after the day; ``targets_found`` the target ids the
+    input has.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -571,6 +1044,10 @@ def count_columns(
     if parts is None:
         parts = clock_parts(cols, rulebook=rb, calendar=cal, due_soon=3)
     unit_ix, is_target = unit, target
+    stopped = np.zeros(len(unit_ix), bool)
+    if unplaced:
+        stopped[list(unplaced)] = True
+        unit_ix = np.where(stopped, -1, unit_ix)
     inside = unit_ix >= 0
     n_units = len(campaign.units)
 
@@ -622,7 +1099,32 @@ def count_columns(
         "new": count_by_unit(new),
         "bj": count_by_unit(rows_where(new_rows, bj == 1)),
         "skip": count_by_unit(rows_where(new_rows, skip == 1)),
+        "cases": count_by_unit(np.ones(n, bool)),
     }
+    outside = ~inside & ~stopped
+    reconciliation = Reconciliation(
+        cases=n + not_yet[0],
+        placed=int(inside.sum()),
+        placed_targets=int((inside & is_target).sum()),
+        placed_new=int((inside & new).sum()),
+        not_yet_registered=not_yet[0],
+        not_yet_registered_targets=not_yet[1],
+        unit_not_covered=int(outside.sum()),
+        unit_not_covered_targets=int((outside & is_target).sum()),
+        unplaced=[
+            UnplacedGroup(
+                code=p.code,
+                field=p.field,
+                unknown=p.unknown,
+                nearest=p.nearest,
+                cases=1,
+                targets=int(is_target[k]),
+                first_case=p.case_id,
+            )
+            for k, p in (unplaced or {}).items()
+        ],
+        targets_found=frozenset(targets_found),
+    )
     agenda, agenda_total = _clock_counts(
         parts,
         case_id=case_id,
@@ -643,6 +1145,7 @@ def count_columns(
         agenda_total=agenda_total,
         agenda_limit=campaign.agenda_limit,
         cases=n,
+        reconciliation=reconciliation,
     )
 
 
@@ -660,17 +1163,21 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
     cnt = {u: {name: table[name][i] for name in COUNTERS} for i, u in enumerate(units)}
     extra = {u: {name: table[name][i] for name in _EXTRAS} for i, u in enumerate(units)}
     expected_share = _share(campaign, as_of)
+    # A campaign unit the organisation does not have is reported, not shown as a row
+    # (no case can be placed under it: the rule reaches units through the organisation).
+    missing = tuple(u for u in units if not org.has_unit(u))
+    shown = [u for u in units if org.has_unit(u)] if missing else list(units)
     per_unit = [
         _progress(
             campaign,
             unit=u,
-            name=org.unit(u).name if org.has_unit(u) else u,
+            name=org.unit(u).name,
             cnt=cnt[u],
             extra=extra[u],
             overdue=extra[u]["overdue_cases"],
             expected=campaign.intake_baseline * expected_share / len(units),
         )
-        for u in units
+        for u in shown
     ]
     total_cnt = {c: sum(table[c]) for c in COUNTERS}
     total_extra = {k: sum(table[k]) for k in _EXTRAS}
@@ -705,6 +1212,14 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
         ),
         agenda_total=counts.agenda_total,
         follow_up=tuple(item.unit for item in admonish),
+        reconciliation=attrs.evolve(
+            counts.reconciliation,
+            targets=len(campaign.target_set),
+            unknown_targets=tuple(
+                sorted(campaign.target_set - counts.reconciliation.targets_found)
+            ),
+            missing_units=missing,
+        ),
     )
 
 
@@ -849,6 +1364,7 @@ def _progress(
         deductions=round(deductions, 3),
         rates=tuple(rates),
         counters=tuple(sorted(cnt.items())),
+        cases=extra["cases"],
     )
 
 

@@ -45,6 +45,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from xinfang import report
 from xinfang.calendar import china_mainland
 from xinfang.campaign import load_campaign, snapshot
+from xinfang.case import Case
 from xinfang.changes import Change, Register
 from xinfang.classification import CaseFacts, classify
 from xinfang.deadlines import ClockStatus, clock_table
@@ -57,14 +58,13 @@ from xinfang.errors import (
 from xinfang.instants import aware
 from xinfang.responsibility import load_organization
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
-from xinfang.store import DEFAULT_URL, Store, open_store
+from xinfang.store import DEFAULT_URL, Store, ViewerStore, app_role_sql, init_store, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterator, Sequence
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
-    from xinfang.case import Case
     from xinfang.deadlines import Clock
     from xinfang.responsibility import Organization
 
@@ -857,12 +857,28 @@ def _open(url: str, calendar: WorkCalendar) -> Store:
 
 
 def _cmd_db_init(args: argparse.Namespace) -> int:
-    # Opening migrates; a journal from before the projections gets them under this calendar.
-    with _open(args.db, _calendar(args)) as store:
-        version_reached = store.schema_version()
+    if args.print_sql:  # the application role's grants, for a DBA to run: nothing changes
+        if not args.app_role:
+            raise _Exit(EXIT_USAGE, "--print-sql prints the grants of --app-role NAME")
+        _out("".join(f"{sql};\n" for sql in app_role_sql(args.db, args.app_role)))
+        return EXIT_OK
+    # Run as the schema's owner; a journal from before the projections gets them under
+    # this calendar; --app-role creates (if missing) and grants the application's role.
+    version_reached = init_store(args.db, calendar=_calendar(args), app_role=args.app_role)
     if not args.quiet:
         _say(f"{args.db}: schema version {version_reached}")
+        if args.app_role:
+            _say(f"{args.db}: role {args.app_role} may read and append the journal only")
     return EXIT_OK
+
+
+def _viewer(args: argparse.Namespace, store: Store) -> Store | ViewerStore:
+    """The store as ``--viewer`` may see it (with ``--org``); the whole store without one."""
+    if not getattr(args, "viewer", None):
+        return store
+    if not args.org:
+        raise _Exit(EXIT_USAGE, "--viewer needs --org FILE (who may see what is decided on it)")
+    return store.for_viewer(args.viewer, _load_org(args.org, args.encoding))
 
 
 def _cmd_db_import(args: argparse.Namespace) -> int:
@@ -884,7 +900,7 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
 def _cmd_db_export(args: argparse.Namespace) -> int:
     _check_writable(args.output)
     with _open(args.db, _calendar(args)) as store:
-        text = store.export_ledger(reveal_personal_data=args.reveal_personal_data)
+        text = _viewer(args, store).export_ledger(reveal_personal_data=args.reveal_personal_data)
     _write(text, args.output)
     return EXIT_OK
 
@@ -910,7 +926,20 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
     org = _load_org(args.org, args.encoding) if args.org else None
     at = args.at or _now()
     with _open(args.db, _calendar(args)) as store:
-        if isinstance(change, Register):
+        if args.viewer:  # recorded as the viewer's, on a case they may see in full
+            view = _viewer(args, store)
+            assert isinstance(view, ViewerStore)  # noqa: S101 - --viewer gives a view
+            if isinstance(change, Register):
+                case, event = view.register(change, at, idempotency_key=args.idempotency_key)
+            else:
+                case, event = view.apply(
+                    args.case_id,
+                    change,
+                    at=at,
+                    expected_version=args.expected_version,
+                    idempotency_key=args.idempotency_key,
+                )
+        elif isinstance(change, Register):
             case, event = store.register(
                 change, at, by=args.by, idempotency_key=args.idempotency_key
             )
@@ -933,7 +962,7 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
 def _cmd_db_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or _today()
     with _open(args.db, _calendar(args)) as store:
-        rows = store.due(as_of, args.within)
+        rows = _viewer(args, store).due(as_of, args.within)
     _out("".join(map(_due_line, rows)))
     return _due_summary(args, rows, as_of)
 
@@ -945,8 +974,10 @@ def _cmd_db_report(args: argparse.Namespace) -> int:
             progress.bar("reading the store", store.count(), unit="case") as bar,
         ):
             cases = []
-            for case in store.iter_cases():
-                cases.append(case)
+            view = _viewer(args, store)
+            for case in view.iter_cases():
+                if isinstance(case, Case):  # the bulletin counts what the viewer sees in full
+                    cases.append(case)
                 bar.update()
             return cases
 
@@ -1103,19 +1134,40 @@ def _parser() -> argparse.ArgumentParser:
     # Every db command takes the calendar options: the projections (clock due dates) are
     # computed under the calendar the store is opened with, by whichever command writes them.
     parents = [common, reading, store, counting]
-    dbs.add_parser("init", parents=parents, help="create or migrate the schema").set_defaults(
-        run=_cmd_db_init
+    ini = dbs.add_parser("init", parents=parents, help="create or migrate the schema")
+    ini.add_argument(
+        "--app-role",
+        metavar="NAME",
+        help="PostgreSQL: create (if missing) the application's role, granted only SELECT and "
+        "INSERT on the journal and what the projections need",
+    )
+    ini.add_argument(
+        "--print-sql",
+        action="store_true",
+        help="print the --app-role grants instead of running them",
+    )
+    ini.set_defaults(run=_cmd_db_init)
+    # What an official asks for goes through --viewer: every case they may not see is,
+    # to the command, a case that does not exist (信访工作条例 Art. 30 ¶3).
+    viewing = argparse.ArgumentParser(add_help=False)
+    viewing.add_argument(
+        "--viewer",
+        metavar="OFFICIAL_ID",
+        help="answer as this official may see (needs --org): hidden cases do not exist",
     )
     imp = dbs.add_parser("import", parents=parents, help="import a JSON Lines ledger")
     imp.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
     imp.set_defaults(run=_cmd_db_import)
-    exp = dbs.add_parser("export", parents=parents, help="export the store as a ledger")
+    exp = dbs.add_parser("export", parents=[*parents, viewing], help="export the store as a ledger")
+    exp.add_argument("--org", metavar="FILE", help="organisation TOML (for --viewer)")
     exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
     exp.add_argument(
         "--reveal-personal-data", action="store_true", help="ID numbers and phones in full"
     )
     exp.set_defaults(run=_cmd_db_export)
-    app = dbs.add_parser("apply", parents=parents, help="apply one change (JSON) to a stored case")
+    app = dbs.add_parser(
+        "apply", parents=[*parents, viewing], help="apply one change (JSON) to a stored case"
+    )
     app.add_argument("case_id", help="the case (ignored for a registration)")
     app.add_argument("change", help="the change as JSON, with its kind ('-': stdin)")
     app.add_argument("--at", type=_instant, help="when it happened (default: now, +08:00)")
@@ -1124,11 +1176,14 @@ def _parser() -> argparse.ArgumentParser:
     app.add_argument("--idempotency-key", help="a repeated key returns the first result")
     app.add_argument("--org", metavar="FILE", help="organisation TOML (for chain changes)")
     app.set_defaults(run=_cmd_db_apply)
-    dd = dbs.add_parser("due", parents=parents, help="clocks due soon or overdue")
+    dd = dbs.add_parser("due", parents=[*parents, viewing], help="clocks due soon or overdue")
+    dd.add_argument("--org", metavar="FILE", help="organisation TOML (for --viewer)")
     dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
     dd.set_defaults(run=_cmd_db_due)
-    dr = dbs.add_parser("report", parents=[*parents, bulletin], help="the bulletin from the store")
+    dr = dbs.add_parser(
+        "report", parents=[*parents, bulletin, viewing], help="the bulletin from the store"
+    )
     dr.add_argument("--campaign", required=True, metavar="FILE", help="campaign TOML file")
     dr.add_argument("--org", required=True, metavar="FILE", help="organisation TOML file")
     dr.add_argument("--as-of", type=_date, help="default: today, within the campaign")

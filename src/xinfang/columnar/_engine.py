@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xinfang.calendar import china_mainland
-from xinfang.campaign import campaign_unit_index, count_columns
+from xinfang.campaign import campaign_unit_index, count_columns, unplaced_cases
 from xinfang.case import MILESTONE_NAMES
 from xinfang.columnar._fold import _days, _instants
+from xinfang.columnar._io import case_offsets
 from xinfang.columnar._schema import SINCE_1992_US
 from xinfang.deadlines import (
     CODES,
@@ -46,7 +47,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
-__all__ = ["CLOCKS_SCHEMA", "Campaigned", "HearingSpans", "MilestoneColumns", "run", "spans_of"]
+__all__ = [
+    "CLOCKS_SCHEMA",
+    "Campaigned",
+    "HearingSpans",
+    "MilestoneColumns",
+    "run",
+    "spans_of",
+    "target_ids",
+]
 
 
 #: ``date(1970, 1, 1).toordinal()``: a date32 value plus this is a proleptic ordinal.
@@ -314,6 +323,52 @@ def _units(milestones: Any, campaign: Campaign, org: Organization) -> npt.NDArra
     return out
 
 
+def _dictionary(column: Any) -> Any:
+    """One dictionary-encoded array of a (chunked) string column."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+
+
+def _suspects(milestones: Any, events: Any, org: Organization) -> list[int]:
+    """Rows that name an id ``org`` does not know: a unit, or an official given a role.
+
+    Each distinct id is looked up once. Officials are read from the role
+    assignments of ``events`` (all of them: a released holder makes a row a
+    suspect too, and the value rule then decides); without events, only
+    units are looked at.
+    """
+    bad = np.zeros(milestones.num_rows, dtype=bool)
+    for name in ("responsible_unit", "handling_unit", "receiving_unit"):
+        column = _dictionary(milestones.column(name))
+        known = [not u or org.has_unit(u) for u in column.dictionary.to_pylist()]
+        lookup = np.append(np.array(known, dtype=bool), True)  # null: not recorded
+        codes = _numpy(pc.fill_null(column.indices.cast(pa.int32()), len(known)))
+        bad |= ~lookup[codes]
+    if events is not None and events.num_rows and "holder" in events.column_names:
+        kind = events.column("kind")
+        kind = kind.cast(pa.string()) if pa.types.is_dictionary(kind.type) else kind
+        role = events.column("role").cast(pa.string())
+        person = pc.and_(pc.equal(kind, "role_assigned"), pc.not_equal(role, "responsible_unit"))
+        rows = np.flatnonzero(_numpy(pc.fill_null(person, False)).astype(bool))
+        if len(rows):
+            held = _dictionary(events.column("holder").take(pa.array(rows)))
+            known = [bool(o) and org.has_official(o) for o in held.dictionary.to_pylist()]
+            lookup = np.append(np.array(known, dtype=bool), True)
+            codes = _numpy(pc.fill_null(held.indices.cast(pa.int32()), len(known)))
+            offsets = case_offsets(events)
+            case = np.searchsorted(offsets, rows[~lookup[codes]], side="right") - 1
+            bad[case] = True
+    return np.flatnonzero(bad).tolist()
+
+
+def target_ids(milestones: Any, campaign: Campaign) -> list[str]:
+    """The campaign's target ids that cases of ``milestones`` have."""
+    ids = milestones.column("case_id")
+    hit = pc.is_in(ids, value_set=pa.array(sorted(campaign.targets), pa.string()))
+    return [str(v) for v in pc.filter(ids, hit).to_pylist()]
+
+
 class Campaigned(NamedTuple):
     """A campaign to count in a sweep, with its organisation."""
 
@@ -332,6 +387,9 @@ def run(
     due_soon: int = 3,
     clocks: bool = True,
     count: Campaigned | None = None,
+    events: Any = None,
+    not_yet: tuple[int, int] = (0, 0),
+    targets_found: Sequence[str] | None = None,
 ) -> tuple[Any | None, SnapshotCounts | None]:
     """One run of the clock engine over ``milestones`` as of ``day``.
 
@@ -340,6 +398,13 @@ def run(
     :func:`~xinfang.clock_table` orders them) unless ``clocks`` is false, and
     the campaign's :class:`~xinfang.SnapshotCounts` when ``count`` names one
     (from the same clocks: ``due_soon`` must then be 3, the snapshot's).
+    The counts reconcile as :func:`~xinfang.snapshot_counts`' do: a case that
+    names an id the organisation does not know (a unit in ``milestones``, an
+    official in the role assignments of ``events``, the journal's events) is
+    decided by the value rule (:func:`~xinfang.campaign.unplaced_cases` on
+    ``case_of``); ``not_yet`` is how many cases (and targets among them) the
+    journal had that were registered only after ``day``, ``targets_found``
+    the target ids of the whole journal (default: those of ``milestones``).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -350,6 +415,8 @@ def run(
         campaign, org = count
         ids = milestones.column("case_id")
         targets = pa.array(sorted(campaign.targets), pa.string())
+        suspects = _suspects(milestones, events, org)
+        stopped = unplaced_cases([case_of(k) for k in suspects], org, campaign)
         counts = count_columns(
             campaign,
             cols,
@@ -359,6 +426,11 @@ def run(
             rulebook=rb,
             calendar=cal,
             parts=parts,
+            unplaced={suspects[i]: problem for i, problem in stopped.items()},
+            not_yet=not_yet,
+            targets_found=(
+                target_ids(milestones, campaign) if targets_found is None else targets_found
+            ),
         )
     return (_clocks_table(milestones, parts, rb) if clocks else None), counts
 
