@@ -10,6 +10,12 @@ CSS and SVG (a burndown chart with a scaled y-axis and per-unit progress
 bars), no scripts, no network, readable printed. JSON carries the stable
 codes of the snapshot and, beside them, the chosen language's text.
 
+Every bulletin prints its reconciliation (事项核对): cases in = placed +
+outside the campaign by reason + not placed (未归属), the not placed cases
+grouped by the unknown id that stopped them (with the nearest known id),
+the same for the targets, and the campaign units the organisation lacks;
+when anything is not placed, a warning under the date says so.
+
 Given the ``calendar`` the snapshot was counted on, a bulletin marks every
 date that provisional calendar data decided (暂定 / provisional) and says
 why under the agenda. Given ``as_of_basis``, it says how the snapshot date
@@ -35,6 +41,7 @@ from xinfang.report._text import (
     calendar_note,
     labels,
     listing_reasons,
+    placement_word,
     rate_name,
     status_word,
 )
@@ -65,9 +72,12 @@ __all__ = [
 
 #: The formats :func:`render` writes.
 FORMATS: Final = ("md", "html", "json")
-#: The version of the JSON bulletin (2: language texts beside the codes, reasons as codes).
-JSON_SCHEMA_VERSION: Final = 2
+#: The version of the JSON bulletin (2: language texts beside the codes, reasons as codes;
+#: 3: the reconciliation, and each unit's placed cases).
+JSON_SCHEMA_VERSION: Final = 3
 _AGENDA_LIMIT: Final = 50
+#: Rows of not-placed cases and ids listed before "n more".
+_UNPLACED_LIMIT: Final = 50
 
 
 def _is_provisional(day: _dt.date, calendar: WorkCalendar | None) -> bool:
@@ -222,6 +232,77 @@ class _Bulletin:
     def reason_texts(self, listing: Any) -> list[str]:
         return [r["text"] for r in self.reasons[id(listing)]]
 
+    # ------------------------------------------------------ reconciliation
+    def _ids(self, ids: Sequence[str], name: Callable[[str], str] = str) -> str:
+        shown = self.t["list_sep"].join(name(i) for i in ids[:_UNPLACED_LIMIT])
+        more = len(ids) - _UNPLACED_LIMIT
+        return shown + (f" ({self.t['more'].format(n=more)})" if more > 0 else "")
+
+    def rec_lines(self) -> list[str]:
+        """The reconciliation in sentences: cases, placed, per unit, outside, targets, ids."""
+        r, t = self.snap.reconciliation, self.t
+        out = [
+            t["rec_cases"].format(
+                cases=r.cases, placed=r.placed, outside=r.outside, unplaced=r.not_placed
+            ),
+            t["rec_placed"].format(
+                placed=r.placed,
+                targets=r.placed_targets,
+                new=r.placed_new,
+                earlier=r.placed_earlier,
+            ),
+        ]
+        if self.snap.units:
+            units = t["list_sep"].join(f"{p.name or p.unit} {p.cases}" for p in self.snap.units)
+            out.append(f"{t['rec_units']}: {units}")
+        reasons = t["list_sep"].join(
+            f"{placement_word(code, self.lang)} {n}" for code, n in r.outside_by_reason
+        )
+        out.append(f"{t['rec_outside'].format(outside=r.outside)}: {reasons}")
+        out.append(
+            t["rec_targets"].format(
+                targets=r.targets,
+                placed=r.placed_targets,
+                outside=r.not_yet_registered_targets + r.unit_not_covered_targets,
+                unplaced=r.not_placed_targets,
+                unknown=len(r.unknown_targets),
+            )
+        )
+        if r.unknown_targets:
+            out.append(f"{t['unknown_targets']}: {self._ids(r.unknown_targets)}")
+        if r.missing_units:
+            out.append(f"{t['missing_units']}: {self._ids(r.missing_units)}")
+        if not r.balanced:  # pragma: no cover - the counts are built to balance
+            out.append(t["rec_unbalanced"])
+        return out
+
+    def unplaced_head(self) -> list[str]:
+        keys = ("reason", "field", "unknown_id", "nearest", "cases", "of_targets", "first_case")
+        return [self.t[k] for k in keys]
+
+    def unplaced_rows(self) -> list[list[str]]:
+        return [
+            [
+                placement_word(g.code, self.lang),
+                g.field,
+                g.unknown,
+                g.nearest or "—",
+                str(g.cases),
+                str(g.targets),
+                g.first_case,
+            ]
+            for g in self.snap.reconciliation.unplaced[:_UNPLACED_LIMIT]
+        ]
+
+    def unplaced_more(self) -> str:
+        more = len(self.snap.reconciliation.unplaced) - _UNPLACED_LIMIT
+        return self.t["more"].format(n=more) if more > 0 else ""
+
+    def warning(self) -> str:
+        """The line under the date when cases are not placed ("" when none are)."""
+        n = self.snap.reconciliation.not_placed
+        return self.t["unplaced_warning"].format(n=n) if n else ""
+
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
@@ -275,6 +356,8 @@ def render_markdown(
     )
     t = b.t
     out = [f"# {t['title']}", "", _md(b.as_of_line()), ""]
+    if b.warning():
+        out += [f"**{_md(b.warning())}**", ""]
     out += [f"## {t['overall']}", ""]
     head = b.progress_head()
     out.append(_md_row(head))
@@ -306,6 +389,18 @@ def render_markdown(
     out += [_md_row(row) for row in b.agenda_rows()]
     if b.more():
         out += ["", b.more()]
+    out += ["", f"## {t['reconciliation']}", ""]
+    out += [f"- {_md(line)}" for line in b.rec_lines()]
+    out += ["", f"### {t['unplaced']}", ""]
+    if b.unplaced_rows():
+        head = b.unplaced_head()
+        out.append(_md_row(head))
+        out.append("|" + "---|" * len(head))
+        out += [_md_row(row) for row in b.unplaced_rows()]
+        if b.unplaced_more():
+            out += ["", b.unplaced_more()]
+    else:
+        out.append(_md(t["unplaced_none"]))
     if b.calendar_note:
         out += ["", _md(b.calendar_note)]
     return "\n".join(out) + "\n"
@@ -336,6 +431,24 @@ def _jsonable(b: _Bulletin) -> dict[str, Any]:
         }
     )
     data["provisional_dates"] = [d.isoformat() for d in b.prov_dates]
+    rec, r = data["reconciliation"], snap.reconciliation
+    del rec["targets_found"]  # the ids behind unknown_targets; not the bulletin's business
+    rec |= {
+        "placed_earlier": r.placed_earlier,
+        "outside": r.outside,
+        "outside_by_reason": [
+            {"code": code, "cases": n, "text": placement_word(code, b.lang)}
+            for code, n in r.outside_by_reason
+        ],
+        "not_placed": r.not_placed,
+        "not_placed_targets": r.not_placed_targets,
+        "balanced": r.balanced,
+        "complete": r.complete,
+        "text": b.rec_lines(),
+        "warning": b.warning(),
+    }
+    for item in rec["unplaced"]:
+        item["reason_text"] = placement_word(item["code"], b.lang)
     data["text"] = {
         "title": b.t["title"],
         "as_of": b.as_of_line(),
@@ -413,6 +526,7 @@ tr.total td{font-weight:bold;background:#f3f3f3}
 .bar .track{fill:#eee}.bar .fill{fill:#2a7}
 ul.commend li{color:#175}ul.admonish li{color:#a00}
 .provisional{color:#a60}p.note{font-size:.9em;color:#555}
+p.warning{font-weight:bold;color:#a00}
 @media print{body{margin:0}a{color:inherit}}
 """
 )
@@ -474,6 +588,21 @@ def render_html(
         for item, row in zip(snap.agenda, b.agenda_rows(), strict=False)
     )
     more = f"<p>{e(b.more())}</p>" if b.more() else ""
+    warning = f'<p class="warning">{e(b.warning())}</p>' if b.warning() else ""
+    rec_items = "".join(f"<li>{e(line)}</li>" for line in b.rec_lines())
+    if b.unplaced_rows():
+        unplaced_rows = "".join(f"<tr>{cells('td', row)}</tr>" for row in b.unplaced_rows())
+        unplaced = (
+            f'<table class="unplaced"><tr>{cells("th", b.unplaced_head())}</tr>'
+            f"{unplaced_rows}</table>"
+            + (f"<p>{e(b.unplaced_more())}</p>" if b.unplaced_more() else "")
+        )
+    else:
+        unplaced = f"<p>{e(t['unplaced_none'])}</p>"
+    reconciliation = (
+        f'<h2>{e(t["reconciliation"])}</h2><ul class="reconciliation">{rec_items}</ul>'
+        f"<h3>{e(t['unplaced'])}</h3>{unplaced}"
+    )
     follow = f"<p>{e(b.follow_up())}</p>" if b.follow_up() else ""
     note = f'<p class="note">{e(b.calendar_note)}</p>' if b.calendar_note else ""
     chart = (
@@ -486,7 +615,7 @@ def render_html(
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{e(t["title"])} {snap.as_of.isoformat()}</title>'
         f"<style>{_CSS}</style></head><body><h1>{e(t['title'])}</h1>"
-        f"<p>{e(b.as_of_line())}</p>"
+        f"<p>{e(b.as_of_line())}</p>{warning}"
         f"<h2>{e(t['overall'])}</h2><table><tr>{cells('th', [*b.progress_head(), ''])}</tr>"
         f"{rows}</table>{chart}"
         f"<h2>{e(t['rates'])}</h2><table><tr>{cells('th', b.rate_head())}</tr>{rate_rows}</table>"
@@ -494,7 +623,7 @@ def render_html(
         + listing("admonish", snap.admonish)
         + f"<h2>{e(t['next_review'])}: {e(b.review_line())}</h2>{follow}"
         + f"<h3>{e(t['agenda'])}</h3><table><tr>{agenda_head}</tr>{agenda_rows}</table>"
-        + f"{more}{note}</body></html>\n"
+        + f"{more}{reconciliation}{note}</body></html>\n"
     )
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "calendar_note",
     "labels",
     "listing_reasons",
+    "placement_word",
     "rate_name",
     "status_word",
 ]
@@ -64,6 +65,38 @@ _LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "more": "另有 {n} 项",
         "provisional": "暂定",
         "chart_axis": "未化解事项(件)",
+        "reconciliation": "事项核对",
+        "rec_cases": (
+            "输入事项 {cases} 件 = 已归属 {placed} 件 + 行动范围外 {outside} 件 "
+            "+ 未归属 {unplaced} 件"
+        ),
+        "rec_placed": (
+            "已归属 {placed} 件: 攻坚任务 {targets} 件, 行动期间新增 {new} 件, "
+            "行动开始前受理的其他事项 {earlier} 件(只计入指标和时限)"
+        ),
+        "rec_units": "各单位已归属",
+        "rec_outside": "行动范围外 {outside} 件",
+        "rec_targets": (
+            "攻坚任务 {targets} 件 = 已归属 {placed} 件 + 行动范围外 {outside} 件 + "
+            "未归属 {unplaced} 件 + 台账中无此编号 {unknown} 件"
+        ),
+        "rec_unbalanced": "核对不平: 请报告此问题",
+        "unplaced": "未归属事项",
+        "unplaced_none": "无: 每件事项均已归属或有行动规则所定的范围外原因",
+        "reason": "原因",
+        "field": "字段",
+        "unknown_id": "未知编号",
+        "nearest": "最接近的已知编号",
+        "cases": "事项数",
+        "of_targets": "其中攻坚任务",
+        "first_case": "首件事项",
+        "unknown_targets": "攻坚任务编号在台账中无对应事项",
+        "missing_units": "行动范围内的单位不在组织机构文件中(未列入各单位表)",
+        "unplaced_warning": (
+            "注意: {n} 件事项未归属,未计入任何单位;下列各单位的数字和比率不含这些事项"
+            "(见文末“事项核对”)。"
+        ),
+        "list_sep": "、",
     },
     "en": {
         "title": "Campaign bulletin: clearing the petition backlog",
@@ -98,6 +131,40 @@ _LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "more": "{n} more",
         "provisional": "provisional",
         "chart_axis": "open cases",
+        "reconciliation": "Reconciliation",
+        "rec_cases": (
+            "Cases in: {cases} = placed {placed} + outside the campaign {outside} "
+            "+ not placed {unplaced}"
+        ),
+        "rec_placed": (
+            "Placed: {placed} (targets {targets}, new intake {new}, earlier cases {earlier} "
+            "counted in rates and clocks only)"
+        ),
+        "rec_units": "Placed per unit",
+        "rec_outside": "Outside the campaign: {outside}",
+        "rec_targets": (
+            "Targets: {targets} = placed {placed} + outside {outside} + not placed {unplaced} "
+            "+ no case with the id {unknown}"
+        ),
+        "rec_unbalanced": "the counts do not reconcile: please report this",
+        "unplaced": "Cases not placed",
+        "unplaced_none": (
+            "none: every case is placed or outside the campaign for a reason its rules give"
+        ),
+        "reason": "Reason",
+        "field": "Field",
+        "unknown_id": "Unknown id",
+        "nearest": "Nearest known id",
+        "cases": "Cases",
+        "of_targets": "Of them targets",
+        "first_case": "First case",
+        "unknown_targets": "Target ids with no case in the ledger",
+        "missing_units": ("Campaign units not in the organisation (not shown in the unit tables)"),
+        "unplaced_warning": (
+            "Warning: {n} case(s) are not placed and counted under no unit; the units' "
+            "numbers and rates below leave them out (see the reconciliation at the end)."
+        ),
+        "list_sep": ", ",
     },
 }
 
@@ -115,6 +182,25 @@ _RATE_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
         "participation": "Participation",
         "satisfaction": "Satisfaction",
         "settlement": "Settlement",
+    },
+}
+
+_PLACEMENT_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        "not_yet_registered": "截至日尚未登记",
+        "unit_not_covered": "所属单位不在行动范围内",
+        "unknown_unit": "单位编号不存在",
+        "unknown_official": "人员编号不存在",
+        "unknown_target": "无此编号的事项",
+        "campaign_unit_not_in_organization": "组织机构中无此单位",
+    },
+    "en": {
+        "not_yet_registered": "registered after the date",
+        "unit_not_covered": "its units are outside the campaign's units",
+        "unknown_unit": "unknown unit id",
+        "unknown_official": "unknown official id",
+        "unknown_target": "no case with this id",
+        "campaign_unit_not_in_organization": "not in the organisation",
     },
 }
 
@@ -216,6 +302,11 @@ def labels(lang: str) -> Mapping[str, str]:
 def rate_name(code: str, lang: str) -> str:
     """A rate's name (a host's own rate keeps its code)."""
     return _RATE_NAMES[lang].get(code, code.replace("_", " "))
+
+
+def placement_word(code: str, lang: str) -> str:
+    """Why a case is outside the campaign or not placed, in words."""
+    return _PLACEMENT_WORDS[lang].get(code, code.replace("_", " "))
 
 
 def status_word(code: str, lang: str) -> str:
