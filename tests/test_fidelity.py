@@ -80,12 +80,15 @@ class TestUnitKinds:
         assert err.value.path == "limits.routing.binds[0]"
 
     def test_bundled_binds(self) -> None:
-        """Art. 22 binds petition departments; Art. 23 ¶2-3 binds other bodies (¶4)."""
+        """Art. 22 binds petition departments; Art. 23 ¶2-3 binds other bodies (¶4 exempts)."""
         rb = x.bundled_rulebook("xinfang-2022")
         assert rb["routing"].binds == {PD}
-        assert rb["receipt_notice"].binds == {OTHER}
-        assert rb["forwarded_notice"].binds == {OTHER}
-        assert rb["remit_objection"].binds == {OTHER}
+        # Changed with issue 20: political-legal and discipline inspection bodies are
+        # other bodies too; Art. 23 ¶4 exempts them only by category (``exempt``).
+        others = {OTHER, x.UnitKind.POLITICAL_LEGAL, x.UnitKind.DISCIPLINE_INSPECTION}
+        assert rb["receipt_notice"].binds == others
+        assert rb["forwarded_notice"].binds == others
+        assert rb["remit_objection"].binds == others
         assert rb["receipt_notice"].waived_if_identity_unclear
         old = x.bundled_rulebook("xinfang-2005")
         assert old["routing"].binds == {PD}
@@ -430,10 +433,15 @@ class TestWhomLimitsBind:
         assert (notice.status, notice.met_on) == (x.ClockStatus.MET, D(2025, 3, 3))
 
     def test_political_legal_and_discipline_bodies_follow_their_own_rules(self) -> None:
-        """Art. 23 ¶4: no 15日 notice and no 5-working-day objection window binds them."""
-        for kind in (x.UnitKind.POLITICAL_LEGAL, x.UnitKind.DISCIPLINE_INSPECTION):
+        """Art. 23 ¶4: no 15日 notice and no objection window on their own kind of matter."""
+        # Changed with issue 20: the exemption is bound to the category too (a
+        # political-legal body on an appeal/demand, a discipline body on an accusation).
+        for kind, category in (
+            (x.UnitKind.POLITICAL_LEGAL, x.Category.APPEAL),
+            (x.UnitKind.DISCIPLINE_INSPECTION, x.Category.ACCUSATION),
+        ):
             case = run(
-                (register(t(2025, 3, 3), receiving_unit_kind=PD), t(2025, 3, 3)),
+                (register(t(2025, 3, 3), receiving_unit_kind=PD, category=category), t(2025, 3, 3)),
                 (x.Forward(to_unit="市公安局", to_unit_kind=kind), t(2025, 3, 4)),
             )
             found = keys(case, D(2025, 4, 30))

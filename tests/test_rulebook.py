@@ -47,15 +47,13 @@ class TestBundled:
         assert article in lim.citation
 
     def test_2022_handling_applies_to_art_31_6_only(self) -> None:
-        """2022: the 60-day limit binds Art. 31(6) matters; 2005: all but suggestions."""
+        """2022: the 60-day limit binds Art. 31(6) matters; 2005 Art. 33: every accepted matter."""
         assert x.bundled_rulebook("xinfang-2022")["handling"].applies_to == (
             ("route", frozenset({"ordinary"})),
         )
-        # Changed with issue #11: a suggestion (Art. 29 of 2022; 2005 has no
-        # handling period for it either) is studied and replied to, not handled in 60日.
-        assert x.bundled_rulebook("xinfang-2005")["handling"].applies_to == (
-            ("route", frozenset({"duty", "ordinary"})),
-        )
+        # Changed with issue 20: 2005 Art. 33 (信访事项应当自受理之日起60日内办结) has no
+        # category split, so its 60 days bind every accepted matter, suggestions included.
+        assert x.bundled_rulebook("xinfang-2005")["handling"].applies_to == ()
 
     def test_only_rereview_decision_excludes_hearing_time(self) -> None:
         """Hearing time is excluded from the re-review limit only (Art. 36 ¶2)."""

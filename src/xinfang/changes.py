@@ -184,12 +184,17 @@ class Forward:
     """转送: send the matter to the competent body (Art. 22 (1)-(2)).
 
     ``to_unit_kind`` is the receiving body's kind (``None``: not recorded).
+    ``good_reason``: the petitioner's good reason (正当理由) for a repeat of a
+    matter whose review window lapsed unused, recorded by the host; under a
+    rulebook whose ``finality.good_reason`` is true it lifts that finality
+    (not the finality of a re-reviewed matter, Art. 36 ¶3).
     """
 
     kind: ClassVar[str] = "forwarded"
     to_unit: str = attrs.field(validator=nonempty)
     note: str = ""
     to_unit_kind: UnitKind | None = None
+    good_reason: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -197,7 +202,9 @@ class Assign:
     """交办: send it with a deadline to report back the result (Art. 22 (3)).
 
     ``report_back_by`` is the day the receiving body must hand in its
-    办结报告 (a :class:`ReportBack`); it opens the ``report_back`` clock.
+    办结报告 (a :class:`ReportBack`); it opens the ``report_back`` clock and
+    may not be before the assignment's own day. ``good_reason`` as for
+    :class:`Forward`.
     """
 
     kind: ClassVar[str] = "assigned"
@@ -205,6 +212,7 @@ class Assign:
     report_back_by: _dt.date
     note: str = ""
     to_unit_kind: UnitKind | None = None
+    good_reason: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -286,14 +294,17 @@ class ObjectRemit:
 class Accept:
     """受理: take the matter on.
 
-    ``route`` is ordinary handling (Art. 31(6)), duty (31(5)), or the
-    suggestion route (Art. 29: studied and replied to). ``None`` (the
-    default) means by the class: a suggestion goes on the suggestion route,
-    anything else on the ordinary route.
+    ``route`` is ordinary handling (Art. 31(6)), duty (31(5)), the
+    suggestion route (Art. 29: studied and replied to) or the accusation
+    route (Art. 30: handled 依规依纪依法, with no Art. 34 limit and no
+    review). ``None`` (the default) means by the class: a suggestion goes on
+    the suggestion route, an accusation on the accusation route, anything
+    else on the ordinary route. ``good_reason`` as for :class:`Forward`.
     """
 
     kind: ClassVar[str] = "accepted"
     route: Route | None = None
+    good_reason: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -498,6 +498,9 @@ class _Step(NamedTuple):
     #: (case attribute, the values for which the limit applies): its ``applies_to``,
     #: whom it ``binds`` (a kind not recorded, ``None``, binds) and the identity waiver.
     conditions: tuple[tuple[str, frozenset[enum.Enum | bool | None]], ...]
+    #: Its ``exempt``: (unit kind attribute, the kind, the categories) for which it does
+    #: not apply (Art. 23 ¶4).
+    exempt: tuple[tuple[str, enum.Enum, frozenset[enum.Enum]], ...]
     #: ``due_on``: the milestone that is the due date itself ("" for a period).
     due_on: str
     extended: bool
@@ -561,6 +564,10 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
                     *(("hearings",) if lim.pauses_for_hearing else ()),
                 ),
                 conditions=_conditions(lim),
+                exempt=tuple(
+                    (lim.binds_attribute, kind, frozenset(Category(c) for c in cats))
+                    for kind, cats in lim.exempt
+                ),
                 due_on=lim.due_on,
                 extended=lim.key in extended,
                 window=lim.kind is LimitKind.WINDOW,
@@ -701,6 +708,8 @@ def _clocks(
             getattr(case, name) in allowed for name, allowed in step.conditions
         ):
             continue
+        if step.exempt and _exempt(case, step):
+            continue
         lim = step.limit
         ext = case.extension_days if step.extended else 0
         paused, running = _paused(case, started, day) if step.pauses else (0, False)
@@ -761,6 +770,13 @@ def _clocks(
             )
         )
     return out
+
+
+def _exempt(case: Case, step: _Step) -> bool:
+    """Whether the body of ``case`` is exempt from ``step``'s limit (its kind and the category)."""
+    return any(
+        getattr(case, attr) is kind and case.category in cats for attr, kind, cats in step.exempt
+    )
 
 
 def _rolled_extension(
@@ -847,6 +863,8 @@ def handling_limit(case: Case, rulebook: Rulebook) -> Limit | None:
         if "opinion_issued" not in lim.ends:
             continue
         if step.conditions and not all(getattr(case, n) in a for n, a in step.conditions):
+            continue
+        if step.exempt and _exempt(case, step):
             continue
         if step.extended:
             return lim
@@ -1058,7 +1076,14 @@ def clock_columns(rulebook: Rulebook) -> tuple[str, ...]:
     """
     plan = _plan(rulebook)
     starts = (step.start for step in plan)
-    conditions = (name for step in plan for name, _ in step.conditions)
+    conditions = (
+        name
+        for step in plan
+        for name in (
+            *(name for name, _ in step.conditions),
+            *(n for name, _, _ in step.exempt for n in (name, "category")),
+        )
+    )
     everywhere = (
         name
         for step in plan
@@ -1209,6 +1234,11 @@ def clock_parts(
             mask &= columns[step.due_on] > 0
         for name, allowed in step.conditions:
             mask &= np.isin(columns[name], [_condition_code(m) for m in allowed])
+        for name, kind, cats in step.exempt:
+            mask &= ~(
+                (columns[name] == CODES[kind])
+                & np.isin(columns["category"], [CODES[c] for c in cats])
+            )
         rows = np.flatnonzero(mask)
         if len(rows):
             chosen.append((index, step, rows))

@@ -102,8 +102,12 @@ def apply(
 
     ``at`` is an aware instant (naive is rejected). Windows and caps are
     checked under ``rulebook`` (default: the 2022 regulation) on ``calendar``
-    (default: the mainland calendar). ``related`` supplies earlier cases for
-    the finality check of a repeat petition (Art. 36 ¶3). ``org``,
+    (default: the mainland calendar). ``related`` supplies the earlier cases
+    a repeat petition names (``repeat_of``): for finality (Art. 36 ¶3, at
+    acceptance, forwarding and assignment) and, for a skip-level repeat, for
+    the check that a higher body does not accept a matter still being
+    handled within its limits (Art. 19 ¶3). Every refusal cites the
+    rulebook in force. ``org``,
     ``interests`` and ``scope`` check chain changes (``AssignRole``,
     ``SetPlan``): role rules, recusal (Art. 28 ¶3) and accuser
     confidentiality (Art. 30 ¶3); a chain change without ``org`` is refused.
@@ -133,11 +137,14 @@ def apply(
         elif isinstance(change, Extend):
             _check_extension(case, change, day, rb, cal)
         elif isinstance(change, Accept):
-            _check_finality(case, day, rb, cal, related)
-        elif isinstance(change, Forward | Assign) and case.accused_units:
-            check_forward(
-                case, change.to_unit, org, scope=scope if scope is not None else DEFAULT_SCOPE
-            )
+            _check_finality(case, day, rb, cal, related, good_reason=change.good_reason)
+            _check_being_handled(case, day, rb, cal, related)
+        elif isinstance(change, Forward | Assign):
+            _check_finality(case, day, rb, cal, related, good_reason=change.good_reason)
+            if case.accused_units:
+                check_forward(
+                    case, change.to_unit, org, scope=scope if scope is not None else DEFAULT_SCOPE
+                )
         elif isinstance(change, AssignRole | SetPlan):
             check_change(
                 case,
@@ -193,41 +200,101 @@ def _check_extension(
         )
 
 
+def _related(case: Case, related: Mapping[str, Case] | None, why: str, rule: str) -> list[Case]:
+    """The earlier cases ``case`` repeats, from ``related``; refused when one is missing."""
+    missing = [cid for cid in case.repeat_of if not related or cid not in related]
+    if missing:
+        raise TransitionError(
+            f"case {case.id} repeats {missing} {why}; pass those cases as related= so "
+            "it can be checked",
+            path="related",
+            rule=rule,
+        )
+    assert related is not None  # noqa: S101 - narrowed by the check above
+    return [related[cid] for cid in case.repeat_of]
+
+
 def _check_finality(
     case: Case,
     day: _dt.date,
     rb: Rulebook,
     cal: WorkCalendar,
     related: Mapping[str, Case] | None,
+    *,
+    good_reason: str,
 ) -> None:
+    """不再受理 (guards ``finality``, ``finality_after_lapsed_window``), at every body."""
     if not (case.same_facts and case.repeat_of):
         return
-    missing = [cid for cid in case.repeat_of if not related or cid not in related]
-    if missing:
-        raise TransitionError(
-            f"case {case.id} repeats {missing} with the same facts and reasons; pass those "
-            "cases as related= so finality can be checked before accepting",
-            path="related",
-            rule=f"{_ART} 第三十六条第三款",
-        )
-    assert related is not None  # noqa: S101 - narrowed by the check above
-    for cid in case.repeat_of:
-        earlier = related[cid]
-        if earlier.stage is Stage.FINAL:
+    fin = rb.finality
+    earlier = _related(case, related, "with the same facts and reasons", fin.final_citation)
+    for old in earlier:
+        if old.stage is Stage.FINAL:
             raise FinalityError(
-                f"case {case.id}: the same facts and reasons as case {cid}, which was "
-                "re-reviewed (复核), are not accepted again",
+                f"case {case.id}: the same facts and reasons as case {old.id}, which was "
+                "re-reviewed (复核), are not accepted, forwarded or assigned again",
                 path="accepted",
-                rule=f"{_ART} 第三十六条第三款",
+                rule=fin.final_citation,
             )
-        if (
-            rb.finality.after_lapsed_window
-            and stage_as_of(earlier, day, rulebook=rb, calendar=cal) is Stage.FINAL
-        ):
+        if not fin.after_lapsed_window:
+            continue
+        if good_reason.strip() and fin.good_reason:
+            continue  # 无正当理由 ... 不再受理: a recorded good reason lifts it
+        if stage_as_of(old, day, rulebook=rb, calendar=cal) is Stage.FINAL:
+            lifts = " unless a good reason (正当理由) is recorded" if fin.good_reason else ""
             raise FinalityError(
-                f"case {case.id}: the same facts and reasons as case {cid}, whose review "
-                "window lapsed unused, are not accepted again (rulebook "
-                f"{rb.id!r}: finality after a lapsed window; {rb.finality.source})",
+                f"case {case.id}: the same facts and reasons as case {old.id}, whose review "
+                f"window lapsed unused, are not accepted again{lifts} (rulebook {rb.id!r}: "
+                f"finality after a lapsed window, a {fin.source_kind or 'non-statutory'} "
+                f"rule; {fin.source})",
                 path="accepted",
-                rule=rb.finality.citation,
+                rule=fin.citation,
+            )
+
+
+#: The stages in which a matter is accepted or being handled, with the limit that bounds
+#: that handling ("handling": the handling duty that applies).
+_BEING_HANDLED: Final = types.MappingProxyType(
+    {
+        Stage.ACCEPTED: "handling",
+        Stage.REVIEW_REQUESTED: "review_decision",
+        Stage.REREVIEW_REQUESTED: "rereview_decision",
+    }
+)
+
+
+def _check_being_handled(
+    case: Case,
+    day: _dt.date,
+    rb: Rulebook,
+    cal: WorkCalendar,
+    related: Mapping[str, Case] | None,
+) -> None:
+    """Art. 19 ¶3 (guard ``being_handled``): a higher body does not accept a matter in hand.
+
+    A skip-level repeat (``skip_level`` with ``repeat_of``: the host says the
+    matter was brought above the body handling it) is refused while an
+    earlier case it repeats is accepted or under review and its limit has not
+    run out (在规定期限内); once that limit is past, or the earlier case was
+    answered, the higher body may accept it. A matter with no limit (a
+    suggestion, an accusation) is being handled until it is answered.
+    """
+    if not (case.skip_level and case.repeat_of):
+        return
+    rule = rb.finality.handled_citation
+    for old in _related(case, related, "at a higher body", rule):
+        key = _BEING_HANDLED.get(old.stage)
+        if key is None:
+            continue
+        limit = handling_limit(old, rb) if key == "handling" else rb.get(key)
+        clock = None
+        if limit is not None and limit.applies(old.attributes):
+            clock = limit_due(old, limit, rb, cal, as_of=day)
+        if clock is None or day <= clock.due:
+            within = f"its limit runs to {clock.due.isoformat()}" if clock else "it has no limit"
+            raise TransitionError(
+                f"case {case.id}: the same matter as case {old.id}, which is {old.stage.value} "
+                f"and being handled ({within}), is not accepted by a higher body",
+                path="accepted",
+                rule=rule,
             )

@@ -77,8 +77,10 @@ END_EVENTS: Final = frozenset(
     }
 )
 
-#: What may make a clock moot: any end event, or settlement (the petitioner stopped).
-STOP_EVENTS: Final = END_EVENTS | {"settled"}
+#: What may make a clock moot: any end event, settlement (the petitioner stopped), or
+#: the end of a forwarding's duty: the sending body approved the receiver's objection,
+#: or the materials went back to it (Art. 23 ¶3).
+STOP_EVENTS: Final = END_EVENTS | {"settled", "objection_approved", "materials_returned"}
 
 #: Milestones that can be a limit's due date itself (``due_on``): a day a body set.
 DUE_ON_EVENTS: Final = frozenset({"report_back_due"})
@@ -93,7 +95,8 @@ BINDS_ATTRIBUTE: Final = {
 #: For every other start, the handling body's kind.
 DEFAULT_BINDS_ATTRIBUTE: Final = "handling_unit_kind"
 
-#: Case attributes a limit's ``applies_to`` may test, with their allowed codes.
+#: Case attributes a limit's ``applies_to`` may test, with their allowed codes (a unit
+#: kind there must be recorded: unlike ``binds``, a kind not recorded does not match).
 CONDITION_KEYS: Final = {
     name: frozenset(member.value for member in enum_cls)
     for name, enum_cls in (
@@ -101,6 +104,9 @@ CONDITION_KEYS: Final = {
         ("category", Category),
         ("procedure", Procedure),
         ("channel", Channel),
+        ("receiving_unit_kind", UnitKind),
+        ("forwarded_unit_kind", UnitKind),
+        ("handling_unit_kind", UnitKind),
     )
 }
 
@@ -119,19 +125,35 @@ class ExtensionBase(enum.Enum):
     ROLLED_END = "rolled_end"
 
 
+#: What kind of instrument a rule comes from (``[finality] source_kind``).
+SOURCE_KINDS: Final = frozenset({"regulation", "ministerial", "local"})
+
+
 @attrs.frozen(kw_only=True)
 class Finality:
-    """When a matter is final (不再受理), beyond a re-review opinion (Art. 36 ¶3).
+    """When a matter is final (不再受理), and the refusals that cite the rulebook.
 
-    ``after_lapsed_window``: a reply (or review opinion) whose review (or
-    re-review) window lapsed unused is final too. That rule is not in the
-    2022 regulation; ``citation`` and ``source`` name where it comes from
-    and whether it is a ministerial or a local rule.
+    ``final_citation``: the article that makes a re-reviewed matter final
+    (2022 第三十六条第三款; 2005 第三十五条第三款): a repeat with the same
+    facts and reasons is refused at acceptance, forwarding and assignment.
+    ``handled_citation``: the article by which a higher body does not accept
+    a matter already accepted or being handled within its limits (2022
+    第十九条第三款; 2005 第十六条). ``after_lapsed_window``: a reply (or
+    review opinion) whose review (or re-review) window lapsed unused is final
+    too. That rule is not in either regulation; ``citation`` and ``source``
+    name where it comes from, ``source_kind`` what kind of instrument that is
+    (``regulation``, ``ministerial`` or ``local``), and ``good_reason``
+    whether a good reason (正当理由) the host records on the command lifts
+    it (its text: 无正当理由 ... 不再受理).
     """
 
     after_lapsed_window: bool = False
     citation: str = ""
     source: str = ""
+    source_kind: str = ""
+    good_reason: bool = True
+    final_citation: str = "信访工作条例 (2022) 第三十六条第三款"
+    handled_citation: str = "信访工作条例 (2022) 第十九条第三款"
 
 
 class LimitKind(enum.Enum):
@@ -181,6 +203,11 @@ class Limit:
             petitioner's name or address is unclear (Art. 23 ¶2 但书).
         due_on: a milestone that is the due date itself (``report_back_due``:
             the day an assignment set, Art. 22 (3)); the period is then unused.
+        exempt: ``((unit kind, category codes), ...)``: the limit does not bind a
+            body of that kind (the kind :attr:`binds` tests) on a matter of one of
+            those categories (Art. 23 ¶4: a political-legal body on a matter of
+            litigation-rights relief, a discipline inspection body on an
+            accusation). A category not recorded is not exempt.
     """
 
     key: str
@@ -202,6 +229,7 @@ class Limit:
     binds: frozenset[UnitKind] = attrs.field(default=frozenset(), converter=frozenset)
     waived_if_identity_unclear: bool = False
     due_on: str = ""
+    exempt: tuple[tuple[UnitKind, frozenset[str]], ...] = ()
 
     @property
     def binds_attribute(self) -> str:
@@ -214,11 +242,11 @@ class Limit:
             return False
         if self.waived_if_identity_unclear and attributes.get("identity_unclear") == "true":
             return False
-        if self.binds:
-            kind = attributes.get(self.binds_attribute)
-            if kind is not None and kind not in {k.value for k in self.binds}:
-                return False
-        return True
+        kind = attributes.get(self.binds_attribute)
+        if self.binds and kind is not None and kind not in {k.value for k in self.binds}:
+            return False
+        category = attributes.get("category")
+        return not any(kind == k.value and category in cats for k, cats in self.exempt)
 
 
 @attrs.frozen(kw_only=True)
@@ -316,6 +344,30 @@ def _event_kinds(
     return kinds
 
 
+def _exempt(raw: Any, path: str) -> tuple[tuple[UnitKind, frozenset[str]], ...]:
+    """``exempt = [{ unit_kind = "...", category = ["..."] }, ...]``."""
+    if not isinstance(raw, list):
+        raise _err("exempt must be a list of { unit_kind, category } tables", path)
+    out = []
+    for j, item in enumerate(raw):
+        p = f"{path}[{j}]"
+        if not isinstance(item, Mapping) or set(item) != {"unit_kind", "category"}:
+            raise _err("each exemption is a table with unit_kind and category", p)
+        try:
+            kind = UnitKind(item["unit_kind"])
+        except (ValueError, TypeError):
+            raise _err(
+                f"unknown unit kind {item['unit_kind']!r}; one of {[k.value for k in UnitKind]}",
+                f"{p}.unit_kind",
+            ) from None
+        codes = item["category"]
+        allowed = CONDITION_KEYS["category"]
+        if not isinstance(codes, list) or not codes or not all(c in allowed for c in codes):
+            raise _err(f"category must be a non-empty list of {sorted(allowed)}", f"{p}.category")
+        out.append((kind, frozenset(codes)))
+    return tuple(out)
+
+
 def _limit(key: str, raw: Any, path: str) -> Limit:
     if not isinstance(raw, Mapping):
         raise _err("each limit must be a table", path)
@@ -336,6 +388,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         "binds",
         "waived_if_identity_unclear",
         "due_on",
+        "exempt",
     }
     unknown = sorted(set(raw) - allowed)
     if unknown:
@@ -372,6 +425,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
                 f"unknown unit kind {code!r}; one of {[k.value for k in UnitKind]}",
                 f"{path}.binds[{j}]",
             ) from None
+    exempt = _exempt(raw.get("exempt", []), f"{path}.exempt")
     waived = raw.get("waived_if_identity_unclear", False)
     if not isinstance(waived, bool):
         raise _err(
@@ -405,12 +459,14 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
         "binds": frozenset(binds),
         "waived_if_identity_unclear": waived,
     }
+    if exempt:
+        common["exempt"] = exempt
     if kind is LimitKind.CAP:
         extends = _str(raw, "extends", path)
         max_times = raw.get("max_times", 1)
         if not isinstance(max_times, int) or isinstance(max_times, bool) or max_times < 1:
             raise _err("max_times must be a positive integer", f"{path}.max_times")
-        for bad in ("starts", "ends", "stops", "applies_to", "due_on"):
+        for bad in ("starts", "ends", "stops", "applies_to", "due_on", "exempt"):
             if bad in raw:
                 raise _err(f"a cap has no {bad!r}: it extends {extends!r}", f"{path}.{bad}")
         return Limit(**common, extends=extends, max_times=max_times)
@@ -464,18 +520,35 @@ def _finality(raw: Any, base: Finality) -> Finality:
         return base
     if not isinstance(raw, Mapping):
         raise _err("finality must be a table", "finality")
-    unknown = sorted(set(raw) - {"after_lapsed_window", "citation", "source"})
+    known = {
+        "after_lapsed_window",
+        "citation",
+        "source",
+        "source_kind",
+        "good_reason",
+        "final_citation",
+        "handled_citation",
+    }
+    unknown = sorted(set(raw) - known)
     if unknown:
         raise _err(f"unknown key {unknown[0]!r}", f"finality.{unknown[0]}")
-    lapsed = raw.get("after_lapsed_window", base.after_lapsed_window)
-    if not isinstance(lapsed, bool):
-        raise _err("after_lapsed_window must be true or false", "finality.after_lapsed_window")
-    out = attrs.evolve(
-        base,
-        after_lapsed_window=lapsed,
-        citation=_str(raw, "citation", "finality", required=False) or base.citation,
-        source=_str(raw, "source", "finality", required=False) or base.source,
-    )
+    flags: dict[str, Any] = {}
+    for key in ("after_lapsed_window", "good_reason"):
+        value = raw.get(key, getattr(base, key))
+        if not isinstance(value, bool):
+            raise _err(f"{key} must be true or false", f"finality.{key}")
+        flags[key] = value
+    kind = _str(raw, "source_kind", "finality", required=False) or base.source_kind
+    if kind and kind not in SOURCE_KINDS:
+        raise _err(
+            f"source_kind must be one of {sorted(SOURCE_KINDS)}, got {kind!r}",
+            "finality.source_kind",
+        )
+    texts: dict[str, Any] = {
+        key: _str(raw, key, "finality", required=False) or getattr(base, key)
+        for key in ("citation", "source", "final_citation", "handled_citation")
+    }
+    out = attrs.evolve(base, **flags, **texts, source_kind=kind)
     if out.after_lapsed_window and not out.citation:
         raise _err(
             "finality after a lapsed window needs a citation: it is not in the regulation",

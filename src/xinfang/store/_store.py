@@ -23,7 +23,7 @@ import attrs
 from xinfang.calendar import china_mainland
 from xinfang.campaign import snapshot as campaign_snapshot
 from xinfang.case import Case, replay
-from xinfang.changes import Accept, Change, Event, Register
+from xinfang.changes import Accept, Assign, Change, Event, Forward, Register
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
 from xinfang.deadlines import Clock, ClockStatus, clocks, limit_clock
@@ -422,6 +422,14 @@ def _unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
 
 
 _SECRECY: Final = "信访工作条例 (2022) 第三十条第三款"
+#: The journal row of the one-event case a view reads and judges for a missing id
+#: (see :meth:`ViewerStore._judge`).
+_DECOY: Final = (
+    '{"seq": 1, "at": "2026-01-05T09:00:00+08:00", "by": "decoy", "change": {"kind": '
+    '"registered", "case_id": "decoy", "received_at": "2026-01-05T09:00:00+08:00", '
+    '"channel": "letter", "receiving_unit": "decoy", "petitioners": [{"name": "decoy"}], '
+    '"claims": [{"request": "decoy"}]}}'
+)
 
 
 def _taken(case_id: str) -> XinfangError:
@@ -578,7 +586,7 @@ class Store:
         *,
         by: str,
         idempotency_key: str | None,
-        gate: Callable[[Case], Visibility] | None,
+        gate: Callable[[Case | None], Visibility] | None,
     ) -> tuple[Case, Event]:
         """:meth:`register`; with ``gate`` (a view's), as the viewer may do it."""
         what = "Store.register"
@@ -696,7 +704,7 @@ class Store:
         related: Mapping[str, Case] | None,
         interests: Iterable[Interest],
         scope: AccusedScope | None,
-        gate: Callable[[Case], Visibility] | None,
+        gate: Callable[[Case | None], Visibility] | None,
     ) -> tuple[Case, Event]:
         """:meth:`apply`; with ``gate`` (a view's), only on a case the viewer sees in full."""
         what = "Store.apply"
@@ -725,6 +733,8 @@ class Store:
                     return found
             row = self._db.lock_case(case_id)
             if row is None:
+                if gate is not None:
+                    gate(None)  # a view spends on a missing case what a hidden one costs
                 raise UnknownCaseError(f"no case {case_id} in the store", path="case_id")
             loaded = None
             if gate is not None:  # the viewer must see the case in full before anything else
@@ -741,7 +751,7 @@ class Store:
                 raise ConcurrencyError(case_id, expected=expected_version, actual=version)
             case = loaded if loaded is not None else self._load(case_id)
             rel = related
-            if rel is None and isinstance(change, Accept) and case.repeat_of:
+            if rel is None and isinstance(change, Accept | Forward | Assign) and case.repeat_of:
                 rel = self._related(case.repeat_of)
             new, event = apply_change(
                 case,
@@ -774,7 +784,7 @@ class Store:
         key: str | None,
         change: Change,
         exc: BaseException,
-        gate: Callable[[Case], Visibility] | None = None,
+        gate: Callable[[Case | None], Visibility] | None = None,
     ) -> tuple[Case, Event]:
         """After a unique violation: the first result of a raced key, or the conflict."""
         if key is not None:
@@ -796,7 +806,7 @@ class Store:
         key: str,
         case_id: str,
         change: Change,
-        gate: Callable[[Case], Visibility] | None = None,
+        gate: Callable[[Case | None], Visibility] | None = None,
     ) -> tuple[Case, Event] | None:
         """The first result of ``key``, or ``None`` when it is new.
 
@@ -1654,8 +1664,17 @@ class ViewerStore:
         return f"ViewerStore({self._store.url!r}, viewer={self.viewer!r})"
 
     # ------------------------------------------------------------ visibility
-    def _judge(self, case: Case) -> Visibility:
-        """What the viewer may see of ``case`` (a command's gate: nothing remembered)."""
+    def _judge(self, case: Case | None) -> Visibility:
+        """What the viewer may see of ``case`` (a command's gate: nothing remembered).
+
+        ``None`` (a missing case): a one-event decoy is read and judged, so
+        a missing case costs about what a hidden one does (the same order of
+        magnitude: ``docs/store.md``), and ``NONE`` is the answer.
+        """
+        if case is None:
+            decoy = _case_of([json.loads(_DECOY)])
+            visibility(self.viewer, decoy, self.org, interests=self.interests, scope=self.scope)
+            return Visibility.NONE
         return visibility(self.viewer, case, self.org, interests=self.interests, scope=self.scope)
 
     def _visibility(self, case: Case) -> Visibility:
@@ -1690,6 +1709,7 @@ class ViewerStore:
         store = self._store
         payloads = store._payloads(case_id)
         if not payloads:
+            self._judge(None)
             raise _unknown(case_id)
         case = _case_of(payloads, source=f"journal of case {case_id}")
         _only_full(self._visibility(case), case_id, action)
@@ -1734,6 +1754,10 @@ class ViewerStore:
 
     def case(self, case_id: str, *, as_of: _dt.date | None = None) -> Case | RedactedCase:
         """:meth:`Store.case` with the view's viewer: the case, its redacted form, or unknown."""
+        _key_arg(case_id, "case_id", "ViewerStore.case")
+        if not self._store._db.one("SELECT 1 FROM xf_journal WHERE case_id = ?", (case_id,)):
+            self._judge(None)
+            raise _unknown(case_id)
         return self._store.case(
             case_id,
             as_of=as_of,
