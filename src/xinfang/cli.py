@@ -3,9 +3,10 @@
     xinfang demo [--as-of DATE] [--format md|html|json] [--lang zh|en] [-o FILE]
                  [--export DIR [--force]]
     xinfang report LEDGER --campaign FILE --org FILE [--as-of DATE] [--format ...]
+                   [--allow-unplaced]
     xinfang due LEDGER [--within N] [--as-of DATE] [--format text|json]
     xinfang classify CASE.json [--facts FACTS.json]
-    xinfang validate LEDGER
+    xinfang validate LEDGER [--org FILE] [--campaign FILE]
     xinfang calendar [FILE ...] [--year YEAR] [--template]
 
 Every command that counts days takes ``--calendar FILE`` (repeatable) and
@@ -44,7 +45,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from xinfang import report
 from xinfang.calendar import china_mainland
-from xinfang.campaign import load_campaign, snapshot
+from xinfang.campaign import check_references, load_campaign, snapshot
 from xinfang.case import Case
 from xinfang.changes import Change, Register
 from xinfang.classification import CaseFacts, classify
@@ -64,7 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterator, Sequence
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.campaign import Campaign, Snapshot
+    from xinfang.campaign import Campaign, ReferenceProblem, Snapshot
     from xinfang.deadlines import Clock
     from xinfang.responsibility import Organization
 
@@ -80,6 +81,10 @@ _PLACEHOLDER: Final = "PLACEHOLDER"
 _SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
 _CHUNK: Final = 20_000  # cases per clock-table call in ``due`` (progress steps)
 _MAX_SHOWN: Final = 20  # problems shown before "run xinfang validate"
+_ALLOW_UNPLACED: Final = (
+    "render even when cases are not placed (an id not in the organisation): the bulletin "
+    "shows them in its not-placed (未归属) rows (default: refuse, exit 1)"
+)
 
 log = logging.getLogger("xinfang.cli")
 _T = TypeVar("_T")
@@ -367,8 +372,13 @@ def _parse_case(line: str, source: str) -> Case:
     return case
 
 
-def _load_ledger(path: str, encoding: str, progress: _Progress) -> list[Case]:
-    """Every case of a ledger, or exit 1 listing the first problems (bad lines, duplicate ids)."""
+def _load_ledger(
+    path: str, encoding: str, progress: _Progress, lines: list[int] | None = None
+) -> list[Case]:
+    """Every case of a ledger, or exit 1 listing the first problems (bad lines, duplicate ids).
+
+    ``lines``, when given, receives each case's line number (for messages about the case).
+    """
     started = time.perf_counter()
     source = _Input(path, encoding)
     cases: list[Case] = []
@@ -393,6 +403,8 @@ def _load_ledger(path: str, encoding: str, progress: _Progress) -> list[Case]:
                     f"(first on line {seen})"
                 )
             cases.append(case)
+            if lines is not None:
+                lines.append(number)
     if problems:
         for text in problems[:_MAX_SHOWN]:
             print(text, file=sys.stderr)
@@ -621,23 +633,75 @@ def _report_date(given: _dt.date | None, campaign: Campaign) -> tuple[_dt.date, 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     _only_one_stdin(args.ledger, args.org, args.campaign, *(args.calendar or ()))
+    lines: list[int] = []
+    name = "<stdin>" if args.ledger == "-" else args.ledger
     return _report(
         args,
-        lambda progress, _calendar: _load_ledger(args.ledger, args.encoding, progress),
+        lambda progress, _calendar: _load_ledger(args.ledger, args.encoding, progress, lines),
+        lambda k: f"{name}:{lines[k]}",
     )
+
+
+def _reference_line(p: ReferenceProblem, where: Callable[[int], str], campaign_file: str) -> str:
+    """One problem in one line: where (file and line), the case, the field, the id, the nearest."""
+    place = where(p.index) if p.index is not None else campaign_file
+    return f"{place}: {p}"
+
+
+def _check_placed(
+    args: argparse.Namespace,
+    cases: Sequence[Case],
+    org: Organization,
+    campaign: Campaign,
+    where: Callable[[int], str],
+) -> None:
+    """Refuse (exit 1) a bulletin with cases not placed, one line per problem; or note them."""
+    found = check_references(cases, org, campaign)
+    stopping = [p for p in found if p.unplaced or p.index is None]
+    if stopping and not args.allow_unplaced:
+        for p in stopping[:_MAX_SHOWN]:
+            print(_reference_line(p, where, args.campaign), file=sys.stderr)
+        unplaced = len({p.index for p in stopping if p.index is not None})
+        more = f" (first {_MAX_SHOWN} shown)" if len(stopping) > _MAX_SHOWN else ""
+        ledger = getattr(args, "ledger", None) or f"- (from 'xinfang db export --db {args.db}')"
+        raise _Exit(
+            EXIT_DATA,
+            f"{len(stopping)} reference problem(s){more}: {unplaced} case(s) not placed (未归属)"
+            f"{', and ids of the campaign that name nothing' if unplaced < len(stopping) else ''}"
+            "; fix the ids (the nearest known id is shown when one is close), or add "
+            "--allow-unplaced to render the bulletin with the not-placed rows; "
+            f"'xinfang validate {ledger} --org {args.org} --campaign {args.campaign}' "
+            "lists every problem",
+        )
+    if found and not args.quiet:
+        rest = len(found) - len(stopping)
+        shown = f"{len(stopping)} reference problem(s) shown in the bulletin's reconciliation"
+        other = f"{rest} unknown id(s) that place nothing" if rest else ""
+        _say(
+            "note: "
+            + "; ".join(t for t in (shown if stopping else "", other) if t)
+            + " ('xinfang validate --org --campaign' lists them)"
+        )
 
 
 def _report(
     args: argparse.Namespace,
     read_cases: Callable[[_Progress, WorkCalendar], list[Case]],
+    where: Callable[[int], str],
 ) -> int:
-    """The bulletin of ``report`` and ``db report``: files first, then the cases, then render."""
+    """The bulletin of ``report`` and ``db report``: files first, then the cases, then render.
+
+    A case not placed (an id it names is not in the organisation), a target
+    with no case or a campaign unit missing from the organisation refuses
+    the bulletin (exit 1, one line per problem) unless ``--allow-unplaced``.
+    """
     _check_writable(args.output)
     progress = _progress(args, 3)
     org = _load_org(args.org, args.encoding)
     campaign = _load_campaign(args.campaign, args.encoding)
     calendar = _calendar(args)
     cases = read_cases(progress, calendar)
+    _check_placed(args, cases, org, campaign, where)
     as_of, basis = _report_date(args.as_of, campaign)
     return _bulletin(
         args,
@@ -740,6 +804,12 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    _only_one_stdin(args.ledger, args.org, args.campaign)
+    org = _load_org(args.org, args.encoding) if args.org else None
+    campaign = _load_campaign(args.campaign, args.encoding) if args.campaign else None
+    keep = org is not None or campaign is not None
+    kept: list[Case] = []
+    kept_lines: list[int] = []
     progress = _progress(args, 1)
     source = _Input(args.ledger, args.encoding)
     bad = good = duplicates = 0
@@ -758,6 +828,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     out += [f"{source.name}:{number}: {p}: {m}" for p, m in exc.problems]
                 else:
                     good += 1
+                    if keep:
+                        kept.append(case)
+                        kept_lines.append(number)
                     seen = first_line.setdefault(case.id, number)
                     if seen != number:
                         duplicates += 1
@@ -769,10 +842,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 _out("".join(f"{text}\n" for text in out))
                 out.clear()
     _out("".join(f"{text}\n" for text in out))
+    found = check_references(kept, org, campaign) if keep else ()
+    _out(
+        "".join(
+            _reference_line(p, lambda k: f"{source.name}:{kept_lines[k]}", args.campaign or "")
+            + ("" if p.unplaced or p.index is None else " (not read: another unit places it)")
+            + "\n"
+            for p in found
+        )
+    )
     if not args.quiet:
         dup = f", {duplicates} duplicate case id(s)" if duplicates else ""
-        _say(f"{good} valid, {bad} invalid record(s){dup}{source.hint()}")
-    return EXIT_DATA if bad or duplicates else EXIT_OK
+        refs = f", {len(found)} reference problem(s)" if keep else ""
+        _say(f"{good} valid, {bad} invalid record(s){dup}{refs}{source.hint()}")
+    return EXIT_DATA if bad or duplicates or found else EXIT_OK
 
 
 def _cmd_calendar(args: argparse.Namespace) -> int:
@@ -981,7 +1064,7 @@ def _cmd_db_report(args: argparse.Namespace) -> int:
                 bar.update()
             return cases
 
-    return _report(args, read_cases)
+    return _report(args, read_cases, lambda _k: args.db)
 
 
 def _cmd_db_check(args: argparse.Namespace) -> int:
@@ -1080,6 +1163,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--as-of", type=_date, help="the snapshot date (default: today, within the campaign)"
     )
+    rep.add_argument("--allow-unplaced", action="store_true", help=_ALLOW_UNPLACED)
     rep.set_defaults(run=_cmd_report)
 
     due = sub.add_parser(
@@ -1105,6 +1189,14 @@ def _parser() -> argparse.ArgumentParser:
         "validate", parents=[common, reading], help="list every bad record of a ledger"
     )
     val.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
+    val.add_argument(
+        "--org", metavar="FILE", help="organisation TOML: check the units and officials cases name"
+    )
+    val.add_argument(
+        "--campaign",
+        metavar="FILE",
+        help="campaign TOML: check its targets (and, with --org, its units and placement)",
+    )
     val.set_defaults(run=_cmd_validate)
 
     cal = sub.add_parser(
@@ -1187,6 +1279,7 @@ def _parser() -> argparse.ArgumentParser:
     dr.add_argument("--campaign", required=True, metavar="FILE", help="campaign TOML file")
     dr.add_argument("--org", required=True, metavar="FILE", help="organisation TOML file")
     dr.add_argument("--as-of", type=_date, help="default: today, within the campaign")
+    dr.add_argument("--allow-unplaced", action="store_true", help=_ALLOW_UNPLACED)
     dr.set_defaults(run=_cmd_db_report)
     dbs.add_parser(
         "check", parents=parents, help="compare projections and snapshots with the journal"
