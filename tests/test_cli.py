@@ -56,7 +56,7 @@ def files(demo_dir: Path) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def small_files(small: dict[str, str]) -> tuple[str, str, str]:
-    """(ledger, org, campaign): the demo's organisation and campaign, 20 of its cases.
+    """(ledger, org, campaign): the demo's organisation, 20 of its cases, their campaign.
 
     For the tests of the command's plumbing (the as-of default, progress,
     logging, encodings), which a 20-case ledger exercises as the whole corps does.
@@ -785,7 +785,10 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     paths["ledger"].write_text(serialization.dump_ledger(WORLD.cases[:20]), encoding="utf-8")
     paths["case"].write_text(serialization.to_json(WORLD.cases[0]), encoding="utf-8")
     paths["org"].write_text(serialization.to_toml(WORLD.org), encoding="utf-8")
-    paths["campaign"].write_text(serialization.to_toml(WORLD.campaign), encoding="utf-8")
+    # The campaign's targets among those 20 cases (a target with no case refuses a report).
+    mine = [c.id for c in WORLD.cases[:20] if c.id in WORLD.campaign.target_set]
+    campaign = attrs.evolve(WORLD.campaign, targets=mine)
+    paths["campaign"].write_text(serialization.to_toml(campaign), encoding="utf-8")
     return {k: str(v) for k, v in paths.items()}
 
 
