@@ -287,6 +287,8 @@ class ReferenceProblem:
         unknown: the id as written.
         nearest: the nearest known id when one is close (a unit or official
             whose *name* is the text written gives its id), else ``None``.
+        source: where a ledger line writes the id (``$.events[1].change.to_unit``;
+            ``""`` for the campaign's problems).
         unplaced: whether it leaves its case not placed (未归属): the
             campaign's rule reaches the unknown unit before any unit places
             the case, or an official of the case's chain is unknown. An
@@ -300,6 +302,7 @@ class ReferenceProblem:
     field: str
     unknown: str
     nearest: str | None = None
+    source: str = ""
     unplaced: bool = False
 
     @property
@@ -311,7 +314,8 @@ class ReferenceProblem:
     def message(self) -> str:
         """What, in one line: the unknown id (a bounded prefix) and the nearest known one."""
         near = f" (nearest known: {self.nearest})" if self.nearest else ""
-        return f"{_WHAT[self.code]} {quoted(self.unknown)}{near}"
+        at = f", written at {self.source}" if self.source else ""
+        return f"{_WHAT[self.code]} {quoted(self.unknown)}{near}{at}"
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -650,6 +654,22 @@ class _Nearest:
         return self._names[by_name[0]] if by_name else None
 
 
+def _written_at(case: Case, names: tuple[str, ...], value: str) -> str:
+    """The ledger path of the latest event whose change writes ``value`` in one of ``names``."""
+    for i in range(len(case.events) - 1, -1, -1):
+        change = case.events[i].change
+        for name in names:
+            if getattr(change, name, None) == value:
+                return f"$.events[{i}].change.{name}"
+    return ""
+
+
+_SOURCES: Final = {
+    "handling_unit": ("to_unit", "receiving_unit"),
+    "receiving_unit": ("receiving_unit",),
+}
+
+
 def _unique_names(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Name → id, for names that belong to one id only."""
     found: dict[str, set[str]] = {}
@@ -716,6 +736,7 @@ class _References:
                         field=field,
                         unknown=unit,
                         nearest=self.nearest_unit(unit),
+                        source=_written_at(case, _SOURCES.get(field, ("holder",)), unit),
                         unplaced=not decided,
                     )
                 )
@@ -730,6 +751,7 @@ class _References:
                 field=f"roles[{i}].holder",
                 unknown=h.holder,
                 nearest=self.nearest_official(h.holder),
+                source=_written_at(case, ("holder",), h.holder),
                 unplaced=True,
             )
             for i, h in enumerate(roles)
