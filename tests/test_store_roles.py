@@ -152,3 +152,21 @@ def test_sqlite_has_no_roles(tmp_path: object) -> None:
         init_store(url, app_role="xf_app")
     with open_store(url) as s:
         assert s.count() == 0
+
+
+def test_db_init_app_role_from_the_command_line(
+    owner_and_role: tuple[str, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`xinfang db init --app-role NAME [--print-sql]`: prints the grants, or makes the role."""
+    from xinfang.cli import main
+
+    url, _, role = owner_and_role
+    assert main(["db", "init", "--db", url, "--app-role", role, "--print-sql"]) == 0
+    printed = capsys.readouterr().out
+    assert "GRANT SELECT, INSERT ON" in printed
+    assert printed.count(";\n") == len(app_role_sql(url, role))
+    with pytest.raises(StoreError):  # printing made no role
+        open_store(_as_role(url, role))
+    assert main(["db", "init", "--db", url, "--app-role", role, "-q"]) == 0
+    with open_store(_as_role(url, role)) as s:
+        assert s.count() == 0
