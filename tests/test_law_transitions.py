@@ -1,0 +1,148 @@
+"""The transition spec (issue 20): one table, and both folds keep to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import xinfang as x
+from xinfang.case import MILESTONE_NAMES, replay
+from xinfang.changes import CHANGE_TYPES
+from xinfang.strategies import cases
+from xinfang.transitions import (
+    ALLOWED_FROM,
+    GUARDS,
+    ROUTES_BY_CATEGORY,
+    TRANSITIONS,
+    report_back_date_ok,
+    route_fits_category,
+)
+
+_ON = ("last_event",)
+
+
+def test_one_transition_per_change_kind() -> None:
+    """Every change kind has one row of the spec, and every guard it names exists."""
+    assert set(TRANSITIONS) == {c.kind for c in CHANGE_TYPES}
+    named = {g for t in TRANSITIONS.values() for g in (*t.guards, t.route_guard) if g}
+    assert named <= set(GUARDS)
+    assert all(g.article.strip() and g.why.strip() for g in GUARDS.values())
+
+
+def test_allowed_from_is_the_spec() -> None:
+    """ALLOWED_FROM (the stage graph of xinfang.case and the docs) is a view of the spec."""
+    assert x.case.ALLOWED_FROM is ALLOWED_FROM
+    for kind, (stages, rule) in ALLOWED_FROM.items():
+        assert (stages, rule) == (TRANSITIONS[kind].allowed_from, TRANSITIONS[kind].rule)
+
+
+def test_spec_milestones_are_milestones() -> None:
+    """Every milestone the spec names is a field of Milestones."""
+    for t in TRANSITIONS.values():
+        assert set(t.first + t.latest + t.clears + t.computed) <= set(MILESTONE_NAMES)
+
+
+def _milestones(case: x.Case) -> dict[str, dt.date | None]:
+    return {name: getattr(case.on, name) for name in MILESTONE_NAMES if name not in _ON}
+
+
+@given(cases())
+def test_each_event_changes_only_what_the_spec_says(case: x.Case) -> None:
+    """Replaying a case event by event: each changes the stage and milestones as its row says."""
+    before = replay(case.events[:1])
+    for n in range(2, len(case.events) + 1):
+        after = replay(case.events[:n])
+        spec = TRANSITIONS[case.events[n - 1].kind]
+        assert before.stage in spec.allowed_from
+        assert after.stage is (spec.stage_after or before.stage)
+        old, new = _milestones(before), _milestones(after)
+        changed = {name for name in old if old[name] != new[name]}
+        assert changed <= set(spec.first + spec.latest + spec.clears + spec.computed)
+        for name in spec.clears:
+            if name not in spec.first + spec.latest + spec.computed:
+                assert new[name] is None
+        if spec.routes is not None:
+            assert before.route in spec.routes
+        before = after
+
+
+@given(cases())
+def test_accepted_route_fits_the_category(case: x.Case) -> None:
+    """Arts. 29-31: an accepted case's route fits its category, whatever came after."""
+    if case.on.accepted is not None and case.stage is not x.Stage.DECLINED:
+        assert case.route is not None and route_fits_category(case.route, case.category)
+
+
+@given(cases())
+def test_report_back_due_never_before_the_assignment(case: x.Case) -> None:
+    """Art. 22 (3): a recorded report-back day is never before the first assignment."""
+    if case.on.report_back_due is not None:
+        assert case.on.assigned is not None
+        assert report_back_date_ok(case.on.report_back_due, case.on.assigned)
+
+
+def test_guard_forms_are_duck_typed() -> None:
+    """A predicate guard gives the same verdicts on dates, ordinals and numpy arrays."""
+    days = [(dt.date(2025, 3, d), dt.date(2025, 3, 5)) for d in (4, 5, 6)]
+    scalar = [report_back_date_ok(a, b) for a, b in days]
+    ordinals = [report_back_date_ok(a.toordinal(), b.toordinal()) for a, b in days]
+    column = report_back_date_ok(
+        np.array([a.toordinal() for a, _ in days]), np.array([b.toordinal() for _, b in days])
+    )
+    assert scalar == ordinals == column.tolist() == [False, True, True]
+
+
+@pytest.mark.parametrize("category", [None, *x.Category])
+def test_every_category_has_a_default_route_that_fits(category: x.Category | None) -> None:
+    """Arts. 29-31: Accept() with no route puts each category on a route that fits it."""
+    case = x.replay(
+        [
+            x.Event(
+                seq=1,
+                at=dt.datetime(2025, 3, 3, 9, tzinfo=x.instants.SHANGHAI),
+                by="c",
+                change=x.Register(
+                    case_id="XF-1",
+                    received_at=dt.datetime(2025, 3, 3, 9, tzinfo=x.instants.SHANGHAI),
+                    channel=x.Channel.LETTER,
+                    receiving_unit="U",
+                    petitioners=[x.Petitioner(name="张三")],
+                    claims=[x.Claim(request="r")],
+                    category=category,
+                ),
+            ),
+            x.Event(
+                seq=2,
+                at=dt.datetime(2025, 3, 3, 10, tzinfo=x.instants.SHANGHAI),
+                by="c",
+                change=x.Accept(),
+            ),
+        ]
+    )
+    assert case.route in ROUTES_BY_CATEGORY[category]
+
+
+@given(cases(), st.data())
+def test_refused_guard_cites_its_article(case: x.Case, data: st.DataObject) -> None:
+    """A refusal by the fold cites the article of the guard or stage rule that refused it."""
+    kind = data.draw(st.sampled_from(sorted(k for k in TRANSITIONS if k != "registered")))
+    change = data.draw(x.strategies.changes([kind]))
+    at = case.events[-1].at + dt.timedelta(days=1)
+    event = x.Event(seq=len(case.events) + 1, at=at, by="c", change=change)
+    try:
+        x.case.mutate(case, event)
+    except x.TransitionError as exc:
+        articles = {g.article for g in GUARDS.values()} | {TRANSITIONS[kind].rule}
+        assert exc.rule in articles
+    else:
+        assert case.stage in TRANSITIONS[kind].allowed_from
+
+
+def test_event_changes_are_attrs() -> None:
+    """The spec reads change classes by kind: each is an attrs class with a kind."""
+    assert all(attrs.has(c) and c.kind in TRANSITIONS for c in CHANGE_TYPES)
