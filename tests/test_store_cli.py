@@ -82,3 +82,28 @@ def test_db_init_app_role_on_sqlite_says_there_are_no_roles(
     url = f"sqlite:///{tmp_path / 'r.db'}"
     assert main(["db", "init", "--db", url, "--app-role", "xf_app", "--print-sql"]) != 0
     assert "no roles" in capsys.readouterr().err
+
+
+def test_db_report_as_the_accused_units_official(
+    db: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Art. 30 ¶3: in `db report --viewer`, a hidden target reads as one that does not exist."""
+    url, org = db
+
+    def report(target: str, *viewer: str) -> str:
+        campaign = tmp_path / "campaign.toml"
+        campaign.write_text(
+            'id = "c"\nname = "专项"\nunits = ["U0"]\nstart = 2026-10-01\nend = 2027-03-31\n'
+            f'targets = ["{OPEN}", "{target}"]\n',
+            encoding="utf-8",
+        )
+        argv = ["db", "report", "--db", url, "--org", org, "--campaign", str(campaign)]
+        argv += ["--as-of", "2026-11-20", "--format", "json", "--allow-unplaced", "-q"]
+        assert main([*argv, *viewer]) == 0
+        return capsys.readouterr().out
+
+    everyone = report(HIDDEN)
+    mine = report(HIDDEN, "--viewer", "U1-S")
+    as_if_missing = report("XF-NONE-1", "--viewer", "U1-S")
+    assert mine != everyone
+    assert mine.replace(HIDDEN, "<id>") == as_if_missing.replace("XF-NONE-1", "<id>")
