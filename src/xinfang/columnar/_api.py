@@ -661,8 +661,10 @@ def _sweep(
     """The journal as of ``as_of`` through one run of the clock engine."""
     day = as_of_day(as_of, rulebook)
     then, skipped = _as_of(journal, day)
-    found = target_ids(journal.milestones, count.campaign) if count is not None else None
-    later = len(found) - len(target_ids(then.milestones, count.campaign)) if found else 0
+    found, later = None, 0
+    if count is not None:  # the targets the journal has, and those registered after the day
+        found = target_ids(journal.milestones, count.campaign)
+        later = len(found) - len(target_ids(then.milestones, count.campaign))
     table, counts = run(
         then.milestones,
         day=day,
