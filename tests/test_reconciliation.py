@@ -24,6 +24,7 @@ from shared_world import world
 from xinfang import report
 from xinfang.campaign import require_references, unplaced_cases
 from xinfang.cli import main
+from xinfang.serialization import to_toml
 from xinfang.strategies import cases, organizations
 
 from helpers import register, t
@@ -506,3 +507,33 @@ def test_validate_checks_the_references_across_the_three_files(
         for r in lines
     )
     assert "3 reference problem(s)" in err
+
+
+def test_report_refuses_a_case_not_placed_on_the_day_though_fixed_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Responsible unit "D22" until July, then D2: a bulletin as of June refuses it (exit 1)."""
+    first = register(t(2026, 4, 1), case_id="N-1", receiving_unit="HQ")
+    steps: list[tuple[x.Change, dt.datetime]] = [
+        (first, t(2026, 4, 1)),
+        (x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D22", reason="分工"), t(2026, 4, 2)),
+        (x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D2", reason="更正"), t(2026, 7, 10)),
+    ]
+    case = x.replay(x.Event(seq=i, at=at, by="c", change=ch) for i, (ch, at) in enumerate(steps, 1))
+    paths = {name: tmp_path / name for name in ("ledger.jsonl", "org.toml", "campaign.toml")}
+    paths["ledger.jsonl"].write_text(x.dump_ledger([case]), encoding="utf-8")
+    paths["org.toml"].write_text(to_toml(ORG), encoding="utf-8")
+    paths["campaign.toml"].write_text(to_toml(attrs.evolve(CAMPAIGN, targets=[])), encoding="utf-8")
+    cmd = ["report", str(paths["ledger.jsonl"]), "--org", str(paths["org.toml"])]
+    cmd += ["--campaign", str(paths["campaign.toml"]), "-q"]
+    assert main([*cmd, "--as-of", "2026-07-31"]) == 0  # as it stands now: placed under D2
+    capsys.readouterr()
+    assert main([*cmd, "--as-of", "2026-06-30"]) == 1
+    err = capsys.readouterr().err
+    assert f"{paths['ledger.jsonl']}:1: case N-1: roles[0].holder: unknown unit id 'D22'" in err
+    assert "(nearest known: D2), as of 2026-06-30 (1 case(s))" in err
+    assert main([*cmd, "--as-of", "2026-06-30", "--allow-unplaced"]) == 0
+    assert (
+        "| 单位编号不存在 | roles\\[0\\].holder | D22 | D2 | 1 | 0 | N-1 |"
+        in capsys.readouterr().out
+    )

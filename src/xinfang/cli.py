@@ -55,6 +55,7 @@ from xinfang.errors import (
     CalendarRangeError,
     InvalidDataError,
     XinfangError,
+    quoted,
 )
 from xinfang.instants import aware
 from xinfang.responsibility import load_organization
@@ -515,8 +516,12 @@ def _bulletin(
     as_of: _dt.date,
     basis: str,
     progress: _Progress,
+    check: Callable[[Snapshot], None] | None = None,
 ) -> int:
-    """Snapshot, burndown and rendering: the shared tail of ``demo`` and ``report``."""
+    """Snapshot, burndown and rendering: the shared tail of ``demo`` and ``report``.
+
+    ``check`` sees the bulletin's snapshot before it is rendered (and may refuse it).
+    """
     started = time.perf_counter()
     points = sorted(
         {d for d in (campaign.start, *campaign.reviews()) if d < as_of} | {as_of}
@@ -527,6 +532,8 @@ def _bulletin(
             snaps[day] = snapshot(campaign, cases, org, as_of=day, calendar=calendar)
             bar.update()
     snap = snaps[as_of]
+    if check is not None:
+        check(snap)
     burndown = [(d, snaps[d].overall.open) for d in points]
     log.info("%d snapshots as of %s in %.2f s", len(points), as_of, _since(started))
     started = time.perf_counter()
@@ -703,6 +710,27 @@ def _report(
     cases = read_cases(progress, calendar)
     _check_placed(args, cases, org, campaign, where)
     as_of, basis = _report_date(args.as_of, campaign)
+
+    def placed_as_of(snap: Snapshot) -> None:
+        """Refuse a case not placed as the cases stood on the day (an id fixed only later)."""
+        groups = snap.reconciliation.unplaced
+        if not groups or args.allow_unplaced:
+            return
+        index = {case.id: k for k, case in enumerate(cases)}
+        for g in groups[:_MAX_SHOWN]:
+            near = f" (nearest known: {g.nearest})" if g.nearest else ""
+            print(
+                f"{where(index[g.first_case])}: case {g.first_case}: {g.field}: "
+                f"{g.code.replace('_', ' ')} id {quoted(g.unknown)}{near}, as of {as_of} "
+                f"({g.cases} case(s))",
+                file=sys.stderr,
+            )
+        raise _Exit(
+            EXIT_DATA,
+            f"{snap.reconciliation.not_placed} case(s) not placed (未归属) as they stood on "
+            f"{as_of}; fix the ids or add --allow-unplaced",
+        )
+
     return _bulletin(
         args,
         campaign=campaign,
@@ -712,6 +740,7 @@ def _report(
         as_of=as_of,
         basis=basis,
         progress=progress,
+        check=placed_as_of,
     )
 
 
