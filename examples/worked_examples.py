@@ -40,12 +40,12 @@ def main() -> None:
     start = dt.date(2026, 11, 27)
     print(f"A 60-day limit started {start} ends in 2027, which has no published arrangement:")
     try:
-        due_date(start, Period.days(60), cn)
+        due_date(start, Period.days(60), china_mainland(strict=True))
     except CalendarRangeError as exc:
-        print(f"  default calendar: {type(exc).__name__}: {exc}")
-    provisional = due_date(start, Period.days(60), china_mainland(provisional=True))
+        print(f"  strict calendar (strict=True): {type(exc).__name__}: {exc}")
+    provisional = due_date(start, Period.days(60))  # the default calendar
     flag = "PROVISIONAL" if provisional.provisional else "exact"
-    print(f"  provisional calendar: due {provisional.last_day} ({flag})")
+    print(f"  default calendar (provisional past the data): due {provisional.last_day} ({flag})")
     print(f"  {provisional.explain('en')}")
 
 

@@ -22,8 +22,8 @@ from xinfang import (
 from xinfang.strategies import dates_in, work_calendars
 
 D = dt.date
-CN = china_mainland()
-PROV = china_mainland(provisional=True)
+CN = china_mainland(strict=True)  # the published years only
+PROV = china_mainland()  # the default: published years, then provisional ones
 EXAMPLE = Path(xinfang.__file__).parent / "data" / "calendars" / "example-local.toml"
 offsets = st.integers(-200, 200)
 
@@ -81,7 +81,7 @@ class TestMainlandData:
         text = str(info.value)
         assert "2027-03-01" in text
         assert "2004-01-01..2026-12-31" in text
-        assert "provisional=True" in text
+        assert "strict=True" in text
         assert "load_calendar" in text
         assert isinstance(info.value, xinfang.XinfangError)
 
@@ -344,7 +344,7 @@ class TestExtension:
 
     def test_calendars_are_hashable_values(self) -> None:
         """Equal data gives equal, hashable calendars; the mainland one is built once."""
-        assert china_mainland() is CN
+        assert china_mainland(strict=True) is CN
         again = CN.with_closures([], reason="none")
         assert again.holidays == CN.holidays
         assert hash(CN) == hash(CN)

@@ -349,13 +349,12 @@ class TestClockStatuses:
         with pytest.raises(x.XinfangError, match="not yet registered"):
             x.clocks(case, as_of=D(2025, 3, 1))
 
-    def test_a_limit_into_2027_needs_data(self) -> None:
-        """Clocks raise CalendarRangeError past the data, and flag provisional results."""
+    def test_a_limit_into_2027_is_provisional_by_default(self) -> None:
+        """Clocks past the published data are flagged provisional; strict=True refuses them."""
         case = accepted_on(t(2026, 11, 27))
         with pytest.raises(x.CalendarRangeError):
-            x.clocks(case, as_of=D(2026, 11, 28))
-        prov = x.china_mainland(provisional=True)
-        c = clock(case, "handling", D(2026, 11, 28), calendar=prov)
+            x.clocks(case, as_of=D(2026, 11, 28), calendar=x.china_mainland(strict=True))
+        c = clock(case, "handling", D(2026, 11, 28))
         assert c.provisional
         assert c.due == D(2027, 1, 26)
         assert "暂定" in c.explain()

@@ -24,8 +24,8 @@ from xinfang import (
 from xinfang.strategies import counting_rules, dates_in, periods, work_calendars
 
 D = dt.date
-CN = china_mainland()
-PROV = china_mainland(provisional=True)
+CN = china_mainland(strict=True)  # the published years only
+PROV = china_mainland()  # the default: published years, then provisional ones
 
 
 class TestWorkedExamples:
@@ -52,11 +52,12 @@ class TestWorkedExamples:
         assert due.last_day == D(2026, 2, 26)
         assert not due.rolled
 
-    def test_2027_needs_data_or_an_explicit_provisional_choice(self) -> None:
-        """A 60-day limit started 2026-11-27 ends in 2027: error by default, flagged if chosen."""
+    def test_2027_is_provisional_by_default_and_refused_when_strict(self) -> None:
+        """A 60-day limit started 2026-11-27 ends in 2027: flagged by default, error if strict."""
         with pytest.raises(CalendarRangeError):
-            due_date(D(2026, 11, 27), Period.days(60))
-        due = due_date(D(2026, 11, 27), Period.days(60), PROV)
+            due_date(D(2026, 11, 27), Period.days(60), CN)
+        due = due_date(D(2026, 11, 27), Period.days(60))
+        assert due == due_date(D(2026, 11, 27), Period.days(60), PROV)
         assert due.provisional
         assert due.last_day == D(2027, 1, 26)
         assert "暂定" in due.explain()

@@ -39,7 +39,7 @@ import numpy as np
 from chinese_calendar import constants
 
 from xinfang._toml import read_toml
-from xinfang.errors import CalendarDataError, CalendarRangeError
+from xinfang.errors import CalendarDataError, CalendarRangeError, quoted
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -211,8 +211,9 @@ class WorkCalendar:
         return CalendarRangeError(
             f"{what}{_iso(d)} is outside the calendar {self.name!r}, which covers "
             f"{_iso(self.first)}..{_iso(self.last)}. Either load the State Council "
-            f"arrangement for {d.year} (WorkCalendar.extend / load_calendar), or choose "
-            "provisional dates explicitly with china_mainland(provisional=True)",
+            f"arrangement for {d.year} (WorkCalendar.extend / load_calendar), or count it "
+            "provisionally on china_mainland() (its default; strict=True refuses, "
+            "provisional_through=YEAR reaches further)",
             path="date",
             rule="a calendar never counts days it has no data for",
         )
@@ -775,26 +776,51 @@ def _provisional(through: int) -> WorkCalendar:
     )
 
 
-def china_mainland(*, provisional: bool = False, provisional_through: int = 2035) -> WorkCalendar:
-    """The mainland China calendar (built once, then cached).
+def china_mainland(
+    *,
+    strict: bool = False,
+    provisional_through: int = 2035,
+    provisional: bool | None = None,
+) -> WorkCalendar:
+    """The mainland China calendar: the one default of the library and the command.
 
-    By default it covers exactly the years that have a published State Council
-    arrangement in the bundled data source (``chinesecalendar``: 2004-2026 at
-    the time of writing) and raises :class:`~xinfang.CalendarRangeError`
-    outside them.
-
-    ``provisional=True`` explicitly extends it through ``provisional_through``
-    with the statutory holidays of the national holiday measures (and their
-    weekday compensation when one falls on a weekend), and **no** make-up
-    working days. Those years are listed in ``provisional_years``; any result
-    touching them is flagged provisional. Load the real arrangement with
+    It covers the years that have a published State Council arrangement in
+    the bundled data source (``chinesecalendar``: 2004-2026 at the time of
+    writing), then **provisional years** through ``provisional_through``: the
+    statutory holidays of the national holiday measures (and their weekday
+    compensation when one falls on a weekend), and **no** make-up working
+    days. Those years are listed in ``provisional_years``; every result a
+    provisional day decided is flagged ``provisional`` (due dates, clocks,
+    due rows, bulletins, JSON). Load the real arrangement with
     :meth:`WorkCalendar.with_arrangement` or :func:`load_calendar` once it is
-    published.
+    published. Built once per choice, then cached.
+
+    ``strict=True`` gives the published years only: a date past them raises
+    :class:`~xinfang.CalendarRangeError` instead of being counted
+    provisionally (the command's ``--strict-calendar``).
+
+    ``provisional`` is the former spelling, kept for compatibility:
+    ``provisional=True`` is the default, ``provisional=False`` means
+    ``strict=True``; ``provisional=True, strict=True`` is a
+    :class:`~xinfang.CalendarDataError`.
     """
-    if not isinstance(provisional, bool):
+    if not isinstance(strict, bool):
         raise CalendarDataError(
-            f"provisional must be true or false, got {provisional!r}", path="provisional"
+            f"strict must be true or false, got {type(strict).__name__}", path="strict"
         )
+    if provisional is not None:
+        if not isinstance(provisional, bool):
+            raise CalendarDataError(
+                f"provisional must be true or false, got {type(provisional).__name__}",
+                path="provisional",
+            )
+        if provisional and strict:
+            raise CalendarDataError(
+                "provisional=True contradicts strict=True; give only strict "
+                "(provisional is its former spelling)",
+                path="provisional",
+            )
+        strict = not provisional
     if (
         not isinstance(provisional_through, int)
         or isinstance(provisional_through, bool)
@@ -802,9 +828,9 @@ def china_mainland(*, provisional: bool = False, provisional_through: int = 2035
     ):
         raise CalendarDataError(
             f"provisional_through must be a year (an integer up to {_MAX_PROVISIONAL_YEAR}), "
-            f"got {provisional_through!r}",
+            f"got {quoted(provisional_through)}",
             path="provisional_through",
         )
-    if provisional:
-        return _provisional(provisional_through)
-    return _published()
+    if strict:
+        return _published()
+    return _provisional(provisional_through)

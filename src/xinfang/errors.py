@@ -8,7 +8,11 @@ library invariant), so a host can show both to the person who must fix it.
 
 from __future__ import annotations
 
+import reprlib
+from typing import Final
+
 __all__ = [
+    "QUOTE_LIMIT",
     "CalendarDataError",
     "CalendarRangeError",
     "ConcurrencyError",
@@ -27,7 +31,38 @@ __all__ = [
     "UnknownCaseError",
     "WindowClosedError",
     "XinfangError",
+    "quoted",
 ]
+
+#: The most characters of a bad value that an error message quotes.
+QUOTE_LIMIT: Final = 60
+
+
+def _repr(limit: int) -> reprlib.Repr:
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = r.maxlong = limit
+    r.maxlist = r.maxtuple = r.maxdict = r.maxset = r.maxfrozenset = 6
+    r.maxlevel = 2
+    return r
+
+
+_REPR: Final = _repr(QUOTE_LIMIT)
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` as an error message quotes it: its repr, cut to a bounded prefix.
+
+    A long string keeps its first ``limit`` characters and says how long it
+    was; any other value is shown as :mod:`reprlib` shortens it. The result
+    is never much longer than ``limit`` characters, however large the value.
+    """
+    if isinstance(value, str | bytes) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value)} characters)"
+    try:
+        text = (_REPR if limit == QUOTE_LIMIT else _repr(limit)).repr(value)
+    except Exception:  # a value whose repr fails is still named, by its type
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit + 20 else f"{text[:limit]}... ({type(value).__name__})"
 
 
 class XinfangError(Exception):
