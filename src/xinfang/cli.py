@@ -427,7 +427,7 @@ def _since(started: float) -> float:
 # --------------------------------------------------------------- calendar
 def _calendar(args: argparse.Namespace) -> WorkCalendar:
     """The calendar a command counts on: the mainland one, then each ``--calendar`` file."""
-    cal = china_mainland(provisional=not args.strict_calendar)
+    cal = china_mainland(strict=args.strict_calendar)
     for path in args.calendar or ():
         cal, problem = _extend(cal, path, args.encoding)
         if problem:
@@ -892,7 +892,7 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
         _out(TEMPLATE.read_text(encoding="utf-8"))
         return EXIT_OK
     _only_one_stdin(*args.files)
-    cal = china_mainland(provisional=not args.strict_calendar)
+    cal = china_mainland(strict=args.strict_calendar)
     lines: list[str] = []
     bad = 0
     for path in args.files:
