@@ -314,6 +314,8 @@ class TestReasons:
         snap = x.snapshot(campaign, [_case("T-1", receiving_unit="D1")], ORG, as_of=AS_OF)
         assert [p.unit for p in snap.units] == ["D1"]
         assert snap.reconciliation.missing_units == ("D4",)
+        with pytest.raises(x.XinfangError, match="'D4' is not in the organisation"):
+            snap.unit("D4")
         (p,) = x.check_references([], ORG, campaign)[:1]
         assert (p.code, p.field, p.unknown) == (
             "campaign_unit_not_in_organization",
@@ -339,10 +341,14 @@ class TestReasons:
         )
 
     def test_a_long_unknown_id_is_quoted_by_a_bounded_prefix(self) -> None:
-        """A 10,000-character unit id is quoted by its first 60 characters."""
+        """A 10,000-character unit id is quoted, and shown, by its first 60 characters."""
         case = _case("N-1", _assign("囗" * 10_000), receiving_unit="HQ")
         (p,) = x.check_references([case], ORG)
         assert len(p.message) < 200 and "10000 characters" in p.message
+        snap = x.snapshot(CAMPAIGN, [case], ORG, as_of=AS_OF)
+        for fmt in ("md", "html"):  # the bulletin's cell too (JSON keeps the data whole)
+            text = report.render(snap, format=fmt)
+            assert "囗" * 60 + "… (10000)" in text and "囗" * 61 not in text
 
 
 class TestBulletin:

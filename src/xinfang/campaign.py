@@ -537,7 +537,11 @@ class Snapshot:
         for p in self.units:
             if p.unit == unit_id:
                 return p
-        raise XinfangError(f"unit {unit_id!r} is not in the campaign", path="unit")
+        if unit_id in self.reconciliation.missing_units:
+            raise XinfangError(
+                f"campaign unit {quoted(unit_id)} is not in the organisation", path="unit"
+            )
+        raise XinfangError(f"unit {quoted(unit_id)} is not in the campaign", path="unit")
 
 
 _ID: Final = attrgetter("id")

@@ -285,7 +285,7 @@ class _Bulletin:
             [
                 placement_word(g.code, self.lang),
                 g.field,
-                g.unknown,
+                _cut(g.unknown),
                 g.nearest or "—",
                 str(g.cases),
                 str(g.targets),
@@ -302,6 +302,11 @@ class _Bulletin:
         """The line under the date when cases are not placed ("" when none are)."""
         n = self.snap.reconciliation.not_placed
         return self.t["unplaced_warning"].format(n=n) if n else ""
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """A bounded prefix of an id the data wrote (an unknown id can be any text)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)})"
 
 
 def _pct(value: float | None) -> str:
