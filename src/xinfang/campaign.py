@@ -560,9 +560,11 @@ SNAPSHOT_COLUMNS: Final = (
 
 
 class _UnitIndex(dict[str | None, int]):
-    """Unit id → index into the campaign's units (-1: none), each id resolved on first sight.
+    """Unit id → index into the campaign's units, each id resolved on first sight.
 
-    Built per call; the rule is :func:`_unit_of`'s.
+    -1: none (not recorded, or known but under no campaign unit); -2
+    (``_UNKNOWN``): an id the organisation does not have. Built per call;
+    the rule is :func:`_unit_of`'s.
     """
 
     __slots__ = ("_index", "_org", "_scope")
@@ -574,9 +576,15 @@ class _UnitIndex(dict[str | None, int]):
         self._org = org
 
     def __missing__(self, unit: str | None) -> int:
+        if unit and not self._org.has_unit(unit):
+            code = self[unit] = _UNKNOWN
+            return code
         found = _unit_of((unit,), self._org, self._scope)
         code = self[unit] = -1 if found is None else self._index[found]
         return code
+
+
+_UNKNOWN: Final = -2
 
 
 def campaign_unit_index(
@@ -589,29 +597,41 @@ def campaign_unit_index(
     dictionary, and index the result with the codes).
     """
     lookup = _UnitIndex(campaign.units, org)
-    return np.fromiter(map(lookup.__getitem__, unit_ids), dtype=np.int64, count=len(unit_ids))
+    found = np.fromiter(map(lookup.__getitem__, unit_ids), dtype=np.int64, count=len(unit_ids))
+    return np.maximum(found, -1)
 
 
-def _campaign_units(seen: Sequence[Case], units: Sequence[str], org: Organization) -> Any:
+def _campaign_units(
+    seen: Sequence[Case], units: Sequence[str], org: Organization
+) -> tuple[Any, list[int]]:
     """Each case's campaign unit as an index into ``units`` (-1: none), column-wise.
 
     A case takes the first of its responsible, handling and receiving unit
     that resolves; each distinct unit id is resolved once per call. Only a
     case with roles can have a responsible unit, and the receiving unit is
-    read only where neither of the others resolves.
+    read only where neither of the others resolves. Also the rows the
+    placement rule may not place (an unknown unit reached first, an unknown
+    official in the chain), for :func:`unplaced_cases` to decide.
     """
     lookup = _UnitIndex(units, org)
     n = len(seen)
     out = np.fromiter(map(lookup.__getitem__, map(_HANDLING, seen)), dtype=np.int64, count=n)
+    people = []
+    has_official = org.has_official
     for k in compress(range(n), map(_ROLES, seen)):
-        found = lookup[seen[k].responsible_unit]
-        if found >= 0:
+        case = seen[k]
+        found = lookup[case.responsible_unit]
+        if found >= 0 or found == _UNKNOWN:
             out[k] = found
-    rest = np.flatnonzero(out < 0)
+        if not all(h.role is Role.RESPONSIBLE_UNIT or has_official(h.holder) for h in case.roles):
+            people.append(k)
+    rest = np.flatnonzero(out == -1)
     if len(rest):
         receiving = map(_RECEIVING, map(seen.__getitem__, rest.tolist()))
         out[rest] = np.fromiter(map(lookup.__getitem__, receiving), dtype=np.int64, count=len(rest))
-    return out
+    stopped = np.flatnonzero(out == _UNKNOWN).tolist()
+    suspects = sorted({*stopped, *people}) if people else stopped
+    return np.maximum(out, -1), suspects
 
 
 def _unit_of(key: Sequence[str | None], org: Organization, scope: dict[str, str]) -> str | None:
@@ -1018,15 +1038,16 @@ def snapshot_counts(
     is_target = campaign.target_set.__contains__
     target = np.fromiter(map(is_target, map(_ID, seen)), bool, len(seen))
     given_targets = sum(map(is_target, map(_ID, given)))
+    unit, suspects = _campaign_units(seen, campaign.units, org)
     return count_columns(
         campaign,
         cols,
-        unit=_campaign_units(seen, campaign.units, org),
+        unit=unit,
         target=target,
         case_id=lambda k: seen[k].id,
         rulebook=rb,
         calendar=calendar,
-        unplaced=unplaced_cases(seen, org, campaign),
+        unplaced=unplaced_cases(seen, org, campaign, rows=suspects),
         not_yet=(len(given) - len(seen), given_targets - int(target.sum())),
         targets_found=campaign.target_set.intersection(map(_ID, given)),
     )
