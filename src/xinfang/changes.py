@@ -17,7 +17,7 @@ import attrs
 
 from xinfang._checks import nonempty, positive
 from xinfang.errors import InvalidDataError, XinfangError
-from xinfang.instants import aware
+from xinfang.instants import aware, day_in_range
 from xinfang.personal import Petitioner
 from xinfang.vocabulary import (
     AgreementKind,
@@ -140,7 +140,7 @@ class Register:
     same_facts: bool = False
     skip_level: bool = False
     beijing_visit: bool = False
-    backlog_since: _dt.date | None = None
+    backlog_since: _dt.date | None = attrs.field(default=None, validator=day_in_range)
     procedure: Procedure = Procedure.STANDARD
     accused_persons: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     accused_units: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
@@ -209,7 +209,7 @@ class Assign:
 
     kind: ClassVar[str] = "assigned"
     to_unit: str = attrs.field(validator=nonempty)
-    report_back_by: _dt.date
+    report_back_by: _dt.date = attrs.field(validator=day_in_range)
     note: str = ""
     to_unit_kind: UnitKind | None = None
     good_reason: str = ""
@@ -449,7 +449,7 @@ class ReleaseRole:
 class PlanMilestone:
     """An intermediate step of a settlement plan."""
 
-    due: _dt.date
+    due: _dt.date = attrs.field(validator=day_in_range)
     what: str = attrs.field(validator=nonempty)
 
 
@@ -470,7 +470,7 @@ class SettlementPlan:
     """
 
     owner: str = ""
-    deadline: _dt.date | None = None
+    deadline: _dt.date | None = attrs.field(default=None, validator=day_in_range)
     measures: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
     milestones: tuple[PlanMilestone, ...] = attrs.field(default=(), converter=_tuple_milestones)
 

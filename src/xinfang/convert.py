@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -44,14 +45,18 @@ from cattrs.v import format_exception
 from xinfang.case import Case, replay
 from xinfang.changes import CHANGE_BY_KIND, CHANGE_TYPES, Change, Event
 from xinfang.deadlines import Clock
-from xinfang.errors import InvalidDataError, XinfangError
-from xinfang.instants import _UTC8_SINCE, SHANGHAI, aware
+from xinfang.errors import InvalidDataError, XinfangError, quoted
+from xinfang.instants import _UTC8_SINCE, LAST_DAY, SHANGHAI, aware, in_range
 from xinfang.personal import PhoneNumber, ResidentId
 
 __all__ = [
+    "DATE_FORM",
+    "INSTANT_FORM",
     "SCHEMA_VERSION",
     "configure_converter",
     "converter",
+    "date_from_text",
+    "instant_from_text",
     "make_converter",
     "structure",
     "unstructure",
@@ -87,15 +92,75 @@ def _structure_bool(value: Any, _: type) -> bool:
     return value
 
 
-def _structure_date(value: Any, _: type) -> _dt.date:
+#: How an instant is written, with an example: every message about a bad one shows it.
+INSTANT_FORM: Final = "YYYY-MM-DDTHH:MM:SS+08:00, e.g. 2026-12-02T09:30:00+08:00"
+#: How a date is written, with an example.
+DATE_FORM: Final = "YYYY-MM-DD, e.g. 2026-12-02"
+_DAY_ONLY: Final = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+_DAY_AND_OFFSET: Final = re.compile(r"\d{4}-?\d{2}-?\d{2}(?:[+-]\d{2}(?::?\d{2})?|Z)")
+
+
+def _reason(exc: ValueError) -> str:
+    """Python's own reason for a bad date or time, when it names a field (never the value)."""
+    text = str(exc)
+    return f" ({text})" if "must be in" in text or "out of range" in text else ""
+
+
+def date_from_text(value: Any, field: str = "") -> _dt.date:
+    """A date from its ISO text ``YYYY-MM-DD``, or :class:`~xinfang.InvalidDataError`.
+
+    The message names ``field``, quotes a bounded prefix of ``value`` and shows
+    the expected form with an example; a date outside the accepted range
+    (:data:`xinfang.instants.FIRST_DAY`..:data:`~xinfang.instants.LAST_DAY`) is refused.
+    """
     if type(value) is _dt.date:  # TOML has dates of its own
-        return value
-    if not isinstance(value, str) or len(value) != 10:
-        raise InvalidDataError([("", f"expected a date YYYY-MM-DD, got {value!r}"[:120])])
+        return in_range(value, field)
+    if not isinstance(value, str):
+        raise InvalidDataError(
+            [(field, f"expected a date {DATE_FORM}, got {type(value).__name__}")]
+        )
+    if len(value) != 10:
+        raise InvalidDataError([(field, f"expected a date {DATE_FORM}, got {quoted(value)}")])
     try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidDataError([("", f"not a date: {value!r}"[:120])]) from None
+        day = _dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidDataError(
+            [(field, f"{quoted(value)} is not a date{_reason(exc)}: expected {DATE_FORM}")]
+        ) from None
+    return in_range(day, field)
+
+
+def instant_from_text(value: Any, field: str = "") -> _dt.datetime:
+    """An instant from its ISO 8601 text with offset, in Asia/Shanghai, or a data error.
+
+    The :class:`~xinfang.InvalidDataError` names ``field``, quotes a bounded
+    prefix of ``value`` and says what is wrong with the expected form and an
+    example: not text, a date without a time (with or without an offset), no
+    offset, not ISO 8601, or outside the accepted range.
+    """
+    if not isinstance(value, str):
+        problem = f"expected an instant {INSTANT_FORM}, got {type(value).__name__}"
+        raise InvalidDataError([(field, problem)])
+    shown = quoted(value)
+    if _DAY_AND_OFFSET.fullmatch(value):
+        problem = f"{shown} is a date with an offset but no time: expected {INSTANT_FORM}"
+        raise InvalidDataError([(field, problem)])
+    if _DAY_ONLY.fullmatch(value):
+        problem = f"{shown} is a date without a time or offset: expected {INSTANT_FORM}"
+        raise InvalidDataError([(field, problem)])
+    try:
+        parsed = _dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        problem = f"{shown} is not an instant{_reason(exc)}: expected {INSTANT_FORM}"
+        raise InvalidDataError([(field, problem)]) from None
+    if parsed.tzinfo is None:
+        problem = f"{shown} has no offset (e.g. +08:00): expected {INSTANT_FORM}"
+        raise InvalidDataError([(field, problem)])
+    return aware(parsed, field)
+
+
+def _structure_date(value: Any, _: type) -> _dt.date:
+    return date_from_text(value)
 
 
 def _structure_time(value: Any, _: type) -> _dt.time:
@@ -104,7 +169,9 @@ def _structure_time(value: Any, _: type) -> _dt.time:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is not None:
-        raise InvalidDataError([("", f"expected a local time HH:MM, got {value!r}"[:120])])
+        raise InvalidDataError(
+            [("", f"expected a local time HH:MM, e.g. 17:30, got {quoted(value)}")]
+        )
     return parsed
 
 
@@ -122,17 +189,13 @@ def _structure_instant(value: Any, _: type) -> _dt.datetime:
             local = _dt.datetime.fromisoformat(value[:-6])
         except ValueError:
             local = None
-        if local is not None and local.tzinfo is None and local.year >= _UTC8_SINCE:
+        if local is not None and local.tzinfo is None and local.year in _FAST_YEARS:
             return local.replace(tzinfo=SHANGHAI)
-    if not isinstance(value, str):
-        raise _type_error(value, "an ISO 8601 instant with offset")
-    try:
-        parsed = _dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidDataError([("", f"not an ISO 8601 instant: {value!r}"[:120])]) from None
-    if parsed.tzinfo is None:
-        raise InvalidDataError([("", f"instant {value!r} has no offset (e.g. +08:00)"[:120])])
-    return aware(parsed)
+    return instant_from_text(value)
+
+
+#: Years a +08:00 instant is Asia/Shanghai's own and wholly in the accepted range.
+_FAST_YEARS: Final = range(_UTC8_SINCE, LAST_DAY.year + 1)
 
 
 def _is_enum(t: Any) -> bool:

@@ -53,6 +53,7 @@ from xinfang.columnar._schema import (
 )
 from xinfang.convert import SCHEMA_VERSION
 from xinfang.errors import InvalidDataError
+from xinfang.instants import FIRST_DAY, LAST_DAY
 from xinfang.personal import _INVISIBLE, PhoneNumber, ResidentId
 from xinfang.vocabulary import PetitionerKind
 
@@ -427,7 +428,8 @@ def _instants(arr: pa.Array) -> tuple[pa.Array, Bools]:
     ok &= short | frac
     y, mo, dd = _number(d, 0, 4), _number(d, 4, 6), _number(d, 6, 8)
     h, mi, sec = _number(d, 8, 10), _number(d, 10, 12), _number(d, 12, 14)
-    ok &= (y >= UTC8_SINCE) & _ymd_ok(y, mo, dd) & (h <= 23) & (mi <= 59) & (sec <= 59)
+    ok &= (y >= UTC8_SINCE) & (y <= LAST_DAY.year)  # the value path's range (instants.py)
+    ok &= _ymd_ok(y, mo, dd) & (h <= 23) & (mi <= 59) & (sec <= 59)
     local = (((_days_from_civil(y, mo, dd) * 24 + h) * 60 + mi) * 60 + sec) * 1_000_000 + us
     values = np.zeros(len(arr), np.int64)
     values[rows] = np.where(ok, local - UTC8_US, 0)
@@ -445,7 +447,7 @@ def _dates(arr: pa.Array) -> tuple[pa.Array, Bools]:
     d = m[:, _DATE_DIGITS] - np.uint8(48)
     ok = np.all(d <= 9, axis=1) & (lengths == 10) & (m[:, 4] == 45) & (m[:, 7] == 45)
     y, mo, dd = _number(d, 0, 4), _number(d, 4, 6), _number(d, 6, 8)
-    ok &= (y >= 1) & _ymd_ok(y, mo, dd)
+    ok &= (y > FIRST_DAY.year) & (y <= LAST_DAY.year) & _ymd_ok(y, mo, dd)  # instants.py
     days = np.zeros(len(arr), np.int32)
     days[rows] = np.where(ok, _days_from_civil(y, mo, dd), 0)
     good = np.zeros(len(arr), bool)
