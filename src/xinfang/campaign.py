@@ -368,8 +368,9 @@ class Reconciliation:
     the organisation does not have (no case can be placed under them).
 
     Additive (``a + b``) before a snapshot is finished, like
-    :class:`SnapshotCounts`; :func:`finish_snapshot` fills ``targets``,
-    ``unknown_targets`` and ``missing_units``.
+    :class:`SnapshotCounts` (``targets_found``: the target ids the input
+    has); :func:`finish_snapshot` fills ``targets``, ``unknown_targets``
+    and ``missing_units`` (and empties ``targets_found``).
     """
 
     cases: int = 0
@@ -1266,6 +1267,7 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
                 sorted(campaign.target_set - counts.reconciliation.targets_found)
             ),
             missing_units=missing,
+            targets_found=frozenset(),  # said by unknown_targets now
         ),
     )
 
