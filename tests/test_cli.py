@@ -378,16 +378,21 @@ def test_bad_facts_are_named(
 def test_due_lists_overdue_clocks(
     files: tuple[str, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`xinfang due` lists clocks due soon or overdue, sorted by due date."""
+    """`xinfang due` lists clocks due soon or overdue, sorted by due date (Chinese by default)."""
     assert main(["due", files[0], "--as-of", AS_OF, "--within", "5"]) == 0
     out = capsys.readouterr()
     lines = out.out.splitlines()
     assert lines
-    assert all(("overdue" in line) or ("due_soon" in line) or ("paused" in line) for line in lines)
+    assert all(("已超期" in line) or ("即将到期" in line) or ("暂停" in line) for line in lines)
     assert lines == sorted(lines)
-    assert "clock(s) due within 5 working days" in out.err
+    assert "个时限在 5 个工作日内到期" in out.err
     assert main(["due", files[0], "--as-of", AS_OF, "--within", "0"]) == 0
-    assert "due_soon" not in capsys.readouterr().out
+    assert "即将到期" not in capsys.readouterr().out
+    assert main(["due", files[0], "--as-of", AS_OF, "--within", "5", "--lang", "en"]) == 0
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert all(("overdue" in line) or ("due soon" in line) or ("paused" in line) for line in lines)
+    assert "clock(s) due within 5 working days" in out.err
 
 
 def test_provisional_dates_are_marked_in_due_and_said_once(
@@ -399,11 +404,17 @@ def test_provisional_dates_are_marked_in_due_and_said_once(
     out = capsys.readouterr()
     marked = [line for line in out.out.splitlines() if line.startswith("2027-")]
     assert marked
-    assert all(line.endswith("(provisional)") for line in marked)
-    assert not any(line.endswith("(provisional)") for line in out.out.splitlines() if line < "2027")
-    assert out.err.count("note:") == 1
+    assert all(line.endswith("(暂定)") for line in marked)
+    assert not any(line.endswith("(暂定)") for line in out.out.splitlines() if line < "2027")
+    assert out.err.count("注意:") == 1
     assert "--calendar FILE" in out.err
     assert str(cli.TEMPLATE) in out.err
+    assert main([*argv, "--lang", "en"]) == 0
+    out = capsys.readouterr()
+    marked = [line for line in out.out.splitlines() if line.startswith("2027-")]
+    assert marked
+    assert all(line.endswith("(provisional)") for line in marked)
+    assert out.err.count("note:") == 1
     assert main([*argv, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     flags = {c["due"][:4]: c["provisional"] for c in data["clocks"]}
@@ -475,8 +486,8 @@ def test_template_is_refused_until_filled(
         assert main([*argv, "--calendar", str(filled), *strict]) == 0
         result = capsys.readouterr()
         assert "2027-" in result.out
-        assert "(provisional)" not in result.out
-        assert "note:" not in result.err
+        assert "(暂定)" not in result.out
+        assert "注意:" not in result.err
 
 
 def test_a_bad_calendar_file_is_named_with_its_key(
@@ -604,7 +615,7 @@ def test_provisional_dates_are_marked_in_the_bulletin(
     argv = ["report", files[0], "--org", files[1], "--campaign", late, "--as-of", "2026-12-28"]
     assert main([*argv, "--format", fmt]) == 0
     out = capsys.readouterr()
-    assert out.err.count("note:") == 1
+    assert out.err.count("注意:") == 1
     if fmt == "json":
         data = json.loads(out.out)
         flagged = [a for a in data["agenda"] if a["provisional"]]
@@ -622,7 +633,7 @@ def test_provisional_dates_are_marked_in_the_bulletin(
     assert main([*argv, "--format", fmt, "--calendar", str(filled)]) == 0
     out = capsys.readouterr()
     assert "暂定" not in out.out.replace('"provisional": false', "")
-    assert "note:" not in out.err
+    assert "注意:" not in out.err
 
 
 def test_markdown_cells_are_escaped(
@@ -990,7 +1001,7 @@ def test_db_rebuild_with_new_calendar_options(
     assert main(["db", "check", *db]) == 0
     capsys.readouterr()
     assert main(["db", "check", *db, "--strict-calendar"]) == 1
-    assert "case CAL-1" in capsys.readouterr().out
+    assert "案件 CAL-1: 时限投影与按日志重算的不符" in capsys.readouterr().out
     assert main(["db", "rebuild", *db, "--strict-calendar"]) == 0
     assert main(["db", "check", *db, "--strict-calendar"]) == 0
     assert main(["db", "check", *db]) == 1

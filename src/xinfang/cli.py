@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import tomllib
+import unicodedata
 import zoneinfo
 from contextlib import ExitStack
 from importlib.metadata import PackageNotFoundError, version
@@ -49,7 +50,8 @@ from xinfang.campaign import check_references, load_campaign, snapshot
 from xinfang.case import Case
 from xinfang.changes import Change, Register
 from xinfang.classification import CaseFacts, classify
-from xinfang.deadlines import ClockStatus, clock_table
+from xinfang.convert import date_from_text, instant_from_text
+from xinfang.deadlines import ClockStatus, clock_table, status_label
 from xinfang.demo import demo_world
 from xinfang.errors import (
     CalendarRangeError,
@@ -57,7 +59,7 @@ from xinfang.errors import (
     XinfangError,
     quoted,
 )
-from xinfang.instants import aware
+from xinfang.periods import cite
 from xinfang.responsibility import load_organization
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
 from xinfang.store import DEFAULT_URL, Store, ViewerStore, app_role_sql, init_store, open_store
@@ -317,6 +319,37 @@ class _Input:
                     yield number, line, ""
 
 
+def _not_json_lines(line: str) -> str:
+    """Why a ledger's first line shows the file is not JSON Lines ("" when it may be)."""
+    head = line.strip()
+    if head.startswith("["):
+        kind, fix = "a JSON array", "jq -c '.[]' FILE > ledger.jsonl"
+    elif head == "{" or (head.startswith("{") and head.endswith(("{", "[", ","))):
+        kind, fix = "a JSON document spread over several lines", "jq -c . FILE > ledger.jsonl"
+    else:
+        return ""
+    return (
+        f"this file is {kind}, but a ledger holds one case per line (JSON Lines: each "
+        "line one whole JSON object, as 'xinfang demo --export' writes it); write each "
+        f"case on a line of its own, e.g. {fix}"
+    )
+
+
+def _ledger_lines(source: _Input, bar: tqdm[Any]) -> Iterator[tuple[int, str | None, str]]:
+    """``source.lines``, but a file that is not JSON Lines is refused at once, in one message.
+
+    A JSON array or a pretty-printed document would otherwise give one error per line.
+    """
+    first = True
+    for number, line, problem in source.lines(bar):
+        if first and line is not None:
+            shape = _not_json_lines(line)
+            if shape:
+                raise _Exit(EXIT_DATA, f"{source.name}:{number}: {shape}")
+        first = False
+        yield number, line, problem
+
+
 def _only_one_stdin(*paths: str | None) -> None:
     if sum(p == "-" for p in paths) > 1:
         raise _Exit(EXIT_USAGE, "only one input can be read from standard input ('-')")
@@ -387,7 +420,7 @@ def _load_ledger(
     first_line: dict[str, int] = {}
     duplicates = 0
     with progress.bar(f"reading {source.name}", source.size(), unit="B") as bar:
-        for number, line, problem in source.lines(bar):
+        for number, line, problem in _ledger_lines(source, bar):
             if line is None:
                 problems.append(problem)
                 continue
@@ -484,8 +517,9 @@ def _years(years: frozenset[int] | Sequence[int]) -> str:
 class _Notes:
     """Messages said once per run on standard error (the provisional-calendar note)."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, lang: str = "zh") -> None:
         self.quiet = quiet
+        self.lang = lang
         self.said: set[str] = set()
 
     def provisional(self, dates: Sequence[_dt.date]) -> None:
@@ -494,6 +528,15 @@ class _Notes:
             return
         self.said.add("provisional")
         years = sorted({d.year for d in dates})
+        if self.lang == "zh":
+            _say(
+                f"注意: 所示 {len(dates)} 个日期落在 {_years(years)} 年, 尚未载入该年国务院办公厅"
+                "放假安排: 已按暂定日历(仅法定节假日及其补休, 无调休上班日)计算, 标为“暂定”。"
+                f"安排公布后, 按模板填写('xinfang calendar --template > {years[0]}.toml'; "
+                f"模板文件 {TEMPLATE}), 用 'xinfang calendar FILE' 检查, 再以 --calendar FILE "
+                "载入。--strict-calendar 则拒绝此类日期。"
+            )
+            return
         _say(
             f"note: {len(dates)} date(s) shown fall in {_years(years)}, for which no State "
             "Council holiday arrangement is loaded: they were counted on the provisional "
@@ -751,16 +794,46 @@ def _due_summary(args: argparse.Namespace, rows: Sequence[Clock], as_of: _dt.dat
     """The summary line and the provisional note of ``due`` and ``db due``."""
     if not args.quiet:
         _say(
-            f"{len(rows)} clock(s) due within {args.within} working days or overdue, as of {as_of}"
+            f"截至 {as_of}, {len(rows)} 个时限在 {args.within} 个工作日内到期、已超期或暂停"
+            if args.lang == "zh"
+            else f"{len(rows)} clock(s) due within {args.within} working days or overdue, "
+            f"as of {as_of}"
         )
     args.notes.provisional([c.due for c in rows if c.provisional])
     return EXIT_OK
 
 
-def _due_line(c: Clock) -> str:
-    """One line of ``due``: date, status, case, limit, article, and the provisional mark."""
-    mark = " (provisional)" if c.provisional else ""
-    return f"{c.due}  {c.status.value:<8} {c.case_id:<16} {c.key:<18} {c.citation}{mark}\n"
+#: The provisional mark of a due date, by language (as the bulletin marks it).
+_PROVISIONAL_MARK: Final = {"zh": "(暂定)", "en": " (provisional)"}
+
+
+def _width(text: str) -> int:
+    """Display columns of ``text`` on a terminal (wide CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - _width(text), 0)
+
+
+def _due_line(c: Clock, lang: str = "zh") -> str:
+    """One line of ``due``: date, status, case, limit, article, provisional mark; in ``lang``."""
+    status = status_label(c.status, lang)
+    title = c.title if lang == "zh" else (c.title_en or c.key.replace("_", " "))
+    mark = _PROVISIONAL_MARK[lang] if c.provisional else ""
+    return (
+        f"{c.due}  {_pad(status, 16 if lang == 'en' else 10)}  {_pad(c.case_id, 16)} "
+        f"{_pad(title, 28)} {cite(c.citation, lang)}{mark}\n"
+    )
+
+
+def _due_json(c: Clock, lang: str) -> dict[str, Any]:
+    """A clock as ``due --format json`` writes it: its codes, and their text in ``lang``."""
+    doc: dict[str, Any] = to_dict(c)
+    doc["status_text"] = status_label(c.status, lang)
+    doc["title_text"] = c.title if lang == "zh" else (c.title_en or c.key.replace("_", " "))
+    doc["citation_text"] = cite(c.citation, lang)
+    return doc
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
@@ -790,11 +863,12 @@ def _cmd_due(args: argparse.Namespace) -> int:
                     "name": calendar.name,
                     "provisional_years": sorted(calendar.provisional_years),
                 },
-                "clocks": [to_dict(c) for c in rows],
+                "lang": args.lang,
+                "clocks": [_due_json(c, args.lang) for c in rows],
             }
             text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         else:
-            text = "".join(map(_due_line, rows))
+            text = "".join(_due_line(c, args.lang) for c in rows)
         bar.update()
     _write(text, args.output)
     return _due_summary(args, rows, as_of)
@@ -845,7 +919,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     first_line: dict[str, int] = {}
     out: list[str] = []
     with progress.bar(f"validating {source.name}", source.size(), unit="B") as bar:
-        for number, line, problem in source.lines(bar):
+        for number, line, problem in _ledger_lines(source, bar):
             if line is None:
                 bad += 1
                 out.append(problem)
@@ -941,10 +1015,11 @@ def _year_listing(cal: WorkCalendar, year: int) -> list[str]:
 
 # ----------------------------------------------------------------- parser
 def _date(text: str) -> _dt.date:
+    """A date option: ``YYYY-MM-DD`` in the accepted range, or a message with an example."""
     try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+        return date_from_text(text)
+    except InvalidDataError as exc:
+        raise argparse.ArgumentTypeError(exc.problems[0][1]) from None
 
 
 def _non_negative(text: str) -> int:
@@ -997,6 +1072,10 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
     text = _Input(args.ledger, args.encoding).read_text()
     if not text.strip():
         raise _Exit(EXIT_DATA, f"{args.ledger}: the ledger is empty")
+    first = next((n, ln) for n, ln in enumerate(text.split("\n"), start=1) if ln.strip())
+    shape = _not_json_lines(first[1])
+    if shape:
+        raise _Exit(EXIT_DATA, f"{args.ledger}:{first[0]}: {shape}")
     if "\n" not in text:
         text += "\n"  # a one-line ledger is still text, not a path
     with _open(args.db, _calendar(args)) as store:
@@ -1018,14 +1097,11 @@ def _cmd_db_export(args: argparse.Namespace) -> int:
 
 
 def _instant(text: str) -> _dt.datetime:
+    """An instant option: ISO 8601 with its offset, or a message showing the form by example."""
     try:
-        return aware(_dt.datetime.fromisoformat(text), "at")
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an instant with its offset, e.g. 2026-12-02T09:30:00+08:00: {text!r}"
-        ) from None
-    except XinfangError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        return instant_from_text(text, "at")
+    except InvalidDataError as exc:
+        raise argparse.ArgumentTypeError(exc.problems[0][1]) from None
 
 
 def _cmd_db_apply(args: argparse.Namespace) -> int:
@@ -1075,7 +1151,7 @@ def _cmd_db_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or _today()
     with _open(args.db, _calendar(args)) as store:
         rows = _viewer(args, store).due(as_of, args.within)
-    _out("".join(map(_due_line, rows)))
+    _out("".join(_due_line(c, args.lang) for c in rows))
     return _due_summary(args, rows, as_of)
 
 
@@ -1099,8 +1175,49 @@ def _cmd_db_report(args: argparse.Namespace) -> int:
 def _cmd_db_check(args: argparse.Namespace) -> int:
     with _open(args.db, _calendar(args)) as store:
         found = store.check()
-    _out(f"{found}\n")
+    _out(_check_text(found.cases, found.problems, args.lang))
     return EXIT_OK if found.ok else EXIT_DATA
+
+
+#: What ``db check`` reports of a case: the store's wording → (Chinese, English).
+_CHECK_WORDS: Final = (
+    ("the journal does not replay: ", "日志无法重放: ", "the journal does not replay: "),
+    ("case row ", "案件投影与按日志重算的不符", "the case row differs from the journal's"),
+    ("clock rows ", "时限投影与按日志重算的不符", "the clock rows differ from the journal's"),
+    ("a case row without journal rows", "有案件投影而无日志", "a case row without journal rows"),
+)
+
+
+def _check_problem(problem: str, lang: str) -> str:
+    """One problem of ``db check`` in ``lang``, without the rows' Python reprs (logged at -v)."""
+    log.info("db check: %s", problem)
+    head, sep, rest = problem.partition(": ")
+    if not (sep and head.startswith("case ")):
+        return problem
+    case = head.removeprefix("case ")
+    for start, zh, en in _CHECK_WORDS:
+        if rest.startswith(start):
+            words = zh if lang == "zh" else en
+            if start.endswith(": "):  # the replay error's own text follows
+                words += rest.removeprefix(start)
+            return f"案件 {case}: {words}" if lang == "zh" else f"case {case}: {words}"
+    return problem
+
+
+def _check_text(cases: int, problems: Sequence[str], lang: str) -> str:
+    """What ``db check`` prints: the cases checked and the verdict, then each problem."""
+    if lang == "zh":
+        head = f"已核对 {cases} 件案件: " + (
+            "投影与日志一致" if not problems else f"发现 {len(problems)} 处不一致"
+        )
+    else:
+        head = f"checked {cases} case(s): " + (
+            "the projections agree with the journal"
+            if not problems
+            else f"{len(problems)} problem(s)"
+        )
+    lines = [head, *(f"  {_check_problem(p, lang)}" for p in problems)]
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _cmd_db_rebuild(args: argparse.Namespace) -> int:
@@ -1109,6 +1226,10 @@ def _cmd_db_rebuild(args: argparse.Namespace) -> int:
     if not args.quiet:
         _say(f"{args.db}: projections of {n} case(s) rebuilt from the journal")
     return EXIT_OK
+
+
+#: The help of ``--lang`` on the commands that print lists and verdicts.
+_LANG_HELP: Final = "the language of labels, statuses and citations: zh (default) or en"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -1204,6 +1325,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     due.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
     due.add_argument("--format", choices=("text", "json"), default="text")
+    due.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     due.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
     due.set_defaults(run=_cmd_due)
 
@@ -1301,6 +1423,7 @@ def _parser() -> argparse.ArgumentParser:
     dd.add_argument("--org", metavar="FILE", help="organisation TOML (for --viewer)")
     dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
+    dd.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     dd.set_defaults(run=_cmd_db_due)
     dr = dbs.add_parser(
         "report", parents=[*parents, bulletin, viewing], help="the bulletin from the store"
@@ -1310,9 +1433,11 @@ def _parser() -> argparse.ArgumentParser:
     dr.add_argument("--as-of", type=_date, help="default: today, within the campaign")
     dr.add_argument("--allow-unplaced", action="store_true", help=_ALLOW_UNPLACED)
     dr.set_defaults(run=_cmd_db_report)
-    dbs.add_parser(
+    chk = dbs.add_parser(
         "check", parents=parents, help="compare projections and snapshots with the journal"
-    ).set_defaults(run=_cmd_db_check)
+    )
+    chk.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
+    chk.set_defaults(run=_cmd_db_check)
     dbs.add_parser(
         "rebuild", parents=parents, help="recompute the projections from the journal"
     ).set_defaults(run=_cmd_db_rebuild)
@@ -1347,7 +1472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    args.notes = _Notes(args.quiet)
+    args.notes = _Notes(args.quiet, getattr(args, "lang", "zh"))
     handler = _logging(args.verbose)
     logger = logging.getLogger("xinfang")
     try:

@@ -36,6 +36,7 @@ from xinfang.periods import (
     DEFAULT_TIMEZONE,
     CountingRule,
     Period,
+    cite,
     deadline_instant,
     local_date,
     period_end,
@@ -78,6 +79,7 @@ __all__ = [
     "paused_days",
     "stage_as_of",
     "status_codes",
+    "status_label",
     "status_of",
     "window_closed",
 ]
@@ -183,7 +185,7 @@ class Clock(NamedTuple):
                 text += f" on {self.met_on}"
             elif self.status is ClockStatus.MISSED:
                 text += " (made moot only after its due date, never done)"
-            text += f". Rule: {self.citation}; calendar {self.calendar}."
+            text += f". Rule: {cite(self.citation, 'en')}; calendar {self.calendar}."
             if self.provisional:
                 text += " PROVISIONAL calendar data."
             return text
@@ -200,7 +202,7 @@ class Clock(NamedTuple):
             text += f";状态:{_STATUS_ZH[self.status]}"
         if self.met_on:
             text += f"({self.met_on})"
-        text += f";依据:{self.citation};日历:{self.calendar}。"
+        text += f";依据:{cite(self.citation)};日历:{self.calendar}。"
         if self.provisional:
             text += "放假安排尚未公布,结果为暂定。"
         return text
@@ -216,6 +218,16 @@ _STATUS_ZH: Final = {
     ClockStatus.LAPSED: "期限届满未行使",
     ClockStatus.STOPPED: "已终止",
 }
+
+
+def status_label(status: ClockStatus, lang: str = "zh") -> str:
+    """A clock status as people read it: ``"已超期"`` (``"zh"``) or ``"overdue"`` (``"en"``)."""
+    if lang == "en":
+        return status.value.replace("_", " ")
+    if lang != "zh":
+        raise XinfangError(f"unknown language {lang!r}; use 'zh' or 'en'", path="lang")
+    return _STATUS_ZH[status]
+
 
 _START_ZH: Final = {
     "received": "收到之日",

@@ -46,6 +46,7 @@ __all__ = [
     "DueDate",
     "Period",
     "PeriodUnit",
+    "cite",
     "deadline_instant",
     "due_date",
     "local_date",
@@ -188,6 +189,107 @@ class CountingRule:
     citation: str = "民法典 Arts. 201, 203; 民事诉讼法 Art. 85"
 
 
+# ------------------------------------------------------------- citations
+#: The laws citations name, Chinese title → English title (longest first when matched).
+LAW_TITLES: Final = {
+    "信访工作条例": "Regulations on Petition Work",
+    "信访条例": "Regulations on Letters and Visits",
+    "信访事项简易办理办法(试行)": (
+        "Measures for the Simplified Handling of Petition Matters (trial)"
+    ),
+    "信访事项简易办理办法": "Measures for the Simplified Handling of Petition Matters",
+    "民法典": "Civil Code",
+    "民法通则": "General Principles of the Civil Law",
+    "民事诉讼法": "Civil Procedure Law",
+}
+_ZH_DIGITS: Final = "零一二三四五六七八九"
+_ZH_NUM: Final = "[零一二三四五六七八九十百千]+"
+# 第二十三条第三款、第四款 | 第二百零一条、第二百零三条 | 第二百条至第二百零四条 | 第二十二条第三项
+_ZH_REF: Final = re.compile(rf"第{_ZH_NUM}条(?:(?:、|至)?第{_ZH_NUM}[条款项])*")
+_ZH_TOKEN: Final = re.compile(rf"(、|至)?第({_ZH_NUM})([条款项])")
+# Art. 23 ¶3, ¶4 | Arts. 201, 203 | Arts. 200-204 | Art. 22 (3)
+_EN_REF: Final = re.compile(r"Arts?\. \d+(?:(?:, | and |-| )(?:\d+|¶\d+|\(\d+\)))*")
+_EN_TOKEN: Final = re.compile(r"(, | and |-| )?(?:(\d+)|¶(\d+)|\((\d+)\))")
+
+
+def _zh_number(n: int) -> str:
+    """``n`` (1-9999) in Chinese numerals as articles are numbered: 201 → 二百零一, 10 → 十."""
+    if not 0 < n < 10_000:
+        return str(n)
+    out = ""
+    zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            if zero and out:
+                out += "零"
+            out += ("" if (value == 10 and n < 20) else _ZH_DIGITS[digit]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def _from_zh(text: str) -> int:
+    """Chinese numerals (as articles are numbered) as an integer: 二百零一 → 201."""
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS.index(ch)
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = 0
+    return total + digit
+
+
+def _zh_ref_to_en(m: re.Match[str]) -> str:
+    out, articles = "", 0
+    for sep, number, kind in _ZH_TOKEN.findall(m.group(0)):
+        n = _from_zh(number)
+        joint = "-" if sep == "至" else ", " if sep else " "
+        if kind == "条":
+            articles += 1
+            out += ("" if not out else joint) + str(n)
+        else:
+            out += joint + (f"¶{n}" if kind == "款" else f"({n})")
+    return ("Arts. " if articles > 1 else "Art. ") + out
+
+
+def _en_ref_to_zh(m: re.Match[str]) -> str:
+    out = ""
+    for sep, article, paragraph, item in _EN_TOKEN.findall(m.group(0).split(" ", 1)[1]):
+        joint = "至" if sep == "-" else "、" if sep in (", ", " and ") else ""
+        if article:
+            out += joint + f"第{_zh_number(int(article))}条"
+        else:
+            kind = "款" if paragraph else "项"
+            out += joint + f"第{_zh_number(int(paragraph or item))}{kind}"
+    return out
+
+
+def cite(citation: str, lang: str = "zh") -> str:
+    """A citation in one language: the law's title and its article numbers.
+
+    ``"民法典 Arts. 201, 203"`` reads ``"民法典 第二百零一条、第二百零三条"`` in
+    Chinese, and ``"信访工作条例 (2022) 第二十三条第三款"`` reads ``"Regulations
+    on Petition Work (2022) Art. 23 ¶3"`` in English. The laws named in
+    :data:`LAW_TITLES` and article, paragraph (款) and item (项) numbers are
+    translated; any other text of the citation (a note, a document's full
+    title) is kept as written.
+    """
+    if lang == "zh":
+        text = _EN_REF.sub(_en_ref_to_zh, citation)
+        for zh, en in sorted(LAW_TITLES.items(), key=lambda kv: -len(kv[1])):
+            text = text.replace(en, zh)
+        return text
+    if lang != "en":
+        raise XinfangError(f"unknown language {lang!r}; use 'zh' or 'en'", path="lang")
+    text = _ZH_REF.sub(_zh_ref_to_en, citation)
+    for zh, en in sorted(LAW_TITLES.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"(?<![\w《]){re.escape(zh)}(?![\w》])", en, text) if zh in text else text
+    return text
+
+
 def local_date(
     value: _dt.date, timezone: str = DEFAULT_TIMEZONE, *, path: str = "start"
 ) -> _dt.date:
@@ -281,7 +383,7 @@ class DueDate:
                 text += f" end on {last}."
             end = r.cutoff.isoformat(timespec="minutes") if r.cutoff else "24:00"
             text += f" Deadline {last} {end} {r.timezone}. Calendar: {self.calendar}."
-            text += f" Rule: {r.citation}."
+            text += f" Rule: {cite(r.citation, 'en')}."
             if self.provisional:
                 text += " PROVISIONAL: the calendar data for this period is not yet published."
             return text
@@ -294,7 +396,7 @@ class DueDate:
         else:
             text += f",届满日为{last}"
         end = r.cutoff.isoformat(timespec="minutes") if r.cutoff else "24时"
-        text += f";截止于{last} {end}({r.timezone});日历:{self.calendar};依据:{r.citation}。"
+        text += f";截止于{last} {end}({r.timezone});日历:{self.calendar};依据:{cite(r.citation)}。"
         if self.provisional:
             text += "注意:所涉日期的放假安排尚未公布,结果为暂定。"
         return text
