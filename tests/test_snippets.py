@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The pages whose Python snippets must run (README first: what a new user reads).
-PAGES = ("README.md", "docs/columnar.md", "docs/calendar.md")
+PAGES = ("README.md", "docs/index.md", "docs/columnar.md", "docs/calendar.md")
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _SKIP = re.compile(r"<!-- snippet: skip \((.+?)\) -->\s*$")
 
