@@ -479,12 +479,13 @@ def _parse_days(value: Any, path: str) -> list[_dt.date]:
             hi = _dt.date.fromisoformat(hi_s.strip()) if sep else lo
         except ValueError:
             raise CalendarDataError(
-                f"{item!r} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)",
+                f"{quoted(item)} is not a date (YYYY-MM-DD, e.g. 2027-02-05) or a range "
+                "(YYYY-MM-DD..YYYY-MM-DD)",
                 path=p,
                 rule=_FORMAT_RULE,
             ) from None
         if hi < lo:
-            raise CalendarDataError(f"range {item!r} ends before it starts", path=p)
+            raise CalendarDataError(f"range {quoted(item)} ends before it starts", path=p)
         out.extend(_fromordinal(o) for o in range(lo.toordinal(), hi.toordinal() + 1))
     return out
 
@@ -519,14 +520,14 @@ def _apply_unchecked(cal: WorkCalendar, data: Mapping[str, Any]) -> WorkCalendar
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise CalendarDataError(
-            f"unknown key {unknown[0]!r} (expected one of {sorted(allowed)})",
+            f"unknown key {quoted(unknown[0])} (expected one of {sorted(allowed)})",
             path=unknown[0],
             rule=_FORMAT_RULE,
         )
     fmt = data.get("format", _FORMAT)
     if fmt != _FORMAT:
         raise CalendarDataError(
-            f"unsupported format {fmt!r}; this version reads format {_FORMAT}",
+            f"unsupported format {quoted(fmt)}; this version reads format {_FORMAT}",
             path="format",
             rule=_FORMAT_RULE,
         )
@@ -548,7 +549,7 @@ def _apply_unchecked(cal: WorkCalendar, data: Mapping[str, Any]) -> WorkCalendar
             raise CalendarDataError("each [[year]] must be a table", path=path, rule=_FORMAT_RULE)
         extra = sorted(set(entry) - {"year", "source", "holidays", "makeup_workdays", "labels"})
         if extra:
-            raise CalendarDataError(f"unknown key {extra[0]!r}", path=f"{path}.{extra[0]}")
+            raise CalendarDataError(f"unknown key {quoted(extra[0])}", path=f"{path}.{extra[0]}")
         year = _expect(entry, "year", int, path)
         if not 1900 <= year <= 2200:
             raise CalendarDataError(f"year {year} is implausible", path=f"{path}.year")
@@ -611,7 +612,7 @@ def _apply_unchecked(cal: WorkCalendar, data: Mapping[str, Any]) -> WorkCalendar
             )
         extra = sorted(set(entry) - {"dates", "reason"})
         if extra:
-            raise CalendarDataError(f"unknown key {extra[0]!r}", path=f"{path}.{extra[0]}")
+            raise CalendarDataError(f"unknown key {quoted(extra[0])}", path=f"{path}.{extra[0]}")
         reason = _expect(entry, "reason", str, path)
         days = _parse_days(_expect(entry, "dates", list, path), f"{path}.dates")
         for d in days:

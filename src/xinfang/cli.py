@@ -194,7 +194,7 @@ def _codec(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding {name!r}") from None
+        raise argparse.ArgumentTypeError(f"unknown encoding {quoted(name)}") from None
 
 
 def _hint(encoding: str) -> str:
@@ -1026,7 +1026,7 @@ def _non_negative(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {quoted(text)}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value

@@ -214,7 +214,7 @@ def _enum_hook(cls: type[enum.Enum]) -> _Hook:
         try:
             return cls(value)
         except (ValueError, TypeError):
-            raise InvalidDataError([("", f"{value!r} is not one of {codes}"[:200])]) from None
+            raise InvalidDataError([("", f"{quoted(value)} is not one of {codes}")]) from None
 
     return structure_enum
 
@@ -339,7 +339,9 @@ def _configure_changes(c: cattrs.Converter) -> None:
         if found is None:
             if not isinstance(value, Mapping):
                 raise _type_error(value, "an object with a 'kind'")
-            raise InvalidDataError([("kind", f"unknown change kind {kind!r}; one of {known}")])
+            raise InvalidDataError(
+                [("kind", f"unknown change kind {quoted(kind)}; one of {known}")]
+            )
         hook, cls = found
         fields = dict(value)
         del fields["kind"]
@@ -349,7 +351,9 @@ def _configure_changes(c: cattrs.Converter) -> None:
         """One change class named as such: its ``kind`` may be there, and must match."""
         if isinstance(value, Mapping) and "kind" in value:
             if value["kind"] != cls.kind:
-                raise InvalidDataError([("kind", f"expected {cls.kind!r}, got {value['kind']!r}")])
+                raise InvalidDataError(
+                    [("kind", f"expected {cls.kind!r}, got {quoted(value['kind'])}")]
+                )
             return structure_change(value, cls)
         return structure_by_kind[cls.kind][0](value, cls)
 
@@ -391,7 +395,7 @@ def _configure_case(c: cattrs.Converter) -> None:
         version = value.get("schema_version")
         if type(version) is not int or version != SCHEMA_VERSION:  # not true, not 1.0
             problems.append(
-                ("$.schema_version", f"expected {SCHEMA_VERSION}, got {version!r}"[:120])
+                ("$.schema_version", f"expected {SCHEMA_VERSION}, got {quoted(version)}")
             )
         raw_events = value.get("events")
         if not isinstance(raw_events, list) or not raw_events:
@@ -412,7 +416,9 @@ def _configure_case(c: cattrs.Converter) -> None:
             where = "$.events" if i is None else f"$.events[{i}]"
             raise InvalidDataError([(where, exc.args[0])]) from None
         if "id" in value and value["id"] != case.id:
-            raise InvalidDataError([("$.id", f"{value['id']!r} differs from the registered id")])
+            raise InvalidDataError(
+                [("$.id", f"{quoted(value['id'])} differs from the registered id")]
+            )
         return case
 
     c.register_unstructure_hook(Case, unstructure_case)

@@ -31,7 +31,13 @@ import attrs
 import numpy as np
 
 from xinfang.calendar import china_mainland
-from xinfang.errors import CalendarRangeError, NaiveDatetimeError, PeriodError, XinfangError
+from xinfang.errors import (
+    CalendarRangeError,
+    NaiveDatetimeError,
+    PeriodError,
+    XinfangError,
+    quoted,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
@@ -72,7 +78,9 @@ MAX_PERIOD_AMOUNT: Final = 36_600
 
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise PeriodError(f"must be an integer, got {value!r}", path=f"period.{attribute.name}")
+        raise PeriodError(
+            f"must be an integer, got {quoted(value)}", path=f"period.{attribute.name}"
+        )
     if value < 0:
         raise PeriodError(
             f"must not be negative, got {value}",
@@ -123,7 +131,7 @@ class Period:
         m = _PARSE.match(text) if isinstance(text, str) else None
         if m is None:
             raise PeriodError(
-                f"cannot read {text!r} as a period; write e.g. '60日', '5个工作日', "
+                f"cannot read {quoted(text)} as a period; write e.g. '60日', '5个工作日', "
                 "'60 days' or '5 working days'",
                 path="period",
             )
@@ -283,7 +291,7 @@ def cite(citation: str, lang: str = "zh") -> str:
             text = text.replace(en, zh)
         return text
     if lang != "en":
-        raise XinfangError(f"unknown language {lang!r}; use 'zh' or 'en'", path="lang")
+        raise XinfangError(f"unknown language {quoted(lang)}; use 'zh' or 'en'", path="lang")
     text = _ZH_REF.sub(_zh_ref_to_en, citation)
     for zh, en in sorted(LAW_TITLES.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<![\w《]){re.escape(zh)}(?![\w》])", en, text) if zh in text else text
@@ -304,7 +312,7 @@ def local_date(
         if value.tzinfo is None or value.utcoffset() is None:
             raise NaiveDatetimeError(
                 f"{value.isoformat()} has no time zone; pass an aware datetime "
-                f"(e.g. pendulum.datetime(..., tz={timezone!r})) or a date",
+                f"(e.g. pendulum.datetime(..., tz={quoted(timezone)})) or a date",
                 path=path,
                 rule="instants must be aware",
             )
@@ -388,7 +396,7 @@ class DueDate:
                 text += " PROVISIONAL: the calendar data for this period is not yet published."
             return text
         if lang != "zh":
-            raise XinfangError(f"unknown language {lang!r}; use 'zh' or 'en'", path="lang")
+            raise XinfangError(f"unknown language {quoted(lang)}; use 'zh' or 'en'", path="lang")
         text = f"{self.period},自{s}起算({'起算日不计入' if r.exclude_start_day else '起算日计入'})"
         if self.rolled:
             why = f"({skipped})" if skipped else ""
