@@ -208,12 +208,20 @@ class WorkCalendar:
         return 0 <= d.toordinal() - self._ix.base < self._ix.size
 
     def _out_of_range(self, d: _dt.date, what: str = "") -> CalendarRangeError:
+        if d < self.first:
+            way = (
+                f"Load an arrangement for {d.year} (WorkCalendar.extend / load_calendar) "
+                "if you have one: no holiday data before it is bundled"
+            )
+        else:
+            way = (
+                f"Either load the State Council arrangement for {d.year} (WorkCalendar.extend "
+                "/ load_calendar), or count it provisionally on china_mainland() (its "
+                "default; strict=True refuses, provisional_through=YEAR reaches further)"
+            )
         return CalendarRangeError(
             f"{what}{_iso(d)} is outside the calendar {self.name!r}, which covers "
-            f"{_iso(self.first)}..{_iso(self.last)}. Either load the State Council "
-            f"arrangement for {d.year} (WorkCalendar.extend / load_calendar), or count it "
-            "provisionally on china_mainland() (its default; strict=True refuses, "
-            "provisional_through=YEAR reaches further)",
+            f"{_iso(self.first)}..{_iso(self.last)}. {way}",
             path="date",
             rule="a calendar never counts days it has no data for",
         )
