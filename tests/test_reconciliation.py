@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -28,9 +29,6 @@ from xinfang.serialization import to_toml
 from xinfang.strategies import cases, organizations
 
 from helpers import register, t
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 D = dt.date
 WORLD = world()
@@ -515,6 +513,10 @@ def test_validate_checks_the_references_across_the_three_files(
         for r in lines
     )
     assert "3 reference problem(s)" in err
+    # the campaign alone: its targets against the ledger (the units need --org)
+    assert main(["validate", ledger, "--campaign", campaign]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 and "targets[0]" in out and "1 reference problem(s)" in err
 
 
 def test_report_refuses_a_case_not_placed_on_the_day_though_fixed_later(
@@ -545,3 +547,40 @@ def test_report_refuses_a_case_not_placed_on_the_day_though_fixed_later(
         "| 单位编号不存在 | roles\\[0\\].holder | D22 | D2 | 1 | 0 | N-1 |"
         in capsys.readouterr().out
     )
+
+
+def test_the_campaign_guide_reconciliation_example_prints_what_it_shows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/campaign.md: the reconciliation example runs alone and prints its text block."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "campaign.md").read_text("utf-8")
+    section = page.split("### Reconciliation: where every case went", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```python\n", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "docs/campaign.md", "exec"), {})  # noqa: S102 - the page's own example
+    assert capsys.readouterr().out == shown
+
+
+def test_report_refuses_a_target_with_no_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target id typed wrong in the campaign file: exit 1 naming it and the nearest case id."""
+    assert main(["demo", "--export", str(tmp_path), "-q"]) == 0
+    path = tmp_path / "campaign.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"XF-B0000"', '"XF-B00O0"', 1), encoding="utf-8"
+    )
+    files = ["--org", str(tmp_path / "org.toml"), "--campaign", str(path)]
+    cmd = ["report", str(tmp_path / "ledger.jsonl"), *files, "--as-of", "2026-11-27"]
+    capsys.readouterr()
+    assert main(cmd) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{path}: targets[0]: target with no case of this id 'XF-B00O0' (nearest known: XF-B0000)"
+        in err
+    )
+    assert "1 reference problem(s): 1 id(s) of the campaign file that name nothing" in err
+    assert main([*cmd, "--allow-unplaced", "--lang", "en", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Targets: 320 = placed 319 + outside 0 + not placed 0 + no case with the id 1" in out
+    assert "Target ids with no case in the ledger: XF-B00O0" in out

@@ -267,6 +267,8 @@ _WHAT: Final = {
     "unknown_target": "target with no case of this id",
     "campaign_unit_not_in_organization": "campaign unit not in the organisation",
 }
+#: How alike a known id must be to be offered as the nearest (difflib's ratio).
+_CLOSE: Final = 0.6
 #: Above this many candidates, the nearest id is looked for among the neighbours in sort order.
 _NEAR_ALL: Final = 2000
 _NEAR_SPAN: Final = 64
@@ -672,11 +674,36 @@ class _Nearest:
         if len(pool) > _NEAR_ALL:  # many ids (cases): the neighbours in sort order
             at = bisect_left(pool, word)
             pool = pool[max(at - _NEAR_SPAN, 0) : at + _NEAR_SPAN]
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-        if close:
-            return close[0]
-        by_name = difflib.get_close_matches(word, list(self._names), n=1, cutoff=0.6)
-        return self._names[by_name[0]] if by_name else None
+        close = _closest(word, pool)
+        if close is not None:
+            return close
+        by_name = _closest(word, list(self._names))
+        return self._names[by_name] if by_name is not None else None
+
+
+def _closest(word: str, pool: Iterable[str]) -> str | None:
+    """The candidate most like ``word`` (difflib ratio ≥ 0.6), or ``None``.
+
+    Ties go to the longer common prefix, then the nearer length, then the
+    smaller id: a typo late in an id finds the id it was copied from.
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    best: tuple[float, int, int] | None = None
+    found: str | None = None
+    for cand in pool:
+        matcher.set_seq1(cand)
+        if matcher.real_quick_ratio() < _CLOSE or matcher.quick_ratio() < _CLOSE:
+            continue
+        ratio = matcher.ratio()
+        if ratio < _CLOSE:
+            continue
+        pairs = enumerate(zip(cand, word, strict=False))
+        prefix = next((i for i, (a, b) in pairs if a != b), min(len(cand), len(word)))
+        key = (ratio, prefix, -abs(len(cand) - len(word)))
+        if best is None or key > best or (key == best and found is not None and cand < found):
+            best, found = key, cand
+    return found
 
 
 def _written_at(case: Case, names: tuple[str, ...], value: str) -> str:

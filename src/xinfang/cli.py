@@ -712,12 +712,20 @@ def _check_placed(
         for p in stopping[:_MAX_SHOWN]:
             print(_reference_line(p, where, args.campaign), file=sys.stderr)
         unplaced = len({p.index for p in stopping if p.index is not None})
+        own = sum(p.index is None for p in stopping)
         more = f" (first {_MAX_SHOWN} shown)" if len(stopping) > _MAX_SHOWN else ""
         ledger = getattr(args, "ledger", None) or f"- (from 'xinfang db export --db {args.db}')"
+        what = ", ".join(
+            text
+            for n, text in (
+                (unplaced, f"{unplaced} case(s) not placed (未归属)"),
+                (own, f"{own} id(s) of the campaign file that name nothing"),
+            )
+            if n
+        )
         raise _Exit(
             EXIT_DATA,
-            f"{len(stopping)} reference problem(s){more}: {unplaced} case(s) not placed (未归属)"
-            f"{', and ids of the campaign that name nothing' if unplaced < len(stopping) else ''}"
+            f"{len(stopping)} reference problem(s){more}: {what}"
             "; fix the ids (the nearest known id is shown when one is close), or add "
             "--allow-unplaced to render the bulletin with the not-placed rows; "
             f"'xinfang validate {ledger} --org {args.org} --campaign {args.campaign}' "
