@@ -173,6 +173,16 @@ class TestProperty:
             r.placed_targets + outside_targets + r.not_placed_targets + len(r.unknown_targets)
         )
         assert r.placed_targets == snap.overall.targets
+        # the not placed cases' own row: counted, outside every unit and the total
+        if r.not_placed:
+            row = snap.unplaced
+            assert row is not None and (row.cases, row.targets) == (
+                r.not_placed,
+                r.not_placed_targets,
+            )
+            assert row.settled + row.open == row.targets
+        else:
+            assert snap.unplaced is None
         # counts of parts add up to the whole, reconciliation included
         parts = [[c for c, p in zip(many, part_of, strict=False) if p == k] for k in (0, 1)]
         parts[1] += many[len(part_of) :]
@@ -372,10 +382,15 @@ class TestBulletin:
             "zh": ("输入事项 3 件 = 已归属 1 件", "未归属事项"),
             "en": ("Cases in: 3", "not placed"),
         }
+        row = {
+            "zh": "| 未归属(不计入合计) | 1 | 0 | 1 |",
+            "en": "| Not placed (not in the total) | 1 | 0 | 1 |",
+        }
         for fmt in ("md", "html"):
             text = report.render(self.SNAP, format=fmt, lang=lang)
             assert words[lang][0] in text and words[lang][1] in text
             assert "第一支队" in text and "D1" in text and "T-2" in text
+        assert row[lang] in report.render(self.SNAP, format="md", lang=lang)
 
     def test_json_carries_the_numbers_and_the_rows(self) -> None:
         """The JSON bulletin: the reconciliation's numbers, balanced, and the row."""
@@ -385,6 +400,7 @@ class TestBulletin:
         assert rec["balanced"] and not rec["complete"] and "targets_found" not in rec
         assert rec["unplaced"][0]["unknown"] == "第一支队" and rec["unplaced"][0]["nearest"] == "D1"
         assert data["schema_version"] == report.JSON_SCHEMA_VERSION == 3
+        assert (data["unplaced"]["targets"], data["unplaced"]["open"]) == (1, 1)
 
     def test_demo_bulletin_reconciles(self) -> None:
         """The demo: 480 in = 478 placed + 2 outside (HQ's own cases), nothing not placed."""
@@ -466,6 +482,7 @@ def test_report_refuses_a_unit_written_by_name_and_renders_it_when_allowed(
     row = next(r for r in out.splitlines() if r.startswith("| 单位编号不存在"))
     assert f"| {name} | {unit} | 1 | 0 | {case_id} |" in row
     assert "1 件事项未归属" in out
+    assert "| 未归属(不计入合计) | 0 | 0 | 0 | 0 | 0 | 0 | 1 (0) |" in out
 
 
 def test_db_report_refuses_and_allows_the_same_way(

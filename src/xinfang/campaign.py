@@ -534,6 +534,9 @@ class Snapshot:
     follow_up: tuple[str, ...]
     #: Where every case of the input went (cases in = placed + outside + not placed).
     reconciliation: Reconciliation = attrs.field(factory=Reconciliation)
+    #: The not placed (未归属) cases' own progress, outside every unit and ``overall``
+    #: (``None`` when every case is placed).
+    unplaced: Progress | None = None
 
     def unit(self, unit_id: str) -> Progress:
         """One unit's progress."""
@@ -976,6 +979,8 @@ class SnapshotCounts:
     cases: int
     #: Where every case of the input went (additive; finished by :func:`finish_snapshot`).
     reconciliation: Reconciliation = attrs.field(factory=Reconciliation)
+    #: The counts of the not placed cases, by name (empty when every case is placed).
+    unplaced_counts: tuple[tuple[str, int], ...] = ()
 
     def count(self, name: str) -> tuple[int, ...]:
         """One count per unit, by name."""
@@ -1006,12 +1011,22 @@ class SnapshotCounts:
             agenda_total=self.agenda_total + other.agenda_total,
             cases=self.cases + other.cases,
             reconciliation=self.reconciliation + other.reconciliation,
+            unplaced_counts=_add_counts(self.unplaced_counts, other.unplaced_counts),
         )
 
     def __radd__(self, other: object) -> SnapshotCounts:
         if other == 0:  # sum() starts from 0
             return self
         return NotImplemented
+
+
+def _add_counts(
+    a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], ...]
+) -> tuple[tuple[str, int], ...]:
+    if not (a and b):
+        return a or b
+    other = dict(b)
+    return tuple((name, n + other[name]) for name, n in a)
 
 
 def _first_rows(rows: Iterable[_AgendaRow], limit: int) -> tuple[_AgendaRow, ...]:
@@ -1125,9 +1140,15 @@ def count_columns(
         unit_ix = np.where(stopped, -1, unit_ix)
     inside = unit_ix >= 0
     n_units = len(campaign.units)
+    # The not placed cases are counted too, in a bin of their own after the units'
+    # (shown as the bulletin's not-placed row, never added to a unit or the total).
+    extra = bool(stopped.any())
+    width = n_units + extra
+    binned = np.where(stopped, n_units, unit_ix) if extra else unit_ix
+    counted = binned >= 0
 
     def count_by_unit(mask: Any) -> Any:
-        return np.bincount(unit_ix[mask & inside], minlength=n_units)
+        return np.bincount(binned[mask & counted], minlength=width)
 
     n = len(cols)
     settled = cols["is_settled"] == 1
@@ -1150,7 +1171,7 @@ def count_columns(
         mask[rows[hits]] = True
         return mask
 
-    zero = np.zeros(n_units, dtype=np.int64)
+    zero = np.zeros(width, dtype=np.int64)
     counts: dict[str, Any] = dict.fromkeys((*COUNTERS, *_EXTRAS), zero)
     counts |= {
         "targets": count_by_unit(is_target),
@@ -1203,19 +1224,21 @@ def count_columns(
     agenda, agenda_total = _clock_counts(
         parts,
         case_id=case_id,
-        case_unit=unit_ix,
+        case_unit=binned,
         scope=campaign.units,
         counts=counts,
         agenda_until=_next_review(campaign, as_of),
         agenda_limit=campaign.agenda_limit,
+        width=width,
     )
+    names = (*COUNTERS, *_EXTRAS)
+    table = {name: np.asarray(counts[name]).tolist() for name in names}
     return SnapshotCounts(
         campaign=campaign.id,
         as_of=as_of,
         units=campaign.units,
-        counts=tuple(
-            (name, tuple(np.asarray(counts[name]).tolist())) for name in (*COUNTERS, *_EXTRAS)
-        ),
+        counts=tuple((name, tuple(table[name][:n_units])) for name in names),
+        unplaced_counts=tuple((name, table[name][n_units]) for name in names) if extra else (),
         agenda=agenda,
         agenda_total=agenda_total,
         agenda_limit=campaign.agenda_limit,
@@ -1266,6 +1289,18 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
         expected=campaign.intake_baseline * expected_share,
     )
     commend, admonish = _lists(campaign, per_unit, as_of)
+    unplaced = None
+    if counts.unplaced_counts:
+        left = dict(counts.unplaced_counts)
+        unplaced = _progress(
+            campaign,
+            unit="",
+            name="",
+            cnt={c: left[c] for c in COUNTERS},
+            extra={k: left[k] for k in _EXTRAS},
+            overdue=left["overdue_cases"],
+            expected=0.0,
+        )
     return Snapshot(
         campaign=campaign.id,
         as_of=as_of,
@@ -1287,6 +1322,7 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
         ),
         agenda_total=counts.agenda_total,
         follow_up=tuple(item.unit for item in admonish),
+        unplaced=unplaced,
         reconciliation=attrs.evolve(
             counts.reconciliation,
             targets=len(campaign.target_set),
@@ -1324,8 +1360,14 @@ def _clock_counts(
     counts: dict[str, Any],
     agenda_until: _dt.date | None,
     agenda_limit: int,
+    width: int | None = None,
 ) -> tuple[tuple[_AgendaRow, ...], int]:
-    """Aggregate the clocks per unit, one limit's part at a time; the agenda's candidate rows."""
+    """Aggregate the clocks per unit, one limit's part at a time; the agenda's candidate rows.
+
+    ``case_unit`` indexes ``scope``, or a bin past it (``width`` bins in all:
+    the not placed cases), whose clocks are counted but never on the agenda.
+    """
+    bins = len(scope) if width is None else width
     code = {s: i for i, s in enumerate(STATUSES)}
     urgent_codes = [code[ClockStatus.OVERDUE], code[ClockStatus.DUE_SOON]]
     until = agenda_until.toordinal() if agenda_until is not None else None
@@ -1337,6 +1379,7 @@ def _clock_counts(
         rows, status = part.case, part.status
         row_unit = case_unit[rows]
         inside = row_unit >= 0
+        listed = inside & (row_unit < len(scope))
         kind = _kind(limit)
         if kind is not None:
             for st, suffix in (
@@ -1344,15 +1387,15 @@ def _clock_counts(
                 (ClockStatus.MISSED, "missed"),
                 (ClockStatus.OVERDUE, "overdue"),
             ):
-                hits = np.bincount(row_unit[inside & (status == code[st])], minlength=len(scope))
+                hits = np.bincount(row_unit[inside & (status == code[st])], minlength=bins)
                 counts[f"{kind}_{suffix}"] = counts[f"{kind}_{suffix}"] + hits
         late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
         if limit.obligor == "body":
             due = part.due
             if until is not None:
-                sel = np.flatnonzero(inside & IS_OPEN[status] & (due <= until))
+                sel = np.flatnonzero(listed & IS_OPEN[status] & (due <= until))
             else:  # after the last review: what is overdue or due soon now
-                sel = np.flatnonzero(inside & np.isin(status, urgent_codes))
+                sel = np.flatnonzero(listed & np.isin(status, urgent_codes))
             picked.append(
                 (
                     due[sel],
@@ -1362,7 +1405,7 @@ def _clock_counts(
                     part.provisional[sel].astype(np.int64),
                 )
             )
-    counts["overdue_cases"] = np.bincount(case_unit[late & (case_unit >= 0)], minlength=len(scope))
+    counts["overdue_cases"] = np.bincount(case_unit[late & (case_unit >= 0)], minlength=bins)
     dues, cases, steps, statuses, provisional = (
         (np.concatenate([p[i] for p in picked]) for i in range(5))
         if picked

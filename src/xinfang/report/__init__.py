@@ -165,7 +165,7 @@ class _Bulletin:
 
     def progress_row(self, p: Progress) -> list[str]:
         return [
-            self.t["total"] if p is self.snap.overall else (p.name or p.unit),
+            self.label(p),
             str(p.targets),
             str(p.settled),
             str(p.open),
@@ -198,11 +198,21 @@ class _Bulletin:
         return [self.t["unit"], *(rate_name(n, self.lang) for n, _ in self.snap.overall.rates)]
 
     def rate_row(self, p: Progress) -> list[str]:
-        first = self.t["total"] if p is self.snap.overall else (p.name or p.unit)
+        first = self.label(p)
         return [first, *(_pct(v) for _, v in p.rates)]
 
+    def label(self, p: Progress) -> str:
+        """A row's first cell: the unit's name, the total, or the not-placed row."""
+        if p is self.snap.overall:
+            return self.t["total"]
+        if p is self.snap.unplaced:
+            return self.t["unplaced_row"]
+        return p.name or p.unit
+
     def rows(self) -> tuple[Progress, ...]:
-        return (*self.snap.units, self.snap.overall)
+        """The units, the total, and the not placed cases' row (outside the total) if any."""
+        extra = (self.snap.unplaced,) if self.snap.unplaced is not None else ()
+        return (*self.snap.units, self.snap.overall, *extra)
 
     def agenda_rows(self) -> list[list[str]]:
         return [

@@ -82,6 +82,7 @@ _LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         ),
         "rec_unbalanced": "核对不平: 请报告此问题",
         "unplaced": "未归属事项",
+        "unplaced_row": "未归属(不计入合计)",
         "unplaced_none": "无: 每件事项均已归属或有行动规则所定的范围外原因",
         "reason": "原因",
         "field": "字段",
@@ -148,6 +149,7 @@ _LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         ),
         "rec_unbalanced": "the counts do not reconcile: please report this",
         "unplaced": "Cases not placed",
+        "unplaced_row": "Not placed (not in the total)",
         "unplaced_none": (
             "none: every case is placed or outside the campaign for a reason its rules give"
         ),
