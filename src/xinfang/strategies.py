@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
 
 try:
     from hypothesis import strategies as st
@@ -326,6 +328,7 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
     out: dict[str, st.SearchStrategy[Any]] = {
         "categorized": st.builds(Categorize, category=st.sampled_from(Category)),
         "forwarded": st.builds(Forward, to_unit=units, to_unit_kind=_UNIT_KIND),
+        # report_back_by: any day; cases() sets it from the assignment's day (never before).
         "assigned": st.builds(
             Assign,
             to_unit=units,
@@ -346,8 +349,12 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
             body_told=st.just("人民法院"),
         ),
         "remit_objected": st.builds(ObjectRemit, reason=_TEXT),
+        # None (half the draws) takes the category's own route, so a suggestion and an
+        # accusation are accepted on theirs as often as an appeal on the ordinary route.
         "accepted": st.builds(
-            Accept, route=st.sampled_from([None, Route.ORDINARY, Route.DUTY, Route.SUGGESTION])
+            Accept,
+            route=st.none()
+            | st.sampled_from([Route.ORDINARY, Route.DUTY, Route.SUGGESTION, Route.ACCUSATION]),
         ),
         "notified": st.builds(Notify),
         "extended": st.builds(
@@ -411,18 +418,22 @@ def _changes(kinds: tuple[str, ...] | None) -> st.SearchStrategy[Change]:
 # How often each allowed command is drawn: progress through the procedure is
 # favoured over the terminal exits, so deep histories are common.
 _WEIGHT: dict[str, int] = {
-    "accepted": 5,
-    "opinion_issued": 5,
+    "accepted": 6,
+    "opinion_issued": 6,
     "review_requested": 5,
     "review_opinion_issued": 5,
     "rereview_requested": 5,
     "rereview_opinion_issued": 4,
-    "forwarded": 2,
-    "assigned": 2,
+    "forwarded": 3,
+    "assigned": 3,
+    "forward_received": 2,
+    "reported_back": 3,
+    "agreement_recorded": 3,
+    "hearing_started": 2,
     "declined": 1,
     "withdrawn": 1,
-    "remit_objected": 1,
-    "role_assigned": 6,
+    "remit_objected": 2,
+    "role_assigned": 3,
     "role_released": 1,
     "plan_set": 1,
 }
@@ -433,15 +444,54 @@ _FIRST_DELAY = st.integers(0, 600)
 _DAYS = st.integers(0, 25)
 _MINUTES = st.integers(0, 600)
 _DIGIT = st.integers(0, 9)
+#: Days from an assignment to the report back it asks for (Art. 22(3): never before it).
+_REPORT_BACK_DAYS = st.integers(0, 60)
+#: Stories a case follows where the stage graph lets it (most steps: the next one), so
+#: that deep shapes are reached, not only their first steps: a hearing held and ended, a
+#: review and re-review, an assignment reported back, a forwarding objected to and
+#: returned, an agreement. The empty story is a free walk.
+_STORIES = st.sampled_from(
+    [
+        (
+            "accepted",
+            "opinion_issued",
+            "review_requested",
+            "review_opinion_issued",
+            "rereview_requested",
+            "rereview_opinion_issued",
+        ),
+        ("accepted", "hearing_started", "hearing_ended", "opinion_issued", "review_requested"),
+        (
+            "accepted",
+            "opinion_issued",
+            "review_requested",
+            "review_opinion_issued",
+            "rereview_requested",
+            "hearing_started",
+            "hearing_ended",
+            "rereview_opinion_issued",
+        ),
+        ("assigned", "forward_received", "notified", "accepted", "extended", "reported_back"),
+        ("forwarded", "forward_received", "remit_objected", "objection_approved"),
+        ("assigned", "remit_objected", "objection_approved", "materials_returned", "forwarded"),
+        ("accepted", "agreement_recorded", "relapsed", "opinion_issued", "rated"),
+        ("accepted", "settled", "relapsed", "opinion_issued", "review_requested"),
+        (),
+    ]
+)
+
+
+#: Chain commands: apply() refuses them without an organisation (never drawn without one).
+_CHAIN: Final = frozenset({"role_assigned", "role_released", "plan_set"})
 
 
 @functools.cache
-def _allowed_kinds(stage: Stage) -> st.SearchStrategy[str] | None:
+def _allowed_kinds(stage: Stage, chain: bool = True) -> st.SearchStrategy[str] | None:
     """The commands the stage graph allows from ``stage``, weighted; None if none."""
     allowed = [
         k
         for k, (stages, _) in sorted(ALLOWED_FROM.items())
-        if stage in stages
+        if stage in stages and (chain or k not in _CHAIN)
         for _ in range(_WEIGHT.get(k, 2))
     ]
     return st.sampled_from(allowed) if allowed else None
@@ -449,7 +499,8 @@ def _allowed_kinds(stage: Stage) -> st.SearchStrategy[str] | None:
 
 @functools.cache
 def _steps(max_steps: int) -> st.SearchStrategy[int]:
-    return st.integers(0, max_steps)
+    # Uniform (st.integers(0, n) draws 0 far more often); shrinks to no step.
+    return st.sampled_from(range(max_steps + 1))
 
 
 @st.composite
@@ -466,25 +517,47 @@ def cases(
 
     Commands are applied through :func:`xinfang.apply` under the rulebook (the
     2022 regulation by default) and the mainland calendar; a command the law
-    refuses is skipped, so every case yielded is reachable legally. With an
+    refuses is skipped, so every case yielded is reachable legally. Most cases
+    follow a story (a review and re-review, a hearing held and ended, an
+    assignment reported back, a forwarding objected to, an agreement) where
+    the stage graph lets them, so deep shapes are common (``python
+    bench/strategy_shapes.py`` prints how common). An assignment's
+    ``report_back_by`` is on or after its day (Art. 22(3)). A repeat with the
+    same facts, or a skip-level repeat, is passed no ``related=`` cases: its
+    acceptance, forwarding and assignment are refused and skipped. With an
     ``org``, chain commands (roles, plans) are drawn from its officials and
     units and checked against it and ``interests``.
     """
     rb = rulebook_ if rulebook_ is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
+    # The plan first: hypothesis draws the choices after a registration's many ones
+    # mostly at their simplest (no step at all, a third of the cases, when drawn after).
+    steps = draw(_steps(max_steps))
+    story = draw(_STORIES)
     reg = draw(registrations(org=org))
     at = reg.received_at + _dt.timedelta(minutes=draw(_FIRST_DELAY))
     case, _ = open_case(reg, at, by=draw(_CLERKS))
     table = _change_strategies(org)
     any_kind = _any_kind(org)
-    for _ in range(draw(_steps(max_steps))):
+    for _ in range(steps):
         at += _dt.timedelta(days=draw(_DAYS), minutes=draw(_MINUTES))
-        # Mostly commands the stage graph allows, sometimes any (to exercise refusals).
-        allowed = _allowed_kinds(case.stage)
+        # Mostly the story's next step where the stage graph allows it, else a command
+        # it allows, sometimes any (to exercise refusals); a running hearing is ended
+        # half the time (it blocks every opinion).
+        allowed = _allowed_kinds(case.stage, org is not None)
         if allowed is None:
             break
-        kind = draw(allowed if draw(_DIGIT) else any_kind)
+        digit = draw(_DIGIT)
+        if story and digit < 9 and case.stage in ALLOWED_FROM[story[0]][0]:
+            kind, story = story[0], story[1:]
+        elif case.in_hearing and digit < 5:
+            kind = "hearing_ended"
+        else:
+            kind = draw(allowed if digit < 9 else any_kind)
         change = draw(table[kind])
+        if isinstance(change, Assign):
+            days = _dt.timedelta(days=draw(_REPORT_BACK_DAYS))
+            change = attrs.evolve(change, report_back_by=at.astimezone(SHANGHAI).date() + days)
         try:
             case, _ = apply(
                 case,
