@@ -115,18 +115,29 @@ def test_the_limit_itself_is_accepted(store_url: str) -> None:
         assert s.register(_reg(cid), AT, idempotency_key=key)[1].seq == 1
 
 
-@pytest.mark.parametrize("minute", [0, 5])
-def test_an_instant_the_store_cannot_read_back_is_refused(store_url: str, minute: int) -> None:
-    """0001-01-01 in Asia/Shanghai made the store unreadable: now refused at register/apply."""
-    edge = dt.datetime(1, 1, 1, 8, minute, tzinfo=SHANGHAI)  # before 0001-01-01 in UTC
+OUTSIDE = [
+    dt.datetime(1, 1, 1, 8, 5, tzinfo=SHANGHAI),  # before 0001-01-01 in UTC: made stores unreadable
+    dt.datetime(1949, 9, 30, 23, 59, tzinfo=SHANGHAI),
+    dt.datetime(2200, 1, 1, 0, 0, tzinfo=SHANGHAI),
+]
+
+
+@pytest.mark.parametrize("edge", OUTSIDE, ids=lambda d: d.date().isoformat())
+def test_an_instant_outside_the_range_is_refused_before_writing(
+    store_url: str, edge: dt.datetime
+) -> None:
+    """Instants outside 1949-10-01..2199-12-31 are refused at register/apply, naming the field."""
     with open_store(store_url) as s:
         s.register(_reg(), AT)
         before = digest(store_url)
-        with pytest.raises(x.XinfangError) as caught:
-            s.register(_reg("S-0", received_at=edge), edge)
-        assert "at" in str(caught.value)
-        with pytest.raises(x.XinfangError):
+        with pytest.raises(x.InvalidDataError, match=r"^1 problem.*: at: .*1949-10-01\.\.2199"):
+            s.register(_reg("S-0"), edge)
+        with pytest.raises(x.InvalidDataError, match=r": at: .*outside the range"):
             s.apply("S-1", x.Notify(note="n"), at=edge)
+        with pytest.raises(x.InvalidDataError, match="received_at"):
+            s.register(_reg("S-0", received_at=edge), AT)
+        with pytest.raises(x.InvalidDataError, match="as_of"):
+            s.due(edge.date())
         assert digest(store_url) == before
         assert [c.id for c in s.iter_cases()] == ["S-1"]
         assert s.export_ledger().count("\n") == 1

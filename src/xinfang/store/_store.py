@@ -35,7 +35,7 @@ from xinfang.errors import (
     XinfangError,
     quoted,
 )
-from xinfang.instants import aware, local_day
+from xinfang.instants import aware, in_range, local_day
 from xinfang.procedure import apply as apply_change
 from xinfang.responsibility import (
     DEFAULT_SCOPE,
@@ -369,27 +369,6 @@ def _interests_arg(interests: object, what: str) -> tuple[Interest, ...]:
     return found
 
 
-def _readable(event: Event, doc: Any, case_id: str) -> None:
-    """Refuse an event the store could write but not read back (an instant out of range).
-
-    An instant on 0001-01-01 in Asia/Shanghai is before 0001-01-01 in UTC:
-    stored, it made the whole store unreadable. The event is read back from
-    the document it is stored as, before anything is written.
-    """
-    try:
-        back = structure(doc, Event, source=f"event {event.seq} of case {case_id}")
-    except InvalidDataError as exc:
-        raise InvalidDataError(
-            [(path, f"could be stored but not read back: {msg}") for path, msg in exc.problems],
-            source=f"event {event.seq} of case {case_id}",
-        ) from exc
-    if back != event:  # pragma: no cover - the serialisation's own contract
-        raise InvalidDataError(
-            [("$", "does not read back as the same event")],
-            source=f"event {event.seq} of case {case_id}",
-        )
-
-
 def _unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
     """The ledger lines holding text no database can store: ``line 12 (case ..): $.events..``.
 
@@ -575,7 +554,10 @@ class Store:
 
         A second registration of the same id is a :class:`ConcurrencyError`
         (expected version 0); a repeated ``idempotency_key`` returns the first
-        result and writes nothing.
+        result and writes nothing. Arguments are checked before any SQL: a
+        wrong type, an id, key or actor longer than :data:`MAX_ID_LENGTH`,
+        an ``at`` outside 1949-10-01..2199-12-31 (:mod:`xinfang.instants`)
+        is an :class:`~xinfang.InvalidDataError` naming the argument.
         """
         return self._register(change, at, by=by, idempotency_key=idempotency_key, gate=None)
 
@@ -672,6 +654,9 @@ class Store:
         returns the first result and writes nothing. For the finality check
         of a repeat petition, the earlier cases are read from the store
         unless ``related`` is given. A refused command writes nothing.
+        Arguments are checked before any SQL as :meth:`register` says
+        (``expected_version`` a whole number of 0 or more, ``change`` a
+        change value, not a dict).
         """
         return self._apply(
             case_id,
@@ -864,8 +849,6 @@ class Store:
             problems = list(_unstorable(doc, ""))
             if problems:
                 raise InvalidDataError(problems, source=f"event {event.seq} of case {case_id}")
-        if check:
-            _readable(event, doc, case_id)
         return (case_id, event.seq, self._db.param_instant(event.at), event.by, event.kind, payload)
 
     # ------------------------------------------------------------ projections
@@ -1251,6 +1234,7 @@ class Store:
                 [("as_of", f"expected a date, got {type(as_of).__name__} {quoted(as_of)}")],
                 source=what,
             )
+        in_range(as_of, "as_of")  # the one range of xinfang.instants, before any SQL
         _int_arg(within, "within", what)
         _int_arg(due_soon, "due_soon", what)
         db = self._db
