@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -172,6 +173,37 @@ class TestQuoting:
             s.from_json(json.dumps(doc))
         assert len(str(info.value)) < 400
         assert "(1000019 characters)" in str(info.value)
+
+    @pytest.mark.parametrize(
+        "where",
+        [
+            ("events", 0, "at"),
+            ("events", 0, "change", "received_at"),
+            ("events", 0, "change", "channel"),
+            ("events", 0, "change", "backlog_since"),
+            ("events", 0, "change", "group_size"),
+            ("events", 0, "change", "procedure"),
+            ("events", 1, "change", "kind"),
+            ("schema_version",),
+        ],
+    )
+    @given(st.text(min_size=1, max_size=20))
+    def test_a_huge_bad_value_in_any_field_gives_a_short_message(
+        self, where: tuple[str | int, ...], seed: str
+    ) -> None:
+        """Whatever lands in a typed field, 1,000 or 100,000 characters: the same short message."""
+        lengths = []
+        for size in (1_000, 100_000):
+            doc = s.to_dict(accepted_on(t(2025, 8, 8)))
+            node: Any = doc
+            for key in where[:-1]:
+                node = node[key]
+            node[where[-1]] = (seed * size)[:size]
+            with pytest.raises(x.InvalidDataError) as info:
+                s.from_dict(doc, x.Case)
+            lengths.append(len(str(info.value)))
+        assert lengths[1] - lengths[0] <= 2  # only the count of characters grows
+        assert lengths[1] < 1000
 
     def test_wrong_format_messages_show_the_form_with_an_example(self) -> None:
         """Each wrong instant says what is wrong and shows YYYY-MM-DDTHH:MM:SS+08:00 by example."""

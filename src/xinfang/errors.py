@@ -56,8 +56,14 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     was; any other value is shown as :mod:`reprlib` shortens it. The result
     is never much longer than ``limit`` characters, however large the value.
     """
-    if isinstance(value, str | bytes) and len(value) > limit:
-        return f"{value[:limit]!r}... ({len(value)} characters)"
+    if isinstance(value, str | bytes):
+        shown = repr(value[:limit])
+        cut = len(shown) > limit + 3  # escapes (\x1f, \U00018d09) lengthen a repr
+        if cut:
+            shown = shown[:limit]
+        if cut or len(value) > limit:
+            return f"{shown}... ({len(value)} characters)"
+        return shown
     try:
         text = (_REPR if limit == QUOTE_LIMIT else _repr(limit)).repr(value)
     except Exception:  # a value whose repr fails is still named, by its type
