@@ -25,6 +25,7 @@ from shared_world import world
 from xinfang import report
 from xinfang.campaign import require_references, unplaced_cases
 from xinfang.cli import main
+from xinfang.columnar._engine import unknown_id_rows
 from xinfang.serialization import to_toml
 from xinfang.strategies import cases, organizations
 
@@ -188,8 +189,13 @@ class TestProperty:
         parts[1] += many[len(part_of) :]
         total = sum(x.snapshot_counts(campaign, part, org, as_of=as_of) for part in parts)
         assert x.finish_snapshot(campaign, total, org) == snap  # type: ignore[arg-type]
-        # the columnar engine reconciles the same way
-        assert x.journal_snapshot(x.journal_from_cases(many), campaign, org, as_of=as_of) == snap
+        # the columnar engine reconciles the same way, and finds every case naming an unknown id
+        journal = x.journal_from_cases(many)
+        assert x.journal_snapshot(journal, campaign, org, as_of=as_of) == snap
+        ids = journal.milestones.column("case_id").to_pylist()
+        rows = unknown_id_rows(journal.milestones, journal.events, org)
+        named = {p.case_id for p in x.check_references(many, org) if p.case_id}
+        assert named <= {ids[k] for k in rows}
         # the check finds exactly the cases the snapshot does not place (as of a late day)
         late = max([as_of, *(x.local_date(e.at) for c in many for e in c.events)])
         stopped = {p.case_id for p in x.check_references(many, org, campaign) if p.unplaced}

@@ -55,6 +55,7 @@ __all__ = [
     "run",
     "spans_of",
     "target_ids",
+    "unknown_id_rows",
 ]
 
 
@@ -330,10 +331,14 @@ def _dictionary(column: Any) -> Any:
     return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
 
 
-def _suspects(milestones: Any, events: Any, org: Organization) -> list[int]:
+def unknown_id_rows(milestones: Any, events: Any, org: Organization) -> list[int]:
     """Rows that name an id ``org`` does not know: a unit, or an official given a role.
 
-    Each distinct id is looked up once. Officials are read from the role
+    The column-wise first step of :func:`~xinfang.check_references` (and of
+    the store's bulk import): the cases of these rows, as values, are what
+    it needs to read (``check_references([case_of(k) for k in rows], org)``,
+    each problem's ``index`` then a position in ``rows``). Each distinct id
+    is looked up once. Officials are read from the role
     assignments of ``events`` (all of them: a released holder makes a row a
     suspect too, and the value rule then decides); without events, only
     units are looked at.
@@ -415,7 +420,7 @@ def run(
         campaign, org = count
         ids = milestones.column("case_id")
         targets = pa.array(sorted(campaign.targets), pa.string())
-        suspects = _suspects(milestones, events, org)
+        suspects = unknown_id_rows(milestones, events, org)
         stopped = unplaced_cases([case_of(k) for k in suspects], org, campaign)
         counts = count_columns(
             campaign,
