@@ -16,6 +16,7 @@ import datetime as dt
 import unicodedata
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -207,3 +208,24 @@ def test_a_format_control_anywhere_is_refused_alike_by_both_readers(
     assert by_value is not None
     assert by_value == _problems(lambda: x.load_journal(text.encode()))
     assert any("a format control" in message for _, message in by_value)
+
+
+_NEAR_CF = "“”…—，：￥·\u2028\u00a0\u3000张a"  # Chinese punctuation sharing a Cf's first bytes
+_TEXTS = st.text(
+    st.sampled_from([chr(lo) for lo, _ in FORMAT_CONTROLS] + list(_NEAR_CF))
+    | st.characters(blacklist_categories=("Cs",)),
+    max_size=8,
+)
+
+
+@given(st.lists(st.none() | _TEXTS, max_size=8), st.integers(0, 3))
+def test_the_column_byte_scan_finds_what_the_regex_finds(
+    values: list[str | None], cut: int
+) -> None:
+    """The columns' quick scan of the bytes flags exactly the strings the Cf regex matches."""
+    from xinfang.columnar import _io
+
+    arr = pa.array(values, pa.string())[min(cut, len(values)) :]
+    want = [v is not None and format_control_problem(v) is not None for v in arr.to_pylist()]
+    assert _io._format_rows(arr).tolist() == want
+    assert _io._regex(arr, _io._FORMAT_RE).tolist() == want

@@ -37,7 +37,7 @@ import pyarrow.dataset as ds
 import pyarrow.json as pj
 import pyarrow.parquet as pq
 
-from xinfang._checks import format_control_class, nonempty
+from xinfang._checks import FORMAT_CONTROLS, format_control_class, nonempty
 from xinfang.changes import CHANGE_TYPES, Register
 from xinfang.columnar._schema import (
     ENUM_VALUES,
@@ -105,6 +105,53 @@ _CONTENT_RE: Final = f"[^{_klass(_SPACE)}]"
 _VISIBLE_RE: Final = f"[^{_klass(_SPACE + ''.join(_INVISIBLE))}]"
 _CONTROL_RE: Final = "[\\x00-\\x1f\\x7f-\\x9f]"  # category Cc, exactly
 _FORMAT_RE: Final = format_control_class()  # category Cf, as the value path refuses it
+
+
+def _format_tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], Ints]:
+    """The UTF-8 of every format control, for a quick scan of a column's bytes.
+
+    Byte pairs that are a whole format control; byte pairs that begin one of
+    three or four bytes; and those first three bytes (sorted, as 24-bit ints).
+    """
+    whole = np.zeros(1 << 16, bool)
+    begins = np.zeros(1 << 16, bool)
+    triples = set()
+    for lo, hi in FORMAT_CONTROLS:
+        for code in range(lo, hi + 1):
+            b = chr(code).encode()
+            pair = b[0] << 8 | b[1]
+            if len(b) == 2:
+                whole[pair] = True
+            else:
+                begins[pair] = True
+                triples.add(b[0] << 16 | b[1] << 8 | b[2])
+    return whole, begins, np.array(sorted(triples), np.int64)
+
+
+_CF_WHOLE, _CF_BEGINS, _CF_TRIPLES = _format_tables()
+
+
+def _format_rows(arr: pa.Array) -> Bools:
+    """Per string: holds a format control (category Cf); nulls: False.
+
+    A scan of the column's bytes first (numpy, no call per string): a column
+    with no byte sequence a format control begins with, nearly every column,
+    is answered without the per-string regular expression.
+    """
+    offsets, data = _strings(arr)
+    data = data[offsets[0] : offsets[-1]] if len(offsets) else data[:0]
+    if len(data) < 2:
+        return np.zeros(len(arr), bool)
+    pairs = (data[:-1].astype(np.uint16) << 8) | data[1:]
+    maybe = bool(_CF_WHOLE[pairs].any())
+    if not maybe:
+        at = np.flatnonzero(_CF_BEGINS[pairs[:-1]])
+        if len(at):
+            three = (pairs[at].astype(np.int64) << 8) | data[at + 2]
+            maybe = bool(np.isin(three, _CF_TRIPLES).any())
+    return _regex(arr, _FORMAT_RE) if maybe else np.zeros(len(arr), bool)
+
+
 _PHONE_RE: Final = r"^(\+?[0-9]{5,15}|\+?[0-9]{3}\*+[0-9]{4})$"
 
 
@@ -502,7 +549,7 @@ def _nonempty_ok(arr: pa.Array) -> Bools:
             pc.match_substring_regex(picked, _CONTENT_RE).to_numpy(zero_copy_only=False),
             dtype=bool,
         )
-    return out & ~_regex(arr, _FORMAT_RE)
+    return out & ~_format_rows(arr)
 
 
 def _in_codes(arr: pa.Array, codes: list[Any]) -> Bools:
@@ -1262,8 +1309,8 @@ def _petitioners(
     name, kind, id_number, phone, address = values.flatten()
     n = len(values)
     item_bad = ~_valid(name)
-    item_bad |= _regex(name, _CONTROL_RE) | _regex(name, _FORMAT_RE) | ~_regex(name, _VISIBLE_RE)
-    item_bad |= _regex(address, _FORMAT_RE)
+    item_bad |= _regex(name, _CONTROL_RE) | _format_rows(name) | ~_regex(name, _VISIBLE_RE)
+    item_bad |= _format_rows(address)
     codes = _CODES["petitioners.kind"]
     item_bad |= ~_in_codes(kind, codes)
     item_bad |= ~_resident_ids_ok(id_number)
