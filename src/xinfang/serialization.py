@@ -254,7 +254,7 @@ def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[C
         if not line or line.isspace():
             continue
         try:
-            case = from_json(line)
+            case: Case = from_json(line)
         except InvalidDataError as exc:
             problems.extend(_line_problems(number, line, exc.problems))
             continue
