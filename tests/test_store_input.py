@@ -82,9 +82,8 @@ def test_wrong_types_name_the_argument(store_url: str) -> None:
         assert digest(store_url) == before
 
 
-@pytest.mark.parametrize("where", ["case_id", "key", "by", "read", "import"])
-def test_one_length_limit_before_any_sql(store_url: str, where: str) -> None:
-    """Ids and keys longer than MAX_ID_LENGTH are refused alike, quoting a bounded prefix."""
+def test_one_length_limit_before_any_sql(store_url: str) -> None:
+    """Ids, keys and actors longer than MAX_ID_LENGTH are refused alike, quoting a prefix."""
     long = "X" * 1_000_000
     with open_store(store_url) as s:
         s.register(_reg(), AT)
@@ -98,11 +97,12 @@ def test_one_length_limit_before_any_sql(store_url: str, where: str) -> None:
                 x.dump_ledger([x.open_case(_reg("Y" * (MAX_ID_LENGTH + 1)), AT)[0]])
             ),
         }
-        with pytest.raises(x.InvalidDataError) as caught:
-            calls[where]()
-        message = str(caught.value)
-        assert len(message) < 400, len(message)
-        assert f"more than the {MAX_ID_LENGTH}" in message
+        for where, call in calls.items():
+            with pytest.raises(x.InvalidDataError) as caught:
+                call()
+            message = str(caught.value)
+            assert len(message) < 400, (where, len(message))
+            assert f"more than the {MAX_ID_LENGTH}" in message, where
         assert digest(store_url) == before
 
 
@@ -122,22 +122,20 @@ OUTSIDE = [
 ]
 
 
-@pytest.mark.parametrize("edge", OUTSIDE, ids=lambda d: d.date().isoformat())
-def test_an_instant_outside_the_range_is_refused_before_writing(
-    store_url: str, edge: dt.datetime
-) -> None:
+def test_an_instant_outside_the_range_is_refused_before_writing(store_url: str) -> None:
     """Instants outside 1949-10-01..2199-12-31 are refused at register/apply, naming the field."""
     with open_store(store_url) as s:
         s.register(_reg(), AT)
         before = digest(store_url)
-        with pytest.raises(x.InvalidDataError, match=r"^1 problem.*: at: .*1949-10-01\.\.2199"):
-            s.register(_reg("S-0"), edge)
-        with pytest.raises(x.InvalidDataError, match=r": at: .*outside the range"):
-            s.apply("S-1", x.Notify(note="n"), at=edge)
-        with pytest.raises(x.InvalidDataError, match="received_at"):
-            s.register(_reg("S-0", received_at=edge), AT)
-        with pytest.raises(x.InvalidDataError, match="as_of"):
-            s.due(edge.date())
+        for edge in OUTSIDE:
+            with pytest.raises(x.InvalidDataError, match=r"^1 problem.*: at: .*1949-10-01\.\.2199"):
+                s.register(_reg("S-0"), edge)
+            with pytest.raises(x.InvalidDataError, match=r": at: .*outside the range"):
+                s.apply("S-1", x.Notify(note="n"), at=edge)
+            with pytest.raises(x.InvalidDataError, match="received_at"):
+                s.register(_reg("S-0", received_at=edge), AT)
+            with pytest.raises(x.InvalidDataError, match="as_of"):
+                s.due(edge.date())
         assert digest(store_url) == before
         assert [c.id for c in s.iter_cases()] == ["S-1"]
         assert s.export_ledger().count("\n") == 1

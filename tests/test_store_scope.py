@@ -425,7 +425,7 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 23, 59, tzinfo=SHANGHAI)
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(world=_worlds())
 def test_nothing_reveals_an_accusation_sqlite(
     world: tuple[x.Organization, list[x.Case], str, int],
