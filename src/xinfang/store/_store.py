@@ -16,6 +16,7 @@ import os
 import re
 import time
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeVar, overload
 
 import attrs
@@ -86,16 +87,18 @@ MAX_ID_LENGTH: Final = 256
 
 #: The public :class:`Store` names with no :class:`ViewerStore` counterpart, and why:
 #: back-office work on the whole store, or plain facts about the connection.
-BACK_OFFICE: Final[Mapping[str, str]] = {
-    "calendar": "the calendar the projections are computed under (no case data)",
-    "rulebook": "the rulebook the projections are computed under (no case data)",
-    "close": "closes the connection",
-    "schema_version": "the database's schema version (no case data)",
-    "import_ledger": "back-office bulk load of whole cases",
-    "rebuild": "back-office: recomputes every projection row",
-    "check": "back-office: compares every projection row with the journal",
-    "for_viewer": "makes the scoped view",
-}
+BACK_OFFICE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "calendar": "the calendar the projections are computed under (no case data)",
+        "rulebook": "the rulebook the projections are computed under (no case data)",
+        "close": "closes the connection",
+        "schema_version": "the database's schema version (no case data)",
+        "import_ledger": "back-office bulk load of whole cases",
+        "rebuild": "back-office: recomputes every projection row",
+        "check": "back-office: compares every projection row with the journal",
+        "for_viewer": "makes the scoped view",
+    }
+)
 
 #: The schema version that added the projection tables (older journals are projected on open).
 _PROJECTIONS_SINCE: Final = 2
@@ -2018,7 +2021,7 @@ def init_store(
             )
         )
         if app_role is not None:
-            statements = app_role_sql(db, app_role)
+            statements = _grants(db, app_role)
 
             def grant() -> None:
                 for sql in statements:
@@ -2030,20 +2033,24 @@ def init_store(
         db.close()
 
 
-def app_role_sql(store: Store | Database | str, role: str) -> list[str]:
+def app_role_sql(store: Store | str, role: str) -> list[str]:
     """The SQL statements that make ``role`` the application's role of a PostgreSQL store.
 
     ``store`` is an open store, or a URL (its schema, ``search_path``'s
     first, is read). What they grant is described in ``docs/store.md``
     (roles); a DBA may run them by hand instead of :func:`init_store`.
     """
-    if isinstance(store, str):
-        db = connect(store)
-        try:
-            return app_role_sql(db, role)
-        finally:
-            db.close()
-    db = store._db if isinstance(store, Store) else store
+    if isinstance(store, Store):
+        return _grants(store._db, role)
+    db = connect(store)
+    try:
+        return _grants(db, role)
+    finally:
+        db.close()
+
+
+def _grants(db: Database, role: str) -> list[str]:
+    """:func:`app_role_sql` on an open connection."""
     if db.dialect != "postgresql":
         raise StoreError(
             f"{db.url}: SQLite has no roles; whoever can write the file can change it "
