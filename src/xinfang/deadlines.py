@@ -1247,10 +1247,9 @@ def clock_parts(
         for name, allowed in step.conditions:
             mask &= np.isin(columns[name], [_condition_code(m) for m in allowed])
         for name, kind, cats in step.exempt:
-            mask &= ~(
-                (columns[name] == CODES[kind])
-                & np.isin(columns["category"], [CODES[c] for c in cats])
-            )
+            hit = columns[name] == CODES[kind]
+            if hit.any():  # most cases are bodies of other kinds: no category read
+                mask &= ~(hit & np.isin(columns["category"], [CODES[c] for c in cats]))
         rows = np.flatnonzero(mask)
         if len(rows):
             chosen.append((index, step, rows))

@@ -180,11 +180,15 @@ for _cat, _routes in ROUTES_BY_CATEGORY.items():
     for _route in _routes:
         _FITS[_code(Category, _cat), _code(Route, _route)] = True
     _DEFAULT_ROUTE[_code(Category, _cat)] = _code(Route, DEFAULT_ROUTE[_cat])
-#: kind → (the guard, the route codes it needs) for kinds whose spec names ``routes``.
+#: (the kinds, the route codes they need) for the kinds whose spec names ``routes``,
+#: grouped by the routes (one search per group).
 _ROUTE_NEEDS: Final = tuple(
-    (_K[_kind_name], np.array(sorted(_code(Route, r) for r in _spec.routes), np.int16))
-    for _kind_name, _spec in TRANSITIONS.items()
-    if _spec.routes is not None
+    (
+        tuple(_K[k] for k, t in TRANSITIONS.items() if t.routes == _routes),
+        np.array(sorted(_code(Route, r) for r in _routes), np.int16),
+    )
+    for _routes in dict.fromkeys(t.routes for t in TRANSITIONS.values() if t.routes is not None)
+    if _routes is not None
 )
 
 
@@ -545,8 +549,13 @@ def fold(
     # The milestones the spec sets from an event's own day (TRANSITIONS: first, latest,
     # clears, ANCHORS): the latest setter after the latest clear, or the first setter
     # after it (an anchored one only once a clear happened).
+    cleared: dict[tuple[int, ...], npt.NDArray[np.int64]] = {}
     for name, first, latest, clears in _SETTERS:
-        last_clear = rows.last(rows.of(*clears)) if clears else None
+        last_clear = None
+        if clears:
+            last_clear = cleared.get(clears)
+            if last_clear is None:
+                last_clear = cleared[clears] = rows.last(rows.of(*clears))
         if latest:
             got = rows.last(rows.of(*latest))
             if last_clear is not None:
@@ -671,8 +680,8 @@ def fold(
         fits = _FITS[np.maximum(category, 0), np.maximum(before, 0)]
         bad[categorize[(before > 0) & ~fits]] = True
     # The spec's route needs (guards review_route, agreement_on_appeal): the route before.
-    for kind, needed in _ROUTE_NEEDS:
-        q = rows.of(kind)
+    for kinds, needed in _ROUTE_NEEDS:
+        q = rows.of(*kinds)
         if len(q):
             before = _at_pos(rows.before_pos(routed, q), route)
             bad[q[~np.isin(before, needed)]] = True
