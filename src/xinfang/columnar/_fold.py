@@ -680,8 +680,8 @@ def fold(
         fits = _FITS[np.maximum(category, 0), np.maximum(before, 0)]
         bad[categorize[(before > 0) & ~fits]] = True
     # The spec's route needs (guards review_route, agreement_on_appeal): the route before.
-    for kinds, needed in _ROUTE_NEEDS:
-        q = rows.of(*kinds)
+    for needing, needed in _ROUTE_NEEDS:
+        q = rows.of(*needing)
         if len(q):
             before = _at_pos(rows.before_pos(routed, q), route)
             bad[q[~np.isin(before, needed)]] = True
