@@ -419,6 +419,20 @@ def _check_nothing_reveals(url: str, world: tuple[x.Organization, list[x.Case], 
                 "Z-0",
             )
         assert v.open_cases_by_unit(sorted(hidden)) == {}
+        # Totals: the bulletin's snapshot is the one of a store without the hidden cases
+        # (a hidden target reads as a target with no case, like a missing id).
+        campaign = x.Campaign(
+            id="c",
+            name="专项",
+            units=(org.units[0].id,),
+            start=dt.date(2021, 1, 1),
+            end=dt.date(2026, 12, 31),
+            targets=sorted(seen),
+        )
+        visible = [c for c in cases if c.id in full]
+        assert v.snapshot(campaign, as_of=day) == x.snapshot(
+            campaign, visible, org, as_of=day, calendar=s.calendar
+        )
 
 
 def day_end(day: dt.date) -> dt.datetime:
