@@ -349,6 +349,18 @@ def test_a_case_categorised_later_is_redacted_at_once(world: Store) -> None:
     assert v.open_cases_by_unit() == {}
 
 
+def test_even_unscoped_a_command_by_the_accused_unit_finds_no_case(world: Store) -> None:
+    """Art. 30 ¶3: Store.apply with org refuses a command by the accused unit as a missing case."""
+
+    def by(who: str, cid: str) -> Callable[[], object]:
+        return lambda: world.apply(cid, x.Notify(note="n"), at=t(2026, 11, 5), by=who, org=ORG)
+
+    _same_words(_raised(by("U1-S", HIDDEN)), _raised(by("U1-S", MISSING)), HIDDEN, MISSING)
+    assert world.version(HIDDEN) == 1
+    assert by("U2-S", HIDDEN)()  # outside the chain, not kept out: the back office records it
+    assert world.version(HIDDEN) == 2
+
+
 def test_view_arguments_are_checked() -> None:
     """A viewer that is not text, or an org that is not an Organization, names the argument."""
     with open_store("sqlite://") as s:

@@ -659,7 +659,11 @@ class Store:
         unless ``related`` is given. A refused command writes nothing.
         Arguments are checked before any SQL as :meth:`register` says
         (``expected_version`` a whole number of 0 or more, ``change`` a
-        change value, not a dict).
+        change value, not a dict). With ``org``, a command recorded ``by``
+        someone :func:`xinfang.visibility` keeps out of the case entirely
+        (the accused, an official of the accused unit, one who must step
+        aside) is refused with the :class:`UnknownCaseError` of a missing
+        case, even here; :meth:`for_viewer` scopes everything else.
         """
         return self._apply(
             case_id,
@@ -728,6 +732,17 @@ class Store:
             if gate is not None:  # the viewer must see the case in full before anything else
                 loaded = self._load(case_id)
                 _only_full(gate(loaded), case_id, "act on")
+            elif org is not None:
+                # Even unscoped: a command recorded by someone the rule keeps out of
+                # the case (the accused, the accused unit, one who must step aside)
+                # is refused as for a missing case, before its key or version is read
+                # (Art. 30 ¶3, Art. 28 ¶3).
+                loaded = self._load(case_id)
+                seen = visibility(
+                    by, loaded, org, interests=interests, scope=scope or DEFAULT_SCOPE
+                )
+                if seen is Visibility.NONE:
+                    raise _unknown(case_id)
             if idempotency_key is not None:
                 # Read again under the case lock: on PostgreSQL an identical
                 # command may have committed while this one waited for the lock.
