@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xinfang as x
@@ -142,6 +142,7 @@ _UNIT_TEXT = st.text(
 ).filter(lambda s: bool(s.strip()))
 
 
+@settings(max_examples=20)  # a Parquet dataset written and read per example
 @given(st.lists(_UNIT_TEXT, min_size=1, max_size=3, unique=True))
 def test_every_unit_name_round_trips_through_a_unit_partition(
     tmp_path_factory: pytest.TempPathFactory, units: list[str]
