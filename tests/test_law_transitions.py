@@ -148,3 +148,62 @@ def test_refused_guard_cites_its_article(case: x.Case, data: st.DataObject) -> N
 def test_event_changes_are_attrs() -> None:
     """The spec reads change classes by kind: each is an attrs class with a kind."""
     assert all(attrs.has(c) and c.kind in TRANSITIONS for c in CHANGE_TYPES)
+
+
+# ------------------------------------------------------------ the column fold's guard forms
+def _events(*changes: x.Change, category: x.Category | None = None) -> tuple[x.Event, ...]:
+    """A registration on Mon 2025-03-03 and ``changes`` a day apart (valid or not)."""
+    t0 = dt.datetime(2025, 3, 3, 9, tzinfo=x.instants.SHANGHAI)
+    reg = x.Register(
+        case_id="XF-1",
+        received_at=t0,
+        channel=x.Channel.LETTER,
+        receiving_unit="U",
+        petitioners=[x.Petitioner(name="张三")],
+        claims=[x.Claim(request="r")],
+        category=category,
+    )
+    changes_ = (reg, *changes)
+    return tuple(
+        x.Event(seq=i, at=t0 + dt.timedelta(days=i - 1), by="c", change=c)
+        for i, c in enumerate(changes_, start=1)
+    )
+
+
+_OPINION = x.IssueOpinion(outcome=x.Outcome.EXPLAIN, basis="b")
+_AGREEMENT = x.RecordAgreement(form=x.AgreementKind.MEDIATION, summary="s")
+#: guard → (a history that breaks it, the same history kept to it)
+_BROKEN_AND_KEPT = {
+    "route_fits_category": (
+        _events(x.Accept(route=x.Route.ORDINARY), category=x.Category.ACCUSATION),
+        _events(x.Accept(), category=x.Category.ACCUSATION),
+    ),
+    "review_route": (
+        _events(x.Accept(), _OPINION, x.RequestReview(to_unit="V"), category=x.Category.ACCUSATION),
+        _events(x.Accept(), _OPINION, x.RequestReview(to_unit="V"), category=x.Category.APPEAL),
+    ),
+    "agreement_on_appeal": (
+        _events(x.Accept(), _AGREEMENT, category=x.Category.SUGGESTION),
+        _events(x.Accept(), _AGREEMENT),
+    ),
+    "report_back_date": (
+        _events(x.Assign(to_unit="V", report_back_by=dt.date(2025, 3, 3))),
+        _events(x.Assign(to_unit="V", report_back_by=dt.date(2025, 3, 4))),
+    ),
+}
+
+
+@pytest.mark.parametrize("guard", sorted(_BROKEN_AND_KEPT))
+def test_column_fold_models_the_new_guards(guard: str) -> None:
+    """Arts. 22 (3), 29-31, 33, 35: the column fold flags what replay refuses, not what it keeps."""
+    pytest.importorskip("pyarrow")
+    from test_columnar_fold import journal_of
+    from xinfang.columnar._fold import fold
+
+    broken, kept = _BROKEN_AND_KEPT[guard]
+    with pytest.raises(x.TransitionError) as err:
+        replay(broken)
+    assert err.value.rule == GUARDS[guard].article
+    replay(kept)
+    folded = fold(journal_of([("XF-1", broken), ("XF-2", kept)]), starts=np.array([0, len(broken)]))
+    assert folded.suspicious.tolist() == [True, False]
