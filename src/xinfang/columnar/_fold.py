@@ -578,17 +578,19 @@ def fold(
     fa = rows.of(FWD, ASG)
     recv = rows.of(FR)
     obj = rows.of(OBJ)
-    # _receive_forwarded: once per forwarding, and before its notice or objection.
+    # _receive_forwarded (guards receipt_once, receipt_before_answer): once per forwarding,
+    # and before its notice or objection.
     if len(recv):
         lo = rows.since(rows.before(fa, recv), recv)
         early = rows.between(recv, lo, recv) + rows.between(notify, lo, recv)
         bad[recv[(early + rows.between(obj, lo, recv)) > 0]] = True
-    # _approve_objection: once per forwarding.
+    # _approve_objection (guard approval_once): once per forwarding.
     app = rows.of(APP)
     if len(app):
         lo = rows.since(rows.before(fa, app), app)
         bad[app[rows.between(app, lo, app) > 0]] = True
-    # _return_materials: only after the approval (since the latest forwarding).
+    # _return_materials (guard return_after_approval): only after the approval (since the
+    # latest forwarding).
     ret = rows.of(RET)
     if len(ret):
         lo = rows.since(rows.before(fa, ret), ret)
@@ -603,7 +605,8 @@ def fold(
     bad[rb[rows.before(asg, rb) < 0]] = True
     dec, acc = rows.of(DEC), rows.of(ACC)
 
-    # _issue: delivered on or after the issue day; the stage and outcome of the latest.
+    # _issue (guard delivered_after_issue): delivered on or after the issue day; the outcome of
+    # the latest.
     issues = rows.of(OP, RVO, RRO)
     delivered_at, no_delivery = _instants(col("delivered_at"), n, issues)
     issued = day[issues].astype(_I64)
@@ -616,7 +619,8 @@ def fold(
     bad[issues[outcome <= 0]] = True
     out.codes["outcome"][:] = _at_pos(rows.last_pos(issues), outcome)
 
-    # _start_hearing / _end_hearing / _issue: a hearing runs from a start to the next end.
+    # _start_hearing / _end_hearing / _issue (guards hearing_not_running, hearing_running,
+    # hearing_ended): a hearing runs from a start to the next end.
     hs = rows.of(HS)
     hse = rows.of(HS, HE)
     for q, must_run in ((hs, False), (rows.of(HE), True), (issues, False)):
@@ -628,9 +632,9 @@ def fold(
             bad[q] = True
     hearings = np.bincount(rows.case[hs], minlength=m).astype(np.int32)
 
-    # _settle / _record_agreement / _relapse: the flag after each is True, True, False; settle
-    # needs it False and relapse True; on["settled"] is the first settle or agreement after the
-    # latest relapse (popped by it).
+    # _settle / _record_agreement / _relapse (guards settle_once, relapse_after_settle): the
+    # flag after each is True, True, False; settle needs it False and relapse True;
+    # on["settled"] is the first settle or agreement after the latest relapse (popped by it).
     relapse = rows.of(REL)
     sar = rows.of(SET, AGR, REL)
     for q, must_be in ((rows.of(SET), False), (relapse, True)):
@@ -713,7 +717,8 @@ def fold(
         bad[s[codes <= 0]] = True
         out.codes[name][:] = codes
 
-    # _extend: a positive number of days; Case: extension_days countable on a calendar.
+    # _extend (guard extension_days): a positive number of days; Case: extension_days
+    # countable on a calendar.
     ext = rows.of(EXT)
     ext_days = _ints(col("days"), n, 0, ext)
     bad[ext[ext_days < 1]] = True
@@ -722,7 +727,8 @@ def fold(
     too_many = total_days > _MAX_DAYS
     bad[s[too_many]] = True
 
-    # _assign_role / _release_role: one-holder roles replace; a holder is not assigned twice.
+    # _assign_role / _release_role (guards role_not_held, role_held): one-holder roles replace;
+    # a holder is not assigned twice.
     responsible = _roles(journal, rows, bad)
     # _set_plan: the latest plan, 0 none / 1 incomplete / 2 complete (SettlementPlan.is_complete).
     plan = _plans(col("plan"), rows, bad)
