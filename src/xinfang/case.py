@@ -67,6 +67,8 @@ from xinfang.transitions import (
     DEFAULT_ROUTE,
     GUARDS,
     TRANSITIONS,
+    delivered_after_issue_ok,
+    extension_days_ok,
     report_back_date_ok,
     route_fits_category,
 )
@@ -565,7 +567,7 @@ def _notify(st: _State, ch: Notify, event: Event, day: _dt.date) -> None:
 
 
 def _extend(st: _State, ch: Extend, event: Event, day: _dt.date) -> None:
-    if not isinstance(ch.days, int) or ch.days < 1:
+    if not isinstance(ch.days, int) or not extension_days_ok(ch.days):
         raise _refuse("extension_days")
     st.extensions += 1
     st.extension_days += ch.days
@@ -603,7 +605,7 @@ def _issue(
     if st.in_hearing:
         raise _refuse("hearing_ended")
     delivered = local_day(ch.delivered_at) if ch.delivered_at else day
-    if delivered < day:
+    if not delivered_after_issue_ok(delivered, day):
         raise _refuse("delivered_after_issue")
     delivered_as = _DELIVERED[type(ch)]
     if delivered_as is not None:

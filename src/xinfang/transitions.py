@@ -44,6 +44,8 @@ __all__ = [
     "TRANSITIONS",
     "Guard",
     "Transition",
+    "delivered_after_issue_ok",
+    "extension_days_ok",
     "report_back_date_ok",
     "route_fits_category",
     "setters",
@@ -520,6 +522,16 @@ def report_back_date_ok(report_back_by: Any, assigned_on: Any) -> Any:
     Dates or ordinals, one or arrays of them (the column fold passes numpy arrays).
     """
     return report_back_by >= assigned_on
+
+
+def extension_days_ok(days: Any) -> Any:
+    """Guard ``extension_days``: an extension is a positive number of days (one or an array)."""
+    return days >= 1
+
+
+def delivered_after_issue_ok(delivered: Any, issued: Any) -> Any:
+    """Guard ``delivered_after_issue``: a reply is delivered on or after its issue day."""
+    return delivered >= issued
 
 
 def _check_spec() -> None:

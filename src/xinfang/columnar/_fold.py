@@ -52,6 +52,8 @@ from xinfang.transitions import (
     DEFAULT_ROUTE,
     ROUTES_BY_CATEGORY,
     TRANSITIONS,
+    delivered_after_issue_ok,
+    extension_days_ok,
     report_back_date_ok,
     setters,
 )
@@ -611,7 +613,7 @@ def fold(
     delivered_at, no_delivery = _instants(col("delivered_at"), n, issues)
     issued = day[issues].astype(_I64)
     delivered = np.where(no_delivery, issued, _days(delivered_at))
-    too_early = delivered < issued
+    too_early = ~delivered_after_issue_ok(delivered, issued)
     bad[issues[too_early | (~no_delivery & (delivered_at < SINCE_1992_US))]] = True
     for sent, kind in (("opinion_delivered", OP), ("review_delivered", RVO)):
         set_day(sent, rows.last(rows.of(kind)), issues, delivered)
@@ -721,7 +723,7 @@ def fold(
     # countable on a calendar.
     ext = rows.of(EXT)
     ext_days = _ints(col("days"), n, 0, ext)
-    bad[ext[ext_days < 1]] = True
+    bad[ext[~extension_days_ok(ext_days)]] = True
     extensions = np.bincount(rows.case[ext], minlength=m)
     total_days = np.bincount(rows.case[ext], weights=ext_days.astype(np.float64), minlength=m)
     too_many = total_days > _MAX_DAYS
