@@ -471,9 +471,9 @@ _STORIES = st.sampled_from(
             "hearing_ended",
             "rereview_opinion_issued",
         ),
-        ("assigned", "forward_received", "notified", "accepted", "extended", "reported_back"),
-        ("forwarded", "forward_received", "remit_objected", "objection_approved"),
-        ("assigned", "remit_objected", "objection_approved", "materials_returned", "forwarded"),
+        ("assigned", "forward_received", "reported_back", "notified", "accepted", "extended"),
+        ("forwarded", "remit_objected", "objection_approved", "materials_returned", "accepted"),
+        ("assigned", "forward_received", "remit_objected", "objection_approved", "forwarded"),
         ("accepted", "agreement_recorded", "relapsed", "opinion_issued", "rated"),
         ("accepted", "settled", "relapsed", "opinion_issued", "review_requested"),
         (),
@@ -534,7 +534,8 @@ def cases(
     # mostly at their simplest (no step at all, a third of the cases, when drawn after).
     steps = draw(_steps(max_steps))
     story = draw(_STORIES)
-    reg = draw(registrations(org=org))
+    category = draw(_CATEGORY)  # an accusation's own route is reached as often as the others
+    reg = attrs.evolve(draw(registrations(org=org)), category=category)
     at = reg.received_at + _dt.timedelta(minutes=draw(_FIRST_DELAY))
     case, _ = open_case(reg, at, by=draw(_CLERKS))
     table = _change_strategies(org)
