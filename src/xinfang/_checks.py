@@ -2,7 +2,8 @@
 
 Text checks live here once: :data:`FORMAT_CONTROLS` (the Unicode format
 controls, category Cf) is refused in every name, unit and required text
-field by the value path (:func:`nonempty`, :func:`format_control_problem`)
+field by the value path (:func:`nonempty`, :func:`plain`, :func:`plain_items`,
+:func:`format_control_problem`)
 and by the columnar validation (:mod:`xinfang.columnar`, from the same
 ranges).
 """
@@ -89,6 +90,24 @@ def nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     problem = format_control_problem(value)
     if problem is not None:
         raise InvalidDataError([(attribute.name, problem)])
+
+
+def plain(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """An optional text (a note, facts, a reason): no format control (empty allowed).
+
+    A value that is not a string is left to the type checks, which name it.
+    """
+    problem = format_control_problem(value) if isinstance(value, str) else None
+    if problem is not None:
+        raise InvalidDataError([(attribute.name, problem)])
+
+
+def plain_items(_: object, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
+    """Names or ids in a tuple (representatives, accused, measures): no format control."""
+    for i, item in enumerate(value if isinstance(value, tuple) else ()):
+        problem = format_control_problem(item) if isinstance(item, str) else None
+        if problem is not None:
+            raise InvalidDataError([(f"{attribute.name}[{i}]", problem)])
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

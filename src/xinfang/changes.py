@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
 
 import attrs
 
-from xinfang._checks import nonempty, positive
+from xinfang._checks import format_control_problem, nonempty, plain, plain_items, positive
 from xinfang.errors import InvalidDataError, XinfangError
 from xinfang.instants import aware, day_in_range
 from xinfang.personal import Petitioner
@@ -108,8 +108,8 @@ class Claim:
     """What the petitioner asks for (诉求), with its facts and reasons (Art. 19)."""
 
     request: str = attrs.field(validator=nonempty)
-    facts: str = ""
-    reasons: str = ""
+    facts: str = attrs.field(default="", validator=plain)
+    reasons: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -135,15 +135,21 @@ class Register:
     claims: tuple[Claim, ...] = attrs.field(converter=to_tuple)
     category: Category | None = None
     group_size: int = 1
-    representatives: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
-    repeat_of: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    representatives: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=plain_items
+    )
+    repeat_of: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=plain_items)
     same_facts: bool = False
     skip_level: bool = False
     beijing_visit: bool = False
     backlog_since: _dt.date | None = attrs.field(default=None, validator=day_in_range)
     procedure: Procedure = Procedure.STANDARD
-    accused_persons: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
-    accused_units: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    accused_persons: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=plain_items
+    )
+    accused_units: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=plain_items
+    )
     identity_unclear: bool = False
     notified_on_the_spot: bool = False
 
@@ -192,9 +198,9 @@ class Forward:
 
     kind: ClassVar[str] = "forwarded"
     to_unit: str = attrs.field(validator=nonempty)
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
     to_unit_kind: UnitKind | None = None
-    good_reason: str = ""
+    good_reason: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -210,9 +216,9 @@ class Assign:
     kind: ClassVar[str] = "assigned"
     to_unit: str = attrs.field(validator=nonempty)
     report_back_by: _dt.date = attrs.field(validator=day_in_range)
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
     to_unit_kind: UnitKind | None = None
-    good_reason: str = ""
+    good_reason: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -225,7 +231,7 @@ class ReceiveForwarded:
     """
 
     kind: ClassVar[str] = "forward_received"
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -234,7 +240,7 @@ class ApproveObjection:
 
     kind: ClassVar[str] = "objection_approved"
     approved_by: str = attrs.field(validator=nonempty)
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -247,7 +253,7 @@ class ReturnMaterials:
     kind: ClassVar[str] = "materials_returned"
     to_unit: str = attrs.field(validator=nonempty)
     to_unit_kind: UnitKind | None = None
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -304,7 +310,7 @@ class Accept:
 
     kind: ClassVar[str] = "accepted"
     route: Route | None = None
-    good_reason: str = ""
+    good_reason: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -312,7 +318,7 @@ class Notify:
     """告知: tell the petitioner in writing it was received and how it will be handled (Art. 23)."""
 
     kind: ClassVar[str] = "notified"
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -331,7 +337,7 @@ class StartHearing:
     """听证 begins (Art. 31(6); its time is not counted for re-review, Art. 36 ¶2)."""
 
     kind: ClassVar[str] = "hearing_started"
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -339,7 +345,7 @@ class EndHearing:
     """听证 ends."""
 
     kind: ClassVar[str] = "hearing_ended"
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -401,7 +407,7 @@ class Relapse:
     """The petitioner petitions again after settling."""
 
     kind: ClassVar[str] = "relapsed"
-    note: str = ""
+    note: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -409,7 +415,7 @@ class Withdraw:
     """The petitioner withdraws the matter."""
 
     kind: ClassVar[str] = "withdrawn"
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -469,9 +475,9 @@ class SettlementPlan:
     measure; :meth:`missing` lists what is not there.
     """
 
-    owner: str = ""
+    owner: str = attrs.field(default="", validator=plain)
     deadline: _dt.date | None = attrs.field(default=None, validator=day_in_range)
-    measures: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
+    measures: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str, validator=plain_items)
     milestones: tuple[PlanMilestone, ...] = attrs.field(default=(), converter=_tuple_milestones)
 
     def missing(self) -> tuple[str, ...]:
@@ -685,6 +691,8 @@ class Event:
             problems.append(("seq", f"must be a positive integer, got {self.seq!r}"))
         if not isinstance(self.by, str):
             problems.append(("by", f"must be a string, got {type(self.by).__name__}"))
+        elif (problem := format_control_problem(self.by)) is not None:
+            problems.append(("by", problem))
         if type(self.change) not in _FIELD_TYPES:
             problems.append(("change", f"not a change: {type(self.change).__name__}"))
         elif type(self.change) is not Register:  # a Register checks its own types

@@ -191,23 +191,53 @@ def test_a_format_control_is_refused_in_a_name_unit_or_text(make: object, field:
 
 
 _CF = st.sampled_from([chr(c) for lo, hi in FORMAT_CONTROLS for c in range(lo, hi + 1)])
-#: (the text in the canonical line, what it becomes): a name, a unit and a text field.
-_TARGETS = ('"name":"张三"', '"receiving_unit":"市信访局"', '"request":"退还押金"')
+#: Texts of one case's line, each once: a name, a unit, a required text, a note, a claim's
+#: facts, a representative's name, a settlement plan's measure, the recorder (``by``).
+_TEXTS_OF_A_LINE = (
+    "张三",
+    "市信访局",
+    "退还押金",
+    "转办说明",
+    "多次反映",
+    "王五",
+    "上门走访",
+    "clerk甲",
+)
 
 
-@given(_CF, st.sampled_from(_TARGETS), st.integers(0, 2))
+def _rich_line() -> str:
+    at = dt.datetime(2025, 3, 3, 9, tzinfo=SHANGHAI)
+    reg = x.Register(
+        case_id="XF-1",
+        received_at=at,
+        channel=x.Channel.VISIT,
+        receiving_unit="市信访局",
+        petitioners=[x.Petitioner(name="张三")],
+        claims=[x.Claim(request="退还押金", facts="多次反映")],
+        group_size=2,
+        representatives=["王五"],
+    )
+    case, _ = x.open_case(reg, at, by="clerk")
+    case, _ = x.apply(case, x.Forward(to_unit="区信访局", note="转办说明"), at, by="clerk")
+    plan = x.SettlementPlan(measures=["上门走访"])
+    case, _ = x.apply(case, x.SetPlan(plan=plan), at, by="clerk甲", org=_ORG)
+    return serialization.dump_ledger([case]).rstrip("\n")
+
+
+_ORG = x.Organization(levels=("city",), units=[x.Unit(id="U", name="市信访局", level="city")])
+
+
+@given(_CF, st.sampled_from(_TEXTS_OF_A_LINE), st.integers(0, 2))
 def test_a_format_control_anywhere_is_refused_alike_by_both_readers(
-    char: str, target: str, where: int
+    char: str, text: str, where: int
 ) -> None:
-    """Any Cf character at any place of a name, unit or text: the same refusal on both paths."""
-    line = serialization.dump_ledger([_case("XF-1", accept=True)]).rstrip("\n")
-    key, value = target.split(":")
-    inner = value.strip('"')
-    spoilt = f'{key}:"{inner[:where]}{char}{inner[where:]}"'
-    text = line.replace(target, spoilt, 1) + "\n"
-    by_value = _problems(lambda: x.load_ledger(text))
+    """Any Cf character in any name, unit or text of a line: the same refusal on both paths."""
+    line = _rich_line()
+    assert line.count(f'"{text}"') == 1
+    spoilt = line.replace(f'"{text}"', f'"{text[:where]}{char}{text[where:]}"')
+    by_value = _problems(lambda: x.load_ledger(spoilt + "\n"))
     assert by_value is not None
-    assert by_value == _problems(lambda: x.load_journal(text.encode()))
+    assert by_value == _problems(lambda: x.load_journal((spoilt + "\n").encode()))
     assert any("a format control" in message for _, message in by_value)
 
 

@@ -1058,7 +1058,7 @@ def _typed(docs: pa.Table, marks: _Marks) -> tuple[pa.Table, Ints, Bools]:
     flag(~_valid(seq) | (seq_np < 1) | (seq_np > _INT32[1]))
     at, at_ok = _instants(at_raw)
     flag(~at_ok | ~_valid(at_raw))
-    flag(~_valid(by))
+    flag(~_valid(by) | _format_rows(by))
 
     # case ids: the registration's, per case (its first row)
     first = offsets[:-1][lengths > 0]
@@ -1122,6 +1122,8 @@ def _typed(docs: pa.Table, marks: _Marks) -> tuple[pa.Table, Ints, Bools]:
         else:
             if name in _NONEMPTY:
                 flag(owned(name, _NONEMPTY[name]) & ~_nonempty_ok(col))
+            if pa.types.is_string(col.type):  # a note, a reason: no format control either
+                flag(_format_rows(col))
             typed = _field(name, col, f.type, case_of, flag=flag, count_nulls=count_nulls)
         with_default = [k for k, d in defaults.items() if d is not attrs.NOTHING and d is not None]
         if with_default:
@@ -1282,7 +1284,7 @@ def _field(
         return pa.array(np.clip(v, *_INT32).astype(np.int32), mask=~_valid(col))
     if pa.types.is_list(t) and pa.types.is_string(t.value_type):
         offs, values, row_of = _list_parts(col)
-        flag(_per_case(~_valid(values), row_of, len(col)))
+        flag(_per_case(~_valid(values) | _format_rows(values), row_of, len(col)))
         return _rebuild_list(col, offs, values, t)
     if name == "petitioners":
         return _petitioners(col, t, case_of, flag, count_nulls)
@@ -1290,6 +1292,7 @@ def _field(
         offs, values, row_of = _list_parts(col)
         request, facts, reasons = values.flatten()
         item_bad = ~_valid(request) | ~_nonempty_ok(request)
+        item_bad |= _format_rows(facts) | _format_rows(reasons)
         facts = pc.fill_null(facts, "")
         reasons = pc.fill_null(reasons, "")
         flag(_per_case(item_bad, row_of, len(col)))
@@ -1333,8 +1336,9 @@ def _plan(col: pa.Array, t: pa.DataType, case_of: Ints, flag: Any, count_nulls: 
     deadline_t, ok = _dates(deadline)
     flag(~ok)
     count_nulls("deadline", valid & ~_valid(deadline), None)
+    flag(_format_rows(owner))
     m_offs, m_values, m_row = _list_parts(measures)
-    flag(_per_case(~_valid(m_values), m_row, len(col)))
+    flag(_per_case(~_valid(m_values) | _format_rows(m_values), m_row, len(col)))
     measures_t = _rebuild_list(measures, m_offs, m_values, t.field("measures").type)
     measures_t = _fill(measures_t, valid & ~_valid(measures), [], measures_t.type, "plan.measures")
     s_offs, s_values, s_row = _list_parts(milestones)
