@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from xinfang.case import case_flags
 from xinfang.columnar._api import validated
-from xinfang.columnar._engine import MilestoneColumns, spans_of
+from xinfang.columnar._engine import MilestoneColumns, spans_of, unknown_id_rows
 from xinfang.columnar._io import case_offsets, parse_ledger
 from xinfang.deadlines import IS_OPEN, STATUSES, ClockStatus, clock_parts
 from xinfang.errors import XinfangError
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
     from xinfang.case import Case
+    from xinfang.responsibility import Organization
     from xinfang.store._store import Store
 
 __all__ = ["read_ledger"]
@@ -67,14 +68,23 @@ def _codec() -> tuple[Callable[[bytes], Any], Callable[[Any], str]]:
     return orjson.loads, dumps
 
 
-def read_ledger(store: Store, text: str, name: str) -> _ColumnLedger:
+def read_ledger(
+    store: Store, text: str, name: str, org: Organization | None = None
+) -> _ColumnLedger:
     """``text`` read and validated column-wise (the lines pyarrow refuses by the value path).
 
-    Raises what :func:`xinfang.load_ledger` raises on the same text.
+    Raises what :func:`xinfang.load_ledger` raises on the same text. With
+    ``org``, the rows naming an id it lacks are found from the columns
+    (:func:`~xinfang.columnar._engine.unknown_id_rows`): the only cases the
+    import's reference check reads as values.
     """
     parsed = parse_ledger(text.encode())
     events, milestones, values = validated(parsed, name)
-    return _ColumnLedger(store, parsed, events, milestones, values)
+    ledger = _ColumnLedger(store, parsed, events, milestones, values)
+    if org is not None:
+        # The rows read by the value path are looked at again as values (a superset is safe).
+        ledger.suspects = sorted({*unknown_id_rows(milestones, events, org), *values})
+    return ledger
 
 
 class _ColumnLedger:
@@ -90,6 +100,7 @@ class _ColumnLedger:
         "_values",
         "ids",
         "lines",
+        "suspects",
     )
 
     def __init__(
@@ -109,6 +120,8 @@ class _ColumnLedger:
         self._case_rows: list[tuple[Any, ...]] = []
         self._clock_rows: dict[int, list[tuple[Any, ...]]] = {}
         self._edge: set[int] = set()
+        #: The rows that may name an id the organisation lacks (set by :func:`read_ledger`).
+        self.suspects: list[int] = []
         if len(self.ids):
             self._project(events, milestones)
 
@@ -118,6 +131,10 @@ class _ColumnLedger:
         if found is None:
             found = self._values[k] = from_json(self._parsed.text(k))
         return found
+
+    def reference_rows(self) -> Sequence[int]:
+        """The rows naming an id the organisation lacks (found column-wise)."""
+        return self.suspects
 
     def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
         """The rows of the new cases ``ks``."""

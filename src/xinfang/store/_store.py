@@ -22,12 +22,13 @@ from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeVar,
 import attrs
 
 from xinfang.calendar import china_mainland
+from xinfang.campaign import check_references
 from xinfang.campaign import snapshot as campaign_snapshot
 from xinfang.case import Case, replay
 from xinfang.changes import Accept, Assign, Change, Event, Forward, Register
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
-from xinfang.deadlines import Clock, ClockStatus, clocks, limit_clock
+from xinfang.deadlines import Clock, ClockStatus, clock_limit, clocks, limit_clock
 from xinfang.errors import (
     CalendarRangeError,
     ConfidentialityError,
@@ -191,6 +192,10 @@ class _Ledger(Protocol):
         """The rows of cases ``ks``, none of them stored yet."""
         ...
 
+    def reference_rows(self) -> Sequence[int]:
+        """The cases that may name an id the organisation lacks (every other names none)."""
+        ...
+
 
 class _ValueLedger:
     """A ledger read by the value path (:func:`~xinfang.load_ledger`)."""
@@ -210,6 +215,9 @@ class _ValueLedger:
 
     def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
         return [self._store._incoming(self.cases[k], 0) for k in ks]
+
+    def reference_rows(self) -> Sequence[int]:
+        return range(len(self.cases))  # check_references finds its suspects column-wise itself
 
 
 #: The payload encoder (an immutable configuration, made once).
@@ -1308,7 +1316,7 @@ class Store:
         calendar_name, counting = cal.name, rb.counting
 
         def limit_of(key: str) -> tuple[Limit, bool]:
-            limit = rb.get(key)
+            limit = clock_limit(rb, key)
             if limit is None:
                 raise StoreError(
                     f"{self.url}: the clock projection names limit {key!r}, which rulebook "
@@ -1408,6 +1416,8 @@ class Store:
         *,
         batch: int = BATCH,
         columnar: bool | None = None,
+        org: Organization | None = None,
+        campaign: Campaign | None = None,
     ) -> ImportResult:
         """Import a JSON Lines ledger (text, or a path): idempotent, never half a case.
 
@@ -1436,6 +1446,23 @@ class Store:
         (the default) reads column-wise when pyarrow is installed and the
         ledger has at least 1,000 lines (below that, loading
         pyarrow costs more than it saves).
+
+        ``org`` and ``campaign``: the ledger is also checked against them
+        before anything is written, by :func:`xinfang.check_references` (the
+        one rule), and refused when a problem would keep a count from
+        reconciling: a case naming a unit or official the organisation lacks
+        where that stops its placement (``ReferenceProblem.unplaced``: the
+        cases a bulletin would list as not placed, 未归属), and, with a
+        campaign, its units missing from the organisation (with ``org``) and
+        its targets that no case of the ledger or of the store has. Each is
+        one problem of the one :class:`~xinfang.InvalidDataError` (path
+        ``line N (case ID): field`` or ``campaign: targets[i]``, message the
+        unknown id, the nearest known one and where the line writes it), with
+        the ledger's other problems. An unknown id that places nothing (a
+        receiving unit, when the handling unit places the case) does not
+        refuse the import: ``check_references`` lists it. Both reading paths
+        check the same cases: the column-wise one reads as values only the
+        rows that name an unknown id.
         """
         name, text = _ledger_text(source)
         # Text no database can store (a NUL, a lone surrogate) is a bad line
@@ -1443,7 +1470,7 @@ class Store:
         # path for its other problems.
         unstorable = _unstorable_lines(text, raw=False)
         try:
-            ledger = self._read_ledger(text, name, False if unstorable else columnar)
+            ledger = self._read_ledger(text, name, False if unstorable else columnar, org)
         except InvalidDataError as exc:
             unstorable = _unstorable_lines(text, raw=True)
             if not unstorable:
@@ -1474,6 +1501,8 @@ class Store:
                 )
             else:
                 first_line[cid] = number
+        if org is not None or campaign is not None:
+            problems += self._reference_problems(ledger, org, campaign)
         plan: list[tuple[int, int]] = []  # (case's position in the ledger, stored version)
         unchanged = 0
         for i in range(0, len(ids), batch):
@@ -1517,7 +1546,36 @@ class Store:
             events += sum(len(r.events) for r in incoming)
         return ImportResult(added=added, extended=extended, unchanged=unchanged, events=events)
 
-    def _read_ledger(self, text: str, name: str, columnar: bool | None) -> _Ledger:
+    def _reference_problems(
+        self, ledger: _Ledger, org: Organization | None, campaign: Campaign | None
+    ) -> list[tuple[str, str]]:
+        """What refuses ``ledger`` against ``org`` and ``campaign`` (see :meth:`import_ledger`)."""
+        rows = ledger.reference_rows() if org is not None else ()
+        ids = ledger.ids
+        known: set[str] = set()
+        if campaign is not None:
+            known.update(ids)
+            elsewhere = sorted(
+                t for t in set(campaign.targets) - known if len(t) <= MAX_ID_LENGTH
+            )  # a longer id cannot be stored: no case has it
+            for i in range(0, len(elsewhere), BATCH):
+                known.update(self._versions(elsewhere[i : i + BATCH]))
+        found = check_references([ledger.case(k) for k in rows], org, campaign, case_ids=known)
+        lines = ledger.lines
+        return [
+            (
+                f"line {lines[rows[p.index]]} (case {p.case_id}): {p.field}"
+                if p.index is not None
+                else f"campaign: {p.field}",
+                p.message,
+            )
+            for p in found
+            if p.unplaced or p.index is None
+        ]
+
+    def _read_ledger(
+        self, text: str, name: str, columnar: bool | None, org: Organization | None = None
+    ) -> _Ledger:
         """The ledger validated whole: column-wise when pyarrow is there (and allowed)."""
         if columnar is None and text.count("\n") < _COLUMNAR_FROM:
             columnar = False  # a small ledger: the value path is quicker than importing pyarrow
@@ -1534,7 +1592,7 @@ class Store:
                     ) from exc
             else:
                 try:
-                    return _bulk.read_ledger(self, text, name)
+                    return _bulk.read_ledger(self, text, name, org)
                 except UnicodeEncodeError:
                     pass  # raw surrogates in the text: the value path reads it (and reports them)
         return _ValueLedger(self, load_ledger(text, source=name), text)
