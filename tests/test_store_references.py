@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import store_helpers
@@ -161,7 +161,7 @@ def test_an_unknown_id_that_places_nothing_does_not_refuse(tmp_path: Path) -> No
             assert done.added == len(docs)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(w=ledgers(), scoped=st.booleans())
 def test_the_import_refuses_exactly_what_stops_placement(
     w: tuple[x.Organization, x.Campaign, list[x.Case], dt.date], scoped: bool

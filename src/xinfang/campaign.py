@@ -46,7 +46,7 @@ from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
 from xinfang.vocabulary import Rating, Role, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
     from pathlib import Path
 
     import numpy.typing as npt
@@ -852,6 +852,8 @@ def check_references(
     cases: Iterable[Case],
     org: Organization | None,
     campaign: Campaign | None = None,
+    *,
+    case_ids: Collection[str] | None = None,
 ) -> tuple[ReferenceProblem, ...]:
     """Every id the cases and the campaign name that names nothing, with the nearest known id.
 
@@ -863,6 +865,11 @@ def check_references(
     have (with ``org``), targets no case has. Pure; no problem means every
     case of a snapshot of these files is placed or outside for a stated
     reason (see :class:`Reconciliation`).
+
+    ``case_ids``: the case ids a target may name (default: the ids of
+    ``cases``), for a caller that checks only some cases (the store's import
+    passes the rows that name an unknown id, and every id of the ledger and
+    the store).
     """
     listed = cases if isinstance(cases, Sequence) else list(cases)
     out: list[ReferenceProblem] = []
@@ -885,7 +892,7 @@ def check_references(
             for i, unit in enumerate(campaign.units)
             if not org.has_unit(unit)
         ]
-    ids = set(map(_ID, listed))
+    ids = set(map(_ID, listed)) if case_ids is None else set(case_ids)
     missing = [(i, t) for i, t in enumerate(campaign.targets) if t not in ids]
     if missing:
         near = _Nearest(ids)

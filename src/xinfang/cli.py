@@ -1086,8 +1086,19 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
         raise _Exit(EXIT_DATA, f"{args.ledger}:{first[0]}: {shape}")
     if "\n" not in text:
         text += "\n"  # a one-line ledger is still text, not a path
+    org = _load_org(args.org, args.encoding) if args.org else None
+    campaign = _load_campaign(args.campaign, args.encoding) if args.campaign else None
     with _open(args.db, _calendar(args)) as store:
-        result = store.import_ledger(text)
+        try:
+            result = store.import_ledger(text, org=org, campaign=campaign)
+        except InvalidDataError as exc:  # one line per problem; nothing was written
+            for path, message in exc.problems[:_MAX_SHOWN]:
+                print(f"{args.ledger}: {path}: {message}", file=sys.stderr)
+            n = len(exc.problems)
+            more = f" (first {_MAX_SHOWN} shown)" if n > _MAX_SHOWN else ""
+            raise _Exit(
+                EXIT_DATA, f"{n} problem(s) in {args.ledger}{more}; nothing was imported"
+            ) from None
     if not args.quiet:
         _say(
             f"{args.db}: {result.added} case(s) added, {result.extended} extended, "
@@ -1408,6 +1419,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp = dbs.add_parser("import", parents=parents, help="import a JSON Lines ledger")
     imp.add_argument("ledger", help="JSON Lines ledger ('-': stdin)")
+    imp.add_argument(
+        "--org",
+        metavar="FILE",
+        help="organisation TOML: refuse a ledger naming units or officials it lacks",
+    )
+    imp.add_argument(
+        "--campaign",
+        metavar="FILE",
+        help="campaign TOML: also refuse targets with no case and units not in --org",
+    )
     imp.set_defaults(run=_cmd_db_import)
     exp = dbs.add_parser("export", parents=[*parents, viewing], help="export the store as a ledger")
     exp.add_argument("--org", metavar="FILE", help="organisation TOML (for --viewer)")

@@ -610,7 +610,13 @@ def write_journal(
 
 
 def journal_from_store(store: StoredJournal) -> Journal:
-    """Every case of a :class:`~xinfang.Store` as a :class:`Journal`."""
+    """Every case of a :class:`~xinfang.Store` as a :class:`Journal`.
+
+    A back-office read, like :meth:`Store.import_ledger <xinfang.Store.import_ledger>`:
+    it is not scoped to a viewer (an accusation is read like any case), so
+    what it feeds must not be shown to an official the confidentiality rule
+    keeps out; an official's view is ``store.for_viewer(...)``.
+    """
     events = _store_events(store)
     if isinstance(events, pa.Table):
         return _settle(events)
@@ -627,14 +633,23 @@ def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
     return _settle(events, whole=journal.whole, day=day), dropped
 
 
-def _case_of(journal: Journal) -> Callable[[int], Case]:
-    """Case ``k`` as a value, for the engine's rare per-case work (one call's memo).
+def _case_of(
+    journal: Journal,
+) -> tuple[Callable[[int], Case], Callable[[Sequence[int]], list[Case]]]:
+    """Case ``k`` as a value, and cases ``ks``, for the engine's rare per-case work (one memo).
 
     The engine asks for the cases with hearings (their pauses) one by one:
     the first request reads all of them in one pass over the events (or one
-    read of a dataset), not one pass each.
+    read of a dataset), not one pass each; the cases a campaign's
+    reconciliation reads come in one batch (one pass, one read).
     """
     memo: dict[int, Case] = {}
+
+    def cases(ks: Sequence[int]) -> list[Case]:
+        todo = [k for k in dict.fromkeys(ks) if k not in memo]
+        if todo:
+            memo.update(zip(todo, journal.cases(todo), strict=True))
+        return [memo[k] for k in ks]
 
     def case(k: int) -> Case:
         if k not in memo:
@@ -642,10 +657,10 @@ def _case_of(journal: Journal) -> Callable[[int], Case]:
             batch = [i for i in np.flatnonzero(hearings > 0).tolist() if i not in memo]
             if k not in batch:
                 batch.append(k)
-            memo.update(zip(batch, journal.cases(batch), strict=True))
+            cases(batch)
         return memo[k]
 
-    return case
+    return case, cases
 
 
 def _sweep(
@@ -665,10 +680,12 @@ def _sweep(
     if count is not None:  # the targets the journal has, and those registered after the day
         found = target_ids(journal.milestones, count.campaign)
         later = len(found) - len(target_ids(then.milestones, count.campaign))
+    case_of, cases_of = _case_of(then)
     table, counts = run(
         then.milestones,
         day=day,
-        case_of=_case_of(then),
+        case_of=case_of,
+        cases_of=cases_of,
         spans=lambda: spans_of(then.events, case_offsets(then.events)),
         rulebook=rulebook,
         calendar=calendar,
