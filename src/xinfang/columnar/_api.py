@@ -633,23 +633,14 @@ def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
     return _settle(events, whole=journal.whole, day=day), dropped
 
 
-def _case_of(
-    journal: Journal,
-) -> tuple[Callable[[int], Case], Callable[[Sequence[int]], list[Case]]]:
-    """Case ``k`` as a value, and cases ``ks``, for the engine's rare per-case work (one memo).
+def _case_of(journal: Journal) -> Callable[[int], Case]:
+    """Case ``k`` as a value, for the engine's rare per-case work (one call's memo).
 
     The engine asks for the cases with hearings (their pauses) one by one:
     the first request reads all of them in one pass over the events (or one
-    read of a dataset), not one pass each; the cases a campaign's
-    reconciliation reads come in one batch (one pass, one read).
+    read of a dataset), not one pass each.
     """
     memo: dict[int, Case] = {}
-
-    def cases(ks: Sequence[int]) -> list[Case]:
-        todo = [k for k in dict.fromkeys(ks) if k not in memo]
-        if todo:
-            memo.update(zip(todo, journal.cases(todo), strict=True))
-        return [memo[k] for k in ks]
 
     def case(k: int) -> Case:
         if k not in memo:
@@ -657,10 +648,10 @@ def _case_of(
             batch = [i for i in np.flatnonzero(hearings > 0).tolist() if i not in memo]
             if k not in batch:
                 batch.append(k)
-            cases(batch)
+            memo.update(zip(batch, journal.cases(batch), strict=True))
         return memo[k]
 
-    return case, cases
+    return case
 
 
 def _sweep(
@@ -680,12 +671,10 @@ def _sweep(
     if count is not None:  # the targets the journal has, and those registered after the day
         found = target_ids(journal.milestones, count.campaign)
         later = len(found) - len(target_ids(then.milestones, count.campaign))
-    case_of, cases_of = _case_of(then)
     table, counts = run(
         then.milestones,
         day=day,
-        case_of=case_of,
-        cases_of=cases_of,
+        case_of=_case_of(then),
         spans=lambda: spans_of(then.events, case_offsets(then.events)),
         rulebook=rulebook,
         calendar=calendar,
