@@ -78,3 +78,17 @@ gaps: tuple[str, ...] = xinfang.policy_gaps(case2, org, xinfang.load_assignment_
 told, skipped = xinfang.escalations(case2, all_clocks, org, as_of=dt.date(2025, 9, 1))
 first: xinfang.Official | None = xinfang.first_responsible(case2, org)
 toml_text: str = serialization.to_toml(org)
+
+# The journal store: an official's reads go through the viewer-scoped view
+from xinfang.store import BACK_OFFICE, MAX_ID_LENGTH, ViewerStore, app_role_sql  # noqa: E402
+
+with xinfang.open_store("sqlite:///xinfang.db") as store:
+    viewer: ViewerStore = store.for_viewer("h", org)
+    visible: list[str] = viewer.case_ids()
+    seen: xinfang.Case | xinfang.RedactedCase = viewer.case("XF-1")
+    open_by_unit: dict[str, int] = viewer.open_cases_by_unit()
+    ledger_text: str = viewer.export_ledger()
+    imported: int = store.import_ledger(ledger_text, org=org).added
+    grants: list[str] = app_role_sql(store, "xinfang_app")
+back_office: bool = "import_ledger" in BACK_OFFICE
+longest: int = MAX_ID_LENGTH
