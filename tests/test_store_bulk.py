@@ -148,9 +148,9 @@ def test_the_default_reads_large_ledgers_column_wise(
     seen: list[int] = []
     read = _bulk.read_ledger
 
-    def spy(store: Any, text: str, name: str) -> Any:
+    def spy(store: Any, text: str, name: str, *rest: Any) -> Any:
         seen.append(text.count("\n"))
-        return read(store, text, name)
+        return read(store, text, name, *rest)
 
     monkeypatch.setattr(_bulk, "read_ledger", spy)
     small = x.dump_ledger(list(demo_cases())[:20], reveal_personal_data=True)
