@@ -67,6 +67,7 @@ from xinfang.transitions import (
     DEFAULT_ROUTE,
     GUARDS,
     TRANSITIONS,
+    deadline_moved_later,
     delivered_after_issue_ok,
     extension_days_ok,
     report_back_date_ok,
@@ -95,6 +96,7 @@ __all__ = [
     "Hearing",
     "Holding",
     "Milestones",
+    "PlanRevision",
     "mutate",
     "replay",
 ]
@@ -166,6 +168,10 @@ class Milestones:
     agreement_recorded: _dt.date | None = None
     settled: _dt.date | None = None
     withdrawn: _dt.date | None = None
+    #: The first settlement plan's day (a plan clock runs from it, 紧盯落实).
+    plan_set: _dt.date | None = None
+    #: The current plan's deadline (the day set, never rolled); ``None`` without one.
+    plan_due: _dt.date | None = None
     #: The local date of the case's latest event (of any kind).
     last_event: _dt.date | None = None
 
@@ -194,6 +200,21 @@ def case_flags(
     if beijing_visit:
         out.append(("beijing_visit", f"{_ART} 第二十条第一款"))
     return tuple(out)
+
+
+@attrs.frozen(kw_only=True)
+class PlanRevision:
+    """One settlement plan as set on a case: the day, by whom, the plan, the reason given.
+
+    ``moved_later``: this revision moved the deadline later than the plan
+    before it (or dropped it); such a revision carries a reason.
+    """
+
+    on: _dt.date
+    by: str
+    plan: SettlementPlan
+    reason: str
+    moved_later: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -281,6 +302,33 @@ class Case:
     def is_terminal(self) -> bool:
         """Declined, final or withdrawn."""
         return self.stage in TERMINAL
+
+    @property
+    def plan_history(self) -> tuple[PlanRevision, ...]:
+        """Every settlement plan set on the case, oldest first (revisions stay on the record)."""
+        out: list[PlanRevision] = []
+        old: _dt.date | None = None
+        for event in self.events:
+            ch = event.change
+            if isinstance(ch, SetPlan):
+                new = ch.plan.deadline
+                moved = bool(deadline_moved_later(_ordinal(new), _ordinal(old), 0))
+                out.append(
+                    PlanRevision(
+                        on=local_day(event.at),
+                        by=event.by,
+                        plan=ch.plan,
+                        reason=ch.reason,
+                        moved_later=moved,
+                    )
+                )
+                old = new
+        return tuple(out)
+
+    @property
+    def deadline_moves(self) -> int:
+        """How many revisions moved the plan's deadline later (or dropped it)."""
+        return sum(r.moved_later for r in self.plan_history)
 
     @property
     def flags(self) -> tuple[tuple[str, str], ...]:
@@ -657,7 +705,22 @@ def _release_role(st: _State, ch: ReleaseRole, event: Event, day: _dt.date) -> N
 
 
 def _set_plan(st: _State, ch: SetPlan, event: Event, day: _dt.date) -> None:
+    new = ch.plan.deadline
+    old = st.plan.deadline if st.plan is not None else None
+    if deadline_moved_later(_ordinal(new), _ordinal(old), 0) and not ch.reason.strip():
+        raise _refuse(
+            "plan_deadline_reason",
+            f"the deadline moves from {old} to {new or 'none'} and no reason is given",
+        )
     st.plan = ch.plan
+    if new is None:
+        st.on.pop("plan_due", None)
+    else:
+        st.on["plan_due"] = new
+
+
+def _ordinal(day: _dt.date | None) -> int:
+    return 0 if day is None else day.toordinal()
 
 
 _Handler = Callable[[_State, Any, Event, _dt.date], None]

@@ -499,10 +499,17 @@ class SettlementPlan:
 
 @attrs.frozen(kw_only=True)
 class SetPlan:
-    """Adopt or revise the case's settlement plan (the owner is checked like a role holder)."""
+    """Adopt or revise the case's settlement plan (the owner is checked like a role holder).
+
+    Setting a plan on a case that has one is a revision: the earlier plan
+    stays in the history (:attr:`xinfang.Case.plan_history`). A revision that
+    moves the deadline later needs a ``reason`` (guard ``plan_deadline_reason``:
+    明确时限, a deadline is not moved silently).
+    """
 
     kind: ClassVar[str] = "plan_set"
     plan: SettlementPlan
+    reason: str = attrs.field(default="", validator=plain)
 
 
 Change: TypeAlias = (

@@ -51,7 +51,7 @@ from xinfang.case import Case
 from xinfang.changes import Change, Register
 from xinfang.classification import CaseFacts, classify
 from xinfang.convert import date_from_text, instant_from_text
-from xinfang.deadlines import ClockStatus, clock_table, status_label
+from xinfang.deadlines import ClockStatus, clock_table, kind_label, status_label
 from xinfang.demo import demo_world
 from xinfang.errors import (
     CalendarRangeError,
@@ -829,9 +829,10 @@ def _due_line(c: Clock, lang: str = "zh") -> str:
     status = status_label(c.status, lang)
     title = c.title if lang == "zh" else (c.title_en or c.key.replace("_", " "))
     mark = _PROVISIONAL_MARK[lang] if c.provisional else ""
+    kind = kind_label(c.kind, lang)
     return (
         f"{c.due}  {_pad(status, 16 if lang == 'en' else 10)}  {_pad(c.case_id, 16)} "
-        f"{_pad(title, 28)} {cite(c.citation, lang)}{mark}\n"
+        f"{_pad(kind, 10)} {_pad(title, 28)} {cite(c.citation, lang)}{mark}\n"
     )
 
 
@@ -841,6 +842,7 @@ def _due_json(c: Clock, lang: str) -> dict[str, Any]:
     doc["status_text"] = status_label(c.status, lang)
     doc["title_text"] = c.title if lang == "zh" else (c.title_en or c.key.replace("_", " "))
     doc["citation_text"] = cite(c.citation, lang)
+    doc["kind_text"] = kind_label(c.kind, lang)
     return doc
 
 

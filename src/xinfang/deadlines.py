@@ -43,6 +43,7 @@ from xinfang.periods import (
     period_end_array,
 )
 from xinfang.rulebook import ExtensionBase, Limit, LimitKind, Rulebook, bundled_rulebook
+from xinfang.transitions import PLAN_RULE
 from xinfang.vocabulary import Category, Channel, Procedure, Rating, Route, Stage, UnitKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,7 @@ __all__ = [
     "CODES",
     "ENUM_COLUMNS",
     "IS_OPEN",
+    "PLAN_LIMIT",
     "STATUSES",
     "STATUS_RULES",
     "CaseColumns",
@@ -70,10 +72,13 @@ __all__ = [
     "StatusRule",
     "as_of_day",
     "clock_columns",
+    "clock_limit",
+    "clock_limits",
     "clock_parts",
     "clock_table",
     "clocks",
     "handling_limit",
+    "kind_label",
     "limit_clock",
     "limit_due",
     "paused_days",
@@ -170,6 +175,8 @@ class Clock(NamedTuple):
             extra_zh.append(f"听证{self.paused_days}日不计入")
             extra_en.append(f"{self.paused_days} hearing days not counted")
         rolled = self.due != self.nominal
+        if self.kind is LimitKind.PLAN:
+            return self._explain_plan(lang)
         if lang == "en":
             text = (
                 f"{self.title_en or self.key}: {self.period.english()} from "
@@ -207,6 +214,26 @@ class Clock(NamedTuple):
             text += "放假安排尚未公布,结果为暂定。"
         return text
 
+    def _explain_plan(self, lang: str) -> str:
+        """A plan clock's explanation: a campaign clock, its due day the date the plan set."""
+        done = f" on {self.met_on}" if self.met_on else ""
+        if lang == "en":
+            return (
+                f"{self.title_en or self.key}: a campaign clock, not a statutory limit; "
+                f"from the plan set on {self.started_on} to the date the plan sets, "
+                f"{self.due} (not rolled, whatever the calendar); "
+                f"{self.status.value.replace('_', ' ')}{done}. Rule: the campaign speech "
+                "(clear responsibility, clear deadline, clear measures; follow it through); "
+                f"owner: the plan's owner; calendar {self.calendar}."
+            )
+        text = (
+            f"{self.title}:攻坚行动时限,非法定时限;自{self.started_on}(制定息访方案之日)起,"
+            f"届满日{self.due}(方案所定日期,不因休息日顺延);状态:{_STATUS_ZH[self.status]}"
+        )
+        if self.met_on:
+            text += f"({self.met_on})"
+        return text + f";责任人:方案责任人;依据:{self.citation};日历:{self.calendar}。"
+
 
 _STATUS_ZH: Final = {
     ClockStatus.RUNNING: "进行中",
@@ -218,6 +245,20 @@ _STATUS_ZH: Final = {
     ClockStatus.LAPSED: "期限届满未行使",
     ClockStatus.STOPPED: "已终止",
 }
+
+
+_KIND_LABELS: Final = {
+    "zh": {"plan": "方案时限"},
+    "en": {"plan": "plan clock"},
+}
+_STATUTORY: Final = {"zh": "法定时限", "en": "statutory"}
+
+
+def kind_label(kind: LimitKind, lang: str = "zh") -> str:
+    """Which kind of clock: ``"法定时限"`` or ``"方案时限"`` (en: statutory, plan clock)."""
+    if lang not in _STATUTORY:
+        raise XinfangError(f"unknown language {lang!r}; use 'zh' or 'en'", path="lang")
+    return _KIND_LABELS[lang].get(kind.value, _STATUTORY[lang])
 
 
 def status_label(status: ClockStatus, lang: str = "zh") -> str:
@@ -238,6 +279,7 @@ _START_ZH: Final = {
     "review_requested": "收到复查请求之日",
     "review_delivered": "收到复查意见之日",
     "rereview_requested": "收到复核请求之日",
+    "plan_set": "制定息访方案之日",
 }
 
 _START_ATTR: Final = {
@@ -249,7 +291,39 @@ _START_ATTR: Final = {
     "review_requested": "review_requested",
     "review_delivered": "review_delivered",
     "rereview_requested": "rereview_requested",
+    "plan_set": "plan_set",
 }
+
+#: The settlement plan's deadline as a clock (紧盯落实): a campaign clock, not a statutory
+#: limit. It runs from the first plan's day to the settlement (停访息诉); its due day is
+#: the current plan's deadline as set (``plan_due``), never rolled; its obligor is the
+#: plan's owner (包案领导, ``case.plan.owner``). Every clock path lists it after the
+#: rulebook's limits (:func:`clock_limits`).
+PLAN_LIMIT: Final = Limit(
+    key="plan_deadline",
+    title="息访方案时限",
+    title_en="settlement plan deadline",
+    period=Period.days(0),
+    kind=LimitKind.PLAN,
+    citation=PLAN_RULE,
+    starts="plan_set",
+    ends=frozenset({"settled"}),
+    obligor="plan_owner",
+    due_on="plan_due",
+)
+
+
+def clock_limits(rulebook: Rulebook) -> tuple[Limit, ...]:
+    """Every limit a clock runs on: the rulebook's, then the campaign's (:data:`PLAN_LIMIT`)."""
+    return (*rulebook.clock_limits, PLAN_LIMIT)
+
+
+def clock_limit(rulebook: Rulebook, key: str) -> Limit | None:
+    """The clock limit named ``key``: the rulebook's or the campaign's; ``None`` if neither."""
+    found = rulebook.get(key)
+    if found is None and key == PLAN_LIMIT.key:
+        return PLAN_LIMIT
+    return found
 
 
 #: An end (or stop) seen from a start, where they differ: after a forwarding, "notified"
@@ -558,7 +632,7 @@ def _plan(rb: Rulebook) -> tuple[_Step, ...]:
         return cached
     extended = {lim.extends for lim in rb.limits if lim.kind is LimitKind.CAP}
     steps = []
-    for lim in rb.clock_limits:
+    for lim in clock_limits(rb):
         start = _START_ATTR[lim.starts]
         ends = tuple(_end_attr(lim.starts, e) for e in sorted(lim.ends))
         stops = ("withdrawn", *(_end_attr(lim.starts, e) for e in sorted(lim.stops)))
@@ -1108,7 +1182,7 @@ def clock_columns(rulebook: Rulebook) -> tuple[str, ...]:
 class ClockPart(NamedTuple):
     """One limit's clocks over the cases it applies to, as columns (from :func:`clock_parts`).
 
-    ``position`` is the limit's index in the rulebook's ``clock_limits``;
+    ``position`` is the limit's index in :func:`clock_limits` (the rulebook's, then the plan's);
     ``case`` the rows' positions in ``CaseColumns.cases``, ascending. Days
     are proleptic ordinals (``met_on`` 0 when not met), int32 or int64; ``status`` holds
     indexes into :data:`STATUSES`; ``remaining_days`` and
@@ -1565,7 +1639,7 @@ def clock_table(
     unmet = cols["met_on"] == 0
     met_col = to_day(cols["met_on"])
     met_col[unmet] = np.datetime64("NaT")
-    limits = rb.clock_limits
+    limits = clock_limits(rb)
     return ClockTable(
         cases=tuple(columns.cases),
         keys=tuple(lim.key for lim in limits),

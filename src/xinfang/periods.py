@@ -210,6 +210,13 @@ LAW_TITLES: Final = {
     "民法通则": "General Principles of the Civil Law",
     "民事诉讼法": "Civil Procedure Law",
 }
+#: The campaign rules a citation may name (not laws), by their English reading.
+CAMPAIGN_PHRASES: Final = {
+    "攻坚行动讲话": "the campaign speech",
+    "明确责任、明确时限、明确措施,紧盯落实": (
+        "clear responsibility, clear deadline, clear measures; follow it through"
+    ),
+}
 _ZH_DIGITS: Final = "零一二三四五六七八九"
 _ZH_NUM: Final = "[零一二三四五六七八九十百千]+"
 # 第二十三条第三款、第四款 | 第二百零一条、第二百零三条 | 第二百条至第二百零四条 | 第二十二条第三项
@@ -289,12 +296,16 @@ def cite(citation: str, lang: str = "zh") -> str:
         text = _EN_REF.sub(_en_ref_to_zh, citation)
         for zh, en in sorted(LAW_TITLES.items(), key=lambda kv: -len(kv[1])):
             text = text.replace(en, zh)
+        for zh, en in CAMPAIGN_PHRASES.items():
+            text = text.replace(en, zh)
         return text
     if lang != "en":
         raise XinfangError(f"unknown language {quoted(lang)}; use 'zh' or 'en'", path="lang")
     text = _ZH_REF.sub(_zh_ref_to_en, citation)
     for zh, en in sorted(LAW_TITLES.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<![\w《]){re.escape(zh)}(?![\w》])", en, text) if zh in text else text
+    for zh, en in CAMPAIGN_PHRASES.items():
+        text = text.replace(zh, en)
     return text
 
 

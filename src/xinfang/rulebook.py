@@ -162,11 +162,15 @@ class LimitKind(enum.Enum):
     ``DUTY``: the body must act within it (met / missed / overdue).
     ``WINDOW``: an act is allowed only within it (used / lapsed); a late act is refused.
     ``CAP``: a ceiling on an extension of another limit (no clock of its own).
+    ``PLAN``: a campaign clock, not a statutory limit: the deadline of a
+    settlement plan (明确时限), whose due day is the date the plan sets (never
+    rolled). No rulebook declares one (:data:`xinfang.deadlines.PLAN_LIMIT`).
     """
 
     DUTY = "duty"
     WINDOW = "window"
     CAP = "cap"
+    PLAN = "plan"
 
 
 def _frozen_str(value: Any) -> frozenset[str]:
@@ -436,9 +440,14 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     try:
         kind = LimitKind(kind_code)
     except (ValueError, TypeError):
+        kind = None
+    if kind is None or kind is LimitKind.PLAN:
         raise _err(
-            f"kind must be one of {[k.value for k in LimitKind]}, got {kind_code!r}", f"{path}.kind"
-        ) from None
+            f"kind must be one of {[k.value for k in LimitKind if k is not LimitKind.PLAN]}, "
+            f"got {str(kind_code)[:40]!r} (a plan's deadline is a campaign clock, not a rulebook "
+            "limit)",
+            f"{path}.kind",
+        )
     citation = _str(raw, "citation", path)
     title = _str(raw, "title", path)
     title_en = _str(raw, "title_en", path, required=False) or key.replace("_", " ")

@@ -40,10 +40,12 @@ __all__ = [
     "ANCHORS",
     "DEFAULT_ROUTE",
     "GUARDS",
+    "PLAN_RULE",
     "ROUTES_BY_CATEGORY",
     "TRANSITIONS",
     "Guard",
     "Transition",
+    "deadline_moved_later",
     "delivered_after_issue_ok",
     "extension_days_ok",
     "report_back_date_ok",
@@ -52,6 +54,8 @@ __all__ = [
 ]
 
 _ART = "信访工作条例 (2022)"
+#: The campaign rule a settlement plan answers to (the seed speech, not a statute).
+PLAN_RULE: Final = "攻坚行动讲话: 明确责任、明确时限、明确措施,紧盯落实"
 
 
 @attrs.frozen(kw_only=True)
@@ -163,6 +167,11 @@ GUARDS: Final[Mapping[str, Guard]] = _guards(
     Guard(name="relapse_after_settle", article="停访息诉", why="only a settled case can relapse"),
     Guard(name="role_not_held", article=f"{_ART} 第五条", why="the holder already holds the role"),
     Guard(name="role_held", article=f"{_ART} 第五条", why="the holder does not hold the role"),
+    Guard(
+        name="plan_deadline_reason",
+        article=f"{PLAN_RULE} (a campaign rule, not a statutory one)",
+        why="a revision that moves the plan's deadline later (or drops it) states its reason",
+    ),
     # Checked by apply() under the rulebook in force (its data gives the citation).
     Guard(
         name="window",
@@ -487,7 +496,14 @@ TRANSITIONS: Final[Mapping[str, Transition]] = types.MappingProxyType(
                 guards=("role_not_held",),
             ),
             _t("role_released", _ALL, f"{_ART} 第五条", guards=("role_held",)),
-            _t("plan_set", _OPEN, "明确责任、明确时限、明确措施"),
+            _t(
+                "plan_set",
+                _OPEN,
+                PLAN_RULE,
+                first=("plan_set",),
+                computed=("plan_due",),
+                guards=("plan_deadline_reason",),
+            ),
         )
     }
 )
@@ -527,6 +543,15 @@ def report_back_date_ok(report_back_by: Any, assigned_on: Any) -> Any:
 def extension_days_ok(days: Any) -> Any:
     """Guard ``extension_days``: an extension is a positive number of days (one or an array)."""
     return days >= 1
+
+
+def deadline_moved_later(new: Any, old: Any, none: Any) -> Any:
+    """Whether a plan's deadline moved later (or was dropped): guard ``plan_deadline_reason``.
+
+    Ordinals (``none`` for no deadline), one or arrays of them; a first plan
+    (``old`` is ``none``) moves nothing. Such a revision needs a reason.
+    """
+    return (old != none) & ((new == none) | (new > old))
 
 
 def delivered_after_issue_ok(delivered: Any, issued: Any) -> Any:

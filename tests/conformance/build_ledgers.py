@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 import xinfang as x
 from xinfang.case import mutate
 from xinfang.instants import SHANGHAI
@@ -75,6 +77,7 @@ def with_event(text: str, event: dict[str, Any]) -> str:
 OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
 REVIEW = x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持")
 REREVIEW = x.IssueReReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持")
+PLAN = x.SettlementPlan(owner="o-1", deadline=dt.date(2025, 4, 30), measures=["当面沟通"])
 ASSIGN = x.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 4, 30))
 
 
@@ -321,6 +324,24 @@ def ledgers() -> dict[str, list[str]]:
                 r("CF-RELEASE-2", at(3, 3)),
                 (x.AssignRole(role=x.Role.HANDLER, holder="o-1", reason="承办"), at(3, 4)),
                 (x.ReleaseRole(role=x.Role.HANDLER, holder="o-1", reason="调岗"), at(3, 5)),
+            ),
+        ],
+        "plan_deadline_reason": [
+            line(
+                r("CF-PLAN-1", at(3, 3)),
+                (x.SetPlan(plan=PLAN), at(3, 4)),
+                (x.SetPlan(plan=attrs.evolve(PLAN, deadline=dt.date(2025, 5, 31))), at(3, 20)),
+            ),
+            line(
+                r("CF-PLAN-2", at(3, 3)),
+                (x.SetPlan(plan=PLAN), at(3, 4)),
+                (
+                    x.SetPlan(
+                        plan=attrs.evolve(PLAN, deadline=dt.date(2025, 5, 31)),
+                        reason="鉴定意见延后出具",
+                    ),
+                    at(3, 20),
+                ),
             ),
         ],
         "agreement_on_appeal": [

@@ -30,6 +30,7 @@ from xinfang.deadlines import (
     IS_OPEN,
     STATUSES,
     ClockPart,
+    clock_limits,
     clock_parts,
     paused_days,
 )
@@ -266,7 +267,7 @@ def _ints(values: Any, valid: Any = None) -> Any:
 
 def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> Any:
     """The clocks table of the engine's parts."""
-    keys = [lim.key for lim in rb.clock_limits]
+    keys = [lim.key for lim in clock_limits(rb)]
     status_names = [s.value for s in STATUSES]
     if not parts:
         return CLOCKS_SCHEMA.empty_table()

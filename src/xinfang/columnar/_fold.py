@@ -52,6 +52,7 @@ from xinfang.transitions import (
     DEFAULT_ROUTE,
     ROUTES_BY_CATEGORY,
     TRANSITIONS,
+    deadline_moved_later,
     delivered_after_issue_ok,
     extension_days_ok,
     report_back_date_ok,
@@ -732,8 +733,9 @@ def fold(
     # _assign_role / _release_role (guards role_not_held, role_held): one-holder roles replace;
     # a holder is not assigned twice.
     responsible = _roles(journal, rows, bad)
-    # _set_plan: the latest plan, 0 none / 1 incomplete / 2 complete (SettlementPlan.is_complete).
-    plan = _plans(col("plan"), rows, bad)
+    # _set_plan: the latest plan, 0 none / 1 incomplete / 2 complete (SettlementPlan.is_complete);
+    # plan_due its deadline (guard plan_deadline_reason: a later deadline gives a reason).
+    plan = _plans(col("plan"), col("reason"), rows, bad, out)
 
     set_day("last_event", last_row)
 
@@ -883,8 +885,13 @@ def _blank(texts: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     return solid_np, ~solid_np & ~empty.to_numpy(zero_copy_only=False)
 
 
-def _plans(column: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
-    """0 no plan, 1 incomplete, 2 complete (SettlementPlan.is_complete), of each case's latest."""
+def _plans(
+    column: Any, reason: Any, rows: _Rows, bad: npt.NDArray[np.bool_], out: _Out
+) -> npt.NDArray[np.int8]:
+    """0 no plan, 1 incomplete, 2 complete (SettlementPlan.is_complete), of each case's latest.
+
+    Also ``plan_due`` (the latest plan's deadline) and guard ``plan_deadline_reason``.
+    """
     plan = np.zeros(rows.m, np.int8)
     set_rows = rows.of(PLAN)
     if not len(set_rows):
@@ -892,6 +899,26 @@ def _plans(column: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> npt.NDArray[
     if column is None:
         bad[set_rows] = True
         return plan
+    chunks_all = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    deadlines = (
+        pa.chunked_array([c.field("deadline") for c in chunks_all], pa.date32())
+        .take(pa.array(set_rows))
+        .combine_chunks()
+    )
+    due = _fixed_days(deadlines)
+    prev = rows.before_pos(set_rows, set_rows)
+    old = np.where(prev >= 0, due[np.maximum(prev, 0)], _NONE)
+    moved = deadline_moved_later(due, old, _NONE)
+    if moved.any():
+        if reason is None:
+            bad[set_rows[moved]] = True
+        else:
+            texts = _take(reason, set_rows[moved])
+            solid, unsure = _blank(texts)
+            bad[set_rows[moved][~solid | unsure]] = True
+    last_pos = rows.last_pos(set_rows)
+    has = last_pos >= 0
+    out.days["plan_due"][has] = due[last_pos[has]]
     last = rows.last(set_rows)
     got = last >= 0
     src = last[got]
@@ -916,6 +943,12 @@ def _plans(column: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> npt.NDArray[
     bad[src[missing | owner_unsure | unsure | measures_missing]] = True
     plan[got] = np.where(owner_solid & deadline & any_measure, 2, 1)
     return plan
+
+
+def _fixed_days(days: Any) -> npt.NDArray[np.int32]:
+    """A date32 array's days since the epoch, :data:`_NONE` where null."""
+    values = days.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32)
+    return np.where(days.is_null().to_numpy(zero_copy_only=False), _NONE, values)
 
 
 def _table(

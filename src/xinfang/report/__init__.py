@@ -32,6 +32,7 @@ import html
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from xinfang.deadlines import clock_limit
 from xinfang.report._chart import svg_burndown as _svg_burndown
 from xinfang.report._text import (
     AS_OF_BASES,
@@ -129,7 +130,7 @@ class _Bulletin:
         rb = rulebook if rulebook is not None else bundled_rulebook()
         self.clock_titles: dict[str, str] = {}
         for item in snap.agenda:
-            limit = rb.get(item.clock)
+            limit = clock_limit(rb, item.clock)
             if limit is None:
                 title = item.clock.replace("_", " ")
             else:

@@ -1,0 +1,184 @@
+"""Issue 26 (紧盯落实): the settlement plan's deadline as a clock, and revisions on the record.
+
+The plan clock is a campaign clock (攻坚行动讲话: 明确责任、明确时限、明确措施,紧盯落实), not a
+statutory limit: it runs from the first plan's day to the settlement (停访息诉), its due
+day is the deadline the current plan sets, never rolled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import xinfang as x
+from xinfang.case import mutate
+from xinfang.deadlines import PLAN_LIMIT, kind_label, limit_due
+from xinfang.rulebook import LimitKind
+from xinfang.strategies import work_calendars
+
+from helpers import register, t
+
+PLAN = x.SettlementPlan(owner="o-1", deadline=dt.date(2026, 11, 30), measures=["当面沟通"])
+
+
+def planned(*more: tuple[x.Change, dt.datetime]) -> x.Case:
+    """A case accepted on 2026-09-01, its plan (due 2026-11-30) set on 2026-09-02, then ``more``."""
+    steps = [(x.Accept(), t(2026, 9, 1)), (x.SetPlan(plan=PLAN), t(2026, 9, 2)), *more]
+    case = mutate(
+        None, x.Event(seq=1, at=t(2026, 9, 1), by="clerk", change=register(t(2026, 9, 1)))
+    )
+    for change, at in steps:
+        case = then(case, change, at)
+    return case
+
+
+def then(case: x.Case, change: x.Change, at: dt.datetime) -> x.Case:
+    """``case`` with one more event (the fold: the stage graph and the spec's guards)."""
+    return mutate(case, x.Event(seq=len(case.events) + 1, at=at, by="o-1", change=change))
+
+
+def plan_clock(case: x.Case, as_of: dt.date) -> x.Clock:
+    """The case's plan deadline clock as of ``as_of``."""
+    found = [c for c in x.clocks(case, as_of=as_of) if c.key == PLAN_LIMIT.key]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("more", "as_of", "status", "met_on"),
+    [
+        ((), dt.date(2026, 10, 15), x.ClockStatus.RUNNING, None),
+        ((), dt.date(2026, 11, 27), x.ClockStatus.DUE_SOON, None),
+        ((), dt.date(2026, 12, 1), x.ClockStatus.OVERDUE, None),
+        (((x.Settle(evidence="签字息诉"), t(2026, 11, 20)),), dt.date(2026, 12, 1), "met", 20),
+        (((x.Settle(evidence="签字息诉"), t(2026, 12, 3)),), dt.date(2026, 12, 5), "late", 3),
+    ],
+)
+def test_plan_clock_status_by_the_speech_deadline(
+    more: tuple[tuple[x.Change, dt.datetime], ...],
+    as_of: dt.date,
+    status: x.ClockStatus | str,
+    met_on: int | None,
+) -> None:
+    """明确时限: running, due soon, overdue, met, met late (settled after 2026-11-30)."""
+    c = plan_clock(planned(*more), as_of)
+    want = {"met": x.ClockStatus.MET, "late": x.ClockStatus.MISSED}.get(str(status), status)
+    assert c.status is want
+    assert c.due == c.nominal == dt.date(2026, 11, 30)
+    assert c.started_on == dt.date(2026, 9, 2)
+    assert c.kind is LimitKind.PLAN and c.obligor == "plan_owner"
+    if met_on is not None:
+        assert c.met_on is not None and c.met_on.day == met_on
+
+
+def test_plan_clock_explains_itself_as_a_campaign_clock() -> None:
+    """The explanation says campaign clock, not statutory, not rolled; one language each."""
+    c = plan_clock(planned(), dt.date(2026, 10, 15))
+    assert "非法定时限" in c.explain() and "不因休息日顺延" in c.explain()
+    en = c.explain("en")
+    assert "not a statutory limit" in en and "not rolled" in en
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    assert kind_label(c.kind) == "方案时限" and kind_label(c.kind, "en") == "plan clock"
+
+
+def test_no_deadline_no_plan_clock() -> None:
+    """A plan without a deadline has no clock (it is incomplete: 明确时限 is missing)."""
+    case = planned(
+        (x.SetPlan(plan=attrs.evolve(PLAN, deadline=None), reason="待定"), t(2026, 9, 3))
+    )
+    assert not [c for c in x.clocks(case, as_of=dt.date(2026, 10, 1)) if c.key == PLAN_LIMIT.key]
+
+
+def test_revision_moving_the_deadline_later_needs_a_reason() -> None:
+    """明确时限: a later deadline without a reason is refused, naming the guard's rule."""
+    later = attrs.evolve(PLAN, deadline=dt.date(2026, 12, 31))
+    with pytest.raises(x.TransitionError) as info:
+        planned((x.SetPlan(plan=later), t(2026, 11, 1)))
+    assert "明确时限" in (info.value.rule or "") and "no reason" in str(info.value)
+    case = planned((x.SetPlan(plan=later, reason="鉴定意见延后"), t(2026, 11, 1)))
+    assert plan_clock(case, dt.date(2026, 12, 5)).due == dt.date(2026, 12, 31)
+    assert case.deadline_moves == 1
+    assert [r.plan.deadline for r in case.plan_history] == [PLAN.deadline, later.deadline]
+    assert case.plan_history[1].reason == "鉴定意见延后" and case.plan_history[1].moved_later
+
+
+def test_revision_moving_the_deadline_earlier_needs_no_reason() -> None:
+    """An earlier deadline is not a move later: no reason needed, nothing counted."""
+    case = planned(
+        (x.SetPlan(plan=attrs.evolve(PLAN, deadline=dt.date(2026, 11, 15))), t(2026, 10, 1))
+    )
+    assert case.deadline_moves == 0 and len(case.plan_history) == 2
+
+
+@settings(max_examples=30)
+@given(calendar=work_calendars(min_year=2026, max_year=2027), days=st.integers(0, 200))
+def test_plan_clock_due_day_is_the_deadline_whatever_the_calendar(
+    calendar: x.WorkCalendar, days: int
+) -> None:
+    """The due day is the date the plan sets, never rolled, whatever the calendar."""
+    deadline = dt.date(2026, 9, 2) + dt.timedelta(days=days)
+    plan = attrs.evolve(PLAN, deadline=deadline)
+    case = planned((x.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10)))
+    rb = x.bundled_rulebook()
+    try:
+        found = limit_due(case, PLAN_LIMIT, rb, calendar, as_of=dt.date(2026, 9, 3))
+    except x.CalendarRangeError:  # only the working days left need the calendar
+        assert not calendar.first <= dt.date(2026, 9, 3) <= deadline <= calendar.last
+        return
+    assert found is not None and (found.due, found.nominal) == (deadline, deadline)
+
+
+@settings(max_examples=25)
+@given(
+    deadlines=st.lists(
+        st.one_of(st.none(), st.dates(dt.date(2026, 9, 1), dt.date(2027, 6, 30))),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_revision_never_loses_the_earlier_plan(deadlines: list[dt.date | None]) -> None:
+    """Every plan set stays in the history, in order; the moves later are counted."""
+    case = planned()
+    for i, d in enumerate(deadlines):
+        change = x.SetPlan(plan=attrs.evolve(PLAN, deadline=d), reason=f"第{i}次调整")
+        case = then(case, change, t(2026, 9, 3 + i))
+    history = case.plan_history
+    assert [r.plan.deadline for r in history] == [PLAN.deadline, *deadlines]
+    assert case.plan == history[-1].plan
+    previous = [PLAN.deadline, *deadlines][:-1]
+    moved = [
+        old is not None and (new is None or new > old)
+        for old, new in zip(previous, deadlines, strict=True)
+    ]
+    assert case.deadline_moves == sum(moved)
+    assert [r.moved_later for r in history[1:]] == moved
+
+
+@settings(max_examples=25)
+@given(
+    settle=st.one_of(st.none(), st.integers(1, 150)),
+    deadline=st.integers(0, 120),
+    as_of=st.integers(0, 180),
+)
+def test_value_path_and_column_path_give_the_same_plan_clocks(
+    settle: int | None, deadline: int, as_of: int
+) -> None:
+    """clocks() and clock_table() (the column path) give the same plan clocks."""
+    start = dt.date(2026, 9, 2)
+    plan = attrs.evolve(PLAN, deadline=start + dt.timedelta(days=deadline))
+    steps: list[tuple[x.Change, dt.datetime]] = [
+        (x.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10))
+    ]
+    if settle is not None:
+        d = start + dt.timedelta(days=settle)
+        steps.append((x.Settle(evidence="息诉"), t(d.year, d.month, d.day)))
+    many = [planned(*steps), planned()]
+    day = start + dt.timedelta(days=as_of)
+    table = x.clock_table(many, as_of=day)
+    by_value = [c for case in many for c in x.clocks(case, as_of=day)]
+    assert table.to_clocks() == by_value
+    assert any(c.key == PLAN_LIMIT.key for c in by_value)
