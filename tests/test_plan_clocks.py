@@ -8,6 +8,7 @@ day is the deadline the current plan sets, never rolled.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import attrs
 import pytest
@@ -16,20 +17,26 @@ from hypothesis import strategies as st
 
 import xinfang as x
 from xinfang.case import mutate
+from xinfang.cli import main
 from xinfang.deadlines import PLAN_LIMIT, kind_label, limit_due
 from xinfang.rulebook import LimitKind
+from xinfang.store import open_store
 from xinfang.strategies import work_calendars
 
 from helpers import register, t
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 PLAN = x.SettlementPlan(owner="o-1", deadline=dt.date(2026, 11, 30), measures=["当面沟通"])
 
 
-def planned(*more: tuple[x.Change, dt.datetime]) -> x.Case:
+def planned(*more: tuple[x.Change, dt.datetime], cid: str = "XF-1") -> x.Case:
     """A case accepted on 2026-09-01, its plan (due 2026-11-30) set on 2026-09-02, then ``more``."""
     steps = [(x.Accept(), t(2026, 9, 1)), (x.SetPlan(plan=PLAN), t(2026, 9, 2)), *more]
     case = mutate(
-        None, x.Event(seq=1, at=t(2026, 9, 1), by="clerk", change=register(t(2026, 9, 1)))
+        None,
+        x.Event(seq=1, at=t(2026, 9, 1), by="clerk", change=register(t(2026, 9, 1), case_id=cid)),
     )
     for change, at in steps:
         case = then(case, change, at)
@@ -182,3 +189,52 @@ def test_value_path_and_column_path_give_the_same_plan_clocks(
     by_value = [c for case in many for c in x.clocks(case, as_of=day)]
     assert table.to_clocks() == by_value
     assert any(c.key == PLAN_LIMIT.key for c in by_value)
+
+
+def test_store_due_lists_plan_clocks_beside_statutory_ones_filterable_by_kind(
+    tmp_path: Path,
+) -> None:
+    """The store's due query gives clocks() answer, plan clocks included; kinds= filters."""
+    ids = [
+        planned(cid="XF-P1"),
+        planned(cid="XF-P2"),
+    ]
+    day = dt.date(2026, 12, 1)
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as s:
+        s.import_ledger(x.dump_ledger(ids, reveal_personal_data=True))
+        every = s.due(day, 5)
+        plans = s.due(day, 5, kinds={LimitKind.PLAN})
+        statutory = s.due(day, 5, kinds={LimitKind.DUTY, LimitKind.WINDOW})
+        with pytest.raises(x.InvalidDataError, match="kinds"):
+            s.due(day, 5, kinds={"plan"})  # type: ignore[arg-type]
+    by_value = [
+        c
+        for case in ids
+        for c in x.clocks(case, as_of=day)
+        if c.status.is_open and (c.remaining_working_days or 0) <= 5
+    ]
+    assert sorted(every, key=lambda c: (c.case_id, c.key)) == sorted(
+        by_value, key=lambda c: (c.case_id, c.key)
+    )
+    assert [(c.case_id, c.key, c.status) for c in plans] == [
+        ("XF-P1", "plan_deadline", x.ClockStatus.OVERDUE),
+        ("XF-P2", "plan_deadline", x.ClockStatus.OVERDUE),
+    ]
+    assert set(plans) | set(statutory) == set(every) and not set(plans) & set(statutory)
+
+
+def test_due_command_labels_each_clock_with_its_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`due` lists plan clocks beside statutory ones, each with its kind, in one language."""
+    ledger = tmp_path / "l.jsonl"
+    ledger.write_text(x.dump_ledger([planned()], reveal_personal_data=True), encoding="utf-8")
+    args = ["due", str(ledger), "--as-of", "2026-12-01", "-q"]
+    assert main(args) == 0
+    zh = capsys.readouterr().out.splitlines()
+    assert any("方案时限" in ln and "息访方案时限" in ln for ln in zh)
+    assert any("法定时限" in ln for ln in zh)
+    assert main([*args, "--kind", "plan", "--lang", "en"]) == 0
+    en = capsys.readouterr().out.splitlines()
+    assert len(en) == 1 and "plan clock" in en[0] and "overdue" in en[0]
+    assert "the campaign speech" in en[0]

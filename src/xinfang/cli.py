@@ -61,6 +61,7 @@ from xinfang.errors import (
 )
 from xinfang.periods import cite
 from xinfang.responsibility import load_organization
+from xinfang.rulebook import LimitKind
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
 from xinfang.store import DEFAULT_URL, Store, ViewerStore, app_role_sql, init_store, open_store
 
@@ -811,6 +812,18 @@ def _due_summary(args: argparse.Namespace, rows: Sequence[Clock], as_of: _dt.dat
     return EXIT_OK
 
 
+#: ``--kind`` of due and db due: which clocks to list (statutory limits, plan clocks, or all).
+_KINDS: Final[dict[str, frozenset[LimitKind] | None]] = {
+    "all": None,
+    "statutory": frozenset({LimitKind.DUTY, LimitKind.WINDOW}),
+    "plan": frozenset({LimitKind.PLAN}),
+}
+_KIND_HELP: Final = (
+    "which clocks: all (default), statutory (the rulebook's limits) or plan "
+    "(settlement plans' deadlines, a campaign clock)"
+)
+
+
 #: The provisional mark of a due date, by language (as the bulletin marks it).
 _PROVISIONAL_MARK: Final = {"zh": "(暂定)", "en": " (provisional)"}
 
@@ -847,6 +860,7 @@ def _due_json(c: Clock, lang: str) -> dict[str, Any]:
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
+    kinds = _KINDS[args.kind]
     _only_one_stdin(args.ledger, *(args.calendar or ()))
     _check_writable(args.output)
     progress = _progress(args, 3)
@@ -859,7 +873,11 @@ def _cmd_due(args: argparse.Namespace) -> int:
         for i in range(0, len(cases), _CHUNK):
             chunk = cases[i : i + _CHUNK]
             table = clock_table(chunk, as_of=as_of, calendar=calendar, due_soon=args.within)
-            rows += [c for c in table.to_clocks() if c.status in _LISTED]
+            rows += [
+                c
+                for c in table.to_clocks()
+                if c.status in _LISTED and (kinds is None or c.kind in kinds)
+            ]
             bar.update(len(chunk))
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
     log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, _since(started))
@@ -1171,7 +1189,7 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
 def _cmd_db_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or _today()
     with _open(args.db, _calendar(args)) as store:
-        rows = _viewer(args, store).due(as_of, args.within)
+        rows = _viewer(args, store).due(as_of, args.within, kinds=_KINDS[args.kind])
     _out("".join(_due_line(c, args.lang) for c in rows))
     return _due_summary(args, rows, as_of)
 
@@ -1345,6 +1363,7 @@ def _parser() -> argparse.ArgumentParser:
         "--within", type=_non_negative, default=3, help="working days ahead (default 3)"
     )
     due.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
+    due.add_argument("--kind", choices=tuple(_KINDS), default="all", help=_KIND_HELP)
     due.add_argument("--format", choices=("text", "json"), default="text")
     due.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     due.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
@@ -1454,6 +1473,7 @@ def _parser() -> argparse.ArgumentParser:
     dd.add_argument("--org", metavar="FILE", help="organisation TOML (for --viewer)")
     dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
+    dd.add_argument("--kind", choices=tuple(_KINDS), default="all", help=_KIND_HELP)
     dd.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     dd.set_defaults(run=_cmd_db_due)
     dr = dbs.add_parser(

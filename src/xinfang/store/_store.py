@@ -306,6 +306,19 @@ def _key_arg(value: object, name: str, what: str) -> str:
     return value
 
 
+def _kinds_arg(kinds: Collection[LimitKind] | None, what: str) -> frozenset[LimitKind] | None:
+    """The clock kinds asked for (``None``: every kind); anything but kinds is refused."""
+    if kinds is None:
+        return None
+    found = frozenset(kinds) if not isinstance(kinds, str | bytes) else frozenset({kinds})
+    bad = [k for k in found if not isinstance(k, LimitKind) or k is LimitKind.CAP]
+    if bad:
+        raise InvalidDataError(
+            [("kinds", f"expected clock kinds (LimitKind), got {quoted(bad[0])}")], source=what
+        )
+    return found
+
+
 def _int_arg(value: object, name: str, what: str, *, optional: bool = False) -> int | None:
     """``value`` if it is a whole number of 0 or more (or ``None`` when ``optional``)."""
     if value is None and optional:
@@ -1242,11 +1255,14 @@ class Store:
         *,
         overdue: bool = True,
         due_soon: int = 3,
+        kinds: Collection[LimitKind] | None = None,
     ) -> tuple[Clock, ...]:
         """Open clocks with at most ``within`` working days left as of ``as_of``.
 
         With ``overdue`` (the default) clocks past their due date are
-        included; without, only those due from ``as_of`` on. The answer is
+        included; without, only those due from ``as_of`` on. ``kinds``: only
+        clocks of these kinds (e.g. ``{LimitKind.PLAN}``, the settlement plans'
+        deadlines; default every kind, statutory and plan clocks together). The answer is
         what :func:`xinfang.clocks` gives on every stored case for the same
         date, under the store's rulebook and calendar, provided ``as_of`` is
         not before a case's last event (the projections describe each case
@@ -1263,6 +1279,7 @@ class Store:
         in_range(as_of, "as_of")  # the one range of xinfang.instants, before any SQL
         _int_arg(within, "within", what)
         _int_arg(due_soon, "due_soon", what)
+        wanted = _kinds_arg(kinds, what)
         db = self._db
         rb, cal = self.rulebook, self.calendar
         day = local_day(aware(as_of, "as_of")) if isinstance(as_of, _dt.datetime) else as_of
@@ -1300,6 +1317,8 @@ class Store:
                     continue
                 if overdue or c.due >= day:
                     out.append(c)
+        if wanted is not None:
+            out = [c for c in out if c.kind in wanted]
         out.sort(key=lambda c: (c.due, c.case_id, c.key))
         return tuple(out)
 
@@ -1851,9 +1870,10 @@ class ViewerStore:
         *,
         overdue: bool = True,
         due_soon: int = 3,
+        kinds: Collection[LimitKind] | None = None,
     ) -> tuple[Clock, ...]:
         """:meth:`Store.due` over the cases the viewer sees in full."""
-        rows = self._store.due(as_of, within, overdue=overdue, due_soon=due_soon)
+        rows = self._store.due(as_of, within, overdue=overdue, due_soon=due_soon, kinds=kinds)
         if not rows:
             return rows
         full = self._full_ids()
