@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -495,6 +497,10 @@ def _plain(table: Any) -> Any:
     return pa.Table.from_arrays(columns, schema=_PLAIN_SCHEMA)
 
 
+#: Up to this many cases read whole from a dataset are chosen by equalities, not ``is_in``:
+#: Parquet row-group statistics then skip the row groups holding none of them.
+_FEW_IDS: Final = 64
+
 #: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
 SWEEP_COLUMNS: Final = (
     "case_id",
@@ -547,7 +553,10 @@ def read_journal(
         return _settle(_read_columns(where, filters, names, use_threads, JOURNAL_SCHEMA))
 
     def whole(ids: Sequence[str]) -> Any:
-        chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
+        wanted = sorted(set(ids))
+        chosen = pc.field("case_id").isin(pa.array(wanted, pa.string()))
+        if 0 < len(wanted) <= _FEW_IDS:  # equalities: row groups without them are skipped
+            chosen = functools.reduce(operator.or_, [pc.field("case_id") == i for i in wanted])
         expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
         return read_parquet(where, filters=chosen if expr is None else expr & chosen)
 
@@ -633,14 +642,23 @@ def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
     return _settle(events, whole=journal.whole, day=day), dropped
 
 
-def _case_of(journal: Journal) -> Callable[[int], Case]:
-    """Case ``k`` as a value, for the engine's rare per-case work (one call's memo).
+def _case_of(
+    journal: Journal,
+) -> tuple[Callable[[int], Case], Callable[[Sequence[int]], list[Case]]]:
+    """Case ``k`` as a value, and cases ``ks``, for the engine's rare per-case work (one memo).
 
     The engine asks for the cases with hearings (their pauses) one by one:
     the first request reads all of them in one pass over the events (or one
-    read of a dataset), not one pass each.
+    read of a dataset), not one pass each; the cases a campaign's
+    reconciliation reads come in one batch (one pass, one read).
     """
     memo: dict[int, Case] = {}
+
+    def cases(ks: Sequence[int]) -> list[Case]:
+        todo = [k for k in dict.fromkeys(ks) if k not in memo]
+        if todo:
+            memo.update(zip(todo, journal.cases(todo), strict=True))
+        return [memo[k] for k in ks]
 
     def case(k: int) -> Case:
         if k not in memo:
@@ -648,10 +666,10 @@ def _case_of(journal: Journal) -> Callable[[int], Case]:
             batch = [i for i in np.flatnonzero(hearings > 0).tolist() if i not in memo]
             if k not in batch:
                 batch.append(k)
-            memo.update(zip(batch, journal.cases(batch), strict=True))
+            cases(batch)
         return memo[k]
 
-    return case
+    return case, cases
 
 
 def _sweep(
@@ -671,10 +689,12 @@ def _sweep(
     if count is not None:  # the targets the journal has, and those registered after the day
         found = target_ids(journal.milestones, count.campaign)
         later = len(found) - len(target_ids(then.milestones, count.campaign))
+    case_of, cases_of = _case_of(then)
     table, counts = run(
         then.milestones,
         day=day,
-        case_of=_case_of(then),
+        case_of=case_of,
+        cases_of=cases_of,
         spans=lambda: spans_of(then.events, case_offsets(then.events)),
         rulebook=rulebook,
         calendar=calendar,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.campaign import Campaign, SnapshotCounts
+    from xinfang.campaign import Campaign, ReferenceProblem, SnapshotCounts
     from xinfang.case import Case
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
@@ -306,22 +307,81 @@ def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> 
     return pa.Table.from_pydict(columns, schema=CLOCKS_SCHEMA)
 
 
-def _units(milestones: Any, campaign: Campaign, org: Organization) -> npt.NDArray[np.int64]:
-    """Each case's campaign unit: the first of responsible, handling, receiving that resolves."""
+_UNIT_COLUMNS: Final = ("responsible_unit", "handling_unit", "receiving_unit")
+
+
+def _units(
+    milestones: Any, campaign: Campaign, org: Organization
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """Each case's campaign unit: the first of responsible, handling, receiving that resolves.
+
+    Also, per row, the column (an index into :data:`_UNIT_COLUMNS`, -1:
+    none) of the first unit ``org`` does not know that comes before any unit
+    placing the case: the only rows the placement rule can stop at a unit
+    (:func:`~xinfang.campaign.unplaced_cases` decides them).
+    """
     out = np.full(milestones.num_rows, -1, dtype=np.int64)
-    for name in ("responsible_unit", "handling_unit", "receiving_unit"):
+    stop = np.full(milestones.num_rows, -1, dtype=np.int8)
+    for i, name in enumerate(_UNIT_COLUMNS):
         todo = out < 0
         if not todo.any():
             break
-        column = milestones.column(name)
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        if not pa.types.is_dictionary(column.type):
-            column = pc.dictionary_encode(column)
-        found = campaign_unit_index(column.dictionary.to_pylist(), campaign, org)
+        column = _dictionary(milestones.column(name))
+        values = column.dictionary.to_pylist()
+        found = campaign_unit_index(values, campaign, org)
         lookup = np.append(found, -1)
+        unknown = np.array([bool(u) and not org.has_unit(u) for u in values] + [False], dtype=bool)
         codes = _numpy(pc.fill_null(column.indices.cast(pa.int32()), len(found)))
+        stop[todo & unknown[codes] & (stop < 0)] = i
         out[todo] = lookup[codes[todo]]
+    return out, stop
+
+
+def _unplaced(
+    milestones: Any,
+    stop: npt.NDArray[np.int8],
+    officials: npt.NDArray[np.bool_],
+    *,
+    cases_of: Callable[[Sequence[int]], Sequence[Case]],
+    campaign: Campaign,
+    org: Organization,
+) -> dict[int, ReferenceProblem]:
+    """The rows not placed, each with its problem, by the value rule (:func:`unplaced_cases`).
+
+    Read as values in one batch: the rows with an unknown official, those
+    stopped at their responsible unit (the problem names the role's
+    position), and one row per (column, unknown id) of those stopped at
+    their handling or receiving unit: the rule gives every row of such a
+    group the same problem (field, id, nearest id), given to the others
+    under their own case id and row (the counts keep no ``source``).
+    """
+    groups: dict[tuple[int, str], list[int]] = {}
+    read: list[int] = []
+    for i, name in enumerate(_UNIT_COLUMNS):
+        rows = np.flatnonzero((stop == i) & ~officials)
+        if i == 0 or not len(rows):
+            read += rows.tolist()
+            continue
+        named = pc.take(milestones.column(name), pa.array(rows)).cast(pa.string()).to_pylist()
+        for k, unit in zip(rows.tolist(), named, strict=True):
+            groups.setdefault((i, str(unit)), []).append(k)
+    read += np.flatnonzero(officials).tolist()
+    listed = [*read, *(members[0] for members in groups.values())]
+    found = unplaced_cases(cases_of(listed), org, campaign)
+    out = {listed[j]: problem for j, problem in found.items()}
+    again: list[int] = []
+    ids = milestones.column("case_id")
+    for (i, unit), members in groups.items():
+        first = out.get(members[0])
+        if first is None or (first.field, first.unknown) != (_UNIT_COLUMNS[i], unit):
+            again += members[1:]  # not what the columns say: the value rule decides each
+            continue
+        named = ids.take(pa.array(members[1:], pa.int64())).to_pylist()
+        for k, case_id in zip(members[1:], named, strict=True):
+            out[k] = attrs.evolve(first, index=k, case_id=str(case_id), source="")
+    if again:
+        found = unplaced_cases(cases_of(again), org, campaign)
+        out.update({again[j]: problem for j, problem in found.items()})
     return out
 
 
@@ -351,21 +411,30 @@ def unknown_id_rows(milestones: Any, events: Any, org: Organization) -> list[int
         lookup = np.append(np.array(known, dtype=bool), True)  # null: not recorded
         codes = _numpy(pc.fill_null(column.indices.cast(pa.int32()), len(known)))
         bad |= ~lookup[codes]
+    return np.flatnonzero(bad | _unknown_officials(milestones.num_rows, events, org)).tolist()
+
+
+def _unknown_officials(n: int, events: Any, org: Organization) -> npt.NDArray[np.bool_]:
+    """Of ``n`` cases, those whose ``events`` give a role to an official ``org`` does not know."""
+    bad = np.zeros(n, dtype=bool)
     if events is not None and events.num_rows and "holder" in events.column_names:
-        kind = events.column("kind")
-        kind = kind.cast(pa.string()) if pa.types.is_dictionary(kind.type) else kind
-        role = events.column("role").cast(pa.string())
-        person = pc.and_(pc.equal(kind, "role_assigned"), pc.not_equal(role, "responsible_unit"))
-        rows = np.flatnonzero(_numpy(pc.fill_null(person, False)).astype(bool))
+        kind = _dictionary(events.column("kind"))  # compared by code: no string per event
+        names = kind.dictionary.to_pylist()
+        code = names.index("role_assigned") if "role_assigned" in names else -2
+        rows = np.flatnonzero(_numpy(pc.fill_null(kind.indices.cast(pa.int32()), -1)) == code)
+        role = events.column("role").take(pa.array(rows)).cast(pa.string())
+        person = pc.fill_null(pc.not_equal(role, "responsible_unit"), False)
+        rows = rows[_numpy(person).astype(bool)]
         if len(rows):
             held = _dictionary(events.column("holder").take(pa.array(rows)))
             known = [bool(o) and org.has_official(o) for o in held.dictionary.to_pylist()]
             lookup = np.append(np.array(known, dtype=bool), True)
             codes = _numpy(pc.fill_null(held.indices.cast(pa.int32()), len(known)))
-            offsets = case_offsets(events)
-            case = np.searchsorted(offsets, rows[~lookup[codes]], side="right") - 1
-            bad[case] = True
-    return np.flatnonzero(bad).tolist()
+            unknown = rows[~lookup[codes]]
+            if len(unknown):
+                case = np.searchsorted(case_offsets(events), unknown, side="right") - 1
+                bad[case] = True
+    return bad
 
 
 def target_ids(milestones: Any, campaign: Campaign) -> list[str]:
@@ -393,6 +462,7 @@ def run(
     due_soon: int = 3,
     clocks: bool = True,
     count: Campaigned | None = None,
+    cases_of: Callable[[Sequence[int]], Sequence[Case]] | None = None,
     events: Any = None,
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Sequence[str] | None = None,
@@ -405,12 +475,14 @@ def run(
     the campaign's :class:`~xinfang.SnapshotCounts` when ``count`` names one
     (from the same clocks: ``due_soon`` must then be 3, the snapshot's).
     The counts reconcile as :func:`~xinfang.snapshot_counts`' do: a case that
-    names an id the organisation does not know (a unit in ``milestones``, an
-    official in the role assignments of ``events``, the journal's events) is
-    decided by the value rule (:func:`~xinfang.campaign.unplaced_cases` on
-    ``case_of``); ``not_yet`` is how many cases (and targets among them) the
-    journal had that were registered only after ``day``, ``targets_found``
-    the target ids of the whole journal (default: those of ``milestones``).
+    names an id the organisation does not know (a unit in ``milestones``
+    reached before any unit that places it, an official in the role
+    assignments of ``events``, the journal's events) is decided by the value
+    rule (:func:`~xinfang.campaign.unplaced_cases` on those cases, read in one
+    call of ``cases_of`` when given, else one ``case_of`` each); ``not_yet``
+    is how many cases (and targets among them) the journal had that were
+    registered only after ``day``, ``targets_found`` the target ids of the
+    whole journal (default: those of ``milestones``).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -421,18 +493,25 @@ def run(
         campaign, org = count
         ids = milestones.column("case_id")
         targets = pa.array(sorted(campaign.targets), pa.string())
-        suspects = unknown_id_rows(milestones, events, org)
-        stopped = unplaced_cases([case_of(k) for k in suspects], org, campaign)
+        unit, stop = _units(milestones, campaign, org)
+        unplaced = _unplaced(
+            milestones,
+            stop,
+            _unknown_officials(milestones.num_rows, events, org),
+            cases_of=cases_of if cases_of is not None else lambda ks: [case_of(k) for k in ks],
+            campaign=campaign,
+            org=org,
+        )
         counts = count_columns(
             campaign,
             cols,
-            unit=_units(milestones, campaign, org),
+            unit=unit,
             target=_numpy(pc.is_in(ids, value_set=targets)).astype(bool),
             case_id=lambda k: str(ids[k].as_py()),
             rulebook=rb,
             calendar=cal,
             parts=parts,
-            unplaced={suspects[i]: problem for i, problem in stopped.items()},
+            unplaced=unplaced,
             not_yet=not_yet,
             targets_found=(
                 target_ids(milestones, campaign) if targets_found is None else targets_found
