@@ -9,8 +9,7 @@ quadratic (columnar_bench part (b)); these tests count the reads.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from hypothesis import given, settings
@@ -19,6 +18,9 @@ from hypothesis import strategies as st
 import xinfang as x
 
 from helpers import register, t
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 UNITS = [x.Unit(id="HQ", name="总队", level="corps")]
 UNITS += [
