@@ -240,3 +240,14 @@ def test_a_campaign_without_an_organisation_checks_its_targets_only(tmp_path: Pa
     assert [p for p, _ in err.problems] == [f"campaign: targets[{len(WORLD.campaign.targets) - 1}]"]
     with open_store(url) as s:
         assert s.import_ledger(_text(docs), campaign=WORLD.campaign).added == len(docs)
+
+
+def test_a_wrong_type_of_org_or_campaign_is_named(tmp_path: Path) -> None:
+    """A file name where the organisation or campaign belongs: an error naming the argument."""
+    text = x.dump_ledger(WORLD.cases[:3], reveal_personal_data=True)
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as s:
+        for arg in ("org", "campaign"):
+            with pytest.raises(x.InvalidDataError) as caught:
+                s.import_ledger(text, **{arg: "demo/org.toml"})
+            assert caught.value.problems[0][0] == arg
+        assert s.count() == 0

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeVar,
 import attrs
 
 from xinfang.calendar import china_mainland
-from xinfang.campaign import check_references
+from xinfang.campaign import Campaign, check_references
 from xinfang.campaign import snapshot as campaign_snapshot
 from xinfang.case import Case, replay
 from xinfang.changes import Accept, Assign, Change, Event, Forward, Register
@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.campaign import Campaign, Snapshot
+    from xinfang.campaign import Snapshot
     from xinfang.responsibility import AccusedScope, RedactedCase
     from xinfang.rulebook import Rulebook
 
@@ -1483,6 +1483,13 @@ class Store:
         check the same cases: the column-wise one reads as values only the
         rows that name an unknown id.
         """
+        for arg, value, kind in (("org", org, Organization), ("campaign", campaign, Campaign)):
+            if value is not None and not isinstance(value, kind):
+                got = f"{type(value).__name__} {quoted(value)}"
+                raise InvalidDataError(
+                    [(arg, f"expected a {kind.__name__}, got {got}")],
+                    source="Store.import_ledger",
+                )
         name, text = _ledger_text(source)
         # Text no database can store (a NUL, a lone surrogate) is a bad line
         # like any other: such a ledger is refused, and is read by the value
