@@ -238,3 +238,114 @@ def test_due_command_labels_each_clock_with_its_kind(
     en = capsys.readouterr().out.splitlines()
     assert len(en) == 1 and "plan clock" in en[0] and "overdue" in en[0]
     assert "the campaign speech" in en[0]
+
+
+STEPPED = attrs.evolve(
+    PLAN,
+    milestones=[
+        x.PlanMilestone(due=dt.date(2026, 9, 30), what="走访当事人"),
+        x.PlanMilestone(due=dt.date(2026, 10, 30), what="听证评议"),
+    ],
+)
+
+
+def stepped(*more: tuple[x.Change, dt.datetime]) -> x.Case:
+    """A case whose plan (set 2026-09-03) has two steps: due 09-30 and 10-30."""
+    return planned((x.SetPlan(plan=STEPPED), t(2026, 9, 3)), *more)
+
+
+def step(case: x.Case, number: int, as_of: dt.date) -> x.Clock:
+    """Step ``number``'s clock as of ``as_of``."""
+    return x.plan_step_clocks(case, as_of=as_of)[number - 1]
+
+
+@pytest.mark.parametrize(
+    ("more", "as_of", "status"),
+    [
+        ((), dt.date(2026, 9, 10), x.ClockStatus.RUNNING),
+        ((), dt.date(2026, 9, 28), x.ClockStatus.DUE_SOON),
+        ((), dt.date(2026, 10, 8), x.ClockStatus.OVERDUE),
+        (((x.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),), None, "met"),
+        (((x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)),), None, "late"),
+    ],
+)
+def test_step_clock_status_by_the_speech_deadline(
+    more: tuple[tuple[x.Change, dt.datetime], ...],
+    as_of: dt.date | None,
+    status: x.ClockStatus | str,
+) -> None:
+    """紧盯落实: a step runs to the report that marks it done; due 09-30 as the plan sets it."""
+    c = step(stepped(*more), 1, as_of or dt.date(2026, 10, 12))
+    want = {"met": x.ClockStatus.MET, "late": x.ClockStatus.MISSED}.get(str(status), status)
+    assert c.status is want
+    assert (c.key, c.due, c.started_on) == (
+        "plan_step_1",
+        dt.date(2026, 9, 30),
+        dt.date(2026, 9, 3),
+    )
+    assert c.kind is LimitKind.PLAN and "走访当事人" in c.title
+
+
+def test_progress_report_records_what_who_and_the_last_date() -> None:
+    """进展情况: the report's text, who did it, its steps; the case keeps the last date."""
+    case = stepped(
+        (x.ReportProgress(done="已走访", done_by="o-2", completes=[1]), t(2026, 9, 20)),
+        (x.ReportProgress(done="准备听证"), t(2026, 10, 10)),
+    )
+    assert case.on.progress_reported == dt.date(2026, 10, 10)
+    assert case.steps_done == (dt.date(2026, 9, 20), None)
+    assert step(case, 2, dt.date(2026, 11, 2)).status is x.ClockStatus.OVERDUE
+    first = case.events[-2].change
+    assert isinstance(first, x.ReportProgress) and first.done_by == "o-2"
+
+
+def test_a_step_done_twice_or_missing_is_refused() -> None:
+    """A report completes the current plan's steps, each once (guard progress_steps)."""
+    with pytest.raises(x.TransitionError, match="already done"):
+        stepped(
+            (x.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),
+            (x.ReportProgress(done="又走访", completes=[1]), t(2026, 9, 21)),
+        )
+    with pytest.raises(x.TransitionError, match="no step 3"):
+        stepped((x.ReportProgress(done="?", completes=[3]), t(2026, 9, 20)))
+    with pytest.raises(x.TransitionError, match="set one first"):
+        then(
+            mutate(None, x.Event(seq=1, at=t(2026, 9, 1), by="c", change=register(t(2026, 9, 1)))),
+            x.ReportProgress(done="走访"),
+            t(2026, 9, 2),
+        )
+
+
+@pytest.mark.parametrize(
+    ("report", "as_of", "expected"),
+    [
+        (None, dt.date(2026, 10, 2), False),  # 30 days since the plan (09-02): not yet
+        (None, dt.date(2026, 10, 3), True),  # 31 days with no report: stalled
+        (dt.date(2026, 9, 20), dt.date(2026, 10, 3), False),  # a report resets the count
+        (dt.date(2026, 9, 20), dt.date(2026, 10, 21), True),
+    ],
+)
+def test_a_plan_with_no_report_for_the_campaign_days_is_stalled(
+    report: dt.date | None, as_of: dt.date, expected: bool
+) -> None:
+    """A plan with no progress report for more than stalled_after_days (30) days is stalled."""
+    more = (
+        []
+        if report is None
+        else [(x.ReportProgress(done="走访"), t(report.year, report.month, report.day))]
+    )
+    case = planned(*more)
+    assert x.stalled(case, as_of, 30) is expected
+    settled = then(case, x.Settle(evidence="息诉"), t(2026, 10, 1, 10))
+    assert not x.stalled(settled, dt.date(2026, 12, 1), 30)
+
+
+def test_due_command_lists_a_missed_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missed step is listed by `due` as a plan clock, with its step's text."""
+    ledger = tmp_path / "l.jsonl"
+    ledger.write_text(x.dump_ledger([stepped()], reveal_personal_data=True), encoding="utf-8")
+    assert main(["due", str(ledger), "--as-of", "2026-10-08", "--kind", "plan", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "方案步骤1:走访当事人" in lines[0] and "已超期" in lines[0]

@@ -32,11 +32,12 @@ from xinfang.campaign import (
     load_campaign,
     snapshot,
     snapshot_counts,
+    stalled,
     trend,
 )
 
 # the case and its fold
-from xinfang.case import Case, Hearing, Holding, Milestones, replay
+from xinfang.case import Case, Hearing, Holding, Milestones, PlanRevision, replay
 
 # changes (the commands) and events
 from xinfang.changes import (
@@ -65,6 +66,7 @@ from xinfang.changes import (
     Relapse,
     ReleaseRole,
     ReportBack,
+    ReportProgress,
     RequestReReview,
     RequestReview,
     ReturnMaterials,
@@ -98,6 +100,7 @@ from xinfang.deadlines import (
     clock_table,
     clocks,
     limit_due,
+    plan_step_clocks,
     stage_as_of,
     window_closed,
 )
@@ -288,6 +291,7 @@ __all__ = [
     "PetitionerKind",
     "PhoneNumber",
     "PlanMilestone",
+    "PlanRevision",
     "Policy",
     "PolicyError",
     "PolicyRule",
@@ -307,6 +311,7 @@ __all__ = [
     "Relapse",
     "ReleaseRole",
     "ReportBack",
+    "ReportProgress",
     "RequestReReview",
     "RequestReview",
     "ResidentId",
@@ -375,6 +380,7 @@ __all__ = [
     "local_date",
     "open_case",
     "open_store",
+    "plan_step_clocks",
     "policy_gaps",
     "proposed_assignments",
     "redact",
@@ -384,6 +390,7 @@ __all__ = [
     "snapshot",
     "snapshot_counts",
     "stage_as_of",
+    "stalled",
     "to_dict",
     "to_json",
     "trend",

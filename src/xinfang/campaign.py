@@ -78,6 +78,7 @@ __all__ = [
     "require_references",
     "snapshot",
     "snapshot_counts",
+    "stalled",
     "trend",
     "unplaced_cases",
 ]
@@ -176,6 +177,8 @@ class Campaign:
         commend_min_progress / commend_max_overdue: what earns commendation.
         admonish_below_progress / admonish_min_overdue / plan_grace_days:
             what earns an admonition talk (约谈).
+        stalled_after_days: a settlement plan with no progress report
+            (进展情况) for more days than this counts as stalled (:func:`stalled`).
         agenda_limit: how many of the most urgent clocks the review's agenda
             lists (``Snapshot.agenda_total`` counts them all).
         rates: rate name → (numerator counters, denominator counters).
@@ -199,6 +202,7 @@ class Campaign:
     admonish_below_progress: float = 0.2
     admonish_min_overdue: int = 3
     plan_grace_days: int = 30
+    stalled_after_days: int = 30
     agenda_limit: int = 200
     rates: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = attrs.field(
         factory=lambda: _rates(DEFAULT_RATES), converter=_rates
@@ -227,6 +231,20 @@ class Campaign:
             out.append(day)
             day += _dt.timedelta(days=self.review_every_days)
         return tuple(out)
+
+
+def stalled(case: Case, as_of: _dt.date, days: int) -> bool:
+    """Whether ``case``'s settlement plan is stalled as of ``as_of`` (紧盯落实).
+
+    Stalled: the case has a plan, is neither settled nor closed, and its last
+    progress report (进展情况; none yet: the first plan's day) is more than
+    ``days`` days before ``as_of`` (the campaign's ``stalled_after_days``).
+    """
+    on = case.on
+    last = on.progress_reported or on.plan_set
+    if case.plan is None or last is None or case.settled or case.is_terminal:
+        return False
+    return (as_of - last).days > days
 
 
 def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:

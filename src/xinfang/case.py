@@ -48,6 +48,7 @@ from xinfang.changes import (
     Relapse,
     ReleaseRole,
     ReportBack,
+    ReportProgress,
     RequestReReview,
     RequestReview,
     ReturnMaterials,
@@ -72,6 +73,7 @@ from xinfang.transitions import (
     extension_days_ok,
     report_back_date_ok,
     route_fits_category,
+    steps_ok,
 )
 from xinfang.vocabulary import (
     TERMINAL,
@@ -172,6 +174,8 @@ class Milestones:
     plan_set: _dt.date | None = None
     #: The current plan's deadline (the day set, never rolled); ``None`` without one.
     plan_due: _dt.date | None = None
+    #: The latest progress report's day (进展情况).
+    progress_reported: _dt.date | None = None
     #: The local date of the case's latest event (of any kind).
     last_event: _dt.date | None = None
 
@@ -257,6 +261,9 @@ class Case:
     accused_units: tuple[str, ...] = ()
     roles: tuple[Holding, ...] = ()
     plan: SettlementPlan | None = None
+    #: Per step of the current plan (its ``milestones``), the day a progress report marked
+    #: it done, else ``None`` (a revision starts its steps anew).
+    steps_done: tuple[_dt.date | None, ...] = ()
     receiving_unit_kind: UnitKind | None = None
     forwarded_unit_kind: UnitKind | None = None
     handling_unit_kind: UnitKind | None = None
@@ -396,6 +403,7 @@ class _State:
     hearings: list[Hearing] = attrs.Factory(list)
     roles: list[Holding] = attrs.Factory(list)
     plan: SettlementPlan | None = None
+    steps_done: list[_dt.date | None] = attrs.Factory(list)
     forwarded_unit_kind: UnitKind | None = None
     handling_unit_kind: UnitKind | None = None
     events: list[Event] = attrs.Factory(list)
@@ -466,6 +474,7 @@ def _thaw(case: Case) -> _State:
         hearings=list(case.hearings),
         roles=list(case.roles),
         plan=case.plan,
+        steps_done=list(case.steps_done),
         forwarded_unit_kind=case.forwarded_unit_kind,
         handling_unit_kind=case.handling_unit_kind,
         events=list(case.events),
@@ -505,6 +514,7 @@ def _freeze(st: _State) -> Case:
         accused_units=reg.accused_units,
         roles=tuple(st.roles),
         plan=st.plan,
+        steps_done=tuple(st.steps_done),
         receiving_unit_kind=reg.receiving_unit_kind,
         forwarded_unit_kind=st.forwarded_unit_kind,
         handling_unit_kind=st.handling_unit_kind,
@@ -713,10 +723,23 @@ def _set_plan(st: _State, ch: SetPlan, event: Event, day: _dt.date) -> None:
             f"the deadline moves from {old} to {new or 'none'} and no reason is given",
         )
     st.plan = ch.plan
+    st.steps_done = [None] * len(ch.plan.milestones)
     if new is None:
         st.on.pop("plan_due", None)
     else:
         st.on["plan_due"] = new
+
+
+def _report_progress(st: _State, ch: ReportProgress, event: Event, day: _dt.date) -> None:
+    if st.plan is None:
+        raise _refuse("progress_needs_plan")
+    done = st.steps_done
+    for number in ch.completes:
+        if not isinstance(number, int) or not steps_ok(number, len(done)):
+            raise _refuse("progress_steps", f"the plan has {len(done)} step(s): no step {number!r}")
+        if done[number - 1] is not None:
+            raise _refuse("progress_steps", f"step {number} is already done")
+        done[number - 1] = day
 
 
 def _ordinal(day: _dt.date | None) -> int:
@@ -750,6 +773,7 @@ _FOLD: Final[Mapping[type[Any], _Handler]] = types.MappingProxyType(
         AssignRole: _assign_role,
         ReleaseRole: _release_role,
         SetPlan: _set_plan,
+        ReportProgress: _report_progress,
         ReceiveForwarded: _receive_forwarded,
         ApproveObjection: _approve_objection,
         ReturnMaterials: _return_materials,

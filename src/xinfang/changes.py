@@ -62,6 +62,7 @@ __all__ = [
     "Relapse",
     "ReleaseRole",
     "ReportBack",
+    "ReportProgress",
     "RequestReReview",
     "RequestReview",
     "ReturnMaterials",
@@ -512,6 +513,27 @@ class SetPlan:
     reason: str = attrs.field(default="", validator=plain)
 
 
+def _tuple_ints(value: Iterable[int]) -> tuple[int, ...]:
+    return to_tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ReportProgress:
+    """进展情况: what was done on the case's settlement plan, by whom, and the steps it completes.
+
+    ``completes``: the numbers (1, 2, ... in the plan's order) of the current
+    plan's steps (:class:`PlanMilestone`) this report marks done; each at most
+    once per plan (a revision starts its steps anew). ``done_by``: who did it
+    (default: whoever records the event). A plan with no report for the
+    campaign's ``stalled_after_days`` counts as stalled (紧盯落实).
+    """
+
+    kind: ClassVar[str] = "progress_reported"
+    done: str = attrs.field(validator=nonempty)
+    done_by: str = attrs.field(default="", validator=plain)
+    completes: tuple[int, ...] = attrs.field(default=(), converter=_tuple_ints)
+
+
 Change: TypeAlias = (
     Register
     | Categorize
@@ -541,6 +563,7 @@ Change: TypeAlias = (
     | AssignRole
     | ReleaseRole
     | SetPlan
+    | ReportProgress
 )
 
 CHANGE_TYPES: Final[tuple[type[Change], ...]] = (
@@ -572,6 +595,7 @@ CHANGE_TYPES: Final[tuple[type[Change], ...]] = (
     ReturnMaterials,
     ReportBack,
     RecordAgreement,
+    ReportProgress,
 )
 CHANGE_BY_KIND: Final[dict[str, type[Change]]] = {c.kind: c for c in CHANGE_TYPES}
 

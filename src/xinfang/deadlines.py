@@ -60,6 +60,7 @@ __all__ = [
     "ENUM_COLUMNS",
     "IS_OPEN",
     "PLAN_LIMIT",
+    "PLAN_STEP_PREFIX",
     "STATUSES",
     "STATUS_RULES",
     "CaseColumns",
@@ -82,6 +83,7 @@ __all__ = [
     "limit_clock",
     "limit_due",
     "paused_days",
+    "plan_step_clocks",
     "stage_as_of",
     "status_codes",
     "status_label",
@@ -878,6 +880,86 @@ def _rolled_extension(
     _, base, early = period_end(started, period, cal, rule, paused)
     nominal, due, late = period_end(base, Period.days(0), cal, rule, ext)
     return nominal, due, early or late
+
+
+#: The key of a plan step's clock is this prefix and the step's number (1, 2, ...).
+PLAN_STEP_PREFIX: Final = "plan_step_"
+
+
+def plan_step_clocks(
+    case: Case,
+    *,
+    as_of: _dt.date,
+    calendar: WorkCalendar | None = None,
+    due_soon: int = 3,
+    rulebook: Rulebook | None = None,
+) -> tuple[Clock, ...]:
+    """The clocks of the current plan's steps (:class:`~xinfang.PlanMilestone`), as of a date.
+
+    A step is a campaign clock like the plan's deadline (:data:`PLAN_LIMIT`):
+    it runs from the day the current plan was set to the progress report that
+    marks it done (:class:`~xinfang.ReportProgress`), its due day the date the
+    step sets (never rolled); the settlement or the withdrawal makes it moot.
+    Statuses come from :data:`STATUS_RULES` as every clock's. Keyed
+    ``plan_step_1``, ``plan_step_2``, ...; per case only (not in
+    :func:`clock_table` or the store's projections yet).
+    """
+    rb = rulebook if rulebook is not None else bundled_rulebook()
+    cal = calendar if calendar is not None else china_mainland()
+    day = _as_of_date(as_of, rb.counting.timezone or DEFAULT_TIMEZONE)
+    case = _case_at(case, day)
+    plan = case.plan
+    if plan is None or not plan.milestones:
+        return ()
+    started = case.plan_history[-1].on
+    on = case.on
+    stop_on = min((d for d in (on.settled, on.withdrawn) if d is not None), default=None)
+    out = []
+    for number, (step, met_on) in enumerate(
+        zip(plan.milestones, case.steps_done, strict=True), start=1
+    ):
+        due = step.due
+        facts = 0
+        if met_on is not None:
+            facts |= (_MET | _MET_IN_TIME) if met_on <= due else _MET
+        if stop_on is not None:
+            facts |= (_STOPPED | _STOPPED_AFTER_DUE) if stop_on > due else _STOPPED
+        if day > due:
+            facts |= _PAST_DUE
+        status = _first_match(facts, _CLOSING_BITS)
+        remaining = remaining_wd = None
+        if status is None:
+            remaining = (due - day).days
+            remaining_wd = cal.working_days_between(day, due)
+            if remaining_wd <= due_soon:
+                facts |= _DUE_SOON
+            status = _first_match(facts, _OPEN_BITS) or _OTHERWISE
+        out.append(
+            Clock(
+                case.id,
+                f"{PLAN_STEP_PREFIX}{number}",
+                f"方案步骤{number}:{step.what}",
+                PLAN_RULE,
+                LimitKind.PLAN,
+                PLAN_LIMIT.obligor,
+                "plan_set",
+                started,
+                Period.days(max(0, (due - started).days)),
+                due,
+                due,
+                0,
+                0,
+                status,
+                met_on,
+                remaining,
+                remaining_wd,
+                False,
+                cal.name,
+                rb.counting,
+                f"plan step {number}: {step.what}",
+            )
+        )
+    return tuple(out)
 
 
 def limit_due(

@@ -40,6 +40,7 @@ from xinfang.changes import (
     IssueReviewOpinion,
     Notify,
     ObjectRemit,
+    PlanMilestone,
     Rate,
     ReceiveForwarded,
     RecordAgreement,
@@ -47,6 +48,7 @@ from xinfang.changes import (
     Relapse,
     ReleaseRole,
     ReportBack,
+    ReportProgress,
     RequestReReview,
     RequestReview,
     ReturnMaterials,
@@ -392,7 +394,22 @@ def _change_strategies(org: Organization | None = None) -> dict[str, st.SearchSt
                 owner=st.just("") | people,
                 deadline=st.none() | st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 12, 31)),
                 measures=st.lists(_TEXT, max_size=2),
+                milestones=st.lists(
+                    st.builds(
+                        PlanMilestone,
+                        due=st.dates(_dt.date(2021, 1, 1), _dt.date(2026, 12, 31)),
+                        what=_TEXT,
+                    ),
+                    max_size=2,
+                ),
             ),
+            reason=st.just("") | _TEXT,
+        ),
+        "progress_reported": st.builds(
+            ReportProgress,
+            done=_TEXT,
+            done_by=st.just("") | people,
+            completes=st.lists(st.integers(1, 3), max_size=2, unique=True),
         ),
     }
     return out
@@ -436,6 +453,7 @@ _WEIGHT: dict[str, int] = {
     "role_assigned": 3,
     "role_released": 1,
     "plan_set": 1,
+    "progress_reported": 1,
 }
 
 

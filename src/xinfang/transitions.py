@@ -51,6 +51,7 @@ __all__ = [
     "report_back_date_ok",
     "route_fits_category",
     "setters",
+    "steps_ok",
 ]
 
 _ART = "信访工作条例 (2022)"
@@ -167,6 +168,16 @@ GUARDS: Final[Mapping[str, Guard]] = _guards(
     Guard(name="relapse_after_settle", article="停访息诉", why="only a settled case can relapse"),
     Guard(name="role_not_held", article=f"{_ART} 第五条", why="the holder already holds the role"),
     Guard(name="role_held", article=f"{_ART} 第五条", why="the holder does not hold the role"),
+    Guard(
+        name="progress_needs_plan",
+        article=f"{PLAN_RULE} (a campaign rule: 调度进展情况)",
+        why="progress (进展情况) is reported on a settlement plan: set one first",
+    ),
+    Guard(
+        name="progress_steps",
+        article=f"{PLAN_RULE} (a campaign rule: 调度进展情况)",
+        why="a report completes steps of the current plan (numbered from 1), each once",
+    ),
     Guard(
         name="plan_deadline_reason",
         article=f"{PLAN_RULE} (a campaign rule, not a statutory one)",
@@ -504,6 +515,13 @@ TRANSITIONS: Final[Mapping[str, Transition]] = types.MappingProxyType(
                 computed=("plan_due",),
                 guards=("plan_deadline_reason",),
             ),
+            _t(
+                "progress_reported",
+                _OPEN,
+                PLAN_RULE,
+                latest=("progress_reported",),
+                guards=("progress_needs_plan", "progress_steps"),
+            ),
         )
     }
 )
@@ -552,6 +570,11 @@ def deadline_moved_later(new: Any, old: Any, none: Any) -> Any:
     (``old`` is ``none``) moves nothing. Such a revision needs a reason.
     """
     return (old != none) & ((new == none) | (new > old))
+
+
+def steps_ok(number: Any, steps: Any) -> Any:
+    """Guard ``progress_steps``: a step number names a step of the plan (1 to ``steps``)."""
+    return (number >= 1) & (number <= steps)
 
 
 def delivered_after_issue_ok(delivered: Any, issued: Any) -> Any:

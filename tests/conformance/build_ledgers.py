@@ -78,6 +78,13 @@ OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根
 REVIEW = x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持")
 REREVIEW = x.IssueReReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持")
 PLAN = x.SettlementPlan(owner="o-1", deadline=dt.date(2025, 4, 30), measures=["当面沟通"])
+STEPPED = attrs.evolve(
+    PLAN,
+    milestones=[
+        x.PlanMilestone(due=dt.date(2025, 3, 10), what="走访当事人"),
+        x.PlanMilestone(due=dt.date(2025, 3, 31), what="听证评议"),
+    ],
+)
 ASSIGN = x.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 4, 30))
 
 
@@ -342,6 +349,33 @@ def ledgers() -> dict[str, list[str]]:
                     ),
                     at(3, 20),
                 ),
+            ),
+        ],
+        "progress_needs_plan": [
+            line(r("CF-PROG-1", at(3, 3)), (x.ReportProgress(done="走访当事人"), at(3, 5))),
+            line(
+                r("CF-PROG-2", at(3, 3)),
+                (x.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.ReportProgress(done="走访当事人"), at(3, 5)),
+            ),
+        ],
+        "progress_steps": [
+            line(
+                r("CF-STEP-1", at(3, 3)),
+                (x.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.ReportProgress(done="走访当事人", completes=[1]), at(3, 5)),
+                (x.ReportProgress(done="再次走访", completes=[1]), at(3, 12)),
+            ),
+            line(
+                r("CF-STEP-2", at(3, 3)),
+                (x.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.ReportProgress(done="走访当事人", done_by="o-2", completes=[1]), at(3, 5)),
+                (x.ReportProgress(done="召开听证评议", completes=[2]), at(3, 25)),
+            ),
+            line(
+                r("CF-STEP-3", at(3, 3)),
+                (x.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.ReportProgress(done="走访当事人", completes=[3]), at(3, 5)),
             ),
         ],
         "agreement_on_appeal": [

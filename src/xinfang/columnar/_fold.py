@@ -57,6 +57,7 @@ from xinfang.transitions import (
     extension_days_ok,
     report_back_date_ok,
     setters,
+    steps_ok,
 )
 from xinfang.vocabulary import (
     Category,
@@ -149,6 +150,7 @@ RVQ, RVO = _K["review_requested"], _K["review_opinion_issued"]
 RRQ, RRO = _K["rereview_requested"], _K["rereview_opinion_issued"]
 SET, REL, WD, RATE = _K["settled"], _K["relapsed"], _K["withdrawn"], _K["rated"]
 RA, RR, PLAN = _K["role_assigned"], _K["role_released"], _K["plan_set"]
+PROG = _K["progress_reported"]
 FR, APP, RET = _K["forward_received"], _K["objection_approved"], _K["materials_returned"]
 RB, AGR = _K["reported_back"], _K["agreement_recorded"]
 
@@ -736,6 +738,9 @@ def fold(
     # _set_plan: the latest plan, 0 none / 1 incomplete / 2 complete (SettlementPlan.is_complete);
     # plan_due its deadline (guard plan_deadline_reason: a later deadline gives a reason).
     plan = _plans(col("plan"), col("reason"), rows, bad, out)
+    # _report_progress (guards progress_needs_plan, progress_steps): a report follows a plan;
+    # the steps it completes are the current plan's (1 to its number of steps), each once.
+    _progress(col("plan"), col("completes"), rows, bad)
 
     set_day("last_event", last_row)
 
@@ -943,6 +948,46 @@ def _plans(
     bad[src[missing | owner_unsure | unsure | measures_missing]] = True
     plan[got] = np.where(owner_solid & deadline & any_measure, 2, 1)
     return plan
+
+
+def _rows_of(column: Any, rows: npt.NDArray[np.int64]) -> Any:
+    """``column`` at ``rows`` as one array (only those rows copied)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    return pa.chunked_array(chunks, column.type).take(pa.array(rows)).combine_chunks()
+
+
+def _progress(plan: Any, completes: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> None:
+    """Guards ``progress_needs_plan`` and ``progress_steps`` over the progress reports."""
+    prog = rows.of(PROG)
+    if not len(prog):
+        return
+    q = rows.before(rows.of(PLAN), prog)  # the plan each report is on (-1: none)
+    bad[prog[q < 0]] = True
+    if completes is None or plan is None:
+        bad[prog] = True
+        return
+    lists = _rows_of(completes, prog)
+    bad[prog[lists.is_null().to_numpy(zero_copy_only=False)]] = True
+    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    if not len(parents):
+        return
+    numbers = pc.fill_null(pc.list_flatten(lists), 0).to_numpy(zero_copy_only=False)
+    numbers = numbers.astype(_I64)
+    steps = np.zeros(len(prog), _I64)
+    on_plan = np.flatnonzero(q >= 0)
+    if len(on_plan):
+        milestones = _rows_of(plan, q[on_plan]).field("milestones")
+        steps[on_plan] = pc.fill_null(pc.list_value_length(milestones), 0).to_numpy(
+            zero_copy_only=False
+        )
+    within = steps_ok(numbers, steps[parents]) & (q[parents] >= 0)
+    bad[prog[parents[~within]]] = True
+    # each step once per plan: (plan row, number) pairs seen twice mark the later report
+    key = q[parents].astype(_I64) * (2**31) + np.clip(numbers, 0, 2**31 - 1)
+    order = np.lexsort((prog[parents], key))
+    again = np.zeros(len(order), np.bool_)
+    again[1:] = key[order][1:] == key[order][:-1]
+    bad[prog[parents[order[again]]]] = True
 
 
 def _fixed_days(days: Any) -> npt.NDArray[np.int32]:
