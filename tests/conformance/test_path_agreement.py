@@ -260,3 +260,14 @@ def test_the_column_byte_scan_finds_what_the_regex_finds(
     want = [v is not None and format_control_problem(v) is not None for v in arr.to_pylist()]
     assert _io._format_rows(arr).tolist() == want
     assert _io._regex(arr, _io._FORMAT_RE).tolist() == want
+
+
+@given(
+    st.lists(st.text("XF-0129", min_size=3, max_size=3), max_size=12)
+    | st.lists(st.text("XF-0129一", max_size=9), max_size=12)
+)
+def test_the_journal_id_check_is_exact(ids: list[str]) -> None:
+    """The duplicate-id check (a hash of one-length ids, else Arrow's count) agrees with a set."""
+    from xinfang.columnar import _api
+
+    assert _api._distinct(pa.array(ids, pa.string())) == (len(set(ids)) == len(ids))
