@@ -265,6 +265,7 @@ def test_the_column_byte_scan_finds_what_the_regex_finds(
 @given(
     st.lists(st.text("XF-0129", min_size=3, max_size=3), max_size=12)
     | st.lists(st.text("XF-0129一", max_size=9), max_size=12)
+    | st.lists(st.sampled_from(["ab", "a", "abc", "ba", "b"]), max_size=8)
 )
 def test_the_journal_id_check_is_exact(ids: list[str]) -> None:
     """The duplicate-id check (a hash of one-length ids, else Arrow's count) agrees with a set."""
