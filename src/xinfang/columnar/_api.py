@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -529,10 +527,6 @@ def _plain(table: Any) -> Any:
     return pa.Table.from_arrays(columns, schema=_PLAIN_SCHEMA)
 
 
-#: Up to this many cases read whole from a dataset are chosen by equalities, not ``is_in``:
-#: Parquet row-group statistics then skip the row groups holding none of them.
-_FEW_IDS: Final = 64
-
 #: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
 SWEEP_COLUMNS: Final = (
     "case_id",
@@ -585,10 +579,7 @@ def read_journal(
         return _settle(_read_columns(where, filters, names, use_threads, JOURNAL_SCHEMA))
 
     def whole(ids: Sequence[str]) -> Any:
-        wanted = sorted(set(ids))
-        chosen = pc.field("case_id").isin(pa.array(wanted, pa.string()))
-        if 0 < len(wanted) <= _FEW_IDS:  # equalities: row groups without them are skipped
-            chosen = functools.reduce(operator.or_, [pc.field("case_id") == i for i in wanted])
+        chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
         expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
         return read_parquet(where, filters=chosen if expr is None else expr & chosen)
 
