@@ -129,7 +129,9 @@ def apply(
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     day = local_day(at)
-    if case.stage in ALLOWED_FROM[change.kind][0]:
+    allowed = ALLOWED_FROM.get(change.kind)
+    # A kind with no row (a second registration) is refused by the fold below, in its words.
+    if allowed is not None and case.stage in allowed[0]:
         window = _WINDOWS.get(type(change))
         if window is not None:
             key, what = window
