@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import inspect
+from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
@@ -16,12 +19,17 @@ from xinfang.changes import CHANGE_TYPES
 from xinfang.strategies import cases
 from xinfang.transitions import (
     ALLOWED_FROM,
+    CHECKS,
+    DATA_GUARDS,
     GUARDS,
     ROUTES_BY_CATEGORY,
     TRANSITIONS,
     report_back_date_ok,
     route_fits_category,
 )
+
+if TYPE_CHECKING:
+    import types
 
 _ON = ("last_event",)
 
@@ -95,6 +103,52 @@ def test_guard_forms_are_duck_typed() -> None:
         np.array([a.toordinal() for a, _ in days]), np.array([b.toordinal() for _, b in days])
     )
     assert scalar == ordinals == column.tolist() == [False, True, True]
+
+
+def test_every_guard_has_its_form_in_the_spec() -> None:
+    """Each guard the fold checks has its predicate (or the data it reads) in transitions.py."""
+    fold_guards = {g for g in GUARDS if not GUARDS[g].needs_rulebook}
+    assert fold_guards == set(CHECKS) | set(DATA_GUARDS)
+    assert not set(CHECKS) & set(DATA_GUARDS)
+
+
+def _names_used(module: types.ModuleType) -> set[str]:
+    """The names a module's code reads (not its comments or strings)."""
+    tree = ast.parse(inspect.getsource(module))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+@pytest.mark.parametrize("guard", sorted(CHECKS))
+def test_both_folds_call_the_guard_form(guard: str) -> None:
+    """Both the value fold and the column fold call the guard's one predicate."""
+    pytest.importorskip("pyarrow")
+    import xinfang.case
+    from xinfang.columnar import _fold
+
+    name = CHECKS[guard].__name__
+    assert name in _names_used(xinfang.case)
+    assert name in _names_used(_fold)
+
+
+_STATE_GUARDS = sorted(
+    g
+    for g, f in CHECKS.items()
+    if len(inspect.signature(f).parameters) == 1 and g != "extension_days"
+)
+
+
+@pytest.mark.parametrize("guard", _STATE_GUARDS)
+@given(st.lists(st.one_of(st.booleans(), st.integers(0, 3)), max_size=6))
+def test_state_guard_forms_agree_on_scalars_and_columns(
+    guard: str, state: list[bool | int]
+) -> None:
+    """A state guard's one form gives the value fold's verdict (bool, int) and the column's."""
+    check = CHECKS[guard]
+    scalar = [bool(check(v)) for v in state]
+    column = check(np.array([int(v) for v in state], np.int64)).tolist()
+    flags = check(np.array([bool(v) for v in state], np.bool_)).tolist()
+    assert scalar == column == flags
+    assert all(isinstance(check(v), bool) for v in state)
 
 
 @pytest.mark.parametrize("category", [None, *x.Category])

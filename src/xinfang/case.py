@@ -68,11 +68,24 @@ from xinfang.transitions import (
     DEFAULT_ROUTE,
     GUARDS,
     TRANSITIONS,
+    approval_once_ok,
     deadline_moved_later,
     delivered_after_issue_ok,
     extension_days_ok,
+    hearing_ended_ok,
+    hearing_not_running_ok,
+    hearing_running_ok,
+    progress_needs_plan_ok,
+    receipt_before_answer_ok,
+    receipt_once_ok,
+    relapse_after_settle_ok,
+    report_back_assigned_ok,
     report_back_date_ok,
+    return_after_approval_ok,
+    role_held_ok,
+    role_not_held_ok,
     route_fits_category,
+    settle_once_ok,
     steps_ok,
 )
 from xinfang.vocabulary import (
@@ -563,27 +576,27 @@ def _forward(st: _State, ch: Forward | Assign, event: Event, day: _dt.date) -> N
 
 
 def _receive_forwarded(st: _State, ch: ReceiveForwarded, event: Event, day: _dt.date) -> None:
-    if "forward_received" in st.on:
+    if not receipt_once_ok("forward_received" in st.on):
         raise _refuse("receipt_once")
-    if "forward_notified" in st.on or "remit_objected" in st.on:
+    if not receipt_before_answer_ok(("forward_notified" in st.on) + ("remit_objected" in st.on)):
         raise _refuse("receipt_before_answer")
     # its notice and objection run from here (last_forwarded, set by the spec)
 
 
 def _approve_objection(st: _State, ch: ApproveObjection, event: Event, day: _dt.date) -> None:
-    if "objection_approved" in st.on:
+    if not approval_once_ok("objection_approved" in st.on):
         raise _refuse("approval_once")
 
 
 def _return_materials(st: _State, ch: ReturnMaterials, event: Event, day: _dt.date) -> None:
-    if "objection_approved" not in st.on:
+    if not return_after_approval_ok("objection_approved" in st.on):
         raise _refuse("return_after_approval")
     st.handling_unit = ch.to_unit
     st.handling_unit_kind = ch.to_unit_kind
 
 
 def _report_back(st: _State, ch: ReportBack, event: Event, day: _dt.date) -> None:
-    if "report_back_due" not in st.on:
+    if not report_back_assigned_ok("report_back_due" in st.on):
         raise _refuse("report_back_assigned")
 
 
@@ -632,13 +645,13 @@ def _extend(st: _State, ch: Extend, event: Event, day: _dt.date) -> None:
 
 
 def _start_hearing(st: _State, ch: StartHearing, event: Event, day: _dt.date) -> None:
-    if st.in_hearing:
+    if not hearing_not_running_ok(st.in_hearing):
         raise _refuse("hearing_not_running")
     st.hearings.append(Hearing(start=day, stage=st.stage))
 
 
 def _end_hearing(st: _State, ch: EndHearing, event: Event, day: _dt.date) -> None:
-    if not st.in_hearing:
+    if not hearing_running_ok(st.in_hearing):
         raise _refuse("hearing_running")
     last = st.hearings[-1]
     st.hearings[-1] = Hearing(start=last.start, end=day, stage=last.stage)
@@ -660,7 +673,7 @@ def _issue(
     event: Event,
     day: _dt.date,
 ) -> None:
-    if st.in_hearing:
+    if not hearing_ended_ok(st.in_hearing):
         raise _refuse("hearing_ended")
     delivered = local_day(ch.delivered_at) if ch.delivered_at else day
     if not delivered_after_issue_ok(delivered, day):
@@ -677,14 +690,14 @@ def _request(st: _State, ch: RequestReview | RequestReReview, event: Event, day:
 
 
 def _settle(st: _State, ch: Settle, event: Event, day: _dt.date) -> None:
-    if st.settled:
+    if not settle_once_ok(st.settled):
         raise _refuse("settle_once")
     st.settled = True
     st.on["settled"] = day
 
 
 def _relapse(st: _State, ch: Relapse, event: Event, day: _dt.date) -> None:
-    if not st.settled:
+    if not relapse_after_settle_ok(st.settled):
         raise _refuse("relapse_after_settle")
     st.settled = False
 
@@ -698,7 +711,7 @@ def _rate(st: _State, ch: Rate, event: Event, day: _dt.date) -> None:
 
 
 def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> None:
-    if any(h.role is ch.role and h.holder == ch.holder for h in st.roles):
+    if not role_not_held_ok(any(h.role is ch.role and h.holder == ch.holder for h in st.roles)):
         raise _refuse("role_not_held", f"{ch.holder} already holds {ch.role.value}")
     if ch.role.single:
         st.roles[:] = [h for h in st.roles if h.role is not ch.role]
@@ -709,7 +722,7 @@ def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> Non
 
 def _release_role(st: _State, ch: ReleaseRole, event: Event, day: _dt.date) -> None:
     held = [h for h in st.roles if h.role is ch.role and h.holder == ch.holder]
-    if not held:
+    if not role_held_ok(len(held)):
         raise _refuse("role_held", f"{ch.holder} does not hold {ch.role.value}")
     st.roles.remove(held[0])
 
@@ -731,7 +744,7 @@ def _set_plan(st: _State, ch: SetPlan, event: Event, day: _dt.date) -> None:
 
 
 def _report_progress(st: _State, ch: ReportProgress, event: Event, day: _dt.date) -> None:
-    if st.plan is None:
+    if not progress_needs_plan_ok(st.plan is not None):
         raise _refuse("progress_needs_plan")
     done = st.steps_done
     for number in ch.completes:

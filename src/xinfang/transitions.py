@@ -32,12 +32,14 @@ from xinfang.changes import CHANGE_TYPES
 from xinfang.vocabulary import TERMINAL, Category, Route, Stage
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = [
     "ACCEPTED_ROUTES",
     "ALLOWED_FROM",
     "ANCHORS",
+    "CHECKS",
+    "DATA_GUARDS",
     "DEFAULT_ROUTE",
     "GUARDS",
     "PLAN_RULE",
@@ -45,12 +47,25 @@ __all__ = [
     "TRANSITIONS",
     "Guard",
     "Transition",
+    "approval_once_ok",
     "deadline_moved_later",
     "delivered_after_issue_ok",
     "extension_days_ok",
+    "hearing_ended_ok",
+    "hearing_not_running_ok",
+    "hearing_running_ok",
+    "progress_needs_plan_ok",
+    "receipt_before_answer_ok",
+    "receipt_once_ok",
+    "relapse_after_settle_ok",
+    "report_back_assigned_ok",
     "report_back_date_ok",
+    "return_after_approval_ok",
+    "role_held_ok",
+    "role_not_held_ok",
     "route_fits_category",
     "setters",
+    "settle_once_ok",
     "steps_ok",
 ]
 
@@ -582,6 +597,113 @@ def delivered_after_issue_ok(delivered: Any, issued: Any) -> Any:
     return delivered >= issued
 
 
+# The guards on the fold's state. Each takes what the state before the change
+# holds, as a count or a flag: the value fold passes Python ``bool`` or ``int``
+# (``True == 1``), the column fold numpy arrays of the same per row ("the state
+# before row i"). Written with ``==`` / ``!=`` against 0, never ``not`` or ``~``
+# (``~True`` is -2), so one form serves both.
+def receipt_once_ok(receipts: Any) -> Any:
+    """Guard ``receipt_once``: no receipt recorded since the latest forwarding or assignment."""
+    return receipts == 0
+
+
+def receipt_before_answer_ok(answers: Any) -> Any:
+    """Guard ``receipt_before_answer``: no notice or objection since the latest forwarding."""
+    return answers == 0
+
+
+def approval_once_ok(approvals: Any) -> Any:
+    """Guard ``approval_once``: no approval of the objection since the latest forwarding."""
+    return approvals == 0
+
+
+def return_after_approval_ok(approvals: Any) -> Any:
+    """Guard ``return_after_approval``: the objection was approved since the latest forwarding."""
+    return approvals != 0
+
+
+def report_back_assigned_ok(assignments: Any) -> Any:
+    """Guard ``report_back_assigned``: the matter was assigned (交办) before the report."""
+    return assignments != 0
+
+
+def hearing_not_running_ok(running: Any) -> Any:
+    """Guard ``hearing_not_running``: a hearing starts only when none runs."""
+    return running == 0
+
+
+def hearing_running_ok(running: Any) -> Any:
+    """Guard ``hearing_running``: a hearing ends only while one runs."""
+    return running != 0
+
+
+def hearing_ended_ok(running: Any) -> Any:
+    """Guard ``hearing_ended``: an opinion is issued only when no hearing runs."""
+    return running == 0
+
+
+def settle_once_ok(settled: Any) -> Any:
+    """Guard ``settle_once``: a case is settled only when it is not settled."""
+    return settled == 0
+
+
+def relapse_after_settle_ok(settled: Any) -> Any:
+    """Guard ``relapse_after_settle``: only a settled case relapses."""
+    return settled != 0
+
+
+def role_not_held_ok(held: Any) -> Any:
+    """Guard ``role_not_held``: a role is assigned to a holder who does not hold it."""
+    return held == 0
+
+
+def role_held_ok(held: Any) -> Any:
+    """Guard ``role_held``: a role is released by a holder who holds it."""
+    return held != 0
+
+
+def progress_needs_plan_ok(plans: Any) -> Any:
+    """Guard ``progress_needs_plan``: a settlement plan was set before the report."""
+    return plans != 0
+
+
+#: Each guard with a predicate → that predicate, its one form (both folds call it).
+CHECKS: Final[Mapping[str, Callable[..., Any]]] = types.MappingProxyType(
+    {
+        "route_fits_category": route_fits_category,
+        "report_back_date": report_back_date_ok,
+        "extension_days": extension_days_ok,
+        "delivered_after_issue": delivered_after_issue_ok,
+        "receipt_once": receipt_once_ok,
+        "receipt_before_answer": receipt_before_answer_ok,
+        "approval_once": approval_once_ok,
+        "return_after_approval": return_after_approval_ok,
+        "report_back_assigned": report_back_assigned_ok,
+        "hearing_not_running": hearing_not_running_ok,
+        "hearing_running": hearing_running_ok,
+        "hearing_ended": hearing_ended_ok,
+        "settle_once": settle_once_ok,
+        "relapse_after_settle": relapse_after_settle_ok,
+        "role_not_held": role_not_held_ok,
+        "role_held": role_held_ok,
+        "progress_needs_plan": progress_needs_plan_ok,
+        # the range of a step number; each step once is the folds' bookkeeping
+        "progress_steps": steps_ok,
+        # when a reason is needed; its blankness is each fold's (str.strip / a regex)
+        "plan_deadline_reason": deadline_moved_later,
+    }
+)
+#: The guards that are data both folds read (no predicate) → that data.
+DATA_GUARDS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {
+        "stage_graph": "TRANSITIONS[kind].allowed_from",
+        "route_accepted": "ACCEPTED_ROUTES",
+        "review_route": "TRANSITIONS[kind].routes",
+        "agreement_on_appeal": "TRANSITIONS[kind].routes",
+    }
+)
+
+
 def _check_spec() -> None:
     """Every change kind has one transition; every guard named exists."""
     kinds = {c.kind for c in CHANGE_TYPES}
@@ -591,6 +713,9 @@ def _check_spec() -> None:
         for g in (*t.guards, *((t.route_guard,) if t.route_guard else ())):
             if g not in GUARDS:  # pragma: no cover - a typo in the table
                 raise AssertionError(f"{t.kind}: unknown guard {g!r}")
+    for name in (*CHECKS, *DATA_GUARDS):
+        if name not in GUARDS:  # pragma: no cover - a typo in the table
+            raise AssertionError(f"a form for an unknown guard {name!r}")
 
 
 _check_spec()

@@ -52,11 +52,25 @@ from xinfang.transitions import (
     DEFAULT_ROUTE,
     ROUTES_BY_CATEGORY,
     TRANSITIONS,
+    approval_once_ok,
     deadline_moved_later,
     delivered_after_issue_ok,
     extension_days_ok,
+    hearing_ended_ok,
+    hearing_not_running_ok,
+    hearing_running_ok,
+    progress_needs_plan_ok,
+    receipt_before_answer_ok,
+    receipt_once_ok,
+    relapse_after_settle_ok,
+    report_back_assigned_ok,
     report_back_date_ok,
+    return_after_approval_ok,
+    role_held_ok,
+    role_not_held_ok,
+    route_fits_category,
     setters,
+    settle_once_ok,
     steps_ok,
 )
 from xinfang.vocabulary import (
@@ -177,13 +191,13 @@ _NR: Final = len(Route) + 1
 _ACCEPTED_ROUTE: Final = np.zeros(_NR, np.bool_)
 for _route in ACCEPTED_ROUTES:
     _ACCEPTED_ROUTE[_code(Route, _route)] = True
-#: ``ROUTES_BY_CATEGORY`` as a (category code, route code) table (guard
-#: ``route_fits_category``), and ``DEFAULT_ROUTE`` by category code.
+#: Guard ``route_fits_category`` as a (category code, route code) table (the spec's
+#: predicate over every pair), and ``DEFAULT_ROUTE`` by category code.
 _FITS: Final = np.zeros((len(Category) + 1, _NR), np.bool_)
 _DEFAULT_ROUTE: Final = np.zeros(len(Category) + 1, np.int16)
-for _cat, _routes in ROUTES_BY_CATEGORY.items():
-    for _route in _routes:
-        _FITS[_code(Category, _cat), _code(Route, _route)] = True
+for _cat in ROUTES_BY_CATEGORY:
+    for _route in Route:
+        _FITS[_code(Category, _cat), _code(Route, _route)] = route_fits_category(_route, _cat)
     _DEFAULT_ROUTE[_code(Category, _cat)] = _code(Route, DEFAULT_ROUTE[_cat])
 #: (the kinds, the route codes they need) for the kinds whose spec names ``routes``,
 #: grouped by the routes (one search per group).
@@ -587,19 +601,20 @@ def fold(
     # and before its notice or objection.
     if len(recv):
         lo = rows.since(rows.before(fa, recv), recv)
-        early = rows.between(recv, lo, recv) + rows.between(notify, lo, recv)
-        bad[recv[(early + rows.between(obj, lo, recv)) > 0]] = True
+        answers = rows.between(notify, lo, recv) + rows.between(obj, lo, recv)
+        ok = receipt_once_ok(rows.between(recv, lo, recv)) & receipt_before_answer_ok(answers)
+        bad[recv[~ok]] = True
     # _approve_objection (guard approval_once): once per forwarding.
     app = rows.of(APP)
     if len(app):
         lo = rows.since(rows.before(fa, app), app)
-        bad[app[rows.between(app, lo, app) > 0]] = True
+        bad[app[~approval_once_ok(rows.between(app, lo, app))]] = True
     # _return_materials (guard return_after_approval): only after the approval (since the
     # latest forwarding).
     ret = rows.of(RET)
     if len(ret):
         lo = rows.since(rows.before(fa, ret), ret)
-        bad[ret[rows.between(app, lo, ret) == 0]] = True
+        bad[ret[~return_after_approval_ok(rows.between(app, lo, ret))]] = True
     # _forward (Assign): report_back_due latest (guard report_back_date: not before the
     # assignment); _report_back (guard report_back_assigned): only once assigned.
     last_asg = rows.last(asg)
@@ -607,7 +622,7 @@ def fold(
     bad[asg[(due == _NONE) | ~report_back_date_ok(due, day[asg])]] = True
     set_day("report_back_due", last_asg, asg, due)
     rb = rows.of(RB)
-    bad[rb[rows.before(asg, rb) < 0]] = True
+    bad[rb[~report_back_assigned_ok(rows.before(asg, rb) >= 0)]] = True
     dec, acc = rows.of(DEC), rows.of(ACC)
 
     # _issue (guard delivered_after_issue): delivered on or after the issue day; the outcome of
@@ -628,13 +643,15 @@ def fold(
     # hearing_ended): a hearing runs from a start to the next end.
     hs = rows.of(HS)
     hse = rows.of(HS, HE)
-    for q, must_run in ((hs, False), (rows.of(HE), True), (issues, False)):
-        if len(q) and len(hse):
+    for q, ok in (
+        (hs, hearing_not_running_ok),
+        (rows.of(HE), hearing_running_ok),
+        (issues, hearing_ended_ok),
+    ):
+        if len(q):
             prev = rows.before(hse, q)
             running = (prev >= 0) & (kinds[np.maximum(prev, 0)] == HS)
-            bad[q[running != must_run]] = True
-        elif len(q) and must_run:
-            bad[q] = True
+            bad[q[~ok(running)]] = True
     hearings = np.bincount(rows.case[hs], minlength=m).astype(np.int32)
 
     # _settle / _record_agreement / _relapse (guards settle_once, relapse_after_settle): the
@@ -642,11 +659,11 @@ def fold(
     # on["settled"] is the first settle or agreement after the latest relapse (popped by it).
     relapse = rows.of(REL)
     sar = rows.of(SET, AGR, REL)
-    for q, must_be in ((rows.of(SET), False), (relapse, True)):
+    for q, ok in ((rows.of(SET), settle_once_ok), (relapse, relapse_after_settle_ok)):
         if len(q):
             prev = rows.before(sar, q)
             flag = (prev >= 0) & (kinds[np.maximum(prev, 0)] != REL)
-            bad[q[flag != must_be]] = True
+            bad[q[~ok(flag)]] = True
     last_sar = rows.last(sar)
     settled_flag = (last_sar >= 0) & (kinds[np.maximum(last_sar, 0)] != REL)
     settled_since = rows.after(rows.of(SET, AGR), rows.last(relapse))
@@ -866,7 +883,8 @@ def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
     after = np.where(a, h, -1)  # the holder after each row, within its group
     before = np.full(k, -1, _I64)
     before[1:] = np.where(new_group[1:], -1, after[:-1])
-    refused = np.where(a, before == h, before != h)
+    held = before == h
+    refused = ~np.where(a, role_not_held_ok(held), role_held_ok(held))
     bad[both[order[refused]]] = True
     # The responsible unit: the holder after the last RESPONSIBLE_UNIT row of each case.
     last_in_group = np.ones(k, np.bool_)
@@ -962,7 +980,7 @@ def _progress(plan: Any, completes: Any, rows: _Rows, bad: npt.NDArray[np.bool_]
     if not len(prog):
         return
     q = rows.before(rows.of(PLAN), prog)  # the plan each report is on (-1: none)
-    bad[prog[q < 0]] = True
+    bad[prog[~progress_needs_plan_ok(q >= 0)]] = True
     if completes is None or plan is None:
         bad[prog] = True
         return
