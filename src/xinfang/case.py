@@ -9,9 +9,11 @@ guards); it needs no rulebook and no calendar: time windows, the extension
 cap and finality are the procedure's checks (:mod:`xinfang.procedure`).
 
 Each change class has one handler here for what the spec does not say (the
-units, the route, the outcome, the hearings, the roles, and each guard's
-check) (:data:`_FOLD`, a table keyed by the change's type); a test checks
-that every change class has one.
+units, the route, the outcome, the hearings, the roles) and to check its
+guards, each by calling the guard's one predicate in the spec
+(:data:`xinfang.transitions.CHECKS`) on the state before the change
+(:data:`_FOLD`, a table keyed by the change's type); a test checks that every
+change class has one.
 """
 
 from __future__ import annotations

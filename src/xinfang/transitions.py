@@ -12,8 +12,12 @@ A guard is named in :data:`GUARDS` (name → :class:`Guard`, with its article).
 Where a guard is a plain predicate, its one form here is written over
 duck-typed values, so the value fold calls it with ``int`` ordinals or enum
 codes and the column fold with numpy arrays of them (this module imports
-no numpy). Where a guard is data (the routes a category may be accepted
-on), both engines read the same data. Guards that need a rulebook (time
+no numpy). The guards on the fold's state (a receipt once, a hearing
+running, settled, a role held, ...) take that state as a count or a flag:
+one ``bool``/``int`` in the value fold, an array of "the state before row i"
+in the column fold. :data:`CHECKS` maps each guard to its predicate. Where a
+guard is data (the stage graph, the routes a category may be accepted
+on), both engines read the same data (:data:`DATA_GUARDS`). Guards that need a rulebook (time
 windows, the extension cap, finality, Art. 19 ¶3) are checked by
 :func:`xinfang.apply` and cite the rulebook in force; they are listed here
 too (``needs_rulebook``) so that every guard has one name.

@@ -18,7 +18,10 @@ numbers of those kinds. No Python runs per row or per case.
 What a change does (the stage graph, the stage it leaves, the milestones it
 sets or clears, the route it needs) is read from the transition spec
 (:data:`xinfang.transitions.TRANSITIONS`), as the value fold reads it; its
-guards are the spec's (:data:`xinfang.transitions.GUARDS`), by name below.
+guards are the spec's (:data:`xinfang.transitions.GUARDS`), by name below, and
+each guard's predicate is the spec's one form (:data:`xinfang.transitions.CHECKS`),
+called here on the arrays of "the state before row i" as the value fold calls
+it on one case's state.
 
 Shapes modelled exactly: the stage graph, order, registration, forwarding /
 receipt / notice / objection / approval / return, assignment and report back,
