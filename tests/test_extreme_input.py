@@ -82,6 +82,7 @@ VALID_CHANGES: list[Any] = [
     x.AssignRole(role=x.Role.HANDLER, holder="o", reason="r"),
     x.ReleaseRole(role=x.Role.HANDLER, holder="o", reason="r"),
     x.SetPlan(plan=x.SettlementPlan(owner="o")),
+    x.ReportProgress(done="走访", completes=(1,)),
 ]
 
 

@@ -338,14 +338,3 @@ def test_a_plan_with_no_report_for_the_campaign_days_is_stalled(
     assert x.stalled(case, as_of, 30) is expected
     settled = then(case, x.Settle(evidence="息诉"), t(2026, 10, 1, 10))
     assert not x.stalled(settled, dt.date(2026, 12, 1), 30)
-
-
-def test_due_command_lists_a_missed_step(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A missed step is listed by `due` as a plan clock, with its step's text."""
-    ledger = tmp_path / "l.jsonl"
-    ledger.write_text(x.dump_ledger([stepped()], reveal_personal_data=True), encoding="utf-8")
-    assert main(["due", str(ledger), "--as-of", "2026-10-08", "--kind", "plan", "-q"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1 and "方案步骤1:走访当事人" in lines[0] and "已超期" in lines[0]

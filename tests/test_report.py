@@ -111,7 +111,8 @@ class TestText:
     def test_every_reason_the_campaign_writes_has_a_code(self) -> None:
         """The commend and admonish reasons of the demo, at several dates, all map to codes."""
         seen = set()
-        for day in (D(2026, 4, 1), D(2026, 5, 1), D(2026, 7, 1), WORLD.as_of):
+        # issue 26: after the campaign's end (2026-12-31) unfinished tasks are a reason too
+        for day in (D(2026, 4, 1), D(2026, 5, 1), D(2026, 7, 1), WORLD.as_of, D(2027, 1, 4)):
             snap = _snap(day)
             for listing in (*snap.commend, *snap.admonish):
                 zh = listing_reasons(listing, "zh")

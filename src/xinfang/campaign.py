@@ -40,6 +40,7 @@ from xinfang.deadlines import (
     as_of_day,
     clock_columns,
     clock_parts,
+    plan_step_clocks,
 )
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError, quoted
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
@@ -179,6 +180,12 @@ class Campaign:
             what earns an admonition talk (约谈).
         stalled_after_days: a settlement plan with no progress report
             (进展情况) for more days than this counts as stalled (:func:`stalled`).
+        admonish_min_overdue_plans / admonish_min_stalled_plans /
+            admonish_min_unfinished: admonished (约谈) at so many overdue
+            plans, stalled plans, or (on and after ``end``) unfinished tasks
+            (未完成攻坚任务); 0 turns a rule off.
+        commend_max_overdue_plans: commended only with at most so many
+            overdue plans (紧盯落实).
         agenda_limit: how many of the most urgent clocks the review's agenda
             lists (``Snapshot.agenda_total`` counts them all).
         rates: rate name → (numerator counters, denominator counters).
@@ -203,6 +210,10 @@ class Campaign:
     admonish_min_overdue: int = 3
     plan_grace_days: int = 30
     stalled_after_days: int = 30
+    admonish_min_overdue_plans: int = 2
+    admonish_min_stalled_plans: int = 3
+    admonish_min_unfinished: int = 1
+    commend_max_overdue_plans: int = 0
     agenda_limit: int = 200
     rates: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = attrs.field(
         factory=lambda: _rates(DEFAULT_RATES), converter=_rates
@@ -244,7 +255,15 @@ def stalled(case: Case, as_of: _dt.date, days: int) -> bool:
     last = on.progress_reported or on.plan_set
     if case.plan is None or last is None or case.settled or case.is_terminal:
         return False
-    return (as_of - last).days > days
+    return bool(stalled_since(last.toordinal(), as_of.toordinal(), days))
+
+
+def stalled_since(last: Any, day: Any, days: Any) -> Any:
+    """The stalled rule's one form: more than ``days`` days from ``last`` (ordinals) to ``day``.
+
+    Scalars or numpy arrays (the snapshot counts columns with it).
+    """
+    return (day - last) > days
 
 
 def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:
@@ -485,6 +504,16 @@ class Progress:
     counters: tuple[tuple[str, int], ...]
     #: The cases placed under the unit (every case it counts: targets, new intake and earlier).
     cases: int = 0
+    #: 紧盯落实: settlement plans past their deadline, plan steps past their date, plans
+    #: with no progress report for ``stalled_after_days``, how many times plan deadlines
+    #: were moved later and on how many cases.
+    plans_overdue: int = 0
+    steps_overdue: int = 0
+    plans_stalled: int = 0
+    deadline_moves: int = 0
+    cases_moved: int = 0
+    #: 未完成攻坚任务: open targets on and after the campaign's end (0 before it).
+    unfinished: int = 0
 
     @property
     def progress(self) -> float:
@@ -534,6 +563,9 @@ class AgendaItem:
     status: str
     #: The due date was decided by provisional calendar data.
     provisional: bool = False
+    #: A plan clock's owner (包案领导): the official's id and name ("" for a statutory clock).
+    owner: str = ""
+    owner_name: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -555,6 +587,9 @@ class Snapshot:
     #: The not placed (未归属) cases' own progress, outside every unit and ``overall``
     #: (``None`` when every case is placed).
     unplaced: Progress | None = None
+    #: On and after the campaign's end: the bulletin is the closing tally (总结通报), its
+    #: lists the final commend and admonish lists, open targets unfinished tasks.
+    closing: bool = False
 
     def unit(self, unit_id: str) -> Progress:
         """One unit's progress."""
@@ -971,10 +1006,24 @@ def require_references(
 
 
 #: Counts a snapshot keeps per unit besides :data:`COUNTERS` (not rate inputs).
-_EXTRAS: Final = ("in_handling", "plans", "new", "bj", "skip", "overdue_cases", "cases")
+_EXTRAS: Final = (
+    "in_handling",
+    "plans",
+    "new",
+    "bj",
+    "skip",
+    "overdue_cases",
+    "cases",
+    "plans_overdue",
+    "steps_overdue",
+    "plans_stalled",
+    "deadline_moves",
+    "cases_moved",
+    "unfinished",
+)
 _AgendaRow = tuple[
-    int, str, str, str, str, bool
-]  # (due ordinal, unit, case, clock, status, provisional)
+    int, str, str, str, str, bool, str
+]  # (due ordinal, unit, case, clock, status, provisional, owner: a plan clock's 包案领导)
 
 
 @attrs.frozen(kw_only=True)
@@ -1175,6 +1224,12 @@ def count_columns(
     def count_by_unit(mask: Any) -> Any:
         return np.bincount(binned[mask & counted], minlength=width)
 
+    def sum_by_unit(values: Any) -> Any:
+        """Per unit, the sum of ``values`` (one per case) over its cases."""
+        return np.bincount(binned[counted], weights=values[counted], minlength=width).astype(
+            np.int64
+        )
+
     n = len(cols)
     settled = cols["is_settled"] == 1
     open_target = is_target & ~settled
@@ -1221,7 +1276,18 @@ def count_columns(
         "bj": count_by_unit(rows_where(new_rows, bj == 1)),
         "skip": count_by_unit(rows_where(new_rows, skip == 1)),
         "cases": count_by_unit(np.ones(n, bool)),
+        # 未完成攻坚任务: on and after the end, every open target is an unfinished task.
+        "unfinished": count_by_unit(open_target) if as_of >= campaign.end else zero,
     }
+    counts |= _plan_counts(
+        campaign,
+        cols,
+        count_by_unit=count_by_unit,
+        sum_by_unit=sum_by_unit,
+        as_of=as_of,
+        rulebook=rulebook,
+        calendar=calendar,
+    )
     outside = ~inside & ~stopped
     reconciliation = Reconciliation(
         cases=n + not_yet[0],
@@ -1249,6 +1315,7 @@ def count_columns(
     agenda, agenda_total = _clock_counts(
         parts,
         case_id=case_id,
+        case_owner=lambda k: _owner(cols.case(k)),
         case_unit=binned,
         scope=campaign.units,
         counts=counts,
@@ -1270,6 +1337,55 @@ def count_columns(
         cases=n,
         reconciliation=reconciliation,
     )
+
+
+def _plan_counts(
+    campaign: Campaign,
+    cols: ColumnSource,
+    *,
+    count_by_unit: Callable[[Any], Any],
+    sum_by_unit: Callable[[Any], Any],
+    as_of: _dt.date,
+    rulebook: Rulebook | None,
+    calendar: WorkCalendar | None,
+) -> dict[str, Any]:
+    """紧盯落实 per unit: plans stalled, deadlines moved later (columns), steps overdue.
+
+    Plans overdue are counted with the clocks (:func:`_clock_counts`). The steps
+    are read case by case, of the open plans that have steps only.
+    """
+    n = len(cols)
+    plan = cols["plan"] != 0
+    rows = np.flatnonzero(plan)
+    stalled_mask = np.zeros(n, bool)
+    steps = np.zeros(n, np.int64)
+    moves = np.zeros(n, np.int64)
+    if len(rows):
+        settled, stage, reported, plan_set = cols.at(
+            rows, "is_settled", "stage", "progress_reported", "plan_set"
+        )
+        last = np.where(reported > 0, reported, plan_set)
+        active = (settled == 0) & ~np.isin(stage, [CODES[s] for s in _TERMINAL]) & (last > 0)
+        stalled_mask[rows] = active & stalled_since(
+            last, as_of.toordinal(), campaign.stalled_after_days
+        )
+        moves[rows] = cols.at(rows, "deadline_moves")[0]
+        # The steps are read of the open plans with steps only, case by case.
+        with_steps = rows[active & (cols.at(rows, "plan_steps")[0] > 0)]
+        for k in with_steps.tolist():
+            steps[k] = sum(
+                c.status is ClockStatus.OVERDUE
+                for c in plan_step_clocks(
+                    cols.case(k), as_of=cols.day, calendar=calendar, rulebook=rulebook
+                )
+            )
+
+    return {
+        "plans_stalled": count_by_unit(stalled_mask),
+        "steps_overdue": sum_by_unit(steps),
+        "deadline_moves": sum_by_unit(moves),
+        "cases_moved": count_by_unit(moves > 0),
+    }
 
 
 def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organization) -> Snapshot:
@@ -1342,12 +1458,15 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
                 due=_dt.date.fromordinal(due),
                 status=status,
                 provisional=prov,
+                owner=owner,
+                owner_name=org.official(owner).name if owner and org.has_official(owner) else "",
             )
-            for due, unit, case, key, status, prov in counts.agenda
+            for due, unit, case, key, status, prov, owner in counts.agenda
         ),
         agenda_total=counts.agenda_total,
         follow_up=tuple(item.unit for item in admonish),
         unplaced=unplaced,
+        closing=as_of >= campaign.end,
         reconciliation=attrs.evolve(
             counts.reconciliation,
             targets=len(campaign.target_set),
@@ -1382,6 +1501,7 @@ def _clock_counts(
     case_id: Callable[[int], str],
     case_unit: Any,
     scope: Sequence[str],
+    case_owner: Callable[[int], str] = lambda k: "",
     counts: dict[str, Any],
     agenda_until: _dt.date | None,
     agenda_limit: int,
@@ -1414,10 +1534,20 @@ def _clock_counts(
             ):
                 hits = np.bincount(row_unit[inside & (status == code[st])], minlength=bins)
                 counts[f"{kind}_{suffix}"] = counts[f"{kind}_{suffix}"] + hits
-        late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
-        if limit.obligor == "body":
+        if (
+            limit.kind is LimitKind.PLAN
+        ):  # a campaign clock: counted apart, never a statutory breach
+            hits = np.bincount(
+                row_unit[inside & (status == code[ClockStatus.OVERDUE])], minlength=bins
+            )
+            counts["plans_overdue"] = counts["plans_overdue"] + hits
+        else:
+            late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
+        if limit.obligor == "body" or limit.kind is LimitKind.PLAN:
             due = part.due
-            if until is not None:
+            if limit.kind is LimitKind.PLAN:  # a plan is on the agenda once overdue
+                sel = np.flatnonzero(listed & (status == code[ClockStatus.OVERDUE]))
+            elif until is not None:
                 sel = np.flatnonzero(listed & IS_OPEN[status] & (due <= until))
             else:  # after the last review: what is overdue or due soon now
                 sel = np.flatnonzero(listed & np.isin(status, urgent_codes))
@@ -1450,7 +1580,15 @@ def _clock_counts(
             provisional[near],
         )
     found = (
-        (due, scope[case_unit[k]], case_id(k), limits[step].key, STATUSES[st].value, bool(prov))
+        (
+            due,
+            scope[case_unit[k]],
+            case_id(k),
+            limits[step].key,
+            STATUSES[st].value,
+            bool(prov),
+            case_owner(k) if limits[step].kind is LimitKind.PLAN else "",
+        )
         for due, k, step, st, prov in zip(
             dues.tolist(),
             cases.tolist(),
@@ -1461,6 +1599,11 @@ def _clock_counts(
         )
     )
     return _first_rows(found, agenda_limit), total
+
+
+def _owner(case: Case) -> str:
+    """The owner (包案领导) of the case's settlement plan ("" without one)."""
+    return case.plan.owner if case.plan is not None else ""
 
 
 def _share(campaign: Campaign, as_of: _dt.date) -> float:
@@ -1509,6 +1652,12 @@ def _progress(
         rates=tuple(rates),
         counters=tuple(sorted(cnt.items())),
         cases=extra["cases"],
+        plans_overdue=extra["plans_overdue"],
+        steps_overdue=extra["steps_overdue"],
+        plans_stalled=extra["plans_stalled"],
+        deadline_moves=extra["deadline_moves"],
+        cases_moved=extra["cases_moved"],
+        unfinished=extra["unfinished"],
     )
 
 
@@ -1560,6 +1709,7 @@ def _lists(
                     ),
                 )
             )
+        bad.extend(_plan_reasons(campaign, p, as_of))
         if bad:
             admonish.append(
                 Listing(
@@ -1573,6 +1723,7 @@ def _lists(
             p.targets
             and p.progress >= campaign.commend_min_progress
             and p.overdue <= campaign.commend_max_overdue
+            and p.plans_overdue <= campaign.commend_max_overdue_plans
         ):
             commend.append(
                 Listing(
@@ -1596,6 +1747,39 @@ def _lists(
                 )
             )
     return tuple(commend), tuple(admonish)
+
+
+def _plan_reasons(
+    campaign: Campaign, p: Progress, as_of: _dt.date
+) -> list[tuple[str, ListingReason]]:
+    """The admonish reasons of 紧盯落实 (the campaign file's rules; 0 turns one off)."""
+    out: list[tuple[str, ListingReason]] = []
+    least = campaign.admonish_min_overdue_plans
+    if least and p.plans_overdue >= least:
+        out.append(
+            (
+                f"息访方案超期 {p.plans_overdue} 件 (≥ {least})",
+                _reason("plans_overdue", plans_overdue=p.plans_overdue, threshold=least),
+            )
+        )
+    least = campaign.admonish_min_stalled_plans
+    if least and p.plans_stalled >= least:
+        days = campaign.stalled_after_days
+        out.append(
+            (
+                f"息访方案停滞 {p.plans_stalled} 件 (超过 {days} 日无进展情况, ≥ {least})",
+                _reason("plans_stalled", plans_stalled=p.plans_stalled, days=days, threshold=least),
+            )
+        )
+    least = campaign.admonish_min_unfinished
+    if least and as_of >= campaign.end and p.unfinished >= least:
+        out.append(
+            (
+                f"未完成攻坚任务 {p.unfinished} 件 (≥ {least})",
+                _reason("unfinished", unfinished=p.unfinished, threshold=least),
+            )
+        )
+    return out
 
 
 def trend(

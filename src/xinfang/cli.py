@@ -55,7 +55,6 @@ from xinfang.deadlines import (
     ClockStatus,
     clock_table,
     kind_label,
-    plan_step_clocks,
     status_label,
 )
 from xinfang.demo import demo_world
@@ -65,7 +64,6 @@ from xinfang.errors import (
     XinfangError,
     quoted,
 )
-from xinfang.instants import local_day
 from xinfang.periods import cite
 from xinfang.responsibility import load_organization
 from xinfang.rulebook import LimitKind
@@ -885,18 +883,6 @@ def _cmd_due(args: argparse.Namespace) -> int:
                 for c in table.to_clocks()
                 if c.status in _LISTED and (kinds is None or c.kind in kinds)
             ]
-            if kinds is None or LimitKind.PLAN in kinds:  # the plans' steps, case by case
-                rows += [
-                    c
-                    for case in chunk
-                    if case.plan is not None
-                    and case.plan.milestones
-                    and local_day(case.events[0].at) <= as_of
-                    for c in plan_step_clocks(
-                        case, as_of=as_of, calendar=calendar, due_soon=args.within
-                    )
-                    if c.status in _LISTED
-                ]
             bar.update(len(chunk))
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
     log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, _since(started))

@@ -1055,7 +1055,7 @@ _SINGLETON_COLUMNS: Final = {
     "is_settled": "settled",  # the flag, not the milestone
     "identity_unclear": "identity_unclear",
 }
-_OTHER_COLUMNS: Final = ("extension_days", "hearings", "plan")
+_OTHER_COLUMNS: Final = ("extension_days", "hearings", "plan", "deadline_moves", "plan_steps")
 _MILESTONE_SET: Final = frozenset(MILESTONE_NAMES)
 _ON: Final = attrgetter("on")
 
@@ -1096,7 +1096,8 @@ class CaseColumns:
       ``rating``: the member's code in :data:`CODES`, 0 for none;
     * ``beijing_visit``, ``skip_level``, ``is_settled`` (the flag): 0 or 1;
     * ``extension_days``; ``hearings`` (how many); ``plan`` (0 none, 1
-      incomplete, 2 complete).
+      incomplete, 2 complete); ``deadline_moves`` (revisions that moved the
+      plan's deadline later); ``plan_steps`` (the current plan's steps).
 
     ``cases`` are the cases as they stood at the end of ``day``: a case with
     later events is replayed up to it; a case received or registered after
@@ -1222,6 +1223,12 @@ def _other_column(cases: Sequence[Case], name: str) -> npt.NDArray[np.int32]:
         return np.fromiter(map(attrgetter(name), cases), np.int32, n)
     if name == "hearings":
         return np.fromiter(map(len, map(attrgetter(name), cases)), np.int32, n)
+    if name == "deadline_moves":  # the events are read of the cases with a plan only
+        moves = (0 if c.plan is None else c.deadline_moves for c in cases)
+        return np.fromiter(moves, np.int32, n)
+    if name == "plan_steps":
+        steps = (0 if c.plan is None else len(c.plan.milestones) for c in cases)
+        return np.fromiter(steps, np.int32, n)
     if name == "plan":
         plans = list(map(attrgetter(name), cases))
         out = np.fromiter(map(is_not, plans, [None] * n), np.int32, n)

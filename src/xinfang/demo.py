@@ -28,8 +28,10 @@ from xinfang.changes import (
     Forward,
     IssueOpinion,
     Notify,
+    PlanMilestone,
     Rate,
     Register,
+    ReportProgress,
     SetPlan,
     Settle,
     SettlementPlan,
@@ -214,14 +216,66 @@ def _campaign_work(
         day,
         ctx,
     )
+    plan = None
     if rng.random() < 0.85:
         plan = SettlementPlan(
             owner=f"{unit}-H",
             deadline=_dt.date(2026, 10, 31),
             measures=("专班攻坚", "当面听取诉求") if rng.random() < 0.9 else (),
         )
-        case = _apply(case, SetPlan(plan=plan), day + _dt.timedelta(days=2), ctx)
+    settle = None
     if rng.random() < pace * 2:
         settle = start + _dt.timedelta(days=rng.randrange(15, (as_of - start).days))
-        case = _apply(case, Settle(evidence="签订息诉罢访承诺书"), settle, ctx)
+    if plan is not None:
+        until = min(settle or as_of, as_of)
+        case = _follow_plan(case, plan, day + _dt.timedelta(days=2), until, ctx)
+    if settle is not None:
+        case = _apply(case, Settle(evidence="签订息诉罢访承诺书"), settle, ctx, hour=17)
+    return case
+
+
+def _follow_plan(
+    case: Case, plan: SettlementPlan, day: _dt.date, until: _dt.date, ctx: _Ctx
+) -> Case:
+    """紧盯落实: the plan set on ``day`` with its steps, progress reports up to ``until``.
+
+    Drawn from the case's own generator (the rest of the demo draws as before):
+    deadlines from late September to January, two steps, reports on time, late
+    or never (stalled), and one plan in eight revised with its deadline moved later.
+    """
+    prng = random.Random(f"plan:{case.id}")  # noqa: S311 - reproducible demo data
+    deadline = _dt.date(2026, 9, 20) + _dt.timedelta(days=prng.randrange(0, 130))
+    first = day + _dt.timedelta(days=prng.randrange(20, 50))
+    second = first + _dt.timedelta(days=prng.randrange(30, 80))
+    plan = attrs.evolve(
+        plan,
+        deadline=deadline,
+        milestones=(
+            PlanMilestone(due=first, what="走访当事人、听取诉求"),
+            PlanMilestone(due=min(second, deadline), what="召开听证评议、落实化解措施"),
+        ),
+    )
+    case = _apply(case, SetPlan(plan=plan), day, ctx)
+    if plan.measures and day <= until:
+        events: list[tuple[_dt.date, Change]] = []
+        diligence = prng.random()  # a few owners never report: their plans stall
+        if diligence > 0.15:
+            for number, step in enumerate(plan.milestones, start=1):
+                done = step.due + _dt.timedelta(days=prng.randrange(-15, 20))
+                if prng.random() < 0.8:
+                    report = ReportProgress(
+                        done=f"完成: {step.what}", done_by=plan.owner, completes=(number,)
+                    )
+                    events.append((done, report))
+            check = day + _dt.timedelta(days=prng.randrange(20, 35))
+            while diligence > 0.3 and check <= until:  # the diligent report monthly
+                events.append((check, ReportProgress(done="调度推进,当事人情绪稳定")))
+                check += _dt.timedelta(days=prng.randrange(20, 35))
+        if prng.random() < 0.125:  # a revision on the record, with its reason
+            later = attrs.evolve(plan, deadline=deadline + _dt.timedelta(days=45))
+            revised = SetPlan(plan=later, reason="鉴定意见延后出具")
+            events.append((day + _dt.timedelta(days=3), revised))  # before any step is done
+        for when, change in sorted(events, key=lambda e: e[0]):
+            if day < when <= until:
+                case = _apply(case, change, when, ctx, hour=11)
     return case

@@ -70,7 +70,7 @@ _FLAGS: Final = {
     "is_settled": "is_settled",
     "identity_unclear": "identity_unclear",
 }
-_COUNTS: Final = ("extension_days", "hearings", "plan")
+_COUNTS: Final = ("extension_days", "hearings", "plan", "deadline_moves", "plan_steps")
 _STATUS_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
 
 #: The clocks table :func:`clocks_of` returns: one row per clock that has started.

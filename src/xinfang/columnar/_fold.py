@@ -120,7 +120,9 @@ _ENUM_COLUMNS: Final[tuple[tuple[str, type[enum.Enum]], ...]] = (
 #: ``is_settled`` is ``Case.settled`` (the flag); ``settled`` is the milestone's date column.
 _FLAG_COLUMNS: Final = ("is_settled", "beijing_visit", "skip_level", "identity_unclear")
 _FLAG_ATTRIBUTES: Final = {"is_settled": "settled"}
-_COUNT_COLUMNS: Final = ("extension_days", "extensions", "hearings")
+#: ``deadline_moves``: revisions that moved the plan's deadline later (Case.deadline_moves);
+#: ``plan_steps``: the current plan's number of steps (its milestones).
+_COUNT_COLUMNS: Final = ("extension_days", "extensions", "hearings", "deadline_moves", "plan_steps")
 _STRING_COLUMNS: Final = ("receiving_unit", "handling_unit", "responsible_unit")
 _DICT: Final = pa.dictionary(pa.int8(), pa.string())
 
@@ -494,6 +496,7 @@ class _Out:
     def __init__(self, m: int) -> None:
         self.days = {name: np.full(m, _NONE, np.int32) for name in MILESTONE_NAMES}
         self.codes = {name: np.zeros(m, np.int16) for name, _ in _ENUM_COLUMNS}
+        self.counts = {name: np.zeros(m, np.int32) for name in ("deadline_moves", "plan_steps")}
 
 
 def fold(
@@ -771,6 +774,7 @@ def fold(
         "extension_days": np.where(too_many, 0, total_days).astype(np.int32),
         "extensions": extensions.astype(np.int32),
         "hearings": hearings,
+        **out.counts,
     }
     flags = {
         "is_settled": settled_flag,
@@ -945,6 +949,7 @@ def _plans(
     last_pos = rows.last_pos(set_rows)
     has = last_pos >= 0
     out.days["plan_due"][has] = due[last_pos[has]]
+    out.counts["deadline_moves"][:] = np.bincount(rows.case[set_rows[moved]], minlength=rows.m)
     last = rows.last(set_rows)
     got = last >= 0
     src = last[got]
@@ -967,6 +972,8 @@ def _plans(
     any_measure = np.bincount(parents[m_solid], minlength=len(src)) > 0
     unsure = np.bincount(parents[m_unsure], minlength=len(src)) > 0
     bad[src[missing | owner_unsure | unsure | measures_missing]] = True
+    steps = pc.fill_null(pc.list_value_length(field("milestones")), 0)
+    out.counts["plan_steps"][got] = steps.to_numpy(zero_copy_only=False)
     plan[got] = np.where(owner_solid & deadline & any_measure, 2, 1)
     return plan
 
@@ -1076,6 +1083,10 @@ def milestones_from_cases(cases: Iterable[Case]) -> Any:
         "extension_days": np.array([c.extension_days for c in cases], np.int32),
         "extensions": np.array([c.extensions for c in cases], np.int32),
         "hearings": np.array([len(c.hearings) for c in cases], np.int32),
+        "deadline_moves": np.array([c.deadline_moves for c in cases], np.int32),
+        "plan_steps": np.array(
+            [len(c.plan.milestones) if c.plan is not None else 0 for c in cases], np.int32
+        ),
     }
     plan = np.array(
         [0 if c.plan is None else 2 if c.plan.is_complete else 1 for c in cases], np.int8

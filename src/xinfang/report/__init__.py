@@ -76,7 +76,8 @@ FORMATS: Final = ("md", "html", "json")
 #: The version of the JSON bulletin (2: language texts beside the codes, reasons as codes;
 #: 3: the reconciliation, and each unit's placed cases).
 JSON_SCHEMA_VERSION: Final = 3
-_AGENDA_LIMIT: Final = 50
+#: Rows of the agenda a bulletin prints (overdue plans join the statutory clocks, issue 26).
+_AGENDA_LIMIT: Final = 100
 #: Rows of not-placed cases and ids listed before "n more".
 _UNPLACED_LIMIT: Final = 50
 
@@ -215,12 +216,50 @@ class _Bulletin:
         extra = (self.snap.unplaced,) if self.snap.unplaced is not None else ()
         return (*self.snap.units, self.snap.overall, *extra)
 
+    @property
+    def title(self) -> str:
+        """The bulletin's title: the closing tally (总结通报) on and after the campaign's end."""
+        return self.t["title_closing" if self.snap.closing else "title"]
+
+    def plan_head(self) -> list[str]:
+        keys = (
+            "unit",
+            "plans_overdue",
+            "steps_overdue",
+            "plans_stalled",
+            "deadline_moves",
+            "unfinished",
+        )
+        return [self.t[k] for k in keys]
+
+    def plan_row(self, p: Progress) -> list[str]:
+        return [
+            self.label(p),
+            str(p.plans_overdue),
+            str(p.steps_overdue),
+            str(p.plans_stalled),
+            f"{p.cases_moved} / {p.deadline_moves}",
+            str(p.unfinished),
+        ]
+
+    def clock_cell(self, a: AgendaItem) -> str:
+        """An agenda row's clock: its title, and a plan clock's owner (包案领导) by name."""
+        title = self.clock_titles[a.clock]
+        if not a.owner:
+            return title
+        who = a.owner_name or a.owner
+        return (
+            f"{title}({self.t['owner']}: {who})"
+            if self.lang == "zh"
+            else (f"{title} ({self.t['owner']}: {who})")
+        )
+
     def agenda_rows(self) -> list[list[str]]:
         return [
             [
                 a.case_id,
                 self.unit_name(a.unit),
-                self.clock_titles[a.clock],
+                self.clock_cell(a),
                 self.mark(a.due, _agenda_provisional(a, self.calendar)),
                 status_word(a.status, self.lang),
             ]
@@ -371,7 +410,7 @@ def render_markdown(
         today=today,
     )
     t = b.t
-    out = [f"# {t['title']}", "", _md(b.as_of_line()), ""]
+    out = [f"# {b.title}", "", _md(b.as_of_line()), ""]
     if b.warning():
         out += [f"**{_md(b.warning())}**", ""]
     out += [f"## {t['overall']}", ""]
@@ -379,6 +418,11 @@ def render_markdown(
     out.append(_md_row(head))
     out.append("|" + "---|" * len(head))
     out += [_md_row(b.progress_row(p)) for p in b.rows()]
+    out += ["", f"## {t['follow_through']}", ""]
+    plan_head = b.plan_head()
+    out.append(_md_row(plan_head))
+    out.append("|" + "---|" * len(plan_head))
+    out += [_md_row(b.plan_row(p)) for p in b.rows()]
     out += ["", f"## {t['rates']}", ""]
     rate_head = b.rate_head()
     out.append(_md_row(rate_head))
@@ -466,7 +510,7 @@ def _jsonable(b: _Bulletin) -> dict[str, Any]:
     for item in rec["unplaced"]:
         item["reason_text"] = placement_word(item["code"], b.lang)
     data["text"] = {
-        "title": b.t["title"],
+        "title": b.title,
         "as_of": b.as_of_line(),
         "total": b.t["total"],
         "rates": {name: rate_name(name, b.lang) for name, _ in snap.overall.rates},
@@ -581,6 +625,7 @@ def render_html(
         for p in b.rows()
     )
     rate_rows = "".join(f"<tr>{cells('td', b.rate_row(p))}</tr>" for p in b.rows())
+    plan_rows = "".join(f"<tr>{cells('td', b.plan_row(p))}</tr>" for p in b.rows())
     sep = t["reason_sep"]
 
     def listing(key: str, items: Sequence[Any]) -> str:
@@ -629,11 +674,13 @@ def render_html(
     agenda_head = cells("th", [t["case"], t["unit"], t["clock"], t["due"], t["status"]])
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
-        f'<meta charset="utf-8"><title>{e(t["title"])} {snap.as_of.isoformat()}</title>'
-        f"<style>{_CSS}</style></head><body><h1>{e(t['title'])}</h1>"
+        f'<meta charset="utf-8"><title>{e(b.title)} {snap.as_of.isoformat()}</title>'
+        f"<style>{_CSS}</style></head><body><h1>{e(b.title)}</h1>"
         f"<p>{e(b.as_of_line())}</p>{warning}"
         f"<h2>{e(t['overall'])}</h2><table><tr>{cells('th', [*b.progress_head(), ''])}</tr>"
         f"{rows}</table>{chart}"
+        f"<h2>{e(t['follow_through'])}</h2><table><tr>{cells('th', b.plan_head())}</tr>"
+        f"{plan_rows}</table>"
         f"<h2>{e(t['rates'])}</h2><table><tr>{cells('th', b.rate_head())}</tr>{rate_rows}</table>"
         + listing("commend", snap.commend)
         + listing("admonish", snap.admonish)

@@ -34,6 +34,14 @@ LANGS: Final = ("zh", "en")
 _LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "zh": {
         "title": "信访事项专项攻坚行动通报",
+        "title_closing": "信访事项专项攻坚行动总结通报",
+        "follow_through": "紧盯落实(息访方案)",
+        "plans_overdue": "方案超期",
+        "steps_overdue": "步骤超期",
+        "plans_stalled": "方案停滞",
+        "deadline_moves": "时限后移(件/次)",
+        "unfinished": "未完成攻坚任务",
+        "owner": "包案领导",
         "as_of": "截至",
         "overall": "总体进展",
         "unit": "单位",
@@ -101,6 +109,14 @@ _LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     },
     "en": {
         "title": "Campaign bulletin: clearing the petition backlog",
+        "title_closing": "Closing tally: clearing the petition backlog",
+        "follow_through": "Following the settlement plans through",
+        "plans_overdue": "Plans overdue",
+        "steps_overdue": "Steps overdue",
+        "plans_stalled": "Plans stalled",
+        "deadline_moves": "Deadlines moved later (cases / times)",
+        "unfinished": "Unfinished tasks",
+        "owner": "owner",
         "as_of": "as of",
         "overall": "Overall progress",
         "unit": "Unit",
@@ -235,6 +251,9 @@ REASON_CODES: Final[Mapping[str, tuple[str, ...]]] = {
     "overdue": ("overdue", "threshold"),
     "plans_incomplete": ("plans_incomplete", "grace_days"),
     "fast_progress": ("settled", "targets", "progress", "threshold", "overdue"),
+    "plans_overdue": ("plans_overdue", "threshold"),
+    "plans_stalled": ("plans_stalled", "days", "threshold"),
+    "unfinished": ("unfinished", "threshold"),
 }
 
 _REASON_TEXT: Final[Mapping[str, Mapping[str, str]]] = {
@@ -246,6 +265,11 @@ _REASON_TEXT: Final[Mapping[str, Mapping[str, str]]] = {
             "进展较快: 化解 {settled}/{targets} ({progress:.0%}) ≥ {threshold:.0%}, "
             "超期 {overdue} 件"
         ),
+        "plans_overdue": "息访方案超期 {plans_overdue} 件 (≥ {threshold})",
+        "plans_stalled": (
+            "息访方案停滞 {plans_stalled} 件 (超过 {days} 日无进展情况, ≥ {threshold})"
+        ),
+        "unfinished": "未完成攻坚任务 {unfinished} 件 (≥ {threshold})",
     },
     "en": {
         "slow_progress": (
@@ -260,6 +284,12 @@ _REASON_TEXT: Final[Mapping[str, Mapping[str, str]]] = {
             "fast progress: {settled} of {targets} settled ({progress:.0%}, "
             "at least {threshold:.0%}); overdue cases: {overdue}"
         ),
+        "plans_overdue": "settlement plans past their deadline: {plans_overdue} "
+        "(admonished from {threshold})",
+        "plans_stalled": "stalled settlement plans: {plans_stalled} (no progress report for "
+        "over {days} days; admonished from {threshold})",
+        "unfinished": "unfinished tasks after the campaign's end: {unfinished} "
+        "(admonished from {threshold})",
     },
 }
 
