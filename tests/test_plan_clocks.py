@@ -19,6 +19,7 @@ import xinfang as x
 from xinfang.case import mutate
 from xinfang.cli import main
 from xinfang.deadlines import PLAN_LIMIT, kind_label, limit_due
+from xinfang.demo import demo_world
 from xinfang.rulebook import LimitKind
 from xinfang.store import open_store
 from xinfang.strategies import work_calendars
@@ -338,3 +339,21 @@ def test_a_plan_with_no_report_for_the_campaign_days_is_stalled(
     assert x.stalled(case, as_of, 30) is expected
     settled = then(case, x.Settle(evidence="息诉"), t(2026, 10, 1, 10))
     assert not x.stalled(settled, dt.date(2026, 12, 1), 30)
+
+
+def test_an_overdue_plan_escalates_to_its_owner_and_the_unit_head() -> None:
+    """By the escalation policy's data: an overdue plan goes to its owner and the unit's head."""
+    w = demo_world()
+    case = then(
+        planned((x.SetPlan(plan=attrs.evolve(PLAN, owner="D1-P")), t(2026, 9, 3))),
+        x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D1", reason="谁主管"),
+        t(2026, 9, 3),
+    )
+    day = dt.date(2026, 12, 1)
+    plan_only = [c for c in x.clocks(case, as_of=day) if c.key == PLAN_LIMIT.key]
+    assert [c.status for c in plan_only] == [x.ClockStatus.OVERDUE]
+    told, _ = x.escalations(case, plan_only, w.org, as_of=day)
+    assert {(e.official, e.target) for e in told} == {("D1-P", "plan_owner"), ("D1-H", "unit_head")}
+    assert all("紧盯落实" in e.reason for e in told)
+    running = [c for c in x.clocks(case, as_of=dt.date(2026, 10, 1)) if c.key == PLAN_LIMIT.key]
+    assert x.escalations(case, running, w.org, as_of=dt.date(2026, 10, 1))[0] == ()

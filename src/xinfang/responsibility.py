@@ -828,7 +828,15 @@ def proposed_assignments(
 
 # ------------------------------------------------------------ escalation
 _TARGETS: Final = frozenset(
-    {"responsible_person", "handlers", "lead_official", "unit_head", "superior_head", "supervisor"}
+    {
+        "responsible_person",
+        "handlers",
+        "lead_official",
+        "unit_head",
+        "superior_head",
+        "supervisor",
+        "plan_owner",
+    }
 )
 _WHEN: Final = frozenset({"due_soon", "overdue"})
 
@@ -860,10 +868,17 @@ def _steps(value: Iterable[EscalationStep]) -> tuple[EscalationStep, ...]:
 
 @attrs.frozen(kw_only=True)
 class EscalationPolicy:
-    """Escalation steps, as data (``data/policies/escalation.toml``)."""
+    """Escalation steps, as data (``data/policies/escalation.toml``).
+
+    ``steps`` are for the statutory clocks the body owes; ``plan_steps`` for
+    the settlement plans' clocks (紧盯落实: a campaign clock, obligor
+    ``plan_owner``), cited by ``plan_citation``; none by default.
+    """
 
     steps: tuple[EscalationStep, ...] = attrs.field(converter=_steps)
     citation: str = "信访工作条例 (2022) 第三十九条、第四十条、第四十四条、第四十五条"
+    plan_steps: tuple[EscalationStep, ...] = attrs.field(default=(), converter=_steps)
+    plan_citation: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -900,7 +915,9 @@ def escalations(
     """Who must be told now about the case's clocks, and who was skipped.
 
     Only clocks the body must act on escalate (obligor ``body``: its duties
-    and its remit-objection window); a petitioner's window does not. The path is
+    and its remit-objection window), by the policy's ``steps``, and the
+    settlement plans' clocks (obligor ``plan_owner``), by its ``plan_steps``;
+    a petitioner's window does not. The path is
     strictly upward: ``superior_head`` starts at the responsible unit's parent
     and climbs past anyone excluded (reported in the skipped list) until the
     root; it never goes down or sideways.
@@ -912,13 +929,15 @@ def escalations(
     skipped: list[Skipped] = []
     seen: set[tuple[str, str]] = set()
     for clock in clocks:
-        if clock.obligor != "body":
+        if clock.obligor not in {"body", "plan_owner"}:
             continue
+        plan = clock.obligor == "plan_owner"
+        steps, citation = (pol.plan_steps, pol.plan_citation) if plan else (pol.steps, pol.citation)
         state = {ClockStatus.DUE_SOON: "due_soon", ClockStatus.OVERDUE: "overdue"}.get(clock.status)
         if state is None:
             continue
         late = max(0, (as_of - clock.due).days)
-        for step in pol.steps:
+        for step in steps:
             if step.when != state or late < step.min_days_overdue:
                 continue
             why = f"{clock.key} {state.replace('_', ' ')} (due {clock.due}"
@@ -943,7 +962,7 @@ def escalations(
                             official=official,
                             target=target,
                             clock=clock.key,
-                            reason=f"{why}; {pol.citation}",
+                            reason=f"{why}; {citation}",
                         )
                     )
     return tuple(out), tuple(dict.fromkeys(skipped))
@@ -978,6 +997,8 @@ def _targets(
         return [h.holder for h in case.roles if h.role is Role.LEAD_OFFICIAL]
     if target == "supervisor":
         return [h.holder for h in case.roles if h.role is Role.SUPERVISOR]
+    if target == "plan_owner":  # the settlement plan's owner (包案领导)
+        return [case.plan.owner] if case.plan is not None and case.plan.owner else []
     if unit is None:
         skipped.append(
             Skipped(case_id=case.id, target=target, official="", reason="no responsible unit")
