@@ -88,6 +88,7 @@ from xinfang.transitions import (
     role_not_held_ok,
     route_fits_category,
     settle_once_ok,
+    step_once_ok,
     steps_ok,
 )
 from xinfang.vocabulary import (
@@ -752,7 +753,7 @@ def _report_progress(st: _State, ch: ReportProgress, event: Event, day: _dt.date
     for number in ch.completes:
         if not isinstance(number, int) or not steps_ok(number, len(done)):
             raise _refuse("progress_steps", f"the plan has {len(done)} step(s): no step {number!r}")
-        if done[number - 1] is not None:
+        if not step_once_ok(done[number - 1] is not None):
             raise _refuse("progress_steps", f"step {number} is already done")
         done[number - 1] = day
 

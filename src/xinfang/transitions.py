@@ -15,7 +15,7 @@ codes and the column fold with numpy arrays of them (this module imports
 no numpy). The guards on the fold's state (a receipt once, a hearing
 running, settled, a role held, ...) take that state as a count or a flag:
 one ``bool``/``int`` in the value fold, an array of "the state before row i"
-in the column fold. :data:`CHECKS` maps each guard to its predicate. Where a
+in the column fold. :data:`CHECKS` maps each guard to its predicates. Where a
 guard is data (the stage graph, the routes a category may be accepted
 on), both engines read the same data (:data:`DATA_GUARDS`). Guards that need a rulebook (time
 windows, the extension cap, finality, Art. 19 ¶3) are checked by
@@ -70,6 +70,7 @@ __all__ = [
     "route_fits_category",
     "setters",
     "settle_once_ok",
+    "step_once_ok",
     "steps_ok",
 ]
 
@@ -671,30 +672,36 @@ def progress_needs_plan_ok(plans: Any) -> Any:
     return plans != 0
 
 
-#: Each guard with a predicate → that predicate, its one form (both folds call it).
-CHECKS: Final[Mapping[str, Callable[..., Any]]] = types.MappingProxyType(
+def step_once_ok(done: Any) -> Any:
+    """Guard ``progress_steps``: a step of the current plan is completed once (not done before)."""
+    return done == 0
+
+
+#: Each guard with predicates → its predicates, each its one form (both folds call them).
+CHECKS: Final[Mapping[str, tuple[Callable[..., Any], ...]]] = types.MappingProxyType(
     {
-        "route_fits_category": route_fits_category,
-        "report_back_date": report_back_date_ok,
-        "extension_days": extension_days_ok,
-        "delivered_after_issue": delivered_after_issue_ok,
-        "receipt_once": receipt_once_ok,
-        "receipt_before_answer": receipt_before_answer_ok,
-        "approval_once": approval_once_ok,
-        "return_after_approval": return_after_approval_ok,
-        "report_back_assigned": report_back_assigned_ok,
-        "hearing_not_running": hearing_not_running_ok,
-        "hearing_running": hearing_running_ok,
-        "hearing_ended": hearing_ended_ok,
-        "settle_once": settle_once_ok,
-        "relapse_after_settle": relapse_after_settle_ok,
-        "role_not_held": role_not_held_ok,
-        "role_held": role_held_ok,
-        "progress_needs_plan": progress_needs_plan_ok,
-        # the range of a step number; each step once is the folds' bookkeeping
-        "progress_steps": steps_ok,
-        # when a reason is needed; its blankness is each fold's (str.strip / a regex)
-        "plan_deadline_reason": deadline_moved_later,
+        "route_fits_category": (route_fits_category,),
+        "report_back_date": (report_back_date_ok,),
+        "extension_days": (extension_days_ok,),
+        "delivered_after_issue": (delivered_after_issue_ok,),
+        "receipt_once": (receipt_once_ok,),
+        "receipt_before_answer": (receipt_before_answer_ok,),
+        "approval_once": (approval_once_ok,),
+        "return_after_approval": (return_after_approval_ok,),
+        "report_back_assigned": (report_back_assigned_ok,),
+        "hearing_not_running": (hearing_not_running_ok,),
+        "hearing_running": (hearing_running_ok,),
+        "hearing_ended": (hearing_ended_ok,),
+        "settle_once": (settle_once_ok,),
+        "relapse_after_settle": (relapse_after_settle_ok,),
+        "role_not_held": (role_not_held_ok,),
+        "role_held": (role_held_ok,),
+        "progress_needs_plan": (progress_needs_plan_ok,),
+        # a step number names a step of the plan, and each step is completed once
+        "progress_steps": (steps_ok, step_once_ok),
+        # when a reason is needed; its blankness is each fold's (str.strip; a regex that
+        # leaves what it cannot judge to the value fold)
+        "plan_deadline_reason": (deadline_moved_later,),
     }
 )
 #: The guards that are data both folds read (no predicate) → that data.

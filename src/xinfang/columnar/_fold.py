@@ -74,6 +74,7 @@ from xinfang.transitions import (
     route_fits_category,
     setters,
     settle_once_ok,
+    step_once_ok,
     steps_ok,
 )
 from xinfang.vocabulary import (
@@ -1015,7 +1016,7 @@ def _progress(plan: Any, completes: Any, rows: _Rows, bad: npt.NDArray[np.bool_]
     order = np.lexsort((prog[parents], key))
     again = np.zeros(len(order), np.bool_)
     again[1:] = key[order][1:] == key[order][:-1]
-    bad[prog[parents[order[again]]]] = True
+    bad[prog[parents[order[~step_once_ok(again)]]]] = True
 
 
 def _fixed_days(days: Any) -> npt.NDArray[np.int32]:
