@@ -186,7 +186,7 @@ def test_nightly_sweep_dask_script() -> None:
     out = run("nightly_sweep_dask.py")
     # Issue 20: the 93 accusations are on the accusation route (Art. 30): no handling
     # (93) or review-request (86) clocks, 2836 before.
-    assert "480 cases, 2925 clocks" in out  # issue 26: +268 plan deadline clocks
+    assert "480 cases, 3461 clocks" in out  # issue 26: +268 plan deadlines, +536 plan steps
     assert "equal to one process: clocks and campaign counts" in out
 
 
@@ -197,7 +197,7 @@ def test_nightly_sweep_spark_script() -> None:
     out = run("nightly_sweep_spark.py")
     # Issue 20: the 93 accusations are on the accusation route (Art. 30): no handling
     # (93) or review-request (86) clocks, 2836 before.
-    assert "480 cases, 2925 clocks" in out  # issue 26: +268 plan deadline clocks
+    assert "480 cases, 3461 clocks" in out  # issue 26: +268 plan deadlines, +536 plan steps
     assert "equal to one process: clocks and campaign counts" in out
 
 

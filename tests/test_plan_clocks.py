@@ -171,16 +171,25 @@ def test_a_revision_never_loses_the_earlier_plan(deadlines: list[dt.date | None]
     settle=st.one_of(st.none(), st.integers(1, 150)),
     deadline=st.integers(0, 120),
     as_of=st.integers(0, 180),
+    step_days=st.lists(st.integers(0, 120), max_size=3),
+    report=st.one_of(st.none(), st.integers(1, 150)),
 )
 def test_value_path_and_column_path_give_the_same_plan_clocks(
-    settle: int | None, deadline: int, as_of: int
+    settle: int | None, deadline: int, as_of: int, step_days: list[int], report: int | None
 ) -> None:
-    """clocks() and clock_table() (the column path) give the same plan clocks."""
+    """clocks() and clock_table() (the column path) give the same plan and step clocks."""
     start = dt.date(2026, 9, 2)
-    plan = attrs.evolve(PLAN, deadline=start + dt.timedelta(days=deadline))
+    milestones = [
+        x.PlanMilestone(due=start + dt.timedelta(days=d), what=f"步骤{i}")
+        for i, d in enumerate(step_days)
+    ]
+    plan = attrs.evolve(PLAN, deadline=start + dt.timedelta(days=deadline), milestones=milestones)
     steps: list[tuple[x.Change, dt.datetime]] = [
         (x.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10))
     ]
+    if report is not None and milestones and (settle is None or report < settle):
+        d = start + dt.timedelta(days=report)
+        steps.append((x.ReportProgress(done="完成", completes=[1]), t(d.year, d.month, d.day)))
     if settle is not None:
         d = start + dt.timedelta(days=settle)
         steps.append((x.Settle(evidence="息诉"), t(d.year, d.month, d.day)))
@@ -251,7 +260,7 @@ STEPPED = attrs.evolve(
 
 
 def stepped(*more: tuple[x.Change, dt.datetime]) -> x.Case:
-    """A case whose plan (set 2026-09-03) has two steps: due 09-30 and 10-30."""
+    """A case whose plan (first set 09-02, revised 09-03) has two steps: due 09-30 and 10-30."""
     return planned((x.SetPlan(plan=STEPPED), t(2026, 9, 3)), *more)
 
 
@@ -282,9 +291,9 @@ def test_step_clock_status_by_the_speech_deadline(
     assert (c.key, c.due, c.started_on) == (
         "plan_step_1",
         dt.date(2026, 9, 30),
-        dt.date(2026, 9, 3),
+        dt.date(2026, 9, 2),  # the first plan's day, as the deadline's clock
     )
-    assert c.kind is LimitKind.PLAN and "走访当事人" in c.title
+    assert (c.kind, c.title, c.title_en) == (LimitKind.PLAN, "方案步骤1", "settlement plan step 1")
 
 
 def test_progress_report_records_what_who_and_the_last_date() -> None:

@@ -32,6 +32,7 @@ from xinfang.convert import structure
 from xinfang.deadlines import (
     CODES,
     IS_OPEN,
+    PLAN_LIMIT,
     STATUSES,
     CaseColumns,
     ClockPart,
@@ -40,7 +41,6 @@ from xinfang.deadlines import (
     as_of_day,
     clock_columns,
     clock_parts,
-    plan_step_clocks,
 )
 from xinfang.errors import InvalidDataError, PolicyError, XinfangError, quoted
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
@@ -1349,16 +1349,14 @@ def _plan_counts(
     rulebook: Rulebook | None,
     calendar: WorkCalendar | None,
 ) -> dict[str, Any]:
-    """紧盯落实 per unit: plans stalled, deadlines moved later (columns), steps overdue.
+    """紧盯落实 per unit: plans stalled and deadlines moved later, from the columns.
 
-    Plans overdue are counted with the clocks (:func:`_clock_counts`). The steps
-    are read case by case, of the open plans that have steps only.
+    Plans and steps overdue are counted with the clocks (:func:`_clock_counts`).
     """
     n = len(cols)
     plan = cols["plan"] != 0
     rows = np.flatnonzero(plan)
     stalled_mask = np.zeros(n, bool)
-    steps = np.zeros(n, np.int64)
     moves = np.zeros(n, np.int64)
     if len(rows):
         settled, stage, reported, plan_set = cols.at(
@@ -1370,19 +1368,9 @@ def _plan_counts(
             last, as_of.toordinal(), campaign.stalled_after_days
         )
         moves[rows] = cols.at(rows, "deadline_moves")[0]
-        # The steps are read of the open plans with steps only, case by case.
-        with_steps = rows[active & (cols.at(rows, "plan_steps")[0] > 0)]
-        for k in with_steps.tolist():
-            steps[k] = sum(
-                c.status is ClockStatus.OVERDUE
-                for c in plan_step_clocks(
-                    cols.case(k), as_of=cols.day, calendar=calendar, rulebook=rulebook
-                )
-            )
 
     return {
         "plans_stalled": count_by_unit(stalled_mask),
-        "steps_overdue": sum_by_unit(steps),
         "deadline_moves": sum_by_unit(moves),
         "cases_moved": count_by_unit(moves > 0),
     }
@@ -1534,13 +1522,12 @@ def _clock_counts(
             ):
                 hits = np.bincount(row_unit[inside & (status == code[st])], minlength=bins)
                 counts[f"{kind}_{suffix}"] = counts[f"{kind}_{suffix}"] + hits
-        if (
-            limit.kind is LimitKind.PLAN
-        ):  # a campaign clock: counted apart, never a statutory breach
+        if limit.kind is LimitKind.PLAN:  # a campaign clock, never a statutory breach
             hits = np.bincount(
                 row_unit[inside & (status == code[ClockStatus.OVERDUE])], minlength=bins
             )
-            counts["plans_overdue"] = counts["plans_overdue"] + hits
+            name = "plans_overdue" if limit.key == PLAN_LIMIT.key else "steps_overdue"
+            counts[name] = counts[name] + hits
         else:
             late[rows[inside & (status == code[ClockStatus.OVERDUE])]] = True
         if limit.obligor == "body" or limit.kind is LimitKind.PLAN:

@@ -27,6 +27,7 @@ from itertools import chain
 from operator import attrgetter, is_not
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
+import attrs
 import numpy as np
 
 from xinfang.calendar import china_mainland
@@ -82,8 +83,10 @@ __all__ = [
     "kind_label",
     "limit_clock",
     "limit_due",
+    "part_limits",
     "paused_days",
     "plan_step_clocks",
+    "plan_step_limit",
     "stage_as_of",
     "status_codes",
     "status_label",
@@ -315,9 +318,32 @@ PLAN_LIMIT: Final = Limit(
 )
 
 
-def clock_limits(rulebook: Rulebook) -> tuple[Limit, ...]:
-    """Every limit a clock runs on: the rulebook's, then the campaign's (:data:`PLAN_LIMIT`)."""
-    return (*rulebook.clock_limits, PLAN_LIMIT)
+def plan_step_limit(number: int) -> Limit:
+    """The limit of a plan's step ``number`` (1, 2, ...): a plan clock due on the step's date."""
+    return attrs.evolve(
+        PLAN_LIMIT,
+        key=f"{PLAN_STEP_PREFIX}{number}",
+        title=f"方案步骤{number}",
+        title_en=f"settlement plan step {number}",
+        ends=frozenset({"progress_reported"}),
+        due_on="plan_step",
+    )
+
+
+def clock_limits(rulebook: Rulebook, steps: int = 0) -> tuple[Limit, ...]:
+    """Every limit a clock runs on: the rulebook's, the plan's, then ``steps`` plan steps'."""
+    return (
+        *rulebook.clock_limits,
+        PLAN_LIMIT,
+        *(plan_step_limit(n) for n in range(1, steps + 1)),
+    )
+
+
+def part_limits(rulebook: Rulebook, parts: Iterable[ClockPart]) -> tuple[Limit, ...]:
+    """The limits ``parts`` index by ``position`` (:func:`clock_limits` with their steps)."""
+    base = len(rulebook.clock_limits) + 1
+    last = max((p.position for p in parts), default=0)
+    return clock_limits(rulebook, max(0, last - base + 1))
 
 
 def clock_limit(rulebook: Rulebook, key: str) -> Limit | None:
@@ -325,6 +351,9 @@ def clock_limit(rulebook: Rulebook, key: str) -> Limit | None:
     found = rulebook.get(key)
     if found is None and key == PLAN_LIMIT.key:
         return PLAN_LIMIT
+    number = key.removeprefix(PLAN_STEP_PREFIX)
+    if found is None and number != key and number.isdigit() and number[0] != "0":
+        return plan_step_limit(int(number))
     return found
 
 
@@ -627,6 +656,34 @@ def _conditions(lim: Limit) -> tuple[tuple[str, frozenset[enum.Enum | bool | Non
     return tuple(out)
 
 
+def _step_of(number: int) -> _Step:
+    """Step ``number`` of the plans as a clock step: columns ``step_due_N`` and ``step_done_N``.
+
+    From the first plan's day to the report marking it done, due on the step's date;
+    the settlement or the withdrawal makes it moot (the per-case path:
+    :func:`_step_clocks`).
+    """
+    due, done = f"step_due_{number}", f"step_done_{number}"
+    stops = ("withdrawn", "settled")
+    return _Step(
+        limit=plan_step_limit(number),
+        start="plan_set",
+        ends=(done,),
+        stops=stops,
+        reads=(done, *stops, due),
+        conditions=(),
+        exempt=(),
+        due_on=due,
+        extended=False,
+        window=False,
+        pauses=False,
+        get_start=attrgetter("plan_set"),
+        get_ends=(attrgetter(done),),
+        get_stops=tuple(map(attrgetter, stops)),
+        get_due=attrgetter(due),
+    )
+
+
 def _plan(rb: Rulebook) -> tuple[_Step, ...]:
     """Compile the rulebook's clock limits once (cached on the rulebook)."""
     cached = rb._cache.get("clock_plan")
@@ -769,7 +826,7 @@ def clocks(
     rule = rb.counting
     day = _as_of_date(as_of, rule.timezone or DEFAULT_TIMEZONE)
     case = _case_at(case, day)
-    return tuple(_clocks(case, day, rb, cal, due_soon))
+    return (*_clocks(case, day, rb, cal, due_soon), *_step_clocks(case, day, rb, cal, due_soon))
 
 
 def _clocks(
@@ -897,29 +954,39 @@ def plan_step_clocks(
     """The clocks of the current plan's steps (:class:`~xinfang.PlanMilestone`), as of a date.
 
     A step is a campaign clock like the plan's deadline (:data:`PLAN_LIMIT`):
-    it runs from the day the current plan was set to the progress report that
+    it runs from the first plan's day (as the deadline's) to the progress report that
     marks it done (:class:`~xinfang.ReportProgress`), its due day the date the
     step sets (never rolled); the settlement or the withdrawal makes it moot.
     Statuses come from :data:`STATUS_RULES` as every clock's. Keyed
-    ``plan_step_1``, ``plan_step_2``, ...; per case only (not in
-    :func:`clock_table` or the store's projections yet).
+    ``plan_step_1``, ``plan_step_2``, ... (:func:`plan_step_limit`); :func:`clocks`
+    lists them after the others, and the column path gives the same
+    (:func:`clock_parts`, from the columns ``step_due_N`` and ``step_done_N``).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
     day = _as_of_date(as_of, rb.counting.timezone or DEFAULT_TIMEZONE)
-    case = _case_at(case, day)
+    return tuple(_step_clocks(_case_at(case, day), day, rb, cal, due_soon))
+
+
+def _step_clocks(
+    case: Case, day: _dt.date, rb: Rulebook, cal: WorkCalendar, due_soon: int
+) -> list[Clock]:
+    """The clocks of the current plan's steps, in step order (both paths call this)."""
     plan = case.plan
     if plan is None or not plan.milestones:
-        return ()
-    started = case.plan_history[-1].on
+        return []
     on = case.on
+    started = on.plan_set
+    if started is None:  # pragma: no cover - a plan is set with its milestone
+        return []
     stop_on = min((d for d in (on.settled, on.withdrawn) if d is not None), default=None)
     out = []
-    for number, (step, met_on) in enumerate(
+    for number, (step, done) in enumerate(
         zip(plan.milestones, case.steps_done, strict=True), start=1
     ):
         due = step.due
         facts = 0
+        met_on = done if done is not None and done >= started else None  # as the column path
         if met_on is not None:
             facts |= (_MET | _MET_IN_TIME) if met_on <= due else _MET
         if stop_on is not None:
@@ -935,31 +1002,24 @@ def plan_step_clocks(
                 facts |= _DUE_SOON
             status = _first_match(facts, _OPEN_BITS) or _OTHERWISE
         out.append(
-            Clock(
+            limit_clock(
+                plan_step_limit(number),
                 case.id,
-                f"{PLAN_STEP_PREFIX}{number}",
-                f"方案步骤{number}:{step.what}",
-                PLAN_RULE,
-                LimitKind.PLAN,
-                PLAN_LIMIT.obligor,
-                "plan_set",
-                started,
-                Period.days(max(0, (due - started).days)),
-                due,
-                due,
-                0,
-                0,
-                status,
-                met_on,
-                remaining,
-                remaining_wd,
-                False,
-                cal.name,
-                rb.counting,
-                f"plan step {number}: {step.what}",
+                started=started,
+                nominal=due,
+                due=due,
+                paused=0,
+                extended=0,
+                status=status,
+                met_on=met_on,
+                remaining=remaining,
+                remaining_wd=remaining_wd,
+                provisional=False,
+                calendar=cal.name,
+                rule=rb.counting,
             )
         )
-    return tuple(out)
+    return out
 
 
 def limit_due(
@@ -1223,6 +1283,16 @@ def _other_column(cases: Sequence[Case], name: str) -> npt.NDArray[np.int32]:
         return np.fromiter(map(attrgetter(name), cases), np.int32, n)
     if name == "hearings":
         return np.fromiter(map(len, map(attrgetter(name), cases)), np.int32, n)
+    if name.startswith(("step_due_", "step_done_")):  # step N of each case's current plan
+        number = int(name.rsplit("_", 1)[1])
+        out = np.zeros(n, np.int32)
+        for k, case in enumerate(cases):
+            plan = case.plan
+            if plan is None or len(plan.milestones) < number:
+                continue
+            d = plan.milestones[number - 1].due if "due" in name else case.steps_done[number - 1]
+            out[k] = 0 if d is None else d.toordinal()
+        return out
     if name == "deadline_moves":  # the events are read of the cases with a plan only
         moves = (0 if c.plan is None else c.deadline_moves for c in cases)
         return np.fromiter(moves, np.int32, n)
@@ -1388,6 +1458,8 @@ def clock_parts(
     n = len(columns)
     plan = _plan(rb)
     columns.read(*clock_columns(rb))
+    steps = int(columns["plan_steps"].max()) if n else 0  # the plans' steps: one limit each
+    plan = (*plan, *(_step_of(number) for number in range(1, steps + 1)))
 
     def scalar_error(k: int) -> Exception:
         then = day if isinstance(as_of, int) else _dt.date.fromordinal(int(as_of[k]))
@@ -1728,7 +1800,7 @@ def clock_table(
     unmet = cols["met_on"] == 0
     met_col = to_day(cols["met_on"])
     met_col[unmet] = np.datetime64("NaT")
-    limits = clock_limits(rb)
+    limits = part_limits(rb, parts)
     return ClockTable(
         cases=tuple(columns.cases),
         keys=tuple(lim.key for lim in limits),

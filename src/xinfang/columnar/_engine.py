@@ -31,8 +31,8 @@ from xinfang.deadlines import (
     IS_OPEN,
     STATUSES,
     ClockPart,
-    clock_limits,
     clock_parts,
+    part_limits,
     paused_days,
 )
 from xinfang.errors import XinfangError
@@ -183,6 +183,9 @@ class MilestoneColumns:
             days = pc.fill_null(table.column(name).cast(pa.int32()), -_EPOCH)
             ordinals: npt.NDArray[np.int32] = (_numpy(days) + _EPOCH).astype(np.int32)
             return ordinals
+        if name.startswith(("step_due_", "step_done_")):  # step N of each case's current plan
+            prefix, number = name.rsplit("_", 1)
+            return _list_day(table.column(prefix), int(number))
         if name in ENUM_COLUMNS:
             return _enum_codes(table.column(name), ENUM_COLUMNS[name])
         if name in _FLAGS:
@@ -261,6 +264,21 @@ def _dates(ordinals: Any, valid: Any = None) -> Any:
     return pa.array(days.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
 
 
+def _list_day(column: Any, number: int) -> npt.NDArray[np.int32]:
+    """Item ``number`` (from 1) of each row's list of days, as ordinals (0: none)."""
+    lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    out = np.zeros(len(lists), np.int32)
+    if not len(lists):
+        return out
+    offsets = _numpy(lists.offsets)
+    rows = np.flatnonzero(np.diff(offsets) >= number)
+    if len(rows):
+        picked = lists.flatten().take(pa.array(offsets[rows] + number - 1 - offsets[0]))
+        days = _numpy(pc.fill_null(picked.cast(pa.int32()), -_EPOCH)) + _EPOCH
+        out[rows] = days.astype(np.int32)
+    return out
+
+
 def _ints(values: Any, valid: Any = None) -> Any:
     mask = None if valid is None else ~np.asarray(valid, dtype=bool)
     return pa.array(np.asarray(values, dtype=np.int64).astype(np.int32), mask=mask)
@@ -268,7 +286,7 @@ def _ints(values: Any, valid: Any = None) -> Any:
 
 def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> Any:
     """The clocks table of the engine's parts."""
-    keys = [lim.key for lim in clock_limits(rb)]
+    keys = [lim.key for lim in part_limits(rb, parts)]
     status_names = [s.value for s in STATUSES]
     if not parts:
         return CLOCKS_SCHEMA.empty_table()

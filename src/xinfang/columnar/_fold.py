@@ -125,6 +125,9 @@ _FLAG_ATTRIBUTES: Final = {"is_settled": "settled"}
 #: ``plan_steps``: the current plan's number of steps (its milestones).
 _COUNT_COLUMNS: Final = ("extension_days", "extensions", "hearings", "deadline_moves", "plan_steps")
 _STRING_COLUMNS: Final = ("receiving_unit", "handling_unit", "responsible_unit")
+#: The current plan's steps: each one's date, and the day a report marked it done (null: not).
+_LIST_COLUMNS: Final = ("step_due", "step_done")
+_DAYS_LIST: Final = pa.list_(pa.date32())
 _DICT: Final = pa.dictionary(pa.int8(), pa.string())
 
 #: One row per case (see the session spec): milestones as date32, enums as dictionaries.
@@ -138,6 +141,7 @@ MILESTONES_SCHEMA: Final = pa.schema(
         *(pa.field(name, pa.int32()) for name in _COUNT_COLUMNS),
         pa.field("plan", pa.int8()),
         *(pa.field(name, pa.string()) for name in _STRING_COLUMNS),
+        *(pa.field(name, _DAYS_LIST) for name in _LIST_COLUMNS),
     ]
 )
 _DICTIONARIES: Final = {
@@ -498,6 +502,7 @@ class _Out:
         self.days = {name: np.full(m, _NONE, np.int32) for name in MILESTONE_NAMES}
         self.codes = {name: np.zeros(m, np.int16) for name, _ in _ENUM_COLUMNS}
         self.counts = {name: np.zeros(m, np.int32) for name in ("deadline_moves", "plan_steps")}
+        self.lists: dict[str, Any] = {}
 
 
 def fold(
@@ -765,6 +770,7 @@ def fold(
     # _report_progress (guards progress_needs_plan, progress_steps): a report follows a plan;
     # the steps it completes are the current plan's (1 to its number of steps), each once.
     _progress(col("plan"), col("completes"), rows, bad)
+    _steps(col("plan"), col("completes"), rows, out, day)
 
     set_day("last_event", last_row)
 
@@ -1019,6 +1025,45 @@ def _progress(plan: Any, completes: Any, rows: _Rows, bad: npt.NDArray[np.bool_]
     bad[prog[parents[order[~step_once_ok(again)]]]] = True
 
 
+def _steps(plan: Any, completes: Any, rows: _Rows, out: _Out, day: Any) -> None:
+    """``step_due`` and ``step_done`` of each case's current plan (Case.plan, Case.steps_done).
+
+    A step is done on the day of the report after the latest plan that completes it.
+    """
+    set_rows = rows.of(PLAN)
+    if plan is None or not len(set_rows):
+        return
+    last = rows.last(set_rows)
+    got = np.flatnonzero(last >= 0)
+    milestones = _rows_of(plan, last[got]).field("milestones")
+    lengths = np.zeros(rows.m, np.int64)
+    lengths[got] = pc.fill_null(pc.list_value_length(milestones), 0).to_numpy(zero_copy_only=False)
+    offsets = np.zeros(rows.m + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    dues = pc.list_flatten(milestones).field("due")
+    out.lists["step_due"] = pa.ListArray.from_arrays(pa.array(offsets), dues.cast(pa.date32()))
+    done = np.zeros(int(offsets[-1]), np.int32)
+    valid = np.zeros(int(offsets[-1]), np.bool_)
+    prog = rows.of(PROG)
+    if completes is not None and len(prog):
+        q = rows.before(set_rows, prog)
+        case = rows.case[prog]
+        current = (q >= 0) & (q == last[case])
+        prog, case = prog[current], case[current]
+        if len(prog):
+            lists = _rows_of(completes, prog)
+            parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+            numbers = pc.fill_null(pc.list_flatten(lists), 0).to_numpy(zero_copy_only=False)
+            c = case[parents]
+            inside = (numbers >= 1) & (numbers <= lengths[c])
+            at = offsets[c[inside]] + numbers[inside].astype(np.int64) - 1
+            done[at] = day[prog[parents[inside]]]
+            valid[at] = True
+    out.lists["step_done"] = pa.ListArray.from_arrays(
+        pa.array(offsets), pa.array(done, pa.date32(), mask=~valid)
+    )
+
+
 def _fixed_days(days: Any) -> npt.NDArray[np.int32]:
     """A date32 array's days since the epoch, :data:`_NONE` where null."""
     values = days.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32)
@@ -1048,6 +1093,9 @@ def _table(
     columns.extend(pa.array(counts[name], pa.int32()) for name in _COUNT_COLUMNS)
     columns.append(pa.array(plan, pa.int8()))
     columns.extend(strings[name] for name in _STRING_COLUMNS)
+    for name in _LIST_COLUMNS:
+        found = out.lists.get(name)
+        columns.append(pa.array([[]] * m, _DAYS_LIST) if found is None else found)
     assert all(len(c) == m for c in columns)  # noqa: S101 - a table of one length
     return pa.Table.from_arrays(columns, schema=MILESTONES_SCHEMA)
 
@@ -1099,6 +1147,13 @@ def milestones_from_cases(cases: Iterable[Case]) -> Any:
     }
     events = np.array([len(c.events) for c in cases], _I64)
     case_id = pa.array([c.id for c in cases], pa.string())
+    out.lists = {
+        "step_due": pa.array(
+            [[m.due for m in c.plan.milestones] if c.plan is not None else [] for c in cases],
+            _DAYS_LIST,
+        ),
+        "step_done": pa.array([list(c.steps_done) for c in cases], _DAYS_LIST),
+    }
     return _table(case_id, events, out, flags=flags, counts=counts, plan=plan, strings=strings)
 
 

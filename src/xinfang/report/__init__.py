@@ -76,8 +76,8 @@ FORMATS: Final = ("md", "html", "json")
 #: The version of the JSON bulletin (2: language texts beside the codes, reasons as codes;
 #: 3: the reconciliation, and each unit's placed cases).
 JSON_SCHEMA_VERSION: Final = 3
-#: Rows of the agenda a bulletin prints (overdue plans join the statutory clocks, issue 26).
-_AGENDA_LIMIT: Final = 100
+#: Rows of the agenda a bulletin prints (overdue plans and steps join the statutory clocks).
+_AGENDA_LIMIT: Final = 150
 #: Rows of not-placed cases and ids listed before "n more".
 _UNPLACED_LIMIT: Final = 50
 
