@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xinfang as x
+from shared_world import world
 from xinfang.case import mutate
-from xinfang.demo import demo_world
 from xinfang.report import render
 
 from helpers import register, t
 
-W = demo_world()
+W = world()
 PLAN = x.SettlementPlan(
     owner="D1-H",
     deadline=dt.date(2026, 11, 30),

@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xinfang as x
+from shared_world import world
 from xinfang.case import mutate
 from xinfang.cli import main
 from xinfang.deadlines import PLAN_LIMIT, kind_label, limit_due
-from xinfang.demo import demo_world
 from xinfang.rulebook import LimitKind
 from xinfang.store import open_store
 from xinfang.strategies import work_calendars
@@ -352,7 +352,7 @@ def test_a_plan_with_no_report_for_the_campaign_days_is_stalled(
 
 def test_an_overdue_plan_escalates_to_its_owner_and_the_unit_head() -> None:
     """By the escalation policy's data: an overdue plan goes to its owner and the unit's head."""
-    w = demo_world()
+    w = world()
     case = then(
         planned((x.SetPlan(plan=attrs.evolve(PLAN, owner="D1-P")), t(2026, 9, 3))),
         x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D1", reason="谁主管"),
