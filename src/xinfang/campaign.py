@@ -180,10 +180,11 @@ class Campaign:
             what earns an admonition talk (约谈).
         stalled_after_days: a settlement plan with no progress report
             (进展情况) for more days than this counts as stalled (:func:`stalled`).
-        admonish_min_overdue_plans / admonish_min_stalled_plans /
-            admonish_min_unfinished: admonished (约谈) at so many overdue
-            plans, stalled plans, or (on and after ``end``) unfinished tasks
-            (未完成攻坚任务); 0 turns a rule off.
+        admonish_min_overdue_plans / admonish_min_stalled_plans: admonished
+            (约谈) at so many plans past their deadline, or stalled plans; 0
+            turns a rule off.
+        admonish_min_unfinished: admonished on and after ``end`` at so many
+            unfinished tasks (未完成攻坚任务); 0 turns the rule off.
         commend_max_overdue_plans: commended only with at most so many
             overdue plans (紧盯落实).
         agenda_limit: how many of the most urgent clocks the review's agenda
