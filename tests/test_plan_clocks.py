@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import store_helpers
 import xinfang as x
 from shared_world import world
 from xinfang.case import mutate
@@ -259,9 +260,9 @@ STEPPED = attrs.evolve(
 )
 
 
-def stepped(*more: tuple[x.Change, dt.datetime]) -> x.Case:
+def stepped(*more: tuple[x.Change, dt.datetime], cid: str = "XF-1") -> x.Case:
     """A case whose plan (first set 09-02, revised 09-03) has two steps: due 09-30 and 10-30."""
-    return planned((x.SetPlan(plan=STEPPED), t(2026, 9, 3)), *more)
+    return planned((x.SetPlan(plan=STEPPED), t(2026, 9, 3)), *more, cid=cid)
 
 
 def step(case: x.Case, number: int, as_of: dt.date) -> x.Clock:
@@ -366,3 +367,70 @@ def test_an_overdue_plan_escalates_to_its_owner_and_the_unit_head() -> None:
     assert all("紧盯落实" in e.reason for e in told)
     running = [c for c in x.clocks(case, as_of=dt.date(2026, 10, 1)) if c.key == PLAN_LIMIT.key]
     assert x.escalations(case, running, w.org, as_of=dt.date(2026, 10, 1))[0] == ()
+
+
+store_url = store_helpers.store_url
+
+
+def test_store_due_lists_step_clocks_as_clocks_does(store_url: str) -> None:
+    """The store's due query (SQLite and PostgreSQL) lists step clocks (done, missed, running).
+
+    紧盯落实 (攻坚行动讲话): each step of a plan is a plan clock; the projections carry
+    them through the one clock engine, and ``check`` agrees after step reports.
+    """
+    running = stepped(cid="XF-S1")
+    missed = stepped(cid="XF-S2")
+    done = stepped(cid="XF-S3")
+    reports = [
+        ("XF-S2", x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)),
+        ("XF-S3", x.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),
+        ("XF-S3", x.ReportProgress(done="已听证", completes=[2]), t(2026, 10, 9)),
+    ]
+    day = dt.date(2026, 10, 12)
+    with open_store(store_url) as s:
+        s.import_ledger(x.dump_ledger([running, missed, done], reveal_personal_data=True))
+        for cid, change, at in reports:
+            s.apply(cid, change, at=at)
+        assert s.check().ok
+        cases = [s.case(cid) for cid in ("XF-S1", "XF-S2", "XF-S3")]
+        every = s.due(day, 30)
+        plans = s.due(day, 30, overdue=False, kinds={LimitKind.PLAN})
+    by_value = sorted(
+        (
+            c
+            for case in cases
+            for c in x.clocks(case, as_of=day)
+            if c.status.is_open and (c.remaining_working_days or 0) <= 30
+        ),
+        key=lambda c: (c.case_id, c.key),
+    )
+    assert sorted(every, key=lambda c: (c.case_id, c.key)) == by_value
+    steps = [(c.case_id, c.key, c.status) for c in every if c.key.startswith("plan_step_")]
+    assert steps == [
+        ("XF-S1", "plan_step_1", x.ClockStatus.OVERDUE),
+        ("XF-S1", "plan_step_2", x.ClockStatus.RUNNING),
+        ("XF-S2", "plan_step_2", x.ClockStatus.RUNNING),
+    ]
+    assert {c.key for c in plans} == {"plan_step_2"}  # overdue=False: from the day on
+
+
+def test_due_and_db_due_label_step_clocks_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """紧盯落实: `due` and `db due` list a missed step as a plan clock, in zh and en alike."""
+    missed = stepped((x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)), cid="XF-S2")
+    ledger = tmp_path / "l.jsonl"
+    ledger.write_text(
+        x.dump_ledger([stepped(cid="XF-S1"), missed], reveal_personal_data=True), encoding="utf-8"
+    )
+    db = ["--db", f"sqlite:///{tmp_path / 's.db'}"]
+    assert main(["db", "import", str(ledger), *db, "-q"]) == 0
+    for lang, kind, title in (("zh", "方案时限", "方案步骤"), ("en", "plan clock", "plan step")):
+        opts = ["--as-of", "2026-10-12", "--within", "3", "--kind", "plan", "--lang", lang, "-q"]
+        capsys.readouterr()
+        assert main(["due", str(ledger), *opts]) == 0
+        from_ledger = capsys.readouterr().out.splitlines()
+        assert main(["db", "due", *db, *opts]) == 0
+        assert capsys.readouterr().out.splitlines() == from_ledger
+        assert len(from_ledger) == 1  # XF-S1's step 1 (XF-S2 reported its own)
+        assert "XF-S1" in from_ledger[0] and kind in from_ledger[0] and title in from_ledger[0]

@@ -825,7 +825,7 @@ _KINDS: Final[dict[str, frozenset[LimitKind] | None]] = {
 }
 _KIND_HELP: Final = (
     "which clocks: all (default), statutory (the rulebook's limits) or plan "
-    "(settlement plans' deadlines, a campaign clock)"
+    "(settlement plans' deadlines and steps, campaign clocks)"
 )
 
 
