@@ -414,6 +414,30 @@ def test_store_due_lists_step_clocks_as_clocks_does(store_url: str) -> None:
     assert {c.key for c in plans} == {"plan_step_2"}  # overdue=False: from the day on
 
 
+def test_projections_from_before_step_clocks_are_flagged_and_rebuilt(store_url: str) -> None:
+    """A store projected before step clocks (no plan_step rows): check says so, rebuild mends.
+
+    紧盯落实 (攻坚行动讲话): the schema is unchanged, so the existing path applies.
+    """
+    day = dt.date(2026, 10, 12)
+    with open_store(store_url) as s:
+        s.import_ledger(x.dump_ledger([stepped(cid="XF-S1")], reveal_personal_data=True))
+        before = s.due(day, 30)
+    conn = store_helpers.raw_connect(store_url)
+    try:
+        conn.execute("DELETE FROM xf_clock WHERE limit_key LIKE 'plan_step_%'")
+    finally:
+        conn.close()
+    with open_store(store_url) as s:
+        assert not any(c.key.startswith("plan_step_") for c in s.due(day, 30))
+        report = s.check()
+        assert not report.ok and "plan_step_1" in report.problems[0]
+        assert s.rebuild() == 1
+        assert s.check().ok
+        assert s.due(day, 30) == before
+    assert {c.key for c in before} >= {"plan_step_1", "plan_step_2"}
+
+
 def test_due_and_db_due_label_step_clocks_alike(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
