@@ -106,6 +106,7 @@ def test_read_on_the_calling_thread_equals_the_pooled_read(dataset: Path) -> Non
     assert sum(len(p) for p in parts) == len(read_journal(dataset))
 
 
+@pytest.mark.dask
 def test_dask_local_cluster_equals_one_process(
     world: DemoWorld, dataset: Path, one_process: tuple[Any, x.SnapshotCounts]
 ) -> None:

@@ -179,6 +179,7 @@ def test_nightly_sweep_script(outputs: dict[str, tuple[int, str, str]]) -> None:
     assert "notifications per official:" in out
 
 
+@pytest.mark.dask
 def test_nightly_sweep_dask_script() -> None:
     """The Dask sweep runs on 2 worker processes and equals one process."""
     pytest.importorskip("pyarrow")
