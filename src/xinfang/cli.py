@@ -850,8 +850,18 @@ def _due_line(c: Clock, lang: str = "zh") -> str:
     kind = kind_label(c.kind, lang)
     return (
         f"{c.due}  {_pad(status, 16 if lang == 'en' else 10)}  {_pad(c.case_id, 16)} "
-        f"{_pad(kind, 10)} {_pad(title, 28)} {cite(c.citation, lang)}{mark}\n"
+        f"{_pad(kind, 10)} {_pad(title, 28)} {cite(c.citation, lang)}{mark}"
+        f"{_last_report_text(c, lang)}\n"
     )
+
+
+def _last_report_text(c: Clock, lang: str) -> str:
+    """A plan clock's last progress report (进展情况) as ``due`` shows it; empty for others."""
+    if c.kind is not LimitKind.PLAN:
+        return ""
+    if c.last_report is None:
+        return "  尚无进展报告" if lang == "zh" else "  no progress report yet"
+    return f"  最近进展 {c.last_report}" if lang == "zh" else f"  last report {c.last_report}"
 
 
 def _due_json(c: Clock, lang: str) -> dict[str, Any]:
@@ -861,6 +871,7 @@ def _due_json(c: Clock, lang: str) -> dict[str, Any]:
     doc["title_text"] = c.title if lang == "zh" else (c.title_en or c.key.replace("_", " "))
     doc["citation_text"] = cite(c.citation, lang)
     doc["kind_text"] = kind_label(c.kind, lang)
+    doc["last_report_text"] = _last_report_text(c, lang).strip()
     return doc
 
 
@@ -887,24 +898,30 @@ def _cmd_due(args: argparse.Namespace) -> int:
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
     log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, _since(started))
     with progress.bar(f"writing {args.format}", 1, unit="list") as bar:
-        if args.format == "json":
-            doc = {
-                "schema_version": 1,
-                "as_of": as_of.isoformat(),
-                "within": args.within,
-                "calendar": {
-                    "name": calendar.name,
-                    "provisional_years": sorted(calendar.provisional_years),
-                },
-                "lang": args.lang,
-                "clocks": [_due_json(c, args.lang) for c in rows],
-            }
-            text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = "".join(_due_line(c, args.lang) for c in rows)
+        text = _due_text(args, rows, as_of, calendar)
         bar.update()
     _write(text, args.output)
     return _due_summary(args, rows, as_of)
+
+
+def _due_text(
+    args: argparse.Namespace, rows: Sequence[Clock], as_of: _dt.date, calendar: WorkCalendar
+) -> str:
+    """What ``due`` and ``db due`` print (``--format`` text or json), alike."""
+    if args.format == "json":
+        doc = {
+            "schema_version": 1,
+            "as_of": as_of.isoformat(),
+            "within": args.within,
+            "calendar": {
+                "name": calendar.name,
+                "provisional_years": sorted(calendar.provisional_years),
+            },
+            "lang": args.lang,
+            "clocks": [_due_json(c, args.lang) for c in rows],
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return "".join(_due_line(c, args.lang) for c in rows)
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
@@ -1195,7 +1212,8 @@ def _cmd_db_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or _today()
     with _open(args.db, _calendar(args)) as store:
         rows = _viewer(args, store).due(as_of, args.within, kinds=_KINDS[args.kind])
-    _out("".join(_due_line(c, args.lang) for c in rows))
+        calendar = store.calendar
+    _out(_due_text(args, rows, as_of, calendar))
     return _due_summary(args, rows, as_of)
 
 
@@ -1479,6 +1497,7 @@ def _parser() -> argparse.ArgumentParser:
     dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
     dd.add_argument("--kind", choices=tuple(_KINDS), default="all", help=_KIND_HELP)
+    dd.add_argument("--format", choices=("text", "json"), default="text")
     dd.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     dd.set_defaults(run=_cmd_db_due)
     dr = dbs.add_parser(

@@ -81,6 +81,7 @@ __all__ = [
     "clocks",
     "handling_limit",
     "kind_label",
+    "last_report",
     "limit_clock",
     "limit_due",
     "part_limits",
@@ -163,6 +164,7 @@ class Clock(NamedTuple):
     calendar: str
     rule: CountingRule
     title_en: str = ""
+    last_report: _dt.date | None = None
 
     @property
     def deadline(self) -> pendulum.DateTime:
@@ -379,6 +381,7 @@ def limit_clock(
     provisional: bool,
     calendar: str,
     rule: CountingRule,
+    last_report: _dt.date | None = None,
 ) -> Clock:
     """The :class:`Clock` of limit ``lim`` for one case, from what the engine computed.
 
@@ -410,7 +413,19 @@ def limit_clock(
         calendar,
         rule,
         lim.title_en,
+        last_report if lim.kind is LimitKind.PLAN else None,
     )
+
+
+def last_report(case: Case, day: _dt.date) -> _dt.date | None:
+    """The date of the case's last progress report (进展情况) on or before ``day``, if any.
+
+    What a plan clock (a plan's deadline or step) shows as its
+    ``last_report``, alike on the per-case, column and store paths.
+    """
+    found = _replayed(case, day)
+    reported = found.on.progress_reported if found is not None else None
+    return reported if reported is not None and reported <= day else None
 
 
 def _end_attr(starts: str, end: str) -> str:
@@ -912,6 +927,7 @@ def _clocks(
                 provisional=provisional,
                 calendar=cal.name,
                 rule=rule,
+                last_report=last_report(case, day),
             )
         )
     return out
@@ -1017,6 +1033,7 @@ def _step_clocks(
                 provisional=False,
                 calendar=cal.name,
                 rule=rb.counting,
+                last_report=last_report(case, day),
             )
         )
     return out
@@ -1647,7 +1664,9 @@ class ClockTable:
     exactly as :func:`clocks` lists them. Date columns are ``datetime64[D]`` (``met_on``
     is NaT when the clock is not met); ``status`` holds indexes into
     :data:`STATUSES`; ``remaining_days`` and ``remaining_working_days`` are
-    meaningful only where the status is open.
+    meaningful only where the status is open; ``last_report`` is the date of
+    the case's last progress report (:func:`last_report`) on plan rows, NaT
+    on other rows and where no report was made.
     """
 
     __slots__ = (
@@ -1658,6 +1677,7 @@ class ClockTable:
         "due",
         "extended",
         "keys",
+        "last_report",
         "limit",
         "limits",
         "met_on",
@@ -1685,6 +1705,7 @@ class ClockTable:
     remaining_days: Any
     remaining_working_days: Any
     provisional: Any
+    last_report: Any
     calendar: str
     _rule: CountingRule
 
@@ -1739,6 +1760,9 @@ class ClockTable:
                     provisional=bool(self.provisional[r]),
                     calendar=self.calendar,
                     rule=self._rule,
+                    last_report=None
+                    if np.isnat(reported := self.last_report[r])
+                    else _dt.date.fromordinal(int(reported.astype(int)) + epoch),
                 )
             )
         return out
@@ -1801,6 +1825,20 @@ def clock_table(
     met_col = to_day(cols["met_on"])
     met_col[unmet] = np.datetime64("NaT")
     limits = part_limits(rb, parts)
+    # The last report's day on plan rows only: one look per case that has a plan clock.
+    reports = np.full(len(limit), np.datetime64("NaT"), dtype="datetime64[D]")
+    plan_rows = np.isin(
+        limit, [i for i, lim in enumerate(limits) if lim.kind is LimitKind.PLAN]
+    ).nonzero()[0]
+    if len(plan_rows):
+        cases = columns.cases
+        seen: dict[int, Any] = {}
+        for r in plan_rows.tolist():
+            k = int(cols["case"][r])
+            if k not in seen:
+                found = last_report(cases[k], day)
+                seen[k] = np.datetime64("NaT") if found is None else np.datetime64(found, "D")
+            reports[r] = seen[k]
     return ClockTable(
         cases=tuple(columns.cases),
         keys=tuple(lim.key for lim in limits),
@@ -1817,6 +1855,7 @@ def clock_table(
         remaining_days=cols["remaining_days"],
         remaining_working_days=cols["remaining_working_days"],
         provisional=cols["provisional"],
+        last_report=reports,
         calendar=cal.name,
         _rule=rb.counting,
     )

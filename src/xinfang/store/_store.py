@@ -28,7 +28,7 @@ from xinfang.case import Case, replay
 from xinfang.changes import Accept, Assign, Change, Event, Forward, Register
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
-from xinfang.deadlines import Clock, ClockStatus, clock_limit, clocks, limit_clock
+from xinfang.deadlines import Clock, ClockStatus, clock_limit, clocks, last_report, limit_clock
 from xinfang.errors import (
     CalendarRangeError,
     ConfidentialityError,
@@ -1303,12 +1303,21 @@ class Store:
         }
         out: list[Clock] = []
         row_clock = self._row_clocks(day, due_soon)
+        reported: dict[str, _dt.date | None] = {}
         for r in rows:
             if r[0] in replayed:
                 continue
             clock = row_clock(r)
-            if clock is not None:
-                out.append(clock)
+            if clock is None:
+                continue
+            if clock.kind is LimitKind.PLAN and (wanted is None or LimitKind.PLAN in wanted):
+                # The last progress report's day is not projected: read from the case's
+                # journal, once per case with a plan clock listed.
+                cid = clock.case_id
+                if cid not in reported:
+                    reported[cid] = last_report(self._load(cid), day)
+                clock = clock._replace(last_report=reported[cid])
+            out.append(clock)
         for cid in sorted(replayed):
             case = self._load(cid)
             for c in clocks(case, as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon):
