@@ -127,7 +127,10 @@ def test_a_store_from_before_the_last_report_opens_and_shows_it(store_url: str) 
 
 @pytest.mark.parametrize(
     ("lang", "made", "none"),
-    [("zh", "最近进展 2026-10-09", "尚无进展报告"), ("en", "last report 2026-10-09", "no progress")],
+    [
+        ("zh", "最近进展 2026-10-09", "尚无进展报告"),
+        ("en", "last report 2026-10-09", "no progress"),
+    ],
 )
 def test_due_and_db_due_print_the_last_report_alike(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, made: str, none: str
