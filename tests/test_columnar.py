@@ -57,6 +57,7 @@ def clock_rows(sweep: Any) -> list[tuple[Any, ...]]:
             r["remaining_days"],
             r["remaining_working_days"],
             r["provisional"],
+            r["last_report"],
         )
         for r in sweep.clocks.to_pylist()
     ]
@@ -78,6 +79,7 @@ def value_rows(table: x.ClockTable) -> list[tuple[Any, ...]]:
             c.remaining_days,
             c.remaining_working_days,
             c.provisional,
+            c.last_report,
         )
         for c in table.to_clocks(by_case=False)
     ]

@@ -193,7 +193,7 @@ def test_spark_map_in_arrow_equals_one_process(
     ddl = (
         "case_id string, limit string, started date, nominal date, due date, met_on date, "
         "paused int, extended int, status string, remaining_days int, "
-        "remaining_working_days int, provisional boolean"
+        "remaining_working_days int, provisional boolean, last_report date"
     )
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (

@@ -36,7 +36,7 @@ from xinfang.deadlines import (
     paused_days,
 )
 from xinfang.errors import XinfangError
-from xinfang.rulebook import bundled_rulebook
+from xinfang.rulebook import LimitKind, bundled_rulebook
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Sequence
@@ -88,6 +88,7 @@ CLOCKS_SCHEMA: Final = pa.schema(
         pa.field("remaining_days", pa.int32()),
         pa.field("remaining_working_days", pa.int32()),
         pa.field("provisional", pa.bool_(), nullable=False),
+        pa.field("last_report", pa.date32()),
     ],
     metadata={"xinfang": "clocks"},
 )
@@ -284,9 +285,16 @@ def _ints(values: Any, valid: Any = None) -> Any:
     return pa.array(np.asarray(values, dtype=np.int64).astype(np.int32), mask=mask)
 
 
-def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> Any:
-    """The clocks table of the engine's parts."""
-    keys = [lim.key for lim in part_limits(rb, parts)]
+def _clocks_table(
+    milestones: Any, parts: Sequence[ClockPart], rb: Rulebook, cols: MilestoneColumns
+) -> Any:
+    """The clocks table of the engine's parts.
+
+    ``last_report``: the case's last progress report (``progress_reported``, as the
+    milestones stand) on plan rows, null elsewhere (:func:`xinfang.deadlines.last_report`).
+    """
+    limits = part_limits(rb, parts)
+    keys = [lim.key for lim in limits]
     status_names = [s.value for s in STATUSES]
     if not parts:
         return CLOCKS_SCHEMA.empty_table()
@@ -294,12 +302,14 @@ def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> 
     status = np.concatenate([p.status for p in parts]).astype(np.int8)
     opened = IS_OPEN[status]
     met_on = np.concatenate([np.broadcast_to(p.met_on, (len(p.case),)) for p in parts])
+    position = np.repeat([p.position for p in parts], [len(p.case) for p in parts])
+    plan = [i for i, lim in enumerate(limits) if lim.kind is LimitKind.PLAN]
+    reported = cols["progress_reported"][case]
+    has_report = np.isin(position, plan) & (reported > 0)
     columns = {
         "case_id": milestones.column("case_id").take(pa.array(case)),
         "limit": pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat([p.position for p in parts], [len(p.case) for p in parts])).cast(
-                pa.int16()
-            ),
+            pa.array(position).cast(pa.int16()),
             pa.array(keys, pa.string()),
         ),
         "started": _dates(np.concatenate([p.started for p in parts])),
@@ -321,6 +331,7 @@ def _clocks_table(milestones: Any, parts: Sequence[ClockPart], rb: Rulebook) -> 
             opened,
         ),
         "provisional": pa.array(np.concatenate([p.provisional for p in parts]), pa.bool_()),
+        "last_report": _dates(np.where(has_report, reported, _EPOCH), has_report),
     }
     return pa.Table.from_pydict(columns, schema=CLOCKS_SCHEMA)
 
@@ -535,7 +546,7 @@ def run(
                 target_ids(milestones, campaign) if targets_found is None else targets_found
             ),
         )
-    return (_clocks_table(milestones, parts, rb) if clocks else None), counts
+    return (_clocks_table(milestones, parts, rb, cols) if clocks else None), counts
 
 
 def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
