@@ -54,7 +54,7 @@ SORT = [("case_id", "ascending"), ("limit", "ascending")]
 CLOCKS_DDL = (
     "case_id string, limit string, started date, nominal date, due date, met_on date, "
     "paused int, extended int, status string, remaining_days int, "
-    "remaining_working_days int, provisional boolean"
+    "remaining_working_days int, provisional boolean, last_report date"
 )
 PARTITIONS = 4
 
