@@ -112,11 +112,11 @@ def backlog_ids(cases: Iterable[x.Case]) -> list[str]:
 
 
 def _resident_id(rng: random.Random) -> str:
-    from xinfang.personal import _id_check_digit
+    from xinfang.personal import id_check_digit
 
     birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24_000))
     first17 = f"{rng.choice(_AREAS)}{birth:%Y%m%d}{rng.randrange(1000):03d}"
-    return first17 + _id_check_digit(first17)
+    return first17 + id_check_digit(first17)
 
 
 def _name(rng: random.Random) -> str:

@@ -46,7 +46,7 @@ from xinfang.case import Case, replay
 from xinfang.changes import CHANGE_BY_KIND, CHANGE_TYPES, Change, Event
 from xinfang.deadlines import Clock
 from xinfang.errors import InvalidDataError, XinfangError, quoted
-from xinfang.instants import _UTC8_SINCE, LAST_DAY, SHANGHAI, aware, in_range
+from xinfang.instants import LAST_DAY, SHANGHAI, UTC8_SINCE, aware, in_range
 from xinfang.personal import PhoneNumber, ResidentId
 
 __all__ = [
@@ -195,7 +195,7 @@ def _structure_instant(value: Any, _: type) -> _dt.datetime:
 
 
 #: Years a +08:00 instant is Asia/Shanghai's own and wholly in the accepted range.
-_FAST_YEARS: Final = range(_UTC8_SINCE, LAST_DAY.year + 1)
+_FAST_YEARS: Final = range(UTC8_SINCE, LAST_DAY.year + 1)
 
 
 def _is_enum(t: Any) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "FIRST_DAY",
     "LAST_DAY",
     "SHANGHAI",
+    "UTC8_SINCE",
     "aware",
     "aware_or_none",
     "day_in_range",
@@ -38,7 +39,7 @@ __all__ = [
 SHANGHAI: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
 _UTC8: Final = _dt.timedelta(hours=8)
 #: From this year on a fixed +08:00 offset is Asia/Shanghai's own (no DST since 1991).
-_UTC8_SINCE: Final = 1992
+UTC8_SINCE: Final = 1992
 
 #: The first and the last local day (Asia/Shanghai) of an instant or date xinfang accepts.
 FIRST_DAY: Final = _dt.date(1949, 10, 1)
@@ -92,7 +93,7 @@ def aware(value: _dt.datetime, field: str = "at") -> _dt.datetime:
     if type(value) is _dt.datetime and value.year in _SAFE_YEARS:
         if tz is SHANGHAI:
             return value
-        if tz is not None and value.year >= _UTC8_SINCE and tz.utcoffset(value) == _UTC8:
+        if tz is not None and value.year >= UTC8_SINCE and tz.utcoffset(value) == _UTC8:
             return value.replace(tzinfo=SHANGHAI)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(

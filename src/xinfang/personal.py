@@ -18,7 +18,13 @@ from xinfang._checks import format_control_problem
 from xinfang.errors import InvalidDataError, TransitionError
 from xinfang.vocabulary import PetitionerKind
 
-__all__ = ["Petitioner", "PhoneNumber", "ResidentId"]
+__all__ = [
+    "INVISIBLE_IN_NAMES",
+    "Petitioner",
+    "PhoneNumber",
+    "ResidentId",
+    "id_check_digit",
+]
 
 
 _ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -27,7 +33,8 @@ _ID_FULL: Final = re.compile(r"^\d{17}[\dX]$")
 _ID_MASKED: Final = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 
-def _id_check_digit(first17: str) -> str:
+def id_check_digit(first17: str) -> str:
+    """The check character (GB 11643-1999) of a resident id's first 17 digits."""
     if len(first17) != len(_ID_WEIGHTS):
         raise ValueError(f"expected {len(_ID_WEIGHTS)} digits, got {first17!r}")
     return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
@@ -42,7 +49,7 @@ def _check_resident_id(_: object, __: object, value: str) -> None:
         raise InvalidDataError(
             [("id_number", "a resident ID number has 17 digits and a check digit (0-9 or X)")]
         )
-    if _id_check_digit(value[:17]) != value[17]:
+    if id_check_digit(value[:17]) != value[17]:
         raise InvalidDataError(
             [("id_number", "the check digit is wrong (GB 11643-1999: ISO 7064 MOD 11-2)")]
         )
@@ -136,7 +143,7 @@ class PhoneNumber:
 
 
 #: Characters that take no space and carry no letter: a name of only these is empty.
-_INVISIBLE: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad\u034f")
+INVISIBLE_IN_NAMES: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad\u034f")
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -155,7 +162,7 @@ def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -
     problem = format_control_problem(value)
     if problem is not None:
         raise InvalidDataError([(attribute.name, problem)], source=owner)
-    visible = "".join(c for c in value if c not in _INVISIBLE).strip()
+    visible = "".join(c for c in value if c not in INVISIBLE_IN_NAMES).strip()
     if not visible:
         raise InvalidDataError(
             [(attribute.name, "is empty (only white space or zero-width characters)")],

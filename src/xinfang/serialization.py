@@ -61,6 +61,7 @@ __all__ = [
     "from_dict",
     "from_json",
     "json_schema",
+    "line_problems",
     "load_ledger",
     "loads",
     "make_converter",
@@ -200,7 +201,7 @@ class BadLine:
         return [(f"{self.where}: {path}", message) for path, message in self.problems]
 
 
-def _line_problems(
+def line_problems(
     number: int, line: str, problems: Iterable[tuple[str, str]]
 ) -> list[tuple[str, str]]:
     """A bad ledger line's problems, each path headed by its line number and case id.
@@ -256,7 +257,7 @@ def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[C
         try:
             case: Case = from_json(line)
         except InvalidDataError as exc:
-            problems.extend(_line_problems(number, line, exc.problems))
+            problems.extend(line_problems(number, line, exc.problems))
             continue
         seen = first_line.setdefault(case.id, number)
         if seen != number:

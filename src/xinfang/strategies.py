@@ -62,7 +62,7 @@ from xinfang.classification import CaseFacts
 from xinfang.errors import TransitionError
 from xinfang.instants import SHANGHAI
 from xinfang.periods import CountingRule, Period, PeriodUnit
-from xinfang.personal import Petitioner, PhoneNumber, ResidentId, _id_check_digit
+from xinfang.personal import Petitioner, PhoneNumber, ResidentId, id_check_digit
 from xinfang.procedure import apply, open_case
 from xinfang.responsibility import Interest, Official, Organization, Post, Unit
 from xinfang.rulebook import Rulebook, bundled_rulebook, bundled_rulebooks
@@ -188,7 +188,7 @@ def resident_ids(draw: st.DrawFn) -> ResidentId:
     birth = draw(_BIRTHS)
     seq = draw(_SEQS)
     first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
-    return ResidentId(first17 + _id_check_digit(first17))
+    return ResidentId(first17 + id_check_digit(first17))
 
 
 @functools.cache

@@ -48,13 +48,12 @@ from xinfang.columnar._schema import (
     READ_SCHEMA,
     TIMESTAMP,
     US_PER_DAY,
-    UTC8_SINCE,
     UTC8_US,
 )
 from xinfang.convert import SCHEMA_VERSION
 from xinfang.errors import InvalidDataError
-from xinfang.instants import FIRST_DAY, LAST_DAY
-from xinfang.personal import _INVISIBLE, PhoneNumber, ResidentId
+from xinfang.instants import FIRST_DAY, LAST_DAY, UTC8_SINCE
+from xinfang.personal import INVISIBLE_IN_NAMES, PhoneNumber, ResidentId
 from xinfang.vocabulary import PetitionerKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,7 +101,7 @@ def _klass(chars: str) -> str:
 
 #: A character nonempty() counts as content / _check_name counts as visible.
 _CONTENT_RE: Final = f"[^{_klass(_SPACE)}]"
-_VISIBLE_RE: Final = f"[^{_klass(_SPACE + ''.join(_INVISIBLE))}]"
+_VISIBLE_RE: Final = f"[^{_klass(_SPACE + ''.join(INVISIBLE_IN_NAMES))}]"
 _CONTROL_RE: Final = "[\\x00-\\x1f\\x7f-\\x9f]"  # category Cc, exactly
 _FORMAT_RE: Final = format_control_class()  # category Cf, as the value path refuses it
 

@@ -24,18 +24,16 @@ import attrs
 import pyarrow as pa
 
 from xinfang.changes import CHANGE_TYPES, Register
-from xinfang.instants import _UTC8_SINCE
+from xinfang.instants import UTC8_SINCE
 from xinfang.personal import PhoneNumber, ResidentId
 
 #: Microseconds in a day, and Asia/Shanghai's fixed +08:00 in microseconds.
 US_PER_DAY: Final = 86_400_000_000
 UTC8_US: Final = 8 * 3_600_000_000
-#: From this year on +08:00 is Asia/Shanghai's own offset (:mod:`xinfang.instants`).
-UTC8_SINCE: Final = _UTC8_SINCE
 #: The first instant of that year in Beijing, as µs since the epoch: a local day of an
 #: earlier instant is not certain from the offset alone (the value path decides it).
 SINCE_1992_US: Final = (
-    int(_dt.datetime(_UTC8_SINCE, 1, 1, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).timestamp())
+    int(_dt.datetime(UTC8_SINCE, 1, 1, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).timestamp())
     * 1_000_000
 )
 

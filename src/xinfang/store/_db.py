@@ -23,7 +23,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from xinfang.errors import XinfangError, quoted
-from xinfang.instants import _UTC8_SINCE, aware
+from xinfang.instants import UTC8_SINCE, aware
 from xinfang.store._errors import StoreError
 from xinfang.store._schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -527,7 +527,7 @@ def _unicode_failure(url: str, what: str, exc: UnicodeError) -> StoreError:
 
 
 #: Instants' text from this year on is at +08:00, Asia/Shanghai's own offset.
-_UTC8_YEAR: Final = f"{_UTC8_SINCE:04d}"
+_UTC8_YEAR: Final = f"{UTC8_SINCE:04d}"
 
 
 #: The URL option that lets the store run under a role that can rewrite the journal.

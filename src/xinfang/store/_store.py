@@ -48,7 +48,7 @@ from xinfang.responsibility import (
     visibility,
 )
 from xinfang.rulebook import Limit, LimitKind, bundled_rulebook
-from xinfang.serialization import _line_problems, load_ledger, to_json
+from xinfang.serialization import line_problems, load_ledger, to_json
 from xinfang.store._db import ALLOW_PRIVILEGED, Database, connect
 from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
 from xinfang.store._schema import SCHEMA_VERSION
@@ -420,7 +420,7 @@ def _unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
             continue
         found = list(_unstorable(doc, "$"))
         if found:
-            problems += _line_problems(number, line, found)
+            problems += line_problems(number, line, found)
     return problems
 
 
@@ -2043,7 +2043,7 @@ def _ledger_text(source: str | os.PathLike[str]) -> tuple[str, str]:
         line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
         number = data.count(b"\n", 0, exc.start) + 1
         raise InvalidDataError(
-            _line_problems(number, line, [("$", f"not UTF-8 text: {exc}"[:200])]), source=name
+            line_problems(number, line, [("$", f"not UTF-8 text: {exc}"[:200])]), source=name
         ) from exc
 
 
