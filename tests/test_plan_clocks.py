@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 import store_helpers
 import xinfang as x
 from shared_world import world
+from xinfang.campaign import stalled
 from xinfang.case import mutate
 from xinfang.cli import main
-from xinfang.deadlines import PLAN_LIMIT, kind_label, limit_due
+from xinfang.deadlines import PLAN_LIMIT, kind_label, limit_due, plan_step_clocks
 from xinfang.rulebook import LimitKind
 from xinfang.store import open_store
 from xinfang.strategies import work_calendars
@@ -267,7 +268,7 @@ def stepped(*more: tuple[x.Change, dt.datetime], cid: str = "XF-1") -> x.Case:
 
 def step(case: x.Case, number: int, as_of: dt.date) -> x.Clock:
     """Step ``number``'s clock as of ``as_of``."""
-    return x.plan_step_clocks(case, as_of=as_of)[number - 1]
+    return plan_step_clocks(case, as_of=as_of)[number - 1]
 
 
 @pytest.mark.parametrize(
@@ -346,9 +347,9 @@ def test_a_plan_with_no_report_for_the_campaign_days_is_stalled(
         else [(x.ReportProgress(done="走访"), t(report.year, report.month, report.day))]
     )
     case = planned(*more)
-    assert x.stalled(case, as_of, 30) is expected
+    assert stalled(case, as_of, 30) is expected
     settled = then(case, x.Settle(evidence="息诉"), t(2026, 10, 1, 10))
-    assert not x.stalled(settled, dt.date(2026, 12, 1), 30)
+    assert not stalled(settled, dt.date(2026, 12, 1), 30)
 
 
 def test_an_overdue_plan_escalates_to_its_owner_and_the_unit_head() -> None:

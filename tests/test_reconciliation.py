@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import xinfang as x
 from shared_world import world
 from xinfang import report
-from xinfang.campaign import require_references, unplaced_cases
+from xinfang.campaign import Reconciliation, require_references, unplaced_cases
 from xinfang.cli import main
 from xinfang.columnar._engine import unknown_id_rows
 from xinfang.serialization import to_toml
@@ -233,7 +233,7 @@ def _case(case_id: str, *changes: x.Change, on: dt.datetime | None = None, **kw:
     return x.replay(x.Event(seq=i, at=day, by="c", change=ch) for i, ch in enumerate(steps, 1))
 
 
-def _one(case: x.Case, campaign: x.Campaign = CAMPAIGN) -> x.Reconciliation:
+def _one(case: x.Case, campaign: x.Campaign = CAMPAIGN) -> Reconciliation:
     return x.snapshot(campaign, [case], ORG, as_of=AS_OF).reconciliation
 
 

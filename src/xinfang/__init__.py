@@ -22,22 +22,18 @@ from xinfang.campaign import (
     Listing,
     ListingReason,
     Progress,
-    Reconciliation,
-    ReferenceProblem,
     Snapshot,
     SnapshotCounts,
-    UnplacedGroup,
     check_references,
     finish_snapshot,
     load_campaign,
     snapshot,
     snapshot_counts,
-    stalled,
     trend,
 )
 
 # the case and its fold
-from xinfang.case import Case, Hearing, Holding, Milestones, PlanRevision, replay
+from xinfang.case import Case, Hearing, Holding, Milestones, replay
 
 # changes (the commands) and events
 from xinfang.changes import (
@@ -100,7 +96,6 @@ from xinfang.deadlines import (
     clock_table,
     clocks,
     limit_due,
-    plan_step_clocks,
     stage_as_of,
     window_closed,
 )
@@ -132,7 +127,6 @@ from xinfang.periods import (
     DueDate,
     Period,
     PeriodUnit,
-    cite,
     deadline_instant,
     due_date,
     local_date,
@@ -291,7 +285,6 @@ __all__ = [
     "PetitionerKind",
     "PhoneNumber",
     "PlanMilestone",
-    "PlanRevision",
     "Policy",
     "PolicyError",
     "PolicyRule",
@@ -302,11 +295,9 @@ __all__ = [
     "Rating",
     "Reason",
     "ReceiveForwarded",
-    "Reconciliation",
     "RecordAgreement",
     "RecusalError",
     "RedactedCase",
-    "ReferenceProblem",
     "Register",
     "Relapse",
     "ReleaseRole",
@@ -335,7 +326,6 @@ __all__ = [
     "Unit",
     "UnitKind",
     "UnknownCaseError",
-    "UnplacedGroup",
     "Visibility",
     "WindowClosedError",
     "Withdraw",
@@ -349,7 +339,6 @@ __all__ = [
     "chain_as_of",
     "check_references",
     "china_mainland",
-    "cite",
     "classify",
     "clock_table",
     "clocks",
@@ -380,7 +369,6 @@ __all__ = [
     "local_date",
     "open_case",
     "open_store",
-    "plan_step_clocks",
     "policy_gaps",
     "proposed_assignments",
     "redact",
@@ -390,7 +378,6 @@ __all__ = [
     "snapshot",
     "snapshot_counts",
     "stage_as_of",
-    "stalled",
     "to_dict",
     "to_json",
     "trend",
