@@ -16,21 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xinfang as x
+from test_reconciliation import ORG  # the same three-unit organisation
 
 from helpers import register, t
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-UNITS = [x.Unit(id="HQ", name="总队", level="corps")]
-UNITS += [
-    x.Unit(id=f"D{i}", name=f"第{'一二三'[i - 1]}支队", level="d", parent="HQ") for i in (1, 2, 3)
-]
-ORG = x.Organization(
-    levels=("corps", "d"),
-    units=UNITS,
-    officials=[x.Official(id="D1-H", name="王局长", unit="D1", post=x.Post.HEAD)],
-)
 CAMPAIGN = x.Campaign(
     id="c",
     name="攻坚",
