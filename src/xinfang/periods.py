@@ -28,7 +28,6 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
-import numpy as np
 
 from xinfang.calendar import china_mainland
 from xinfang.errors import (
@@ -40,6 +39,7 @@ from xinfang.errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import numpy.typing as npt
     import pendulum
 
@@ -504,9 +504,6 @@ def _period_end(
     return nominal, last, provisional or cal.provisional_between(nominal, last)
 
 
-_EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
-
-
 def period_end_array(
     days: npt.ArrayLike,
     period: Period,
@@ -527,8 +524,10 @@ def period_end_array(
     in the integer type of ``days`` (int32 halves the memory; others: int64).
     With ``outside`` (a boolean array, one per day), an element that needs a
     day the calendar does not cover is marked there instead (its results are
-    meaningless), and nothing is raised.
+    meaningless), and nothing is raised. numpy is imported on the first call.
     """
+    import numpy as np
+
     start = np.asarray(days)
     if start.dtype not in (np.int32, np.int64):
         start = start.astype(np.int64)
@@ -551,8 +550,9 @@ def period_end_array(
                 found.append((day, day, False))
         return found
 
+    arrays = cal.arrays
     if (rule.roll_forward and not rule.weekend_is_rest_day) or (
-        outside is not None and not cal._ix.count
+        outside is not None and not arrays.count
     ):
         # Rolling past listed holidays only (a rare setting), or a calendar
         # without a working day: element by element.
@@ -560,13 +560,11 @@ def period_end_array(
         nominal = np.fromiter((f[0].toordinal() for f in found), np.int64, len(found))
         last = np.fromiter((f[1].toordinal() for f in found), np.int64, len(found))
         return nominal, last, np.fromiter((f[2] for f in found), bool, len(found))
-    ix = cal._ix
-    base, size, count = ix.base, ix.size, ix.count
-    cum_all, nth_epoch, _ = cal._np()
+    base, size, count = arrays.first, arrays.size, arrays.count
     # The calendar's index in the days' type (its values are small): gathers keep it.
-    cum = cum_all.astype(start.dtype)
-    nth = (nth_epoch + _EPOCH_ORDINAL).astype(start.dtype)  # the k-th working day
-    prov = np.asarray(ix.prov, dtype=start.dtype)
+    cum = arrays.cumulative.astype(start.dtype)
+    nth = arrays.working_days.astype(start.dtype)  # the k-th working day
+    prov = arrays.provisional.astype(start.dtype)
 
     def index(
         offsets: npt.NDArray[np.integer[Any]], end: int, where: Any = None

@@ -28,15 +28,10 @@ Arithmetic conventions (all O(1), from a cumulative index built once):
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-import importlib.metadata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
-import holidays as holidays_pkg
-import numpy as np
-from chinese_calendar import constants
 
 from xinfang._toml import read_toml
 from xinfang.errors import CalendarDataError, CalendarRangeError, quoted
@@ -44,14 +39,12 @@ from xinfang.errors import CalendarDataError, CalendarRangeError, quoted
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
+    import numpy as np
     import numpy.typing as npt
 
-__all__ = [
-    "WorkCalendar",
-    "china_mainland",
-    "combine_calendars",
-    "load_calendar",
-]
+    from xinfang.calendar._arrays import CalendarArrays
+
+__all__ = ["WorkCalendar", "combine_calendars"]
 
 _date = _dt.date
 _fromordinal = _dt.date.fromordinal
@@ -73,7 +66,7 @@ class _Index:
     ``prov[i]`` counts provisional days among the first ``i`` covered days.
     """
 
-    __slots__ = ("base", "count", "cum", "np_cache", "nth", "prov", "size", "work")
+    __slots__ = ("arrays", "base", "count", "cum", "nth", "prov", "size", "work")
 
     def __init__(self, cal: WorkCalendar) -> None:
         base = cal.first.toordinal()
@@ -105,7 +98,7 @@ class _Index:
         self.nth = nth
         self.count = c
         self.prov = prov
-        self.np_cache: tuple[Any, Any, Any] | None = None
+        self.arrays: CalendarArrays | None = None  # built on first use (numpy)
 
 
 def _frozen_dates(value: Iterable[_dt.date]) -> frozenset[_dt.date]:
@@ -352,16 +345,19 @@ class WorkCalendar:
         between = self.working_days_between
         return [between(a, b) for a, b in pairs]
 
-    def _np(self) -> tuple[Any, Any, Any]:
+    @property
+    def arrays(self) -> CalendarArrays:
+        """The calendar's arithmetic index as read-only numpy arrays (for the column paths).
+
+        Built on first use and kept with the calendar; numpy is imported only
+        then. See :class:`~xinfang.calendar.CalendarArrays`.
+        """
         ix = self._ix
-        if ix.np_cache is None:
-            cum = np.asarray(ix.cum, dtype=np.int64)
-            nth = np.fromiter(
-                (d.toordinal() - _EPOCH_ORDINAL for d in ix.nth), dtype=np.int64, count=ix.count
-            )
-            work = np.frombuffer(ix.work, dtype=np.uint8).astype(bool)
-            ix.np_cache = (cum, nth, work)
-        return ix.np_cache
+        if ix.arrays is None:
+            from xinfang.calendar._arrays import calendar_arrays
+
+            ix.arrays = calendar_arrays(ix.base, ix.cum, ix.nth, ix.work, ix.prov)
+        return ix.arrays
 
     def add_working_days_array(
         self, dates: npt.ArrayLike, n: npt.ArrayLike
@@ -372,7 +368,11 @@ class WorkCalendar:
         or an integer array broadcastable against it. Returns ``datetime64[D]``.
         Raises :class:`~xinfang.CalendarRangeError` naming the first bad element.
         """
-        cum, nth, _ = self._np()
+        import numpy as np
+
+        arrays = self.arrays
+        cum = arrays.cumulative
+        nth = arrays.working_days - _EPOCH_ORDINAL
         days = np.asarray(dates, dtype="datetime64[D]").view(np.int64)
         offs = np.asarray(n, dtype=np.int64)
         days, offs = np.broadcast_arrays(days, offs)
@@ -393,7 +393,9 @@ class WorkCalendar:
 
     def is_working_day_array(self, dates: npt.ArrayLike) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Vectorised :meth:`is_working_day` (requires numpy)."""
-        _, _, work = self._np()
+        import numpy as np
+
+        work = self.arrays.is_working
         days = np.asarray(dates, dtype="datetime64[D]").view(np.int64)
         i = days - (self._ix.base - _EPOCH_ORDINAL)
         bad = (i < 0) | (i >= self._ix.size)
@@ -647,15 +649,6 @@ def _apply_unchecked(cal: WorkCalendar, data: Mapping[str, Any]) -> WorkCalendar
     )
 
 
-def load_calendar(path: str | Path, *, base: WorkCalendar | None = None) -> WorkCalendar:
-    """Read a calendar TOML file and apply it to ``base`` (default: :func:`china_mainland`).
-
-    See ``docs/calendar.md`` for the format; the bundled example is
-    ``xinfang/data/calendars/example-local.toml``.
-    """
-    return (base if base is not None else china_mainland()).extend_from_file(path)
-
-
 def combine_calendars(*calendars: WorkCalendar, name: str | None = None) -> WorkCalendar:
     """A calendar whose working days are the days that are working in *every* input.
 
@@ -699,147 +692,3 @@ def combine_calendars(*calendars: WorkCalendar, name: str | None = None) -> Work
         sources=tuple(s for c in calendars for s in c.sources),
         labels=labels,
     )
-
-
-# ------------------------------------------------------------ mainland China
-_CN_LABELS: Final = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-}
-
-
-@functools.cache
-def _published() -> WorkCalendar:
-    holidays: dict[_dt.date, str] = dict(constants.holidays)
-    workdays: dict[_dt.date, str] = dict(constants.workdays)
-    first = _dt.date(min(holidays).year, 1, 1)
-    last = _dt.date(max(holidays).year, 12, 31)
-    try:
-        version = importlib.metadata.version("chinesecalendar")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        version = "unknown"
-    labels = {d: _CN_LABELS.get(n, n) for d, n in holidays.items()}
-    labels.update({d: f"{_CN_LABELS.get(n, n)}调休上班" for d, n in workdays.items()})
-    return WorkCalendar(
-        name="china-mainland",
-        first=first,
-        last=last,
-        holidays=holidays,
-        makeup_workdays=workdays,
-        sources=(
-            (
-                f"chinesecalendar {version}: State Council General Office holiday "
-                f"arrangements {first.year}-{last.year}"
-            ),
-        ),
-        labels=labels,
-    )
-
-
-_PROVISIONAL_SOURCE: Final = (
-    "provisional: statutory holidays of 全国年节及纪念日放假办法 (rev. 2024) with weekend "
-    "compensation days, dates from the holidays package; no make-up working days"
-)
-
-
-#: The last year a provisional calendar may reach: the holiday measures are 2024's,
-#: and a century of guessed holidays is already more than any limit needs.
-_MAX_PROVISIONAL_YEAR: Final = 2200
-
-
-@functools.cache
-def _provisional(through: int) -> WorkCalendar:
-    base = _published()
-    first_year = base.last.year + 1
-    if through < first_year:
-        raise CalendarDataError(
-            f"provisional_through={through} must be after the published data's last year "
-            f"({base.last.year})",
-            path="provisional_through",
-        )
-    years = range(first_year, through + 1)
-    days: dict[_dt.date, str] = {}
-    zh = holidays_pkg.country_holidays("CN", years=years, language="zh_CN")
-    en = holidays_pkg.country_holidays("CN", years=years, language="en_US")
-    for d, name in en.items():
-        # Days "substituted" for a make-up working day come only from a State
-        # Council notice; the holiday measures give the holidays themselves and
-        # the weekday compensation for holidays that fall on a weekend.
-        if "substitut" in name.lower() or "day off" in name.lower():
-            continue
-        days[d] = zh.get(d, name)
-    return WorkCalendar(
-        name=f"china-mainland+provisional-{through}",
-        first=base.first,
-        last=_dt.date(through, 12, 31),
-        holidays=base.holidays | days.keys(),
-        makeup_workdays=base.makeup_workdays,
-        provisional_years=years,
-        sources=(*base.sources, _PROVISIONAL_SOURCE),
-        labels={**base.labels, **{d: f"{n}(暂定)" for d, n in days.items()}},
-    )
-
-
-def china_mainland(
-    *,
-    strict: bool = False,
-    provisional_through: int = 2035,
-    provisional: bool | None = None,
-) -> WorkCalendar:
-    """The mainland China calendar: the one default of the library and the command.
-
-    It covers the years that have a published State Council arrangement in
-    the bundled data source (``chinesecalendar``: 2004-2026 at the time of
-    writing), then **provisional years** through ``provisional_through``: the
-    statutory holidays of the national holiday measures (and their weekday
-    compensation when one falls on a weekend), and **no** make-up working
-    days. Those years are listed in ``provisional_years``; every result a
-    provisional day decided is flagged ``provisional`` (due dates, clocks,
-    due rows, bulletins, JSON). Load the real arrangement with
-    :meth:`WorkCalendar.with_arrangement` or :func:`load_calendar` once it is
-    published. Built once per choice, then cached.
-
-    ``strict=True`` gives the published years only: a date past them raises
-    :class:`~xinfang.CalendarRangeError` instead of being counted
-    provisionally (the command's ``--strict-calendar``).
-
-    ``provisional`` is the former spelling, kept for compatibility:
-    ``provisional=True`` is the default, ``provisional=False`` means
-    ``strict=True``; ``provisional=True, strict=True`` is a
-    :class:`~xinfang.CalendarDataError`.
-    """
-    if not isinstance(strict, bool):
-        raise CalendarDataError(
-            f"strict must be true or false, got {type(strict).__name__}", path="strict"
-        )
-    if provisional is not None:
-        if not isinstance(provisional, bool):
-            raise CalendarDataError(
-                f"provisional must be true or false, got {type(provisional).__name__}",
-                path="provisional",
-            )
-        if provisional and strict:
-            raise CalendarDataError(
-                "provisional=True contradicts strict=True; give only strict "
-                "(provisional is its former spelling)",
-                path="provisional",
-            )
-        strict = not provisional
-    if (
-        not isinstance(provisional_through, int)
-        or isinstance(provisional_through, bool)
-        or not 1 <= provisional_through <= _MAX_PROVISIONAL_YEAR
-    ):
-        raise CalendarDataError(
-            f"provisional_through must be a year (an integer up to {_MAX_PROVISIONAL_YEAR}), "
-            f"got {quoted(provisional_through)}",
-            path="provisional_through",
-        )
-    if strict:
-        return _published()
-    return _provisional(provisional_through)
