@@ -385,10 +385,10 @@ def test_a_case_counts_for_its_responsible_then_handling_then_receiving_unit() -
 
 def test_burndown_labels_do_not_overlap() -> None:
     """Every point has a dot; a count label only where it clears the next one."""
-    from xinfang.report import _svg_burndown
+    from xinfang.report._chart import svg_burndown
 
     points = [(D(2026, 3, 1), 320), (D(2026, 6, 1), 150), (D(2026, 11, 26), 63)]
-    svg = _svg_burndown([*points, (D(2026, 11, 27), 62)], "燃尽图")
+    svg = svg_burndown([*points, (D(2026, 11, 27), 62)], "燃尽图")
     assert svg.count("<circle") == 4
     assert ">63</text>" not in svg  # a day before the last point: no room
     assert all(f">{n}</text>" in svg for n in (320, 150, 62))
