@@ -139,3 +139,13 @@ def big_ledger(copies: int) -> tuple[str, int]:
     base = demo_cases()
     cases = [renamed(c, f"{c.id}-{k}") for k in range(copies) for c in base]
     return x.dump_ledger(cases, reveal_personal_data=True), len(cases)
+
+
+def as_version_2(url: str) -> None:
+    """Turn a store at schema version 3 into what version 2 wrote (no ``last_report_on``)."""
+    conn = raw_connect(url)
+    try:
+        conn.execute("ALTER TABLE xf_case DROP COLUMN last_report_on")
+        conn.execute("UPDATE xf_meta SET value = '2' WHERE key = 'schema_version'")
+    finally:
+        conn.close()

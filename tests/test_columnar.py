@@ -30,7 +30,7 @@ from shared_world import world  # noqa: E402
 from test_campaign import worlds  # noqa: E402
 from test_columnar_io import _mutate, _text_mutation  # noqa: E402
 from xinfang import serialization  # noqa: E402
-from xinfang.deadlines import _replayed  # noqa: E402
+from xinfang.deadlines import case_as_of  # noqa: E402
 from xinfang.strategies import cases  # noqa: E402
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def value_rows(table: x.ClockTable) -> list[tuple[Any, ...]]:
 
 def as_of_day(many: Sequence[x.Case], day: D) -> list[x.Case]:
     """The cases as they stood at the end of ``day`` (those not yet registered left out)."""
-    return [c for c in (_replayed(case, day) for case in many) if c is not None]
+    return [c for c in (case_as_of(case, day) for case in many) if c is not None]
 
 
 def ledger(many: Sequence[x.Case]) -> bytes:

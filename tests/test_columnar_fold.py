@@ -26,7 +26,7 @@ from xinfang.columnar._fold import (
     milestones_from_cases,
     truncate,
 )
-from xinfang.deadlines import _replayed
+from xinfang.deadlines import case_as_of
 from xinfang.errors import XinfangError
 from xinfang.instants import SHANGHAI
 from xinfang.strategies import cases
@@ -102,7 +102,7 @@ def _private_journal(event_lists: list[tuple[str, tuple[Event, ...]]]) -> Any:
 def _builder() -> Any:
     """Helper A's ``journal_from_cases`` when it exists, else None."""
     try:
-        from xinfang.columnar._io import journal_from_cases
+        from xinfang.columnar._cases import journal_from_cases
     except ImportError:
         return None
     return journal_from_cases
@@ -257,7 +257,7 @@ def test_suspicious_flags_pass_through(case_list: list[x.Case], data: st.DataObj
 )
 def test_truncate_equals_replay_up_to_the_day(case_list: list[x.Case], day: dt.date) -> None:
     journal, dropped = truncate(journal_from(case_list), day)
-    then = [_replayed(c, day) for c in case_list]
+    then = [case_as_of(c, day) for c in case_list]
     kept = [c for c in then if c is not None]
     assert dropped == len(then) - len(kept)
     assert journal.num_rows == sum(len(c.events) for c in kept)

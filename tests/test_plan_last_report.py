@@ -106,20 +106,16 @@ def test_store_due_gives_plan_clocks_their_last_report(store_url: str) -> None:
 
 
 def test_a_store_from_before_the_last_report_opens_and_shows_it(store_url: str) -> None:
-    """A store whose journal holds reports from before this change lists them: no schema change.
+    """A store of schema version 2 (no projected last report) migrates and shows the report.
 
-    The last report is read from the journal of each case with a plan clock listed, so a
-    store projected by an earlier xinfang (schema version 2) opens, checks clean and shows it.
+    The migration to version 3 adds ``xf_case.last_report_on`` and projects the journal again
+    in its own transaction, so the store checks clean and its due list shows the report.
     """
     with open_store(store_url) as s:
         s.import_ledger(x.dump_ledger([stepped(*REPORTS)], reveal_personal_data=True))
-    conn = store_helpers.raw_connect(store_url)
-    try:
-        version = conn.execute("SELECT value FROM xf_meta WHERE key = 'schema_version'")
-        assert [str(r[0]) for r in version.fetchall()] == ["2"]
-    finally:
-        conn.close()
+    store_helpers.as_version_2(store_url)
     with open_store(store_url) as s:
+        assert s.schema_version() == 3
         assert s.check().ok
         plan = s.due(dt.date(2026, 12, 1), 30, kinds={LimitKind.PLAN})
     assert plan and {c.last_report for c in plan} == {dt.date(2026, 10, 9)}

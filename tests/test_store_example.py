@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import store_helpers
+from xinfang.store import SCHEMA_VERSION
 
 store_url = store_helpers.store_url
 SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "store_host.py"
@@ -35,7 +36,7 @@ def test_store_host_example(store_url: str) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     if sqlite:
-        assert out.startswith("store: sqlite, schema version 2")
+        assert out.startswith(f"store: sqlite, schema version {SCHEMA_VERSION}")
     else:
         assert out.startswith("store: postgresql, schema version ")
     assert "conflict: case HOST-1: expected version 1, but the store holds version 2" in out

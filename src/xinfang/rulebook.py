@@ -253,7 +253,7 @@ class Limit:
         return not any(kind == k.value and category in cats for k, cats in self.exempt)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Rulebook:
     """A named, versioned, citeable set of time limits.
 
@@ -277,12 +277,9 @@ class Rulebook:
     extension_base: ExtensionBase = ExtensionBase.NOMINAL_END
     finality: Finality = Finality()
     _by_key: dict[str, Limit] = attrs.field(init=False, eq=False, hash=False, repr=False)
-    # Derived, private: compiled clock plans keyed by their builder (see deadlines).
-    _cache: dict[str, object] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {lim.key: lim for lim in self.limits})
-        object.__setattr__(self, "_cache", {})
         dup = sorted({lim.key for lim in self.limits if self._by_key[lim.key] is not lim})
         if dup:
             raise RulebookError(f"limit {dup[0]!r} is given twice", path=f"limits.{dup[0]}")

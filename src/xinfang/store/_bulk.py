@@ -31,8 +31,9 @@ import pyarrow.compute as pc
 
 from xinfang.case import case_flags
 from xinfang.columnar._api import validated
+from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._engine import MilestoneColumns, spans_of, unknown_id_rows
-from xinfang.columnar._io import case_offsets, parse_ledger
+from xinfang.columnar._reader import parse_ledger
 from xinfang.deadlines import IS_OPEN, STATUSES, ClockStatus, clock_parts
 from xinfang.errors import XinfangError
 from xinfang.serialization import from_json
@@ -251,6 +252,7 @@ class _ColumnLedger:
             beijing,
             dates(received),
             dates(last),
+            dates(column("progress_reported")),
             strict=True,
         )
         flags_of: dict[tuple[Any, ...], str] = {}  # a few distinct inputs: each worded once
@@ -289,6 +291,7 @@ class _ColumnLedger:
                 rec,
                 lst,
                 None,
+                reported,
             )
             for (
                 cid,
@@ -308,6 +311,7 @@ class _ColumnLedger:
                 bj,
                 rec,
                 lst,
+                reported,
             ) in rows
         ]
         self._clock_rows = clock_rows

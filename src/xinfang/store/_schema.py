@@ -18,7 +18,9 @@ Tables:
     on PostgreSQL, ``TRUNCATE``) and any insert that is not the next
     sequence number of its case.
 ``xf_case``
-    one row per case (the projection): version, stage, units, flags, dates.
+    one row per case (the projection): version, stage, units, flags, dates;
+    since version 3 also ``last_report_on``, the day of the case's last
+    progress report (进展情况), which a plan clock shows as its last report.
 ``xf_clock``
     one row per clock still open when the case's last event was recorded.
 ``xf_idempotency``
@@ -99,6 +101,10 @@ _SQLITE_2: Final = (
         FOREIGN KEY (case_id, seq) REFERENCES xf_journal (case_id, seq)
     ) WITHOUT ROWID""",
 )
+
+#: Version 3: the last progress report's day (NULL until the store re-projects the
+#: journal, which it does in the migration's own transaction).
+_SQLITE_3: Final = ("ALTER TABLE xf_case ADD COLUMN last_report_on TEXT",)
 
 # ---------------------------------------------------------------- PostgreSQL
 _PG_1: Final = (
@@ -181,11 +187,13 @@ _PG_2: Final = (
     )""",
 )
 
+_PG_3: Final = ("ALTER TABLE xf_case ADD COLUMN last_report_on DATE",)
+
 #: dialect → the migrations, in order; migration ``i`` leads to version ``i + 1``.
 MIGRATIONS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
-    "sqlite": (_SQLITE_1, _SQLITE_2),
-    "postgresql": (_PG_1, _PG_2),
+    "sqlite": (_SQLITE_1, _SQLITE_2, _SQLITE_3),
+    "postgresql": (_PG_1, _PG_2, _PG_3),
 }
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3

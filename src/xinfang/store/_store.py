@@ -28,7 +28,7 @@ from xinfang.case import Case, replay
 from xinfang.changes import Accept, Assign, Change, Event, Forward, Register
 from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
-from xinfang.deadlines import Clock, ClockStatus, clock_limit, clocks, last_report, limit_clock
+from xinfang.deadlines import Clock, ClockStatus, clock_limit, clocks, limit_clock
 from xinfang.errors import (
     CalendarRangeError,
     ConfidentialityError,
@@ -101,8 +101,10 @@ BACK_OFFICE: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
-#: The schema version that added the projection tables (older journals are projected on open).
-_PROJECTIONS_SINCE: Final = 2
+#: A store migrated from below this schema version has its journal projected anew in the
+#: migration's transaction: version 2 added the projection tables, version 3 the last
+#: progress report's day (``xf_case.last_report_on``).
+_PROJECTED_SINCE: Final = 3
 
 #: Cases per transaction for bulk work (import, rebuild) and per page for reads.
 BATCH: Final = 500
@@ -118,17 +120,20 @@ _INSERT_EVENT: Final = (
 _CASE_COLUMNS: Final = (
     "case_id, version, stage, terminal, unit, receiving_unit, handling_unit, "
     "responsible_unit, category, route, settled, backlog, flags, received_on, "
-    "last_event_on, clock_error"
+    "last_event_on, clock_error, last_report_on"
 )
+#: The case row's column names, in order (``db check`` names the ones that differ).
+_CASE_NAMES: Final = tuple(_CASE_COLUMNS.split(", "))
 _UPSERT_CASE: Final = (
     f"INSERT INTO xf_case ({_CASE_COLUMNS}) VALUES "  # noqa: S608 - constant column list
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET "
     "version = excluded.version, stage = excluded.stage, terminal = excluded.terminal, "
     "unit = excluded.unit, receiving_unit = excluded.receiving_unit, "
     "handling_unit = excluded.handling_unit, responsible_unit = excluded.responsible_unit, "
     "category = excluded.category, route = excluded.route, settled = excluded.settled, "
     "backlog = excluded.backlog, flags = excluded.flags, received_on = excluded.received_on, "
-    "last_event_on = excluded.last_event_on, clock_error = excluded.clock_error"
+    "last_event_on = excluded.last_event_on, clock_error = excluded.clock_error, "
+    "last_report_on = excluded.last_report_on"
 )
 _CLOCK_COLUMNS: Final = (
     "case_id, limit_key, started_on, nominal_on, due_on, paused, paused_days, "
@@ -918,6 +923,7 @@ class Store:
             case.on.received,
             last,
             error,
+            case.on.progress_reported,
         )
         clock_rows = [
             (
@@ -940,7 +946,7 @@ class Store:
         d = self._db.param_date
         row, crows = self._rows(case)
         return (
-            (*row[:13], d(row[13]), d(row[14]), row[15]),
+            (*row[:13], d(row[13]), d(row[14]), row[15], None if row[16] is None else d(row[16])),
             [(*r[:2], d(r[2]), d(r[3]), d(r[4]), *r[5:]) for r in crows],
         )
 
@@ -1013,7 +1019,7 @@ class Store:
 
     def _after_migration(self, found: int) -> None:
         """Inside the migration's transaction: project a journal from before the projections."""
-        if 0 < found < _PROJECTIONS_SINCE:
+        if 0 < found < _PROJECTED_SINCE:
             self._project_journal()
 
     def check(self) -> CheckReport:
@@ -1033,8 +1039,15 @@ class Store:
                     continue
                 row, crows = self._rows(case)
                 got_row, got_clocks = stored.get(cid, (None, []))
-                if got_row != row:
-                    problems.append(f"case {cid}: case row {got_row} != recomputed {row}")
+                if not got_row:
+                    problems.append(f"case {cid}: case row missing != recomputed {row}")
+                elif got_row != row:
+                    differ = "; ".join(
+                        f"{name} {got!r} != recomputed {want!r}"
+                        for name, got, want in zip(_CASE_NAMES, got_row, row, strict=True)
+                        if got != want
+                    )
+                    problems.append(f"case {cid}: case row {differ}")
                 if sorted(got_clocks) != sorted(crows):
                     problems.append(f"case {cid}: clock rows {got_clocks} != recomputed {crows}")
         orphans = db.run(
@@ -1066,6 +1079,7 @@ class Store:
                 db.date(r[13]),
                 db.date(r[14]),
                 r[15],
+                None if r[16] is None else db.date(r[16]),
             )
             out[r[0]] = (row, [])
         for r in db.run(
@@ -1285,16 +1299,18 @@ class Store:
         day = local_day(aware(as_of, "as_of")) if isinstance(as_of, _dt.datetime) else as_of
         hi = cal.add_working_days(day, within + 1)
         # A clock that starts after the day is not open on it: left out in SQL.
+        # Each clock row with its case's last progress report (xf_case.last_report_on).
+        listed = (
+            f"SELECT {_CLOCK_COLUMNS}, last_report_on FROM xf_clock JOIN xf_case USING (case_id) "  # noqa: S608
+        )
         if overdue:
             rows = db.run(
-                f"SELECT {_CLOCK_COLUMNS} FROM xf_clock "  # noqa: S608
-                "WHERE due_on < ? AND started_on <= ?",
+                f"{listed}WHERE due_on < ? AND started_on <= ?",
                 (db.param_date(hi), db.param_date(day)),
             )
         else:
             rows = db.run(
-                f"SELECT {_CLOCK_COLUMNS} FROM xf_clock "  # noqa: S608
-                "WHERE due_on >= ? AND due_on < ? AND started_on <= ?",
+                f"{listed}WHERE due_on >= ? AND due_on < ? AND started_on <= ?",
                 (db.param_date(day), db.param_date(hi), db.param_date(day)),
             )
         replayed = {str(r[0]) for r in db.run("SELECT case_id FROM xf_clock WHERE paused")}
@@ -1303,21 +1319,12 @@ class Store:
         }
         out: list[Clock] = []
         row_clock = self._row_clocks(day, due_soon)
-        reported: dict[str, _dt.date | None] = {}
         for r in rows:
             if r[0] in replayed:
                 continue
             clock = row_clock(r)
-            if clock is None:
-                continue
-            if clock.kind is LimitKind.PLAN and (wanted is None or LimitKind.PLAN in wanted):
-                # The last progress report's day is not projected: read from the case's
-                # journal, once per case with a plan clock listed.
-                cid = clock.case_id
-                if cid not in reported:
-                    reported[cid] = last_report(self._load(cid), day)
-                clock = clock._replace(last_report=reported[cid])
-            out.append(clock)
+            if clock is not None:
+                out.append(clock)
         for cid in sorted(replayed):
             case = self._load(cid)
             for c in clocks(case, as_of=day, rulebook=rb, calendar=cal, due_soon=due_soon):
@@ -1365,6 +1372,7 @@ class Store:
             if past and window:
                 return None  # a window closed unused: lapsed, not open
             left = between(day, due)
+            reported = None if r[9] is None else as_date(r[9])
             if past:
                 status = ClockStatus.OVERDUE
             elif left <= due_soon:
@@ -1386,6 +1394,9 @@ class Store:
                 provisional=bool(r[8]),
                 calendar=calendar_name,
                 rule=counting,
+                # The projection holds the report as the journal stands (as_of is not before
+                # the last event), so it is on or before the day (what deadlines.last_report gives).
+                last_report=reported if reported is not None and reported <= day else None,
             )
 
         return row_clock
