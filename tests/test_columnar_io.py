@@ -25,16 +25,15 @@ from hypothesis import strategies as st  # noqa: E402
 import xinfang as x  # noqa: E402
 from shared_world import world  # noqa: E402
 from xinfang import changes, serialization  # noqa: E402
-from xinfang.columnar._io import (  # noqa: E402
+from xinfang.columnar._cases import (  # noqa: E402
     case_documents,
     case_offsets,
     journal_from_cases,
-    journal_from_store,
-    mask_personal_data,
-    parse_ledger,
-    read_parquet,
-    write_parquet,
 )
+from xinfang.columnar._masking import mask_personal_data  # noqa: E402
+from xinfang.columnar._parquet import read_parquet, write_parquet  # noqa: E402
+from xinfang.columnar._reader import parse_ledger  # noqa: E402
+from xinfang.columnar._store_journal import journal_from_store  # noqa: E402
 from xinfang.columnar._schema import JOURNAL_SCHEMA, READ_SCHEMA  # noqa: E402
 from xinfang.errors import InvalidDataError  # noqa: E402
 from xinfang.store import open_store  # noqa: E402
@@ -169,7 +168,7 @@ _PARSE_IN_A_CHILD = r"""
 import json, sys
 import xinfang as x
 from xinfang import serialization
-from xinfang.columnar._io import parse_ledger
+from xinfang.columnar._reader import parse_ledger
 
 data = sys.stdin.buffer.read()
 parsed = parse_ledger(data, block_size=int(sys.argv[1]) or None)
@@ -229,11 +228,11 @@ def test_pyarrow_never_sees_a_line_it_crashes_on(name: str) -> None:
 
 def test_a_canonical_ledger_is_read_as_it_is() -> None:
     """The fast path: a dump_ledger text (LF or CRLF) goes to pyarrow whole, uncopied."""
-    from xinfang.columnar._io import _arrow_may_read
+    from xinfang.columnar._line_scanner import arrow_may_read
 
     text = serialization.dump_ledger(DEMO, reveal_personal_data=True)
     for data in (text.encode(), text.replace("\n", "\r\n").encode(), b"", b"{}\n\n{}\r"):
-        assert _arrow_may_read(data)
+        assert arrow_may_read(data)
     for data in (
         b"null",
         b"{}\n null",
@@ -242,7 +241,7 @@ def test_a_canonical_ledger_is_read_as_it_is() -> None:
         b"\xef\xbb\xbf{}",
         b"{}\n\xff",
     ):
-        assert not _arrow_may_read(data)
+        assert not arrow_may_read(data)
     parsed = parse_ledger(text.replace("\n", "\r\n").encode())
     assert not parsed.fallback and not parsed.suspicious.any()
     assert_same(parsed.journal, journal_from_cases(DEMO))
@@ -403,9 +402,10 @@ def test_mutated_line_is_flagged_or_accepted_alike(
 def test_white_space_set_is_pythons() -> None:
     import sys
 
-    from xinfang.columnar import _io
+    from xinfang.columnar import _column_checks
 
-    assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == _io._SPACE
+    everything = map(chr, range(sys.maxunicode + 1))
+    assert "".join(c for c in everything if c.isspace()) == _column_checks._SPACE
 
 
 # ------------------------------------------------------------ Parquet, masking, documents

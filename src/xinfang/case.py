@@ -113,6 +113,7 @@ __all__ = [
     "Case",
     "Hearing",
     "Holding",
+    "MAX_EXTENSION_DAYS",
     "Milestones",
     "PlanRevision",
     "mutate",
@@ -122,8 +123,10 @@ __all__ = [
 #: 多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不得超过5人 (Art. 20 ¶3).
 MAX_REPRESENTATIVES: Final = 5
 _ART = "信访工作条例 (2022)"
-#: More days than lie between ``date.min`` and ``date.max``: no calendar counts them.
-_MAX_DAYS: Final = (_dt.date.max - _dt.date.min).days
+#: The most extension days a case may hold in total: the days between ``date.min`` and
+#: ``date.max`` (more, and no calendar could count them). The value and column folds both
+#: refuse a case whose extensions add up to more.
+MAX_EXTENSION_DAYS: Final = (_dt.date.max - _dt.date.min).days
 
 
 @attrs.frozen(kw_only=True)
@@ -288,7 +291,7 @@ class Case:
     events: tuple[Event, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        if not 0 <= self.extension_days <= _MAX_DAYS:
+        if not 0 <= self.extension_days <= MAX_EXTENSION_DAYS:
             raise InvalidDataError(
                 [("extension_days", f"{self.extension_days} days cannot be counted on a calendar")]
             )

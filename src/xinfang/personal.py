@@ -22,22 +22,27 @@ __all__ = [
     "INVISIBLE_IN_NAMES",
     "Petitioner",
     "PhoneNumber",
+    "RESIDENT_ID_CHECK_CHARACTERS",
+    "RESIDENT_ID_WEIGHTS",
     "ResidentId",
     "id_check_digit",
 ]
 
 
-_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK: Final = "10X98765432"
+#: GB 11643-1999: the weight of each of a resident id's first 17 digits in its check sum.
+RESIDENT_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+#: GB 11643-1999: the check character for each value of the weighted sum modulo 11.
+RESIDENT_ID_CHECK_CHARACTERS: Final = "10X98765432"
 _ID_FULL: Final = re.compile(r"^\d{17}[\dX]$")
 _ID_MASKED: Final = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 
 def id_check_digit(first17: str) -> str:
     """The check character (GB 11643-1999) of a resident id's first 17 digits."""
-    if len(first17) != len(_ID_WEIGHTS):
-        raise ValueError(f"expected {len(_ID_WEIGHTS)} digits, got {first17!r}")
-    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
+    if len(first17) != len(RESIDENT_ID_WEIGHTS):
+        raise ValueError(f"expected {len(RESIDENT_ID_WEIGHTS)} digits, got {first17!r}")
+    weighted = sum(map(mul, map(int, first17), RESIDENT_ID_WEIGHTS))
+    return RESIDENT_ID_CHECK_CHARACTERS[weighted % 11]
 
 
 def _check_resident_id(_: object, __: object, value: str) -> None:

@@ -31,7 +31,7 @@ import attrs
 import xinfang as x
 from xinfang.columnar import _api as columnar_api
 from xinfang.columnar._fold import milestones_from_cases
-from xinfang.columnar._io import parse_ledger
+from xinfang.columnar._reader import parse_ledger
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

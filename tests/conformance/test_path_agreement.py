@@ -254,12 +254,12 @@ def test_the_column_byte_scan_finds_what_the_regex_finds(
     values: list[str | None], cut: int
 ) -> None:
     """The columns' quick scan of the bytes flags exactly the strings the Cf regex matches."""
-    from xinfang.columnar import _io
+    from xinfang.columnar._column_checks import FORMAT_RE, format_rows, regex_rows
 
     arr = pa.array(values, pa.string())[min(cut, len(values)) :]
     want = [v is not None and format_control_problem(v) is not None for v in arr.to_pylist()]
-    assert _io._format_rows(arr).tolist() == want
-    assert _io._regex(arr, _io._FORMAT_RE).tolist() == want
+    assert format_rows(arr).tolist() == want
+    assert regex_rows(arr, FORMAT_RE).tolist() == want
 
 
 @given(

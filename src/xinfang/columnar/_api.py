@@ -17,6 +17,10 @@ import pyarrow.parquet as pq
 
 from xinfang.campaign import SnapshotCounts, finish_snapshot
 from xinfang.case import Case
+from xinfang.columnar._cases import case_documents, case_offsets
+from xinfang.columnar._cases import journal_from_cases as _events_of
+from xinfang.columnar._column_checks import string_buffers
+from xinfang.columnar._encoding import PLAIN_SCHEMA, conform_table
 from xinfang.columnar._engine import CLOCKS_SCHEMA, Campaigned, run, spans_of, target_ids
 from xinfang.columnar._fold import (
     MILESTONES_SCHEMA,
@@ -25,22 +29,10 @@ from xinfang.columnar._fold import (
     milestones_from_cases,
     truncate,
 )
-from xinfang.columnar._io import (
-    _PLAIN_SCHEMA,
-    META_KEY,
-    PARTITIONING,
-    Parsed,
-    _conform_table,
-    _strings,
-    case_documents,
-    case_offsets,
-    parse_ledger,
-    read_parquet,
-    write_parquet,
-)
-from xinfang.columnar._io import journal_from_cases as _events_of
-from xinfang.columnar._io import journal_from_store as _store_events
+from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
+from xinfang.columnar._reader import Parsed, parse_ledger
 from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._store_journal import journal_from_store as _store_events
 from xinfang.convert import structure
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
@@ -51,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign, Snapshot
-    from xinfang.columnar._io import StoredJournal
+    from xinfang.columnar._store_journal import StoredJournal
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
@@ -292,7 +284,7 @@ def _distinct(ids: Any) -> bool:
     n = len(ids)
     if n < 2:
         return True
-    offsets, data = _strings(ids)
+    offsets, data = string_buffers(ids)
     width = int(offsets[1] - offsets[0])
     if 0 < width <= 64 and bool((np.diff(offsets) == width).all()):
         matrix = data[int(offsets[0]) : int(offsets[0]) + n * width].reshape(n, width)
@@ -488,7 +480,7 @@ def _conform(table: Any) -> Any:
     if table.schema.equals(JOURNAL_SCHEMA):
         return table
     plain = _plain(table)
-    conformed = _conform_table(plain)
+    conformed = conform_table(plain)
     unknown = [
         (field.name, "a code that is not one of the enum's")
         for field in JOURNAL_SCHEMA
@@ -501,14 +493,14 @@ def _conform(table: Any) -> Any:
 
 
 def _plain(table: Any) -> Any:
-    """``table`` cast to :data:`_PLAIN_SCHEMA`, or an error naming each column it cannot be.
+    """``table`` cast to :data:`PLAIN_SCHEMA`, or an error naming each column it cannot be.
 
     Instants must carry their zone: a naive timestamp (or a date) would be
     read as UTC, where the value path refuses an instant without a zone.
     """
     problems: list[tuple[str, str]] = []
     columns = []
-    for field in _PLAIN_SCHEMA:
+    for field in PLAIN_SCHEMA:
         column = table.column(field.name)
         given = column.type
         if pa.types.is_timestamp(field.type) and (
@@ -524,7 +516,7 @@ def _plain(table: Any) -> Any:
             problems.append((field.name, f"cannot be read as {field.type}: {exc}"[:300]))
     if problems:
         raise InvalidDataError(problems, source="journal")
-    return pa.Table.from_arrays(columns, schema=_PLAIN_SCHEMA)
+    return pa.Table.from_arrays(columns, schema=PLAIN_SCHEMA)
 
 
 #: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.

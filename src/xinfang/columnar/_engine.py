@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 from xinfang.calendar import china_mainland
 from xinfang.campaign import campaign_unit_index, count_columns, unplaced_cases
 from xinfang.case import MILESTONE_NAMES
+from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._fold import _days, _instants
-from xinfang.columnar._io import case_offsets
 from xinfang.columnar._schema import SINCE_1992_US
 from xinfang.deadlines import (
     CODES,

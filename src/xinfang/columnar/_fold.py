@@ -45,7 +45,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xinfang.case import MILESTONE_NAMES
+from xinfang.case import MAX_EXTENSION_DAYS, MILESTONE_NAMES
 from xinfang.changes import CHANGE_TYPES
 from xinfang.columnar._schema import SINCE_1992_US, US_PER_DAY, UTC8_US
 from xinfang.transitions import (
@@ -101,8 +101,6 @@ __all__ = ["MILESTONES_SCHEMA", "Folded", "fold", "milestones_from_cases", "trun
 _I64 = np.int64
 #: A missing day in the int32 day columns (days since 1970-01-01), before they become date32.
 _NONE: Final = np.int32(np.iinfo(np.int32).min)
-#: ``xinfang.case._MAX_DAYS``: more extension days than a calendar counts (Case post-init).
-_MAX_DAYS: Final = (_dt.date.max - _dt.date.min).days
 
 # ------------------------------------------------------------------ the schema
 #: Enum attributes of the milestones table, each with its enum (code = position + 1, 0 None).
@@ -758,7 +756,7 @@ def fold(
     bad[ext[~extension_days_ok(ext_days)]] = True
     extensions = np.bincount(rows.case[ext], minlength=m)
     total_days = np.bincount(rows.case[ext], weights=ext_days.astype(np.float64), minlength=m)
-    too_many = total_days > _MAX_DAYS
+    too_many = total_days > MAX_EXTENSION_DAYS
     bad[s[too_many]] = True
 
     # _assign_role / _release_role (guards role_not_held, role_held): one-holder roles replace;
