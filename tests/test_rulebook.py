@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 
 import xinfang as x
 from xinfang.rulebook import START_EVENTS
+
+from helpers import accepted_on, clock
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -166,3 +170,29 @@ class TestLoader:
         """Each start event a rulebook may name is a milestone the case records."""
         fields = {f.name for f in __import__("attrs").fields(x.Milestones)}
         assert {"last_forwarded" if s == "forwarded" else s for s in START_EVENTS} <= fields
+
+
+def test_each_rulebook_counts_its_own_plan_art34() -> None:
+    """Art. 34's 60 days: a rulebook that says 30 counts 30, the bundled one still 60 (issue 22).
+
+    The clock plan is derived from the frozen rulebook by value, not stored on it: the
+    rulebook carries no cache, equal rulebooks hash alike, and a changed one gets its own plan.
+    """
+    rb = x.bundled_rulebook()
+    assert "_cache" not in {f.name for f in attrs.fields(type(rb))}
+    same = attrs.evolve(rb)
+    assert same == rb
+    assert hash(same) == hash(rb)
+    handling = rb["handling"]
+    shorter = attrs.evolve(
+        rb,
+        limits=tuple(
+            attrs.evolve(lim, period=x.Period.days(30)) if lim is handling else lim
+            for lim in rb.limits
+        ),
+    )
+    case = accepted_on(dt.datetime(2025, 3, 3, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    as_of = dt.date(2025, 3, 10)
+    assert clock(case, "handling", as_of, rulebook=rb).due == dt.date(2025, 5, 6)
+    assert clock(case, "handling", as_of, rulebook=shorter).due == dt.date(2025, 4, 2)
+    assert clock(case, "handling", as_of, rulebook=same).due == dt.date(2025, 5, 6)
