@@ -9,6 +9,7 @@ admonish rules are the campaign file's data (攻坚行动讲话: 对进展缓慢
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import attrs
 import pytest
@@ -86,6 +87,29 @@ def test_agenda_names_the_plan_owner() -> None:
     item = next(a for a in s.agenda if a.clock == "plan_deadline")
     assert (item.owner, item.owner_name, item.status) == ("D1-H", "D1支队长", "overdue")
     assert "包案领导: D1支队长" in render(s, format="md")
+
+
+def test_agenda_shows_the_last_progress_report() -> None:
+    """An overdue plan's agenda row shows its last progress report (调度进展情况), else none yet."""
+    reported = d1_case("XF-R", (x.ReportProgress(done="协调会", completes=[1]), t(2026, 11, 20)))
+    s = snap([reported, d1_case("XF-N")], dt.date(2026, 12, 5))
+    rows = {a.case_id: a for a in s.agenda if a.clock == "plan_deadline"}
+    assert (rows["XF-R"].last_report, rows["XF-N"].last_report) == (dt.date(2026, 11, 20), None)
+    zh, en = render(s, format="md"), render(s, format="md", lang="en")
+    assert "| 状态 | 最近进展 |" in zh
+    assert (
+        "| XF-R | 第一支队 | 息访方案时限(包案领导: D1支队长) | 2026-11-30 | 已超期 | 2026-11-20 |"
+        in zh
+    )
+    assert "| 已超期 | 尚无 |" in zh
+    assert "| Status | Last progress report |" in en
+    assert "| overdue | none yet |" in en
+    assert "<td>2026-11-20</td>" in render(s, format="html")
+    data = json.loads(render(s, format="json", lang="en"))
+    texts = {a["case_id"]: (a["last_report"], a["last_report_text"]) for a in data["agenda"]}
+    assert texts["XF-R"] == ("2026-11-20", "2026-11-20")
+    assert texts["XF-N"] == (None, "none yet")
+    assert data["schema_version"] == 4
 
 
 def test_admonish_rules_on_plans_are_data() -> None:

@@ -405,7 +405,7 @@ class TestBulletin:
         assert (rec["cases"], rec["placed"], rec["outside"], rec["not_placed"]) == (3, 1, 1, 1)
         assert rec["balanced"] and not rec["complete"] and "targets_found" not in rec
         assert rec["unplaced"][0]["unknown"] == "第一支队" and rec["unplaced"][0]["nearest"] == "D1"
-        assert data["schema_version"] == report.JSON_SCHEMA_VERSION == 3
+        assert data["schema_version"] == report.JSON_SCHEMA_VERSION == 4
         assert (data["unplaced"]["targets"], data["unplaced"]["open"]) == (1, 1)
 
     def test_demo_bulletin_reconciles(self) -> None:

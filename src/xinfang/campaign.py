@@ -567,6 +567,9 @@ class AgendaItem:
     #: A plan clock's owner (包案领导): the official's id and name ("" for a statutory clock).
     owner: str = ""
     owner_name: str = ""
+    #: A plan clock's last progress report (进展情况) on or before the snapshot date
+    #: (``None``: none yet, or a statutory clock).
+    last_report: _dt.date | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -1023,8 +1026,9 @@ _EXTRAS: Final = (
     "unfinished",
 )
 _AgendaRow = tuple[
-    int, str, str, str, str, bool, str
-]  # (due ordinal, unit, case, clock, status, provisional, owner: a plan clock's 包案领导)
+    int, str, str, str, str, bool, str, int
+]  # (due ordinal, unit, case, clock, status, provisional, owner: a plan clock's 包案领导,
+#    its last progress report's ordinal, 0 for none)
 
 
 @attrs.frozen(kw_only=True)
@@ -1038,7 +1042,8 @@ class SnapshotCounts:
     per-unit counts (``in_handling``, ``plans``, ``new``, ``bj``, ``skip``,
     ``overdue_cases``) to one count per unit, in ``units`` order; ``agenda``
     holds the rows the agenda can take (the ``agenda_limit`` earliest due,
-    as ``(due ordinal, unit, case id, clock key, status, provisional)``),
+    as ``(due ordinal, unit, case id, clock key, status, provisional, owner, last
+    report ordinal)``, the last two a plan clock's, ``""`` and 0 otherwise),
     ``agenda_total`` how many rows were due before the next review;
     ``reconciliation`` where each case of the input went (``cases`` counts
     the cases registered by the day, ``reconciliation.cases`` all of them).
@@ -1317,6 +1322,7 @@ def count_columns(
         parts,
         case_id=case_id,
         case_owner=lambda k: _owner(cols.case(k)),
+        case_report=lambda k: int(cols.at(np.array([k]), "progress_reported")[0][0]),
         case_unit=binned,
         scope=campaign.units,
         counts=counts,
@@ -1449,8 +1455,9 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
                 provisional=prov,
                 owner=owner,
                 owner_name=org.official(owner).name if owner and org.has_official(owner) else "",
+                last_report=_dt.date.fromordinal(report) if report else None,
             )
-            for due, unit, case, key, status, prov, owner in counts.agenda
+            for due, unit, case, key, status, prov, owner, report in counts.agenda
         ),
         agenda_total=counts.agenda_total,
         follow_up=tuple(item.unit for item in admonish),
@@ -1491,6 +1498,7 @@ def _clock_counts(
     case_unit: Any,
     scope: Sequence[str],
     case_owner: Callable[[int], str] = lambda k: "",
+    case_report: Callable[[int], int] = lambda k: 0,
     counts: dict[str, Any],
     agenda_until: _dt.date | None,
     agenda_limit: int,
@@ -1500,6 +1508,8 @@ def _clock_counts(
 
     ``case_unit`` indexes ``scope``, or a bin past it (``width`` bins in all:
     the not placed cases), whose clocks are counted but never on the agenda.
+    A plan clock's row names its owner (``case_owner``) and its last progress
+    report (``case_report``: an ordinal, 0 for none).
     """
     bins = len(scope) if width is None else width
     code = {s: i for i, s in enumerate(STATUSES)}
@@ -1576,6 +1586,7 @@ def _clock_counts(
             STATUSES[st].value,
             bool(prov),
             case_owner(k) if limits[step].kind is LimitKind.PLAN else "",
+            case_report(k) if limits[step].kind is LimitKind.PLAN else 0,
         )
         for due, k, step, st, prov in zip(
             dues.tolist(),

@@ -217,7 +217,13 @@ class Bulletin:
         )
 
     def agenda_head(self) -> list[str]:
-        return [self.t[k] for k in ("case", "unit", "clock", "due", "status")]
+        return [self.t[k] for k in ("case", "unit", "clock", "due", "status", "last_report")]
+
+    def report_cell(self, a: AgendaItem) -> str:
+        """A plan clock's last progress report (进展情况): its date, or "none yet"; "—" else."""
+        if not a.owner:
+            return "—"
+        return a.last_report.isoformat() if a.last_report else self.t["none_yet"]
 
     def agenda_rows(self) -> list[tuple[list[str], tuple[int, ...]]]:
         """The agenda's rows, each with the indices of its cells provisional data decided."""
@@ -230,6 +236,7 @@ class Bulletin:
                 self.clock_cell(a),
                 self.mark(a.due, provisional),
                 status_word(a.status, self.lang),
+                self.report_cell(a),
             ]
             rows.append((cells, (3,) if provisional else ()))
         return rows

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 __all__ = ["JSON_SCHEMA_VERSION", "jsonable"]
 
 #: The version of the JSON bulletin (2: language texts beside the codes, reasons as codes;
-#: 3: the reconciliation, and each unit's placed cases).
-JSON_SCHEMA_VERSION: Final = 3
+#: 3: the reconciliation, and each unit's placed cases; 4: the agenda's last progress report,
+#: ``last_report`` and ``last_report_text``).
+JSON_SCHEMA_VERSION: Final = 4
 
 
 def jsonable(b: Bulletin) -> dict[str, Any]:
@@ -78,4 +79,5 @@ def jsonable(b: Bulletin) -> dict[str, Any]:
         item["clock_title"] = b.clock_titles[agenda.clock]
         item["status_text"] = status_word(agenda.status, b.lang)
         item["provisional"] = agenda_provisional(agenda, b.calendar)
+        item["last_report_text"] = b.report_cell(agenda)
     return data
