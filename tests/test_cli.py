@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 import xinfang as x
 from shared_world import world
 from xinfang import cli, report, serialization
+from xinfang.cli import _clock as clock
 from xinfang.cli import main
 
 WORLD = world()
@@ -82,7 +83,7 @@ def _report(files: tuple[str, str, str], *extra: str) -> list[str]:
 def today(monkeypatch: pytest.MonkeyPatch) -> list[dt.date]:
     """The command's today, set by the test (default 2026-12-02)."""
     day = [dt.date(2026, 12, 2)]
-    monkeypatch.setattr(cli, "_today", lambda: day[0])
+    monkeypatch.setattr(clock, "today", lambda: day[0])
     return day
 
 
