@@ -672,7 +672,7 @@ def combine_calendars(*calendars: WorkCalendar, name: str | None = None) -> Work
     labels: dict[_dt.date, str] = {}
     for o in range(first.toordinal(), last.toordinal() + 1):
         d = _fromordinal(o)
-        working = all(c._ix.work[o - c._ix.base] for c in calendars)
+        working = all(c.is_working_day(d) for c in calendars)
         is_weekend = d.weekday() in weekend
         if working and is_weekend:
             makeup.add(d)
