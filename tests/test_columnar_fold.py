@@ -20,12 +20,8 @@ import xinfang as x
 from shared_world import world
 from xinfang.case import mutate, replay
 from xinfang.changes import Event
-from xinfang.columnar._fold import (
-    MILESTONES_SCHEMA,
-    fold,
-    milestones_from_cases,
-    truncate,
-)
+from xinfang.columnar._fold import fold, truncate
+from xinfang.columnar._milestones import MILESTONES_SCHEMA, milestones_from_cases
 from xinfang.deadlines import case_as_of
 from xinfang.errors import XinfangError
 from xinfang.instants import SHANGHAI

@@ -30,7 +30,7 @@ import attrs
 
 import xinfang as x
 from xinfang.columnar import _api as columnar_api
-from xinfang.columnar._fold import milestones_from_cases
+from xinfang.columnar._milestones import milestones_from_cases
 from xinfang.columnar._reader import parse_ledger
 
 if TYPE_CHECKING:

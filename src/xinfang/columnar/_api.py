@@ -22,13 +22,8 @@ from xinfang.columnar._cases import journal_from_cases as _events_of
 from xinfang.columnar._column_checks import string_buffers
 from xinfang.columnar._encoding import PLAIN_SCHEMA, conform_table
 from xinfang.columnar._engine import CLOCKS_SCHEMA, Campaigned, run, spans_of, target_ids
-from xinfang.columnar._fold import (
-    MILESTONES_SCHEMA,
-    Folded,
-    fold,
-    milestones_from_cases,
-    truncate,
-)
+from xinfang.columnar._fold import fold, truncate
+from xinfang.columnar._milestones import MILESTONES_SCHEMA, Folded, milestones_from_cases
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._reader import Parsed, parse_ledger
 from xinfang.columnar._schema import JOURNAL_SCHEMA

@@ -23,7 +23,7 @@ from xinfang.calendar import china_mainland
 from xinfang.campaign import campaign_unit_index, count_columns, unplaced_cases
 from xinfang.case import MILESTONE_NAMES
 from xinfang.columnar._cases import case_offsets
-from xinfang.columnar._fold import _days, _instants
+from xinfang.columnar._column_arrays import instant_values, local_days
 from xinfang.columnar._schema import SINCE_1992_US
 from xinfang.deadlines import (
     CODES,
@@ -568,9 +568,9 @@ def spans_of(events: Any, offsets: npt.NDArray[np.int64]) -> HearingSpans:
         empty = np.zeros(0, dtype=np.int64)
         return HearingSpans(empty, empty, empty, inexact)
     case = np.searchsorted(offsets, rows, side="right") - 1
-    us, missing = _instants(events.column("at"), events.num_rows, rows.astype(np.int64))
+    us, missing = instant_values(events.column("at"), events.num_rows, rows.astype(np.int64))
     inexact[case[missing | (us < SINCE_1992_US)]] = True
-    day = _days(us) + _EPOCH
+    day = local_days(us) + _EPOCH
     is_start = _numpy(pc.equal(kind.take(pa.array(rows)), pa.scalar("hearing_started"))).astype(
         bool
     )

@@ -31,15 +31,21 @@ release, one-holder and several-holder). Flagged suspicious (rare): instants
 before 1992 (when Asia/Shanghai was not always +08:00), a plan text whose
 blankness Arrow and ``str.strip`` might judge differently, an unknown kind or
 enum code, a null where a value is needed.
+
+One job over 600 lines: the fold is one pass of checks over the same
+"state before row i" (the row bookkeeping is :class:`~xinfang.columnar._case_rows.CaseRows`,
+the table :mod:`~xinfang.columnar._milestones`, the column reading
+:mod:`~xinfang.columnar._column_arrays`); its guards are kept together so that
+every predicate of the spec is called in this one module, as in the value fold
+(a test reads the names).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import functools
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -47,7 +53,30 @@ import pyarrow.compute as pc
 
 from xinfang.case import MAX_EXTENSION_DAYS, MILESTONE_NAMES
 from xinfang.changes import CHANGE_TYPES
-from xinfang.columnar._schema import SINCE_1992_US, US_PER_DAY, UTC8_US
+from xinfang.columnar._case_rows import CaseRows
+from xinfang.columnar._column_arrays import (
+    I64,
+    bool_values,
+    case_starts,
+    column_of,
+    enum_codes,
+    instant_values,
+    int_values,
+    local_days,
+    local_days_exact,
+    rows_of,
+    take_strings,
+    value_codes,
+)
+from xinfang.columnar._milestones import (
+    NO_DAY,
+    Folded,
+    MilestoneArrays,
+    enum_code,
+    fixed_days,
+    milestones_table,
+)
+from xinfang.columnar._schema import SINCE_1992_US
 from xinfang.transitions import (
     ACCEPTED_ROUTES,
     ALLOWED_FROM,
@@ -89,75 +118,8 @@ from xinfang.vocabulary import (
     UnitKind,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    import enum
-    from collections.abc import Iterable, Sequence
+__all__ = ["fold", "truncate"]
 
-    from xinfang.case import Case
-
-
-__all__ = ["MILESTONES_SCHEMA", "Folded", "fold", "milestones_from_cases", "truncate"]
-
-_I64 = np.int64
-#: A missing day in the int32 day columns (days since 1970-01-01), before they become date32.
-_NONE: Final = np.int32(np.iinfo(np.int32).min)
-
-# ------------------------------------------------------------------ the schema
-#: Enum attributes of the milestones table, each with its enum (code = position + 1, 0 None).
-_ENUM_COLUMNS: Final[tuple[tuple[str, type[enum.Enum]], ...]] = (
-    ("stage", Stage),
-    ("route", Route),
-    ("category", Category),
-    ("procedure", Procedure),
-    ("channel", Channel),
-    ("rating", Rating),
-    ("receiving_unit_kind", UnitKind),
-    ("forwarded_unit_kind", UnitKind),
-    ("handling_unit_kind", UnitKind),
-    ("outcome", Outcome),
-)
-#: ``is_settled`` is ``Case.settled`` (the flag); ``settled`` is the milestone's date column.
-_FLAG_COLUMNS: Final = ("is_settled", "beijing_visit", "skip_level", "identity_unclear")
-_FLAG_ATTRIBUTES: Final = {"is_settled": "settled"}
-#: ``deadline_moves``: revisions that moved the plan's deadline later (Case.deadline_moves);
-#: ``plan_steps``: the current plan's number of steps (its milestones).
-_COUNT_COLUMNS: Final = ("extension_days", "extensions", "hearings", "deadline_moves", "plan_steps")
-_STRING_COLUMNS: Final = ("receiving_unit", "handling_unit", "responsible_unit")
-#: The current plan's steps: each one's date, and the day a report marked it done (null: not).
-_LIST_COLUMNS: Final = ("step_due", "step_done")
-_DAYS_LIST: Final = pa.list_(pa.date32())
-_DICT: Final = pa.dictionary(pa.int8(), pa.string())
-
-#: One row per case (see the session spec): milestones as date32, enums as dictionaries.
-MILESTONES_SCHEMA: Final = pa.schema(
-    [
-        pa.field("case_id", pa.string()),
-        pa.field("events", pa.int32()),
-        *(pa.field(name, pa.date32()) for name in MILESTONE_NAMES),
-        *(pa.field(name, _DICT) for name, _ in _ENUM_COLUMNS),
-        *(pa.field(name, pa.bool_()) for name in _FLAG_COLUMNS),
-        *(pa.field(name, pa.int32()) for name in _COUNT_COLUMNS),
-        pa.field("plan", pa.int8()),
-        *(pa.field(name, pa.string()) for name in _STRING_COLUMNS),
-        *(pa.field(name, _DAYS_LIST) for name in _LIST_COLUMNS),
-    ]
-)
-_DICTIONARIES: Final = {
-    name: pa.array([m.value for m in cls], pa.string()) for name, cls in _ENUM_COLUMNS
-}
-
-
-@attrs.frozen
-class Folded:
-    """The fold's result: the milestones table and the per-case suspicious flags."""
-
-    #: ``MILESTONES_SCHEMA``, one row per case (a suspicious case's row may be anything).
-    milestones: Any
-    #: Per case: the input flags OR what the column checks could not certify.
-    suspicious: npt.NDArray[np.bool_]
-
-
-# ------------------------------------------------------------------ codes
 _KINDS: Final = tuple(c.kind for c in CHANGE_TYPES)
 _K: Final = {kind: i for i, kind in enumerate(_KINDS)}
 _UNKNOWN: Final = len(_KINDS)
@@ -190,29 +152,27 @@ for _kind_name, (_stages, _) in ALLOWED_FROM.items():
         _ALLOWED[_K[_kind_name] * len(_STAGES) + _S[_stage]] = True
 
 
-def _code(cls: type[enum.Enum], member: enum.Enum | None) -> int:
-    return 0 if member is None else list(cls).index(member) + 1
-
-
 _NR: Final = len(Route) + 1
 #: ``ACCEPTED_ROUTES`` by code (guard ``route_accepted``).
 _ACCEPTED_ROUTE: Final = np.zeros(_NR, np.bool_)
 for _route in ACCEPTED_ROUTES:
-    _ACCEPTED_ROUTE[_code(Route, _route)] = True
+    _ACCEPTED_ROUTE[enum_code(Route, _route)] = True
 #: Guard ``route_fits_category`` as a (category code, route code) table (the spec's
 #: predicate over every pair), and ``DEFAULT_ROUTE`` by category code.
 _FITS: Final = np.zeros((len(Category) + 1, _NR), np.bool_)
 _DEFAULT_ROUTE: Final = np.zeros(len(Category) + 1, np.int16)
 for _cat in ROUTES_BY_CATEGORY:
     for _route in Route:
-        _FITS[_code(Category, _cat), _code(Route, _route)] = route_fits_category(_route, _cat)
-    _DEFAULT_ROUTE[_code(Category, _cat)] = _code(Route, DEFAULT_ROUTE[_cat])
+        _FITS[enum_code(Category, _cat), enum_code(Route, _route)] = route_fits_category(
+            _route, _cat
+        )
+    _DEFAULT_ROUTE[enum_code(Category, _cat)] = enum_code(Route, DEFAULT_ROUTE[_cat])
 #: (the kinds, the route codes they need) for the kinds whose spec names ``routes``,
 #: grouped by the routes (one search per group).
 _ROUTE_NEEDS: Final = tuple(
     (
         tuple(_K[k] for k, t in TRANSITIONS.items() if t.routes == _routes),
-        np.array(sorted(_code(Route, r) for r in _routes), np.int16),
+        np.array(sorted(enum_code(Route, r) for r in _routes), np.int16),
     )
     for _routes in dict.fromkeys(t.routes for t in TRANSITIONS.values() if t.routes is not None)
     if _routes is not None
@@ -233,274 +193,7 @@ _SETTERS: Final = tuple(
 #: Role code (0 none or unknown) → whether the role has one holder at a time.
 _SINGLE_ROLE: Final = np.array([False] + [r.single for r in Role], np.bool_)
 _ROLE_SLOTS: Final = len(Role) + 1
-_RESPONSIBLE_UNIT: Final = _code(Role, Role.RESPONSIBLE_UNIT)
-
-
-# ------------------------------------------------------------------ reading columns
-def _column(journal: Any, name: str) -> Any:
-    """The named column as a ChunkedArray, or ``None`` when the journal lacks it."""
-    if name not in journal.column_names:
-        return None
-    return journal.column(name)
-
-
-def _array(column: Any) -> Any:
-    """One Array of a ChunkedArray (dictionaries unified), or ``None`` for no or all-null data."""
-    if column is None or pa.types.is_null(column.type):
-        return None
-    if column.num_chunks == 1:
-        return column.chunk(0)
-    if pa.types.is_dictionary(column.type):
-        column = column.unify_dictionaries()
-    return column.combine_chunks()
-
-
-def _bits(buf: Any, offset: int, length: int, rows: npt.NDArray[np.int64] | None) -> Any:
-    """Bits of an Arrow bitmap (validity or booleans) as bools, at ``rows`` or all."""
-    raw = np.frombuffer(buf, np.uint8)
-    if rows is not None and len(rows) * 4 > length:
-        return np.unpackbits(raw, bitorder="little")[offset : offset + length].view(np.bool_)[rows]
-    if rows is None:
-        return np.unpackbits(raw, bitorder="little")[offset : offset + length].view(np.bool_)
-    at = rows + offset
-    return ((raw[at >> 3] >> (at & 7).astype(np.uint8)) & 1).view(np.bool_)
-
-
-def _valid(arr: Any, rows: npt.NDArray[np.int64] | None) -> Any:
-    """Where ``arr`` is not null (at ``rows`` or all)."""
-    n = len(arr) if rows is None else len(rows)
-    if arr.null_count == 0 or arr.buffers()[0] is None:
-        return np.ones(n, np.bool_)
-    return _bits(arr.buffers()[0], arr.offset, len(arr), rows)
-
-
-def _raw(arr: Any, dtype: Any, rows: npt.NDArray[np.int64] | None) -> Any:
-    """The values buffer of a fixed-width array, no copy (null slots hold anything)."""
-    values = np.frombuffer(arr.buffers()[1], dtype, count=arr.offset + len(arr))[arr.offset :]
-    return values if rows is None else values[rows]
-
-
-def _size(n: int, rows: npt.NDArray[np.int64] | None) -> int:
-    return n if rows is None else len(rows)
-
-
-def _value_codes(
-    column: Any, values: Sequence[str], n: int, rows: npt.NDArray[np.int64] | None = None
-) -> npt.NDArray[np.int16]:
-    """Codes (position + 1) of a dictionary or string column's values; 0 null, -1 unknown."""
-    arr = _array(column)
-    if arr is None:
-        return np.zeros(_size(n, rows), np.int16)
-    if not pa.types.is_dictionary(arr.type):
-        if rows is not None:
-            arr = arr.take(pa.array(rows))
-            rows = None
-        arr = pc.dictionary_encode(arr)
-    lookup = {v: i + 1 for i, v in enumerate(values)}
-    words = arr.dictionary.to_pylist()
-    lut = np.array([lookup.get(w, -1) for w in words] + [0], np.int16)
-    indices = arr.indices
-    idx = _raw(indices, indices.type.to_pandas_dtype(), rows)
-    if indices.null_count:
-        idx = np.where(_valid(indices, rows), idx, len(words))
-    found: npt.NDArray[np.int16] = lut[idx]
-    return found
-
-
-def _enum_codes(
-    column: Any, cls: type[enum.Enum], n: int, rows: npt.NDArray[np.int64] | None = None
-) -> npt.NDArray[np.int16]:
-    return _value_codes(column, [m.value for m in cls], n, rows)
-
-
-def _ints(
-    column: Any, n: int, fill: int, rows: npt.NDArray[np.int64] | None = None, out: Any = _I64
-) -> Any:
-    """An integer (or date32, as days) column as ``out`` (int64), nulls as ``fill``."""
-    arr = _array(column)
-    if arr is None:
-        return np.full(_size(n, rows), fill, out)
-    dtype = np.int32 if pa.types.is_date32(arr.type) else arr.type.to_pandas_dtype()
-    values = _raw(arr, dtype, rows).astype(out, copy=rows is None)
-    if arr.null_count:
-        values[~_valid(arr, rows)] = fill
-    return values
-
-
-def _bools(column: Any, n: int, rows: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
-    """A boolean column, nulls as False."""
-    arr = _array(column)
-    if arr is None:
-        return np.zeros(_size(n, rows), np.bool_)
-    values = _bits(arr.buffers()[1], arr.offset, len(arr), rows)
-    found: npt.NDArray[np.bool_] = values & _valid(arr, rows)
-    return found
-
-
-_UNIT_US: Final = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
-
-
-def _instants(
-    column: Any, n: int, rows: npt.NDArray[np.int64] | None = None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """A timestamp column as µs since the epoch (UTC), and where it is null or naive."""
-    arr = _array(column)
-    size = _size(n, rows)
-    if arr is None or arr.type.tz is None:  # naive: not the schema; the value path judges
-        return np.zeros(size, _I64), np.ones(size, np.bool_)
-    raw = _raw(arr, np.int64, rows)
-    factor = _UNIT_US[arr.type.unit]
-    us = raw // 1000 if factor is None else raw * factor if factor != 1 else raw
-    return us, ~_valid(arr, rows)
-
-
-def _days(us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Local days in Asia/Shanghai, exact from 1992 on (+08:00; earlier rows are flagged)."""
-    return (us + UTC8_US) // US_PER_DAY
-
-
-def _case_starts(
-    case_id: Any, seq: npt.NDArray[np.int64], registered: npt.NDArray[np.bool_], n: int
-) -> npt.NDArray[np.int64]:
-    """Row numbers where a case starts: where ``case_id`` changes, or a seq-1 registration.
-
-    (Two cases with the same id may follow each other in a ledger: the value path accepts
-    that.) A malformed case whose rows hold a second seq-1 registration is split here:
-    pass ``starts`` to :func:`fold` when the reader knows the boundaries.
-    """
-    if n == 0:
-        return np.zeros(0, _I64)
-    change = registered & (seq == 1)
-    change[0] = True
-    if case_id is not None:
-        col = case_id.combine_chunks() if case_id.num_chunks != 1 else case_id.chunk(0)
-        if pa.types.is_dictionary(col.type):
-            col = col.dictionary_decode()
-        differs = pc.fill_null(pc.not_equal(col.slice(1), col.slice(0, n - 1)), True)
-        change[1:] |= differs.to_numpy(zero_copy_only=False)
-    return np.flatnonzero(change).astype(_I64)
-
-
-# ------------------------------------------------------------------ the fold
-class _Rows:
-    """Row bookkeeping of one journal: cases, rows by kind, and per-case lookups."""
-
-    def __init__(self, kinds: npt.NDArray[np.int8], starts: npt.NDArray[np.int64]) -> None:
-        n = len(kinds)
-        self.n = n
-        self.starts = starts
-        self.ends = np.append(starts[1:], n)[: len(starts)].astype(_I64)
-        self.m = len(starts)
-        lengths = self.ends - starts
-        small = np.int32 if self.m < 2**31 else _I64
-        self.case: npt.NDArray[Any] = np.repeat(
-            np.arange(self.m, dtype=small), lengths
-        )  # each row's case
-        self.kinds = kinds
-        #: rows by kinds asked for, each found once (a scan of ``kinds``; an absent kind
-        #: leaves an empty array and every section on it does nothing)
-        self._of: dict[tuple[int, ...], npt.NDArray[np.int64]] = {}
-
-    def of(self, *kinds: int) -> npt.NDArray[np.int64]:
-        """The rows of these kinds, ascending."""
-        got = self._of.get(kinds)
-        if got is not None:
-            return got
-        mask = self.kinds == kinds[0]
-        for k in kinds[1:]:
-            mask |= self.kinds == k
-        got = np.flatnonzero(mask)
-        self._of[kinds] = got
-        return got
-
-    def last_pos(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Per case: the position in ``rows`` (ascending) of its last row in the case, -1 none."""
-        out = np.full(self.m, -1, _I64)
-        if len(rows):
-            c = self.case[rows]
-            keep = np.ones(len(rows), np.bool_)
-            keep[:-1] = c[1:] != c[:-1]
-            out[c[keep]] = np.flatnonzero(keep)
-        return out
-
-    def last(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Per case: the last of ``rows`` (ascending) in it, -1 for none."""
-        out = np.full(self.m, -1, _I64)
-        if len(rows):
-            c = self.case[rows]
-            keep = np.ones(len(rows), np.bool_)
-            keep[:-1] = c[1:] != c[:-1]
-            out[c[keep]] = rows[keep]
-        return out
-
-    def first_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Per case: the first of ``rows`` (ascending) in it, -1 for none."""
-        out = np.full(self.m, -1, _I64)
-        if len(rows):
-            c = self.case[rows]
-            keep = np.ones(len(rows), np.bool_)
-            keep[1:] = c[1:] != c[:-1]
-            out[c[keep]] = rows[keep]
-        return out
-
-    def before_pos(
-        self, rows: npt.NDArray[np.int64], q: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.int64]:
-        """For each query row: the position in ``rows`` of the latest before it in its case."""
-        if not len(rows) or not len(q):
-            return np.full(len(q), -1, _I64)
-        p = np.searchsorted(rows, q) - 1
-        ok = (p >= 0) & (rows[np.maximum(p, 0)] >= self.starts[self.case[q]])
-        return np.where(ok, p, -1)
-
-    def before(
-        self, rows: npt.NDArray[np.int64], q: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.int64]:
-        """For each query row: the latest of ``rows`` before it in its case, -1 for none."""
-        p = self.before_pos(rows, q)
-        return np.where(p >= 0, rows[np.maximum(p, 0)], -1) if len(rows) else p
-
-    def after(
-        self, rows: npt.NDArray[np.int64], lo: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.int64]:
-        """Per case: the first of ``rows`` after row ``lo[c]`` (-1: from the start), -1 none.
-
-        Cases with ``lo[c] < -1`` are skipped (-1).
-        """
-        if not len(rows):
-            return np.full(self.m, -1, _I64)
-        # from the start: the case's first of rows; only the others search
-        out = np.where(lo == -1, self.first_of(rows), -1)
-        asked = np.flatnonzero(lo >= 0)
-        if not len(asked):
-            return out
-        asked_lo = lo[asked]
-        p = np.searchsorted(rows, asked_lo, side="right")
-        found = rows[np.minimum(p, len(rows) - 1)]
-        out[asked] = np.where((p < len(rows)) & (found < self.ends[asked]), found, -1)
-        return out
-
-    def between(
-        self, rows: npt.NDArray[np.int64], lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.int64]:
-        """How many of ``rows`` lie strictly between ``lo`` and ``hi`` (row numbers)."""
-        if not len(rows):
-            return np.zeros(len(hi), _I64)
-        return np.searchsorted(rows, hi) - np.searchsorted(rows, lo, side="right")
-
-    def since(self, prev: npt.NDArray[np.int64], q: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """``prev`` (a row before each query row, -1 none) with none as the row before its case."""
-        return np.where(prev < 0, self.starts[self.case[q]] - 1, prev)
-
-
-class _Out:
-    """The milestones table's columns as numpy, filled by the fold."""
-
-    def __init__(self, m: int) -> None:
-        self.days = {name: np.full(m, _NONE, np.int32) for name in MILESTONE_NAMES}
-        self.codes = {name: np.zeros(m, np.int16) for name, _ in _ENUM_COLUMNS}
-        self.counts = {name: np.zeros(m, np.int32) for name in ("deadline_moves", "plan_steps")}
-        self.lists: dict[str, Any] = {}
+_RESPONSIBLE_UNIT: Final = enum_code(Role, Role.RESPONSIBLE_UNIT)
 
 
 def fold(
@@ -519,36 +212,36 @@ def fold(
     value path must decide it.
     """
     n = journal.num_rows
-    col = functools.partial(_column, journal)
-    coded = _value_codes(col("kind"), _KINDS, n) - 1  # 0-based kind, -1 null, -2 unknown
+    col = functools.partial(column_of, journal)
+    coded = value_codes(col("kind"), _KINDS, n) - 1  # 0-based kind, -1 null, -2 unknown
     kinds = np.where(coded < 0, _UNKNOWN, coded).astype(np.int8)
-    seq = _ints(col("seq"), n, 0, out=np.int32)
+    seq = int_values(col("seq"), n, 0, out=np.int32)
     if starts is None:
-        starts = _case_starts(col("case_id"), seq, kinds == REG, n)
+        starts = case_starts(col("case_id"), seq, kinds == REG, n)
     else:
-        starts = np.asarray(starts, _I64)
-    rows = _Rows(kinds, starts)
+        starts = np.asarray(starts, I64)
+    rows = CaseRows(kinds, starts)
     m = rows.m
     if suspicious is not None and len(suspicious) != m:
         raise ValueError(f"{len(suspicious)} suspicious flags for {m} cases")
     bad = np.zeros(n, np.bool_)  # rows whose case the checks cannot certify
-    out = _Out(m)
+    out = MilestoneArrays(m)
     s = rows.starts
     last_row = rows.ends - 1
 
-    at, at_missing = _instants(col("at"), n)
+    at, at_missing = instant_values(col("at"), n)
     bad |= at_missing
     bad |= at < SINCE_1992_US  # local days before 1992 are not a fixed +08:00: the value path's
 
     # _start: the first event is 'registered' with seq 1, at or after the receipt.
     bad[s[(kinds[s] != REG) | (seq[s] != 1)]] = True
-    received_at, received_missing = _instants(col("received_at"), n, s)
+    received_at, received_missing = instant_values(col("received_at"), n, s)
     bad[s[received_missing | (received_at < SINCE_1992_US) | (at[s] < received_at)]] = True
     # _step: seq = n + 1 (numbered without gaps); at not before the previous event.
     # ALLOWED_FROM: the stage before each row is the one the latest stage-setting row left
     # (a registration leaves REGISTERED; a second one is never allowed: one per case).
     stage_set = _STAGE_AFTER[kinds]
-    index = np.arange(n, dtype=np.int32 if n < 2**31 else _I64)
+    index = np.arange(n, dtype=np.int32 if n < 2**31 else I64)
     last_setter = np.maximum.accumulate(np.where(stage_set >= 0, index, 0))
     stage_after = stage_set[last_setter]
     if n:
@@ -559,7 +252,7 @@ def fold(
         bad[1:] |= ~ok
     out.codes["stage"][:] = stage_after[last_row] + 1
 
-    day = _days(at).astype(np.int32)  # each row's local day, read by every milestone
+    day = local_days(at).astype(np.int32)  # each row's local day, read by every milestone
 
     def set_day(
         name: str,
@@ -597,9 +290,9 @@ def fold(
         set_day(name, got)
 
     # _start: received; notified_on_the_spot records a notice on the day of receipt.
-    received = _days(received_at)
+    received = local_days(received_at)
     out.days["received"][:] = received
-    spot = _bools(col("notified_on_the_spot"), n, s)
+    spot = bool_values(col("notified_on_the_spot"), n, s)
     notify = rows.of(NOT)
     out.days["notified"][spot] = received[spot]
 
@@ -628,8 +321,8 @@ def fold(
     # _forward (Assign): report_back_due latest (guard report_back_date: not before the
     # assignment); _report_back (guard report_back_assigned): only once assigned.
     last_asg = rows.last(asg)
-    due = _ints(col("report_back_by"), n, int(_NONE), asg)
-    bad[asg[(due == _NONE) | ~report_back_date_ok(due, day[asg])]] = True
+    due = int_values(col("report_back_by"), n, int(NO_DAY), asg)
+    bad[asg[(due == NO_DAY) | ~report_back_date_ok(due, day[asg])]] = True
     set_day("report_back_due", last_asg, asg, due)
     rb = rows.of(RB)
     bad[rb[~report_back_assigned_ok(rows.before(asg, rb) >= 0)]] = True
@@ -638,14 +331,14 @@ def fold(
     # _issue (guard delivered_after_issue): delivered on or after the issue day; the outcome of
     # the latest.
     issues = rows.of(OP, RVO, RRO)
-    delivered_at, no_delivery = _instants(col("delivered_at"), n, issues)
-    issued = day[issues].astype(_I64)
-    delivered = np.where(no_delivery, issued, _days(delivered_at))
+    delivered_at, no_delivery = instant_values(col("delivered_at"), n, issues)
+    issued = day[issues].astype(I64)
+    delivered = np.where(no_delivery, issued, local_days(delivered_at))
     too_early = ~delivered_after_issue_ok(delivered, issued)
     bad[issues[too_early | (~no_delivery & (delivered_at < SINCE_1992_US))]] = True
     for sent, kind in (("opinion_delivered", OP), ("review_delivered", RVO)):
         set_day(sent, rows.last(rows.of(kind)), issues, delivered)
-    outcome = _enum_codes(col("outcome"), Outcome, n, issues)
+    outcome = enum_codes(col("outcome"), Outcome, n, issues)
     bad[issues[outcome <= 0]] = True
     out.codes["outcome"][:] = _at_pos(rows.last_pos(issues), outcome)
 
@@ -682,8 +375,8 @@ def fold(
     # Categories and routes: _start / _categorize set the category; _accept's route defaults
     # from it and must match it; _decline sets route_told.
     categorize = rows.of(CAT)
-    reg_category = _enum_codes(col("category"), Category, n, s)
-    category = _enum_codes(col("category"), Category, n, categorize)
+    reg_category = enum_codes(col("category"), Category, n, s)
+    category = enum_codes(col("category"), Category, n, categorize)
     bad[s[reg_category < 0]] = True
     bad[categorize[category <= 0]] = True
 
@@ -697,7 +390,7 @@ def fold(
     if len(acc):
         # _accept: the route given, else the category's default (guards route_accepted,
         # route_fits_category).
-        explicit = _enum_codes(col("route"), Route, n, acc)
+        explicit = enum_codes(col("route"), Route, n, acc)
         before = category_at(rows.before_pos(categorize, acc), rows.case[acc])
         cat = np.maximum(before, 0)
         chosen = np.where(explicit == 0, _DEFAULT_ROUTE[cat], explicit)
@@ -706,7 +399,7 @@ def fold(
         bad[acc[refused]] = True
         route[np.searchsorted(routed, acc)] = chosen
     if len(dec):
-        told = _enum_codes(col("route_told"), Route, n, dec)
+        told = enum_codes(col("route_told"), Route, n, dec)
         bad[dec[told <= 0]] = True
         route[np.searchsorted(routed, dec)] = told
     out.codes["route"][:] = _at_pos(rows.last_pos(routed), route)
@@ -724,35 +417,35 @@ def fold(
 
     # _start, _forward, _return_materials, _request: the handling unit and its kind (a request
     # clears the kind); _forward: forwarded_unit_kind.
-    recv_kind = _enum_codes(col("receiving_unit_kind"), UnitKind, n, s)
+    recv_kind = enum_codes(col("receiving_unit_kind"), UnitKind, n, s)
     bad[s[recv_kind < 0]] = True
     moved = rows.of(FWD, ASG, RET, RVQ, RRQ)
-    to_kind = _enum_codes(col("to_unit_kind"), UnitKind, n, moved)
+    to_kind = enum_codes(col("to_unit_kind"), UnitKind, n, moved)
     bad[moved[to_kind < 0]] = True
     last_moved_pos = rows.last_pos(moved)
-    last_moved = _at_pos(last_moved_pos, moved) if len(moved) else np.full(m, -1, _I64)
+    last_moved = _at_pos(last_moved_pos, moved) if len(moved) else np.full(m, -1, I64)
     last_moved = np.where(last_moved_pos >= 0, last_moved, -1)
     moved_kind = _at_pos(last_moved_pos, to_kind)
     out.codes["handling_unit_kind"][:] = np.where(last_moved_pos >= 0, moved_kind, recv_kind)
-    fa_kind = _enum_codes(col("to_unit_kind"), UnitKind, n, fa)
+    fa_kind = enum_codes(col("to_unit_kind"), UnitKind, n, fa)
     out.codes["forwarded_unit_kind"][:] = _at_pos(rows.last_pos(fa), fa_kind)
     out.codes["receiving_unit_kind"][:] = recv_kind
 
     # _rate: the latest rating.
     rated = rows.of(RATE)
-    rating = _enum_codes(col("rating"), Rating, n, rated)
+    rating = enum_codes(col("rating"), Rating, n, rated)
     bad[rated[rating <= 0]] = True
     out.codes["rating"][:] = _at_pos(rows.last_pos(rated), rating)
     # Register: channel and procedure.
     for name, cls in (("channel", Channel), ("procedure", Procedure)):
-        codes = _enum_codes(col(name), cls, n, s)
+        codes = enum_codes(col(name), cls, n, s)
         bad[s[codes <= 0]] = True
         out.codes[name][:] = codes
 
     # _extend (guard extension_days): a positive number of days; Case: extension_days
     # countable on a calendar.
     ext = rows.of(EXT)
-    ext_days = _ints(col("days"), n, 0, ext)
+    ext_days = int_values(col("days"), n, 0, ext)
     bad[ext[~extension_days_ok(ext_days)]] = True
     extensions = np.bincount(rows.case[ext], minlength=m)
     total_days = np.bincount(rows.case[ext], weights=ext_days.astype(np.float64), minlength=m)
@@ -783,20 +476,20 @@ def fold(
     }
     flags = {
         "is_settled": settled_flag,
-        "beijing_visit": _bools(col("beijing_visit"), n, s),
-        "skip_level": _bools(col("skip_level"), n, s),
-        "identity_unclear": _bools(col("identity_unclear"), n, s),
+        "beijing_visit": bool_values(col("beijing_visit"), n, s),
+        "skip_level": bool_values(col("skip_level"), n, s),
+        "identity_unclear": bool_values(col("identity_unclear"), n, s),
     }
-    receiving_unit = _take(col("receiving_unit"), s)
+    receiving_unit = take_strings(col("receiving_unit"), s)
     strings = {
         "receiving_unit": receiving_unit,
-        "handling_unit": pc.coalesce(_take(col("to_unit"), last_moved), receiving_unit)
+        "handling_unit": pc.coalesce(take_strings(col("to_unit"), last_moved), receiving_unit)
         if len(moved)
         else receiving_unit,
         "responsible_unit": responsible,
     }
-    table = _table(
-        _take(col("case_id"), s),
+    table = milestones_table(
+        take_strings(col("case_id"), s),
         rows.ends - s,
         out,
         flags=flags,
@@ -814,41 +507,7 @@ def _at_pos(pos: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> Any:
     return np.where(pos >= 0, values[np.maximum(pos, 0)], 0)
 
 
-def _take(column: Any, rows: npt.NDArray[np.int64]) -> Any:
-    """``column[rows]`` as a plain string array, null where a row is -1."""
-    if column is None:
-        return pa.nulls(len(rows), pa.string())
-    if (
-        isinstance(column, pa.ChunkedArray)
-        and column.num_chunks > 1
-        and len(rows)
-        and rows.min() >= 0
-        and (len(rows) < 2 or bool((rows[1:] >= rows[:-1]).all()))
-    ):
-        # ascending rows: each chunk takes its own (a chunked take may join the chunks first)
-        bounds = np.cumsum([0] + [len(c) for c in column.chunks])
-        cut = np.searchsorted(rows, bounds)
-        parts = [
-            c.take(pa.array(rows[cut[i] : cut[i + 1]] - bounds[i]))
-            for i, c in enumerate(column.chunks)
-            if cut[i + 1] > cut[i]
-        ]
-        got = pa.chunked_array(parts, column.type).combine_chunks()
-    else:
-        if not len(rows) or rows.min() >= 0:
-            idx = pa.array(rows, pa.int64())
-        else:
-            idx = _fixed(pa.int64(), rows.astype(_I64), rows >= 0)
-        got = column.take(idx)
-        got = got.combine_chunks() if isinstance(got, pa.ChunkedArray) else got
-    if pa.types.is_dictionary(got.type):
-        got = got.dictionary_decode()
-    if not pa.types.is_string(got.type):
-        got = got.cast(pa.string())
-    return got
-
-
-def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
+def _roles(journal: Any, rows: CaseRows, bad: npt.NDArray[np.bool_]) -> Any:
     """Check role assignments and releases; the responsible unit's holder per case.
 
     ``_assign_role`` refuses a (role, holder) pair already held, ``_release_role`` one not
@@ -865,21 +524,21 @@ def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
     both = rows.of(RA, RR)
     if not len(both):
         return pa.nulls(m, pa.string())
-    role_col = _column(journal, "role")
-    holder_col = _column(journal, "holder")
-    role = _enum_codes(role_col, Role, rows.n, both)
+    role_col = column_of(journal, "role")
+    holder_col = column_of(journal, "holder")
+    role = enum_codes(role_col, Role, rows.n, both)
     if holder_col is None:
         bad[both] = True
         return pa.nulls(m, pa.string())
     held = holder_col.take(pa.array(both))
     held = held.combine_chunks() if isinstance(held, pa.ChunkedArray) else held
     encoded = pc.dictionary_encode(held.cast(pa.string()))
-    holder = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(_I64)
+    holder = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(I64)
     bad[both[(role <= 0) | (holder < 0)]] = True
-    role = np.maximum(role, 0).astype(_I64)
+    role = np.maximum(role, 0).astype(I64)
     assigning = rows.kinds[both] == RA
     single = _SINGLE_ROLE[role]
-    case = rows.case[both].astype(_I64)  # int64: the sort key below needs the room
+    case = rows.case[both].astype(I64)  # int64: the sort key below needs the room
     width = len(encoded.dictionary) + 1
     group = case * _ROLE_SLOTS + role
     if (m + 1) * _ROLE_SLOTS * width < 2**62:
@@ -893,7 +552,7 @@ def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
     new_group = np.ones(k, np.bool_)
     new_group[1:] = (g[1:] != g[:-1]) | (~single[order][1:] & (h[1:] != h[:-1]))
     after = np.where(a, h, -1)  # the holder after each row, within its group
-    before = np.full(k, -1, _I64)
+    before = np.full(k, -1, I64)
     before[1:] = np.where(new_group[1:], -1, after[:-1])
     held = before == h
     refused = ~np.where(a, role_not_held_ok(held), role_held_ok(held))
@@ -902,7 +561,7 @@ def _roles(journal: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> Any:
     last_in_group = np.ones(k, np.bool_)
     last_in_group[:-1] = new_group[1:]
     pick = last_in_group & (role[order] == _RESPONSIBLE_UNIT)
-    responsible = np.full(m, -1, _I64)
+    responsible = np.full(m, -1, I64)
     responsible[case[order[pick]]] = after[pick]
     idx = pa.array(responsible, pa.int64(), mask=responsible < 0)
     return encoded.dictionary.take(idx).cast(pa.string())
@@ -921,7 +580,7 @@ def _blank(texts: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
 
 
 def _plans(
-    column: Any, reason: Any, rows: _Rows, bad: npt.NDArray[np.bool_], out: _Out
+    column: Any, reason: Any, rows: CaseRows, bad: npt.NDArray[np.bool_], out: MilestoneArrays
 ) -> npt.NDArray[np.int8]:
     """0 no plan, 1 incomplete, 2 complete (SettlementPlan.is_complete), of each case's latest.
 
@@ -940,15 +599,15 @@ def _plans(
         .take(pa.array(set_rows))
         .combine_chunks()
     )
-    due = _fixed_days(deadlines)
+    due = fixed_days(deadlines)
     prev = rows.before_pos(set_rows, set_rows)
-    old = np.where(prev >= 0, due[np.maximum(prev, 0)], _NONE)
-    moved = deadline_moved_later(due, old, _NONE)
+    old = np.where(prev >= 0, due[np.maximum(prev, 0)], NO_DAY)
+    moved = deadline_moved_later(due, old, NO_DAY)
     if moved.any():
         if reason is None:
             bad[set_rows[moved]] = True
         else:
-            texts = _take(reason, set_rows[moved])
+            texts = take_strings(reason, set_rows[moved])
             solid, unsure = _blank(texts)
             bad[set_rows[moved][~solid | unsure]] = True
     last_pos = rows.last_pos(set_rows)
@@ -983,13 +642,7 @@ def _plans(
     return plan
 
 
-def _rows_of(column: Any, rows: npt.NDArray[np.int64]) -> Any:
-    """``column`` at ``rows`` as one array (only those rows copied)."""
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    return pa.chunked_array(chunks, column.type).take(pa.array(rows)).combine_chunks()
-
-
-def _progress(plan: Any, completes: Any, rows: _Rows, bad: npt.NDArray[np.bool_]) -> None:
+def _progress(plan: Any, completes: Any, rows: CaseRows, bad: npt.NDArray[np.bool_]) -> None:
     """Guards ``progress_needs_plan`` and ``progress_steps`` over the progress reports."""
     prog = rows.of(PROG)
     if not len(prog):
@@ -999,31 +652,31 @@ def _progress(plan: Any, completes: Any, rows: _Rows, bad: npt.NDArray[np.bool_]
     if completes is None or plan is None:
         bad[prog] = True
         return
-    lists = _rows_of(completes, prog)
+    lists = rows_of(completes, prog)
     bad[prog[lists.is_null().to_numpy(zero_copy_only=False)]] = True
     parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
     if not len(parents):
         return
     numbers = pc.fill_null(pc.list_flatten(lists), 0).to_numpy(zero_copy_only=False)
-    numbers = numbers.astype(_I64)
-    steps = np.zeros(len(prog), _I64)
+    numbers = numbers.astype(I64)
+    steps = np.zeros(len(prog), I64)
     on_plan = np.flatnonzero(q >= 0)
     if len(on_plan):
-        milestones = _rows_of(plan, q[on_plan]).field("milestones")
+        milestones = rows_of(plan, q[on_plan]).field("milestones")
         steps[on_plan] = pc.fill_null(pc.list_value_length(milestones), 0).to_numpy(
             zero_copy_only=False
         )
     within = steps_ok(numbers, steps[parents]) & (q[parents] >= 0)
     bad[prog[parents[~within]]] = True
     # each step once per plan: (plan row, number) pairs seen twice mark the later report
-    key = q[parents].astype(_I64) * (2**31) + np.clip(numbers, 0, 2**31 - 1)
+    key = q[parents].astype(I64) * (2**31) + np.clip(numbers, 0, 2**31 - 1)
     order = np.lexsort((prog[parents], key))
     again = np.zeros(len(order), np.bool_)
     again[1:] = key[order][1:] == key[order][:-1]
     bad[prog[parents[order[~step_once_ok(again)]]]] = True
 
 
-def _steps(plan: Any, completes: Any, rows: _Rows, out: _Out, day: Any) -> None:
+def _steps(plan: Any, completes: Any, rows: CaseRows, out: MilestoneArrays, day: Any) -> None:
     """``step_due`` and ``step_done`` of each case's current plan (Case.plan, Case.steps_done).
 
     A step is done on the day of the report after the latest plan that completes it.
@@ -1033,7 +686,7 @@ def _steps(plan: Any, completes: Any, rows: _Rows, out: _Out, day: Any) -> None:
         return
     last = rows.last(set_rows)
     got = np.flatnonzero(last >= 0)
-    milestones = _rows_of(plan, last[got]).field("milestones")
+    milestones = rows_of(plan, last[got]).field("milestones")
     lengths = np.zeros(rows.m, np.int64)
     lengths[got] = pc.fill_null(pc.list_value_length(milestones), 0).to_numpy(zero_copy_only=False)
     offsets = np.zeros(rows.m + 1, np.int32)
@@ -1049,7 +702,7 @@ def _steps(plan: Any, completes: Any, rows: _Rows, out: _Out, day: Any) -> None:
         current = (q >= 0) & (q == last[case])
         prog, case = prog[current], case[current]
         if len(prog):
-            lists = _rows_of(completes, prog)
+            lists = rows_of(completes, prog)
             parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
             numbers = pc.fill_null(pc.list_flatten(lists), 0).to_numpy(zero_copy_only=False)
             c = case[parents]
@@ -1062,112 +715,6 @@ def _steps(plan: Any, completes: Any, rows: _Rows, out: _Out, day: Any) -> None:
     )
 
 
-def _fixed_days(days: Any) -> npt.NDArray[np.int32]:
-    """A date32 array's days since the epoch, :data:`_NONE` where null."""
-    values = days.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32)
-    return np.where(days.is_null().to_numpy(zero_copy_only=False), _NONE, values)
-
-
-def _table(
-    case_id: Any,
-    events: npt.NDArray[np.int64],
-    out: _Out,
-    *,
-    flags: dict[str, npt.NDArray[np.bool_]],
-    counts: dict[str, npt.NDArray[np.int32]],
-    plan: npt.NDArray[np.int8],
-    strings: dict[str, Any],
-) -> Any:
-    columns: list[Any] = [case_id, pa.array(events.astype(np.int32), pa.int32())]
-    m = len(events)
-    for name in MILESTONE_NAMES:
-        d = out.days[name]
-        columns.append(_fixed(pa.date32(), d, d != _NONE))
-    for name, _ in _ENUM_COLUMNS:
-        codes = out.codes[name]
-        idx = _fixed(pa.int8(), (codes - 1).astype(np.int8), codes > 0)
-        columns.append(pa.DictionaryArray.from_arrays(idx, _DICTIONARIES[name]))
-    columns.extend(pa.array(flags[name], pa.bool_()) for name in _FLAG_COLUMNS)
-    columns.extend(pa.array(counts[name], pa.int32()) for name in _COUNT_COLUMNS)
-    columns.append(pa.array(plan, pa.int8()))
-    columns.extend(strings[name] for name in _STRING_COLUMNS)
-    for name in _LIST_COLUMNS:
-        found = out.lists.get(name)
-        columns.append(pa.array([[]] * m, _DAYS_LIST) if found is None else found)
-    assert all(len(c) == m for c in columns)  # noqa: S101 - a table of one length
-    return pa.Table.from_arrays(columns, schema=MILESTONES_SCHEMA)
-
-
-def _fixed(tp: Any, values: npt.NDArray[Any], valid: npt.NDArray[np.bool_]) -> Any:
-    """A fixed-width Arrow array on ``values``' buffer with ``valid`` as its bitmap."""
-    values = np.ascontiguousarray(values)
-    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    nulls = len(valid) - int(np.count_nonzero(valid))
-    return pa.Array.from_buffers(tp, len(values), [bitmap, pa.py_buffer(values)], nulls)
-
-
-# ------------------------------------------------------------------ the reference
-def milestones_from_cases(cases: Iterable[Case]) -> Any:
-    """The milestones table from ``Case`` values (the value path's fold: the reference)."""
-    cases = list(cases)
-    m = len(cases)
-    out = _Out(m)
-    epoch = _dt.date(1970, 1, 1).toordinal()
-    for k, case in enumerate(cases):
-        for name in MILESTONE_NAMES:
-            d = getattr(case.on, name)
-            if d is not None:
-                out.days[name][k] = d.toordinal() - epoch
-        for name, cls in _ENUM_COLUMNS:
-            out.codes[name][k] = _code(cls, getattr(case, name))
-    flags = {
-        name: np.array(
-            [bool(getattr(c, _FLAG_ATTRIBUTES.get(name, name))) for c in cases], np.bool_
-        )
-        for name in _FLAG_COLUMNS
-    }
-    counts = {
-        "extension_days": np.array([c.extension_days for c in cases], np.int32),
-        "extensions": np.array([c.extensions for c in cases], np.int32),
-        "hearings": np.array([len(c.hearings) for c in cases], np.int32),
-        "deadline_moves": np.array([c.deadline_moves for c in cases], np.int32),
-        "plan_steps": np.array(
-            [len(c.plan.milestones) if c.plan is not None else 0 for c in cases], np.int32
-        ),
-    }
-    plan = np.array(
-        [0 if c.plan is None else 2 if c.plan.is_complete else 1 for c in cases], np.int8
-    )
-    strings = {
-        "receiving_unit": pa.array([c.receiving_unit for c in cases], pa.string()),
-        "handling_unit": pa.array([c.handling_unit for c in cases], pa.string()),
-        "responsible_unit": pa.array([c.responsible_unit for c in cases], pa.string()),
-    }
-    events = np.array([len(c.events) for c in cases], _I64)
-    case_id = pa.array([c.id for c in cases], pa.string())
-    out.lists = {
-        "step_due": pa.array(
-            [[m.due for m in c.plan.milestones] if c.plan is not None else [] for c in cases],
-            _DAYS_LIST,
-        ),
-        "step_done": pa.array([list(c.steps_done) for c in cases], _DAYS_LIST),
-    }
-    return _table(case_id, events, out, flags=flags, counts=counts, plan=plan, strings=strings)
-
-
-# ------------------------------------------------------------------ as of a past day
-def _local_days_exact(col: Any, n: int) -> npt.NDArray[np.int64]:
-    us, missing = _instants(col, n)
-    days = _days(us)
-    old = np.flatnonzero(us < SINCE_1992_US)
-    if len(old):  # before 1992: Asia/Shanghai's own offsets (daylight saving 1986-1991, LMT)
-        stamps = pa.array(us[old], pa.timestamp("us", tz="Asia/Shanghai"))
-        local = pc.local_timestamp(stamps).cast(pa.int64()).to_numpy()
-        days[old] = local // US_PER_DAY
-    days[missing] = np.iinfo(np.int64).min  # kept: the fold flags them
-    return days
-
-
 def truncate(journal: Any, day: _dt.date) -> tuple[Any, int]:
     """The journal as it stood at the end of ``day`` (Asia/Shanghai), and how many cases it drops.
 
@@ -1177,12 +724,12 @@ def truncate(journal: Any, day: _dt.date) -> tuple[Any, int]:
     n = journal.num_rows
     if n == 0:
         return journal, 0
-    days = _local_days_exact(_column(journal, "at"), n)
+    days = local_days_exact(column_of(journal, "at"), n)
     keep = days <= day.toordinal() - _dt.date(1970, 1, 1).toordinal()
     if keep.all():
         return journal, 0
-    kinds = _value_codes(_column(journal, "kind"), _KINDS, n) - 1
-    seq = _ints(_column(journal, "seq"), n, 0)
-    starts = _case_starts(_column(journal, "case_id"), seq, kinds == REG, n)
+    kinds = value_codes(column_of(journal, "kind"), _KINDS, n) - 1
+    seq = int_values(column_of(journal, "seq"), n, 0)
+    starts = case_starts(column_of(journal, "case_id"), seq, kinds == REG, n)
     gone = int((~np.logical_or.reduceat(keep, starts)).sum())
     return journal.filter(pa.array(keep)), gone
