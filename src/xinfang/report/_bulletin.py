@@ -227,7 +227,7 @@ class Bulletin:
 
     def agenda_rows(self) -> list[tuple[list[str], tuple[int, ...]]]:
         """The agenda's rows, each with the indices of its cells provisional data decided."""
-        rows = []
+        rows: list[tuple[list[str], tuple[int, ...]]] = []
         for a in self.snap.agenda[:AGENDA_LIMIT]:
             provisional = agenda_provisional(a, self.calendar)
             cells = [
