@@ -18,22 +18,22 @@ Needs the ``columnar`` extra (``pip install 'xinfang[columnar]'``: pyarrow).
 """
 
 from xinfang.columnar._api import (
-    CLOCKS_SCHEMA,
-    JOURNAL_SCHEMA,
-    MILESTONES_SCHEMA,
-    SWEEP_COLUMNS,
     Journal,
-    Sweep,
-    journal_clocks,
     journal_from_cases,
     journal_from_store,
     journal_from_table,
+    load_journal,
+)
+from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, write_journal
+from xinfang.columnar._engine import CLOCKS_SCHEMA
+from xinfang.columnar._milestones import MILESTONES_SCHEMA
+from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._sweeps import (
+    Sweep,
+    journal_clocks,
     journal_snapshot,
     journal_snapshot_counts,
-    load_journal,
-    read_journal,
     sweep_table,
-    write_journal,
 )
 
 __all__ = [

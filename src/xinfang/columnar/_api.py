@@ -1,64 +1,52 @@
-"""The columnar engine's public functions (re-exported by :mod:`xinfang.columnar`)."""
+"""The :class:`Journal` and how one is built: from a ledger, case values, an Arrow table or a store.
+
+Each constructor ends in :func:`settle`: the column fold, and the value path
+for the cases it cannot certify. Re-exported by :mod:`xinfang.columnar`, with
+the Parquet datasets (:mod:`~xinfang.columnar._datasets`) and the sweeps
+(:mod:`~xinfang.columnar._sweeps`).
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 
-from xinfang.campaign import SnapshotCounts, finish_snapshot
 from xinfang.case import Case
 from xinfang.columnar._cases import case_documents, case_offsets
 from xinfang.columnar._cases import journal_from_cases as _events_of
 from xinfang.columnar._column_checks import string_buffers
 from xinfang.columnar._encoding import PLAIN_SCHEMA, conform_table
-from xinfang.columnar._engine import CLOCKS_SCHEMA, Campaigned, run, spans_of, target_ids
 from xinfang.columnar._fold import fold, truncate
 from xinfang.columnar._milestones import MILESTONES_SCHEMA, Folded, milestones_from_cases
-from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._reader import Parsed, parse_ledger
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._store_journal import journal_from_store as _store_events
 from xinfang.convert import structure
-from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
 from xinfang.serialization import BadLine, duplicate_id, from_json, to_json
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+
     import numpy.typing as npt
 
-    from xinfang.calendar import WorkCalendar
-    from xinfang.campaign import Campaign, Snapshot
     from xinfang.columnar._store_journal import StoredJournal
-    from xinfang.responsibility import Organization
-    from xinfang.rulebook import Rulebook
 
 __all__ = [
-    "CLOCKS_SCHEMA",
-    "JOURNAL_SCHEMA",
-    "MILESTONES_SCHEMA",
-    "SWEEP_COLUMNS",
     "Journal",
-    "Sweep",
-    "journal_clocks",
     "journal_from_cases",
     "journal_from_store",
     "journal_from_table",
-    "journal_snapshot",
-    "journal_snapshot_counts",
     "load_journal",
-    "read_journal",
-    "sweep_table",
-    "write_journal",
+    "settle",
+    "validated",
 ]
 
 _SOURCE: Final = "ledger"
@@ -136,23 +124,6 @@ def _cases_of(
     return [_case(found[case_id]) for case_id in ids]
 
 
-@attrs.frozen
-class Sweep:
-    """The clocks of a journal as of a day (:func:`journal_clocks`).
-
-    ``clocks`` (:data:`CLOCKS_SCHEMA`): one row per clock that has started,
-    grouped by limit in the rulebook's order; ``cases``: how many cases were
-    swept; ``not_yet_registered``: cases of the journal skipped because they
-    were registered after the day.
-    """
-
-    clocks: Any
-    cases: int
-    not_yet_registered: int
-    #: The campaign's counts, when the sweep was given a campaign (one run of the engine).
-    counts: SnapshotCounts | None = None
-
-
 def _case(document: Any, source: str = "journal") -> Case:
     return structure(document, Case, source=source)
 
@@ -214,7 +185,7 @@ def _fold(events: Any, offsets: npt.NDArray[np.int64], suspicious: Any = None) -
     return Folded(milestones=part.milestones.take(pa.array(index)), suspicious=flags)
 
 
-def _settle(
+def settle(
     events: Any,
     suspicious: Any = None,
     *,
@@ -459,7 +430,7 @@ def journal_from_table(table: Any) -> Journal:
     """
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
-    return _settle(_conform(table))
+    return settle(_conform(table))
 
 
 def _conform(table: Any) -> Any:
@@ -514,120 +485,6 @@ def _plain(table: Any) -> Any:
     return pa.Table.from_arrays(columns, schema=PLAIN_SCHEMA)
 
 
-#: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
-SWEEP_COLUMNS: Final = (
-    "case_id",
-    "seq",
-    "at",
-    "kind",
-    "received_at",
-    "channel",
-    "procedure",
-    "receiving_unit",
-    "receiving_unit_kind",
-    "category",
-    "beijing_visit",
-    "skip_level",
-    "identity_unclear",
-    "notified_on_the_spot",
-    "to_unit",
-    "to_unit_kind",
-    "report_back_by",
-    "route",
-    "route_told",
-    "days",
-    "outcome",
-    "delivered_at",
-    "rating",
-    "role",
-    "holder",
-    "plan",
-)
-
-
-def read_journal(
-    where: str | os.PathLike[str],
-    *,
-    filters: Any = None,
-    lean: bool = False,
-    use_threads: bool = True,
-) -> Journal:
-    """A Parquet file or dataset (as :func:`write_journal` writes it) as a :class:`Journal`.
-
-    ``lean=True`` reads only :data:`SWEEP_COLUMNS` (no names, claims or
-    notes: what a nightly sweep needs); a case the engine needs as a value
-    is then read whole from the dataset by its id. ``use_threads=False``
-    decodes the file on the calling thread instead of pyarrow's thread pool
-    (one per core): what a task on a worker process of a Dask or Spark
-    cluster wants, where every core already runs a task of its own.
-    """
-    if not lean:
-        names: Sequence[str] = [f.name for f in JOURNAL_SCHEMA]
-        return _settle(_read_columns(where, filters, names, use_threads, JOURNAL_SCHEMA))
-
-    def whole(ids: Sequence[str]) -> Any:
-        chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
-        expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-        return read_parquet(where, filters=chosen if expr is None else expr & chosen)
-
-    lean_schema = pa.schema([JOURNAL_SCHEMA.field(name) for name in SWEEP_COLUMNS])
-    table = _read_columns(where, filters, SWEEP_COLUMNS, use_threads, lean_schema)
-    return _settle(table, whole=whole)
-
-
-def _read_columns(
-    where: str | os.PathLike[str],
-    filters: Any,
-    names: Sequence[str],
-    use_threads: bool,
-    schema: Any,
-) -> Any:
-    """The columns ``names`` of a journal dataset, cast to ``schema`` (the journal's types)."""
-    path = os.fspath(where)
-    expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = pads.dataset(
-            path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
-        )
-        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
-        parts = [
-            f.to_table(
-                filter=expr, columns=list(names), schema=dataset.schema, use_threads=use_threads
-            )
-            for f in fragments
-        ]
-        meta = dataset.schema.metadata or {}
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError(
-            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
-        ) from None
-    if META_KEY not in meta:
-        raise InvalidDataError([("$", f"not an xinfang journal (no {META_KEY!r})")], source=path)
-    table = pa.concat_tables(parts) if parts else schema.empty_table()
-    return table.replace_schema_metadata(schema.metadata).cast(schema)
-
-
-def write_journal(
-    journal: Journal,
-    where: str | os.PathLike[str],
-    *,
-    partition_by: Sequence[str] = (),
-    reveal_personal_data: bool = False,
-) -> None:
-    """Write the journal's events to Parquet (personal data masked unless asked).
-
-    ``partition_by``: ``("year",)`` (of receipt) and/or ``("unit",)`` (the
-    receiving unit) make a partitioned dataset; a case is never split
-    across files or row groups.
-    """
-    write_parquet(
-        journal.events,
-        where,
-        partition_by=partition_by,
-        reveal_personal_data=reveal_personal_data,
-    )
-
-
 def journal_from_store(store: StoredJournal) -> Journal:
     """Every case of a :class:`~xinfang.Store` as a :class:`Journal`.
 
@@ -638,172 +495,5 @@ def journal_from_store(store: StoredJournal) -> Journal:
     """
     events = _store_events(store)
     if isinstance(events, pa.Table):
-        return _settle(events)
-    return _settle(pa.Table.from_batches(list(events), schema=JOURNAL_SCHEMA))
-
-
-def _as_of(journal: Journal, day: _dt.date) -> tuple[Journal, int]:
-    """The journal as it stood at the end of ``day``, and how many cases it leaves out."""
-    last = journal.milestones.column("last_event")
-    latest = pc.max(last).as_py()
-    if latest is None or latest <= day:
-        return journal, 0
-    events, dropped = truncate(journal.events, day)
-    return _settle(events, whole=journal.whole, day=day), dropped
-
-
-def _case_of(
-    journal: Journal,
-) -> tuple[Callable[[int], Case], Callable[[Sequence[int]], list[Case]]]:
-    """Case ``k`` as a value, and cases ``ks``, for the engine's rare per-case work (one memo).
-
-    The engine asks for the cases with hearings (their pauses) one by one:
-    the first request reads all of them in one pass over the events (or one
-    read of a dataset), not one pass each; the cases a campaign's
-    reconciliation reads come in one batch (one pass, one read).
-    """
-    memo: dict[int, Case] = {}
-
-    def cases(ks: Sequence[int]) -> list[Case]:
-        todo = [k for k in dict.fromkeys(ks) if k not in memo]
-        if todo:
-            memo.update(zip(todo, journal.cases(todo), strict=True))
-        return [memo[k] for k in ks]
-
-    def case(k: int) -> Case:
-        if k not in memo:
-            hearings = journal.milestones.column("hearings").to_numpy(zero_copy_only=False)
-            batch = [i for i in np.flatnonzero(hearings > 0).tolist() if i not in memo]
-            if k not in batch:
-                batch.append(k)
-            cases(batch)
-        return memo[k]
-
-    return case, cases
-
-
-def _sweep(
-    journal: Journal,
-    as_of: _dt.date,
-    *,
-    rulebook: Rulebook | None,
-    calendar: WorkCalendar | None,
-    due_soon: int = 3,
-    clocks: bool = True,
-    count: Campaigned | None = None,
-) -> Sweep:
-    """The journal as of ``as_of`` through one run of the clock engine."""
-    day = as_of_day(as_of, rulebook)
-    then, skipped = _as_of(journal, day)
-    found, later = None, 0
-    if count is not None:  # the targets the journal has, and those registered after the day
-        found = target_ids(journal.milestones, count.campaign)
-        later = len(found) - len(target_ids(then.milestones, count.campaign))
-    case_of, cases_of = _case_of(then)
-    table, counts = run(
-        then.milestones,
-        day=day,
-        case_of=case_of,
-        cases_of=cases_of,
-        spans=lambda: spans_of(then.events, case_offsets(then.events)),
-        rulebook=rulebook,
-        calendar=calendar,
-        due_soon=due_soon,
-        clocks=clocks,
-        count=count,
-        events=then.events,
-        not_yet=(skipped, later),
-        targets_found=found,
-    )
-    return Sweep(clocks=table, cases=len(then), not_yet_registered=skipped, counts=counts)
-
-
-def journal_clocks(
-    journal: Journal,
-    *,
-    as_of: _dt.date,
-    rulebook: Rulebook | None = None,
-    calendar: WorkCalendar | None = None,
-    due_soon: int = 3,
-    campaign: Campaign | None = None,
-    org: Organization | None = None,
-) -> Sweep:
-    """Every started clock of the journal's cases as of ``as_of``.
-
-    The rows equal :func:`xinfang.clock_table`'s for the same cases (one
-    clock engine). Cases registered after ``as_of`` are skipped and counted
-    (``clock_table`` refuses them); events after it are ignored. With a
-    ``campaign`` and its ``org``, the sweep also counts the campaign
-    (``Sweep.counts``, what :func:`journal_snapshot_counts` gives) from the
-    same clocks (``due_soon`` must then be 3, the snapshot's).
-    """
-    count = None
-    if campaign is not None:
-        if org is None or due_soon != 3:
-            raise InvalidDataError(
-                [("campaign", "a sweep with a campaign needs its org, and due_soon=3")],
-                source="journal_clocks",
-            )
-        count = Campaigned(campaign, org)
-    return _sweep(
-        journal, as_of, rulebook=rulebook, calendar=calendar, due_soon=due_soon, count=count
-    )
-
-
-def journal_snapshot_counts(
-    journal: Journal,
-    campaign: Campaign,
-    org: Organization,
-    *,
-    as_of: _dt.date,
-    rulebook: Rulebook | None = None,
-    calendar: WorkCalendar | None = None,
-) -> SnapshotCounts:
-    """The campaign's :class:`~xinfang.SnapshotCounts` of the journal's cases (they add up)."""
-    sweep = _sweep(
-        journal,
-        as_of,
-        rulebook=rulebook,
-        calendar=calendar,
-        clocks=False,
-        count=Campaigned(campaign, org),
-    )
-    return cast("SnapshotCounts", sweep.counts)  # counted: a campaign was given
-
-
-def journal_snapshot(
-    journal: Journal,
-    campaign: Campaign,
-    org: Organization,
-    *,
-    as_of: _dt.date,
-    rulebook: Rulebook | None = None,
-    calendar: WorkCalendar | None = None,
-) -> Snapshot:
-    """The campaign :class:`~xinfang.Snapshot` of the journal's cases, as ``snapshot`` gives it."""
-    counts = journal_snapshot_counts(
-        journal, campaign, org, as_of=as_of, rulebook=rulebook, calendar=calendar
-    )
-    return finish_snapshot(campaign, counts, org)
-
-
-def sweep_table(
-    table: Any,
-    *,
-    as_of: _dt.date,
-    rulebook: Rulebook | None = None,
-    calendar: WorkCalendar | None = None,
-    due_soon: int = 3,
-) -> Any:
-    """The per-partition function of a distributed sweep: journal rows in, clocks out (Arrow).
-
-    ``table`` holds whole cases (a Parquet file or row group as
-    :func:`write_journal` writes them; a Spark partition repartitioned by
-    ``case_id`` and sorted by ``case_id, seq``); the result is
-    :data:`CLOCKS_SCHEMA`. Runs unchanged in a Dask task or Spark's
-    ``mapInArrow``.
-    """
-    journal = journal_from_table(table)
-    return journal_clocks(
-        journal, as_of=as_of, rulebook=rulebook, calendar=calendar, due_soon=due_soon
-    ).clocks
+        return settle(events)
+    return settle(pa.Table.from_batches(list(events), schema=JOURNAL_SCHEMA))

@@ -1,0 +1,135 @@
+"""Journals in Parquet datasets: read whole or lean (the sweep's columns), and written."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Final
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from xinfang.columnar._api import Journal, settle
+from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
+from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.errors import InvalidDataError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["SWEEP_COLUMNS", "read_journal", "write_journal"]
+
+
+#: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
+SWEEP_COLUMNS: Final = (
+    "case_id",
+    "seq",
+    "at",
+    "kind",
+    "received_at",
+    "channel",
+    "procedure",
+    "receiving_unit",
+    "receiving_unit_kind",
+    "category",
+    "beijing_visit",
+    "skip_level",
+    "identity_unclear",
+    "notified_on_the_spot",
+    "to_unit",
+    "to_unit_kind",
+    "report_back_by",
+    "route",
+    "route_told",
+    "days",
+    "outcome",
+    "delivered_at",
+    "rating",
+    "role",
+    "holder",
+    "plan",
+)
+
+
+def read_journal(
+    where: str | os.PathLike[str],
+    *,
+    filters: Any = None,
+    lean: bool = False,
+    use_threads: bool = True,
+) -> Journal:
+    """A Parquet file or dataset (as :func:`write_journal` writes it) as a :class:`Journal`.
+
+    ``lean=True`` reads only :data:`SWEEP_COLUMNS` (no names, claims or
+    notes: what a nightly sweep needs); a case the engine needs as a value
+    is then read whole from the dataset by its id. ``use_threads=False``
+    decodes the file on the calling thread instead of pyarrow's thread pool
+    (one per core): what a task on a worker process of a Dask or Spark
+    cluster wants, where every core already runs a task of its own.
+    """
+    if not lean:
+        names: Sequence[str] = [f.name for f in JOURNAL_SCHEMA]
+        return settle(_read_columns(where, filters, names, use_threads, JOURNAL_SCHEMA))
+
+    def whole(ids: Sequence[str]) -> Any:
+        chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
+        expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
+        return read_parquet(where, filters=chosen if expr is None else expr & chosen)
+
+    lean_schema = pa.schema([JOURNAL_SCHEMA.field(name) for name in SWEEP_COLUMNS])
+    table = _read_columns(where, filters, SWEEP_COLUMNS, use_threads, lean_schema)
+    return settle(table, whole=whole)
+
+
+def _read_columns(
+    where: str | os.PathLike[str],
+    filters: Any,
+    names: Sequence[str],
+    use_threads: bool,
+    schema: Any,
+) -> Any:
+    """The columns ``names`` of a journal dataset, cast to ``schema`` (the journal's types)."""
+    path = os.fspath(where)
+    expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
+    try:
+        dataset = pads.dataset(
+            path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
+        )
+        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
+        parts = [
+            f.to_table(
+                filter=expr, columns=list(names), schema=dataset.schema, use_threads=use_threads
+            )
+            for f in fragments
+        ]
+        meta = dataset.schema.metadata or {}
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidDataError(
+            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
+        ) from None
+    if META_KEY not in meta:
+        raise InvalidDataError([("$", f"not an xinfang journal (no {META_KEY!r})")], source=path)
+    table = pa.concat_tables(parts) if parts else schema.empty_table()
+    return table.replace_schema_metadata(schema.metadata).cast(schema)
+
+
+def write_journal(
+    journal: Journal,
+    where: str | os.PathLike[str],
+    *,
+    partition_by: Sequence[str] = (),
+    reveal_personal_data: bool = False,
+) -> None:
+    """Write the journal's events to Parquet (personal data masked unless asked).
+
+    ``partition_by``: ``("year",)`` (of receipt) and/or ``("unit",)`` (the
+    receiving unit) make a partitioned dataset; a case is never split
+    across files or row groups.
+    """
+    write_parquet(
+        journal.events,
+        where,
+        partition_by=partition_by,
+        reveal_personal_data=reveal_personal_data,
+    )
