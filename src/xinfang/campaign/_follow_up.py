@@ -12,10 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from xinfang.campaign._placement import TERMINAL
-from xinfang.deadlines import (
-    CODES,
-    ColumnSource,
-)
+from xinfang.deadlines import CODES, ColumnSource
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as _dt
