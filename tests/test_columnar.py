@@ -551,8 +551,8 @@ def test_every_columnar_name_is_at_the_top_level() -> None:
 @given(st.lists(cases(), min_size=1, max_size=6), st.data())
 def test_hearing_pauses_from_spans_equal_the_cases(many: list[x.Case], data: st.DataObject) -> None:
     """The engine's column-wise hearing pauses equal paused_days on each case, from any day."""
-    from xinfang.columnar._engine import MilestoneColumns, spans_of
     from xinfang.columnar._cases import case_offsets
+    from xinfang.columnar._engine import MilestoneColumns, spans_of
     from xinfang.deadlines import paused_days
 
     many = unique(many)
@@ -575,8 +575,8 @@ def test_hearing_pauses_from_spans_equal_the_cases(many: list[x.Case], data: st.
 
 def test_hearing_pauses_of_ended_running_and_several_hearings() -> None:
     """Ended, running and repeated hearings: spans give paused_days for every since."""
-    from xinfang.columnar._engine import MilestoneColumns, spans_of
     from xinfang.columnar._cases import case_offsets
+    from xinfang.columnar._engine import MilestoneColumns, spans_of
     from xinfang.deadlines import paused_days
 
     from helpers import register, run, t

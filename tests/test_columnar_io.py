@@ -33,8 +33,8 @@ from xinfang.columnar._cases import (  # noqa: E402
 from xinfang.columnar._masking import mask_personal_data  # noqa: E402
 from xinfang.columnar._parquet import read_parquet, write_parquet  # noqa: E402
 from xinfang.columnar._reader import parse_ledger  # noqa: E402
-from xinfang.columnar._store_journal import journal_from_store  # noqa: E402
 from xinfang.columnar._schema import JOURNAL_SCHEMA, READ_SCHEMA  # noqa: E402
+from xinfang.columnar._store_journal import journal_from_store  # noqa: E402
 from xinfang.errors import InvalidDataError  # noqa: E402
 from xinfang.store import open_store  # noqa: E402
 from xinfang.strategies import cases  # noqa: E402

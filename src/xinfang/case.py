@@ -109,11 +109,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ALLOWED_FROM",
+    "MAX_EXTENSION_DAYS",
     "MILESTONE_NAMES",
     "Case",
     "Hearing",
     "Holding",
-    "MAX_EXTENSION_DAYS",
     "Milestones",
     "PlanRevision",
     "mutate",

@@ -20,10 +20,10 @@ from xinfang.vocabulary import PetitionerKind
 
 __all__ = [
     "INVISIBLE_IN_NAMES",
-    "Petitioner",
-    "PhoneNumber",
     "RESIDENT_ID_CHECK_CHARACTERS",
     "RESIDENT_ID_WEIGHTS",
+    "Petitioner",
+    "PhoneNumber",
     "ResidentId",
     "id_check_digit",
 ]
