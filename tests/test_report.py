@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 import xml.etree.ElementTree as ET
@@ -159,3 +160,34 @@ class TestText:
         assert D(2027, 1, 5) in report.provisional_dates(snap, WORLD.calendar)
         text = report.render(snap, calendar=WORLD.calendar)
         assert "截至 2027-01-05(暂定)" in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_markdown_and_html_format_the_one_layout(lang: str) -> None:
+    """Markdown and HTML show the same headings, table rows and bullets, from one layout."""
+    from xinfang.report._bulletin import Bulletin
+    from xinfang.report._document import Bullets, Heading, Table, lay_out
+
+    snap = _snap(D(2026, 11, 27))
+    bulletin = Bulletin(
+        snap, (), lang=lang, calendar=WORLD.calendar, rulebook=None, as_of_basis="given", today=None
+    )
+    blocks = [b for s in lay_out(bulletin).sections for b in s.blocks]
+    md = report.render(snap, format="md", lang=lang, calendar=WORLD.calendar)
+    page = report.render(snap, format="html", lang=lang, calendar=WORLD.calendar)
+    tables = [b for b in blocks if isinstance(b, Table)]
+    assert len(tables) == 4  # overall, plans followed through, rates, agenda (nothing unplaced)
+    assert page.count("<table") == len(tables)
+    assert md.count("\n|---|") == len(tables)
+    md_text = re.sub(r"\\(.)", r"\1", md).replace("&lt;", "<").replace("&gt;", ">")
+    page_text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for table in tables:
+        for row in table.rows:
+            assert "| " + " | ".join(row.cells) + " |" in md_text
+            assert "".join(row.cells) in page_text
+    for block in blocks:
+        if isinstance(block, Heading) and block.level > 1:
+            assert f"{'#' * block.level} {block.text}\n" in md_text
+            assert f"<h{block.level}>{html.escape(block.text)}</h{block.level}>" in page
+        if isinstance(block, Bullets):
+            assert all(i.text in md_text and i.text in page_text for i in block.items)
