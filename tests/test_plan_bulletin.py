@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import xinfang as x
 from shared_world import world
 from xinfang.case import mutate
+from xinfang.deadlines import last_report
 from xinfang.report import render
 
 from helpers import register, t
@@ -159,6 +160,22 @@ def test_plan_figures_per_unit_add_up_to_the_totals(picks: list[int], days: int)
         assert sum(getattr(p, name) for p in s.units) == getattr(s.overall, name), name
         assert all(getattr(p, name) >= 0 for p in rows)
     assert s.overall.unfinished == (s.overall.open if as_of >= W.campaign.end else 0)
+
+
+@settings(max_examples=15)
+@given(
+    picks=st.lists(st.integers(0, len(W.cases) - 1), min_size=1, max_size=60, unique=True),
+    days=st.integers(0, 320),
+)
+def test_agenda_last_report_is_the_plan_clock_rule(picks: list[int], days: int) -> None:
+    """A plan row's last report is the case's last report by the date; other rows have none."""
+    cases = {W.cases[i].id: W.cases[i] for i in picks}
+    as_of = W.campaign.start + dt.timedelta(days=days)
+    s = x.snapshot(W.campaign, list(cases.values()), W.org, as_of=as_of, calendar=W.calendar)
+    for item in s.agenda:
+        plan = item.clock.startswith("plan_")
+        expected = last_report(cases[item.case_id], as_of) if plan else None
+        assert item.last_report == expected, item
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 11, 27), dt.date(2027, 1, 5)])
