@@ -212,10 +212,12 @@ def load_campaign(source: str | Path | Mapping[str, Any]) -> Campaign:
 
 
 def share(campaign: Campaign, as_of: _dt.date) -> float:
+    """The share of the campaign's days elapsed by ``as_of`` (0 before the start, 1 after)."""
     total = (campaign.end - campaign.start).days + 1
     elapsed = min(max((as_of - campaign.start).days + 1, 0), total)
     return elapsed / total
 
 
 def next_review(campaign: Campaign, as_of: _dt.date) -> _dt.date | None:
+    """The first review date strictly after ``as_of`` (``None`` after the last one)."""
     return next((d for d in campaign.reviews() if d > as_of), None)

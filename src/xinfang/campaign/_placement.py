@@ -120,10 +120,12 @@ class ReferenceProblem:
         return f"{self.path}: {self.message}"
 
 
+#: A case's id (for ``map`` over cases).
 BY_ID: Final = attrgetter("id")
 _HANDLING: Final = attrgetter("handling_unit")
 _RECEIVING: Final = attrgetter("receiving_unit")
 _ROLES: Final = attrgetter("roles")
+#: The closed stages (declined, withdrawn, final): a case in one is no longer in handling.
 TERMINAL: Final = (Stage.DECLINED, Stage.WITHDRAWN, Stage.FINAL)
 #: Columns every case gives the snapshot besides the clocks' (read in the same passes).
 SNAPSHOT_COLUMNS: Final = (

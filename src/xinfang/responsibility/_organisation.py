@@ -280,10 +280,12 @@ def _validate_org(org: Organization) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------ loading
 def read_data(path: str | Path, error: type[XinfangError]) -> dict[str, Any]:
+    """A TOML file's data; a problem raises ``error`` naming the file."""
     return read_toml(path, error, "file")
 
 
 def structure_data(data: Any, cls: type[_T], error: type[XinfangError], source: str) -> _T:
+    """``data`` as a ``cls`` value; every problem raises one ``error`` naming ``source``."""
     try:
         return structure(data, cls, source=source)
     except InvalidDataError as exc:
