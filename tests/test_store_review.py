@@ -27,6 +27,7 @@ from xinfang.store import (
     Store,
     StoreError,
     UnknownCaseError,
+    _projections,
     init_store,
     open_store,
 )
@@ -246,11 +247,11 @@ class TestVersionOneJournal:
         """Killed while projecting: the next open migrates and projects it."""
         case = _version_one(store_url)
 
-        def killed(self: Store, cases: object) -> None:
+        def killed(*args: object) -> None:
             raise _KilledError
 
         with monkeypatch.context() as m:
-            m.setattr(Store, "_project", killed)
+            m.setattr(_projections, "project", killed)
             with pytest.raises(_KilledError):
                 open_store(store_url)
         db = connect(store_url)

@@ -9,6 +9,7 @@ through which whatever an official sees must pass. See ``docs/store.md``.
 from __future__ import annotations
 
 from xinfang.store._errors import ConcurrencyError, StoreError, UnknownCaseError
+from xinfang.store._open import app_role_sql, init_store, open_store
 from xinfang.store._schema import SCHEMA_VERSION
 from xinfang.store._store import (
     BACK_OFFICE,
@@ -18,9 +19,6 @@ from xinfang.store._store import (
     ImportResult,
     Store,
     ViewerStore,
-    app_role_sql,
-    init_store,
-    open_store,
     retry,
 )
 

@@ -1,6 +1,6 @@
 """The store's bulk import through the columnar engine (needs ``xinfang[columnar]``).
 
-:meth:`Store.import_ledger <xinfang.Store.import_ledger>` reads a ledger
+:meth:`Store.import_ledger <xinfang.store.Store.import_ledger>` reads a ledger
 here when pyarrow is installed. The ledger is parsed, checked and folded
 column-wise, as :func:`xinfang.load_journal` does it (the same verdict, in
 the same words, as :func:`xinfang.load_ledger`): a case the column checks
@@ -37,7 +37,9 @@ from xinfang.columnar._reader import parse_ledger
 from xinfang.deadlines import IS_OPEN, STATUSES, ClockStatus, clock_parts
 from xinfang.errors import XinfangError
 from xinfang.serialization import from_json
-from xinfang.store._store import _dumps, _Incoming
+from xinfang.store._journal import StoreBase, database_of
+from xinfang.store._journal import dumps as compact_dumps
+from xinfang.store._projections import Incoming, incoming
 from xinfang.vocabulary import TERMINAL, Channel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from xinfang.case import Case
     from xinfang.responsibility import Organization
-    from xinfang.store._store import Store
 
 __all__ = ["read_ledger"]
 
@@ -61,7 +62,7 @@ def _codec() -> tuple[Callable[[bytes], Any], Callable[[Any], str]]:
     try:
         import orjson
     except ModuleNotFoundError:
-        return json.loads, _dumps
+        return json.loads, compact_dumps
 
     def dumps(doc: Any) -> str:
         return orjson.dumps(doc).decode()
@@ -70,7 +71,7 @@ def _codec() -> tuple[Callable[[bytes], Any], Callable[[Any], str]]:
 
 
 def read_ledger(
-    store: Store, text: str, name: str, org: Organization | None = None
+    store: StoreBase, text: str, name: str, org: Organization | None = None
 ) -> _ColumnLedger:
     """``text`` read and validated column-wise (the lines pyarrow refuses by the value path).
 
@@ -106,7 +107,7 @@ class _ColumnLedger:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreBase,
         parsed: Any,
         events: Any,
         milestones: Any,
@@ -137,15 +138,16 @@ class _ColumnLedger:
         """The rows naming an id the organisation lacks (found column-wise)."""
         return self.suspects
 
-    def incoming(self, ks: Sequence[int]) -> list[_Incoming]:
+    def incoming(self, ks: Sequence[int]) -> list[Incoming]:
         """The rows of the new cases ``ks``."""
         store = self._store
-        instant = store._db.param_instant_text
+        db = database_of(store)
+        instant = db.param_instant_text
         loads, dumps = self._codec
         out = []
         for k in ks:
             if k in self._values or k in self._edge:  # by the value path, payloads too
-                out.append(store._incoming(self.case(k), 0))
+                out.append(incoming(db, self.case(k), 0, store.rulebook, store.calendar))
                 continue
             cid = self.ids[k]
             docs = loads(self._parsed.raw(k))["events"]
@@ -153,13 +155,13 @@ class _ColumnLedger:
                 (cid, e["seq"], instant(e["at"]), e["by"], e["change"]["kind"], dumps(e))
                 for e in docs
             ]
-            out.append(_Incoming(cid, 0, rows, self._case_rows[k], self._clock_rows.get(k, [])))
+            out.append(Incoming(cid, 0, rows, self._case_rows[k], self._clock_rows.get(k, [])))
         return out
 
     def _project(self, events: Any, milestones: Any) -> None:
-        """Every case's row and open clocks, as :meth:`Store._rows` makes them."""
+        """Every case's row and open clocks, as the value path makes them (``case_rows``)."""
         store = self._store
-        as_text = isinstance(store._db.param_date(_dt.date(2000, 1, 1)), str)
+        as_text = isinstance(database_of(store).param_date(_dt.date(2000, 1, 1)), str)
         offsets = case_offsets(events)
         first = pa.array(offsets[:-1])
         column = milestones.column
