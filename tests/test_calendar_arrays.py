@@ -85,3 +85,17 @@ def test_importing_the_calendar_and_the_clocks_loads_no_numpy_or_holiday_data() 
     ).stdout.split("\n")
     assert out[0] == "[]"
     assert out[1] == "True False"  # building the mainland calendar needs the data, not numpy
+
+
+def test_lazy_names_are_listed_and_unknown_ones_refused() -> None:
+    """The column path's names show in dir() before use; an unknown name is an AttributeError."""
+    import xinfang.calendar
+    import xinfang.deadlines
+
+    assert {"ClockTable", "clock_parts", "IS_OPEN"} <= set(dir(xinfang.deadlines))
+    assert "CalendarArrays" in dir(xinfang.calendar)
+    assert set(xinfang.deadlines.__all__) <= set(dir(xinfang.deadlines))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = xinfang.deadlines.nope  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = xinfang.calendar.nope  # type: ignore[attr-defined]

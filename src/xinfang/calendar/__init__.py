@@ -36,3 +36,8 @@ def __getattr__(name: str) -> Any:
 
         return CalendarArrays
     raise AttributeError(f"module 'xinfang.calendar' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names, :class:`CalendarArrays` included before its first use."""
+    return sorted(__all__)

@@ -136,3 +136,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f"xinfang.deadlines.{module}"), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The public names, the column path's included before their first use."""
+    return sorted(__all__)
