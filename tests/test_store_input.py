@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,6 +15,7 @@ import xinfang as x
 from store_helpers import digest
 from xinfang.errors import QUOTE_LIMIT
 from xinfang.instants import SHANGHAI
+from xinfang.serialization import LONE_SURROGATE_OR_NUL
 from xinfang.store import MAX_ID_LENGTH, Store, open_store
 
 if TYPE_CHECKING:
@@ -156,3 +158,21 @@ def test_any_non_text_id_is_named_with_a_bounded_quote(memory: Store, value: obj
         memory.version(value)  # type: ignore[arg-type]
     assert "case_id" in str(caught.value)
     assert len(str(caught.value)) < 3 * QUOTE_LIMIT + 100
+
+
+@given(
+    text=st.text(st.characters(blacklist_categories=()), max_size=12),
+    ascii_only=st.booleans(),
+)
+def test_the_unstorable_alarm_never_misses(text: str, ascii_only: bool) -> None:
+    """LONE_SURROGATE_OR_NUL marks every JSON text of a string holding a NUL or a lone surrogate."""
+    try:
+        text.encode("utf-8")
+        bad = "\x00" in text
+    except UnicodeEncodeError:
+        bad = True
+    doc = json.dumps({"k": text}, ensure_ascii=ascii_only)
+    if bad:
+        assert LONE_SURROGATE_OR_NUL.search(doc)
+    if not ascii_only and "\\" not in text:  # no escape in the text: an alarm is a finding
+        assert bool(LONE_SURROGATE_OR_NUL.search(doc)) == bad

@@ -30,7 +30,7 @@ import json
 import re
 import types
 import typing
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import tomli_w
@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterable
 
 __all__ = [
+    "LONE_SURROGATE_OR_NUL",
     "SCHEMA_VERSION",
     "BadLine",
     "configure_converter",
@@ -71,6 +72,14 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: JSON text that may hold text a database or an Arrow string cannot (not
+#: Unicode, or a NUL): an escape of a NUL or of a surrogate (``\u0000``,
+#: ``\ud800``-``\udfff``), or either raw. A quick alarm before a walk of the
+#: parsed value, which decides: a false alarm (an escaped surrogate pair, which
+#: is valid, or a backslash before ``u0000``) costs only that walk. The store
+#: checks event payloads and ledger lines with it; the columnar reader, lines.
+LONE_SURROGATE_OR_NUL: Final = re.compile(r"\\u0000|\\u[dD][89a-fA-F]|[\x00\ud800-\udfff]")
 
 
 def _load_parser() -> Callable[[str | bytes], Any]:

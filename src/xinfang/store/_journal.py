@@ -18,8 +18,9 @@ from xinfang.convert import SCHEMA_VERSION as DOCUMENT_VERSION
 from xinfang.convert import structure, unstructure
 from xinfang.errors import InvalidDataError
 from xinfang.rulebook import bundled_rulebook
+from xinfang.serialization import LONE_SURROGATE_OR_NUL
 from xinfang.store._errors import UnknownCaseError
-from xinfang.store._storable import SUSPECT, unstorable
+from xinfang.store._storable import unstorable
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Iterator, Sequence
@@ -104,7 +105,7 @@ def journal_row(db: Database, case_id: str, event: Event, *, check: bool = True)
     """
     doc = unstructure(event, reveal_personal_data=True)
     payload = dumps(doc)
-    if check and SUSPECT.search(payload):  # rare: find the field (or a false alarm)
+    if check and LONE_SURROGATE_OR_NUL.search(payload):  # rare: find the field (or a false alarm)
         problems = list(unstorable(doc, ""))
         if problems:
             raise InvalidDataError(problems, source=f"event {event.seq} of case {case_id}")

@@ -11,20 +11,15 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from xinfang.errors import InvalidDataError
-from xinfang.serialization import line_problems
+from xinfang.serialization import LONE_SURROGATE_OR_NUL, line_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Iterator
 
-__all__ = ["SUSPECT", "refuse_unstorable", "unstorable", "unstorable_lines"]
+__all__ = ["refuse_unstorable", "unstorable", "unstorable_lines"]
 
-#: What may be text a database cannot store, in a payload written by
-#: :data:`xinfang.store._journal.dumps` or in ledger text: a NUL (escaped by
-#: JSON, or raw) or a surrogate (raw, or escaped). A false alarm (a valid
-#: escaped pair, a backslash before "u0000") costs a walk of the parsed
-#: value, which decides.
-SUSPECT: Final = re.compile(r"\\u0000|\\u[dD][89a-fA-F]|[\x00\ud800-\udfff]")
-#: Its escaped part alone (a quick scan: a literal prefix).
+#: The escaped part alone of :data:`~xinfang.serialization.LONE_SURROGATE_OR_NUL`
+#: (a quick scan of a whole ledger: a literal prefix).
 _ESCAPED: Final = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 #: The rule a text field breaks when a store cannot keep it.
@@ -84,7 +79,8 @@ def unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
     A quick look for escaped NULs and surrogates and raw NULs first (and for
     raw surrogates with ``raw``: only a ``str`` given by the caller can hold
     them, and the columnar reader, which encodes the text, refuses them);
-    then only the lines :data:`SUSPECT` marks are parsed. A line that is not
+    then only the lines :data:`~xinfang.serialization.LONE_SURROGATE_OR_NUL`
+    marks are parsed. A line that is not
     JSON is left to the ledger's reader, which reports it.
     """
     suspect = "\x00" in text or ("\\u" in text and _ESCAPED.search(text) is not None)
@@ -97,7 +93,7 @@ def unstorable_lines(text: str, *, raw: bool) -> list[tuple[str, str]]:
         return []
     problems: list[tuple[str, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        if not SUSPECT.search(line):
+        if not LONE_SURROGATE_OR_NUL.search(line):
             continue
         try:
             doc = json.loads(line)
