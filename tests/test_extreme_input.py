@@ -1,14 +1,17 @@
-"""Extreme and wrongly typed input never escapes as a raw exception (issue #11).
+"""Extreme and wrongly typed input is refused by name, or accepted whole (issue #11, #22).
 
 Every public constructor and entry point is fed extreme values (the ends of
-the date range, huge numbers, empty and invisible strings, control
-characters) and values of the wrong type; only :class:`~xinfang.XinfangError`
-subclasses may come out.
+the date range, huge numbers and texts, empty and invisible strings, control
+characters) and values of the wrong type. Each refusal is a
+:class:`~xinfang.XinfangError` of the kind the input calls for, names the
+field path it refuses, and quotes at most a bounded prefix of the value
+(:func:`xinfang.errors.quoted`); what is accepted round-trips.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import attrs
@@ -17,11 +20,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xinfang as x
+from xinfang.errors import QUOTE_LIMIT, quoted
 
 from helpers import accepted_on, register, t
 
 D = dt.date
 UTC = dt.UTC
+
+#: Values far longer than an error message may quote.
+HUGE = st.sampled_from(
+    [
+        "x" * 1000,
+        "一" * 500,
+        "\x00" * 300,
+        10**200,
+        list(range(100)),
+        {str(i): i for i in range(100)},
+    ]
+)
 
 #: Values of every shape: the extremes of each type and the wrong types.
 WEIRD = st.one_of(
@@ -41,15 +57,49 @@ WEIRD = st.one_of(
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
     st.sampled_from(list(x.Route) + list(x.Category) + list(x.UnitKind)),
+    HUGE,
 )
 
 
-def only_domain_errors(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn``; any exception must be a XinfangError."""
+def attempt(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, x.XinfangError | None]:
+    """``(fn's result, None)``, or ``(None, the XinfangError)``; any other exception escapes."""
     try:
-        return fn(*args, **kwargs)
-    except x.XinfangError:
-        return None
+        return fn(*args, **kwargs), None
+    except x.XinfangError as exc:
+        return None, exc
+
+
+def names(exc: x.XinfangError, field: str) -> bool:
+    """Whether the message names ``field`` as a step of a field path (``a.field[0].b: ...``)."""
+    pattern = rf"(?<![\w]){re.escape(field)}(\[\d+\])?(\.[^\s:]*)?: "
+    return re.search(pattern, str(exc)) is not None
+
+
+def data_error(value: Any) -> tuple[type[x.XinfangError], ...]:
+    """The error a field given ``value`` raises: a naive datetime may be named as such."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return (x.InvalidDataError, x.NaiveDatetimeError)
+    return (x.InvalidDataError,)
+
+
+def bounded(exc: x.XinfangError, value: Any) -> bool:
+    """Whether the message quotes no more of ``value`` than ``errors.quoted`` shows of it."""
+    text = str(exc)
+    n = len(quoted(value)) + 1  # all of a short value; a bounded prefix of a long one
+    assert n <= QUOTE_LIMIT + 40, "errors.quoted itself is bounded"
+    return all(len(shown) < n or shown[:n] not in text for shown in (repr(value), str(value)))
+
+
+def refused(
+    exc: x.XinfangError | None,
+    kind: type[x.XinfangError] | tuple[type[x.XinfangError], ...],
+    field: str,
+    value: Any,
+) -> None:
+    """``exc`` is a ``kind`` naming ``field`` and quoting ``value`` within the limit."""
+    assert isinstance(exc, kind), f"{type(exc).__name__}: {exc}"
+    assert names(exc, field), f"{field} not named: {exc}"
+    assert bounded(exc, value), f"quotes too much: {str(exc)[:200]}"
 
 
 #: A valid instance of each change class, to vary one field at a time.
@@ -92,62 +142,116 @@ def test_every_change_class_is_covered() -> None:
 
 
 class TestConstructors:
-    """Constructors refuse bad values with domain errors (or accept them for apply to refuse)."""
+    """Constructors refuse bad values by name (or accept them for apply to refuse by name)."""
 
     @settings(max_examples=300)
     @given(st.sampled_from(VALID_CHANGES), st.data(), WEIRD)
     def test_changes_and_apply(self, valid: Any, data: st.DataObject, value: Any) -> None:
-        """A change with one field set to anything: constructed, applied, replayed."""
-        names = [a.name for a in attrs.fields(type(valid))]
-        name = data.draw(st.sampled_from(names))
-        change = only_domain_errors(attrs.evolve, valid, **{name: value})
+        """A change with one field set to anything: refused naming it, or applied and replayed."""
+        names_ = [a.name for a in attrs.fields(type(valid))]
+        name = data.draw(st.sampled_from(names_))
+        change, exc = attempt(attrs.evolve, valid, **{name: value})
         if change is None:
+            refused(exc, data_error(value), name, value)
             return
         base = None if isinstance(change, x.Register) else accepted_on(t(2025, 3, 3))
-        found = only_domain_errors(x.apply, base, change, t(2025, 3, 5))
-        if found is not None:
-            case, _ = found
-            only_domain_errors(x.replay, case.events)
-            only_domain_errors(x.clocks, case, as_of=D(2025, 6, 1))
+        found, exc = attempt(x.apply, base, change, t(2025, 3, 5))
+        if found is None:
+            if isinstance(exc, x.InvalidDataError):  # the event's check: change.<name>
+                refused(exc, data_error(value), name, value)
+            else:  # the law refuses the change here: it names its rule
+                assert isinstance(exc, x.TransitionError), f"{type(exc).__name__}: {exc}"
+                assert exc.rule
+                assert bounded(exc, value)
+            return
+        case, event = found
+        assert event.change == change
+        assert x.replay(case.events) == case
+        assert x.from_json(x.to_json(case, reveal_personal_data=True)) == case
+        clocks, exc = attempt(x.clocks, case, as_of=D(2025, 6, 1))
+        assert clocks is not None or isinstance(exc, x.CalendarRangeError)
 
     @given(st.sampled_from(["name", "kind", "id_number", "phone", "address"]), WEIRD)
     def test_petitioner(self, field: str, value: Any) -> None:
-        """A petitioner with one field set to anything."""
-        p = only_domain_errors(x.Petitioner, **{"name": "张三", field: value})
-        if p is not None:
-            reg = only_domain_errors(register, t(2025, 3, 3), petitioners=[p])
-            if reg is not None:
-                only_domain_errors(x.open_case, reg, t(2025, 3, 3))
+        """A petitioner with one field set to anything: refused naming it, or round-trips."""
+        p, exc = attempt(x.Petitioner, **{"name": "张三", field: value})
+        if p is None:
+            refused(exc, data_error(value), field, value)
+            return
+        reg, exc = attempt(register, t(2025, 3, 3), petitioners=[p])
+        if reg is None:  # the registration checks what the petitioner let through
+            refused(exc, x.InvalidDataError, field, value)
+            assert isinstance(exc, x.InvalidDataError)
+            assert any(path == f"petitioners[0].{field}" for path, _ in exc.problems)
+            return
+        case, _ = x.open_case(reg, t(2025, 3, 3))
+        assert case.petitioners == (p,)
+        assert x.from_dict(x.to_dict(p, reveal_personal_data=True), x.Petitioner) == p
 
     @given(WEIRD, WEIRD)
     def test_event(self, seq: Any, at: Any) -> None:
-        """An event with any sequence number and instant."""
-        only_domain_errors(x.Event, seq=seq, at=at, by="clerk", change=x.Notify())
+        """An event with any sequence number and instant: refused naming one, or round-trips."""
+        event, exc = attempt(x.Event, seq=seq, at=at, by="clerk", change=x.Notify())
+        if event is None:
+            assert isinstance(exc, x.InvalidDataError | x.NaiveDatetimeError), repr(exc)
+            assert names(exc, "seq") or names(exc, "at"), str(exc)
+            assert bounded(exc, seq)
+            assert bounded(exc, at)
+            return
+        assert event.seq == seq
+        assert x.from_dict(x.to_dict(event), x.Event) == event
 
     @given(WEIRD, st.sampled_from(list(x.PeriodUnit)))
     def test_period(self, amount: Any, unit: x.PeriodUnit) -> None:
-        """A period of any amount."""
-        only_domain_errors(x.Period, amount, unit)
-        only_domain_errors(x.Period.days, amount)
+        """A period of any amount: a PeriodError naming period.amount, or one that reads back."""
+        period, exc = attempt(x.Period, amount, unit)
+        days, days_exc = attempt(x.Period.days, amount)
+        if period is None:
+            refused(exc, x.PeriodError, "amount", amount)
+            assert exc is not None
+            assert exc.path == "period.amount"
+            refused(days_exc, x.PeriodError, "amount", amount)
+        else:
+            assert (period.amount, period.unit) == (amount, unit)
+            assert x.Period.parse(str(period)) == period
+            assert days == x.Period(amount, x.PeriodUnit.DAYS)
         if isinstance(amount, str):
-            only_domain_errors(x.Period.parse, amount)
+            parsed, exc = attempt(x.Period.parse, amount)
+            if parsed is None:
+                refused(exc, x.PeriodError, "period", amount)
+            else:
+                assert x.Period.parse(str(parsed)) == parsed
 
     @given(st.sampled_from([a.name for a in attrs.fields(x.CaseFacts)]), WEIRD)
     def test_case_facts_and_classify(self, field: str, value: Any) -> None:
-        """Facts with one field set to anything, then classified."""
-        facts = only_domain_errors(x.CaseFacts, **{field: value})
-        if facts is not None:
-            only_domain_errors(x.classify, facts)
-        only_domain_errors(x.classify, value)
+        """Facts with one field set to anything: refused naming it, or classified and read back."""
+        facts, exc = attempt(x.CaseFacts, **{field: value})
+        if facts is None:
+            refused(exc, data_error(value), field, value)
+        else:
+            back = x.from_dict(x.to_dict(facts), x.CaseFacts)
+            assert back == facts
+            assert x.classify(back) == x.classify(facts)
+        result, exc = attempt(x.classify, value)
+        assert result is None, "classify takes CaseFacts only"
+        refused(exc, x.InvalidDataError, "facts", value)
 
     @given(st.sampled_from(["id", "name", "level", "parent", "kind"]), WEIRD)
     def test_organization(self, field: str, value: Any) -> None:
-        """An organisation whose one unit has one field set to anything."""
-        unit = only_domain_errors(
-            x.Unit, **{"id": "U", "name": "单位", "level": "city", field: value}
-        )
-        if unit is not None:
-            only_domain_errors(x.Organization, levels=["city"], units=[unit])
+        """An organisation whose one unit has one field set to anything: refused naming it."""
+        unit, exc = attempt(x.Unit, **{"id": "U", "name": "单位", "level": "city", field: value})
+        if unit is None:
+            refused(exc, (*data_error(value), x.OrganizationError), field, value)
+            return
+        org, exc = attempt(x.Organization, levels=["city"], units=[unit])
+        if org is None:
+            refused(exc, x.OrganizationError, field, value)
+            assert exc is not None
+            assert exc.path is not None
+            assert exc.path.startswith("units")
+            return
+        assert org.units == (unit,)
+        assert x.from_dict(x.to_dict(org), x.Organization) == org
 
 
 class TestEntryPoints:
@@ -155,32 +259,90 @@ class TestEntryPoints:
 
     @given(WEIRD, WEIRD)
     def test_due_date(self, start: Any, amount: Any) -> None:
-        """due_date(start, Period.days(n)) for any start and n."""
-        period = only_domain_errors(x.Period.days, amount)
-        if period is not None:
-            only_domain_errors(x.due_date, start, period)
-        only_domain_errors(x.due_date, start, x.Period.days(1))
+        """due_date(start, Period.days(n)) for any start and n: refused naming start, or later."""
+        period, exc = attempt(x.Period.days, amount)
+        if period is None:
+            refused(exc, x.PeriodError, "amount", amount)
+        else:
+            due, exc = attempt(x.due_date, start, period)
+            if due is None:
+                assert isinstance(exc, x.XinfangError)
+                assert bounded(exc, start)
+                assert bounded(exc, amount)
+            else:
+                assert due.period == period
+                assert due.last_day >= due.start
+        due, exc = attempt(x.due_date, start, x.Period.days(1))
+        if due is None:  # not a date (start), or past the calendar (start, date or due)
+            assert isinstance(exc, x.PeriodError | x.NaiveDatetimeError | x.CalendarRangeError)
+            assert exc.path in {"start", "date", "due"}, str(exc)
+            assert bounded(exc, start)
+        else:
+            assert isinstance(start, D)  # a date, or an aware instant (its day in Shanghai)
+            assert due.last_day > due.start
 
     @given(WEIRD)
     def test_clocks_and_stage(self, as_of: Any) -> None:
-        """clocks, clock_table, stage_as_of and limit_due as of anything."""
+        """clocks, clock_table and stage_as_of as of anything: refused naming as_of, or agreeing."""
         case = accepted_on(t(2025, 3, 3))
-        only_domain_errors(x.clocks, case, as_of=as_of)
-        only_domain_errors(x.clock_table, [case], as_of=as_of)
-        only_domain_errors(x.stage_as_of, case, as_of)
+        one, exc = attempt(x.clocks, case, as_of=as_of)
+        table, table_exc = attempt(x.clock_table, [case], as_of=as_of)
+        stage, stage_exc = attempt(x.stage_as_of, case, as_of)
+        if one is None:
+            assert exc is not None
+            assert table is None
+            assert type(exc) is type(table_exc)
+            if isinstance(exc, x.CalendarRangeError):  # a date past the calendar's data
+                assert exc.path in {"as_of", "date"}
+            else:
+                assert exc.path == "as_of", str(exc)
+            assert bounded(exc, as_of)
+        else:
+            assert table is not None
+            assert table.to_clocks() == list(one)
+        assert stage is not None or stage_exc is not None
+        if stage_exc is not None:
+            assert names(stage_exc, "as_of"), str(stage_exc)
 
     @given(WEIRD, WEIRD)
     def test_apply_and_replay(self, case: Any, at: Any) -> None:
-        """Apply and replay on anything."""
-        only_domain_errors(x.apply, case, x.Notify(), t(2025, 3, 5))
-        only_domain_errors(x.apply, accepted_on(t(2025, 3, 3)), x.Notify(), at)
-        only_domain_errors(x.replay, case)
+        """Apply and replay on anything: refused naming case, at or events; or replayed whole."""
+        found, exc = attempt(x.apply, case, x.Notify(), t(2025, 3, 5))
+        assert found is None, "not a case"
+        assert isinstance(exc, x.TransitionError)
+        assert exc.path is not None
+        assert exc.path.split("[")[0] in {"case", "events"}, exc.path
+        assert bounded(exc, case)
+        found, exc = attempt(x.apply, accepted_on(t(2025, 3, 3)), x.Notify(), at)
+        if found is None:
+            assert isinstance(exc, x.InvalidDataError | x.NaiveDatetimeError | x.TransitionError)
+            assert names(exc, "at") or isinstance(exc, x.TransitionError), str(exc)
+            assert bounded(exc, at)
+        else:
+            applied, _ = found
+            assert x.replay(applied.events) == applied
+        replayed, exc = attempt(x.replay, case)
+        assert replayed is None, "not a list of events"
+        assert isinstance(exc, x.TransitionError)
+        assert exc.path is not None
+        assert exc.path.startswith("events")
+        assert bounded(exc, case)
 
     @given(WEIRD, WEIRD)
     def test_china_mainland(self, provisional: Any, through: Any) -> None:
-        """china_mainland with any arguments."""
-        only_domain_errors(x.china_mainland, provisional=provisional, provisional_through=through)
-        only_domain_errors(x.china_mainland, provisional=True, provisional_through=through)
+        """china_mainland with any arguments: refused naming the argument, or a calendar."""
+        for kwargs in (
+            {"provisional": provisional, "provisional_through": through},
+            {"provisional": True, "provisional_through": through},
+        ):
+            cal, exc = attempt(x.china_mainland, **kwargs)
+            if cal is None:
+                assert isinstance(exc, x.CalendarDataError)
+                assert exc.path in {"provisional", "provisional_through"}
+                assert bounded(exc, kwargs[exc.path])
+            else:
+                assert isinstance(cal, x.WorkCalendar)
+                assert isinstance(through, int)
 
     @settings(max_examples=200)
     @given(
@@ -202,7 +364,7 @@ class TestEntryPoints:
         WEIRD,
     )
     def test_rulebook(self, field: str, value: Any) -> None:
-        """A rulebook limit with one key set to anything: it loads and runs, or is refused."""
+        """A rulebook limit with one key set to anything: refused naming the key, or it runs."""
         limit: dict[str, Any] = {
             "title": "办结",
             "period": "60日",
@@ -211,14 +373,20 @@ class TestEntryPoints:
             "citation": "c",
         }
         limit[field] = value
-        rb = only_domain_errors(
+        rb, exc = attempt(
             x.load_rulebook,
             {"id": "r", "title": "t", "version": "1", "limits": {"handling": limit}},
         )
-        if rb is not None:
-            only_domain_errors(
-                x.clocks, accepted_on(t(2025, 3, 3)), as_of=D(2025, 6, 1), rulebook=rb
-            )
+        if rb is None:
+            refused(exc, x.RulebookError, field, value)
+            assert exc is not None
+            assert exc.path is not None
+            assert exc.path.startswith(f"limits.handling.{field}")
+            return
+        clocks, exc = attempt(
+            x.clocks, accepted_on(t(2025, 3, 3)), as_of=D(2025, 6, 1), rulebook=rb
+        )
+        assert clocks is not None or isinstance(exc, x.CalendarRangeError)
 
 
 class TestWorkedExamples:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
 import attrs
 
 from xinfang._checks import format_control_problem, nonempty, plain, plain_items, positive
-from xinfang.errors import InvalidDataError, XinfangError
+from xinfang.errors import InvalidDataError, XinfangError, quoted
 from xinfang.instants import aware, day_in_range
 from xinfang.personal import Petitioner
 from xinfang.vocabulary import (
@@ -77,11 +77,36 @@ __all__ = [
 _MAX_GROUP_SIZE: Final = 2**31 - 1
 
 
-def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    """Any iterable but a string as a tuple; anything else is a data error."""
+def to_tuple(value: Iterable[Any], field: str = "") -> tuple[Any, ...]:
+    """Any iterable but a string as a tuple; anything else is a data error naming ``field``."""
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise InvalidDataError([("", f"expected a list, got {type(value).__name__}")])
+        raise InvalidDataError([(field, f"expected a list, got {type(value).__name__}")])
     return tuple(value)
+
+
+# One converter per list field, so that a data error names its field.
+def _petitioners(value: Iterable[Petitioner]) -> tuple[Petitioner, ...]:
+    return to_tuple(value, "petitioners")
+
+
+def _claims(value: Iterable[Claim]) -> tuple[Claim, ...]:
+    return to_tuple(value, "claims")
+
+
+def _representatives(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value, "representatives")
+
+
+def _repeat_of(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value, "repeat_of")
+
+
+def _accused_persons(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value, "accused_persons")
+
+
+def _accused_units(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value, "accused_units")
 
 
 def _aware(value: _dt.datetime, field: str) -> _dt.datetime:
@@ -132,24 +157,26 @@ class Register:
     channel: Channel
     receiving_unit: str = attrs.field(validator=nonempty)
     receiving_unit_kind: UnitKind | None = None
-    petitioners: tuple[Petitioner, ...] = attrs.field(converter=to_tuple)
-    claims: tuple[Claim, ...] = attrs.field(converter=to_tuple)
+    petitioners: tuple[Petitioner, ...] = attrs.field(converter=_petitioners)
+    claims: tuple[Claim, ...] = attrs.field(converter=_claims)
     category: Category | None = None
     group_size: int = 1
     representatives: tuple[str, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=plain_items
+        default=(), converter=_representatives, validator=plain_items
     )
-    repeat_of: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=plain_items)
+    repeat_of: tuple[str, ...] = attrs.field(
+        default=(), converter=_repeat_of, validator=plain_items
+    )
     same_facts: bool = False
     skip_level: bool = False
     beijing_visit: bool = False
     backlog_since: _dt.date | None = attrs.field(default=None, validator=day_in_range)
     procedure: Procedure = Procedure.STANDARD
     accused_persons: tuple[str, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=plain_items
+        default=(), converter=_accused_persons, validator=plain_items
     )
     accused_units: tuple[str, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=plain_items
+        default=(), converter=_accused_units, validator=plain_items
     )
     identity_unclear: bool = False
     notified_on_the_spot: bool = False
@@ -461,11 +488,11 @@ class PlanMilestone:
 
 
 def _tuple_str(value: Iterable[str]) -> tuple[str, ...]:
-    return to_tuple(value)
+    return to_tuple(value, "measures")
 
 
 def _tuple_milestones(value: Iterable[PlanMilestone]) -> tuple[PlanMilestone, ...]:
-    return to_tuple(value)
+    return to_tuple(value, "milestones")
 
 
 @attrs.frozen(kw_only=True)
@@ -514,7 +541,7 @@ class SetPlan:
 
 
 def _tuple_ints(value: Iterable[int]) -> tuple[int, ...]:
-    return to_tuple(value)
+    return to_tuple(value, "completes")
 
 
 @attrs.frozen(kw_only=True)
@@ -719,7 +746,7 @@ class Event:
     def __attrs_post_init__(self) -> None:
         problems: list[tuple[str, str]] = []
         if not isinstance(self.seq, int) or isinstance(self.seq, bool) or self.seq < 1:
-            problems.append(("seq", f"must be a positive integer, got {self.seq!r}"))
+            problems.append(("seq", f"must be a positive integer, got {quoted(self.seq)}"))
         if not isinstance(self.by, str):
             problems.append(("by", f"must be a string, got {type(self.by).__name__}"))
         elif (problem := format_control_problem(self.by)) is not None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.errors import InvalidDataError, PolicyError
+from xinfang.errors import InvalidDataError, PolicyError, quoted
 from xinfang.vocabulary import Category, Route
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def _category(value: Category | str | None) -> Category | None:
             pass
     codes = [c.value for c in Category]
     raise InvalidDataError(
-        [("category", f"unknown category {value!r}; one of {codes}")], source="CaseFacts"
+        [("category", f"unknown category {quoted(value)}; one of {codes}")], source="CaseFacts"
     )
 
 
@@ -103,7 +103,7 @@ def _legal_channel(value: Route | str | None) -> Route | None:
     if route not in LEGAL_CHANNELS:
         codes = sorted(r.value for r in LEGAL_CHANNELS)
         raise InvalidDataError(
-            [("legal_channel", f"unknown legal channel {value!r}; one of {codes}")],
+            [("legal_channel", f"unknown legal channel {quoted(value)}; one of {codes}")],
             source="CaseFacts",
         )
     return route
@@ -161,11 +161,11 @@ class CaseFacts:
         for name, kind in FACT_KINDS.items():
             value = getattr(self, name)
             if kind == "bool" and not isinstance(value, bool):
-                problems.append((name, f"must be true or false, got {value!r}"))
+                problems.append((name, f"must be true or false, got {quoted(value)}"))
             elif kind == "opt_bool" and value is not None and not isinstance(value, bool):
-                problems.append((name, f"must be true, false or null, got {value!r}"))
+                problems.append((name, f"must be true, false or null, got {quoted(value)}"))
             elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
-                problems.append((name, f"must be an integer, got {value!r}"))
+                problems.append((name, f"must be an integer, got {quoted(value)}"))
         if isinstance(self.group_size, int) and self.group_size < 1:
             problems.append(("group_size", "must be at least 1"))
         if isinstance(self.earlier_handlings, int) and self.earlier_handlings < 0:

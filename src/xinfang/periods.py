@@ -83,13 +83,13 @@ def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> Non
         )
     if value < 0:
         raise PeriodError(
-            f"must not be negative, got {value}",
+            f"must not be negative, got {quoted(value)}",
             path=f"period.{attribute.name}",
             rule="a statutory period is a non-negative number of days",
         )
     if value > MAX_PERIOD_AMOUNT:
         raise PeriodError(
-            f"must be at most {MAX_PERIOD_AMOUNT}, got {value}",
+            f"must be at most {MAX_PERIOD_AMOUNT}, got {quoted(value)}",
             path=f"period.{attribute.name}",
             rule=f"a period is at most {MAX_PERIOD_AMOUNT} days or working days",
         )

@@ -21,7 +21,7 @@ from typing import Any, Final
 import attrs
 
 from xinfang._toml import read_toml
-from xinfang.errors import PeriodError, RulebookError
+from xinfang.errors import PeriodError, RulebookError, quoted
 from xinfang.periods import MAX_PERIOD_AMOUNT, CountingRule, Period
 from xinfang.vocabulary import Category, Channel, Procedure, Route, UnitKind
 
@@ -399,7 +399,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     due_on = raw.get("due_on", "")
     if not isinstance(due_on, str) or (due_on and due_on not in DUE_ON_EVENTS):
         raise _err(
-            f"due_on must be one of {sorted(DUE_ON_EVENTS)}, got {due_on!r}", f"{path}.due_on"
+            f"due_on must be one of {sorted(DUE_ON_EVENTS)}, got {quoted(due_on)}", f"{path}.due_on"
         )
     try:
         if due_on and "period" not in raw:
@@ -441,7 +441,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     if kind is None or kind is LimitKind.PLAN:
         raise _err(
             f"kind must be one of {[k.value for k in LimitKind if k is not LimitKind.PLAN]}, "
-            f"got {str(kind_code)[:40]!r} (a plan's deadline is a campaign clock, not a rulebook "
+            f"got {quoted(kind_code)} (a plan's deadline is a campaign clock, not a rulebook "
             "limit)",
             f"{path}.kind",
         )
@@ -450,7 +450,9 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     title_en = _str(raw, "title_en", path, required=False) or key.replace("_", " ")
     obligor = raw.get("obligor", "petitioner" if key.endswith("_request") else "body")
     if not isinstance(obligor, str) or obligor not in {"body", "petitioner"}:
-        raise _err(f"obligor must be 'body' or 'petitioner', got {obligor!r}", f"{path}.obligor")
+        raise _err(
+            f"obligor must be 'body' or 'petitioner', got {quoted(obligor)}", f"{path}.obligor"
+        )
     pauses = raw.get("pauses_for_hearing", False)
     if not isinstance(pauses, bool):
         raise _err("pauses_for_hearing must be true or false", f"{path}.pauses_for_hearing")
@@ -479,7 +481,7 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     starts = _str(raw, "starts", path)
     if starts not in START_EVENTS:
         raise _err(
-            f"starts must be one of {sorted(START_EVENTS)}, got {starts!r}", f"{path}.starts"
+            f"starts must be one of {sorted(START_EVENTS)}, got {quoted(starts)}", f"{path}.starts"
         )
     ends = _event_kinds(raw, "ends", END_EVENTS, path, required=True)
     stops = _event_kinds(raw, "stops", STOP_EVENTS, path, required=False)
