@@ -31,6 +31,7 @@ from shared_world import world
 from xinfang import cli, report, serialization
 from xinfang.cli import _clock as clock
 from xinfang.cli import main
+from xinfang.instants import SHANGHAI
 
 WORLD = world()
 AS_OF = "2026-11-27"
@@ -83,7 +84,9 @@ def _report(files: tuple[str, str, str], *extra: str) -> list[str]:
 def today(monkeypatch: pytest.MonkeyPatch) -> list[dt.date]:
     """The command's today, set by the test (default 2026-12-02)."""
     day = [dt.date(2026, 12, 2)]
-    monkeypatch.setattr(clock, "today", lambda: day[0])
+    monkeypatch.setattr(
+        clock, "wall_clock", lambda: dt.datetime.combine(day[0], dt.time(9), tzinfo=SHANGHAI)
+    )
     return day
 
 

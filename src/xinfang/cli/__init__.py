@@ -31,7 +31,7 @@ The package, one job per module:
 - ``_inputs``: files and standard input, encodings, ledgers, TOML, opening the store;
 - ``_calendars``: the calendar a command counts on and the provisional note;
 - ``_output``: standard output and files, messages, ``Exit`` and exit codes, progress;
-- ``_clock``: today's date (tests replace ``_clock.today``) and elapsed time.
+- ``_clock``: the wall clock (tests replace ``_clock.wall_clock``), today, elapsed time.
 
 To add a command: write a module (``_sheets.py``, say) with its ``_cmd_x(args)
 -> int`` functions and an ``add_parsers(sub, shared)`` that calls

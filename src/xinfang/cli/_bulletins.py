@@ -13,10 +13,10 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-import xinfang.cli._clock as clock
 from xinfang import report
 from xinfang.campaign import check_references, snapshot
 from xinfang.cli._calendars import counting_calendar
+from xinfang.cli._clock import since, today
 from xinfang.cli._inputs import load_campaign_file, load_org_file
 from xinfang.cli._output import (
     EXIT_DATA,
@@ -74,7 +74,7 @@ def bulletin(
     if check is not None:
         check(snap)
     burndown = [(d, snaps[d].overall.open) for d in points]
-    log.info("%d snapshots as of %s in %.2f s", len(points), as_of, clock.since(started))
+    log.info("%d snapshots as of %s in %.2f s", len(points), as_of, since(started))
     started = time.perf_counter()
     with progress.bar(f"rendering {args.format}", 1, unit="bulletin") as bar:
         text = report.render(
@@ -84,12 +84,10 @@ def bulletin(
             lang=args.lang,
             calendar=calendar,
             as_of_basis=basis,
-            today=clock.today() if basis != "given" else None,
+            today=today() if basis != "given" else None,
         )
         bar.update()
-    log.info(
-        "rendered the bulletin (%s, %s) in %.2f s", args.format, args.lang, clock.since(started)
-    )
+    log.info("rendered the bulletin (%s, %s) in %.2f s", args.format, args.lang, since(started))
     write(text, args.output)
     args.notes.provisional(report.provisional_dates(snap, calendar))
     return EXIT_OK
@@ -99,12 +97,10 @@ def _report_date(given: _dt.date | None, campaign: Campaign) -> tuple[_dt.date, 
     """The snapshot date and how it was chosen: given, or today within the campaign."""
     if given is not None:
         return given, "given"
-    today = clock.today()
-    as_of = min(max(today, campaign.start), campaign.end)
+    day = today()
+    as_of = min(max(day, campaign.start), campaign.end)
     basis = (
-        "today"
-        if as_of == today
-        else ("campaign_start" if today < campaign.start else "campaign_end")
+        "today" if as_of == day else ("campaign_start" if day < campaign.start else "campaign_end")
     )
     log.info("as of %s (%s)", as_of, basis)
     return as_of, basis

@@ -13,12 +13,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Final
 
-import xinfang.cli._clock as clock
 from xinfang import report
 from xinfang.case import Case
 from xinfang.changes import Change, Register
 from xinfang.cli._bulletins import report_from
 from xinfang.cli._calendars import counting_calendar
+from xinfang.cli._clock import now, today
 from xinfang.cli._due import KIND_HELP, KINDS, due_summary, due_text
 from xinfang.cli._inputs import Input, load_campaign_file, load_org_file, not_json_lines, open_db
 from xinfang.cli._options import ALLOW_UNPLACED, LANG_HELP, date, instant, non_negative
@@ -120,7 +120,7 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
         raise Exit(EXIT_DATA, f"{source.name}: not valid JSON: {exc}") from None
     change: Change = from_dict(data, Change, source=source.name)  # type: ignore[arg-type]
     org = load_org_file(args.org, args.encoding) if args.org else None
-    at = args.at or clock.now()
+    at = args.at or now()
     with open_db(args.db, counting_calendar(args)) as store:
         if args.viewer:  # recorded as the viewer's, on a case they may see in full
             view = _viewer(args, store)
@@ -156,7 +156,7 @@ def _cmd_db_apply(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_due(args: argparse.Namespace) -> int:
-    as_of = args.as_of or clock.today()
+    as_of = args.as_of or today()
     with open_db(args.db, counting_calendar(args)) as store:
         rows = _viewer(args, store).due(as_of, args.within, kinds=KINDS[args.kind])
         calendar = store.calendar

@@ -15,13 +15,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import xinfang.cli._clock as clock
 from xinfang import report
 from xinfang.calendar import china_mainland
 from xinfang.campaign import check_references
 from xinfang.classification import CaseFacts, classify
 from xinfang.cli._bulletins import bulletin, reference_line, report_from
 from xinfang.cli._calendars import TEMPLATE, counting_calendar, extend, year_ranges
+from xinfang.cli._clock import since, today
 from xinfang.cli._due import KIND_HELP, KINDS, LISTED, due_summary, due_text
 from xinfang.cli._inputs import (
     Input,
@@ -151,7 +151,7 @@ def _cmd_due(args: argparse.Namespace) -> int:
     progress = progress_bars(args, 3)
     calendar = counting_calendar(args)
     cases = load_ledger(args.ledger, args.encoding, progress)
-    as_of = args.as_of or clock.today()
+    as_of = args.as_of or today()
     started = time.perf_counter()
     rows: list[Clock] = []
     with progress.bar("computing clocks", len(cases), unit="case") as bar:
@@ -165,7 +165,7 @@ def _cmd_due(args: argparse.Namespace) -> int:
             ]
             bar.update(len(chunk))
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
-    log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, clock.since(started))
+    log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, since(started))
     with progress.bar(f"writing {args.format}", 1, unit="list") as bar:
         text = due_text(args, rows, as_of, calendar)
         bar.update()
