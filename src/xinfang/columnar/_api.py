@@ -9,7 +9,6 @@ the Parquet datasets (:mod:`~xinfang.columnar._datasets`) and the sweeps
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -30,7 +29,13 @@ from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._store_journal import journal_from_store as _store_events
 from xinfang.convert import structure
 from xinfang.errors import InvalidDataError
-from xinfang.serialization import BadLine, duplicate_id, from_json, to_json
+from xinfang.serialization import (
+    LONE_SURROGATE_OR_NUL,
+    BadLine,
+    duplicate_id,
+    from_json,
+    to_json,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -312,10 +317,6 @@ def validated(parsed: Parsed, name: str) -> tuple[Any, Any, dict[int, Case]]:
     return events, milestones, values
 
 
-#: A JSON escape of a surrogate: the only way a UTF-8 line can give a lone one.
-_ESCAPED_SURROGATE: Final = re.compile(r"\\u[dD][89a-fA-F]")
-
-
 def _unicode_only(case: Case) -> None:
     """Refuse a case holding text that is not Unicode (a lone surrogate): Arrow cannot hold it.
 
@@ -349,7 +350,7 @@ def _checked(parsed: Parsed) -> tuple[Any, Any, dict[int, Case], list[BadLine]]:
         try:
             line = parsed.text(k)
             case: Case = from_json(line)
-            if _ESCAPED_SURROGATE.search(line):
+            if LONE_SURROGATE_OR_NUL.search(line):  # a UTF-8 line gives one only escaped
                 _unicode_only(case)
             values[k] = case
         except InvalidDataError as exc:

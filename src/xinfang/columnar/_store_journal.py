@@ -21,12 +21,12 @@ __all__ = ["StoredJournal", "journal_from_store"]
 class StoredJournal(Protocol):
     """A store's journal, page by page: what :func:`journal_from_store` reads.
 
-    :class:`xinfang.Store` is one. The columnar engine sits below the store
-    in the layers (the store imports it for bulk work), so it names the
-    store's shape, not its class.
+    :class:`xinfang.Store` is one (its public :meth:`~xinfang.Store.journal_pages`).
+    The columnar engine sits below the store in the layers (the store imports
+    it for bulk work), so it names the store's shape, not its class.
     """
 
-    def _journal_pages(self, batch: int = ...) -> Iterator[list[tuple[str, list[Any]]]]:
+    def journal_pages(self, batch: int = ...) -> Iterator[list[tuple[str, list[Any]]]]:
         """Pages of ``(case id, event payloads)`` in case id order."""
         ...
 
@@ -39,7 +39,7 @@ def journal_from_store(store: StoredJournal, *, batch: int = 5_000) -> Iterator[
     path (:func:`xinfang.convert.structure`) and its rows built from the value.
     Personal data comes as stored (whole): mask before sharing.
     """
-    for page in store._journal_pages(batch):
+    for page in store.journal_pages(batch):
         lines = [
             json.dumps(
                 {"schema_version": SCHEMA_VERSION, "id": cid, "events": payloads},
