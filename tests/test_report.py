@@ -183,8 +183,8 @@ def test_markdown_and_html_format_the_one_layout(lang: str) -> None:
     page_text = html.unescape(re.sub(r"<[^>]+>", "", page))
     for table in tables:
         for row in table.rows:
-            assert "| " + " | ".join(row.cells) + " |" in md_text
-            assert "".join(row.cells) in page_text
+            assert "| " + " | ".join(row) + " |" in md_text
+            assert "".join(row) in page_text
     for block in blocks:
         if isinstance(block, Heading) and block.level > 1:
             assert f"{'#' * block.level} {block.text}\n" in md_text

@@ -225,21 +225,23 @@ class Bulletin:
             return "—"
         return a.last_report.isoformat() if a.last_report else self.t["none_yet"]
 
-    def agenda_rows(self) -> list[tuple[list[str], tuple[int, ...]]]:
-        """The agenda's rows, each with the indices of its cells provisional data decided."""
-        rows: list[tuple[list[str], tuple[int, ...]]] = []
+    def agenda_rows(self) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[int, ...], ...]]:
+        """The agenda's rows, and per row the indices of its cells provisional data decided."""
+        rows: list[tuple[str, ...]] = []
+        marked: list[tuple[int, ...]] = []
         for a in self.snap.agenda[:AGENDA_LIMIT]:
             provisional = agenda_provisional(a, self.calendar)
-            cells = [
+            cells = (
                 a.case_id,
                 self.unit_name(a.unit),
                 self.clock_cell(a),
                 self.mark(a.due, provisional),
                 status_word(a.status, self.lang),
                 self.report_cell(a),
-            ]
-            rows.append((cells, (3,) if provisional else ()))
-        return rows
+            )
+            rows.append(cells)
+            marked.append((3,) if provisional else ())
+        return tuple(rows), tuple(marked)
 
     def more(self) -> str:
         shown = min(len(self.snap.agenda), AGENDA_LIMIT)

@@ -29,7 +29,6 @@ __all__ = [
     "Heading",
     "Item",
     "Paragraph",
-    "Row",
     "Section",
     "Table",
     "lay_out",
@@ -53,25 +52,22 @@ class Paragraph:
 
 
 @attrs.frozen
-class Row:
-    """A table row: its cells, the cells marked provisional, its bar's share, emphasis."""
-
-    cells: tuple[str, ...]
-    #: Indices of the cells whose date provisional calendar data decided.
-    provisional: tuple[int, ...] = ()
-    #: The share a progress bar draws (tables with ``bars`` only).
-    bar: float = 0.0
-    #: The row is the table's total, shown emphasised.
-    emphasis: bool = False
-
-
-@attrs.frozen
 class Table:
-    """A table: the head, the rows, whether a progress bar column follows, a style class."""
+    """A table: the head, the rows' cells, and per row what the formats may mark.
+
+    Rows are plain tuples of cells (a bulletin has hundreds of rows; one object
+    per row would be the renderers' main cost).
+    """
 
     head: tuple[str, ...]
-    rows: tuple[Row, ...]
-    bars: bool = False
+    rows: tuple[tuple[str, ...], ...]
+    #: Per row, the indices of the cells whose date provisional calendar data decided
+    #: (empty: none in any row).
+    provisional: tuple[tuple[int, ...], ...] = ()
+    #: Per row, the share a progress bar after the cells draws (empty: no bar column).
+    bars: tuple[float, ...] = ()
+    #: The row that is the table's total, shown emphasised (-1: none).
+    total: int = -1
     style: str = ""
 
 
@@ -122,7 +118,7 @@ class Document:
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], style: str = "") -> Table:
-    return Table(head=tuple(head), rows=tuple(Row(cells=tuple(r)) for r in rows), style=style)
+    return Table(head=tuple(head), rows=tuple(map(tuple, rows)), style=style)
 
 
 def _listing(b: Bulletin, key: str, items: Sequence[Listing]) -> Section:
@@ -147,17 +143,12 @@ def lay_out(b: Bulletin) -> Document:
     head: list[Block] = [Heading(1, b.title), Paragraph(b.as_of_line())]
     if b.warning():
         head.append(Paragraph(b.warning(), style="warning"))
+    rows = b.rows()
     overall = Table(
         head=tuple(b.progress_head()),
-        rows=tuple(
-            Row(
-                cells=tuple(b.progress_row(p)),
-                bar=p.progress if p.targets else 0.0,
-                emphasis=p is snap.overall,
-            )
-            for p in b.rows()
-        ),
-        bars=True,
+        rows=tuple(tuple(b.progress_row(p)) for p in rows),
+        bars=tuple(p.progress if p.targets else 0.0 for p in rows),
+        total=next(i for i, p in enumerate(rows) if p is snap.overall),
     )
     sections = [
         Section(key="head", blocks=tuple(head)),
@@ -184,17 +175,13 @@ def lay_out(b: Bulletin) -> Document:
         _listing(b, "commend", snap.commend),
         _listing(b, "admonish", snap.admonish),
     ]
+    agenda_rows, marked = b.agenda_rows()
     agenda: list[Block] = [Heading(2, f"{t['next_review']}: {b.review_line()}")]
     if b.follow_up():
         agenda.append(Paragraph(b.follow_up()))
     agenda += [
         Heading(3, t["agenda"]),
-        Table(
-            head=tuple(b.agenda_head()),
-            rows=tuple(
-                Row(cells=tuple(cells), provisional=marked) for cells, marked in b.agenda_rows()
-            ),
-        ),
+        Table(head=tuple(b.agenda_head()), rows=agenda_rows, provisional=marked),
     ]
     if b.more():
         agenda.append(Paragraph(b.more()))

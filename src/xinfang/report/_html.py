@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING, Final
 
 from xinfang.report._chart import svg_burndown
-from xinfang.report._document import Bullets, Heading, Paragraph, Row, Table, lay_out
+from xinfang.report._document import Bullets, Heading, Paragraph, Table, lay_out
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,13 +65,17 @@ def _cells(tag: str, values: Sequence[str]) -> str:
     return "".join(f"<{tag}>{_e(v)}</{tag}>" for v in values)
 
 
-def _row(row: Row, bars: bool) -> str:
-    cells = "".join(
-        f'<td class="provisional">{_e(v)}</td>' if i in row.provisional else f"<td>{_e(v)}</td>"
-        for i, v in enumerate(row.cells)
-    )
-    bar = f"<td>{_bar(row.bar)}</td>" if bars else ""
-    return f"<tr{_class('total' if row.emphasis else '')}>{cells}{bar}</tr>"
+def _rows(table: Table) -> str:
+    out = []
+    for k, row in enumerate(table.rows):
+        marked = table.provisional[k] if table.provisional else ()
+        cells = "".join(
+            f'<td class="provisional">{_e(v)}</td>' if i in marked else f"<td>{_e(v)}</td>"
+            for i, v in enumerate(row)
+        )
+        bar = f"<td>{_bar(table.bars[k])}</td>" if table.bars else ""
+        out.append(f"<tr{_class('total' if k == table.total else '')}>{cells}{bar}</tr>")
+    return "".join(out)
 
 
 def _block(block: Block) -> str:
@@ -81,8 +85,7 @@ def _block(block: Block) -> str:
         return f"<p{_class(block.style)}>{_e(block.text)}</p>"
     if isinstance(block, Table):
         head = _cells("th", [*block.head, ""] if block.bars else block.head)
-        rows = "".join(_row(row, block.bars) for row in block.rows)
-        return f"<table{_class(block.style)}><tr>{head}</tr>{rows}</table>"
+        return f"<table{_class(block.style)}><tr>{head}</tr>{_rows(block)}</table>"
     if isinstance(block, Bullets):
         items = "".join(
             f"<li><b>{_e(i.lead)}</b>: {_e(i.text)}</li>" if i.lead else f"<li>{_e(i.text)}</li>"

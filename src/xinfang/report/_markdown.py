@@ -54,7 +54,7 @@ def _block(block: Block) -> str:
         return f"**{_md(block.text)}**" if block.style == "warning" else _md(block.text)
     if isinstance(block, Table):
         lines = [_md_row(block.head), "|" + "---|" * len(block.head)]
-        return "\n".join(lines + [_md_row(row.cells) for row in block.rows])
+        return "\n".join(lines + [_md_row(row) for row in block.rows])
     if isinstance(block, Bullets):
         return "\n".join(
             f"- **{_md(i.lead)}**: {_md(i.text)}" if i.lead else f"- {_md(i.text)}"
