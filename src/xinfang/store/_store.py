@@ -376,9 +376,11 @@ class Store(StoreBase):
         what :func:`xinfang.clocks` gives on every stored case for the same
         date, under the store's rulebook and calendar, provided ``as_of`` is
         not before a case's last event (the projections describe each case
-        as its journal stands). It reads the clock index (``due_on``) and
-        replays only cases whose clock is paused by a running hearing or
-        could not be projected. Sorted by due date, case and limit.
+        as its journal stands). It reads the clock index (``due_on``), with
+        each plan clock's last progress report from the case's projection
+        (``last_report_on``), and replays only cases whose clock is paused
+        by a running hearing or could not be projected. Sorted by due date,
+        case and limit.
         """
         return due_clocks(self, as_of, within, overdue=overdue, due_soon=due_soon, kinds=kinds)
 
