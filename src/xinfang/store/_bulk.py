@@ -30,10 +30,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xinfang.case import case_flags
-from xinfang.columnar._api import validated
-from xinfang.columnar._cases import case_offsets
-from xinfang.columnar._engine import MilestoneColumns, spans_of, unknown_id_rows
-from xinfang.columnar._reader import parse_ledger
+from xinfang.columnar.parts import (
+    MilestoneColumns,
+    case_offsets,
+    parse_ledger,
+    spans_of,
+    unknown_id_rows,
+    validated,
+)
 from xinfang.deadlines import IS_OPEN, STATUSES, ClockStatus, clock_parts
 from xinfang.errors import XinfangError
 from xinfang.serialization import from_json
