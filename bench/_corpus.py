@@ -76,17 +76,29 @@ class Corpus:
 
 def make_org() -> x.Organization:
     """A corps (HQ) with eight detachments D1..D8, each with a head, a leader and staff."""
-    units = [x.Unit(id="HQ", name="总队", level="corps")]
+    units = [x.responsibility.Unit(id="HQ", name="总队", level="corps")]
     officials = [
-        x.Official(id="HQ-H", name="总队长", unit="HQ", post=x.Post.HEAD),
-        x.Official(id="HQ-P", name="总队政委", unit="HQ", post=x.Post.LEADERSHIP),
+        x.responsibility.Official(
+            id="HQ-H", name="总队长", unit="HQ", post=x.responsibility.Post.HEAD
+        ),
+        x.responsibility.Official(
+            id="HQ-P", name="总队政委", unit="HQ", post=x.responsibility.Post.LEADERSHIP
+        ),
     ]
     for i, d in enumerate(_UNITS, start=1):
-        units.append(x.Unit(id=d, name=f"第{i}支队", level="detachment", parent="HQ"))
+        units.append(
+            x.responsibility.Unit(id=d, name=f"第{i}支队", level="detachment", parent="HQ")
+        )
         officials += [
-            x.Official(id=f"{d}-H", name=f"{d}支队长", unit=d, post=x.Post.HEAD),
-            x.Official(id=f"{d}-P", name=f"{d}政委", unit=d, post=x.Post.LEADERSHIP),
-            x.Official(id=f"{d}-S", name=f"{d}信访干事", unit=d, post=x.Post.STAFF),
+            x.responsibility.Official(
+                id=f"{d}-H", name=f"{d}支队长", unit=d, post=x.responsibility.Post.HEAD
+            ),
+            x.responsibility.Official(
+                id=f"{d}-P", name=f"{d}政委", unit=d, post=x.responsibility.Post.LEADERSHIP
+            ),
+            x.responsibility.Official(
+                id=f"{d}-S", name=f"{d}信访干事", unit=d, post=x.responsibility.Post.STAFF
+            ),
         ]
     return x.Organization(levels=("corps", "detachment"), units=units, officials=officials)
 
@@ -123,11 +135,15 @@ def _name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
 
 
-def _petitioners(rng: random.Random, group: int) -> list[x.Petitioner]:
+def _petitioners(rng: random.Random, group: int) -> list[x.personal.Petitioner]:
     if rng.random() < 0.05:
-        return [x.Petitioner(name="某某物业公司", kind=x.PetitionerKind.ORGANISATION)]
+        return [
+            x.personal.Petitioner(
+                name="某某物业公司", kind=x.vocabulary.PetitionerKind.ORGANISATION
+            )
+        ]
     return [
-        x.Petitioner(
+        x.personal.Petitioner(
             name=_name(rng),
             id_number=_resident_id(rng) if rng.random() < 0.9 else None,
             phone=_phone(rng) if rng.random() < 0.85 else None,
@@ -170,22 +186,26 @@ class _Walk:
         return True
 
 
-def _register(rng: random.Random, i: int, received: dt.datetime) -> x.Register:
+def _register(rng: random.Random, i: int, received: dt.datetime) -> x.changes.Register:
     group = rng.choice((1, 1, 1, 1, 1, 1, 2, 3, 8))
     request, facts, reasons = _CLAIMS[rng.randrange(len(_CLAIMS))]
     backlog = received.date() < dt.date(2025, 6, 1) and rng.random() < 0.3
     repeat = rng.random() < 0.05
-    return x.Register(
+    return x.changes.Register(
         case_id=f"{BASE}{i:06d}",
         received_at=received,
-        channel=rng.choice(list(x.Channel)),
+        channel=rng.choice(list(x.vocabulary.Channel)),
         receiving_unit=rng.choice(("HQ", *_UNITS)),
-        receiving_unit_kind=rng.choice((None, None, x.UnitKind.OTHER, x.UnitKind.POLITICAL_LEGAL)),
+        receiving_unit_kind=rng.choice(
+            (None, None, x.vocabulary.UnitKind.OTHER, x.vocabulary.UnitKind.POLITICAL_LEGAL)
+        ),
         petitioners=_petitioners(rng, group),
-        claims=[x.Claim(request=request, facts=facts, reasons=reasons)],
-        category=rng.choice((None, None, x.Category.APPEAL, x.Category.SUGGESTION))
+        claims=[x.changes.Claim(request=request, facts=facts, reasons=reasons)],
+        category=rng.choice(
+            (None, None, x.vocabulary.Category.APPEAL, x.vocabulary.Category.SUGGESTION)
+        )
         if request.startswith("建议")
-        else rng.choice((None, None, None, x.Category.APPEAL)),
+        else rng.choice((None, None, None, x.vocabulary.Category.APPEAL)),
         group_size=group,
         representatives=[_name(rng) for _ in range(min(group, 5) if group >= 5 else 0)],
         repeat_of=("XF-OLD-000001",) if repeat else (),
@@ -193,7 +213,9 @@ def _register(rng: random.Random, i: int, received: dt.datetime) -> x.Register:
         skip_level=rng.random() < 0.05,
         beijing_visit=rng.random() < 0.01,
         backlog_since=received.date() if backlog else None,
-        procedure=x.Procedure.SIMPLIFIED if rng.random() < 0.1 else x.Procedure.STANDARD,
+        procedure=x.vocabulary.Procedure.SIMPLIFIED
+        if rng.random() < 0.1
+        else x.vocabulary.Procedure.STANDARD,
         identity_unclear=rng.random() < 0.02,
         notified_on_the_spot=rng.random() < 0.1,
     )
@@ -203,79 +225,123 @@ def _route(w: _Walk, home: str) -> None:
     """Before acceptance: categorise, forward or assign, receipts, objections, notices."""
     rng = w.rng
     if rng.random() < 0.08:
-        w.do(x.Categorize(category=rng.choice(list(x.Category))), 0, 3)
+        w.do(x.changes.Categorize(category=rng.choice(list(x.vocabulary.Category))), 0, 3)
     r = rng.random()
     if r < 0.25:
-        kind = rng.choice((None, x.UnitKind.OTHER, x.UnitKind.PETITION_DEPARTMENT))
-        w.do(x.Forward(to_unit=home, to_unit_kind=kind), 1, 10)
+        kind = rng.choice(
+            (None, x.vocabulary.UnitKind.OTHER, x.vocabulary.UnitKind.PETITION_DEPARTMENT)
+        )
+        w.do(x.changes.Forward(to_unit=home, to_unit_kind=kind), 1, 10)
     elif r < 0.37:
         by = w.at.date() + dt.timedelta(days=rng.randint(30, 90))
-        w.do(x.Assign(to_unit=home, report_back_by=by, note="限期办结"), 1, 10)
-    if w.case.stage in (x.Stage.FORWARDED, x.Stage.ASSIGNED):
+        w.do(x.changes.Assign(to_unit=home, report_back_by=by, note="限期办结"), 1, 10)
+    if w.case.stage in (x.vocabulary.Stage.FORWARDED, x.vocabulary.Stage.ASSIGNED):
         if rng.random() < 0.6:
-            w.do(x.ReceiveForwarded(), 0, 4)
-        objected = rng.random() < 0.06 and w.do(x.ObjectRemit(reason="不属本单位职权范围"), 0, 4)
-        if objected and w.do(x.ApproveObjection(approved_by="信访局"), 1, 5):
-            w.do(x.ReturnMaterials(to_unit="HQ", note="交还材料"), 0, 3)
-            w.do(x.Forward(to_unit=rng.choice(_UNITS)), 1, 5)
+            w.do(x.changes.ReceiveForwarded(), 0, 4)
+        objected = rng.random() < 0.06 and w.do(
+            x.changes.ObjectRemit(reason="不属本单位职权范围"), 0, 4
+        )
+        if objected and w.do(x.changes.ApproveObjection(approved_by="信访局"), 1, 5):
+            w.do(x.changes.ReturnMaterials(to_unit="HQ", note="交还材料"), 0, 3)
+            w.do(x.changes.Forward(to_unit=rng.choice(_UNITS)), 1, 5)
     if rng.random() < 0.8:
-        w.do(x.Notify(), 0, 8)
+        w.do(x.changes.Notify(), 0, 8)
 
 
 def _handle(w: _Walk, home: str) -> None:
     """From acceptance: roles, plans, extensions, hearings, opinions, reviews, settlement."""
     rng = w.rng
     if rng.random() < 0.3:
-        w.do(x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder=home, reason="谁主管、谁负责"), 0, 3)
-        w.do(x.AssignRole(role=x.Role.LEAD_OFFICIAL, holder=f"{home}-H", reason="包案"), 0, 1)
+        w.do(
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder=home, reason="谁主管、谁负责"
+            ),
+            0,
+            3,
+        )
+        w.do(
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.LEAD_OFFICIAL, holder=f"{home}-H", reason="包案"
+            ),
+            0,
+            1,
+        )
         if rng.random() < 0.3:
-            w.do(x.AssignRole(role=x.Role.HANDLER, holder=f"{home}-S", reason="承办"), 0, 1)
+            w.do(
+                x.changes.AssignRole(
+                    role=x.vocabulary.Role.HANDLER, holder=f"{home}-S", reason="承办"
+                ),
+                0,
+                1,
+            )
             if rng.random() < 0.3:
-                w.do(x.ReleaseRole(role=x.Role.HANDLER, holder=f"{home}-S", reason="调岗"), 5, 20)
+                w.do(
+                    x.changes.ReleaseRole(
+                        role=x.vocabulary.Role.HANDLER, holder=f"{home}-S", reason="调岗"
+                    ),
+                    5,
+                    20,
+                )
         if rng.random() < 0.6:
-            plan = x.SettlementPlan(
+            plan = x.changes.SettlementPlan(
                 owner=f"{home}-H",
                 deadline=w.at.date() + dt.timedelta(days=rng.randint(30, 120)),
                 measures=("专班攻坚", "当面听取诉求") if rng.random() < 0.85 else (),
                 milestones=(
-                    (x.PlanMilestone(due=w.at.date() + dt.timedelta(days=20), what="走访"),)
+                    (x.changes.PlanMilestone(due=w.at.date() + dt.timedelta(days=20), what="走访"),)
                     if rng.random() < 0.3
                     else ()
                 ),
             )
-            w.do(x.SetPlan(plan=plan), 0, 3)
+            w.do(x.changes.SetPlan(plan=plan), 0, 3)
     if rng.random() < 0.08:
-        w.do(x.Extend(days=rng.choice((15, 30)), approved_by="局长", reason="情况复杂"), 20, 45)
-    if rng.random() < 0.01 and w.do(x.StartHearing(note="公开听证"), 5, 15):
-        w.do(x.EndHearing(), 1, 5)
-    if w.case.stage is not x.Stage.ACCEPTED:
+        w.do(
+            x.changes.Extend(days=rng.choice((15, 30)), approved_by="局长", reason="情况复杂"),
+            20,
+            45,
+        )
+    if rng.random() < 0.01 and w.do(x.changes.StartHearing(note="公开听证"), 5, 15):
+        w.do(x.changes.EndHearing(), 1, 5)
+    if w.case.stage is not x.vocabulary.Stage.ACCEPTED:
         return
     if rng.random() < 0.06:
-        form = rng.choice(list(x.AgreementKind))
-        if w.do(x.RecordAgreement(form=form, summary="达成调解协议"), 10, 50):
+        form = rng.choice(list(x.vocabulary.AgreementKind))
+        if w.do(x.changes.RecordAgreement(form=form, summary="达成调解协议"), 10, 50):
             if rng.random() < 0.5:
-                w.do(x.Settle(evidence="协议履行完毕"), 5, 30)
+                w.do(x.changes.Settle(evidence="协议履行完毕"), 5, 30)
             return
     if rng.random() < 0.8 and w.do(
-        x.IssueOpinion(outcome=rng.choice(list(x.Outcome)), basis=rng.choice(_TEXT)), 10, 55
+        x.changes.IssueOpinion(
+            outcome=rng.choice(list(x.vocabulary.Outcome)), basis=rng.choice(_TEXT)
+        ),
+        10,
+        55,
     ):
         if w.case.on.assigned is not None or rng.random() < 0.05:
-            w.do(x.ReportBack(summary="办结报告"), 0, 5)
+            w.do(x.changes.ReportBack(summary="办结报告"), 0, 5)
         if rng.random() < 0.5:
-            w.do(x.Rate(rating=rng.choice(list(x.Rating))), 0, 10)
+            w.do(x.changes.Rate(rating=rng.choice(list(x.vocabulary.Rating))), 0, 10)
         reviewed = (
             rng.random() < 0.12
-            and w.do(x.RequestReview(to_unit="HQ"), 3, 25)
+            and w.do(x.changes.RequestReview(to_unit="HQ"), 3, 25)
             and w.do(
-                x.IssueReviewOpinion(outcome=rng.choice(list(x.Outcome)), basis="复查"), 10, 28
+                x.changes.IssueReviewOpinion(
+                    outcome=rng.choice(list(x.vocabulary.Outcome)), basis="复查"
+                ),
+                10,
+                28,
             )
         )
-        if reviewed and rng.random() < 0.3 and w.do(x.RequestReReview(to_unit="省局"), 3, 25):
-            outcome = rng.choice(list(x.Outcome))
-            w.do(x.IssueReReviewOpinion(outcome=outcome, basis="复核"), 10, 28)
-    settled = rng.random() < 0.35 and w.do(x.Settle(evidence="签订息诉罢访承诺书"), 1, 60)
+        if (
+            reviewed
+            and rng.random() < 0.3
+            and w.do(x.changes.RequestReReview(to_unit="省局"), 3, 25)
+        ):
+            outcome = rng.choice(list(x.vocabulary.Outcome))
+            w.do(x.changes.IssueReReviewOpinion(outcome=outcome, basis="复核"), 10, 28)
+    settled = rng.random() < 0.35 and w.do(x.changes.Settle(evidence="签订息诉罢访承诺书"), 1, 60)
     if settled and rng.random() < 0.04:
-        w.do(x.Relapse(note="再次来访"), 10, 90)
+        w.do(x.changes.Relapse(note="再次来访"), 10, 90)
 
 
 def _one(rng: random.Random, i: int, org: x.Organization, cal: Any) -> x.Case:
@@ -291,16 +357,24 @@ def _one(rng: random.Random, i: int, org: x.Organization, cal: Any) -> x.Case:
     home = rng.choice(_UNITS)
     _route(w, home)
     if rng.random() < 0.02:
-        w.do(x.Withdraw(reason="撤回"), 1, 10)
+        w.do(x.changes.Withdraw(reason="撤回"), 1, 10)
     elif rng.random() < 0.07:
-        route = rng.choice([r for r in x.Route if r.value in ("litigation", "administrative")])
-        w.do(x.Decline(reason="属诉讼事项", route_told=route, body_told="人民法院"), 1, 10)
+        route = rng.choice(
+            [r for r in x.vocabulary.Route if r.value in ("litigation", "administrative")]
+        )
+        w.do(x.changes.Decline(reason="属诉讼事项", route_told=route, body_told="人民法院"), 1, 10)
     elif w.do(
-        x.Accept(route=rng.choice((None, None, None, x.Route.ORDINARY, x.Route.DUTY))), 0, 10
+        x.changes.Accept(
+            route=rng.choice(
+                (None, None, None, x.vocabulary.Route.ORDINARY, x.vocabulary.Route.DUTY)
+            )
+        ),
+        0,
+        10,
     ):
         _handle(w, w.case.handling_unit or home)
         if rng.random() < 0.01:
-            w.do(x.Withdraw(reason="撤回"), 1, 20)
+            w.do(x.changes.Withdraw(reason="撤回"), 1, 20)
     return w.case
 
 

@@ -49,8 +49,8 @@ AS_OF = dt.date(2026, 11, 27)
 
 def make_cases(n: int, seed: int, *, personal: bool = False) -> list[x.Case]:
     rng = random.Random(seed)
-    plain = (x.Petitioner(name="张三"),)
-    claim = (x.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定"),)
+    plain = (x.personal.Petitioner(name="张三"),)
+    claim = (x.changes.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定"),)
     lo = dt.datetime(2025, 1, 1, 8, tzinfo=SHANGHAI)
     span = (dt.datetime(2026, 10, 25, tzinfo=SHANGHAI) - lo).days
     out = []
@@ -59,12 +59,14 @@ def make_cases(n: int, seed: int, *, personal: bool = False) -> list[x.Case]:
         petitioners = plain
         if personal:
             petitioners = (
-                x.Petitioner(name="李四", id_number="11010519491231002X", phone="13812345678"),
+                x.personal.Petitioner(
+                    name="李四", id_number="11010519491231002X", phone="13812345678"
+                ),
             )
-        reg = x.Register(
+        reg = x.changes.Register(
             case_id=f"XF-{i:07d}",
             received_at=received,
-            channel=x.Channel.LETTER,
+            channel=x.vocabulary.Channel.LETTER,
             receiving_unit=f"第{rng.randrange(8) + 1}支队",
             petitioners=petitioners,
             claims=claim,
@@ -73,12 +75,14 @@ def make_cases(n: int, seed: int, *, personal: bool = False) -> list[x.Case]:
         at = received
         if rng.random() < 0.7:
             at += dt.timedelta(days=rng.randrange(12))
-            events.append(x.Event(seq=len(events) + 1, at=at, by="clerk", change=x.Notify()))
+            events.append(
+                x.Event(seq=len(events) + 1, at=at, by="clerk", change=x.changes.Notify())
+            )
         at += dt.timedelta(days=rng.randrange(10))
-        events.append(x.Event(seq=len(events) + 1, at=at, by="clerk", change=x.Accept()))
+        events.append(x.Event(seq=len(events) + 1, at=at, by="clerk", change=x.changes.Accept()))
         if rng.random() < 0.1:
             at += dt.timedelta(days=rng.randrange(20))
-            ext = x.Extend(days=30, approved_by="局长", reason="情况复杂")
+            ext = x.changes.Extend(days=30, approved_by="局长", reason="情况复杂")
             events.append(x.Event(seq=len(events) + 1, at=at, by="clerk", change=ext))
         out.append(x.replay(events))
     return out

@@ -54,7 +54,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     facts = make_facts(args.n, args.seed)
-    policy = x.default_policy()
+    policy = x.classification.default_policy()
     classify = x.classify
     best = float("inf")
     for _ in range(args.repeat):

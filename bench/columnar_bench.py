@@ -191,7 +191,7 @@ class Timer:
 
 
 def clock_rows_of_values(table: Any) -> Any:
-    """A value-path :class:`~xinfang.ClockTable` as Arrow: the columns both paths give."""
+    """A value-path :class:`~xinfang.deadlines.ClockTable` as Arrow: the columns both paths give."""
     import numpy as np
     import pyarrow as pa
 
@@ -350,7 +350,7 @@ def child_parquet(workdir: Path, path: str, n: int) -> dict[str, Any]:
         sweep = journal_clocks(journal, as_of=as_of, calendar=cal, campaign=campaign, org=org)
     with Timer() as t_snap:
         assert sweep.counts is not None  # noqa: S101
-        snap = x.finish_snapshot(campaign, sweep.counts, org)
+        snap = x.campaign.finish_snapshot(campaign, sweep.counts, org)
     out["times"] = {
         "read_journal": (t_read.wall, t_read.cpu),
         "journal_clocks": (t_clk.wall, t_clk.cpu),

@@ -27,25 +27,29 @@ AS_OF = dt.date(2026, 11, 27)
 
 def build(n: int, seed: int) -> tuple[x.Organization, x.Campaign, list[x.Case]]:
     rng = random.Random(seed)
-    units = [x.Unit(id="HQ", name="总队", level="corps")]
+    units = [x.responsibility.Unit(id="HQ", name="总队", level="corps")]
     units += [
-        x.Unit(id=f"D{i}", name=f"支队{i}", level="detachment", parent="HQ") for i in range(20)
+        x.responsibility.Unit(id=f"D{i}", name=f"支队{i}", level="detachment", parent="HQ")
+        for i in range(20)
     ]
     officials = [
-        x.Official(id=f"D{i}-H", name="支队长", unit=f"D{i}", post=x.Post.HEAD) for i in range(20)
+        x.responsibility.Official(
+            id=f"D{i}-H", name="支队长", unit=f"D{i}", post=x.responsibility.Post.HEAD
+        )
+        for i in range(20)
     ]
     org = x.Organization(levels=("corps", "detachment"), units=units, officials=officials)
-    petitioner = (x.Petitioner(name="张三"),)
-    claim = (x.Claim(request="落实待遇"),)
+    petitioner = (x.personal.Petitioner(name="张三"),)
+    claim = (x.changes.Claim(request="落实待遇"),)
     lo = dt.datetime(2025, 1, 1, 9, tzinfo=SHANGHAI)
     cases, targets = [], []
     for i in range(n):
         unit = f"D{i % 20}"
         received = lo + dt.timedelta(days=rng.randrange(600))
-        reg = x.Register(
+        reg = x.changes.Register(
             case_id=f"C{i:07d}",
             received_at=received,
-            channel=x.Channel.LETTER,
+            channel=x.vocabulary.Channel.LETTER,
             receiving_unit=unit,
             petitioners=petitioner,
             claims=claim,
@@ -55,12 +59,12 @@ def build(n: int, seed: int) -> tuple[x.Organization, x.Campaign, list[x.Case]]:
         at = received + dt.timedelta(days=rng.randrange(1, 10))
         events = [
             x.Event(seq=1, at=received, by="c", change=reg),
-            x.Event(seq=2, at=at, by="c", change=x.Notify()),
-            x.Event(seq=3, at=at, by="c", change=x.Accept()),
+            x.Event(seq=2, at=at, by="c", change=x.changes.Notify()),
+            x.Event(seq=3, at=at, by="c", change=x.changes.Accept()),
         ]
         if rng.random() < 0.5:
             at += dt.timedelta(days=rng.randrange(1, 60))
-            events.append(x.Event(seq=4, at=at, by="c", change=x.Settle(evidence="承诺书")))
+            events.append(x.Event(seq=4, at=at, by="c", change=x.changes.Settle(evidence="承诺书")))
         cases.append(x.replay(events))
         if rng.random() < 0.8:
             targets.append(f"C{i:07d}")

@@ -220,7 +220,7 @@ def bench_apply(store: Store, commands: int, label: str = "") -> None:
     sh = WORLD.cases[0].received_at.tzinfo
     base = dt.datetime(2026, 11, 2, 9, tzinfo=sh)
     first = WORLD.cases[0].events[0].change
-    assert isinstance(first, x.Register)  # noqa: S101
+    assert isinstance(first, x.changes.Register)  # noqa: S101
     n_cases = max(1, commands // 10)
     ids = [f"BENCH{label}-{i}" for i in range(n_cases)]
     for cid in ids:
@@ -231,7 +231,7 @@ def bench_apply(store: Store, commands: int, label: str = "") -> None:
         t0 = time.perf_counter()
         store.apply(
             ids[i % n_cases],
-            x.Notify(note=str(i)),
+            x.changes.Notify(note=str(i)),
             at=base + dt.timedelta(seconds=i + 1),
             expected_version=i // n_cases + 1,
         )

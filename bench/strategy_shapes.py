@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 
-from xinfang import Category, Route, Stage, bundled_rulebook
+from xinfang import bundled_rulebook
 from xinfang.strategies import cases
+from xinfang.vocabulary import Category, Route, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable

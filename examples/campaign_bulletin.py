@@ -20,7 +20,7 @@ def main() -> None:
     snap = x.snapshot(
         world.campaign, world.cases, world.org, as_of=world.as_of, calendar=world.calendar
     )
-    burndown = x.trend(
+    burndown = x.campaign.trend(
         world.campaign, world.cases, world.org, as_of=world.as_of, calendar=world.calendar
     )
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "bulletin.html")

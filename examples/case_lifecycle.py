@@ -25,46 +25,52 @@ def at(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
 
 def show(case: x.Case, as_of: dt.date) -> None:
     """Print the case's stage and every clock that has started."""
-    print(f"as of {as_of}: stage {x.stage_as_of(case, as_of).value}")
+    print(f"as of {as_of}: stage {x.deadlines.stage_as_of(case, as_of).value}")
     for clock in x.clocks(case, as_of=as_of):
         print(f"  {clock.key:<18} due {clock.due}  {clock.status.value:<8} {clock.citation}")
 
 
 def main() -> None:
     """Walk one case through the 2022 procedure."""
-    letter = x.Register(
+    letter = x.changes.Register(
         case_id="XF-2025-000123",
         received_at=at(2025, 8, 1),
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="市信访局",
         petitioners=[
-            x.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
+            x.personal.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
         ],
-        claims=[x.Claim(request="补发拖欠工资", facts="2024年起拖欠", reasons="劳动合同约定")],
-        category=x.Category.APPEAL,
+        claims=[
+            x.changes.Claim(request="补发拖欠工资", facts="2024年起拖欠", reasons="劳动合同约定")
+        ],
+        category=x.vocabulary.Category.APPEAL,
     )
     case, _ = x.open_case(letter, at(2025, 8, 1, 10), by="登记员 王五")
     steps: list[tuple[x.Change, dt.datetime]] = [
-        (x.Forward(to_unit="区人社局"), at(2025, 8, 4)),
-        (x.Accept(), at(2025, 8, 8)),
-        (x.Notify(note="书面告知受理及办理程序"), at(2025, 8, 8, 15)),
+        (x.changes.Forward(to_unit="区人社局"), at(2025, 8, 4)),
+        (x.changes.Accept(), at(2025, 8, 8)),
+        (x.changes.Notify(note="书面告知受理及办理程序"), at(2025, 8, 8, 15)),
         (
-            x.Extend(days=30, approved_by="区人社局局长 李四", reason="需调取多年工资台账"),
+            x.changes.Extend(days=30, approved_by="区人社局局长 李四", reason="需调取多年工资台账"),
             at(2025, 9, 30),
         ),
         (
-            x.IssueOpinion(outcome=x.Outcome.EXPLAIN, basis="劳动合同法第三十条"),
+            x.changes.IssueOpinion(
+                outcome=x.vocabulary.Outcome.EXPLAIN, basis="劳动合同法第三十条"
+            ),
             at(2025, 10, 20),
         ),
-        (x.Rate(rating=x.Rating.DISSATISFIED), at(2025, 10, 22)),
-        (x.RequestReview(to_unit="市人社局"), at(2025, 11, 3)),
+        (x.changes.Rate(rating=x.vocabulary.Rating.DISSATISFIED), at(2025, 10, 22)),
+        (x.changes.RequestReview(to_unit="市人社局"), at(2025, 11, 3)),
         (
-            x.IssueReviewOpinion(outcome=x.Outcome.EXPLAIN, basis="维持原处理意见"),
+            x.changes.IssueReviewOpinion(
+                outcome=x.vocabulary.Outcome.EXPLAIN, basis="维持原处理意见"
+            ),
             at(2025, 11, 28),
         ),
-        (x.RequestReReview(to_unit="市人民政府"), at(2025, 12, 6)),
-        (x.StartHearing(note="复核听证会"), at(2025, 12, 15)),
-        (x.EndHearing(), at(2025, 12, 19)),
+        (x.changes.RequestReReview(to_unit="市人民政府"), at(2025, 12, 6)),
+        (x.changes.StartHearing(note="复核听证会"), at(2025, 12, 15)),
+        (x.changes.EndHearing(), at(2025, 12, 19)),
     ]
     show(case, dt.date(2025, 8, 2))
     for change, when in steps:
@@ -73,7 +79,7 @@ def main() -> None:
             show(case, when.date())
     print()
     try:
-        x.apply(case, x.RequestReview(to_unit="省人社厅"), at(2026, 1, 5))
+        x.apply(case, x.changes.RequestReview(to_unit="省人社厅"), at(2026, 1, 5))
     except x.TransitionError as exc:
         print(f"refused: {type(exc).__name__}: {exc}")
     print()

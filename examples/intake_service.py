@@ -23,13 +23,15 @@ def intake(
     payload: dict[str, Any], assessments: dict[str, Any], now: dt.datetime
 ) -> dict[str, Any]:
     """Register the petition, classify it, give it owners by policy, and report its clocks."""
-    register = serialization.from_dict(payload, x.Register)
+    register = serialization.from_dict(payload, x.changes.Register)
     case, _ = x.open_case(register, now, by="intake-service")
     result = x.classify(x.CaseFacts.from_case(case, **assessments))
-    if result.route is x.Route.ORDINARY:
-        case, _ = x.apply(case, x.Forward(to_unit="D3"), now, by="intake-service")
-        case, _ = x.apply(case, x.Accept(), now, by="intake-service")
-        for proposal in x.proposed_assignments(case, WORLD.org, x.load_assignment_policy()):
+    if result.route is x.vocabulary.Route.ORDINARY:
+        case, _ = x.apply(case, x.changes.Forward(to_unit="D3"), now, by="intake-service")
+        case, _ = x.apply(case, x.changes.Accept(), now, by="intake-service")
+        for proposal in x.responsibility.proposed_assignments(
+            case, WORLD.org, x.responsibility.load_assignment_policy()
+        ):
             case, _ = x.apply(case, proposal, now, by="intake-service", org=WORLD.org)
     clocks = x.clocks(case, as_of=now.date(), calendar=WORLD.calendar)
     return {

@@ -29,7 +29,7 @@ def sweep(ledger: Path, org: x.Organization, as_of: dt.date, calendar: x.WorkCal
         by_case.setdefault(row, []).append(clock)
     told: Counter[str] = Counter()
     for index, clocks in sorted(by_case.items()):
-        escalations, skipped = x.escalations(cases[index], clocks, org, as_of=as_of)
+        escalations, skipped = x.responsibility.escalations(cases[index], clocks, org, as_of=as_of)
         for e in escalations:
             told[e.official] += 1
             print(f"{e.case_id}  tell {e.official:<6} ({e.target}): {e.reason.split(';')[0]}")

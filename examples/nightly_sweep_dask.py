@@ -11,7 +11,7 @@ is given, which must see the same files) runs one task per Parquet file:
   whole cases, :func:`write_journal` never splits a case across files or row
   groups; the worker's other cores run tasks of their own);
 * fold it once and run the clock engine once (:func:`journal_clocks` with the
-  campaign): its clocks and its campaign :class:`~xinfang.SnapshotCounts`;
+  campaign): its clocks and its campaign :class:`~xinfang.campaign.SnapshotCounts`;
 * write the clocks to a Parquet file of their own and return only small
   values: the clocks' count by status and the campaign counts.
 
@@ -68,7 +68,7 @@ def sweep_file(
     org: x.Organization,
     as_of: dt.date,
     calendar: x.WorkCalendar,
-) -> tuple[Counter[str], x.SnapshotCounts]:
+) -> tuple[Counter[str], x.campaign.SnapshotCounts]:
     """The per-partition task: one Parquet file of whole cases → its clocks file and counts."""
     journal = read_journal(path, lean=True, use_threads=False)  # Arrow in, this thread only
     sweep = journal_clocks(
@@ -131,7 +131,7 @@ def main() -> None:
                 [outs[i] for i in order],
                 **kw,  # the same for every task
             )
-            parts: list[tuple[Counter[str], x.SnapshotCounts]] = client.gather(futures)
+            parts: list[tuple[Counter[str], x.campaign.SnapshotCounts]] = client.gather(futures)
             workers = len(client.scheduler_info()["workers"])
         finally:
             client.close()
@@ -140,7 +140,7 @@ def main() -> None:
 
         status = sum((p[0] for p in parts), Counter[str]())
         counts = sum((p[1] for p in parts[1:]), parts[0][1])
-        snapshot = x.finish_snapshot(world.campaign, counts, world.org)
+        snapshot = x.campaign.finish_snapshot(world.campaign, counts, world.org)
         clocks = pa.concat_tables([pq.read_table(o) for o in outs])
 
         # The same sweep in one process, over the whole dataset at once.

@@ -13,7 +13,7 @@ Spark, and:
   :func:`sweep_table` (journal rows in, clocks out); the clocks' dictionary
   columns are cast to strings for Spark;
 * a second ``mapInArrow`` over the same partitions returns each
-  partition's campaign :class:`~xinfang.SnapshotCounts`, pickled, which the
+  partition's campaign :class:`~xinfang.campaign.SnapshotCounts`, pickled, which the
   driver adds with ``+``.
 
 Spark hands Arrow back with dictionaries as strings and instants in UTC:
@@ -121,7 +121,7 @@ def main() -> None:
             spark.stop()
         parts = [pickle.loads(r["counts"]) for r in blobs]  # noqa: S301 - our own workers'
         counts = sum(parts[1:], parts[0])
-        snapshot = x.finish_snapshot(campaign, counts, org)
+        snapshot = x.campaign.finish_snapshot(campaign, counts, org)
 
         journal = read_journal(root)  # the same sweep in one process
         alone = plain(journal_clocks(journal, as_of=as_of, calendar=cal).clocks)

@@ -29,20 +29,20 @@ def at(day: int, hour: int = 10) -> dt.datetime:
     return dt.datetime(2026, 11, day, hour, tzinfo=SH)
 
 
-def petition(case_id: str, **kw: object) -> x.Register:
+def petition(case_id: str, **kw: object) -> x.changes.Register:
     """A letter received by the corps' petition office."""
     fields: dict[str, object] = {
         "case_id": case_id,
         "received_at": at(2, 9),
-        "channel": x.Channel.LETTER,
+        "channel": x.vocabulary.Channel.LETTER,
         "receiving_unit": "HQ",
         "petitioners": [
-            x.Petitioner(name="李四", id_number="11010519491231002X", phone="13812345678")
+            x.personal.Petitioner(name="李四", id_number="11010519491231002X", phone="13812345678")
         ],
-        "claims": [x.Claim(request="退还押金", facts="2019年起拖欠")],
+        "claims": [x.changes.Claim(request="退还押金", facts="2019年起拖欠")],
     }
     fields.update(kw)
-    return x.Register(**fields)  # type: ignore[arg-type]
+    return x.changes.Register(**fields)  # type: ignore[arg-type]
 
 
 def main(url: str) -> None:
@@ -51,19 +51,23 @@ def main(url: str) -> None:
         print(f"store: {store.dialect}, schema version {store.schema_version()}")
         store.register(petition("HOST-1"), at(2), by="clerk", idempotency_key="letter-1")
         store.register(
-            petition("HOST-2", category=x.Category.ACCUSATION, accused_units=("D2",)),
+            petition("HOST-2", category=x.vocabulary.Category.ACCUSATION, accused_units=("D2",)),
             at(2, 11),
             by="clerk",
         )
-        store.apply("HOST-1", x.Forward(to_unit="D3"), at=at(3), by="clerk", expected_version=1)
+        store.apply(
+            "HOST-1", x.changes.Forward(to_unit="D3"), at=at(3), by="clerk", expected_version=1
+        )
         try:  # a host that read version 1 before the forwarding
-            store.apply("HOST-1", x.Accept(), at=at(4), by="D3-S", expected_version=1)
+            store.apply("HOST-1", x.changes.Accept(), at=at(4), by="D3-S", expected_version=1)
         except ConcurrencyError as exc:
             print(f"conflict: {exc}")
 
         def accept() -> tuple[x.Case, x.Event]:
             version = store.version("HOST-1")  # re-read on every attempt
-            return store.apply("HOST-1", x.Accept(), at=at(4), by="D3-S", expected_version=version)
+            return store.apply(
+                "HOST-1", x.changes.Accept(), at=at(4), by="D3-S", expected_version=version
+            )
 
         case, event = retry(accept)
         print(f"HOST-1 is {case.stage.value} at version {event.seq}")

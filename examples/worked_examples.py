@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import xinfang
-from xinfang import CalendarRangeError, Period, china_mainland, due_date
+from xinfang import china_mainland, due_date
+from xinfang.errors import CalendarRangeError
+from xinfang.periods import Period
 
 
 def main() -> None:

@@ -18,26 +18,26 @@ def t(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
     return dt.datetime(y, m, d, h, tzinfo=SHANGHAI)
 
 
-def register(received: dt.datetime, **kw: object) -> x.Register:
+def register(received: dt.datetime, **kw: object) -> x.changes.Register:
     """A plain registration with one petitioner and one claim."""
     args: dict[str, object] = {
         "case_id": "XF-1",
         "received_at": received,
-        "channel": x.Channel.LETTER,
+        "channel": x.vocabulary.Channel.LETTER,
         "receiving_unit": "市信访局",
         "petitioners": [
-            x.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
+            x.personal.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
         ],
-        "claims": [x.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定")],
+        "claims": [x.changes.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定")],
     }
     args.update(kw)
-    return x.Register(**args)  # type: ignore[arg-type]
+    return x.changes.Register(**args)  # type: ignore[arg-type]
 
 
 def run(*steps: tuple[x.Change, dt.datetime], rulebook: x.Rulebook | None = None) -> x.Case:
     """Apply a registration and commands in order."""
     (first, at0), *rest = steps
-    assert isinstance(first, x.Register)
+    assert isinstance(first, x.changes.Register)
     case, _ = x.open_case(first, at0, by="clerk")
     for change, at in rest:
         case, _ = x.apply(case, change, at, by="clerk", rulebook=rulebook)
@@ -46,7 +46,7 @@ def run(*steps: tuple[x.Change, dt.datetime], rulebook: x.Rulebook | None = None
 
 def accepted_on(day: dt.datetime, **kw: object) -> x.Case:
     """A case received and accepted on ``day``."""
-    return run((register(day, **kw), day), (x.Accept(), day))
+    return run((register(day, **kw), day), (x.changes.Accept(), day))
 
 
 def clock(case: x.Case, key: str, as_of: dt.date, **kw: object) -> x.Clock:
@@ -62,18 +62,21 @@ def vector_agrees(many: list[x.Case], as_of: dt.date) -> bool:
     return table.to_clocks() == [c for case in many for c in x.clocks(case, as_of=as_of)]
 
 
-OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
+OPINION = x.changes.IssueOpinion(outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
 
 
 def rereview_steps() -> list[tuple[x.Change, dt.datetime]]:
     """Received and accepted 2025-01-02, replied, reviewed, re-review requested 2025-03-15."""
     return [
         (register(t(2025, 1, 2)), t(2025, 1, 2)),
-        (x.Accept(), t(2025, 1, 2)),
+        (x.changes.Accept(), t(2025, 1, 2)),
         (OPINION, t(2025, 1, 20)),
-        (x.RequestReview(to_unit="省信访局"), t(2025, 2, 5)),
-        (x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持"), t(2025, 3, 1)),
-        (x.RequestReReview(to_unit="国家信访局"), t(2025, 3, 15)),
+        (x.changes.RequestReview(to_unit="省信访局"), t(2025, 2, 5)),
+        (
+            x.changes.IssueReviewOpinion(outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="维持"),
+            t(2025, 3, 1),
+        ),
+        (x.changes.RequestReReview(to_unit="国家信访局"), t(2025, 3, 15)),
     ]
 
 

@@ -120,7 +120,7 @@ def digest(url: str) -> tuple[dict[str, int], str]:
 def renamed(case: x.Case, new_id: str) -> x.Case:
     """The same history under another case id."""
     first = case.events[0]
-    assert isinstance(first.change, x.Register)
+    assert isinstance(first.change, x.changes.Register)
     reg = attrs.evolve(first.change, case_id=new_id)
     return x.replay((attrs.evolve(first, change=reg), *case.events[1:]))
 

@@ -47,7 +47,7 @@ def commands(conn: Connection, url: str, w: int, m: int, n_cases: int) -> None:
                     v = s.version(cid)
                     return s.apply(
                         cid,
-                        x.Notify(note=key),
+                        x.changes.Notify(note=key),
                         at=base + dt.timedelta(minutes=v),
                         by=f"w{w}",
                         expected_version=v,

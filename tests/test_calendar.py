@@ -11,14 +11,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import xinfang
-from xinfang import (
-    CalendarDataError,
-    CalendarRangeError,
-    WorkCalendar,
-    china_mainland,
-    combine_calendars,
-    load_calendar,
-)
+from xinfang import WorkCalendar, china_mainland, load_calendar
+from xinfang.calendar import combine_calendars
+from xinfang.errors import CalendarDataError, CalendarRangeError
 from xinfang.strategies import dates_in, work_calendars
 
 D = dt.date

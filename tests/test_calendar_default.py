@@ -50,24 +50,24 @@ class TestTheDefault:
         """A day after the published data: the default answers, flagged; strict raises."""
         assert DEFAULT.is_provisional(day)
         DEFAULT.is_working_day(day)
-        with pytest.raises(x.CalendarRangeError, match=r"strict=True refuses"):
+        with pytest.raises(x.errors.CalendarRangeError, match=r"strict=True refuses"):
             STRICT.is_working_day(day)
 
     def test_the_former_spelling_still_works(self) -> None:
         """provisional=True is the default, provisional=False is strict; both at once refused."""
         assert x.china_mainland(provisional=True) is DEFAULT
         assert x.china_mainland(provisional=False) is STRICT
-        with pytest.raises(x.CalendarDataError, match="contradicts"):
+        with pytest.raises(x.errors.CalendarDataError, match="contradicts"):
             x.china_mainland(provisional=True, strict=True)
-        with pytest.raises(x.CalendarDataError, match="strict"):
+        with pytest.raises(x.errors.CalendarDataError, match="strict"):
             x.china_mainland(strict="yes")  # type: ignore[arg-type]
 
     def test_every_default_in_the_library_is_this_one(self) -> None:
         """due_date, clocks and the store, given no calendar, count on china_mainland()."""
-        due = x.due_date(D(2026, 11, 27), x.Period.days(60))
+        due = x.due_date(D(2026, 11, 27), x.periods.Period.days(60))
         assert due.provisional and due.calendar == DEFAULT.name
-        with pytest.raises(x.CalendarRangeError):
-            x.due_date(D(2026, 11, 27), x.Period.days(60), STRICT)
+        with pytest.raises(x.errors.CalendarRangeError):
+            x.due_date(D(2026, 11, 27), x.periods.Period.days(60), STRICT)
 
     def test_next_years_arrangement_from_a_file_is_one_call(self, tmp_path: Path) -> None:
         """load_calendar(FILE) on the default: that year exact, later years still provisional."""

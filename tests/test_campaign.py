@@ -57,7 +57,7 @@ class TestDemo:
     def test_burndown_is_monotone_without_relapses(self) -> None:
         """A settled case stays settled: the open target count never rises."""
         assert not any(e.kind == "relapsed" for c in WORLD.cases for e in c.events)
-        points = x.trend(
+        points = x.campaign.trend(
             WORLD.campaign, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar
         )
         assert points[-1] == (WORLD.as_of, SNAP.overall.open)
@@ -119,14 +119,14 @@ class TestProperties:
         """
         org, campaign, many = w
         # Mostly a day when something happened (most random dates precede every case).
-        days = sorted({x.local_date(e.at) for c in many for e in c.events})
+        days = sorted({x.periods.local_date(e.at) for c in many for e in c.events})
         any_day = st.dates(D(2021, 1, 1), D(2026, 6, 30))
         as_of = data.draw(st.one_of(st.sampled_from(days), any_day) if days else any_day)
         part_of = data.draw(st.lists(st.integers(0, 2), min_size=len(many), max_size=len(many)))
         parts = [[c for c, p in zip(many, part_of, strict=True) if p == k] for k in range(3)]
         try:
             snap = x.snapshot(campaign, many, org, as_of=as_of)
-        except x.CalendarRangeError:
+        except x.errors.CalendarRangeError:
             return
         # the whole
         check_counts(snap)
@@ -137,22 +137,22 @@ class TestProperties:
             for p in snap.units
         } == unit_tallies(campaign, many, org, as_of)
         # the parts
-        counts = [x.snapshot_counts(campaign, part, org, as_of=as_of) for part in parts]
+        counts = [x.campaign.snapshot_counts(campaign, part, org, as_of=as_of) for part in parts]
         total = sum(counts[1:], counts[0])
         assert total == sum(counts)  # sum() starts from 0
         assert total.cases == sum(c.cases for c in counts)
-        assert x.finish_snapshot(campaign, total, org) == snap
+        assert x.campaign.finish_snapshot(campaign, total, org) == snap
 
     def test_counts_of_another_campaign_or_day_do_not_add(self) -> None:
         """Adding counts of different days (or campaigns) is refused, not silently summed."""
         c, cal = WORLD.campaign, WORLD.calendar
-        a = x.snapshot_counts(c, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=cal)
-        b = x.snapshot_counts(
+        a = x.campaign.snapshot_counts(c, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=cal)
+        b = x.campaign.snapshot_counts(
             c, WORLD.cases, WORLD.org, as_of=WORLD.as_of - dt.timedelta(days=1), calendar=cal
         )
         with pytest.raises(x.XinfangError, match="cannot be added"):
             _ = a + b
-        assert x.finish_snapshot(c, a, WORLD.org) == SNAP
+        assert x.campaign.finish_snapshot(c, a, WORLD.org) == SNAP
 
 
 def unit_targets(
@@ -165,7 +165,7 @@ def unit_targets(
     """
     counts = dict.fromkeys(campaign.units, 0)
     for case in many:
-        kept = [e for e in case.events if x.local_date(e.at) <= as_of]
+        kept = [e for e in case.events if x.periods.local_date(e.at) <= as_of]
         if not kept or case.id not in campaign.targets:
             continue
         then = x.replay(kept)
@@ -185,7 +185,7 @@ def unit_tallies(
     tallies = {u: [0, 0, 0, 0] for u in campaign.units}
     grace_over = (as_of - campaign.start).days > campaign.plan_grace_days
     for case in many:
-        kept = [e for e in case.events if x.local_date(e.at) <= as_of]
+        kept = [e for e in case.events if x.periods.local_date(e.at) <= as_of]
         if not kept or case.on.received > as_of:
             continue
         then = x.replay(kept)
@@ -204,7 +204,11 @@ def unit_tallies(
         target = case.id in campaign.targets
         open_target = target and not then.settled
         new = not target and campaign.start <= then.on.received <= as_of
-        final = (x.Stage.DECLINED, x.Stage.WITHDRAWN, x.Stage.FINAL)
+        final = (
+            x.vocabulary.Stage.DECLINED,
+            x.vocabulary.Stage.WITHDRAWN,
+            x.vocabulary.Stage.FINAL,
+        )
         tallies[unit][0] += open_target and then.stage not in final
         tallies[unit][1] += (
             open_target and grace_over and (then.plan is None or not then.plan.is_complete)
@@ -221,7 +225,8 @@ def test_a_case_registered_after_the_day_is_not_yet_counted() -> None:
     late, _ = x.open_case(register(t(2026, 3, 2, 23)), t(2026, 3, 3, 8), by="clerk")
     on_time, _ = x.open_case(register(t(2026, 3, 2), case_id="XF-2"), t(2026, 3, 2), by="clerk")
     org = x.Organization(
-        levels=("city",), units=[x.Unit(id="市信访局", name="市信访局", level="city")]
+        levels=("city",),
+        units=[x.responsibility.Unit(id="市信访局", name="市信访局", level="city")],
     )
     campaign = x.Campaign(
         id="c",
@@ -279,7 +284,7 @@ denominator = ["targets"]
 
     def test_bad_campaign(self) -> None:
         """A rate over an unknown counter, or an end before the start, is refused."""
-        with pytest.raises(x.PolicyError, match="counters"):
+        with pytest.raises(x.errors.PolicyError, match="counters"):
             x.load_campaign(
                 {
                     "id": "c",
@@ -291,7 +296,7 @@ denominator = ["targets"]
                     "rates": {"x": {"numerator": ["luck"], "denominator": ["targets"]}},
                 }
             )
-        with pytest.raises(x.PolicyError, match="ends before"):
+        with pytest.raises(x.errors.PolicyError, match="ends before"):
             x.load_campaign(
                 {
                     "id": "c",
@@ -327,7 +332,7 @@ def test_agenda_is_the_most_urgent_open_clocks() -> None:
         for c in x.clocks(case, as_of=WORLD.as_of, calendar=WORLD.calendar)
         if (c.status.is_open and c.due <= snap.next_review and c.obligor == "body")
         # issue 26: an overdue settlement plan is on the agenda too (its owner named)
-        or (c.kind is x.LimitKind.PLAN and c.status is x.ClockStatus.OVERDUE)
+        or (c.kind is x.rulebook.LimitKind.PLAN and c.status is x.ClockStatus.OVERDUE)
     )
     assert snap.agenda_total == len(expected) == SNAP.agenda_total
     assert len(snap.agenda) == min(5, len(expected))
@@ -346,15 +351,18 @@ def test_a_case_counts_for_its_responsible_then_handling_then_receiving_unit() -
     """The first of those units that is, or lies under, a campaign unit takes the case."""
     from helpers import register, t
 
-    units = [x.Unit(id="HQ", name="总队", level="corps")]
+    units = [x.responsibility.Unit(id="HQ", name="总队", level="corps")]
     units += [
-        x.Unit(id=f"D{i}", name=f"支队{i}", level="detachment", parent="HQ") for i in (1, 2, 3)
+        x.responsibility.Unit(id=f"D{i}", name=f"支队{i}", level="detachment", parent="HQ")
+        for i in (1, 2, 3)
     ]
-    units.append(x.Unit(id="S3", name="大队", level="brigade", parent="D3"))
+    units.append(x.responsibility.Unit(id="S3", name="大队", level="brigade", parent="D3"))
     org = x.Organization(levels=("corps", "detachment", "brigade"), units=units)
     day = t(2026, 3, 2)
-    assign = x.Assign(to_unit="D2", report_back_by=D(2026, 4, 1))
-    owner = x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="S3", reason="分工")
+    assign = x.changes.Assign(to_unit="D2", report_back_by=D(2026, 4, 1))
+    owner = x.changes.AssignRole(
+        role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="S3", reason="分工"
+    )
     histories: dict[str, tuple[str, list[x.Change]]] = {
         "A": ("D1", []),  # receiving unit only -> D1
         "B": ("D1", [assign]),  # handling unit first -> D2

@@ -31,7 +31,7 @@ class TestWorkedExamples:
     def test_handling_with_a_thirty_day_extension(self) -> None:
         """The same case extended by 30 日 is due 2025-11-06 (90 days, a Thursday)."""
         case = accepted_on(t(2025, 8, 8))
-        ext = x.Extend(days=30, approved_by="局长 李四", reason="情况复杂")
+        ext = x.changes.Extend(days=30, approved_by="局长 李四", reason="情况复杂")
         case, event = x.apply(case, ext, t(2025, 9, 30))
         c = clock(case, "handling", D(2025, 10, 1))
         assert (c.due, c.extended_days) == (D(2025, 11, 6), 30)
@@ -47,8 +47,8 @@ class TestWorkedExamples:
         assert without.due == D(2025, 4, 14)
         heard = run(
             *[(e.change, e.at) for e in base.events],
-            (x.StartHearing(note="听证会"), t(2025, 3, 20)),
-            (x.EndHearing(), t(2025, 3, 29)),  # 03-20 .. 03-29: ten hearing days
+            (x.changes.StartHearing(note="听证会"), t(2025, 3, 20)),
+            (x.changes.EndHearing(), t(2025, 3, 29)),  # 03-20 .. 03-29: ten hearing days
         )
         with_hearing = clock(heard, "rereview_decision", D(2025, 3, 31))
         assert with_hearing.paused_days == 10
@@ -59,7 +59,7 @@ class TestWorkedExamples:
         """While the hearing runs the clock shows PAUSED and its due date moves day by day."""
         case = run(
             *rereview_steps(),
-            (x.StartHearing(), t(2025, 3, 20)),
+            (x.changes.StartHearing(), t(2025, 3, 20)),
         )
         c = clock(case, "rereview_decision", D(2025, 3, 25))
         assert c.status is x.ClockStatus.PAUSED
@@ -69,22 +69,22 @@ class TestWorkedExamples:
         """Review is only within 30 日 of receiving the written reply (Art. 35)."""
         case = run(
             (register(t(2025, 2, 3)), t(2025, 2, 3)),
-            (x.Accept(), t(2025, 2, 3)),
+            (x.changes.Accept(), t(2025, 2, 3)),
             (OPINION, t(2025, 3, 3)),
         )
-        with pytest.raises(x.WindowClosedError) as info:
-            x.apply(case, x.RequestReview(to_unit="省信访局"), t(2025, 4, 3))
+        with pytest.raises(x.errors.WindowClosedError) as info:
+            x.apply(case, x.changes.RequestReview(to_unit="省信访局"), t(2025, 4, 3))
         text = str(info.value)
         assert "2025-03-03 (excluded) .. 2025-04-02" in text
         assert "第三十五条" in text
-        ok, _ = x.apply(case, x.RequestReview(to_unit="省信访局"), t(2025, 4, 2, 23))
-        assert ok.stage is x.Stage.REVIEW_REQUESTED
+        ok, _ = x.apply(case, x.changes.RequestReview(to_unit="省信访局"), t(2025, 4, 2, 23))
+        assert ok.stage is x.vocabulary.Stage.REVIEW_REQUESTED
 
     def test_simplified_procedure_across_spring_festival_2026(self) -> None:
         """Simplified: the opinion is due 10 个工作日 after acceptance, across the 2026 festival."""
         rb = x.bundled_rulebook("simplified-2016")
-        reg = register(t(2026, 2, 9), procedure=x.Procedure.SIMPLIFIED)
-        case = run((reg, t(2026, 2, 9)), (x.Accept(), t(2026, 2, 10)), rulebook=rb)
+        reg = register(t(2026, 2, 9), procedure=x.vocabulary.Procedure.SIMPLIFIED)
+        case = run((reg, t(2026, 2, 9)), (x.changes.Accept(), t(2026, 2, 10)), rulebook=rb)
         c = clock(case, "simplified_handling", D(2026, 2, 11), rulebook=rb)
         # 02-11 .. 02-13, Sat 02-14 (make-up), 02-24 .. 02-27, Sat 02-28 (make-up), 03-02
         assert c.due == D(2026, 3, 2)
@@ -102,25 +102,35 @@ class TestRefusals:
         """Handling is extended at most once, by at most 30 日 (Art. 34)."""
         case = accepted_on(t(2025, 8, 8))
         with pytest.raises(x.TransitionError, match=r"exceeds the 30日.*第三十四条"):
-            x.apply(case, x.Extend(days=31, approved_by="局长", reason="复杂"), t(2025, 9, 1))
-        once, _ = x.apply(case, x.Extend(days=10, approved_by="局长", reason="复杂"), t(2025, 9, 1))
+            x.apply(
+                case, x.changes.Extend(days=31, approved_by="局长", reason="复杂"), t(2025, 9, 1)
+            )
+        once, _ = x.apply(
+            case, x.changes.Extend(days=10, approved_by="局长", reason="复杂"), t(2025, 9, 1)
+        )
         with pytest.raises(x.TransitionError, match="1 time"):
-            x.apply(once, x.Extend(days=10, approved_by="局长", reason="复杂"), t(2025, 9, 2))
+            x.apply(
+                once, x.changes.Extend(days=10, approved_by="局长", reason="复杂"), t(2025, 9, 2)
+            )
 
     def test_extension_after_the_limit_ended(self) -> None:
         """An extension must be approved within the handling limit."""
         case = accepted_on(t(2025, 8, 8))
-        with pytest.raises(x.WindowClosedError, match="2025-10-09"):
-            x.apply(case, x.Extend(days=10, approved_by="局长", reason="复杂"), t(2025, 10, 10))
+        with pytest.raises(x.errors.WindowClosedError, match="2025-10-09"):
+            x.apply(
+                case, x.changes.Extend(days=10, approved_by="局长", reason="复杂"), t(2025, 10, 10)
+            )
 
     def test_zhejiang_extension_up_to_a_total_of_60(self) -> None:
         """A local rulebook: 30 日 to handle, extended by up to 30 日."""
         rb = x.bundled_rulebook("zhejiang-2016")
         case = run(
-            (register(t(2025, 8, 8)), t(2025, 8, 8)), (x.Accept(), t(2025, 8, 8)), rulebook=rb
+            (register(t(2025, 8, 8)), t(2025, 8, 8)),
+            (x.changes.Accept(), t(2025, 8, 8)),
+            rulebook=rb,
         )
         assert clock(case, "handling", D(2025, 8, 9), rulebook=rb).due == D(2025, 9, 8)
-        ext = x.Extend(days=30, approved_by="局长", reason="复杂")
+        ext = x.changes.Extend(days=30, approved_by="局长", reason="复杂")
         case, _ = x.apply(case, ext, t(2025, 9, 1), rulebook=rb)
         assert clock(case, "handling", D(2025, 9, 2), rulebook=rb).due == D(2025, 10, 9)
 
@@ -128,12 +138,12 @@ class TestRefusals:
         """A body objects within 5 个工作日 of receiving the forwarded matter (Art. 23 ¶3)."""
         case = run(
             (register(t(2026, 2, 9)), t(2026, 2, 9)),
-            (x.Forward(to_unit="区住建局"), t(2026, 2, 12)),
+            (x.changes.Forward(to_unit="区住建局"), t(2026, 2, 12)),
         )
-        with pytest.raises(x.WindowClosedError, match=r"2026-02-26.*第二十三条第三款"):
-            x.apply(case, x.ObjectRemit(reason="不属本单位职权"), t(2026, 2, 27))
-        objected, _ = x.apply(case, x.ObjectRemit(reason="不属本单位职权"), t(2026, 2, 26))
-        assert objected.stage is x.Stage.OBJECTED
+        with pytest.raises(x.errors.WindowClosedError, match=r"2026-02-26.*第二十三条第三款"):
+            x.apply(case, x.changes.ObjectRemit(reason="不属本单位职权"), t(2026, 2, 27))
+        objected, _ = x.apply(case, x.changes.ObjectRemit(reason="不属本单位职权"), t(2026, 2, 26))
+        assert objected.stage is x.vocabulary.Stage.OBJECTED
 
     def test_forwarded_matter_is_notified_within_15_days_of_its_receipt(self) -> None:
         """The receiving body tells the petitioner within 15 日 of receiving it (Art. 23 ¶3).
@@ -144,8 +154,8 @@ class TestRefusals:
         """
         told_first = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Notify(), t(2025, 3, 4)),
-            (x.Forward(to_unit="区住建局"), t(2025, 3, 5)),
+            (x.changes.Notify(), t(2025, 3, 4)),
+            (x.changes.Forward(to_unit="区住建局"), t(2025, 3, 5)),
         )
         first = clock(told_first, "forwarded_notice", D(2025, 3, 21))
         assert (first.started_on, first.due, first.status) == (
@@ -155,18 +165,18 @@ class TestRefusals:
         )
         assert "第二十三条第三款" in first.citation
         assert clock(told_first, "receipt_notice", D(2025, 3, 21)).met_on == D(2025, 3, 4)
-        told, _ = x.apply(told_first, x.Notify(), t(2025, 3, 18))
+        told, _ = x.apply(told_first, x.changes.Notify(), t(2025, 3, 18))
         met = clock(told, "forwarded_notice", D(2025, 3, 21))
         assert (met.status, met.met_on) == (x.ClockStatus.MET, D(2025, 3, 18))
         # Forwarded again: a new receipt, a new 15 days; the notice before it is spent.
-        again, _ = x.apply(told, x.Forward(to_unit="市住建局"), t(2025, 3, 19))
+        again, _ = x.apply(told, x.changes.Forward(to_unit="市住建局"), t(2025, 3, 19))
         fresh = clock(again, "forwarded_notice", D(2025, 3, 20))
         assert (fresh.started_on, fresh.due, fresh.status) == (
             D(2025, 3, 19),
             D(2025, 4, 3),
             x.ClockStatus.RUNNING,
         )
-        objected, _ = x.apply(again, x.ObjectRemit(reason="不属本单位职权"), t(2025, 3, 21))
+        objected, _ = x.apply(again, x.changes.ObjectRemit(reason="不属本单位职权"), t(2025, 3, 21))
         assert clock(objected, "forwarded_notice", D(2025, 4, 30)).status is x.ClockStatus.MET
         assert vector_agrees([told_first, told, again], D(2025, 3, 21))
 
@@ -174,20 +184,20 @@ class TestRefusals:
         """A notice or objection earlier the same day answered the previous forwarding."""
         told = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
-            (x.Notify(), t(2025, 3, 10, 9)),
-            (x.Forward(to_unit="市住建局"), t(2025, 3, 10, 16)),
+            (x.changes.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.changes.Notify(), t(2025, 3, 10, 9)),
+            (x.changes.Forward(to_unit="市住建局"), t(2025, 3, 10, 16)),
         )
         assert told.on.forward_notified is None
         assert clock(told, "forwarded_notice", D(2025, 3, 26)).status is x.ClockStatus.OVERDUE
-        again, _ = x.apply(told, x.Notify(), t(2025, 3, 11))
+        again, _ = x.apply(told, x.changes.Notify(), t(2025, 3, 11))
         met = clock(again, "forwarded_notice", D(2025, 3, 26))
         assert (met.status, met.met_on) == (x.ClockStatus.MET, D(2025, 3, 11))
         objected = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
-            (x.ObjectRemit(reason="不属本单位职权"), t(2025, 3, 10, 9)),
-            (x.Forward(to_unit="市住建局"), t(2025, 3, 10, 16)),
+            (x.changes.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.changes.ObjectRemit(reason="不属本单位职权"), t(2025, 3, 10, 9)),
+            (x.changes.Forward(to_unit="市住建局"), t(2025, 3, 10, 16)),
         )
         assert objected.on.remit_objected is None
         window = clock(objected, "remit_objection", D(2025, 3, 11))
@@ -198,17 +208,22 @@ class TestRefusals:
         """诉访分离: litigation matters leave the petition system (Arts. 28 ¶2, 31(1))."""
         case = run((register(t(2025, 5, 6)), t(2025, 5, 6)))
         with pytest.raises(x.TransitionError, match="第二十八条第二款"):
-            x.apply(case, x.Accept(route=x.Route.LITIGATION), t(2025, 5, 7))
-        decline = x.Decline(reason="涉诉", route_told=x.Route.LITIGATION, body_told="区人民法院")
+            x.apply(case, x.changes.Accept(route=x.vocabulary.Route.LITIGATION), t(2025, 5, 7))
+        decline = x.changes.Decline(
+            reason="涉诉", route_told=x.vocabulary.Route.LITIGATION, body_told="区人民法院"
+        )
         declined, _ = x.apply(case, decline, t(2025, 5, 7))
-        assert (declined.stage, declined.route) == (x.Stage.DECLINED, x.Route.LITIGATION)
+        assert (declined.stage, declined.route) == (
+            x.vocabulary.Stage.DECLINED,
+            x.vocabulary.Route.LITIGATION,
+        )
         with pytest.raises(x.TransitionError, match="not allowed in stage 'declined'"):
-            x.apply(declined, x.Accept(), t(2025, 5, 8))
+            x.apply(declined, x.changes.Accept(), t(2025, 5, 8))
 
     def test_opinion_during_a_hearing_is_refused(self) -> None:
         """The hearing ends before the opinion is issued."""
         case = accepted_on(t(2025, 8, 8))
-        case, _ = x.apply(case, x.StartHearing(), t(2025, 8, 20))
+        case, _ = x.apply(case, x.changes.StartHearing(), t(2025, 8, 20))
         with pytest.raises(x.TransitionError, match="end the hearing first"):
             x.apply(case, OPINION, t(2025, 8, 25))
 
@@ -216,26 +231,26 @@ class TestRefusals:
         """Events are recorded in the order they happened."""
         case = accepted_on(t(2025, 8, 8, 15))
         with pytest.raises(x.TransitionError, match="before the previous one"):
-            x.apply(case, x.Notify(), t(2025, 8, 8, 10))
+            x.apply(case, x.changes.Notify(), t(2025, 8, 8, 10))
 
     def test_naive_instant_is_refused(self) -> None:
         """A command at a naive datetime raises NaiveDatetimeError."""
         case = accepted_on(t(2025, 8, 8))
-        with pytest.raises(x.NaiveDatetimeError):
-            x.apply(case, x.Notify(), dt.datetime(2025, 8, 9, 9))
+        with pytest.raises(x.errors.NaiveDatetimeError):
+            x.apply(case, x.changes.Notify(), dt.datetime(2025, 8, 9, 9))
 
     def test_settle_and_relapse(self) -> None:
         """停访息诉 is possible after acceptance only; a relapse follows a settlement."""
         case = run((register(t(2025, 5, 6)), t(2025, 5, 6)))
         with pytest.raises(x.TransitionError, match="after acceptance"):
-            x.apply(case, x.Settle(evidence="签字息诉承诺书"), t(2025, 5, 7))
-        case, _ = x.apply(case, x.Accept(), t(2025, 5, 7))
+            x.apply(case, x.changes.Settle(evidence="签字息诉承诺书"), t(2025, 5, 7))
+        case, _ = x.apply(case, x.changes.Accept(), t(2025, 5, 7))
         with pytest.raises(x.TransitionError, match="only a settled case"):
-            x.apply(case, x.Relapse(), t(2025, 5, 8))
-        case, _ = x.apply(case, x.Settle(evidence="签字息诉承诺书"), t(2025, 5, 8))
+            x.apply(case, x.changes.Relapse(), t(2025, 5, 8))
+        case, _ = x.apply(case, x.changes.Settle(evidence="签字息诉承诺书"), t(2025, 5, 8))
         assert case.settled
         assert case.on.settled == D(2025, 5, 8)
-        case, _ = x.apply(case, x.Relapse(note="再次来访"), t(2025, 6, 1))
+        case, _ = x.apply(case, x.changes.Relapse(note="再次来访"), t(2025, 6, 1))
         assert not case.settled
 
 
@@ -245,47 +260,57 @@ class TestFinality:
     def final_case(self) -> x.Case:
         return run(
             (register(t(2024, 1, 2), case_id="A"), t(2024, 1, 2)),
-            (x.Accept(), t(2024, 1, 2)),
+            (x.changes.Accept(), t(2024, 1, 2)),
             (OPINION, t(2024, 1, 20)),
-            (x.RequestReview(to_unit="省"), t(2024, 2, 1)),
-            (x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持"), t(2024, 2, 20)),
-            (x.RequestReReview(to_unit="国"), t(2024, 3, 1)),
-            (x.IssueReReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持"), t(2024, 3, 20)),
+            (x.changes.RequestReview(to_unit="省"), t(2024, 2, 1)),
+            (
+                x.changes.IssueReviewOpinion(
+                    outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="维持"
+                ),
+                t(2024, 2, 20),
+            ),
+            (x.changes.RequestReReview(to_unit="国"), t(2024, 3, 1)),
+            (
+                x.changes.IssueReReviewOpinion(
+                    outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="维持"
+                ),
+                t(2024, 3, 20),
+            ),
         )
 
     def test_same_facts_after_rereview_are_refused(self) -> None:
         """A repeat with the same facts and reasons of a final case raises FinalityError."""
         earlier = self.final_case()
-        assert earlier.stage is x.Stage.FINAL
+        assert earlier.stage is x.vocabulary.Stage.FINAL
         reg = register(t(2024, 6, 1), case_id="B", repeat_of=["A"], same_facts=True)
         new, _ = x.open_case(reg, t(2024, 6, 1))
-        with pytest.raises(x.FinalityError, match="第三十六条第三款"):
-            x.apply(new, x.Accept(), t(2024, 6, 2), related={"A": earlier})
+        with pytest.raises(x.errors.FinalityError, match="第三十六条第三款"):
+            x.apply(new, x.changes.Accept(), t(2024, 6, 2), related={"A": earlier})
         with pytest.raises(x.TransitionError, match="related="):
-            x.apply(new, x.Accept(), t(2024, 6, 2))
+            x.apply(new, x.changes.Accept(), t(2024, 6, 2))
 
     def test_new_facts_are_accepted(self) -> None:
         """A repeat with new facts or reasons is a new matter."""
         earlier = self.final_case()
         reg = register(t(2024, 6, 1), case_id="B", repeat_of=["A"], same_facts=False)
         new, _ = x.open_case(reg, t(2024, 6, 1))
-        accepted, _ = x.apply(new, x.Accept(), t(2024, 6, 2), related={"A": earlier})
-        assert accepted.stage is x.Stage.ACCEPTED
+        accepted, _ = x.apply(new, x.changes.Accept(), t(2024, 6, 2), related={"A": earlier})
+        assert accepted.stage is x.vocabulary.Stage.ACCEPTED
 
     def test_a_reply_whose_review_window_lapsed_is_final_as_of_later(self) -> None:
         """Nobody records it: as of the day after the window, a reply is final."""
         replied = run(
             (register(t(2025, 2, 3), case_id="A"), t(2025, 2, 3)),
-            (x.Accept(), t(2025, 2, 3)),
+            (x.changes.Accept(), t(2025, 2, 3)),
             (OPINION, t(2025, 3, 3)),
         )
-        assert x.stage_as_of(replied, D(2025, 4, 2)) is x.Stage.REPLIED
-        assert x.stage_as_of(replied, D(2025, 4, 3)) is x.Stage.FINAL
+        assert x.deadlines.stage_as_of(replied, D(2025, 4, 2)) is x.vocabulary.Stage.REPLIED
+        assert x.deadlines.stage_as_of(replied, D(2025, 4, 3)) is x.vocabulary.Stage.FINAL
         assert clock(replied, "review_request", D(2025, 4, 3)).status is x.ClockStatus.LAPSED
         reg = register(t(2025, 5, 1), case_id="B", repeat_of=["A"], same_facts=True)
         new, _ = x.open_case(reg, t(2025, 5, 1))
-        with pytest.raises(x.FinalityError):
-            x.apply(new, x.Accept(), t(2025, 5, 2), related={"A": replied})
+        with pytest.raises(x.errors.FinalityError):
+            x.apply(new, x.changes.Accept(), t(2025, 5, 2), related={"A": replied})
 
 
 class TestClockStatuses:
@@ -303,28 +328,28 @@ class TestClockStatuses:
         )
         late = clock(case, "receipt_notice", D(2025, 3, 20))
         assert (late.status, late.remaining_days) == (x.ClockStatus.OVERDUE, -2)
-        met, _ = x.apply(case, x.Notify(), t(2025, 3, 10))
+        met, _ = x.apply(case, x.changes.Notify(), t(2025, 3, 10))
         assert clock(met, "receipt_notice", D(2025, 4, 1)).status is x.ClockStatus.MET
-        missed, _ = x.apply(case, x.Notify(), t(2025, 3, 25))
+        missed, _ = x.apply(case, x.changes.Notify(), t(2025, 3, 25))
         assert clock(missed, "receipt_notice", D(2025, 4, 1)).status is x.ClockStatus.MISSED
 
     def test_stopped_when_withdrawn_or_superseded(self) -> None:
         """Withdrawal stops open clocks; acceptance stops the remit-objection window."""
         case = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.changes.Forward(to_unit="区住建局"), t(2025, 3, 4)),
         )
-        accepted, _ = x.apply(case, x.Accept(), t(2025, 3, 5))
+        accepted, _ = x.apply(case, x.changes.Accept(), t(2025, 3, 5))
         assert clock(accepted, "remit_objection", D(2025, 4, 1)).status is x.ClockStatus.STOPPED
-        gone, _ = x.apply(case, x.Withdraw(reason="已自行解决"), t(2025, 3, 5))
+        gone, _ = x.apply(case, x.changes.Withdraw(reason="已自行解决"), t(2025, 3, 5))
         assert clock(gone, "receipt_notice", D(2025, 4, 1)).status is x.ClockStatus.STOPPED
 
     def test_made_moot_after_the_due_date_keeps_the_breach(self) -> None:
         """Withdrawn after the handling limit (due 2025-10-09) ran out: missed, not stopped."""
         case = accepted_on(t(2025, 8, 8))
-        early, _ = x.apply(case, x.Withdraw(reason="已自行解决"), t(2025, 10, 9))
+        early, _ = x.apply(case, x.changes.Withdraw(reason="已自行解决"), t(2025, 10, 9))
         assert clock(early, "handling", D(2025, 12, 1)).status is x.ClockStatus.STOPPED
-        late, _ = x.apply(case, x.Withdraw(reason="已自行解决"), t(2025, 11, 1))
+        late, _ = x.apply(case, x.changes.Withdraw(reason="已自行解决"), t(2025, 11, 1))
         missed = clock(late, "handling", D(2025, 12, 1))
         assert (missed.status, missed.met_on) == (x.ClockStatus.MISSED, None)
         assert "超期未办结即终止" in missed.explain()
@@ -332,8 +357,8 @@ class TestClockStatuses:
         # A window superseded after it closed stays lapsed.
         forwarded = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Forward(to_unit="区住建局"), t(2025, 3, 4)),
-            (x.Accept(), t(2025, 3, 20)),
+            (x.changes.Forward(to_unit="区住建局"), t(2025, 3, 4)),
+            (x.changes.Accept(), t(2025, 3, 20)),
         )
         window = clock(forwarded, "remit_objection", D(2025, 4, 1))
         assert (window.due, window.status) == (D(2025, 3, 11), x.ClockStatus.LAPSED)
@@ -343,7 +368,7 @@ class TestClockStatuses:
         """Asked about a past date, clocks see the case as it stood then."""
         case = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Notify(), t(2025, 3, 25)),
+            (x.changes.Notify(), t(2025, 3, 25)),
         )
         assert clock(case, "receipt_notice", D(2025, 3, 20)).status is x.ClockStatus.OVERDUE
         with pytest.raises(x.XinfangError, match="not yet registered"):
@@ -352,7 +377,7 @@ class TestClockStatuses:
     def test_a_limit_into_2027_is_provisional_by_default(self) -> None:
         """Clocks past the published data are flagged provisional; strict=True refuses them."""
         case = accepted_on(t(2026, 11, 27))
-        with pytest.raises(x.CalendarRangeError):
+        with pytest.raises(x.errors.CalendarRangeError):
             x.clocks(case, as_of=D(2026, 11, 28), calendar=x.china_mainland(strict=True))
         c = clock(case, "handling", D(2026, 11, 28))
         assert c.provisional
@@ -390,7 +415,7 @@ class TestPersonalData:
 
     def test_masked_value_cannot_be_revealed(self) -> None:
         """A masked ID read back from a default export stays masked."""
-        masked = x.ResidentId("110105********002X")
+        masked = x.personal.ResidentId("110105********002X")
         assert masked.is_masked
         with pytest.raises(x.XinfangError, match="masked"):
             masked.reveal()
@@ -399,17 +424,17 @@ class TestPersonalData:
     def test_bad_id_numbers(self, bad: str) -> None:
         """A wrong check digit or shape is refused with the GB 11643 rule."""
         with pytest.raises(x.InvalidDataError, match="id_number"):
-            x.ResidentId(bad)
+            x.personal.ResidentId(bad)
 
     @given(resident_ids())
-    def test_generated_ids_validate_and_mask(self, rid: x.ResidentId) -> None:
+    def test_generated_ids_validate_and_mask(self, rid: x.personal.ResidentId) -> None:
         """Every generated ID passes GB 11643 and masks to 6 + 8 stars + 4."""
         full = rid.reveal()
         masked = str(rid)
         assert masked[:6] == full[:6]
         assert masked[-4:] == full[-4:]
         assert masked[6:14] == "*" * 8
-        assert x.ResidentId(masked).masked() == rid.masked()
+        assert x.personal.ResidentId(masked).masked() == rid.masked()
 
 
 class TestModel:
@@ -419,7 +444,7 @@ class TestModel:
         """More than 5 representatives of a group visit is flagged with Art. 20 (not refused)."""
         reg = register(
             t(2025, 5, 6),
-            channel=x.Channel.VISIT,
+            channel=x.vocabulary.Channel.VISIT,
             group_size=30,
             representatives=["甲", "乙", "丙", "丁", "戊", "己"],
         )
@@ -458,7 +483,7 @@ def test_a_case_pickles_as_its_fields_and_loads_equal_in_another_process() -> No
     from helpers import accepted_on, t
 
     assert all(f.init for f in attrs.fields(x.Case))
-    assert all(f.init for f in attrs.fields(x.Milestones))
+    assert all(f.init for f in attrs.fields(x.case.Milestones))
     case = accepted_on(t(2025, 8, 8), receiving_unit="某县信访局")
     assert pickle.loads(pickle.dumps(case)) == case  # noqa: S301 - our own bytes
     script = (

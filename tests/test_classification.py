@@ -19,7 +19,7 @@ from helpers import register, run, t
 if TYPE_CHECKING:
     from pathlib import Path
 
-POLICY = x.default_policy()
+POLICY = x.classification.default_policy()
 RULE_IDS = {r.id for r in POLICY.rules}
 
 
@@ -36,8 +36,8 @@ class TestProperties:
         c = x.classify(f)
         assert c == x.classify(f)
         # Changed with issue #11: category and route are the library's enums.
-        assert c.category in set(x.Category)
-        assert isinstance(c.route, x.Route)
+        assert c.category in set(x.vocabulary.Category)
+        assert isinstance(c.route, x.vocabulary.Route)
         assert c.why(c.category)
         assert c.why(c.route)
         for d in c.dispositions:
@@ -55,31 +55,31 @@ class TestProperties:
     def test_article_27_holds_for_every_fact_combination(self, f: x.CaseFacts) -> None:
         """三到位一处理: reasonable → resolve, unreasonable → educate, hardship → assist, ..."""
         d = x.classify(f).dispositions
-        assert (x.Disposition.RESOLVE in d) == (f.claim_reasonable is True)
-        assert (x.Disposition.EDUCATE in d) == (f.claim_reasonable is False)
-        assert (x.Disposition.ASSIST in d) == f.hardship
-        assert (x.Disposition.ENFORCE in d) == bool(f.unlawful_conduct)
+        assert (x.classification.Disposition.RESOLVE in d) == (f.claim_reasonable is True)
+        assert (x.classification.Disposition.EDUCATE in d) == (f.claim_reasonable is False)
+        assert (x.classification.Disposition.ASSIST in d) == f.hardship
+        assert (x.classification.Disposition.ENFORCE in d) == bool(f.unlawful_conduct)
 
     @given(case_facts())
     def test_litigation_never_goes_to_ordinary_handling(self, f: x.CaseFacts) -> None:
         """诉访分离 (Art. 28 ¶2): a litigation matter is routed to the political-legal organs."""
         c = x.classify(f)
         if f.litigation:
-            assert c.route is x.Route.LITIGATION
-        assert not (f.litigation and c.route is x.Route.ORDINARY)
+            assert c.route is x.vocabulary.Route.LITIGATION
+        assert not (f.litigation and c.route is x.vocabulary.Route.ORDINARY)
 
     @given(case_facts())
     def test_a_suggestion_is_never_enforced_for_being_a_suggestion(self, f: x.CaseFacts) -> None:
         """Only unlawful conduct brings enforcement; a suggestion's class never does."""
         g = attrs.evolve(f, category="suggestion", unlawful_conduct=())
-        assert x.Disposition.ENFORCE not in x.classify(g).dispositions
+        assert x.classification.Disposition.ENFORCE not in x.classify(g).dispositions
 
     @given(case_facts(), st.data())
     def test_unread_facts_never_change_the_outcome(
         self, f: x.CaseFacts, data: st.DataObject
     ) -> None:
         """A fact the policy does not read cannot change its decision."""
-        small = x.load_policy(
+        small = x.classification.load_policy(
             {
                 "id": "small",
                 "version": "1",
@@ -112,12 +112,12 @@ class TestProperties:
 
     def test_policy_round_trips_with_the_same_digest(self, tmp_path: Path) -> None:
         """Dump and load (mapping and TOML file) give the same policy and digest."""
-        again = x.load_policy(POLICY.to_dict())
+        again = x.classification.load_policy(POLICY.to_dict())
         assert again.digest == POLICY.digest
         assert again == POLICY
         path = tmp_path / "p.toml"
         path.write_text(tomli_w.dumps(POLICY.to_dict()), encoding="utf-8")
-        assert x.load_policy(path).digest == POLICY.digest
+        assert x.classification.load_policy(path).digest == POLICY.digest
 
 
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -177,13 +177,16 @@ class TestDefaultRules:
                 first_time=False,
             )
         )
-        assert c.route is x.Route.ORDINARY
+        assert c.route is x.vocabulary.Route.ORDINARY
         assert c.dispositions == {
-            x.Disposition.EDUCATE,
-            x.Disposition.ASSIST,
-            x.Disposition.ENFORCE,
+            x.classification.Disposition.EDUCATE,
+            x.classification.Disposition.ASSIST,
+            x.classification.Disposition.ENFORCE,
         }
-        assert c.tactics == {x.Tactic.TASK_FORCE, x.Tactic.EVIDENCE_PRESERVATION}
+        assert c.tactics == {
+            x.classification.Tactic.TASK_FORCE,
+            x.classification.Tactic.EVIDENCE_PRESERVATION,
+        }
         assert c.priority == 3
         assert c.risk_flags == ("unlawful_conduct", "beijing_visit")
         assert "第四十七条" in c.why("disposition=enforce")[0].citation
@@ -195,18 +198,21 @@ class TestDefaultRules:
         )
         f = x.CaseFacts.from_case(case, claim_reasonable=True, earlier_handlings=4)
         assert (f.first_time, f.beijing_visit, f.claim_reasonable) == (False, True, True)
-        assert x.Tactic.TASK_FORCE in x.classify(f).tactics
+        assert x.classification.Tactic.TASK_FORCE in x.classify(f).tactics
 
     def test_host_override_of_the_task_force_threshold(self) -> None:
         """A host raises the threshold to 5 handlings: 4 no longer calls for a task force."""
-        strict = x.load_policy(
+        strict = x.classification.load_policy(
             {"id": "local", "version": "1", "parameters": {"task_force_min_handlings": 5}},
             base=POLICY,
         )
         four = facts(earlier_handlings=4)
-        assert x.Tactic.TASK_FORCE in x.classify(four).tactics
-        assert x.Tactic.TASK_FORCE not in x.classify(four, strict).tactics
-        assert x.Tactic.TASK_FORCE in x.classify(facts(earlier_handlings=5), strict).tactics
+        assert x.classification.Tactic.TASK_FORCE in x.classify(four).tactics
+        assert x.classification.Tactic.TASK_FORCE not in x.classify(four, strict).tactics
+        assert (
+            x.classification.Tactic.TASK_FORCE
+            in x.classify(facts(earlier_handlings=5), strict).tactics
+        )
         assert strict.digest != POLICY.digest
 
 
@@ -291,15 +297,15 @@ class TestBadPolicies:
     )
     def test_refused(self, data: dict[str, Any], fragment: str) -> None:
         """Each mistake is named."""
-        with pytest.raises(x.PolicyError, match=fragment):
-            x.load_policy(data)
+        with pytest.raises(x.errors.PolicyError, match=fragment):
+            x.classification.load_policy(data)
 
     def test_file_and_rule_in_the_message(self, tmp_path: Path) -> None:
         """Loading from a file names the file and the rule."""
         path = tmp_path / "local.toml"
         path.write_text(tomli_w.dumps(_policy(_rule("bad-one", {"fact": "mood"}, {"priority": 1}))))
-        with pytest.raises(x.PolicyError, match=r"local\.toml: rules\[0\] \(bad-one\)"):
-            x.load_policy(path)
+        with pytest.raises(x.errors.PolicyError, match=r"local\.toml: rules\[0\] \(bad-one\)"):
+            x.classification.load_policy(path)
 
 
 def test_docs_hold_the_generated_rule_table() -> None:

@@ -138,7 +138,7 @@ def test_no_bulletin_shows_an_accusation() -> None:
         for f in ("md", "html", "json")
         for lang in ("zh", "en")
     ]
-    accusations = [c for c in WORLD.cases if c.category is x.Category.ACCUSATION]
+    accusations = [c for c in WORLD.cases if c.category is x.vocabulary.Category.ACCUSATION]
     assert accusations
     secrets = {p.name for c in accusations for p in c.petitioners} | {
         cl.request for c in accusations for cl in c.claims
@@ -183,7 +183,7 @@ def test_report_on_files_equals_the_demo(
     demo = demo_json
     assert main([*_report(files), "--as-of", AS_OF, "--format", "json", "--lang", "en"]) == 0
     assert json.loads(capsys.readouterr().out) == demo
-    trend = x.trend(
+    trend = x.campaign.trend(
         WORLD.campaign, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar
     )
     assert demo["burndown"] == [[d.isoformat(), n] for d, n in trend]
@@ -960,13 +960,13 @@ def test_db_commands_on_the_exported_demo(
 
 def _registration(path: Path) -> Path:
     """A registration received on 2026-12-28: its clocks fall due in 2027 (past the data)."""
-    change = x.Register(
+    change = x.changes.Register(
         case_id="CAL-1",
         received_at=dt.datetime(2026, 12, 28, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="HQ",
-        petitioners=[x.Petitioner(name="李四")],
-        claims=[x.Claim(request="退还押金", facts="拖欠")],
+        petitioners=[x.personal.Petitioner(name="李四")],
+        claims=[x.changes.Claim(request="退还押金", facts="拖欠")],
     )
     path.write_text(
         json.dumps(x.to_dict(change, reveal_personal_data=True), ensure_ascii=False),

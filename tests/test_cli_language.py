@@ -45,7 +45,7 @@ class TestCitations:
 
     def test_the_civil_code_rule_in_chinese_and_english(self) -> None:
         """民法典 Arts. 201, 203 (the default counting rule) reads wholly in each language."""
-        rule = x.CountingRule().citation
+        rule = x.periods.CountingRule().citation
         assert cite(rule) == "民法典 第二百零一条、第二百零三条; 民事诉讼法 第八十五条"
         assert cite(rule, "en") == "Civil Code Arts. 201, 203; Civil Procedure Law Art. 85"
 
@@ -96,7 +96,7 @@ class TestCitations:
 
     def test_explanations_cite_in_their_own_language(self) -> None:
         """A due date's and a clock's explanation: 依据 in Chinese, Rule: in English, unmixed."""
-        due = x.due_date(dt.date(2025, 8, 8), x.Period.days(60))
+        due = x.due_date(dt.date(2025, 8, 8), x.periods.Period.days(60))
         assert "依据:民法典 第二百零一条、第二百零三条" in due.explain()
         assert "Arts." not in due.explain()
         assert "Rule: Civil Code Arts. 201, 203" in due.explain("en")

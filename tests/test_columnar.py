@@ -63,7 +63,7 @@ def clock_rows(sweep: Any) -> list[tuple[Any, ...]]:
     ]
 
 
-def value_rows(table: x.ClockTable) -> list[tuple[Any, ...]]:
+def value_rows(table: x.deadlines.ClockTable) -> list[tuple[Any, ...]]:
     """The same tuples from the value path's clock table, in its (limit, case) order."""
     return [
         (
@@ -107,43 +107,48 @@ class TestDemo:
         """The journal holds every case, and its cases are the loaded ones."""
         assert len(self.JOURNAL) == len(WORLD.cases)
         assert self.JOURNAL.cases() == list(WORLD.cases)
-        assert self.JOURNAL.equals(x.journal_from_cases(WORLD.cases))
+        assert self.JOURNAL.equals(x.columnar.journal_from_cases(WORLD.cases))
 
     def test_clocks_equal_the_value_path(self) -> None:
         """journal_clocks gives clock_table's rows, in the same order."""
-        sweep = x.journal_clocks(self.JOURNAL, as_of=WORLD.as_of, calendar=WORLD.calendar)
+        sweep = x.columnar.journal_clocks(self.JOURNAL, as_of=WORLD.as_of, calendar=WORLD.calendar)
         table = x.clock_table(WORLD.cases, as_of=WORLD.as_of, calendar=WORLD.calendar)
         assert clock_rows(sweep) == value_rows(table)
         assert (sweep.cases, sweep.not_yet_registered) == (len(WORLD.cases), 0)
-        assert sweep.clocks.schema.equals(x.CLOCKS_SCHEMA)
+        assert sweep.clocks.schema.equals(x.columnar.CLOCKS_SCHEMA)
 
     def test_snapshot_equals_the_value_path(self) -> None:
         """journal_snapshot is snapshot, and the counts of halves add up to it."""
         w = WORLD
-        snap = x.journal_snapshot(
+        snap = x.columnar.journal_snapshot(
             self.JOURNAL, w.campaign, w.org, as_of=w.as_of, calendar=w.calendar
         )
         assert snap == x.snapshot(w.campaign, w.cases, w.org, as_of=w.as_of, calendar=w.calendar)
         half = len(w.cases) // 2
-        parts = [x.journal_from_cases(w.cases[:half]), x.journal_from_cases(w.cases[half:])]
+        parts = [
+            x.columnar.journal_from_cases(w.cases[:half]),
+            x.columnar.journal_from_cases(w.cases[half:]),
+        ]
         counts = sum(
-            x.journal_snapshot_counts(p, w.campaign, w.org, as_of=w.as_of, calendar=w.calendar)
+            x.columnar.journal_snapshot_counts(
+                p, w.campaign, w.org, as_of=w.as_of, calendar=w.calendar
+            )
             for p in parts
         )
-        assert isinstance(counts, x.SnapshotCounts)
-        assert x.finish_snapshot(w.campaign, counts, w.org) == snap
-        both = x.journal_clocks(
+        assert isinstance(counts, x.campaign.SnapshotCounts)
+        assert x.campaign.finish_snapshot(w.campaign, counts, w.org) == snap
+        both = x.columnar.journal_clocks(
             self.JOURNAL, as_of=w.as_of, calendar=w.calendar, campaign=w.campaign, org=w.org
         )
         assert both.counts is not None
-        assert x.finish_snapshot(w.campaign, both.counts, w.org) == snap
-        alone = x.journal_clocks(self.JOURNAL, as_of=w.as_of, calendar=w.calendar)
+        assert x.campaign.finish_snapshot(w.campaign, both.counts, w.org) == snap
+        alone = x.columnar.journal_clocks(self.JOURNAL, as_of=w.as_of, calendar=w.calendar)
         assert both.clocks.equals(alone.clocks)
 
     def test_a_past_day_skips_and_counts_later_cases(self) -> None:
         """As of a past day: later cases are skipped and counted, not refused."""
         day = D(2025, 6, 30)
-        sweep = x.journal_clocks(self.JOURNAL, as_of=day, calendar=WORLD.calendar)
+        sweep = x.columnar.journal_clocks(self.JOURNAL, as_of=day, calendar=WORLD.calendar)
         then = as_of_day(WORLD.cases, day)
         assert (sweep.cases, sweep.not_yet_registered) == (len(then), len(WORLD.cases) - len(then))
         assert sweep.not_yet_registered > 0
@@ -154,17 +159,17 @@ class TestDemo:
 
     def test_a_lean_read_sweeps_the_same(self, tmp_path: Path) -> None:
         """Only the fold's columns read back: the same clocks, as of today and a past day."""
-        x.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("unit",))
-        lean = x.read_journal(tmp_path / "ds", lean=True)
-        full = x.read_journal(tmp_path / "ds")
+        x.columnar.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("unit",))
+        lean = x.columnar.read_journal(tmp_path / "ds", lean=True)
+        full = x.columnar.read_journal(tmp_path / "ds")
         assert lean.lean
         assert not full.lean
-        assert lean.events.column_names == list(x.SWEEP_COLUMNS)
+        assert lean.events.column_names == list(x.columnar.SWEEP_COLUMNS)
         assert lean.milestones.equals(full.milestones)
         read_back = full.cases()  # a journal is immutable: its cases, built once
         for day in (WORLD.as_of, D(2025, 6, 30), D(2026, 3, 1)):
-            a = x.journal_clocks(lean, as_of=day, calendar=WORLD.calendar)
-            b = x.journal_clocks(full, as_of=day, calendar=WORLD.calendar)
+            a = x.columnar.journal_clocks(lean, as_of=day, calendar=WORLD.calendar)
+            b = x.columnar.journal_clocks(full, as_of=day, calendar=WORLD.calendar)
             assert a == b
             assert clock_rows(a) == value_rows(
                 x.clock_table(as_of_day(read_back, day), as_of=day, calendar=WORLD.calendar)
@@ -173,9 +178,9 @@ class TestDemo:
 
     def test_parquet_and_table_round_trips(self, tmp_path: Path) -> None:
         """Written to a partitioned Parquet dataset and read back: the same (masked) journal."""
-        x.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("year",))
-        back = x.read_journal(tmp_path / "ds").cases()
-        masked = x.journal_from_cases([c.masked() for c in WORLD.cases])
+        x.columnar.write_journal(self.JOURNAL, tmp_path / "ds", partition_by=("year",))
+        back = x.columnar.read_journal(tmp_path / "ds").cases()
+        masked = x.columnar.journal_from_cases([c.masked() for c in WORLD.cases])
         assert sorted(c.id for c in back) == sorted(c.id for c in WORLD.cases)
         by_id = {c.id: c for c in masked.cases()}
         assert all(by_id[c.id] == c for c in back)
@@ -188,31 +193,33 @@ class TestDemo:
                 plain = plain.set_column(
                     i, field.name, plain.column(i).cast(pa.timestamp("ms", tz="UTC"))
                 )
-        assert x.journal_from_table(plain).equals(self.JOURNAL)
-        assert x.sweep_table(plain, as_of=WORLD.as_of, calendar=WORLD.calendar).equals(
-            x.journal_clocks(self.JOURNAL, as_of=WORLD.as_of, calendar=WORLD.calendar).clocks
+        assert x.columnar.journal_from_table(plain).equals(self.JOURNAL)
+        assert x.columnar.sweep_table(plain, as_of=WORLD.as_of, calendar=WORLD.calendar).equals(
+            x.columnar.journal_clocks(
+                self.JOURNAL, as_of=WORLD.as_of, calendar=WORLD.calendar
+            ).clocks
         )
 
 
-@given(st.lists(cases(), max_size=5), st.sampled_from(x.bundled_rulebooks()), st.data())
+@given(st.lists(cases(), max_size=5), st.sampled_from(x.rulebook.bundled_rulebooks()), st.data())
 def test_clocks_equal_clock_table_under_every_rulebook(
     many: list[x.Case], rb_id: str, data: st.DataObject
 ) -> None:
     """For random cases, every bundled rulebook and a day: the same clocks (or skipped cases)."""
     many = unique(many)
     rb = x.bundled_rulebook(rb_id)
-    days = sorted({x.local_date(e.at) for c in many for e in c.events})
+    days = sorted({x.periods.local_date(e.at) for c in many for e in c.events})
     day = data.draw(st.sampled_from(days) if days else st.dates(D(2021, 1, 1), D(2026, 12, 31)))
     due_soon = data.draw(st.integers(0, 8))
     then = as_of_day(many, day)
     try:
         table = x.clock_table(then, as_of=day, rulebook=rb, due_soon=due_soon)
-    except x.CalendarRangeError:
-        with pytest.raises(x.CalendarRangeError):
-            x.journal_clocks(x.load_journal(ledger(many)), as_of=day, rulebook=rb)
+    except x.errors.CalendarRangeError:
+        with pytest.raises(x.errors.CalendarRangeError):
+            x.columnar.journal_clocks(x.load_journal(ledger(many)), as_of=day, rulebook=rb)
         return
     journal = x.load_journal(ledger(many))
-    sweep = x.journal_clocks(journal, as_of=day, rulebook=rb, due_soon=due_soon)
+    sweep = x.columnar.journal_clocks(journal, as_of=day, rulebook=rb, due_soon=due_soon)
     assert clock_rows(sweep) == value_rows(table)
     assert sweep.cases + sweep.not_yet_registered == len(many)
 
@@ -224,14 +231,14 @@ def test_snapshot_equals_the_value_path(
     """Random organisations, campaigns and cases: journal_snapshot is snapshot."""
     org, campaign, many = w
     many = unique(many)
-    days = sorted({x.local_date(e.at) for c in many for e in c.events})
+    days = sorted({x.periods.local_date(e.at) for c in many for e in c.events})
     day = data.draw(st.sampled_from(days) if days else st.dates(D(2021, 1, 1), D(2026, 6, 30)))
     try:
         want = x.snapshot(campaign, many, org, as_of=day)
-    except x.CalendarRangeError:
+    except x.errors.CalendarRangeError:
         return
-    journal = x.journal_from_cases(many)
-    assert x.journal_snapshot(journal, campaign, org, as_of=day) == want
+    journal = x.columnar.journal_from_cases(many)
+    assert x.columnar.journal_snapshot(journal, campaign, org, as_of=day) == want
 
 
 def loaded(text: str) -> tuple[str, Any, list[x.Case] | None]:
@@ -243,7 +250,7 @@ def loaded(text: str) -> tuple[str, Any, list[x.Case] | None]:
     return "ok", [c.id for c in many], many
 
 
-def columnar_loaded(text: str) -> tuple[str, Any, x.Journal | None]:
+def columnar_loaded(text: str) -> tuple[str, Any, x.columnar.Journal | None]:
     """What load_journal says of the same text (and the journal)."""
     try:
         journal = x.load_journal(text.encode())
@@ -320,7 +327,7 @@ def test_skipping_bad_lines_keeps_exactly_the_good_ones(
         except x.InvalidDataError as exc:
             refused.append((number, exc.problems))
     journal = x.load_journal(("\n".join(lines) + "\n").encode(), on_bad_lines="skip")
-    assert journal.equals(x.journal_from_cases(good))
+    assert journal.equals(x.columnar.journal_from_cases(good))
     got = [(bad.line, tuple(bad.headed())) for bad in journal.rejected]
     want = [
         (n, tuple((p.replace("line 1", f"line {n}", 1), m) for p, m in problems))
@@ -448,12 +455,12 @@ def test_unit_ids_that_look_like_numbers_filter_as_text(tmp_path: Path) -> None:
         doc = serialization.to_dict(case, reveal_personal_data=True)
         doc["events"][0]["change"]["receiving_unit"] = unit
         lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
-    x.write_journal(
+    x.columnar.write_journal(
         x.load_journal(("\n".join(lines) + "\n").encode()), tmp_path / "ds", partition_by=("unit",)
     )
     for unit in units:
         for lean in (False, True):
-            got = x.read_journal(tmp_path / "ds", filters=[("unit", "=", unit)], lean=lean)
+            got = x.columnar.read_journal(tmp_path / "ds", filters=[("unit", "=", unit)], lean=lean)
             assert got.milestones.column("receiving_unit").to_pylist() == [unit]
 
 
@@ -463,7 +470,7 @@ def _with_column(table: Any, name: str, column: Any) -> Any:
 
 def test_a_table_column_that_cannot_be_cast_is_named() -> None:
     """journal_from_table and sweep_table: a column pyarrow cannot cast is an InvalidDataError."""
-    events = x.journal_from_cases(WORLD.cases[:20]).events
+    events = x.columnar.journal_from_cases(WORLD.cases[:20]).events
     n = events.num_rows
     spoilt = {
         "seq": pa.array([2**40] + [1] * (n - 1), pa.int64()),  # a Spark long out of int32
@@ -472,30 +479,35 @@ def test_a_table_column_that_cannot_be_cast_is_named() -> None:
     }
     for name, column in spoilt.items():
         table = _with_column(events, name, column)
-        for call in (x.journal_from_table, lambda t: x.sweep_table(t, as_of=WORLD.as_of)):
+        for call in (
+            x.columnar.journal_from_table,
+            lambda t: x.columnar.sweep_table(t, as_of=WORLD.as_of),
+        ):
             with pytest.raises(x.InvalidDataError) as caught:
                 call(table)
             ((path, message),) = caught.value.problems
             assert path == name and message.startswith("cannot be read as"), message
     pandas_ints = pa.array([2.0] + [None] * (n - 1), pa.float64())  # ints with nulls, via pandas
-    x.journal_from_table(_with_column(events, "group_size", pandas_ints))
+    x.columnar.journal_from_table(_with_column(events, "group_size", pandas_ints))
 
 
 def test_naive_instants_in_a_table_are_refused() -> None:
     """Instants without a zone (a pandas round trip of wall-clock times) are not read as UTC."""
-    events = x.journal_from_cases(WORLD.cases[:20]).events
+    events = x.columnar.journal_from_cases(WORLD.cases[:20]).events
     naive = events
     for name in ("at", "received_at", "delivered_at"):
         naive = _with_column(naive, name, pc.local_timestamp(events.column(name)))
     with pytest.raises(x.InvalidDataError) as caught:
-        x.journal_from_table(naive)
+        x.columnar.journal_from_table(naive)
     assert [p for p, _ in caught.value.problems] == ["at", "received_at", "delivered_at"]
     assert all("a zone is needed" in m for _, m in caught.value.problems)
     dates = _with_column(events, "at", events.column("at").cast(pa.date32()))
     with pytest.raises(x.InvalidDataError, match="a zone is needed"):
-        x.sweep_table(dates, as_of=WORLD.as_of)
+        x.columnar.sweep_table(dates, as_of=WORLD.as_of)
     zoned = _with_column(events, "at", events.column("at").cast(pa.timestamp("us", tz="UTC")))
-    assert x.journal_from_table(zoned).equals(x.journal_from_cases(WORLD.cases[:20]))
+    assert x.columnar.journal_from_table(zoned).equals(
+        x.columnar.journal_from_cases(WORLD.cases[:20])
+    )
 
 
 def test_text_that_is_not_unicode_is_refused_by_name() -> None:
@@ -518,7 +530,7 @@ def test_text_that_is_not_unicode_is_refused_by_name() -> None:
     skipped = x.load_journal(text.encode(), on_bad_lines="skip")
     assert len(skipped) == 4 and [b.line for b in skipped.rejected] == [3]
     with pytest.raises(x.InvalidDataError, match="lone surrogate"):
-        x.journal_from_cases(serialization.load_ledger(text))
+        x.columnar.journal_from_cases(serialization.load_ledger(text))
 
 
 def test_lazy_names_without_pyarrow_say_which_extra() -> None:
@@ -538,14 +550,15 @@ def test_lazy_names_without_pyarrow_say_which_extra() -> None:
     assert out.stdout.strip() == "ok"
 
 
-def test_every_columnar_name_is_at_the_top_level() -> None:
-    """Each name of xinfang.columnar is reachable as xinfang.<name> (lazily)."""
+def test_load_journal_is_at_the_top_level_and_the_rest_moved() -> None:
+    """load_journal stays at the top level (lazily); the other columnar names moved (issue 22)."""
     from xinfang import columnar
 
-    assert sorted(columnar.__all__) == sorted(x.COLUMNAR_NAMES)
-    for name in columnar.__all__:
-        assert getattr(x, name) is getattr(columnar, name)
-    assert set(x.COLUMNAR_NAMES) <= set(dir(x))
+    assert x.OPTIONAL_EXPORTS == {"load_journal": "xinfang.columnar"}
+    assert x.load_journal is columnar.load_journal
+    assert "load_journal" in dir(x)
+    moved = {n for n, owner in x.MOVED.items() if owner == "xinfang.columnar"}
+    assert moved == set(columnar.__all__) - {"load_journal"}
 
 
 @given(st.lists(cases(), min_size=1, max_size=6), st.data())
@@ -556,7 +569,7 @@ def test_hearing_pauses_from_spans_equal_the_cases(many: list[x.Case], data: st.
     from xinfang.deadlines import paused_days
 
     many = unique(many)
-    journal = x.journal_from_cases(many)
+    journal = x.columnar.journal_from_cases(many)
     day = max(c.on.last_event or c.on.received for c in many)
     since = [
         data.draw(st.dates(c.on.received - dt.timedelta(days=5), day)).toordinal() for c in many
@@ -584,12 +597,12 @@ def test_hearing_pauses_of_ended_running_and_several_hearings() -> None:
     def hearings(case_id: str, *spans: tuple[int, int | None]) -> x.Case:
         steps: list[tuple[x.Change, dt.datetime]] = [
             (register(t(2026, 3, 2), case_id=case_id), t(2026, 3, 2)),
-            (x.Accept(), t(2026, 3, 3)),
+            (x.changes.Accept(), t(2026, 3, 3)),
         ]
         for start, end in spans:
-            steps.append((x.StartHearing(), t(2026, 3, start)))
+            steps.append((x.changes.StartHearing(), t(2026, 3, start)))
             if end is not None:
-                steps.append((x.EndHearing(), t(2026, 3, end, 17)))
+                steps.append((x.changes.EndHearing(), t(2026, 3, end, 17)))
         return run(*steps)
 
     many = [
@@ -598,7 +611,7 @@ def test_hearing_pauses_of_ended_running_and_several_hearings() -> None:
         hearings("H-3"),
         hearings("H-4", (10, None)),
     ]
-    journal = x.journal_from_cases(many)
+    journal = x.columnar.journal_from_cases(many)
     day = D(2026, 3, 28)
     cols = MilestoneColumns(
         journal.milestones,

@@ -71,7 +71,7 @@ _COLUMNS = {
 def _cell(value: Any) -> Any:
     if hasattr(value, "value") and not isinstance(value, dt.date):
         return value.value
-    if isinstance(value, x.SettlementPlan):
+    if isinstance(value, x.changes.SettlementPlan):
         return {"owner": value.owner, "deadline": value.deadline, "measures": list(value.measures)}
     return value
 
@@ -178,18 +178,18 @@ def test_bench_shaped_cases_none_flagged() -> None:
     case_list = []
     for i in range(200):
         received = lo + dt.timedelta(days=int(rng.integers(600)), minutes=int(rng.integers(600)))
-        reg = x.Register(
+        reg = x.changes.Register(
             case_id=f"XF-{i:07d}",
             received_at=received,
-            channel=x.Channel.LETTER,
+            channel=x.vocabulary.Channel.LETTER,
             receiving_unit="第1支队",
-            petitioners=(x.Petitioner(name="张三"),),
-            claims=(x.Claim(request="退还押金"),),
+            petitioners=(x.personal.Petitioner(name="张三"),),
+            claims=(x.changes.Claim(request="退还押金"),),
         )
         events = [Event(seq=1, at=received, by="clerk", change=reg)]
         at = received + dt.timedelta(days=int(rng.integers(12)))
-        events.append(Event(seq=2, at=at, by="clerk", change=x.Notify()))
-        events.append(Event(seq=3, at=at, by="clerk", change=x.Accept()))
+        events.append(Event(seq=2, at=at, by="clerk", change=x.changes.Notify()))
+        events.append(Event(seq=3, at=at, by="clerk", change=x.changes.Accept()))
         case_list.append(replay(events))
     assert check_same(case_list, journal_from(case_list)) == 0
 
@@ -264,13 +264,13 @@ def test_truncate_equals_replay_up_to_the_day(case_list: list[x.Case], day: dt.d
 def test_truncate_before_1992_uses_the_zone() -> None:
     # 1988-07-01 was under daylight saving (+09:00): 15:30 UTC is the next local day.
     at = dt.datetime(1988, 7, 1, 15, 30, tzinfo=dt.UTC)
-    reg = x.Register(
+    reg = x.changes.Register(
         case_id="XF-1",
         received_at=at,
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="第1支队",
-        petitioners=(x.Petitioner(name="张三"),),
-        claims=(x.Claim(request="退还押金"),),
+        petitioners=(x.personal.Petitioner(name="张三"),),
+        claims=(x.changes.Claim(request="退还押金"),),
     )
     case = replay([Event(seq=1, at=at, by="clerk", change=reg)])
     journal = journal_of([(case.id, case.events)])
@@ -294,21 +294,21 @@ _HOLDERS = ("甲", "乙", "丙")
 def _role_sequences(draw: st.DrawFn, case_id: str) -> tuple[Event, ...]:
     """A registration then role assignments and releases (and perhaps a withdrawal), raw."""
     at = dt.datetime(2025, 3, 1, 9, tzinfo=SHANGHAI)
-    reg = x.Register(
+    reg = x.changes.Register(
         case_id=case_id,
         received_at=at,
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="第1支队",
-        petitioners=(x.Petitioner(name="张三"),),
-        claims=(x.Claim(request="退还押金"),),
+        petitioners=(x.personal.Petitioner(name="张三"),),
+        claims=(x.changes.Claim(request="退还押金"),),
     )
     changes: list[Any] = []
     for _ in range(draw(st.integers(0, 12))):
         if draw(st.integers(0, 15)) == 0:
-            changes.append(x.Withdraw(reason="撤回"))
+            changes.append(x.changes.Withdraw(reason="撤回"))
             continue
-        cls = draw(st.sampled_from([x.AssignRole, x.ReleaseRole]))
-        role = draw(st.sampled_from(list(x.Role)))
+        cls = draw(st.sampled_from([x.changes.AssignRole, x.changes.ReleaseRole]))
+        role = draw(st.sampled_from(list(x.vocabulary.Role)))
         holder = draw(st.sampled_from(_HOLDERS))
         changes.append(cls(role=role, holder=holder, reason="分工"))
     events = [Event(seq=1, at=at, by="clerk", change=reg)]

@@ -101,11 +101,11 @@ def _defaults_left_out(doc: dict[str, Any]) -> None:
         change = event["change"]
         cls = changes.CHANGE_BY_KIND[change["kind"]]
         for p in change.get("petitioners", ()):
-            strip(p, x.Petitioner)
+            strip(p, x.personal.Petitioner)
         for c in change.get("claims", ()):
-            strip(c, x.Claim)
+            strip(c, x.changes.Claim)
         if "plan" in change:
-            strip(change["plan"], x.SettlementPlan)
+            strip(change["plan"], x.changes.SettlementPlan)
         strip(change, cls)
 
 
@@ -417,17 +417,17 @@ def test_mask_personal_data_is_masked() -> None:
 
 
 def cases_with_personal_data() -> list[x.Case]:
-    reg = x.Register(
+    reg = x.changes.Register(
         case_id="P-1",
         received_at=DEMO[0].received_at,
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="HQ",
         petitioners=(
-            x.Petitioner(name="李四", id_number="11010519491231002X", phone="13812345678"),
-            x.Petitioner(name="王五", phone="+861381234567"),
-            x.Petitioner(name="赵六", phone="12345"),
+            x.personal.Petitioner(name="李四", id_number="11010519491231002X", phone="13812345678"),
+            x.personal.Petitioner(name="王五", phone="+861381234567"),
+            x.personal.Petitioner(name="赵六", phone="12345"),
         ),
-        claims=(x.Claim(request="退还押金"),),
+        claims=(x.changes.Claim(request="退还押金"),),
     )
     case, _ = x.open_case(reg, DEMO[0].received_at, by="clerk")
     return [case]

@@ -50,21 +50,31 @@ def _case(k: int, shape: str) -> x.Case:
         register(day, case_id=f"N-{k:03d}", receiving_unit="D9" if shape == "receiving" else "HQ")
     ]
     if shape in {"placed", "receiving"}:
-        steps.append(x.Assign(to_unit="D1", report_back_by=dt.date(2026, 5, 1)))
+        steps.append(x.changes.Assign(to_unit="D1", report_back_by=dt.date(2026, 5, 1)))
     elif shape.startswith("handled_by:"):
-        steps.append(x.Assign(to_unit=shape.split(":")[1], report_back_by=dt.date(2026, 5, 1)))
+        steps.append(
+            x.changes.Assign(to_unit=shape.split(":")[1], report_back_by=dt.date(2026, 5, 1))
+        )
     elif shape == "responsible":
-        steps.append(x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D7", reason="属地"))
+        steps.append(
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="D7", reason="属地"
+            )
+        )
     else:
-        steps.append(x.AssignRole(role=x.Role.LEAD_OFFICIAL, holder="D1-HH", reason="包案"))
+        steps.append(
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.LEAD_OFFICIAL, holder="D1-HH", reason="包案"
+            )
+        )
     return x.replay(x.Event(seq=i, at=day, by="c", change=ch) for i, ch in enumerate(steps, 1))
 
 
 def _lean(cases: list[x.Case], folder: Path) -> tuple[x.columnar.Journal, list[list[str]]]:
     """The cases written to Parquet and read back lean, with a log of the ids each read asks for."""
     path = folder / "journal.parquet"
-    x.write_journal(x.journal_from_cases(cases), path)
-    journal = x.read_journal(path, lean=True)
+    x.columnar.write_journal(x.columnar.journal_from_cases(cases), path)
+    journal = x.columnar.read_journal(path, lean=True)
     reads: list[list[str]] = []
     whole = journal.whole
     assert whole is not None
@@ -84,7 +94,7 @@ def test_the_sweep_reads_the_cases_it_may_not_place_once(
     """journal_snapshot of a lean Parquet journal equals snapshot, with one read of the dataset."""
     cases = [_case(k, shape) for k, shape in enumerate(shapes)]
     journal, reads = _lean(cases, tmp_path_factory.mktemp("lean"))
-    got = x.journal_snapshot(journal, CAMPAIGN, ORG, as_of=AS_OF)
+    got = x.columnar.journal_snapshot(journal, CAMPAIGN, ORG, as_of=AS_OF)
     assert got == x.snapshot(CAMPAIGN, cases, ORG, as_of=AS_OF)
     assert len(reads) <= 1
     # a group stopped at one handling unit is read through one of its cases
@@ -97,7 +107,7 @@ def test_many_cases_stopped_at_one_unknown_unit_are_decided_by_one_case(tmp_path
     """Forty cases assigned to a unit the organisation lacks: one case read, forty not placed."""
     cases = [_case(k, "handled_by:省局") for k in range(40)] + [_case(40, "placed")]
     journal, reads = _lean(cases, tmp_path)
-    snap = x.journal_snapshot(journal, CAMPAIGN, ORG, as_of=AS_OF)
+    snap = x.columnar.journal_snapshot(journal, CAMPAIGN, ORG, as_of=AS_OF)
     assert snap == x.snapshot(CAMPAIGN, cases, ORG, as_of=AS_OF)
     assert snap.reconciliation.not_placed == 40
     assert [len(ids) for ids in reads] == [1]

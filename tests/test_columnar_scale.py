@@ -4,7 +4,7 @@ The demo corps' journal is written as a Parquet dataset partitioned by year
 (a case never split across files); each file is swept where the engine
 runs it (a task on a real :class:`distributed.LocalCluster` of 2 worker
 processes; a Spark ``mapInArrow`` partition), and the clocks, concatenated
-and sorted, and the campaign :class:`~xinfang.SnapshotCounts`, added with
+and sorted, and the campaign :class:`~xinfang.campaign.SnapshotCounts`, added with
 ``+``, must equal one process sweeping the whole dataset.
 """
 
@@ -70,7 +70,7 @@ def dataset(world: DemoWorld, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def one_process(world: DemoWorld, dataset: Path) -> tuple[Any, x.SnapshotCounts]:
+def one_process(world: DemoWorld, dataset: Path) -> tuple[Any, x.campaign.SnapshotCounts]:
     """Clocks and campaign counts of the whole dataset, read and swept in this process."""
     journal = read_journal(dataset)
     clocks = journal_clocks(journal, as_of=world.as_of, calendar=world.calendar).clocks
@@ -108,7 +108,7 @@ def test_read_on_the_calling_thread_equals_the_pooled_read(dataset: Path) -> Non
 
 @pytest.mark.dask
 def test_dask_local_cluster_equals_one_process(
-    world: DemoWorld, dataset: Path, one_process: tuple[Any, x.SnapshotCounts]
+    world: DemoWorld, dataset: Path, one_process: tuple[Any, x.campaign.SnapshotCounts]
 ) -> None:
     """One task chain per file on 2 worker processes: the same clocks and counts as one process."""
     require("dask", "the dask extra")
@@ -134,7 +134,7 @@ def test_dask_local_cluster_equals_one_process(
             **kw,
         )
         clock_parts: list[Any] = client.gather(clocks)
-        count_parts: list[x.SnapshotCounts] = client.gather(counts)
+        count_parts: list[x.campaign.SnapshotCounts] = client.gather(counts)
         # The bench's and the example's task: a lean read on the task's thread, one engine run.
         lean = client.map(read_journal, files, lean=True, use_threads=False)
         sweeps = client.map(journal_clocks, lean, campaign=world.campaign, org=world.org, **kw)
@@ -155,7 +155,7 @@ def test_dask_local_cluster_equals_one_process(
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_map_in_arrow_equals_one_process(
-    world: DemoWorld, dataset: Path, one_process: tuple[Any, x.SnapshotCounts]
+    world: DemoWorld, dataset: Path, one_process: tuple[Any, x.campaign.SnapshotCounts]
 ) -> None:
     """``mapInArrow`` over partitions by case id: the same clocks and counts as one process."""
     require("pyspark", "the spark extra")
@@ -219,6 +219,6 @@ def test_spark_map_in_arrow_equals_one_process(
         spark.stop()
     expected_clocks, expected_counts = one_process
     assert sorted_plain(clocks).equals(sorted_plain(expected_clocks))
-    parts: list[x.SnapshotCounts] = [pickle.loads(b) for b in blobs]  # noqa: S301
+    parts: list[x.campaign.SnapshotCounts] = [pickle.loads(b) for b in blobs]  # noqa: S301
     assert len(parts) == 3
     assert sum(parts[1:], parts[0]) == expected_counts

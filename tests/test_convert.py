@@ -22,32 +22,39 @@ class TestStructure:
     def test_every_problem_with_its_path_and_the_source(self) -> None:
         """Two bad fields give two problems; the source heads the message."""
         with pytest.raises(x.InvalidDataError, match=r"^2 problem\(s\) in p\.toml") as info:
-            convert.structure({"amount": "3", "unit": "fortnight"}, x.Period, source="p.toml")
+            convert.structure(
+                {"amount": "3", "unit": "fortnight"}, x.periods.Period, source="p.toml"
+            )
         assert {p for p, _ in info.value.problems} == {"$.amount", "$.unit"}
 
     def test_unknown_keys_are_refused(self) -> None:
         """A key the class does not have is a problem, not silently dropped."""
         with pytest.raises(x.InvalidDataError, match="colour"):
-            convert.structure({"request": "退还押金", "colour": "red"}, x.Claim)
+            convert.structure({"request": "退还押金", "colour": "red"}, x.changes.Claim)
 
     def test_toml_dates_and_iso_dates_alike(self) -> None:
         """A TOML date and its ISO text give the same value."""
-        as_date = convert.structure({"due": dt.date(2025, 9, 1), "what": "约谈"}, x.PlanMilestone)
-        as_text = convert.structure({"due": "2025-09-01", "what": "约谈"}, x.PlanMilestone)
-        assert as_date == as_text == x.PlanMilestone(due=dt.date(2025, 9, 1), what="约谈")
+        as_date = convert.structure(
+            {"due": dt.date(2025, 9, 1), "what": "约谈"}, x.changes.PlanMilestone
+        )
+        as_text = convert.structure({"due": "2025-09-01", "what": "约谈"}, x.changes.PlanMilestone)
+        assert as_date == as_text == x.changes.PlanMilestone(due=dt.date(2025, 9, 1), what="约谈")
 
     def test_an_integer_is_not_a_string_nor_a_bool_an_integer(self) -> None:
         """Scalars are checked, never coerced."""
         with pytest.raises(x.InvalidDataError, match="expected a string"):
-            convert.structure({"request": 5}, x.Claim)
+            convert.structure({"request": 5}, x.changes.Claim)
         with pytest.raises(x.InvalidDataError, match="expected an integer"):
-            convert.structure({"amount": True}, x.Period)
+            convert.structure({"amount": True}, x.periods.Period)
 
     def test_the_bundled_policies_structure(self) -> None:
         """The TOML loaders' data goes through the same function."""
         path = resources.files("xinfang") / "data" / "policies" / "escalation.toml"
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        assert convert.structure(data, x.EscalationPolicy) == x.escalation_policy()
+        assert (
+            convert.structure(data, x.responsibility.EscalationPolicy)
+            == x.responsibility.escalation_policy()
+        )
 
 
 class TestChanges:
@@ -68,7 +75,7 @@ class TestChanges:
     def test_a_class_refuses_another_kind(self) -> None:
         """Read as one class, the kind must be that class's."""
         with pytest.raises(x.InvalidDataError, match="expected 'accepted'"):
-            convert.structure({"kind": "notified", "route": "ordinary"}, x.Accept)
+            convert.structure({"kind": "notified", "route": "ordinary"}, x.changes.Accept)
 
 
 def test_personal_data_is_written_masked_unless_revealed() -> None:

@@ -127,7 +127,7 @@ class TestClockTable:
 
     @given(
         st.lists(cases(), max_size=4),
-        st.sampled_from(x.bundled_rulebooks()),
+        st.sampled_from(x.rulebook.bundled_rulebooks()),
         st.dates(D(2021, 1, 1), D(2026, 12, 31)),
         st.integers(0, 12),
     )
@@ -165,8 +165,8 @@ class TestClockTable:
         """Met and lapsed clocks as of a day past the calendar: no CalendarRangeError."""
         case = run(
             (register(t(2025, 2, 3)), t(2025, 2, 3)),
-            (x.Notify(), t(2025, 2, 3)),
-            (x.Accept(), t(2025, 2, 3)),
+            (x.changes.Notify(), t(2025, 2, 3)),
+            (x.changes.Accept(), t(2025, 2, 3)),
             (OPINION, t(2025, 3, 3)),
         )
         later = D(2040, 1, 1)
@@ -176,9 +176,9 @@ class TestClockTable:
         assert found and not any(c.status.is_open for c in found)
         assert x.clock_table([case], as_of=later, calendar=cal).to_clocks() == list(found)
         still_open = run((register(t(2025, 2, 3)), t(2025, 2, 3)))
-        with pytest.raises(x.CalendarRangeError):
+        with pytest.raises(x.errors.CalendarRangeError):
             x.clocks(still_open, as_of=later, calendar=cal)
-        with pytest.raises(x.CalendarRangeError):
+        with pytest.raises(x.errors.CalendarRangeError):
             x.clock_table([case, still_open], as_of=later, calendar=cal)
 
 
@@ -219,7 +219,7 @@ class TestColumns:
 
     def test_parts_join_into_the_table(self) -> None:
         """clock_parts' rows, limit by limit, are the clock_table's rows."""
-        case = run((register(t(2025, 2, 3)), t(2025, 2, 3)), (x.Accept(), t(2025, 2, 4)))
+        case = run((register(t(2025, 2, 3)), t(2025, 2, 3)), (x.changes.Accept(), t(2025, 2, 4)))
         day = D(2025, 3, 1)
         parts = clock_parts(
             CaseColumns([case], day), rulebook=x.bundled_rulebook(), calendar=x.china_mainland()
@@ -232,12 +232,14 @@ class TestColumns:
 
 
 RULES = st.builds(
-    x.CountingRule,
+    x.periods.CountingRule,
     exclude_start_day=st.booleans(),
     roll_forward=st.booleans(),
     weekend_is_rest_day=st.booleans(),
 )
-PERIODS = st.builds(x.Period, st.integers(0, 70), st.sampled_from(list(x.PeriodUnit)))
+PERIODS = st.builds(
+    x.periods.Period, st.integers(0, 70), st.sampled_from(list(x.periods.PeriodUnit))
+)
 
 
 class TestPeriodEndArray:
@@ -250,7 +252,11 @@ class TestPeriodEndArray:
         st.data(),
     )
     def test_equals_period_end(
-        self, days: list[dt.date], period: x.Period, rule: x.CountingRule, data: st.DataObject
+        self,
+        days: list[dt.date],
+        period: x.periods.Period,
+        rule: x.periods.CountingRule,
+        data: st.DataObject,
     ) -> None:
         """Same nominal day, last day and provisional flag; or the first element's error."""
         cal = data.draw(st.sampled_from([x.china_mainland(), x.china_mainland(provisional=True)]))
@@ -287,8 +293,8 @@ class TestPeriodEndArray:
     def test_outside_marks_exactly_what_period_end_refuses(
         self,
         days: list[dt.date],
-        period: x.Period,
-        rule: x.CountingRule,
+        period: x.periods.Period,
+        rule: x.periods.CountingRule,
         cal: x.WorkCalendar,
         data: st.DataObject,
     ) -> None:
@@ -298,7 +304,7 @@ class TestPeriodEndArray:
         for d, e in zip(days, extra, strict=True):
             try:
                 expect.append(period_end(d, period, cal, rule, e))
-            except x.CalendarRangeError:
+            except x.errors.CalendarRangeError:
                 expect.append(None)
         outside = np.zeros(len(days), dtype=bool)
         nominal, last, provisional = period_end_array(
@@ -325,25 +331,27 @@ class TestPeriodEndArray:
         outside = np.zeros(2, dtype=bool)
         _, last, _ = period_end_array(
             [d.toordinal() for d in days],
-            x.Period.working_days(5),
+            x.periods.Period.working_days(5),
             cal,
-            x.CountingRule(),
+            x.periods.CountingRule(),
             np.array([1, 6]),
             outside=outside,
         )
-        with pytest.raises(x.CalendarRangeError):
-            period_end(days[1], x.Period.working_days(5), cal, x.CountingRule(), 6)
+        with pytest.raises(x.errors.CalendarRangeError):
+            period_end(days[1], x.periods.Period.working_days(5), cal, x.periods.CountingRule(), 6)
         assert outside.tolist() == [False, True]
-        first = period_end(days[0], x.Period.working_days(5), cal, x.CountingRule(), 1)
+        first = period_end(
+            days[0], x.periods.Period.working_days(5), cal, x.periods.CountingRule(), 1
+        )
         assert D.fromordinal(int(last[0])) == first[1]
 
     def test_one_extra_for_all(self) -> None:
         """A single extra_days applies to every day."""
         days = [D(2025, 1, 2).toordinal(), D(2025, 9, 28).toordinal()]
-        rule = x.CountingRule()
-        _, last, _ = period_end_array(days, x.Period.days(30), x.china_mainland(), rule, 10)
+        rule = x.periods.CountingRule()
+        _, last, _ = period_end_array(days, x.periods.Period.days(30), x.china_mainland(), rule, 10)
         assert [D.fromordinal(d) for d in last.tolist()] == [
-            period_end(D.fromordinal(d), x.Period.days(30), x.china_mainland(), rule, 10)[1]
+            period_end(D.fromordinal(d), x.periods.Period.days(30), x.china_mainland(), rule, 10)[1]
             for d in days
         ]
 
@@ -355,8 +363,8 @@ class TestLimitEdges:
         """A hearing held on one day takes that day (听证所需时间, Art. 36 ¶2)."""
         steps = [
             *rereview_steps(),
-            (x.StartHearing(), t(2025, 3, 20, 9)),
-            (x.EndHearing(), t(2025, 3, 20, 17)),
+            (x.changes.StartHearing(), t(2025, 3, 20, 9)),
+            (x.changes.EndHearing(), t(2025, 3, 20, 17)),
         ]
         c = clock(run(*steps), "rereview_decision", D(2025, 3, 21))
         assert c.paused_days == 1
@@ -366,10 +374,10 @@ class TestLimitEdges:
         """After objection and a new forwarding, the new body's objection meets its window."""
         case = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Forward(to_unit="甲局"), t(2025, 3, 4)),
-            (x.ObjectRemit(reason="不属本单位"), t(2025, 3, 5)),
-            (x.Forward(to_unit="乙局"), t(2025, 3, 10)),
-            (x.ObjectRemit(reason="也不属本单位"), t(2025, 3, 11)),
+            (x.changes.Forward(to_unit="甲局"), t(2025, 3, 4)),
+            (x.changes.ObjectRemit(reason="不属本单位"), t(2025, 3, 5)),
+            (x.changes.Forward(to_unit="乙局"), t(2025, 3, 10)),
+            (x.changes.ObjectRemit(reason="也不属本单位"), t(2025, 3, 11)),
         )
         c = clock(case, "remit_objection", D(2025, 4, 1))
         assert (c.started_on, c.status, c.met_on) == (
@@ -382,16 +390,16 @@ class TestLimitEdges:
         """A review request is not blocked by another clock whose due date lies past the data."""
         case = run(
             (register(t(2026, 11, 27)), t(2026, 11, 27)),
-            (x.Accept(), t(2026, 11, 27)),
+            (x.changes.Accept(), t(2026, 11, 27)),
             (OPINION, t(2026, 12, 1)),
         )
-        requested, _ = x.apply(case, x.RequestReview(to_unit="省"), t(2026, 12, 10))
-        assert requested.stage is x.Stage.REVIEW_REQUESTED
+        requested, _ = x.apply(case, x.changes.RequestReview(to_unit="省"), t(2026, 12, 10))
+        assert requested.stage is x.vocabulary.Stage.REVIEW_REQUESTED
 
     def test_extension_must_tell_the_petitioner(self) -> None:
         """Art. 34: the reason for the extension is told to the petitioner."""
-        case = run((register(t(2025, 8, 8)), t(2025, 8, 8)), (x.Accept(), t(2025, 8, 8)))
-        silent = x.Extend(days=10, approved_by="局长", reason="复杂", petitioner_told=False)
+        case = run((register(t(2025, 8, 8)), t(2025, 8, 8)), (x.changes.Accept(), t(2025, 8, 8)))
+        silent = x.changes.Extend(days=10, approved_by="局长", reason="复杂", petitioner_told=False)
         with pytest.raises(x.TransitionError, match=r"tell the petitioner the reason.*第三十四条"):
             x.apply(case, silent, t(2025, 9, 1))
 
@@ -399,13 +407,13 @@ class TestLimitEdges:
     def test_extension_days_are_a_positive_integer(self, days: object) -> None:
         """A malformed extension is refused when built, with the field named."""
         with pytest.raises(x.InvalidDataError, match="days"):
-            x.Extend(days=days, approved_by="局长", reason="复杂")  # type: ignore[arg-type]
+            x.changes.Extend(days=days, approved_by="局长", reason="复杂")  # type: ignore[arg-type]
 
     def test_lapsed_window_has_no_countdown(self) -> None:
         """A lapsed window is closed: no remaining days."""
         case = run(
             (register(t(2025, 2, 3)), t(2025, 2, 3)),
-            (x.Accept(), t(2025, 2, 3)),
+            (x.changes.Accept(), t(2025, 2, 3)),
             (OPINION, t(2025, 3, 3)),
         )
         c = clock(case, "review_request", D(2025, 5, 1))

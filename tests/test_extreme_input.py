@@ -56,7 +56,9 @@ WEIRD = st.one_of(
     st.sampled_from([dt.datetime.min.replace(tzinfo=UTC), dt.datetime.max.replace(tzinfo=UTC)]),
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-    st.sampled_from(list(x.Route) + list(x.Category) + list(x.UnitKind)),
+    st.sampled_from(
+        list(x.vocabulary.Route) + list(x.vocabulary.Category) + list(x.vocabulary.UnitKind)
+    ),
     HUGE,
 )
 
@@ -78,7 +80,7 @@ def names(exc: x.XinfangError, field: str) -> bool:
 def data_error(value: Any) -> tuple[type[x.XinfangError], ...]:
     """The error a field given ``value`` raises: a naive datetime may be named as such."""
     if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return (x.InvalidDataError, x.NaiveDatetimeError)
+        return (x.InvalidDataError, x.errors.NaiveDatetimeError)
     return (x.InvalidDataError,)
 
 
@@ -105,34 +107,34 @@ def refused(
 #: A valid instance of each change class, to vary one field at a time.
 VALID_CHANGES: list[Any] = [
     register(t(2025, 3, 3)),
-    x.Categorize(category=x.Category.APPEAL),
-    x.Forward(to_unit="U"),
-    x.Assign(to_unit="U", report_back_by=D(2025, 4, 30)),
-    x.ReceiveForwarded(),
-    x.ApproveObjection(approved_by="信访局"),
-    x.ReturnMaterials(to_unit="信访局"),
-    x.ReportBack(summary="已办结"),
-    x.RecordAgreement(form=x.AgreementKind.MEDIATION, summary="调解"),
-    x.Decline(reason="r", route_told=x.Route.LITIGATION, body_told="法院"),
-    x.ObjectRemit(reason="r"),
-    x.Accept(),
-    x.Notify(),
-    x.Extend(days=10, approved_by="局长", reason="复杂"),
-    x.StartHearing(),
-    x.EndHearing(),
-    x.IssueOpinion(outcome=x.Outcome.SUPPORT, basis="b"),
-    x.RequestReview(to_unit="U"),
-    x.IssueReviewOpinion(outcome=x.Outcome.SUPPORT, basis="b"),
-    x.RequestReReview(to_unit="U"),
-    x.IssueReReviewOpinion(outcome=x.Outcome.SUPPORT, basis="b"),
-    x.Settle(evidence="e"),
-    x.Relapse(),
-    x.Withdraw(),
-    x.Rate(rating=x.Rating.SATISFIED),
-    x.AssignRole(role=x.Role.HANDLER, holder="o", reason="r"),
-    x.ReleaseRole(role=x.Role.HANDLER, holder="o", reason="r"),
-    x.SetPlan(plan=x.SettlementPlan(owner="o")),
-    x.ReportProgress(done="走访", completes=(1,)),
+    x.changes.Categorize(category=x.vocabulary.Category.APPEAL),
+    x.changes.Forward(to_unit="U"),
+    x.changes.Assign(to_unit="U", report_back_by=D(2025, 4, 30)),
+    x.changes.ReceiveForwarded(),
+    x.changes.ApproveObjection(approved_by="信访局"),
+    x.changes.ReturnMaterials(to_unit="信访局"),
+    x.changes.ReportBack(summary="已办结"),
+    x.changes.RecordAgreement(form=x.vocabulary.AgreementKind.MEDIATION, summary="调解"),
+    x.changes.Decline(reason="r", route_told=x.vocabulary.Route.LITIGATION, body_told="法院"),
+    x.changes.ObjectRemit(reason="r"),
+    x.changes.Accept(),
+    x.changes.Notify(),
+    x.changes.Extend(days=10, approved_by="局长", reason="复杂"),
+    x.changes.StartHearing(),
+    x.changes.EndHearing(),
+    x.changes.IssueOpinion(outcome=x.vocabulary.Outcome.SUPPORT, basis="b"),
+    x.changes.RequestReview(to_unit="U"),
+    x.changes.IssueReviewOpinion(outcome=x.vocabulary.Outcome.SUPPORT, basis="b"),
+    x.changes.RequestReReview(to_unit="U"),
+    x.changes.IssueReReviewOpinion(outcome=x.vocabulary.Outcome.SUPPORT, basis="b"),
+    x.changes.Settle(evidence="e"),
+    x.changes.Relapse(),
+    x.changes.Withdraw(),
+    x.changes.Rate(rating=x.vocabulary.Rating.SATISFIED),
+    x.changes.AssignRole(role=x.vocabulary.Role.HANDLER, holder="o", reason="r"),
+    x.changes.ReleaseRole(role=x.vocabulary.Role.HANDLER, holder="o", reason="r"),
+    x.changes.SetPlan(plan=x.changes.SettlementPlan(owner="o")),
+    x.changes.ReportProgress(done="走访", completes=(1,)),
 ]
 
 
@@ -154,7 +156,7 @@ class TestConstructors:
         if change is None:
             refused(exc, data_error(value), name, value)
             return
-        base = None if isinstance(change, x.Register) else accepted_on(t(2025, 3, 3))
+        base = None if isinstance(change, x.changes.Register) else accepted_on(t(2025, 3, 3))
         found, exc = attempt(x.apply, base, change, t(2025, 3, 5))
         if found is None:
             if isinstance(exc, x.InvalidDataError):  # the event's check: change.<name>
@@ -169,12 +171,12 @@ class TestConstructors:
         assert x.replay(case.events) == case
         assert x.from_json(x.to_json(case, reveal_personal_data=True)) == case
         clocks, exc = attempt(x.clocks, case, as_of=D(2025, 6, 1))
-        assert clocks is not None or isinstance(exc, x.CalendarRangeError)
+        assert clocks is not None or isinstance(exc, x.errors.CalendarRangeError)
 
     @given(st.sampled_from(["name", "kind", "id_number", "phone", "address"]), WEIRD)
     def test_petitioner(self, field: str, value: Any) -> None:
         """A petitioner with one field set to anything: refused naming it, or round-trips."""
-        p, exc = attempt(x.Petitioner, **{"name": "张三", field: value})
+        p, exc = attempt(x.personal.Petitioner, **{"name": "张三", field: value})
         if p is None:
             refused(exc, data_error(value), field, value)
             return
@@ -186,14 +188,14 @@ class TestConstructors:
             return
         case, _ = x.open_case(reg, t(2025, 3, 3))
         assert case.petitioners == (p,)
-        assert x.from_dict(x.to_dict(p, reveal_personal_data=True), x.Petitioner) == p
+        assert x.from_dict(x.to_dict(p, reveal_personal_data=True), x.personal.Petitioner) == p
 
     @given(WEIRD, WEIRD)
     def test_event(self, seq: Any, at: Any) -> None:
         """An event with any sequence number and instant: refused naming one, or round-trips."""
-        event, exc = attempt(x.Event, seq=seq, at=at, by="clerk", change=x.Notify())
+        event, exc = attempt(x.Event, seq=seq, at=at, by="clerk", change=x.changes.Notify())
         if event is None:
-            assert isinstance(exc, x.InvalidDataError | x.NaiveDatetimeError), repr(exc)
+            assert isinstance(exc, x.InvalidDataError | x.errors.NaiveDatetimeError), repr(exc)
             assert names(exc, "seq") or names(exc, "at"), str(exc)
             assert bounded(exc, seq)
             assert bounded(exc, at)
@@ -201,26 +203,26 @@ class TestConstructors:
         assert event.seq == seq
         assert x.from_dict(x.to_dict(event), x.Event) == event
 
-    @given(WEIRD, st.sampled_from(list(x.PeriodUnit)))
-    def test_period(self, amount: Any, unit: x.PeriodUnit) -> None:
+    @given(WEIRD, st.sampled_from(list(x.periods.PeriodUnit)))
+    def test_period(self, amount: Any, unit: x.periods.PeriodUnit) -> None:
         """A period of any amount: a PeriodError naming period.amount, or one that reads back."""
-        period, exc = attempt(x.Period, amount, unit)
-        days, days_exc = attempt(x.Period.days, amount)
+        period, exc = attempt(x.periods.Period, amount, unit)
+        days, days_exc = attempt(x.periods.Period.days, amount)
         if period is None:
-            refused(exc, x.PeriodError, "amount", amount)
+            refused(exc, x.errors.PeriodError, "amount", amount)
             assert exc is not None
             assert exc.path == "period.amount"
-            refused(days_exc, x.PeriodError, "amount", amount)
+            refused(days_exc, x.errors.PeriodError, "amount", amount)
         else:
             assert (period.amount, period.unit) == (amount, unit)
-            assert x.Period.parse(str(period)) == period
-            assert days == x.Period(amount, x.PeriodUnit.DAYS)
+            assert x.periods.Period.parse(str(period)) == period
+            assert days == x.periods.Period(amount, x.periods.PeriodUnit.DAYS)
         if isinstance(amount, str):
-            parsed, exc = attempt(x.Period.parse, amount)
+            parsed, exc = attempt(x.periods.Period.parse, amount)
             if parsed is None:
-                refused(exc, x.PeriodError, "period", amount)
+                refused(exc, x.errors.PeriodError, "period", amount)
             else:
-                assert x.Period.parse(str(parsed)) == parsed
+                assert x.periods.Period.parse(str(parsed)) == parsed
 
     @given(st.sampled_from([a.name for a in attrs.fields(x.CaseFacts)]), WEIRD)
     def test_case_facts_and_classify(self, field: str, value: Any) -> None:
@@ -239,13 +241,15 @@ class TestConstructors:
     @given(st.sampled_from(["id", "name", "level", "parent", "kind"]), WEIRD)
     def test_organization(self, field: str, value: Any) -> None:
         """An organisation whose one unit has one field set to anything: refused naming it."""
-        unit, exc = attempt(x.Unit, **{"id": "U", "name": "单位", "level": "city", field: value})
+        unit, exc = attempt(
+            x.responsibility.Unit, **{"id": "U", "name": "单位", "level": "city", field: value}
+        )
         if unit is None:
-            refused(exc, (*data_error(value), x.OrganizationError), field, value)
+            refused(exc, (*data_error(value), x.errors.OrganizationError), field, value)
             return
         org, exc = attempt(x.Organization, levels=["city"], units=[unit])
         if org is None:
-            refused(exc, x.OrganizationError, field, value)
+            refused(exc, x.errors.OrganizationError, field, value)
             assert exc is not None
             assert exc.path is not None
             assert exc.path.startswith("units")
@@ -260,9 +264,9 @@ class TestEntryPoints:
     @given(WEIRD, WEIRD)
     def test_due_date(self, start: Any, amount: Any) -> None:
         """due_date(start, Period.days(n)) for any start and n: refused naming start, or later."""
-        period, exc = attempt(x.Period.days, amount)
+        period, exc = attempt(x.periods.Period.days, amount)
         if period is None:
-            refused(exc, x.PeriodError, "amount", amount)
+            refused(exc, x.errors.PeriodError, "amount", amount)
         else:
             due, exc = attempt(x.due_date, start, period)
             if due is None:
@@ -272,9 +276,12 @@ class TestEntryPoints:
             else:
                 assert due.period == period
                 assert due.last_day >= due.start
-        due, exc = attempt(x.due_date, start, x.Period.days(1))
+        due, exc = attempt(x.due_date, start, x.periods.Period.days(1))
         if due is None:  # not a date (start), or past the calendar (start, date or due)
-            assert isinstance(exc, x.PeriodError | x.NaiveDatetimeError | x.CalendarRangeError)
+            assert isinstance(
+                exc,
+                x.errors.PeriodError | x.errors.NaiveDatetimeError | x.errors.CalendarRangeError,
+            )
             assert exc.path in {"start", "date", "due"}, str(exc)
             assert bounded(exc, start)
         else:
@@ -287,12 +294,12 @@ class TestEntryPoints:
         case = accepted_on(t(2025, 3, 3))
         one, exc = attempt(x.clocks, case, as_of=as_of)
         table, table_exc = attempt(x.clock_table, [case], as_of=as_of)
-        stage, stage_exc = attempt(x.stage_as_of, case, as_of)
+        stage, stage_exc = attempt(x.deadlines.stage_as_of, case, as_of)
         if one is None:
             assert exc is not None
             assert table is None
             assert type(exc) is type(table_exc)
-            if isinstance(exc, x.CalendarRangeError):  # a date past the calendar's data
+            if isinstance(exc, x.errors.CalendarRangeError):  # a date past the calendar's data
                 assert exc.path in {"as_of", "date"}
             else:
                 assert exc.path == "as_of", str(exc)
@@ -307,15 +314,17 @@ class TestEntryPoints:
     @given(WEIRD, WEIRD)
     def test_apply_and_replay(self, case: Any, at: Any) -> None:
         """Apply and replay on anything: refused naming case, at or events; or replayed whole."""
-        found, exc = attempt(x.apply, case, x.Notify(), t(2025, 3, 5))
+        found, exc = attempt(x.apply, case, x.changes.Notify(), t(2025, 3, 5))
         assert found is None, "not a case"
         assert isinstance(exc, x.TransitionError)
         assert exc.path is not None
         assert exc.path.split("[")[0] in {"case", "events"}, exc.path
         assert bounded(exc, case)
-        found, exc = attempt(x.apply, accepted_on(t(2025, 3, 3)), x.Notify(), at)
+        found, exc = attempt(x.apply, accepted_on(t(2025, 3, 3)), x.changes.Notify(), at)
         if found is None:
-            assert isinstance(exc, x.InvalidDataError | x.NaiveDatetimeError | x.TransitionError)
+            assert isinstance(
+                exc, x.InvalidDataError | x.errors.NaiveDatetimeError | x.TransitionError
+            )
             assert names(exc, "at") or isinstance(exc, x.TransitionError), str(exc)
             assert bounded(exc, at)
         else:
@@ -337,7 +346,7 @@ class TestEntryPoints:
         ):
             cal, exc = attempt(x.china_mainland, **kwargs)
             if cal is None:
-                assert isinstance(exc, x.CalendarDataError)
+                assert isinstance(exc, x.errors.CalendarDataError)
                 assert exc.path in {"provisional", "provisional_through"}
                 assert bounded(exc, kwargs[exc.path])
             else:
@@ -378,7 +387,7 @@ class TestEntryPoints:
             {"id": "r", "title": "t", "version": "1", "limits": {"handling": limit}},
         )
         if rb is None:
-            refused(exc, x.RulebookError, field, value)
+            refused(exc, x.errors.RulebookError, field, value)
             assert exc is not None
             assert exc.path is not None
             assert exc.path.startswith(f"limits.handling.{field}")
@@ -386,7 +395,7 @@ class TestEntryPoints:
         clocks, exc = attempt(
             x.clocks, accepted_on(t(2025, 3, 3)), as_of=D(2025, 6, 1), rulebook=rb
         )
-        assert clocks is not None or isinstance(exc, x.CalendarRangeError)
+        assert clocks is not None or isinstance(exc, x.errors.CalendarRangeError)
 
 
 class TestWorkedExamples:
@@ -394,16 +403,16 @@ class TestWorkedExamples:
 
     def test_overflow_is_a_calendar_range_error(self) -> None:
         """due_date(9999-12-31, 1日) has no day to end on."""
-        with pytest.raises(x.CalendarRangeError):
-            x.due_date(D(9999, 12, 31), x.Period.days(1))
+        with pytest.raises(x.errors.CalendarRangeError):
+            x.due_date(D(9999, 12, 31), x.periods.Period.days(1))
 
     def test_periods_have_a_maximum(self) -> None:
         """Period.days(3_000_000) and a rulebook's 99999999999999999999日 are refused."""
         assert x.periods.MAX_PERIOD_AMOUNT == 36_600
-        x.Period.days(36_600)
-        with pytest.raises(x.PeriodError):
-            x.Period.days(3_000_000)
-        with pytest.raises(x.RulebookError) as err:
+        x.periods.Period.days(36_600)
+        with pytest.raises(x.errors.PeriodError):
+            x.periods.Period.days(3_000_000)
+        with pytest.raises(x.errors.RulebookError) as err:
             x.load_rulebook(
                 {
                     "id": "r",
@@ -433,12 +442,12 @@ class TestWorkedExamples:
     def test_bad_names_are_refused_with_the_field(self, name: str) -> None:
         """Empty after stripping, only zero-width characters, or a control character."""
         with pytest.raises(x.InvalidDataError) as err:
-            x.Petitioner(name=name)
+            x.personal.Petitioner(name=name)
         assert err.value.problems[0][0] == "name"
 
     def test_provisional_through_must_be_a_year(self) -> None:
         """china_mainland(provisional_through="abc") is a CalendarDataError."""
-        with pytest.raises(x.CalendarDataError) as err:
+        with pytest.raises(x.errors.CalendarDataError) as err:
             x.china_mainland(provisional_through="abc")  # type: ignore[arg-type]
         assert err.value.path == "provisional_through"
 

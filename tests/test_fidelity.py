@@ -19,8 +19,8 @@ from xinfang import strategies as xs
 from helpers import OPINION, register, run, t
 
 D = dt.date
-PD = x.UnitKind.PETITION_DEPARTMENT
-OTHER = x.UnitKind.OTHER
+PD = x.vocabulary.UnitKind.PETITION_DEPARTMENT
+OTHER = x.vocabulary.UnitKind.OTHER
 
 
 def keys(case: x.Case, as_of: dt.date, **kw: object) -> dict[str, x.Clock]:
@@ -37,8 +37,8 @@ class TestUnitKinds:
         org = x.Organization(
             levels=["province", "city"],
             units=[
-                x.Unit(id="P", name="省信访局", level="province", kind=PD),
-                x.Unit(id="C", name="市人社局", level="city", parent="P"),
+                x.responsibility.Unit(id="P", name="省信访局", level="province", kind=PD),
+                x.responsibility.Unit(id="C", name="市人社局", level="city", parent="P"),
             ],
         )
         assert org.unit_kind("P") is PD
@@ -59,7 +59,7 @@ class TestUnitKinds:
 
     def test_binds_is_validated_at_load(self) -> None:
         """A rulebook limit's binds names known unit kinds only."""
-        with pytest.raises(x.RulebookError) as err:
+        with pytest.raises(x.errors.RulebookError) as err:
             x.load_rulebook(
                 {
                     "id": "bad",
@@ -85,7 +85,11 @@ class TestUnitKinds:
         assert rb["routing"].binds == {PD}
         # Changed with issue 20: political-legal and discipline inspection bodies are
         # other bodies too; Art. 23 ¶4 exempts them only by category (``exempt``).
-        others = {OTHER, x.UnitKind.POLITICAL_LEGAL, x.UnitKind.DISCIPLINE_INSPECTION}
+        others = {
+            OTHER,
+            x.vocabulary.UnitKind.POLITICAL_LEGAL,
+            x.vocabulary.UnitKind.DISCIPLINE_INSPECTION,
+        }
         assert rb["receipt_notice"].binds == others
         assert rb["forwarded_notice"].binds == others
         assert rb["remit_objection"].binds == others
@@ -104,8 +108,8 @@ class TestForwardedReceipt:
         """Forwarded 2025-03-03, received 2025-03-10: last_forwarded is the receipt."""
         case = run(
             (register(t(2025, 3, 1), receiving_unit_kind=PD), t(2025, 3, 1)),
-            (x.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 3)),
-            (x.ReceiveForwarded(), t(2025, 3, 10)),
+            (x.changes.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 3)),
+            (x.changes.ReceiveForwarded(), t(2025, 3, 10)),
         )
         assert case.on.forwarded == D(2025, 3, 3)
         assert case.on.forward_received == D(2025, 3, 10)
@@ -117,37 +121,42 @@ class TestForwardedReceipt:
         """A receipt is recorded once per forwarding, before the notice or objection."""
         case = run(
             (register(t(2025, 3, 1)), t(2025, 3, 1)),
-            (x.Forward(to_unit="市人社局"), t(2025, 3, 3)),
-            (x.ReceiveForwarded(), t(2025, 3, 4)),
+            (x.changes.Forward(to_unit="市人社局"), t(2025, 3, 3)),
+            (x.changes.ReceiveForwarded(), t(2025, 3, 4)),
         )
         with pytest.raises(x.TransitionError, match="already recorded"):
-            x.apply(case, x.ReceiveForwarded(), t(2025, 3, 5))
+            x.apply(case, x.changes.ReceiveForwarded(), t(2025, 3, 5))
         notified, _ = x.apply(
-            run((register(t(2025, 3, 1)), t(2025, 3, 1)), (x.Forward(to_unit="U"), t(2025, 3, 3))),
-            x.Notify(),
+            run(
+                (register(t(2025, 3, 1)), t(2025, 3, 1)),
+                (x.changes.Forward(to_unit="U"), t(2025, 3, 3)),
+            ),
+            x.changes.Notify(),
             t(2025, 3, 4),
         )
         with pytest.raises(x.TransitionError, match="before the receiving body"):
-            x.apply(notified, x.ReceiveForwarded(), t(2025, 3, 5))
+            x.apply(notified, x.changes.ReceiveForwarded(), t(2025, 3, 5))
 
     def test_objection_approved_then_materials_returned(self) -> None:
         """Art. 23 ¶3: 经...核实同意后，交还相关材料; then the sender routes it again."""
         case = run(
             (register(t(2025, 3, 1), receiving_unit_kind=PD), t(2025, 3, 1)),
-            (x.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 3)),
-            (x.ReceiveForwarded(), t(2025, 3, 4)),
-            (x.ObjectRemit(reason="不属于本机关职权范围"), t(2025, 3, 6)),
+            (x.changes.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 3)),
+            (x.changes.ReceiveForwarded(), t(2025, 3, 4)),
+            (x.changes.ObjectRemit(reason="不属于本机关职权范围"), t(2025, 3, 6)),
         )
         with pytest.raises(x.TransitionError, match="only after the sending body approves"):
-            x.apply(case, x.ReturnMaterials(to_unit="市信访局"), t(2025, 3, 7))
-        case, _ = x.apply(case, x.ApproveObjection(approved_by="市信访局"), t(2025, 3, 7))
+            x.apply(case, x.changes.ReturnMaterials(to_unit="市信访局"), t(2025, 3, 7))
+        case, _ = x.apply(case, x.changes.ApproveObjection(approved_by="市信访局"), t(2025, 3, 7))
         case, _ = x.apply(
-            case, x.ReturnMaterials(to_unit="市信访局", to_unit_kind=PD), t(2025, 3, 8)
+            case, x.changes.ReturnMaterials(to_unit="市信访局", to_unit_kind=PD), t(2025, 3, 8)
         )
         assert case.on.objection_approved == D(2025, 3, 7)
         assert case.on.materials_returned == D(2025, 3, 8)
         assert (case.handling_unit, case.handling_unit_kind) == ("市信访局", PD)
-        case, _ = x.apply(case, x.Forward(to_unit="市住建局", to_unit_kind=OTHER), t(2025, 3, 9))
+        case, _ = x.apply(
+            case, x.changes.Forward(to_unit="市住建局", to_unit_kind=OTHER), t(2025, 3, 9)
+        )
         assert case.on.objection_approved is None and case.on.remit_objected is None
 
 
@@ -157,31 +166,35 @@ class TestSuggestions:
     def test_accept_puts_a_suggestion_on_the_suggestion_route(self) -> None:
         """Accept() on a suggestion records Route.SUGGESTION; on anything else ORDINARY."""
         sugg = run(
-            (register(t(2025, 3, 3), category=x.Category.SUGGESTION), t(2025, 3, 3)),
-            (x.Accept(), t(2025, 3, 4)),
+            (register(t(2025, 3, 3), category=x.vocabulary.Category.SUGGESTION), t(2025, 3, 3)),
+            (x.changes.Accept(), t(2025, 3, 4)),
         )
-        assert sugg.route is x.Route.SUGGESTION
-        plain = run((register(t(2025, 3, 3)), t(2025, 3, 3)), (x.Accept(), t(2025, 3, 4)))
-        assert plain.route is x.Route.ORDINARY
+        assert sugg.route is x.vocabulary.Route.SUGGESTION
+        plain = run((register(t(2025, 3, 3)), t(2025, 3, 3)), (x.changes.Accept(), t(2025, 3, 4)))
+        assert plain.route is x.vocabulary.Route.ORDINARY
 
     def test_mismatched_routes_are_refused(self) -> None:
         """Suggestions go on the suggestion route only, and only suggestions do (Art. 29)."""
-        sugg = run((register(t(2025, 3, 3), category=x.Category.SUGGESTION), t(2025, 3, 3)))
+        sugg = run(
+            (register(t(2025, 3, 3), category=x.vocabulary.Category.SUGGESTION), t(2025, 3, 3))
+        )
         with pytest.raises(x.TransitionError, match="第二十九条"):
-            x.apply(sugg, x.Accept(route=x.Route.ORDINARY), t(2025, 3, 4))
-        appeal = run((register(t(2025, 3, 3), category=x.Category.APPEAL), t(2025, 3, 3)))
+            x.apply(sugg, x.changes.Accept(route=x.vocabulary.Route.ORDINARY), t(2025, 3, 4))
+        appeal = run(
+            (register(t(2025, 3, 3), category=x.vocabulary.Category.APPEAL), t(2025, 3, 3))
+        )
         with pytest.raises(x.TransitionError, match="第二十九条"):
-            x.apply(appeal, x.Accept(route=x.Route.SUGGESTION), t(2025, 3, 4))
+            x.apply(appeal, x.changes.Accept(route=x.vocabulary.Route.SUGGESTION), t(2025, 3, 4))
 
     def test_no_review_of_a_suggestion_reply(self) -> None:
         """Art. 29 with Art. 35: the reply to a suggestion has no review route."""
         case = run(
-            (register(t(2025, 3, 3), category=x.Category.SUGGESTION), t(2025, 3, 3)),
-            (x.Accept(), t(2025, 3, 4)),
+            (register(t(2025, 3, 3), category=x.vocabulary.Category.SUGGESTION), t(2025, 3, 3)),
+            (x.changes.Accept(), t(2025, 3, 4)),
             (OPINION, t(2025, 3, 20)),
         )
         with pytest.raises(x.TransitionError, match="no review"):
-            x.apply(case, x.RequestReview(to_unit="省信访局"), t(2025, 3, 25))
+            x.apply(case, x.changes.RequestReview(to_unit="省信访局"), t(2025, 3, 25))
 
 
 class TestReportBack:
@@ -191,9 +204,9 @@ class TestReportBack:
         """Assign sets report_back_due; ReportBack records the report."""
         case = run(
             (register(t(2025, 3, 3), receiving_unit_kind=PD), t(2025, 3, 3)),
-            (x.Assign(to_unit="市人社局", report_back_by=D(2025, 4, 30)), t(2025, 3, 5)),
-            (x.Accept(), t(2025, 3, 7)),
-            (x.ReportBack(summary="已办结"), t(2025, 4, 20)),
+            (x.changes.Assign(to_unit="市人社局", report_back_by=D(2025, 4, 30)), t(2025, 3, 5)),
+            (x.changes.Accept(), t(2025, 3, 7)),
+            (x.changes.ReportBack(summary="已办结"), t(2025, 4, 20)),
         )
         assert case.on.report_back_due == D(2025, 4, 30)
         assert case.on.reported_back == D(2025, 4, 20)
@@ -202,11 +215,11 @@ class TestReportBack:
         """A forwarded (not assigned) matter has no report-back."""
         case = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Forward(to_unit="U"), t(2025, 3, 4)),
-            (x.Accept(), t(2025, 3, 5)),
+            (x.changes.Forward(to_unit="U"), t(2025, 3, 4)),
+            (x.changes.Accept(), t(2025, 3, 5)),
         )
         with pytest.raises(x.TransitionError, match="第二十二条第三项"):
-            x.apply(case, x.ReportBack(summary="已办结"), t(2025, 3, 6))
+            x.apply(case, x.changes.ReportBack(summary="已办结"), t(2025, 3, 6))
 
 
 class TestAgreements:
@@ -216,9 +229,11 @@ class TestAgreements:
         """调解协议书 on 2025-03-20 is the agreement milestone."""
         case = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Accept(), t(2025, 3, 4)),
+            (x.changes.Accept(), t(2025, 3, 4)),
             (
-                x.RecordAgreement(form=x.AgreementKind.MEDIATION, summary="双方同意分期退还"),
+                x.changes.RecordAgreement(
+                    form=x.vocabulary.AgreementKind.MEDIATION, summary="双方同意分期退还"
+                ),
                 t(2025, 3, 20),
             ),
         )
@@ -240,19 +255,25 @@ class TestTypedFacts:
 
     def test_enum_facts_are_read(self) -> None:
         """Art. 29 / Art. 30: the enum members are understood, not silently misread."""
-        c = x.classify(x.CaseFacts(category=x.Category.SUGGESTION))
-        assert (c.category, c.route) == (x.Category.SUGGESTION, x.Route.SUGGESTION)
-        c = x.classify(x.CaseFacts(category=x.Category.ACCUSATION))
-        assert (c.category, c.route) == (x.Category.ACCUSATION, x.Route.DISCIPLINE_INSPECTION)
-        c = x.classify(x.CaseFacts(legal_channel=x.Route.ARBITRATION))
-        assert c.route is x.Route.ARBITRATION
+        c = x.classify(x.CaseFacts(category=x.vocabulary.Category.SUGGESTION))
+        assert (c.category, c.route) == (
+            x.vocabulary.Category.SUGGESTION,
+            x.vocabulary.Route.SUGGESTION,
+        )
+        c = x.classify(x.CaseFacts(category=x.vocabulary.Category.ACCUSATION))
+        assert (c.category, c.route) == (
+            x.vocabulary.Category.ACCUSATION,
+            x.vocabulary.Route.DISCIPLINE_INSPECTION,
+        )
+        c = x.classify(x.CaseFacts(legal_channel=x.vocabulary.Route.ARBITRATION))
+        assert c.route is x.vocabulary.Route.ARBITRATION
 
     def test_unknown_codes_and_wrong_types_are_refused(self) -> None:
         """An unknown code or a bool where a number is due names the field."""
         with pytest.raises(x.InvalidDataError, match="category"):
             x.CaseFacts(category="complaint")
         with pytest.raises(x.InvalidDataError, match="legal_channel"):
-            x.CaseFacts(legal_channel=x.Route.ORDINARY)
+            x.CaseFacts(legal_channel=x.vocabulary.Route.ORDINARY)
         with pytest.raises(x.InvalidDataError, match="group_size"):
             x.CaseFacts(group_size=True)
         with pytest.raises(x.InvalidDataError, match="hardship"):
@@ -260,10 +281,10 @@ class TestTypedFacts:
 
     def test_every_policy_route_exists_and_decline_takes_it(self) -> None:
         """Every route the default policy names is a Route that Decline can tell."""
-        for rule in x.default_policy().rules:
+        for rule in x.classification.default_policy().rules:
             if "route" in rule.then:
-                route = x.Route(rule.then["route"])
-                x.Decline(reason="r", route_told=route, body_told="b")
+                route = x.vocabulary.Route(rule.then["route"])
+                x.changes.Decline(reason="r", route_told=route, body_told="b")
 
     @given(xs.case_facts(), st.booleans())
     def test_enums_and_codes_classify_the_same(self, f: x.CaseFacts, as_codes: bool) -> None:
@@ -293,14 +314,20 @@ class TestScope:
     ORG = x.Organization(
         levels=["corps", "detachment", "brigade"],
         units=[
-            x.Unit(id="HQ", name="总队", level="corps"),
-            x.Unit(id="U", name="第一支队", level="detachment", parent="HQ"),
-            x.Unit(id="B", name="第一大队", level="brigade", parent="U"),
+            x.responsibility.Unit(id="HQ", name="总队", level="corps"),
+            x.responsibility.Unit(id="U", name="第一支队", level="detachment", parent="HQ"),
+            x.responsibility.Unit(id="B", name="第一大队", level="brigade", parent="U"),
         ],
         officials=[
-            x.Official(id="hq-head", name="总队长", unit="HQ", post=x.Post.HEAD),
-            x.Official(id="u-head", name="支队长", unit="U", post=x.Post.HEAD),
-            x.Official(id="b-head", name="大队长", unit="B", post=x.Post.HEAD),
+            x.responsibility.Official(
+                id="hq-head", name="总队长", unit="HQ", post=x.responsibility.Post.HEAD
+            ),
+            x.responsibility.Official(
+                id="u-head", name="支队长", unit="U", post=x.responsibility.Post.HEAD
+            ),
+            x.responsibility.Official(
+                id="b-head", name="大队长", unit="B", post=x.responsibility.Post.HEAD
+            ),
         ],
     )
 
@@ -308,32 +335,44 @@ class TestScope:
         """An accusation against U, handled by B (under U)."""
         return run(
             (
-                register(t(2025, 3, 3), category=x.Category.ACCUSATION, accused_units=["U"]),
+                register(
+                    t(2025, 3, 3), category=x.vocabulary.Category.ACCUSATION, accused_units=["U"]
+                ),
                 t(2025, 3, 3),
             ),
-            (x.Forward(to_unit="B"), t(2025, 3, 4)),
-            (x.Accept(), t(2025, 3, 5)),
+            (x.changes.Forward(to_unit="B"), t(2025, 3, 4)),
+            (x.changes.Accept(), t(2025, 3, 5)),
         )
 
     def test_unit_scope_keeps_b(self) -> None:
         """scope=UNIT: B is not kept out, so B is the responsible unit and its head sees it."""
         case = self.accusation()
-        unit = x.AccusedScope.UNIT
-        assert x.responsible_unit(case, self.ORG, scope=unit) == "B"
-        assert x.first_responsible(case, self.ORG, scope=unit).id == "b-head"  # type: ignore[union-attr]
-        assert x.visibility("b-head", case, self.ORG, scope=unit) is x.Visibility.FULL
-        proposed = x.proposed_assignments(case, self.ORG, x.load_assignment_policy(), scope=unit)
-        assert any(a.role is x.Role.RESPONSIBLE_UNIT and a.holder == "B" for a in proposed)
+        unit = x.responsibility.AccusedScope.UNIT
+        assert x.responsibility.responsible_unit(case, self.ORG, scope=unit) == "B"
+        assert x.responsibility.first_responsible(case, self.ORG, scope=unit).id == "b-head"  # type: ignore[union-attr]
+        assert (
+            x.responsibility.visibility("b-head", case, self.ORG, scope=unit)
+            is x.responsibility.Visibility.FULL
+        )
+        proposed = x.responsibility.proposed_assignments(
+            case, self.ORG, x.responsibility.load_assignment_policy(), scope=unit
+        )
+        assert any(
+            a.role is x.vocabulary.Role.RESPONSIBLE_UNIT and a.holder == "B" for a in proposed
+        )
 
     def test_subtree_scope_keeps_b_out(self) -> None:
         """scope=SUBTREE (the default): B sits under U and is kept out."""
         case = self.accusation()
-        assert x.responsible_unit(case, self.ORG) is None
-        assert x.visibility("b-head", case, self.ORG) is x.Visibility.NONE
+        assert x.responsibility.responsible_unit(case, self.ORG) is None
+        assert (
+            x.responsibility.visibility("b-head", case, self.ORG)
+            is x.responsibility.Visibility.NONE
+        )
 
-    @given(xs.organizations(), st.sampled_from(x.AccusedScope), st.data())
+    @given(xs.organizations(), st.sampled_from(x.responsibility.AccusedScope), st.data())
     def test_derived_and_assigned_obey_the_same_rule(
-        self, org: x.Organization, scope: x.AccusedScope, data: st.DataObject
+        self, org: x.Organization, scope: x.responsibility.AccusedScope, data: st.DataObject
     ) -> None:
         """Whatever the scope, a unit is derived as responsible iff it may be assigned."""
         ids = [u.id for u in org.units]
@@ -345,20 +384,22 @@ class TestScope:
                 t(2025, 3, 3),
             ),
         )
-        derived = x.responsible_unit(case, org, scope=scope)
+        derived = x.responsibility.responsible_unit(case, org, scope=scope)
         try:
             assigned, _ = x.apply(
                 case,
-                x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder=handler, reason="r"),
+                x.changes.AssignRole(
+                    role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder=handler, reason="r"
+                ),
                 t(2025, 3, 5),
                 org=org,
                 scope=scope,
             )
-        except x.ConfidentialityError:
+        except x.errors.ConfidentialityError:
             allowed = False
         else:
             allowed = True
-            assert x.responsible_unit(assigned, org, scope=scope) == handler
+            assert x.responsibility.responsible_unit(assigned, org, scope=scope) == handler
         assert (derived == handler) == allowed
 
 
@@ -378,8 +419,8 @@ class TestWhomLimitsBind:
                 register(t(2025, 3, 3), receiving_unit="市人社局", receiving_unit_kind=OTHER),
                 t(2025, 3, 3),
             ),
-            (x.Notify(), t(2025, 3, 10)),
-            (x.Accept(), t(2025, 4, 1)),
+            (x.changes.Notify(), t(2025, 3, 10)),
+            (x.changes.Accept(), t(2025, 4, 1)),
         )
         found = keys(case, D(2025, 4, 2))
         assert "routing" not in found
@@ -387,8 +428,8 @@ class TestWhomLimitsBind:
         assert found["receipt_notice"].status is x.ClockStatus.MET
         unrecorded = run(
             (register(t(2025, 3, 3)), t(2025, 3, 3)),
-            (x.Notify(), t(2025, 3, 10)),
-            (x.Accept(), t(2025, 4, 1)),
+            (x.changes.Notify(), t(2025, 3, 10)),
+            (x.changes.Accept(), t(2025, 4, 1)),
         )
         # A kind not recorded binds every limit (the behaviour before unit kinds).
         assert keys(unrecorded, D(2025, 4, 2))["routing"].status is x.ClockStatus.MISSED
@@ -402,8 +443,8 @@ class TestWhomLimitsBind:
         """
         case = run(
             (register(t(2025, 3, 3), receiving_unit_kind=PD), t(2025, 3, 3)),
-            (x.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 10)),
-            (x.Notify(), t(2025, 3, 20)),
+            (x.changes.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 10)),
+            (x.changes.Notify(), t(2025, 3, 20)),
         )
         found = keys(case, D(2025, 3, 31))
         assert "receipt_notice" not in found
@@ -437,12 +478,12 @@ class TestWhomLimitsBind:
         # Changed with issue 20: the exemption is bound to the category too (a
         # political-legal body on an appeal/demand, a discipline body on an accusation).
         for kind, category in (
-            (x.UnitKind.POLITICAL_LEGAL, x.Category.APPEAL),
-            (x.UnitKind.DISCIPLINE_INSPECTION, x.Category.ACCUSATION),
+            (x.vocabulary.UnitKind.POLITICAL_LEGAL, x.vocabulary.Category.APPEAL),
+            (x.vocabulary.UnitKind.DISCIPLINE_INSPECTION, x.vocabulary.Category.ACCUSATION),
         ):
             case = run(
                 (register(t(2025, 3, 3), receiving_unit_kind=PD, category=category), t(2025, 3, 3)),
-                (x.Forward(to_unit="市公安局", to_unit_kind=kind), t(2025, 3, 4)),
+                (x.changes.Forward(to_unit="市公安局", to_unit_kind=kind), t(2025, 3, 4)),
             )
             found = keys(case, D(2025, 4, 30))
             assert "forwarded_notice" not in found and "remit_objection" not in found
@@ -455,8 +496,8 @@ class TestReceiptOfForwardedMatter:
         """Forwarded Mon 2025-03-03, received by the 人社局 Wed 03-12."""
         return run(
             (register(t(2025, 3, 1), receiving_unit_kind=PD), t(2025, 3, 1)),
-            (x.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 3)),
-            (x.ReceiveForwarded(), t(2025, 3, 12)),
+            (x.changes.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 3)),
+            (x.changes.ReceiveForwarded(), t(2025, 3, 12)),
         )
 
     def test_notice_counts_from_the_receipt(self) -> None:
@@ -464,7 +505,7 @@ class TestReceiptOfForwardedMatter:
 
         Counted from the forwarding (03-03) it would have been due 03-18.
         """
-        case, _ = x.apply(self.case(), x.Notify(), t(2025, 3, 25))
+        case, _ = x.apply(self.case(), x.changes.Notify(), t(2025, 3, 25))
         notice = keys(case, D(2025, 3, 31))["forwarded_notice"]
         assert (notice.started_on, notice.due) == (D(2025, 3, 12), D(2025, 3, 27))
         assert notice.status is x.ClockStatus.MET
@@ -473,9 +514,9 @@ class TestReceiptOfForwardedMatter:
         """5个工作日 from Wed 03-12: Thu 13, Fri 14, Mon 17, Tue 18, Wed 19 → 03-19."""
         window = keys(self.case(), D(2025, 3, 13))["remit_objection"]
         assert window.due == D(2025, 3, 19)
-        x.apply(self.case(), x.ObjectRemit(reason="不属于职权范围"), t(2025, 3, 19))
-        with pytest.raises(x.WindowClosedError):
-            x.apply(self.case(), x.ObjectRemit(reason="不属于职权范围"), t(2025, 3, 20))
+        x.apply(self.case(), x.changes.ObjectRemit(reason="不属于职权范围"), t(2025, 3, 19))
+        with pytest.raises(x.errors.WindowClosedError):
+            x.apply(self.case(), x.changes.ObjectRemit(reason="不属于职权范围"), t(2025, 3, 20))
 
     def test_2005_forwarded_body_counts_from_its_own_receipt(self) -> None:
         """2005 Art. 21 ¶2: 自收到转送、交办的信访事项之日起15日内.
@@ -487,9 +528,9 @@ class TestReceiptOfForwardedMatter:
         rb = x.bundled_rulebook("xinfang-2005")
         case = run(
             (register(t(2025, 3, 3), receiving_unit_kind=PD), t(2025, 3, 3)),
-            (x.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 5)),
-            (x.ReceiveForwarded(), t(2025, 3, 10)),
-            (x.Notify(), t(2025, 3, 24)),
+            (x.changes.Forward(to_unit="市人社局", to_unit_kind=OTHER), t(2025, 3, 5)),
+            (x.changes.ReceiveForwarded(), t(2025, 3, 10)),
+            (x.changes.Notify(), t(2025, 3, 24)),
             rulebook=rb,
         )
         notice = keys(case, D(2025, 3, 31), rulebook=rb)["forwarded_notice"]
@@ -503,8 +544,8 @@ class TestSuggestionClocks:
     def case(self, rulebook: x.Rulebook | None = None) -> x.Case:
         """A suggestion accepted Tue 2025-03-04."""
         return run(
-            (register(t(2025, 3, 3), category=x.Category.SUGGESTION), t(2025, 3, 3)),
-            (x.Accept(), t(2025, 3, 4)),
+            (register(t(2025, 3, 3), category=x.vocabulary.Category.SUGGESTION), t(2025, 3, 3)),
+            (x.changes.Accept(), t(2025, 3, 4)),
             rulebook=rulebook,
         )
 
@@ -513,7 +554,7 @@ class TestSuggestionClocks:
         case, _ = x.apply(self.case(), OPINION, t(2025, 5, 20))
         found = keys(case, D(2025, 6, 30))
         assert "handling" not in found and "review_request" not in found
-        assert x.stage_as_of(case, D(2025, 12, 31)) is x.Stage.REPLIED
+        assert x.deadlines.stage_as_of(case, D(2025, 12, 31)) is x.vocabulary.Stage.REPLIED
 
     def test_a_host_sets_its_own_reply_period(self) -> None:
         """A host rulebook's 30日 reply period: 03-04 + 30 → Thu 04-03; overdue on 04-10."""
@@ -547,10 +588,12 @@ class TestReportBackClock:
         return run(
             (register(t(2025, 3, 3), receiving_unit_kind=PD), t(2025, 3, 3)),
             (
-                x.Assign(to_unit="市人社局", to_unit_kind=OTHER, report_back_by=D(2025, 4, 30)),
+                x.changes.Assign(
+                    to_unit="市人社局", to_unit_kind=OTHER, report_back_by=D(2025, 4, 30)
+                ),
                 t(2025, 3, 5),
             ),
-            (x.Accept(), t(2025, 3, 7)),
+            (x.changes.Accept(), t(2025, 3, 7)),
         )
 
     def test_overdue_without_a_report(self) -> None:
@@ -561,11 +604,11 @@ class TestReportBackClock:
             x.ClockStatus.OVERDUE,
             "body",
         )
-        assert clock.period == x.Period.days(56)  # 03-05 → 04-30
+        assert clock.period == x.periods.Period.days(56)  # 03-05 → 04-30
 
     def test_met_by_the_report(self) -> None:
         """An 办结报告 on 04-28 meets it; the column path agrees."""
-        case, _ = x.apply(self.case(), x.ReportBack(summary="已办结"), t(2025, 4, 28))
+        case, _ = x.apply(self.case(), x.changes.ReportBack(summary="已办结"), t(2025, 4, 28))
         clock = keys(case, D(2025, 5, 6))["report_back"]
         assert (clock.status, clock.met_on) == (x.ClockStatus.MET, D(2025, 4, 28))
         for day in (D(2025, 4, 1), D(2025, 5, 6)):
@@ -581,9 +624,11 @@ class TestHandlingEnds:
         """Accepted 2025-01-02 (due Mon 03-03); 调解协议书 02-20 → met."""
         case = run(
             (register(t(2025, 1, 2)), t(2025, 1, 2)),
-            (x.Accept(), t(2025, 1, 2)),
+            (x.changes.Accept(), t(2025, 1, 2)),
             (
-                x.RecordAgreement(form=x.AgreementKind.RECONCILIATION, summary="和解"),
+                x.changes.RecordAgreement(
+                    form=x.vocabulary.AgreementKind.RECONCILIATION, summary="和解"
+                ),
                 t(2025, 2, 20),
             ),
         )
@@ -598,8 +643,8 @@ class TestHandlingEnds:
         ):
             case = run(
                 (register(t(2025, 1, 2)), t(2025, 1, 2)),
-                (x.Accept(), t(2025, 1, 2)),
-                (x.Settle(evidence="签字息诉"), when),
+                (x.changes.Accept(), t(2025, 1, 2)),
+                (x.changes.Settle(evidence="签字息诉"), when),
             )
             assert keys(case, D(2025, 12, 1))["handling"].status is status
 
@@ -621,12 +666,12 @@ class TestCountingSettings:
                 "counting": {"extension_base": "rolled_end"},
             }
         )
-        assert x.bundled_rulebook().extension_base is x.ExtensionBase.NOMINAL_END
+        assert x.bundled_rulebook().extension_base is x.rulebook.ExtensionBase.NOMINAL_END
         for rb, due in ((x.bundled_rulebook(), D(2025, 4, 7)), (rolled, D(2025, 4, 9))):
             case = run(
                 (register(t(2025, 1, 7)), t(2025, 1, 7)),
-                (x.Accept(), t(2025, 1, 7)),
-                (x.Extend(days=30, approved_by="局长", reason="情况复杂"), t(2025, 2, 20)),
+                (x.changes.Accept(), t(2025, 1, 7)),
+                (x.changes.Extend(days=30, approved_by="局长", reason="情况复杂"), t(2025, 2, 20)),
                 rulebook=rb,
             )
             assert keys(case, D(2025, 3, 1), rulebook=rb)["handling"].due == due
@@ -653,21 +698,24 @@ class TestCountingSettings:
         )
         earlier = run(
             (register(t(2025, 1, 2), case_id="P-1"), t(2025, 1, 2)),
-            (x.Accept(), t(2025, 1, 2)),
+            (x.changes.Accept(), t(2025, 1, 2)),
             (OPINION, t(2025, 1, 20)),
         )
-        assert x.stage_as_of(earlier, D(2025, 3, 1)) is x.Stage.FINAL
-        assert x.stage_as_of(earlier, D(2025, 3, 1), rulebook=plain) is x.Stage.REPLIED
+        assert x.deadlines.stage_as_of(earlier, D(2025, 3, 1)) is x.vocabulary.Stage.FINAL
+        assert (
+            x.deadlines.stage_as_of(earlier, D(2025, 3, 1), rulebook=plain)
+            is x.vocabulary.Stage.REPLIED
+        )
         again = run(
             (
                 register(t(2025, 3, 1), case_id="XF-2", repeat_of=["P-1"], same_facts=True),
                 t(2025, 3, 1),
             )
         )
-        with pytest.raises(x.FinalityError) as err:
-            x.apply(again, x.Accept(), t(2025, 3, 2), related={"P-1": earlier})
+        with pytest.raises(x.errors.FinalityError) as err:
+            x.apply(again, x.changes.Accept(), t(2025, 3, 2), related={"P-1": earlier})
         assert err.value.rule == rb.finality.citation
-        x.apply(again, x.Accept(), t(2025, 3, 2), related={"P-1": earlier}, rulebook=plain)
+        x.apply(again, x.changes.Accept(), t(2025, 3, 2), related={"P-1": earlier}, rulebook=plain)
 
 
 class TestReportBackEverywhere:
@@ -676,12 +724,16 @@ class TestReportBackEverywhere:
     ORG = x.Organization(
         levels=["city", "bureau"],
         units=[
-            x.Unit(id="XFJ", name="市信访局", level="city", kind=PD),
-            x.Unit(id="RSJ", name="市人社局", level="bureau", parent="XFJ"),
+            x.responsibility.Unit(id="XFJ", name="市信访局", level="city", kind=PD),
+            x.responsibility.Unit(id="RSJ", name="市人社局", level="bureau", parent="XFJ"),
         ],
         officials=[
-            x.Official(id="xfj-head", name="局长", unit="XFJ", post=x.Post.HEAD),
-            x.Official(id="rsj-head", name="局长", unit="RSJ", post=x.Post.HEAD),
+            x.responsibility.Official(
+                id="xfj-head", name="局长", unit="XFJ", post=x.responsibility.Post.HEAD
+            ),
+            x.responsibility.Official(
+                id="rsj-head", name="局长", unit="RSJ", post=x.responsibility.Post.HEAD
+            ),
         ],
     )
 
@@ -690,17 +742,19 @@ class TestReportBackEverywhere:
         return run(
             (register(t(2025, 3, 3), receiving_unit="XFJ", receiving_unit_kind=PD), t(2025, 3, 3)),
             (
-                x.Assign(to_unit="RSJ", to_unit_kind=OTHER, report_back_by=D(2025, 4, 30)),
+                x.changes.Assign(to_unit="RSJ", to_unit_kind=OTHER, report_back_by=D(2025, 4, 30)),
                 t(2025, 3, 5),
             ),
-            (x.Accept(), t(2025, 3, 7)),
+            (x.changes.Accept(), t(2025, 3, 7)),
         )
 
     def test_escalates_when_overdue(self) -> None:
         """Overdue on 05-06 (due 04-30): the report-back clock is escalated."""
         case = self.case()
         day = D(2025, 5, 6)
-        found, _ = x.escalations(case, x.clocks(case, as_of=day), self.ORG, as_of=day)
+        found, _ = x.responsibility.escalations(
+            case, x.clocks(case, as_of=day), self.ORG, as_of=day
+        )
         assert any(e.clock == "report_back" for e in found)
 
     def test_on_the_campaign_agenda(self) -> None:

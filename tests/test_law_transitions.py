@@ -82,7 +82,7 @@ def test_each_event_changes_only_what_the_spec_says(case: x.Case) -> None:
 @given(cases())
 def test_accepted_route_fits_the_category(case: x.Case) -> None:
     """Arts. 29-31: an accepted case's route fits its category, whatever came after."""
-    if case.on.accepted is not None and case.stage is not x.Stage.DECLINED:
+    if case.on.accepted is not None and case.stage is not x.vocabulary.Stage.DECLINED:
         assert case.route is not None and route_fits_category(case.route, case.category)
 
 
@@ -122,12 +122,12 @@ def _names_used(module: types.ModuleType) -> set[str]:
 def test_both_folds_call_the_guard_form(guard: str) -> None:
     """Both the value fold and the column fold call each of the guard's predicates."""
     pytest.importorskip("pyarrow")
-    import xinfang.case
+    from xinfang.case import _fold as value_fold
     from xinfang.columnar import _fold
 
     assert CHECKS[guard]
     for check in CHECKS[guard]:
-        assert check.__name__ in _names_used(xinfang.case)
+        assert check.__name__ in _names_used(value_fold)
         assert check.__name__ in _names_used(_fold)
 
 
@@ -151,8 +151,10 @@ def test_state_guard_forms_agree_on_scalars_and_columns(name: str, state: list[b
     assert all(isinstance(check(v), bool) for v in state)
 
 
-@pytest.mark.parametrize("category", [None, *x.Category])
-def test_every_category_has_a_default_route_that_fits(category: x.Category | None) -> None:
+@pytest.mark.parametrize("category", [None, *x.vocabulary.Category])
+def test_every_category_has_a_default_route_that_fits(
+    category: x.vocabulary.Category | None,
+) -> None:
     """Arts. 29-31: Accept() with no route puts each category on a route that fits it."""
     case = x.replay(
         [
@@ -160,13 +162,13 @@ def test_every_category_has_a_default_route_that_fits(category: x.Category | Non
                 seq=1,
                 at=dt.datetime(2025, 3, 3, 9, tzinfo=x.instants.SHANGHAI),
                 by="c",
-                change=x.Register(
+                change=x.changes.Register(
                     case_id="XF-1",
                     received_at=dt.datetime(2025, 3, 3, 9, tzinfo=x.instants.SHANGHAI),
-                    channel=x.Channel.LETTER,
+                    channel=x.vocabulary.Channel.LETTER,
                     receiving_unit="U",
-                    petitioners=[x.Petitioner(name="张三")],
-                    claims=[x.Claim(request="r")],
+                    petitioners=[x.personal.Petitioner(name="张三")],
+                    claims=[x.changes.Claim(request="r")],
                     category=category,
                 ),
             ),
@@ -174,7 +176,7 @@ def test_every_category_has_a_default_route_that_fits(category: x.Category | Non
                 seq=2,
                 at=dt.datetime(2025, 3, 3, 10, tzinfo=x.instants.SHANGHAI),
                 by="c",
-                change=x.Accept(),
+                change=x.changes.Accept(),
             ),
         ]
     )
@@ -205,16 +207,18 @@ def test_event_changes_are_attrs() -> None:
 
 
 # ------------------------------------------------------------ the column fold's guard forms
-def _events(*changes: x.Change, category: x.Category | None = None) -> tuple[x.Event, ...]:
+def _events(
+    *changes: x.Change, category: x.vocabulary.Category | None = None
+) -> tuple[x.Event, ...]:
     """A registration on Mon 2025-03-03 and ``changes`` a day apart (valid or not)."""
     t0 = dt.datetime(2025, 3, 3, 9, tzinfo=x.instants.SHANGHAI)
-    reg = x.Register(
+    reg = x.changes.Register(
         case_id="XF-1",
         received_at=t0,
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="U",
-        petitioners=[x.Petitioner(name="张三")],
-        claims=[x.Claim(request="r")],
+        petitioners=[x.personal.Petitioner(name="张三")],
+        claims=[x.changes.Claim(request="r")],
         category=category,
     )
     changes_ = (reg, *changes)
@@ -224,25 +228,38 @@ def _events(*changes: x.Change, category: x.Category | None = None) -> tuple[x.E
     )
 
 
-_OPINION = x.IssueOpinion(outcome=x.Outcome.EXPLAIN, basis="b")
-_AGREEMENT = x.RecordAgreement(form=x.AgreementKind.MEDIATION, summary="s")
+_OPINION = x.changes.IssueOpinion(outcome=x.vocabulary.Outcome.EXPLAIN, basis="b")
+_AGREEMENT = x.changes.RecordAgreement(form=x.vocabulary.AgreementKind.MEDIATION, summary="s")
 #: guard → (a history that breaks it, the same history kept to it)
 _BROKEN_AND_KEPT = {
     "route_fits_category": (
-        _events(x.Accept(route=x.Route.ORDINARY), category=x.Category.ACCUSATION),
-        _events(x.Accept(), category=x.Category.ACCUSATION),
+        _events(
+            x.changes.Accept(route=x.vocabulary.Route.ORDINARY),
+            category=x.vocabulary.Category.ACCUSATION,
+        ),
+        _events(x.changes.Accept(), category=x.vocabulary.Category.ACCUSATION),
     ),
     "review_route": (
-        _events(x.Accept(), _OPINION, x.RequestReview(to_unit="V"), category=x.Category.ACCUSATION),
-        _events(x.Accept(), _OPINION, x.RequestReview(to_unit="V"), category=x.Category.APPEAL),
+        _events(
+            x.changes.Accept(),
+            _OPINION,
+            x.changes.RequestReview(to_unit="V"),
+            category=x.vocabulary.Category.ACCUSATION,
+        ),
+        _events(
+            x.changes.Accept(),
+            _OPINION,
+            x.changes.RequestReview(to_unit="V"),
+            category=x.vocabulary.Category.APPEAL,
+        ),
     ),
     "agreement_on_appeal": (
-        _events(x.Accept(), _AGREEMENT, category=x.Category.SUGGESTION),
-        _events(x.Accept(), _AGREEMENT),
+        _events(x.changes.Accept(), _AGREEMENT, category=x.vocabulary.Category.SUGGESTION),
+        _events(x.changes.Accept(), _AGREEMENT),
     ),
     "report_back_date": (
-        _events(x.Assign(to_unit="V", report_back_by=dt.date(2025, 3, 3))),
-        _events(x.Assign(to_unit="V", report_back_by=dt.date(2025, 3, 4))),
+        _events(x.changes.Assign(to_unit="V", report_back_by=dt.date(2025, 3, 3))),
+        _events(x.changes.Assign(to_unit="V", report_back_by=dt.date(2025, 3, 4))),
     ),
 }
 

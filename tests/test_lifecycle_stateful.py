@@ -34,16 +34,16 @@ PROGRESS = dict.fromkeys(
 )
 # The milestone each recorded stage requires (no illegal state is reachable).
 REQUIRES = {
-    x.Stage.ACCEPTED: ("accepted",),
-    x.Stage.REPLIED: ("accepted", "opinion_issued"),
-    x.Stage.REVIEW_REQUESTED: ("opinion_issued", "review_requested"),
-    x.Stage.REVIEWED: ("review_requested", "review_opinion_issued"),
-    x.Stage.REREVIEW_REQUESTED: ("review_opinion_issued", "rereview_requested"),
-    x.Stage.DECLINED: ("declined",),
-    x.Stage.WITHDRAWN: ("withdrawn",),
-    x.Stage.OBJECTED: ("remit_objected",),
-    x.Stage.FORWARDED: ("forwarded",),
-    x.Stage.ASSIGNED: ("assigned",),
+    x.vocabulary.Stage.ACCEPTED: ("accepted",),
+    x.vocabulary.Stage.REPLIED: ("accepted", "opinion_issued"),
+    x.vocabulary.Stage.REVIEW_REQUESTED: ("opinion_issued", "review_requested"),
+    x.vocabulary.Stage.REVIEWED: ("review_requested", "review_opinion_issued"),
+    x.vocabulary.Stage.REREVIEW_REQUESTED: ("review_opinion_issued", "rereview_requested"),
+    x.vocabulary.Stage.DECLINED: ("declined",),
+    x.vocabulary.Stage.WITHDRAWN: ("withdrawn",),
+    x.vocabulary.Stage.OBJECTED: ("remit_objected",),
+    x.vocabulary.Stage.FORWARDED: ("forwarded",),
+    x.vocabulary.Stage.ASSIGNED: ("assigned",),
 }
 
 
@@ -56,7 +56,7 @@ class Lifecycle(RuleBasedStateMachine):
     rb: x.Rulebook = RB
 
     @initialize(reg=registrations(at=instants(dt.date(2021, 1, 1), dt.date(2024, 12, 31))))
-    def register(self, reg: x.Register) -> None:
+    def register(self, reg: x.changes.Register) -> None:
         self.now = reg.received_at
         self.case, _ = x.open_case(reg, self.now, by="clerk")
 
@@ -112,7 +112,7 @@ class Lifecycle(RuleBasedStateMachine):
         on = self.case.on
         for name in REQUIRES.get(self.case.stage, ()):
             assert getattr(on, name) is not None, (self.case.stage, name)
-        if self.case.stage is x.Stage.FINAL:
+        if self.case.stage is x.vocabulary.Stage.FINAL:
             assert on.rereview_opinion_issued is not None
         if self.case.settled:
             assert on.accepted is not None
@@ -157,14 +157,14 @@ class Lifecycle(RuleBasedStateMachine):
             assert CAL.is_working_day(c.due) or not self.rb.counting.roll_forward
             if c.status.is_open:
                 assert c.met_on is None
-        if case.stage is x.Stage.WITHDRAWN:
+        if case.stage is x.vocabulary.Stage.WITHDRAWN:
             assert not any(c.status.is_open for c in by_key.values())
         handling = by_key.get("handling")
         if case.on.opinion_issued is not None and handling is not None:
             assert handling.status in {x.ClockStatus.MET, x.ClockStatus.MISSED}
         if (
-            case.stage is x.Stage.ACCEPTED
-            and case.route is x.Route.ORDINARY
+            case.stage is x.vocabulary.Stage.ACCEPTED
+            and case.route is x.vocabulary.Route.ORDINARY
             and handling is not None
             # Changed with issue #11: an Art. 33 agreement meets the handling duty and
             # a settlement (停访息诉) makes it moot, so either may close it.
@@ -176,7 +176,8 @@ class Lifecycle(RuleBasedStateMachine):
         review = by_key.get("review_request")
         if (
             review is not None
-            and x.stage_as_of(case, today, rulebook=self.rb, calendar=CAL) is x.Stage.FINAL
+            and x.deadlines.stage_as_of(case, today, rulebook=self.rb, calendar=CAL)
+            is x.vocabulary.Stage.FINAL
         ):
             assert not review.status.is_open
 

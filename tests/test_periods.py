@@ -9,18 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xinfang import (
-    CalendarRangeError,
-    CountingRule,
-    NaiveDatetimeError,
-    Period,
-    PeriodError,
-    PeriodUnit,
-    WorkCalendar,
-    china_mainland,
-    due_date,
-    local_date,
-)
+from xinfang import WorkCalendar, china_mainland, due_date
+from xinfang.errors import CalendarRangeError, NaiveDatetimeError, PeriodError
+from xinfang.periods import CountingRule, Period, PeriodUnit, local_date
 from xinfang.strategies import counting_rules, dates_in, periods, work_calendars
 
 D = dt.date

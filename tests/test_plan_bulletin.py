@@ -25,11 +25,11 @@ from xinfang.report import render
 from helpers import register, t
 
 W = world()
-PLAN = x.SettlementPlan(
+PLAN = x.changes.SettlementPlan(
     owner="D1-H",
     deadline=dt.date(2026, 11, 30),
     measures=["当面沟通"],
-    milestones=[x.PlanMilestone(due=dt.date(2026, 10, 15), what="走访当事人")],
+    milestones=[x.changes.PlanMilestone(due=dt.date(2026, 10, 15), what="走访当事人")],
 )
 
 
@@ -43,9 +43,14 @@ def d1_case(cid: str, *more: tuple[x.Change, dt.datetime]) -> x.Case:
     reg = register(t(2026, 9, 1), case_id=cid)
     case = mutate(None, x.Event(seq=1, at=t(2026, 9, 1), by="clerk", change=reg))
     steps = [
-        (x.Accept(), t(2026, 9, 1)),
-        (x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D1", reason="谁主管"), t(2026, 9, 1)),
-        (x.SetPlan(plan=PLAN), t(2026, 9, 2)),
+        (x.changes.Accept(), t(2026, 9, 1)),
+        (
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="D1", reason="谁主管"
+            ),
+            t(2026, 9, 1),
+        ),
+        (x.changes.SetPlan(plan=PLAN), t(2026, 9, 2)),
         *more,
     ]
     for change, at in steps:
@@ -65,14 +70,14 @@ def test_plan_figures_of_a_unit() -> None:
     latest = attrs.evolve(PLAN, deadline=dt.date(2026, 12, 20))
     moved = d1_case(
         "XF-M",
-        (x.SetPlan(plan=later, reason="鉴定延后"), t(2026, 9, 5)),
-        (x.SetPlan(plan=latest, reason="再次延后"), t(2026, 9, 6)),
+        (x.changes.SetPlan(plan=later, reason="鉴定延后"), t(2026, 9, 5)),
+        (x.changes.SetPlan(plan=latest, reason="再次延后"), t(2026, 9, 6)),
     )
     late = d1_case("XF-L")
     kept = d1_case(
         "XF-K",
-        (x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 10)),
-        (x.ReportProgress(done="协调会", completes=[]), t(2026, 11, 20)),
+        (x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 10)),
+        (x.changes.ReportProgress(done="协调会", completes=[]), t(2026, 11, 20)),
     )
     p = snap([moved, late, kept], dt.date(2026, 12, 5)).unit("D1")
     assert p.plans_overdue == 2  # XF-L and XF-K (XF-M's deadline moved to 12-20)
@@ -92,7 +97,9 @@ def test_agenda_names_the_plan_owner() -> None:
 
 def test_agenda_shows_the_last_progress_report() -> None:
     """An overdue plan's agenda row shows its last progress report (调度进展情况), else none yet."""
-    reported = d1_case("XF-R", (x.ReportProgress(done="协调会", completes=[1]), t(2026, 11, 20)))
+    reported = d1_case(
+        "XF-R", (x.changes.ReportProgress(done="协调会", completes=[1]), t(2026, 11, 20))
+    )
     s = snap([reported, d1_case("XF-N")], dt.date(2026, 12, 5))
     rows = {a.case_id: a for a in s.agenda if a.clock == "plan_deadline"}
     assert (rows["XF-R"].last_report, rows["XF-N"].last_report) == (dt.date(2026, 11, 20), None)
@@ -127,7 +134,7 @@ def test_admonish_rules_on_plans_are_data() -> None:
 
 def test_the_campaign_end_counts_unfinished_tasks_and_closes() -> None:
     """On and after the end (2026-12-31) open targets are unfinished; the bulletin is 总结通报."""
-    cases = [d1_case("XF-O"), d1_case("XF-S", (x.Settle(evidence="息诉"), t(2026, 11, 1)))]
+    cases = [d1_case("XF-O"), d1_case("XF-S", (x.changes.Settle(evidence="息诉"), t(2026, 11, 1)))]
     before = snap(cases, dt.date(2026, 12, 30))
     after = snap(cases, dt.date(2026, 12, 31))
     assert (before.unit("D1").unfinished, after.unit("D1").unfinished) == (0, 1)
@@ -184,6 +191,8 @@ def test_value_and_column_snapshots_give_the_same_plan_figures(as_of: dt.date) -
     pytest.importorskip("pyarrow")
     journal = x.load_journal(x.dump_ledger(W.cases, reveal_personal_data=True).encode())
     by_value = x.snapshot(W.campaign, W.cases, W.org, as_of=as_of, calendar=W.calendar)
-    by_columns = x.journal_snapshot(journal, W.campaign, W.org, as_of=as_of, calendar=W.calendar)
+    by_columns = x.columnar.journal_snapshot(
+        journal, W.campaign, W.org, as_of=as_of, calendar=W.calendar
+    )
     assert by_columns.units == by_value.units and by_columns.overall == by_value.overall
     assert by_columns.agenda == by_value.agenda

@@ -31,12 +31,16 @@ from helpers import register, t
 if TYPE_CHECKING:
     from pathlib import Path
 
-PLAN = x.SettlementPlan(owner="o-1", deadline=dt.date(2026, 11, 30), measures=["当面沟通"])
+PLAN = x.changes.SettlementPlan(owner="o-1", deadline=dt.date(2026, 11, 30), measures=["当面沟通"])
 
 
 def planned(*more: tuple[x.Change, dt.datetime], cid: str = "XF-1") -> x.Case:
     """A case accepted on 2026-09-01, its plan (due 2026-11-30) set on 2026-09-02, then ``more``."""
-    steps = [(x.Accept(), t(2026, 9, 1)), (x.SetPlan(plan=PLAN), t(2026, 9, 2)), *more]
+    steps = [
+        (x.changes.Accept(), t(2026, 9, 1)),
+        (x.changes.SetPlan(plan=PLAN), t(2026, 9, 2)),
+        *more,
+    ]
     case = mutate(
         None,
         x.Event(seq=1, at=t(2026, 9, 1), by="clerk", change=register(t(2026, 9, 1), case_id=cid)),
@@ -64,8 +68,18 @@ def plan_clock(case: x.Case, as_of: dt.date) -> x.Clock:
         ((), dt.date(2026, 10, 15), x.ClockStatus.RUNNING, None),
         ((), dt.date(2026, 11, 27), x.ClockStatus.DUE_SOON, None),
         ((), dt.date(2026, 12, 1), x.ClockStatus.OVERDUE, None),
-        (((x.Settle(evidence="签字息诉"), t(2026, 11, 20)),), dt.date(2026, 12, 1), "met", 20),
-        (((x.Settle(evidence="签字息诉"), t(2026, 12, 3)),), dt.date(2026, 12, 5), "late", 3),
+        (
+            ((x.changes.Settle(evidence="签字息诉"), t(2026, 11, 20)),),
+            dt.date(2026, 12, 1),
+            "met",
+            20,
+        ),
+        (
+            ((x.changes.Settle(evidence="签字息诉"), t(2026, 12, 3)),),
+            dt.date(2026, 12, 5),
+            "late",
+            3,
+        ),
     ],
 )
 def test_plan_clock_status_by_the_speech_deadline(
@@ -98,7 +112,7 @@ def test_plan_clock_explains_itself_as_a_campaign_clock() -> None:
 def test_no_deadline_no_plan_clock() -> None:
     """A plan without a deadline has no clock (it is incomplete: 明确时限 is missing)."""
     case = planned(
-        (x.SetPlan(plan=attrs.evolve(PLAN, deadline=None), reason="待定"), t(2026, 9, 3))
+        (x.changes.SetPlan(plan=attrs.evolve(PLAN, deadline=None), reason="待定"), t(2026, 9, 3))
     )
     assert not [c for c in x.clocks(case, as_of=dt.date(2026, 10, 1)) if c.key == PLAN_LIMIT.key]
 
@@ -107,9 +121,9 @@ def test_revision_moving_the_deadline_later_needs_a_reason() -> None:
     """明确时限: a later deadline without a reason is refused, naming the guard's rule."""
     later = attrs.evolve(PLAN, deadline=dt.date(2026, 12, 31))
     with pytest.raises(x.TransitionError) as info:
-        planned((x.SetPlan(plan=later), t(2026, 11, 1)))
+        planned((x.changes.SetPlan(plan=later), t(2026, 11, 1)))
     assert "明确时限" in (info.value.rule or "") and "no reason" in str(info.value)
-    case = planned((x.SetPlan(plan=later, reason="鉴定意见延后"), t(2026, 11, 1)))
+    case = planned((x.changes.SetPlan(plan=later, reason="鉴定意见延后"), t(2026, 11, 1)))
     assert plan_clock(case, dt.date(2026, 12, 5)).due == dt.date(2026, 12, 31)
     assert case.deadline_moves == 1
     assert [r.plan.deadline for r in case.plan_history] == [PLAN.deadline, later.deadline]
@@ -119,7 +133,7 @@ def test_revision_moving_the_deadline_later_needs_a_reason() -> None:
 def test_revision_moving_the_deadline_earlier_needs_no_reason() -> None:
     """An earlier deadline is not a move later: no reason needed, nothing counted."""
     case = planned(
-        (x.SetPlan(plan=attrs.evolve(PLAN, deadline=dt.date(2026, 11, 15))), t(2026, 10, 1))
+        (x.changes.SetPlan(plan=attrs.evolve(PLAN, deadline=dt.date(2026, 11, 15))), t(2026, 10, 1))
     )
     assert case.deadline_moves == 0 and len(case.plan_history) == 2
 
@@ -132,11 +146,11 @@ def test_plan_clock_due_day_is_the_deadline_whatever_the_calendar(
     """The due day is the date the plan sets, never rolled, whatever the calendar."""
     deadline = dt.date(2026, 9, 2) + dt.timedelta(days=days)
     plan = attrs.evolve(PLAN, deadline=deadline)
-    case = planned((x.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10)))
+    case = planned((x.changes.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10)))
     rb = x.bundled_rulebook()
     try:
         found = limit_due(case, PLAN_LIMIT, rb, calendar, as_of=dt.date(2026, 9, 3))
-    except x.CalendarRangeError:  # only the working days left need the calendar
+    except x.errors.CalendarRangeError:  # only the working days left need the calendar
         assert not calendar.first <= dt.date(2026, 9, 3) <= deadline <= calendar.last
         return
     assert found is not None and (found.due, found.nominal) == (deadline, deadline)
@@ -154,7 +168,7 @@ def test_a_revision_never_loses_the_earlier_plan(deadlines: list[dt.date | None]
     """Every plan set stays in the history, in order; the moves later are counted."""
     case = planned()
     for i, d in enumerate(deadlines):
-        change = x.SetPlan(plan=attrs.evolve(PLAN, deadline=d), reason=f"第{i}次调整")
+        change = x.changes.SetPlan(plan=attrs.evolve(PLAN, deadline=d), reason=f"第{i}次调整")
         case = then(case, change, t(2026, 9, 3 + i))
     history = case.plan_history
     assert [r.plan.deadline for r in history] == [PLAN.deadline, *deadlines]
@@ -182,19 +196,21 @@ def test_value_path_and_column_path_give_the_same_plan_clocks(
     """clocks() and clock_table() (the column path) give the same plan and step clocks."""
     start = dt.date(2026, 9, 2)
     milestones = [
-        x.PlanMilestone(due=start + dt.timedelta(days=d), what=f"步骤{i}")
+        x.changes.PlanMilestone(due=start + dt.timedelta(days=d), what=f"步骤{i}")
         for i, d in enumerate(step_days)
     ]
     plan = attrs.evolve(PLAN, deadline=start + dt.timedelta(days=deadline), milestones=milestones)
     steps: list[tuple[x.Change, dt.datetime]] = [
-        (x.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10))
+        (x.changes.SetPlan(plan=plan, reason="重定"), t(2026, 9, 2, 10))
     ]
     if report is not None and milestones and (settle is None or report < settle):
         d = start + dt.timedelta(days=report)
-        steps.append((x.ReportProgress(done="完成", completes=[1]), t(d.year, d.month, d.day)))
+        steps.append(
+            (x.changes.ReportProgress(done="完成", completes=[1]), t(d.year, d.month, d.day))
+        )
     if settle is not None:
         d = start + dt.timedelta(days=settle)
-        steps.append((x.Settle(evidence="息诉"), t(d.year, d.month, d.day)))
+        steps.append((x.changes.Settle(evidence="息诉"), t(d.year, d.month, d.day)))
     many = [planned(*steps), planned()]
     day = start + dt.timedelta(days=as_of)
     table = x.clock_table(many, as_of=day)
@@ -255,15 +271,15 @@ def test_due_command_labels_each_clock_with_its_kind(
 STEPPED = attrs.evolve(
     PLAN,
     milestones=[
-        x.PlanMilestone(due=dt.date(2026, 9, 30), what="走访当事人"),
-        x.PlanMilestone(due=dt.date(2026, 10, 30), what="听证评议"),
+        x.changes.PlanMilestone(due=dt.date(2026, 9, 30), what="走访当事人"),
+        x.changes.PlanMilestone(due=dt.date(2026, 10, 30), what="听证评议"),
     ],
 )
 
 
 def stepped(*more: tuple[x.Change, dt.datetime], cid: str = "XF-1") -> x.Case:
     """A case whose plan (first set 09-02, revised 09-03) has two steps: due 09-30 and 10-30."""
-    return planned((x.SetPlan(plan=STEPPED), t(2026, 9, 3)), *more, cid=cid)
+    return planned((x.changes.SetPlan(plan=STEPPED), t(2026, 9, 3)), *more, cid=cid)
 
 
 def step(case: x.Case, number: int, as_of: dt.date) -> x.Clock:
@@ -277,8 +293,8 @@ def step(case: x.Case, number: int, as_of: dt.date) -> x.Clock:
         ((), dt.date(2026, 9, 10), x.ClockStatus.RUNNING),
         ((), dt.date(2026, 9, 28), x.ClockStatus.DUE_SOON),
         ((), dt.date(2026, 10, 8), x.ClockStatus.OVERDUE),
-        (((x.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),), None, "met"),
-        (((x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)),), None, "late"),
+        (((x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),), None, "met"),
+        (((x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)),), None, "late"),
     ],
 )
 def test_step_clock_status_by_the_speech_deadline(
@@ -301,29 +317,29 @@ def test_step_clock_status_by_the_speech_deadline(
 def test_progress_report_records_what_who_and_the_last_date() -> None:
     """进展情况: the report's text, who did it, its steps; the case keeps the last date."""
     case = stepped(
-        (x.ReportProgress(done="已走访", done_by="o-2", completes=[1]), t(2026, 9, 20)),
-        (x.ReportProgress(done="准备听证"), t(2026, 10, 10)),
+        (x.changes.ReportProgress(done="已走访", done_by="o-2", completes=[1]), t(2026, 9, 20)),
+        (x.changes.ReportProgress(done="准备听证"), t(2026, 10, 10)),
     )
     assert case.on.progress_reported == dt.date(2026, 10, 10)
     assert case.steps_done == (dt.date(2026, 9, 20), None)
     assert step(case, 2, dt.date(2026, 11, 2)).status is x.ClockStatus.OVERDUE
     first = case.events[-2].change
-    assert isinstance(first, x.ReportProgress) and first.done_by == "o-2"
+    assert isinstance(first, x.changes.ReportProgress) and first.done_by == "o-2"
 
 
 def test_a_step_done_twice_or_missing_is_refused() -> None:
     """A report completes the current plan's steps, each once (guard progress_steps)."""
     with pytest.raises(x.TransitionError, match="already done"):
         stepped(
-            (x.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),
-            (x.ReportProgress(done="又走访", completes=[1]), t(2026, 9, 21)),
+            (x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),
+            (x.changes.ReportProgress(done="又走访", completes=[1]), t(2026, 9, 21)),
         )
     with pytest.raises(x.TransitionError, match="no step 3"):
-        stepped((x.ReportProgress(done="?", completes=[3]), t(2026, 9, 20)))
+        stepped((x.changes.ReportProgress(done="?", completes=[3]), t(2026, 9, 20)))
     with pytest.raises(x.TransitionError, match="set one first"):
         then(
             mutate(None, x.Event(seq=1, at=t(2026, 9, 1), by="c", change=register(t(2026, 9, 1)))),
-            x.ReportProgress(done="走访"),
+            x.changes.ReportProgress(done="走访"),
             t(2026, 9, 2),
         )
 
@@ -344,11 +360,11 @@ def test_a_plan_with_no_report_for_the_campaign_days_is_stalled(
     more = (
         []
         if report is None
-        else [(x.ReportProgress(done="走访"), t(report.year, report.month, report.day))]
+        else [(x.changes.ReportProgress(done="走访"), t(report.year, report.month, report.day))]
     )
     case = planned(*more)
     assert stalled(case, as_of, 30) is expected
-    settled = then(case, x.Settle(evidence="息诉"), t(2026, 10, 1, 10))
+    settled = then(case, x.changes.Settle(evidence="息诉"), t(2026, 10, 1, 10))
     assert not stalled(settled, dt.date(2026, 12, 1), 30)
 
 
@@ -356,18 +372,18 @@ def test_an_overdue_plan_escalates_to_its_owner_and_the_unit_head() -> None:
     """By the escalation policy's data: an overdue plan goes to its owner and the unit's head."""
     w = world()
     case = then(
-        planned((x.SetPlan(plan=attrs.evolve(PLAN, owner="D1-P")), t(2026, 9, 3))),
-        x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D1", reason="谁主管"),
+        planned((x.changes.SetPlan(plan=attrs.evolve(PLAN, owner="D1-P")), t(2026, 9, 3))),
+        x.changes.AssignRole(role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="D1", reason="谁主管"),
         t(2026, 9, 3),
     )
     day = dt.date(2026, 12, 1)
     plan_only = [c for c in x.clocks(case, as_of=day) if c.key == PLAN_LIMIT.key]
     assert [c.status for c in plan_only] == [x.ClockStatus.OVERDUE]
-    told, _ = x.escalations(case, plan_only, w.org, as_of=day)
+    told, _ = x.responsibility.escalations(case, plan_only, w.org, as_of=day)
     assert {(e.official, e.target) for e in told} == {("D1-P", "plan_owner"), ("D1-H", "unit_head")}
     assert all("紧盯落实" in e.reason for e in told)
     running = [c for c in x.clocks(case, as_of=dt.date(2026, 10, 1)) if c.key == PLAN_LIMIT.key]
-    assert x.escalations(case, running, w.org, as_of=dt.date(2026, 10, 1))[0] == ()
+    assert x.responsibility.escalations(case, running, w.org, as_of=dt.date(2026, 10, 1))[0] == ()
 
 
 store_url = store_helpers.store_url
@@ -383,9 +399,9 @@ def test_store_due_lists_step_clocks_as_clocks_does(store_url: str) -> None:
     missed = stepped(cid="XF-S2")
     done = stepped(cid="XF-S3")
     reports = [
-        ("XF-S2", x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)),
-        ("XF-S3", x.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),
-        ("XF-S3", x.ReportProgress(done="已听证", completes=[2]), t(2026, 10, 9)),
+        ("XF-S2", x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)),
+        ("XF-S3", x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 9, 20)),
+        ("XF-S3", x.changes.ReportProgress(done="已听证", completes=[2]), t(2026, 10, 9)),
     ]
     day = dt.date(2026, 10, 12)
     with open_store(store_url) as s:
@@ -443,7 +459,9 @@ def test_due_and_db_due_label_step_clocks_alike(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """紧盯落实: `due` and `db due` list a missed step as a plan clock, in zh and en alike."""
-    missed = stepped((x.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)), cid="XF-S2")
+    missed = stepped(
+        (x.changes.ReportProgress(done="已走访", completes=[1]), t(2026, 10, 9)), cid="XF-S2"
+    )
     ledger = tmp_path / "l.jsonl"
     ledger.write_text(
         x.dump_ledger([stepped(cid="XF-S1"), missed], reveal_personal_data=True), encoding="utf-8"

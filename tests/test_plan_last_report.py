@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 store_url = store_helpers.store_url
 
 REPORTS = (
-    (x.ReportProgress(done="已走访"), t(2026, 9, 20)),
-    (x.ReportProgress(done="已约谈"), t(2026, 10, 9)),
+    (x.changes.ReportProgress(done="已走访"), t(2026, 9, 20)),
+    (x.changes.ReportProgress(done="已约谈"), t(2026, 10, 9)),
 )
 
 
@@ -66,7 +66,7 @@ def test_value_path_and_column_path_give_the_same_last_report(
     """clocks() and clock_table() give each plan clock the same last report, whatever the day."""
     start = dt.date(2026, 9, 2)
     days = sorted(start + dt.timedelta(days=d) for d in reports)
-    more = [(x.ReportProgress(done="进展"), t(d.year, d.month, d.day, 11)) for d in days]
+    more = [(x.changes.ReportProgress(done="进展"), t(d.year, d.month, d.day, 11)) for d in days]
     cases = [planned(*more), planned(cid="XF-2")]
     day = start + dt.timedelta(days=as_of)
     by_value = [c for case in cases for c in x.clocks(case, as_of=day)]
@@ -83,7 +83,9 @@ def test_store_due_gives_plan_clocks_their_last_report(store_url: str) -> None:
     with open_store(store_url) as s:
         s.import_ledger(x.dump_ledger([cases[0]], reveal_personal_data=True))
         s.import_ledger(x.dump_ledger([cases[1]], reveal_personal_data=True))
-        s.apply("XF-R2", x.ReportProgress(done="已听证", completes=[1, 2]), at=t(2026, 11, 2))
+        s.apply(
+            "XF-R2", x.changes.ReportProgress(done="已听证", completes=[1, 2]), at=t(2026, 11, 2)
+        )
         stored = [s.case("XF-R1"), s.case("XF-R2")]
         every = s.due(day, 30)
     by_value = sorted(

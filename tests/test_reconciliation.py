@@ -47,7 +47,7 @@ def placement(
     receiving unit are read in turn until one is (under) a campaign unit; an
     unknown unit reached first, or an unknown official in the chain, stops it.
     """
-    kept = [e for e in case.events if x.local_date(e.at) <= as_of]
+    kept = [e for e in case.events if x.periods.local_date(e.at) <= as_of]
     if not kept or case.on.received > as_of:
         return "outside", "not_yet_registered"
     then = x.replay(kept)
@@ -61,7 +61,7 @@ def placement(
         if mine:
             found = mine[0]
             break
-    people = [h.holder for h in then.roles if h.role is not x.Role.RESPONSIBLE_UNIT]
+    people = [h.holder for h in then.roles if h.role is not x.vocabulary.Role.RESPONSIBLE_UNIT]
     if any(not org.has_official(p) for p in people):
         return "unplaced", "unknown_official"
     return ("placed", found) if found else ("outside", "unit_not_covered")
@@ -104,7 +104,7 @@ def localise(case: x.Case, data: st.DataObject, ids: list[str]) -> x.Case:
 def with_lead(case: x.Case, holder: str) -> x.Case:
     """The case with a lead official assigned after its last event (when the fold allows it)."""
     last = case.events[-1]
-    lead = x.AssignRole(role=x.Role.LEAD_OFFICIAL, holder=holder, reason="包案")
+    lead = x.changes.AssignRole(role=x.vocabulary.Role.LEAD_OFFICIAL, holder=holder, reason="包案")
     try:
         return x.replay([*case.events, x.Event(seq=last.seq + 1, at=last.at, by="c", change=lead)])
     except x.XinfangError:
@@ -128,7 +128,7 @@ def ledgers(draw: st.DrawFn) -> tuple[x.Organization, x.Campaign, list[x.Case], 
     campaign = x.Campaign(
         id="c", name="攻坚", units=units, start=D(2021, 1, 1), end=D(2026, 6, 30), targets=targets
     )
-    days = sorted({x.local_date(e.at) for c in many for e in c.events})
+    days = sorted({x.periods.local_date(e.at) for c in many for e in c.events})
     any_day = st.dates(D(2021, 1, 1), D(2026, 6, 30))
     as_of = draw(st.one_of(st.sampled_from(days), any_day) if days else any_day)
     return org, campaign, many, as_of
@@ -147,7 +147,7 @@ class TestProperty:
         org, campaign, many, as_of = w
         try:
             snap = x.snapshot(campaign, many, org, as_of=as_of)
-        except x.CalendarRangeError:
+        except x.errors.CalendarRangeError:
             return
         r = snap.reconciliation
         where = [placement(c, org, campaign, as_of) for c in many]
@@ -187,18 +187,20 @@ class TestProperty:
         # counts of parts add up to the whole, reconciliation included
         parts = [[c for c, p in zip(many, part_of, strict=False) if p == k] for k in (0, 1)]
         parts[1] += many[len(part_of) :]
-        total = sum(x.snapshot_counts(campaign, part, org, as_of=as_of) for part in parts)
-        assert x.finish_snapshot(campaign, total, org) == snap  # type: ignore[arg-type]
+        total = sum(x.campaign.snapshot_counts(campaign, part, org, as_of=as_of) for part in parts)
+        assert x.campaign.finish_snapshot(campaign, total, org) == snap  # type: ignore[arg-type]
         # the columnar engine reconciles the same way, and finds every case naming an unknown id
-        journal = x.journal_from_cases(many)
-        assert x.journal_snapshot(journal, campaign, org, as_of=as_of) == snap
+        journal = x.columnar.journal_from_cases(many)
+        assert x.columnar.journal_snapshot(journal, campaign, org, as_of=as_of) == snap
         ids = journal.milestones.column("case_id").to_pylist()
         rows = unknown_id_rows(journal.milestones, journal.events, org)
-        named = {p.case_id for p in x.check_references(many, org) if p.case_id}
+        named = {p.case_id for p in x.campaign.check_references(many, org) if p.case_id}
         assert named <= {ids[k] for k in rows}
         # the check finds exactly the cases the snapshot does not place (as of a late day)
-        late = max([as_of, *(x.local_date(e.at) for c in many for e in c.events)])
-        stopped = {p.case_id for p in x.check_references(many, org, campaign) if p.unplaced}
+        late = max([as_of, *(x.periods.local_date(e.at) for c in many for e in c.events)])
+        stopped = {
+            p.case_id for p in x.campaign.check_references(many, org, campaign) if p.unplaced
+        }
         assert stopped == {c.id for c in many if placement(c, org, campaign, late)[0] == "unplaced"}
         assert set(unplaced_cases(many, org, campaign)) == {
             k for k, c in enumerate(many) if c.id in stopped
@@ -206,14 +208,19 @@ class TestProperty:
 
 
 # ------------------------------------------------------------ examples by reason
-UNITS = [x.Unit(id="HQ", name="总队", level="corps")]
+UNITS = [x.responsibility.Unit(id="HQ", name="总队", level="corps")]
 UNITS += [
-    x.Unit(id=f"D{i}", name=f"第{'一二三'[i - 1]}支队", level="d", parent="HQ") for i in (1, 2, 3)
+    x.responsibility.Unit(id=f"D{i}", name=f"第{'一二三'[i - 1]}支队", level="d", parent="HQ")
+    for i in (1, 2, 3)
 ]
 ORG = x.Organization(
     levels=("corps", "d"),
     units=UNITS,
-    officials=[x.Official(id="D1-H", name="王局长", unit="D1", post=x.Post.HEAD)],
+    officials=[
+        x.responsibility.Official(
+            id="D1-H", name="王局长", unit="D1", post=x.responsibility.Post.HEAD
+        )
+    ],
 )
 CAMPAIGN = x.Campaign(
     id="c",
@@ -237,8 +244,8 @@ def _one(case: x.Case, campaign: x.Campaign = CAMPAIGN) -> Reconciliation:
     return x.snapshot(campaign, [case], ORG, as_of=AS_OF).reconciliation
 
 
-def _assign(unit: str) -> x.Assign:
-    return x.Assign(to_unit=unit, report_back_by=D(2026, 5, 1))
+def _assign(unit: str) -> x.changes.Assign:
+    return x.changes.Assign(to_unit=unit, report_back_by=D(2026, 5, 1))
 
 
 class TestReasons:
@@ -282,7 +289,9 @@ class TestReasons:
             "D1",
             "T-1",
         )
-        (p,) = [p for p in x.check_references([case], ORG, CAMPAIGN) if p.index is not None]
+        (p,) = [
+            p for p in x.campaign.check_references([case], ORG, CAMPAIGN) if p.index is not None
+        ]
         assert p.unplaced and p.index == 0 and p.source == "$.events[1].change.to_unit"
         assert str(p) == (
             "case T-1: handling_unit: unknown unit id '第一支队' (nearest known: D1), "
@@ -291,14 +300,18 @@ class TestReasons:
 
     def test_a_typo_in_the_responsible_unit_is_not_placed(self) -> None:
         """A responsible unit "D22" stops the rule before the handling unit D2 could place it."""
-        owner = x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D22", reason="分工")
+        owner = x.changes.AssignRole(
+            role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="D22", reason="分工"
+        )
         r = _one(_case("N-1", _assign("D2"), owner, receiving_unit="HQ"))
         (g,) = r.unplaced
         assert (g.field, g.unknown, g.nearest) == ("roles[0].holder", "D22", "D2")
 
     def test_an_unknown_official_is_not_placed(self) -> None:
         """A lead official the organisation lacks ("D1-HH", near D1-H): not placed."""
-        lead = x.AssignRole(role=x.Role.LEAD_OFFICIAL, holder="D1-HH", reason="包案")
+        lead = x.changes.AssignRole(
+            role=x.vocabulary.Role.LEAD_OFFICIAL, holder="D1-HH", reason="包案"
+        )
         r = _one(_case("N-1", lead, receiving_unit="D1"))
         (g,) = r.unplaced
         assert (g.code, g.unknown, g.nearest) == ("unknown_official", "D1-HH", "D1-H")
@@ -307,7 +320,7 @@ class TestReasons:
         """Received by another province, assigned to D2: placed under D2; the id is reported."""
         case = _case("N-1", _assign("D2"), receiving_unit="外省信访局")
         assert _one(case).placed == 1
-        (p,) = x.check_references([case], ORG)
+        (p,) = x.campaign.check_references([case], ORG)
         assert (p.field, p.unplaced) == ("receiving_unit", False)
 
     def test_a_target_with_no_case_is_reported_with_the_nearest_case_id(self) -> None:
@@ -316,7 +329,7 @@ class TestReasons:
         case = _case("T-1", receiving_unit="D1")
         r = _one(case, campaign)
         assert r.unknown_targets == ("T-1x",) and r.placed_targets == 0 and not r.complete
-        (p,) = x.check_references([case], ORG, campaign)
+        (p,) = x.campaign.check_references([case], ORG, campaign)
         assert (p.code, p.field, p.nearest, p.index) == (
             "unknown_target",
             "targets[0]",
@@ -332,7 +345,7 @@ class TestReasons:
         assert snap.reconciliation.missing_units == ("D4",)
         with pytest.raises(x.XinfangError, match="'D4' is not in the organisation"):
             snap.unit("D4")
-        (p,) = x.check_references([], ORG, campaign)[:1]
+        (p,) = x.campaign.check_references([], ORG, campaign)[:1]
         assert (p.code, p.field, p.unknown) == (
             "campaign_unit_not_in_organization",
             "units[1]",
@@ -359,7 +372,7 @@ class TestReasons:
     def test_a_long_unknown_id_is_quoted_by_a_bounded_prefix(self) -> None:
         """A 10,000-character unit id is quoted, and shown, by its first 60 characters."""
         case = _case("N-1", _assign("囗" * 10_000), receiving_unit="HQ")
-        (p,) = x.check_references([case], ORG)
+        (p,) = x.campaign.check_references([case], ORG)
         assert len(p.message) < 200 and "10000 characters" in p.message
         snap = x.snapshot(CAMPAIGN, [case], ORG, as_of=AS_OF)
         for fmt in ("md", "html"):  # the bulletin's cell too (JSON keeps the data whole)
@@ -418,7 +431,7 @@ class TestBulletin:
 
 def test_the_columnar_counts_reconcile_as_the_value_path() -> None:
     """journal_snapshot places, leaves outside and leaves unplaced exactly as snapshot does."""
-    lead = x.AssignRole(role=x.Role.LEAD_OFFICIAL, holder="D1-HH", reason="包案")
+    lead = x.changes.AssignRole(role=x.vocabulary.Role.LEAD_OFFICIAL, holder="D1-HH", reason="包案")
     many = [
         _case("T-1", receiving_unit="D1"),
         _case("T-2", _assign("第一支队"), receiving_unit="HQ"),
@@ -427,7 +440,9 @@ def test_the_columnar_counts_reconcile_as_the_value_path() -> None:
         _case("N-3", on=t(2026, 8, 1), receiving_unit="D2"),
     ]
     want = x.snapshot(CAMPAIGN, many, ORG, as_of=AS_OF)
-    got = x.journal_snapshot(x.journal_from_cases(many), CAMPAIGN, ORG, as_of=AS_OF)
+    got = x.columnar.journal_snapshot(
+        x.columnar.journal_from_cases(many), CAMPAIGN, ORG, as_of=AS_OF
+    )
     assert got == want
     r = got.reconciliation
     assert (r.cases, r.placed, r.outside, r.not_placed) == (5, 1, 2, 2)
@@ -549,8 +564,18 @@ def test_report_refuses_a_case_not_placed_on_the_day_though_fixed_later(
     first = register(t(2026, 4, 1), case_id="N-1", receiving_unit="HQ")
     steps: list[tuple[x.Change, dt.datetime]] = [
         (first, t(2026, 4, 1)),
-        (x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D22", reason="分工"), t(2026, 4, 2)),
-        (x.AssignRole(role=x.Role.RESPONSIBLE_UNIT, holder="D2", reason="更正"), t(2026, 7, 10)),
+        (
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="D22", reason="分工"
+            ),
+            t(2026, 4, 2),
+        ),
+        (
+            x.changes.AssignRole(
+                role=x.vocabulary.Role.RESPONSIBLE_UNIT, holder="D2", reason="更正"
+            ),
+            t(2026, 7, 10),
+        ),
     ]
     case = x.replay(x.Event(seq=i, at=at, by="c", change=ch) for i, (ch, at) in enumerate(steps, 1))
     paths = {name: tmp_path / name for name in ("ledger.jsonl", "org.toml", "campaign.toml")}

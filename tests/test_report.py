@@ -58,7 +58,7 @@ class TestChart:
 
     def test_demo_chart_has_a_scale_and_no_collisions(self) -> None:
         """The demo's eleven points: ticks 0..400 by 100, every point dotted, no overlap."""
-        burndown = x.trend(
+        burndown = x.campaign.trend(
             WORLD.campaign, WORLD.cases, WORLD.org, as_of=WORLD.as_of, calendar=WORLD.calendar
         )
         svg = svg_burndown(burndown, "燃尽图", "未化解事项(件)")

@@ -25,21 +25,37 @@ SECRECY = "第三十条第三款"
 ORG = x.Organization(
     levels=["corps", "detachment", "brigade"],
     units=[
-        x.Unit(id="HQ", name="总队", level="corps"),
-        x.Unit(id="D1", name="第一支队", level="detachment", parent="HQ"),
-        x.Unit(id="D2", name="第二支队", level="detachment", parent="HQ"),
-        x.Unit(id="B11", name="第一大队", level="brigade", parent="D1"),
+        x.responsibility.Unit(id="HQ", name="总队", level="corps"),
+        x.responsibility.Unit(id="D1", name="第一支队", level="detachment", parent="HQ"),
+        x.responsibility.Unit(id="D2", name="第二支队", level="detachment", parent="HQ"),
+        x.responsibility.Unit(id="B11", name="第一大队", level="brigade", parent="D1"),
     ],
     officials=[
-        x.Official(id="hq-head", name="总队长", unit="HQ", post=x.Post.HEAD),
-        x.Official(
-            id="hq-deputy", name="副总队长", unit="HQ", post=x.Post.LEADERSHIP, liaison_units=["D1"]
+        x.responsibility.Official(
+            id="hq-head", name="总队长", unit="HQ", post=x.responsibility.Post.HEAD
         ),
-        x.Official(id="d1-head", name="一支队长", unit="D1", post=x.Post.HEAD),
-        x.Official(id="d1-pol", name="一支队政委", unit="D1", post=x.Post.LEADERSHIP),
-        x.Official(id="d1-clerk", name="一支队干事", unit="D1", post=x.Post.STAFF),
-        x.Official(id="d2-head", name="二支队长", unit="D2", post=x.Post.HEAD),
-        x.Official(id="b11-head", name="一大队长", unit="B11", post=x.Post.HEAD),
+        x.responsibility.Official(
+            id="hq-deputy",
+            name="副总队长",
+            unit="HQ",
+            post=x.responsibility.Post.LEADERSHIP,
+            liaison_units=["D1"],
+        ),
+        x.responsibility.Official(
+            id="d1-head", name="一支队长", unit="D1", post=x.responsibility.Post.HEAD
+        ),
+        x.responsibility.Official(
+            id="d1-pol", name="一支队政委", unit="D1", post=x.responsibility.Post.LEADERSHIP
+        ),
+        x.responsibility.Official(
+            id="d1-clerk", name="一支队干事", unit="D1", post=x.responsibility.Post.STAFF
+        ),
+        x.responsibility.Official(
+            id="d2-head", name="二支队长", unit="D2", post=x.responsibility.Post.HEAD
+        ),
+        x.responsibility.Official(
+            id="b11-head", name="一大队长", unit="B11", post=x.responsibility.Post.HEAD
+        ),
     ],
 )
 
@@ -48,15 +64,17 @@ def backlog_case(to_unit: str = "D1", **kw: object) -> x.Case:
     """A backlog case forwarded to ``to_unit`` and accepted."""
     return run(
         (register(t(2025, 3, 3), backlog_since=D(2019, 5, 1), **kw), t(2025, 3, 3)),
-        (x.Forward(to_unit=to_unit), t(2025, 3, 4)),
-        (x.Accept(), t(2025, 3, 5)),
+        (x.changes.Forward(to_unit=to_unit), t(2025, 3, 4)),
+        (x.changes.Accept(), t(2025, 3, 5)),
     )
 
 
-def assign(case: x.Case, role: x.Role, holder: str, when: dt.datetime, **kw: object) -> x.Case:
+def assign(
+    case: x.Case, role: x.vocabulary.Role, holder: str, when: dt.datetime, **kw: object
+) -> x.Case:
     new, _ = x.apply(
         case,
-        x.AssignRole(role=role, holder=holder, reason="攻坚行动分工"),
+        x.changes.AssignRole(role=role, holder=holder, reason="攻坚行动分工"),
         when,
         org=ORG,
         **kw,  # type: ignore[arg-type]
@@ -71,15 +89,18 @@ class TestOrganization:
         ("units", "officials", "path", "fragment"),
         [
             (
-                [x.Unit(id="A", name="a", level="corps"), x.Unit(id="B", name="b", level="corps")],
+                [
+                    x.responsibility.Unit(id="A", name="a", level="corps"),
+                    x.responsibility.Unit(id="B", name="b", level="corps"),
+                ],
                 [],
                 "units",
                 "exactly one root",
             ),
             (
                 [
-                    x.Unit(id="A", name="a", level="corps"),
-                    x.Unit(id="B", name="b", level="x", parent="A"),
+                    x.responsibility.Unit(id="A", name="a", level="corps"),
+                    x.responsibility.Unit(id="B", name="b", level="x", parent="A"),
                 ],
                 [],
                 "units[1].level",
@@ -87,48 +108,64 @@ class TestOrganization:
             ),
             (
                 [
-                    x.Unit(id="A", name="a", level="corps"),
-                    x.Unit(id="B", name="b", level="detachment", parent="Z"),
+                    x.responsibility.Unit(id="A", name="a", level="corps"),
+                    x.responsibility.Unit(id="B", name="b", level="detachment", parent="Z"),
                 ],
                 [],
                 "units[1].parent",
                 "unknown parent",
             ),
             (
-                [x.Unit(id="A", name="a", level="corps")],
+                [x.responsibility.Unit(id="A", name="a", level="corps")],
                 [
-                    x.Official(id="1", name="甲", unit="A", post=x.Post.HEAD),
-                    x.Official(id="2", name="乙", unit="A", post=x.Post.HEAD),
+                    x.responsibility.Official(
+                        id="1", name="甲", unit="A", post=x.responsibility.Post.HEAD
+                    ),
+                    x.responsibility.Official(
+                        id="2", name="乙", unit="A", post=x.responsibility.Post.HEAD
+                    ),
                 ],
                 "officials[1].post",
                 "already has a head",
             ),
             (
-                [x.Unit(id="A", name="a", level="corps")],
-                [x.Official(id="1", name="甲", unit="A", post=x.Post.STAFF, liaison_units=["A"])],
+                [x.responsibility.Unit(id="A", name="a", level="corps")],
+                [
+                    x.responsibility.Official(
+                        id="1",
+                        name="甲",
+                        unit="A",
+                        post=x.responsibility.Post.STAFF,
+                        liaison_units=["A"],
+                    )
+                ],
                 "officials[0].liaison_units",
                 "联系点",
             ),
         ],
     )
     def test_invalid_trees(
-        self, units: list[x.Unit], officials: list[x.Official], path: str, fragment: str
+        self,
+        units: list[x.responsibility.Unit],
+        officials: list[x.responsibility.Official],
+        path: str,
+        fragment: str,
     ) -> None:
         """Each mistake is refused at construction with its path."""
-        with pytest.raises(x.OrganizationError) as info:
+        with pytest.raises(x.errors.OrganizationError) as info:
             x.Organization(levels=["corps", "detachment"], units=units, officials=officials)
         assert path in str(info.value)
         assert fragment in str(info.value)
 
     def test_cycle(self) -> None:
         """A unit that is its own ancestor is refused."""
-        with pytest.raises(x.OrganizationError, match=r"own ancestor|exactly one root"):
+        with pytest.raises(x.errors.OrganizationError, match=r"own ancestor|exactly one root"):
             x.Organization(
                 levels=["a", "b", "c"],
                 units=[
-                    x.Unit(id="R", name="r", level="a"),
-                    x.Unit(id="A", name="a", level="b", parent="B"),
-                    x.Unit(id="B", name="b", level="c", parent="A"),
+                    x.responsibility.Unit(id="R", name="r", level="a"),
+                    x.responsibility.Unit(id="A", name="a", level="b", parent="B"),
+                    x.responsibility.Unit(id="B", name="b", level="c", parent="A"),
                 ],
             )
 
@@ -163,65 +200,80 @@ class TestRoles:
         """包案领导 must be a head or a leadership member (Art. 18 ¶2)."""
         case = backlog_case()
         with pytest.raises(x.TransitionError, match="第十八条"):
-            assign(case, x.Role.LEAD_OFFICIAL, "d1-clerk", t(2025, 3, 6))
-        led = assign(case, x.Role.LEAD_OFFICIAL, "d1-pol", t(2025, 3, 6))
-        assert [(h.role, h.holder) for h in led.roles] == [(x.Role.LEAD_OFFICIAL, "d1-pol")]
+            assign(case, x.vocabulary.Role.LEAD_OFFICIAL, "d1-clerk", t(2025, 3, 6))
+        led = assign(case, x.vocabulary.Role.LEAD_OFFICIAL, "d1-pol", t(2025, 3, 6))
+        assert [(h.role, h.holder) for h in led.roles] == [
+            (x.vocabulary.Role.LEAD_OFFICIAL, "d1-pol")
+        ]
 
     def test_supervisor_comes_from_above(self) -> None:
         """督办 comes from a unit above the responsible unit (Art. 40)."""
-        case = assign(backlog_case(), x.Role.RESPONSIBLE_UNIT, "D1", t(2025, 3, 6))
+        case = assign(backlog_case(), x.vocabulary.Role.RESPONSIBLE_UNIT, "D1", t(2025, 3, 6))
         with pytest.raises(x.TransitionError, match="第四十条"):
-            assign(case, x.Role.SUPERVISOR, "d2-head", t(2025, 3, 7))
-        sup = assign(case, x.Role.SUPERVISOR, "hq-deputy", t(2025, 3, 7))
-        assert any(h.role is x.Role.SUPERVISOR for h in sup.roles)
+            assign(case, x.vocabulary.Role.SUPERVISOR, "d2-head", t(2025, 3, 7))
+        sup = assign(case, x.vocabulary.Role.SUPERVISOR, "hq-deputy", t(2025, 3, 7))
+        assert any(h.role is x.vocabulary.Role.SUPERVISOR for h in sup.roles)
         # A new responsible unit the supervisor is not above: release the supervisor first.
         with pytest.raises(x.TransitionError, match=r"hq-deputy would not be above HQ.*第四十条"):
-            assign(sup, x.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
+            assign(sup, x.vocabulary.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
         released, _ = x.apply(
             sup,
-            x.ReleaseRole(role=x.Role.SUPERVISOR, holder="hq-deputy", reason="改由总队直接办理"),
+            x.changes.ReleaseRole(
+                role=x.vocabulary.Role.SUPERVISOR, holder="hq-deputy", reason="改由总队直接办理"
+            ),
             t(2025, 3, 8),
             org=ORG,
         )
-        moved = assign(released, x.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
-        assert x.responsible_unit(moved, ORG) == "HQ"
-        assert assign(sup, x.Role.RESPONSIBLE_UNIT, "D2", t(2025, 3, 8)).responsible_unit == "D2"
+        moved = assign(released, x.vocabulary.Role.RESPONSIBLE_UNIT, "HQ", t(2025, 3, 8))
+        assert x.responsibility.responsible_unit(moved, ORG) == "HQ"
+        assert (
+            assign(sup, x.vocabulary.Role.RESPONSIBLE_UNIT, "D2", t(2025, 3, 8)).responsible_unit
+            == "D2"
+        )
 
     def test_chain_changes_need_the_organisation(self) -> None:
         """Without org= a chain change cannot be checked, so it is refused."""
         with pytest.raises(x.TransitionError, match="org="):
             x.apply(
                 backlog_case(),
-                x.AssignRole(role=x.Role.HANDLER, holder="d1-clerk", reason="承办"),
+                x.changes.AssignRole(
+                    role=x.vocabulary.Role.HANDLER, holder="d1-clerk", reason="承办"
+                ),
                 t(2025, 3, 6),
             )
 
     def test_reassign_and_release_and_the_chain_in_the_past(self) -> None:
         """Who owned the case on a past day is answered from the events."""
-        case = assign(backlog_case(), x.Role.LEAD_OFFICIAL, "d1-head", t(2025, 3, 6))
-        case = assign(case, x.Role.LEAD_OFFICIAL, "d1-pol", t(2025, 4, 1))
-        case = assign(case, x.Role.HANDLER, "d1-clerk", t(2025, 4, 2))
+        case = assign(backlog_case(), x.vocabulary.Role.LEAD_OFFICIAL, "d1-head", t(2025, 3, 6))
+        case = assign(case, x.vocabulary.Role.LEAD_OFFICIAL, "d1-pol", t(2025, 4, 1))
+        case = assign(case, x.vocabulary.Role.HANDLER, "d1-clerk", t(2025, 4, 2))
         case, _ = x.apply(
             case,
-            x.ReleaseRole(role=x.Role.HANDLER, holder="d1-clerk", reason="调岗"),
+            x.changes.ReleaseRole(role=x.vocabulary.Role.HANDLER, holder="d1-clerk", reason="调岗"),
             t(2025, 5, 1),
         )
-        assert x.chain_as_of(case, D(2025, 3, 15)) == ((x.Role.LEAD_OFFICIAL, "d1-head"),)
-        assert x.chain_as_of(case, D(2025, 4, 15)) == (
-            (x.Role.LEAD_OFFICIAL, "d1-pol"),
-            (x.Role.HANDLER, "d1-clerk"),
+        assert x.responsibility.chain_as_of(case, D(2025, 3, 15)) == (
+            (x.vocabulary.Role.LEAD_OFFICIAL, "d1-head"),
         )
-        assert x.chain_as_of(case, D(2025, 5, 2)) == ((x.Role.LEAD_OFFICIAL, "d1-pol"),)
+        assert x.responsibility.chain_as_of(case, D(2025, 4, 15)) == (
+            (x.vocabulary.Role.LEAD_OFFICIAL, "d1-pol"),
+            (x.vocabulary.Role.HANDLER, "d1-clerk"),
+        )
+        assert x.responsibility.chain_as_of(case, D(2025, 5, 2)) == (
+            (x.vocabulary.Role.LEAD_OFFICIAL, "d1-pol"),
+        )
         with pytest.raises(x.TransitionError, match="does not hold"):
             x.apply(
                 case,
-                x.ReleaseRole(role=x.Role.HANDLER, holder="d1-clerk", reason="x"),
+                x.changes.ReleaseRole(
+                    role=x.vocabulary.Role.HANDLER, holder="d1-clerk", reason="x"
+                ),
                 t(2025, 5, 2),
             )
 
     def test_first_responsible_is_derived(self) -> None:
         """The responsible unit's head is first responsible without any assignment."""
-        head = x.first_responsible(backlog_case(), ORG)
+        head = x.responsibility.first_responsible(backlog_case(), ORG)
         assert head is not None and head.id == "d1-head"
 
 
@@ -230,53 +282,79 @@ class TestRecusalAndConfidentiality:
 
     def test_interested_official_is_refused(self) -> None:
         """An official related to the petitioner cannot take any role."""
-        kin = x.Interest(official="d1-head", petitioner="张三", note="与信访人系亲属")
-        with pytest.raises(x.RecusalError, match=RECUSAL):
-            assign(backlog_case(), x.Role.LEAD_OFFICIAL, "d1-head", t(2025, 3, 6), interests=[kin])
+        kin = x.responsibility.Interest(
+            official="d1-head", petitioner="张三", note="与信访人系亲属"
+        )
+        with pytest.raises(x.errors.RecusalError, match=RECUSAL):
+            assign(
+                backlog_case(),
+                x.vocabulary.Role.LEAD_OFFICIAL,
+                "d1-head",
+                t(2025, 3, 6),
+                interests=[kin],
+            )
 
     def test_accused_person_and_unit_are_refused(self) -> None:
         """Neither the accused nor an official of the accused unit (or below it) may hold a role."""
         case = backlog_case(
             to_unit="D2",
-            category=x.Category.ACCUSATION,
+            category=x.vocabulary.Category.ACCUSATION,
             accused_persons=["d1-pol"],
             accused_units=["D1"],
         )
         for who in ("d1-pol", "d1-head", "b11-head"):
-            with pytest.raises(x.ConfidentialityError, match=SECRECY):
-                assign(case, x.Role.HANDLER, who, t(2025, 3, 6))
-        with pytest.raises(x.ConfidentialityError, match=SECRECY):
-            assign(case, x.Role.RESPONSIBLE_UNIT, "D1", t(2025, 3, 6))
-        narrow = assign(case, x.Role.HANDLER, "b11-head", t(2025, 3, 6), scope=x.AccusedScope.UNIT)
+            with pytest.raises(x.errors.ConfidentialityError, match=SECRECY):
+                assign(case, x.vocabulary.Role.HANDLER, who, t(2025, 3, 6))
+        with pytest.raises(x.errors.ConfidentialityError, match=SECRECY):
+            assign(case, x.vocabulary.Role.RESPONSIBLE_UNIT, "D1", t(2025, 3, 6))
+        narrow = assign(
+            case,
+            x.vocabulary.Role.HANDLER,
+            "b11-head",
+            t(2025, 3, 6),
+            scope=x.responsibility.AccusedScope.UNIT,
+        )
         assert narrow.roles[0].holder == "b11-head"
 
     def test_plan_owner_is_checked_like_a_role(self) -> None:
         """An accused official cannot own the settlement plan."""
-        case = backlog_case(category=x.Category.ACCUSATION, accused_persons=["d1-head"])
-        plan = x.SettlementPlan(owner="d1-head", deadline=D(2025, 6, 30), measures=["约谈"])
-        with pytest.raises(x.ConfidentialityError):
-            x.apply(case, x.SetPlan(plan=plan), t(2025, 3, 6), org=ORG)
+        case = backlog_case(category=x.vocabulary.Category.ACCUSATION, accused_persons=["d1-head"])
+        plan = x.changes.SettlementPlan(owner="d1-head", deadline=D(2025, 6, 30), measures=["约谈"])
+        with pytest.raises(x.errors.ConfidentialityError):
+            x.apply(case, x.changes.SetPlan(plan=plan), t(2025, 3, 6), org=ORG)
 
     def test_visibility(self) -> None:
         """The accused see nothing; the chain sees all; others see only that it exists."""
-        case = backlog_case(category=x.Category.ACCUSATION, accused_units=["D2"])
-        case = assign(case, x.Role.HANDLER, "d1-clerk", t(2025, 3, 6))
-        assert x.visibility("d2-head", case, ORG) is x.Visibility.NONE
-        assert x.visibility("d1-clerk", case, ORG) is x.Visibility.FULL
-        assert x.visibility("hq-head", case, ORG) is x.Visibility.FULL
-        assert x.visibility("b11-head", case, ORG) is x.Visibility.REDACTED
-        assert not x.can_view("b11-head", case, ORG)
-        shown = x.redact(case)
+        case = backlog_case(category=x.vocabulary.Category.ACCUSATION, accused_units=["D2"])
+        case = assign(case, x.vocabulary.Role.HANDLER, "d1-clerk", t(2025, 3, 6))
+        assert x.responsibility.visibility("d2-head", case, ORG) is x.responsibility.Visibility.NONE
+        assert (
+            x.responsibility.visibility("d1-clerk", case, ORG) is x.responsibility.Visibility.FULL
+        )
+        assert x.responsibility.visibility("hq-head", case, ORG) is x.responsibility.Visibility.FULL
+        assert (
+            x.responsibility.visibility("b11-head", case, ORG)
+            is x.responsibility.Visibility.REDACTED
+        )
+        assert not x.responsibility.can_view("b11-head", case, ORG)
+        shown = x.responsibility.redact(case)
         assert not hasattr(shown, "claims") and shown.id == case.id
         plain = backlog_case()
-        assert x.can_view("d2-head", plain, ORG)
+        assert x.responsibility.can_view("d2-head", plain, ORG)
 
     def test_declaring_an_interest_reports_the_chains_to_change(self) -> None:
         """A new interest lists every role the official holds in the cases it touches."""
-        case = assign(backlog_case(), x.Role.LEAD_OFFICIAL, "d1-head", t(2025, 3, 6))
-        kin = x.Interest(official="d1-head", petitioner="张三")
-        assert x.conflicts(kin, [case], ORG) == ((case.id, x.Role.LEAD_OFFICIAL, "d1-head"),)
-        assert x.conflicts(x.Interest(official="d2-head", petitioner="张三"), [case], ORG) == ()
+        case = assign(backlog_case(), x.vocabulary.Role.LEAD_OFFICIAL, "d1-head", t(2025, 3, 6))
+        kin = x.responsibility.Interest(official="d1-head", petitioner="张三")
+        assert x.responsibility.conflicts(kin, [case], ORG) == (
+            (case.id, x.vocabulary.Role.LEAD_OFFICIAL, "d1-head"),
+        )
+        assert (
+            x.responsibility.conflicts(
+                x.responsibility.Interest(official="d2-head", petitioner="张三"), [case], ORG
+            )
+            == ()
+        )
 
 
 class TestPlansAndPolicy:
@@ -284,37 +362,45 @@ class TestPlansAndPolicy:
 
     def test_plan_reports_what_is_missing(self) -> None:
         """Incompleteness is a list, not a bare false."""
-        assert x.SettlementPlan().missing() == ("owner", "deadline", "measures")
-        full = x.SettlementPlan(owner="d1-head", deadline=D(2025, 6, 30), measures=["专班攻坚"])
+        assert x.changes.SettlementPlan().missing() == ("owner", "deadline", "measures")
+        full = x.changes.SettlementPlan(
+            owner="d1-head", deadline=D(2025, 6, 30), measures=["专班攻坚"]
+        )
         assert full.is_complete and full.missing() == ()
 
     def test_default_policy_proposes_the_head_for_a_backlog_case(self) -> None:
         """Backlog: responsible unit = the competent unit, lead official = its head."""
-        policy = x.load_assignment_policy()
+        policy = x.responsibility.load_assignment_policy()
         case = backlog_case()
-        assert x.policy_gaps(case, ORG, policy) == (
+        assert x.responsibility.policy_gaps(case, ORG, policy) == (
             "no responsible person (责任人)",
             "no lead official (包案领导) for a backlog case",
         )
-        proposed = x.proposed_assignments(case, ORG, policy)
+        proposed = x.responsibility.proposed_assignments(case, ORG, policy)
         assert [(a.role, a.holder) for a in proposed] == [
-            (x.Role.RESPONSIBLE_UNIT, "D1"),
-            (x.Role.LEAD_OFFICIAL, "d1-head"),
+            (x.vocabulary.Role.RESPONSIBLE_UNIT, "D1"),
+            (x.vocabulary.Role.LEAD_OFFICIAL, "d1-head"),
         ]
 
     def test_proposal_skips_the_excluded_and_climbs(self) -> None:
         """If the head must step aside, the liaison leader, then the heads above, are proposed."""
-        policy = x.load_assignment_policy()
-        kin = x.Interest(official="d1-head", petitioner="张三")
-        proposed = x.proposed_assignments(backlog_case(), ORG, policy, interests=[kin])
+        policy = x.responsibility.load_assignment_policy()
+        kin = x.responsibility.Interest(official="d1-head", petitioner="张三")
+        proposed = x.responsibility.proposed_assignments(
+            backlog_case(), ORG, policy, interests=[kin]
+        )
         assert proposed[-1].holder == "hq-deputy"
 
     def test_host_override(self) -> None:
         """A host policy that needs lead officials only for Beijing visits."""
-        policy = x.load_assignment_policy({"lead_official_required_for": ["beijing_visit"]})
-        assert x.policy_gaps(backlog_case(), ORG, policy) == ("no responsible person (责任人)",)
-        with pytest.raises(x.PolicyError, match="unknown trait"):
-            x.load_assignment_policy({"lead_official_required_for": ["weather"]})
+        policy = x.responsibility.load_assignment_policy(
+            {"lead_official_required_for": ["beijing_visit"]}
+        )
+        assert x.responsibility.policy_gaps(backlog_case(), ORG, policy) == (
+            "no responsible person (责任人)",
+        )
+        with pytest.raises(x.errors.PolicyError, match="unknown trait"):
+            x.responsibility.load_assignment_policy({"lead_official_required_for": ["weather"]})
 
 
 class TestEscalation:
@@ -322,15 +408,17 @@ class TestEscalation:
 
     def overdue(self, **kw: object) -> x.Case:
         case = backlog_case(**kw)
-        case = assign(case, x.Role.RESPONSIBLE_UNIT, "D1", t(2025, 3, 6))
-        case = assign(case, x.Role.RESPONSIBLE_PERSON, "d1-clerk", t(2025, 3, 6))
-        return assign(case, x.Role.LEAD_OFFICIAL, "d1-pol", t(2025, 3, 6))
+        case = assign(case, x.vocabulary.Role.RESPONSIBLE_UNIT, "D1", t(2025, 3, 6))
+        case = assign(case, x.vocabulary.Role.RESPONSIBLE_PERSON, "d1-clerk", t(2025, 3, 6))
+        return assign(case, x.vocabulary.Role.LEAD_OFFICIAL, "d1-pol", t(2025, 3, 6))
 
     def test_steps(self) -> None:
         """Overdue: responsible person, unit head, lead official; 10 days late: the head above."""
         case = self.overdue()
         as_of = D(2025, 5, 20)  # handling due 2025-05-06, 14 days late
-        told, skipped = x.escalations(case, x.clocks(case, as_of=as_of), ORG, as_of=as_of)
+        told, skipped = x.responsibility.escalations(
+            case, x.clocks(case, as_of=as_of), ORG, as_of=as_of
+        )
         handling = {(e.official, e.target) for e in told if e.clock == "handling"}
         assert handling == {
             ("d1-clerk", "responsible_person"),
@@ -343,10 +431,10 @@ class TestEscalation:
 
     def test_excluded_superior_is_skipped_and_reported(self) -> None:
         """An interested superior head is passed over; with no one above, that is reported."""
-        kin = x.Interest(official="hq-head", petitioner="张三", note="亲属")
+        kin = x.responsibility.Interest(official="hq-head", petitioner="张三", note="亲属")
         case = self.overdue()
         as_of = D(2025, 5, 20)
-        told, skipped = x.escalations(
+        told, skipped = x.responsibility.escalations(
             case, x.clocks(case, as_of=as_of), ORG, as_of=as_of, interests=[kin]
         )
         assert "hq-head" not in {e.official for e in told}
@@ -355,7 +443,7 @@ class TestEscalation:
 
 # ----------------------------------------------------------------- properties
 @st.composite
-def world(draw: st.DrawFn) -> tuple[x.Organization, tuple[x.Interest, ...], x.Case]:
+def world(draw: st.DrawFn) -> tuple[x.Organization, tuple[x.responsibility.Interest, ...], x.Case]:
     org = draw(organizations())
     declared = tuple(draw(st.lists(interests(org), max_size=4)))
     case = draw(cases(org=org, interests=declared, max_steps=16))
@@ -365,11 +453,11 @@ def world(draw: st.DrawFn) -> tuple[x.Organization, tuple[x.Interest, ...], x.Ca
 class TestNoOneExcludedGetsIn:
     """No operation sequence puts a recused or accused official in a chain (Arts. 28, 30)."""
 
-    @given(world(), st.sampled_from(x.AccusedScope))
+    @given(world(), st.sampled_from(x.responsibility.AccusedScope))
     def test_holders_escalations_and_views(
         self,
-        w: tuple[x.Organization, tuple[x.Interest, ...], x.Case],
-        scope: x.AccusedScope,
+        w: tuple[x.Organization, tuple[x.responsibility.Interest, ...], x.Case],
+        scope: x.responsibility.AccusedScope,
     ) -> None:
         """No holder, plan owner or escalated official is excluded; the excluded see nothing."""
         org, declared, case = w
@@ -381,36 +469,49 @@ class TestNoOneExcludedGetsIn:
         if case.responsible_unit is not None:  # supervision from above it (Art. 40)
             above = org.ancestors(case.responsible_unit)
             for h in case.roles:
-                if h.role is x.Role.SUPERVISOR:
+                if h.role is x.vocabulary.Role.SUPERVISOR:
                     assert org.official(h.holder).unit in above
         for h in case.roles:
-            if h.role is x.Role.RESPONSIBLE_UNIT:
+            if h.role is x.vocabulary.Role.RESPONSIBLE_UNIT:
                 assert h.holder not in case.accused_units
             else:
-                assert x.excluded(h.holder, case, org, interests=declared, scope=default) is None
+                assert (
+                    x.responsibility.excluded(
+                        h.holder, case, org, interests=declared, scope=default
+                    )
+                    is None
+                )
         if case.plan is not None and case.plan.owner:
-            assert x.excluded(case.plan.owner, case, org, interests=declared) is None
+            assert x.responsibility.excluded(case.plan.owner, case, org, interests=declared) is None
         if case.plan is not None and case.plan.is_complete:
             assert case.plan.owner and case.plan.deadline and case.plan.measures
         as_of = case.events[-1].at.date() + dt.timedelta(days=40)
         try:
             clocks = x.clocks(case, as_of=as_of)
-        except x.CalendarRangeError:
+        except x.errors.CalendarRangeError:
             return
-        told, skipped = x.escalations(
+        told, skipped = x.responsibility.escalations(
             case, clocks, org, as_of=as_of, interests=declared, scope=scope
         )
-        unit = x.responsible_unit(case, org)
+        unit = x.responsibility.responsible_unit(case, org)
         for e in told:
-            assert x.excluded(e.official, case, org, interests=declared, scope=scope) is None
+            assert (
+                x.responsibility.excluded(e.official, case, org, interests=declared, scope=scope)
+                is None
+            )
             if e.target == "superior_head":
                 assert unit is not None
                 assert org.official(e.official).unit in org.ancestors(unit)
         for s in skipped:
             assert s.reason
         for o in org.officials:
-            if x.excluded(o.id, case, org, interests=declared, scope=scope) is not None:
-                assert not x.can_view(o.id, case, org, interests=declared, scope=scope)
+            if (
+                x.responsibility.excluded(o.id, case, org, interests=declared, scope=scope)
+                is not None
+            ):
+                assert not x.responsibility.can_view(
+                    o.id, case, org, interests=declared, scope=scope
+                )
 
     @given(organizations(), st.data())
     def test_supervisors_stay_above_the_responsible_unit(
@@ -424,16 +525,19 @@ class TestNoOneExcludedGetsIn:
         people = st.sampled_from(upper or [o.id for o in org.officials] or ["nobody"])
         ops = st.one_of(
             st.builds(
-                x.AssignRole,
-                role=st.just(x.Role.RESPONSIBLE_UNIT),
+                x.changes.AssignRole,
+                role=st.just(x.vocabulary.Role.RESPONSIBLE_UNIT),
                 holder=st.sampled_from([u.id for u in org.units]),
                 reason=st.just("分工"),
             ),
             *(
                 st.builds(
-                    cls, role=st.just(x.Role.SUPERVISOR), holder=people, reason=st.just("督办")
+                    cls,
+                    role=st.just(x.vocabulary.Role.SUPERVISOR),
+                    holder=people,
+                    reason=st.just("督办"),
                 )
-                for cls in (x.AssignRole, x.ReleaseRole)
+                for cls in (x.changes.AssignRole, x.changes.ReleaseRole)
             ),
         )
         at = case.events[-1].at
@@ -446,17 +550,19 @@ class TestNoOneExcludedGetsIn:
             if case.responsible_unit is not None:
                 above = org.ancestors(case.responsible_unit)
                 for h in case.roles:
-                    if h.role is x.Role.SUPERVISOR:
+                    if h.role is x.vocabulary.Role.SUPERVISOR:
                         assert org.official(h.holder).unit in above, (h.holder, case.roles)
 
     @given(world(), st.data())
     def test_a_new_interest_reports_exactly_the_chains_it_breaks(
-        self, w: tuple[x.Organization, tuple[x.Interest, ...], x.Case], data: st.DataObject
+        self,
+        w: tuple[x.Organization, tuple[x.responsibility.Interest, ...], x.Case],
+        data: st.DataObject,
     ) -> None:
         """conflicts() lists each role the interested official holds in a touched case."""
         org, _, case = w
         new = data.draw(interests(org, (case.id,)))
-        reported = x.conflicts(new, [case], org)
+        reported = x.responsibility.conflicts(new, [case], org)
         expected = {
             (case.id, h.role, h.holder)
             for h in case.roles
@@ -472,20 +578,22 @@ class TestForwardingAnAccusation:
         """Forward or assign to the accused unit (or, with the org, a unit under it) is refused."""
         case = run(
             (
-                register(t(2025, 3, 3), category=x.Category.ACCUSATION, accused_units=["D1"]),
+                register(
+                    t(2025, 3, 3), category=x.vocabulary.Category.ACCUSATION, accused_units=["D1"]
+                ),
                 t(2025, 3, 3),
             )
         )
-        with pytest.raises(x.ConfidentialityError, match=SECRECY):
-            x.apply(case, x.Forward(to_unit="D1"), t(2025, 3, 4))
-        with pytest.raises(x.ConfidentialityError, match=SECRECY):
+        with pytest.raises(x.errors.ConfidentialityError, match=SECRECY):
+            x.apply(case, x.changes.Forward(to_unit="D1"), t(2025, 3, 4))
+        with pytest.raises(x.errors.ConfidentialityError, match=SECRECY):
             x.apply(
                 case,
-                x.Assign(to_unit="B11", report_back_by=D(2025, 4, 1)),
+                x.changes.Assign(to_unit="B11", report_back_by=D(2025, 4, 1)),
                 t(2025, 3, 4),
                 org=ORG,
             )
-        sent, _ = x.apply(case, x.Forward(to_unit="D2"), t(2025, 3, 4), org=ORG)
+        sent, _ = x.apply(case, x.changes.Forward(to_unit="D2"), t(2025, 3, 4), org=ORG)
         assert sent.handling_unit == "D2"
 
     def test_an_accused_handling_unit_is_never_the_responsible_unit(self) -> None:
@@ -495,13 +603,13 @@ class TestForwardingAnAccusation:
                 register(
                     t(2025, 3, 3),
                     receiving_unit="D1",
-                    category=x.Category.ACCUSATION,
+                    category=x.vocabulary.Category.ACCUSATION,
                     accused_units=["D1"],
                 ),
                 t(2025, 3, 3),
             )
         )
-        assert x.first_responsible(case, ORG) is None
-        assert "no responsible unit (责任单位)" in x.policy_gaps(
-            case, ORG, x.load_assignment_policy()
+        assert x.responsibility.first_responsible(case, ORG) is None
+        assert "no responsible unit (责任单位)" in x.responsibility.policy_gaps(
+            case, ORG, x.responsibility.load_assignment_policy()
         )

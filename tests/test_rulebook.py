@@ -22,7 +22,7 @@ class TestBundled:
 
     def test_ids(self) -> None:
         """Four rulebooks ship: 2022 (default), 2005, simplified, a local example."""
-        assert x.bundled_rulebooks() == (
+        assert x.rulebook.bundled_rulebooks() == (
             "simplified-2016",
             "xinfang-2005",
             "xinfang-2022",
@@ -33,18 +33,18 @@ class TestBundled:
     @pytest.mark.parametrize(
         ("key", "period", "article"),
         [
-            ("routing", x.Period.days(15), "第二十二条"),
-            ("receipt_notice", x.Period.days(15), "第二十三条"),
-            ("remit_objection", x.Period.working_days(5), "第二十三条第三款"),
-            ("handling", x.Period.days(60), "第三十四条"),
-            ("extension", x.Period.days(30), "第三十四条"),
-            ("review_request", x.Period.days(30), "第三十五条"),
-            ("review_decision", x.Period.days(30), "第三十五条"),
-            ("rereview_request", x.Period.days(30), "第三十六条"),
-            ("rereview_decision", x.Period.days(30), "第三十六条"),
+            ("routing", x.periods.Period.days(15), "第二十二条"),
+            ("receipt_notice", x.periods.Period.days(15), "第二十三条"),
+            ("remit_objection", x.periods.Period.working_days(5), "第二十三条第三款"),
+            ("handling", x.periods.Period.days(60), "第三十四条"),
+            ("extension", x.periods.Period.days(30), "第三十四条"),
+            ("review_request", x.periods.Period.days(30), "第三十五条"),
+            ("review_decision", x.periods.Period.days(30), "第三十五条"),
+            ("rereview_request", x.periods.Period.days(30), "第三十六条"),
+            ("rereview_decision", x.periods.Period.days(30), "第三十六条"),
         ],
     )
-    def test_2022_limits(self, key: str, period: x.Period, article: str) -> None:
+    def test_2022_limits(self, key: str, period: x.periods.Period, article: str) -> None:
         """Each 2022 limit has its period and cites its article."""
         lim = x.bundled_rulebook("xinfang-2022")[key]
         assert lim.period == period
@@ -67,13 +67,13 @@ class TestBundled:
     def test_simplified_layers_on_2022(self) -> None:
         """The simplified rulebook keeps 2022's limits and adds 3 / 10 working days."""
         rb = x.bundled_rulebook("simplified-2016")
-        assert rb["acceptance_decision"].period == x.Period.working_days(3)
-        assert rb["simplified_handling"].period == x.Period.working_days(10)
+        assert rb["acceptance_decision"].period == x.periods.Period.working_days(3)
+        assert rb["simplified_handling"].period == x.periods.Period.working_days(10)
         assert rb["review_request"] == x.bundled_rulebook()["review_request"]
 
     def test_missing_limit_is_a_clear_error(self) -> None:
         """Asking a rulebook for a limit it lacks names what it has."""
-        with pytest.raises(x.RulebookError, match="has no limit 'remit_objection'"):
+        with pytest.raises(x.errors.RulebookError, match="has no limit 'remit_objection'"):
             x.bundled_rulebook("xinfang-2005")["remit_objection"]
 
 
@@ -101,7 +101,7 @@ class TestLoader:
         path = tmp_path / "local.toml"
         path.write_text(GOOD, encoding="utf-8")
         rb = x.load_rulebook(path)
-        assert rb["handling"].period == x.Period.days(45)
+        assert rb["handling"].period == x.periods.Period.days(45)
         assert rb["review_request"] == x.bundled_rulebook()["review_request"]
         assert rb.counting == x.bundled_rulebook().counting
 
@@ -134,7 +134,7 @@ class TestLoader:
         """Each mistake fails at load with the file, the key and what is wrong."""
         path = tmp_path / "bad.toml"
         path.write_text(GOOD.replace(*edit), encoding="utf-8")
-        with pytest.raises(x.RulebookError) as info:
+        with pytest.raises(x.errors.RulebookError) as info:
             x.load_rulebook(path)
         text = str(info.value)
         assert f"bad.toml: {key}" in text
@@ -156,19 +156,19 @@ class TestLoader:
                 },
             },
         }
-        with pytest.raises(x.RulebookError, match=r"limits\.ext\.extends"):
+        with pytest.raises(x.errors.RulebookError, match=r"limits\.ext\.extends"):
             x.load_rulebook(data)
 
     def test_not_toml(self, tmp_path: Path) -> None:
         """A file that is not TOML is reported with its path."""
         path = tmp_path / "broken.toml"
         path.write_text("limits = [", encoding="utf-8")
-        with pytest.raises(x.RulebookError, match=r"broken\.toml.*not valid TOML"):
+        with pytest.raises(x.errors.RulebookError, match=r"broken\.toml.*not valid TOML"):
             x.load_rulebook(path)
 
     def test_every_start_event_has_a_milestone(self) -> None:
         """Each start event a rulebook may name is a milestone the case records."""
-        fields = {f.name for f in __import__("attrs").fields(x.Milestones)}
+        fields = {f.name for f in __import__("attrs").fields(x.case.Milestones)}
         assert {"last_forwarded" if s == "forwarded" else s for s in START_EVENTS} <= fields
 
 
@@ -187,7 +187,7 @@ def test_each_rulebook_counts_its_own_plan_art34() -> None:
     shorter = attrs.evolve(
         rb,
         limits=tuple(
-            attrs.evolve(lim, period=x.Period.days(30)) if lim is handling else lim
+            attrs.evolve(lim, period=x.periods.Period.days(30)) if lim is handling else lim
             for lim in rb.limits
         ),
     )

@@ -90,10 +90,12 @@ class TestRoundTrip:
         assert s.from_dict(data, type(change)) == change
 
     @given(periods(), counting_rules())
-    def test_small_values_round_trip(self, period: x.Period, rule: x.CountingRule) -> None:
+    def test_small_values_round_trip(
+        self, period: x.periods.Period, rule: x.periods.CountingRule
+    ) -> None:
         """Periods and counting rules round trip."""
-        assert s.from_json(s.to_json(period), x.Period) == period
-        assert s.from_json(s.to_json(rule), x.CountingRule) == rule
+        assert s.from_json(s.to_json(period), x.periods.Period) == period
+        assert s.from_json(s.to_json(rule), x.periods.CountingRule) == rule
 
     @given(cases())
     def test_clocks_round_trip(self, case: x.Case) -> None:
@@ -352,7 +354,7 @@ class TestEdges:
 
     def test_ledger_lines_split_on_newlines_only(self) -> None:
         """U+2028 inside a string is not a line break of a JSON Lines ledger."""
-        case = accepted_on(t(2025, 8, 8), claims=[x.Claim(request="退还\u2028押金\u0085")])
+        case = accepted_on(t(2025, 8, 8), claims=[x.changes.Claim(request="退还\u2028押金\u0085")])
         assert s.load_ledger(s.dump_ledger([case])) == [case.masked()]
 
     @pytest.mark.parametrize("version", [True, 1.0, "1"])

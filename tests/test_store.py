@@ -35,19 +35,19 @@ def t(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
     return dt.datetime(y, m, d, h, tzinfo=SHANGHAI)
 
 
-def reg(case_id: str = "S-1", **kw: object) -> x.Register:
+def reg(case_id: str = "S-1", **kw: object) -> x.changes.Register:
     args: dict[str, object] = {
         "case_id": case_id,
         "received_at": t(2026, 3, 2),
-        "channel": x.Channel.LETTER,
+        "channel": x.vocabulary.Channel.LETTER,
         "receiving_unit": "D1",
         "petitioners": [
-            x.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
+            x.personal.Petitioner(name="张三", id_number="11010519491231002X", phone="13812345678")
         ],
-        "claims": [x.Claim(request="退还押金")],
+        "claims": [x.changes.Claim(request="退还押金")],
     }
     args.update(kw)
-    return x.Register(**args)  # type: ignore[arg-type]
+    return x.changes.Register(**args)  # type: ignore[arg-type]
 
 
 def W() -> DemoWorld:  # noqa: N802 - the demo world, built once
@@ -117,7 +117,7 @@ class TestRoundTrip:
             for generated in cases:
                 case = renamed(generated, f"H-{s.count()}-{generated.id}")
                 first = case.events[0]
-                assert isinstance(first.change, x.Register)
+                assert isinstance(first.change, x.changes.Register)
                 s.register(first.change, first.at, by=first.by)
                 for e in case.events[1:]:
                     s.apply(case.id, e.change, at=e.at, by=e.by, expected_version=e.seq - 1)
@@ -134,8 +134,10 @@ class TestCommands:
         with open_store(store_url) as s:
             case, ev = s.register(reg(), t(2026, 3, 2, 10), by="clerk")
             assert (case, ev) == x.open_case(reg(), t(2026, 3, 2, 10), by="clerk")
-            got = s.apply("S-1", x.Accept(), at=t(2026, 3, 4), by="clerk", expected_version=1)
-            assert got == x.apply(case, x.Accept(), t(2026, 3, 4), by="clerk")
+            got = s.apply(
+                "S-1", x.changes.Accept(), at=t(2026, 3, 4), by="clerk", expected_version=1
+            )
+            assert got == x.apply(case, x.changes.Accept(), t(2026, 3, 4), by="clerk")
             assert s.version("S-1") == 2
             assert s.case("S-1") == got[0]
 
@@ -150,10 +152,10 @@ class TestCommands:
         """A stale expected_version is refused, naming both versions; nothing is written."""
         with open_store(store_url) as s:
             s.register(reg(), t(2026, 3, 2, 10))
-            s.apply("S-1", x.Notify(), at=t(2026, 3, 3))
+            s.apply("S-1", x.changes.Notify(), at=t(2026, 3, 3))
             before = digest(store_url)
             with pytest.raises(ConcurrencyError) as info:
-                s.apply("S-1", x.Accept(), at=t(2026, 3, 4), expected_version=1)
+                s.apply("S-1", x.changes.Accept(), at=t(2026, 3, 4), expected_version=1)
             assert (info.value.case_id, info.value.expected, info.value.actual) == ("S-1", 1, 2)
             assert isinstance(info.value, x.XinfangError)
             assert digest(store_url) == before
@@ -162,15 +164,17 @@ class TestCommands:
         """A repeated idempotency key returns the first result and writes nothing."""
         with open_store(store_url) as s:
             s.register(reg(), t(2026, 3, 2, 10), idempotency_key="r1")
-            first = s.apply("S-1", x.Accept(), at=t(2026, 3, 4), idempotency_key="k1")
-            s.apply("S-1", x.Notify(), at=t(2026, 3, 5))
+            first = s.apply("S-1", x.changes.Accept(), at=t(2026, 3, 4), idempotency_key="k1")
+            s.apply("S-1", x.changes.Notify(), at=t(2026, 3, 5))
             before = digest(store_url)
-            again = s.apply("S-1", x.Accept(), at=t(2026, 3, 9), idempotency_key="k1")
+            again = s.apply("S-1", x.changes.Accept(), at=t(2026, 3, 9), idempotency_key="k1")
             assert again == first
             assert s.register(reg(), t(2026, 3, 2, 10), idempotency_key="r1")[1].seq == 1
             assert digest(store_url) == before
             with pytest.raises(x.XinfangError, match="different command"):
-                s.apply("S-1", x.Notify(note="other"), at=t(2026, 3, 9), idempotency_key="k1")
+                s.apply(
+                    "S-1", x.changes.Notify(note="other"), at=t(2026, 3, 9), idempotency_key="k1"
+                )
 
     def test_retry_rereads(self, store_url: str) -> None:
         """retry() re-runs a command that re-reads the version until it lands."""
@@ -181,16 +185,18 @@ class TestCommands:
             def command() -> tuple[x.Case, x.Event]:
                 v = s.version("S-1")
                 if not calls:  # another writer slips in after the read
-                    other.apply("S-1", x.Notify(note="other"), at=t(2026, 3, 3))
+                    other.apply("S-1", x.changes.Notify(note="other"), at=t(2026, 3, 3))
                 calls.append(v)
-                return s.apply("S-1", x.Notify(note="mine"), at=t(2026, 3, 4), expected_version=v)
+                return s.apply(
+                    "S-1", x.changes.Notify(note="mine"), at=t(2026, 3, 4), expected_version=v
+                )
 
             _, ev = retry(command)
             assert calls == [1, 2]
             assert ev.seq == 3
             assert [e.change for e in s.events("S-1")][1:] == [
-                x.Notify(note="other"),
-                x.Notify(note="mine"),
+                x.changes.Notify(note="other"),
+                x.changes.Notify(note="mine"),
             ]
 
     def test_finality_reads_related_cases_from_the_store(self, store_url: str) -> None:
@@ -198,10 +204,10 @@ class TestCommands:
         with open_store(store_url) as s:
             s.register(reg("S-2", repeat_of=("S-0",), same_facts=True), t(2026, 3, 2, 10))
             with pytest.raises(x.TransitionError, match="related"):
-                s.apply("S-2", x.Accept(), at=t(2026, 3, 3))
+                s.apply("S-2", x.changes.Accept(), at=t(2026, 3, 3))
             s.register(reg("S-0"), t(2026, 3, 2, 9))
-            case, _ = s.apply("S-2", x.Accept(), at=t(2026, 3, 3))
-            assert case.stage is x.Stage.ACCEPTED
+            case, _ = s.apply("S-2", x.changes.Accept(), at=t(2026, 3, 3))
+            assert case.stage is x.vocabulary.Stage.ACCEPTED
 
 
 class TestBadInput:
@@ -211,14 +217,14 @@ class TestBadInput:
         """Unknown ids, refused commands, naive instants and registrations through apply."""
         with open_store(store_url) as s:
             s.register(reg(), t(2026, 3, 2, 10))
-            s.apply("S-1", x.Withdraw(reason="不再信访"), at=t(2026, 3, 3))
+            s.apply("S-1", x.changes.Withdraw(reason="不再信访"), at=t(2026, 3, 3))
             before = digest(store_url)
             with pytest.raises(UnknownCaseError, match="NOPE"):
-                s.apply("NOPE", x.Accept(), at=t(2026, 3, 4))
+                s.apply("NOPE", x.changes.Accept(), at=t(2026, 3, 4))
             with pytest.raises(x.TransitionError):
-                s.apply("S-1", x.Accept(), at=t(2026, 3, 4))
+                s.apply("S-1", x.changes.Accept(), at=t(2026, 3, 4))
             with pytest.raises(x.XinfangError):
-                s.apply("S-1", x.Notify(), at=dt.datetime(2026, 3, 4, 9))
+                s.apply("S-1", x.changes.Notify(), at=dt.datetime(2026, 3, 4, 9))
             with pytest.raises(x.XinfangError, match="register"):
                 s.apply("S-1", reg("S-9"), at=t(2026, 3, 4))
             assert digest(store_url) == before
@@ -355,7 +361,7 @@ class TestProjections:
             for k, days in enumerate((3, 9, 15, 40)):
                 case, _ = s.register(reg(f"A-{k}"), t(2026, 3, 2), by="clerk")
                 by_day = dt.date(2026, 3, 3) + dt.timedelta(days=days)
-                assign = x.Assign(to_unit="D2", report_back_by=by_day)
+                assign = x.changes.Assign(to_unit="D2", report_back_by=by_day)
                 s.apply(case.id, assign, at=t(2026, 3, 3), by="clerk", expected_version=1)
                 ids.append(case.id)
             as_of = dt.date(2026, 3, 4)
@@ -404,8 +410,8 @@ class TestReads:
         """A case as of a past instant or day is the replay of its events until then."""
         with open_store(store_url) as s:
             s.register(reg(), t(2026, 3, 2, 10))
-            s.apply("S-1", x.Accept(), at=t(2026, 3, 4))
-            s.apply("S-1", x.Notify(), at=t(2026, 3, 5))
+            s.apply("S-1", x.changes.Accept(), at=t(2026, 3, 4))
+            s.apply("S-1", x.changes.Notify(), at=t(2026, 3, 5))
             full = s.case("S-1")
             assert s.case("S-1", as_of=t(2026, 3, 4, 12)) == x.replay(full.events[:2])
             assert s.case("S-1", as_of=dt.date(2026, 3, 4)) == x.replay(full.events[:2])
@@ -418,7 +424,7 @@ class TestReads:
         w = W()
         accusation = reg(
             "S-A",
-            category=x.Category.ACCUSATION,
+            category=x.vocabulary.Category.ACCUSATION,
             accused_units=("D2",),
             receiving_unit="HQ",
         )
@@ -427,7 +433,7 @@ class TestReads:
             with pytest.raises(UnknownCaseError, match="no case S-A"):
                 s.case("S-A", viewer="D2-S", org=w.org)
             seen = s.case("S-A", viewer="D3-S", org=w.org)
-            assert seen == x.redact(s.case("S-A"))
+            assert seen == x.responsibility.redact(s.case("S-A"))
             assert s.case("S-A", viewer="HQ-H", org=w.org) == s.case("S-A")
             with pytest.raises(x.XinfangError, match="org="):
                 s.case("S-A", viewer="D3-S")  # type: ignore[call-overload]
@@ -438,7 +444,7 @@ def test_registered_ids_are_unique_across_connections(store_url: str) -> None:
     with open_store(store_url) as a, open_store(store_url) as b:
         a.register(reg(), t(2026, 3, 2, 10))
         with pytest.raises(ConcurrencyError):
-            b.register(attrs.evolve(reg(), channel=x.Channel.VISIT), t(2026, 3, 2, 11))
+            b.register(attrs.evolve(reg(), channel=x.vocabulary.Channel.VISIT), t(2026, 3, 2, 11))
         assert a.version("S-1") == 1
 
 

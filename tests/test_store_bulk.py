@@ -165,7 +165,7 @@ def test_the_default_reads_large_ledgers_column_wise(
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(
     many=st.lists(cases(max_steps=10), min_size=1, max_size=4),
-    rulebook=st.sampled_from(x.bundled_rulebooks()),
+    rulebook=st.sampled_from(x.rulebook.bundled_rulebooks()),
     narrow=st.none() | work_calendars(min_year=2020, max_year=2026, max_span_days=5 * 366),
 )
 def test_generated_cases_import_alike(
@@ -205,7 +205,7 @@ def test_the_engine_leaves_out_exactly_the_cases_clocks_refuses(
                 (k, c.key, c.due, c.status)
                 for c in x.clocks(case, as_of=day, rulebook=rb, calendar=calendar)
             ]
-        except x.CalendarRangeError:
+        except x.errors.CalendarRangeError:
             refused.add(k)
     outside = np.zeros(len(then), dtype=bool)
     parts = clock_parts(
@@ -229,5 +229,5 @@ def test_a_day_outside_still_raises_without_outside() -> None:
     cal = x.WorkCalendar(name="tiny", first=dt.date(2030, 1, 1), last=dt.date(2030, 1, 31))
     rb = x.bundled_rulebook()
     day = case.events[-1].at.date()
-    with pytest.raises(x.CalendarRangeError):
+    with pytest.raises(x.errors.CalendarRangeError):
         clock_parts(CaseColumns([case], day, read=clock_columns(rb)), rulebook=rb, calendar=cal)

@@ -50,13 +50,13 @@ def test_concurrent_commands(store_url: str) -> None:
     n, m = _size()
     with open_store(store_url) as s:
         for k in range(SHARED_CASES):
-            reg = x.Register(
+            reg = x.changes.Register(
                 case_id=f"C-{k:02d}",
                 received_at=dt.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI),
-                channel=x.Channel.LETTER,
+                channel=x.vocabulary.Channel.LETTER,
                 receiving_unit="D1",
-                petitioners=[x.Petitioner(name="张三")],
-                claims=[x.Claim(request="退还押金")],
+                petitioners=[x.personal.Petitioner(name="张三")],
+                claims=[x.changes.Claim(request="退还押金")],
             )
             s.register(reg, dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
     ctx = _workers()

@@ -26,42 +26,42 @@ store_url = store_helpers.store_url
 AT = dt.datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
 
 
-def _reg(case_id: Any = "S-1", **kw: Any) -> x.Register:
+def _reg(case_id: Any = "S-1", **kw: Any) -> x.changes.Register:
     args: dict[str, Any] = {
         "case_id": case_id,
         "received_at": AT,
-        "channel": x.Channel.LETTER,
+        "channel": x.vocabulary.Channel.LETTER,
         "receiving_unit": "D1",
-        "petitioners": [x.Petitioner(name="张三")],
-        "claims": [x.Claim(request="退还押金")],
+        "petitioners": [x.personal.Petitioner(name="张三")],
+        "claims": [x.changes.Claim(request="退还押金")],
     }
     args.update(kw)
-    return x.Register(**args)
+    return x.changes.Register(**args)
 
 
 #: (what is called, the argument its error must name)
 BAD_CALLS: list[tuple[str, Any, str]] = [
-    ("a number as a case id", lambda s: s.apply(123, x.Notify(note="n"), at=AT), "case_id"),
+    ("a number as a case id", lambda s: s.apply(123, x.changes.Notify(note="n"), at=AT), "case_id"),
     ("a dict as a change", lambda s: s.apply("S-1", {"kind": "notify"}, at=AT), "change"),
     (
         "a string as expected_version",
-        lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, expected_version="1"),
+        lambda s: s.apply("S-1", x.changes.Notify(note="n"), at=AT, expected_version="1"),
         "expected_version",
     ),
     (
         "a bool as expected_version",
-        lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, expected_version=True),
+        lambda s: s.apply("S-1", x.changes.Notify(note="n"), at=AT, expected_version=True),
         "expected_version",
     ),
-    ("a number as by", lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, by=7), "by"),
+    ("a number as by", lambda s: s.apply("S-1", x.changes.Notify(note="n"), at=AT, by=7), "by"),
     (
         "a number as a key",
-        lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, idempotency_key=5),
+        lambda s: s.apply("S-1", x.changes.Notify(note="n"), at=AT, idempotency_key=5),
         "idempotency_key",
     ),
-    ("a string as at", lambda s: s.apply("S-1", x.Notify(note="n"), at="2026-11-02"), "at"),
-    ("a dict as org", lambda s: s.apply("S-1", x.Notify(note="n"), at=AT, org={}), "org"),
-    ("a change as registration", lambda s: s.register(x.Notify(note="n"), AT), "change"),
+    ("a string as at", lambda s: s.apply("S-1", x.changes.Notify(note="n"), at="2026-11-02"), "at"),
+    ("a dict as org", lambda s: s.apply("S-1", x.changes.Notify(note="n"), at=AT, org={}), "org"),
+    ("a change as registration", lambda s: s.register(x.changes.Notify(note="n"), AT), "change"),
     ("a number as a read's id", lambda s: s.case(42), "case_id"),
     ("a number to version", lambda s: s.version(42), "case_id"),
     ("a list to events", lambda s: s.events(["S-1"]), "case_id"),
@@ -92,8 +92,8 @@ def test_one_length_limit_before_any_sql(store_url: str) -> None:
         before = digest(store_url)
         calls = {
             "case_id": lambda: s.register(_reg(long), AT),
-            "key": lambda: s.apply("S-1", x.Notify(note="n"), at=AT, idempotency_key=long),
-            "by": lambda: s.apply("S-1", x.Notify(note="n"), at=AT, by=long),
+            "key": lambda: s.apply("S-1", x.changes.Notify(note="n"), at=AT, idempotency_key=long),
+            "by": lambda: s.apply("S-1", x.changes.Notify(note="n"), at=AT, by=long),
             "read": lambda: s.case(long),
             "import": lambda: s.import_ledger(
                 x.dump_ledger([x.open_case(_reg("Y" * (MAX_ID_LENGTH + 1)), AT)[0]])
@@ -133,7 +133,7 @@ def test_an_instant_outside_the_range_is_refused_before_writing(store_url: str) 
             with pytest.raises(x.InvalidDataError, match=r"^1 problem.*: at: .*1949-10-01\.\.2199"):
                 s.register(_reg("S-0"), edge)
             with pytest.raises(x.InvalidDataError, match=r": at: .*outside the range"):
-                s.apply("S-1", x.Notify(note="n"), at=edge)
+                s.apply("S-1", x.changes.Notify(note="n"), at=edge)
             with pytest.raises(x.InvalidDataError, match="received_at"):
                 s.register(_reg("S-0", received_at=edge), AT)
             with pytest.raises(x.InvalidDataError, match="as_of"):

@@ -1,7 +1,7 @@
 """The store's import checks a ledger's references as the library does (issue 21).
 
 ``Store.import_ledger(..., org=, campaign=)`` refuses, before it writes
-anything, a ledger that :func:`xinfang.check_references` finds a problem in
+anything, a ledger that :func:`xinfang.campaign.check_references` finds a problem in
 that stops a case's placement (``unplaced``: the bulletin would list the case
 as not placed, 未归属), or, with a campaign, a problem of the campaign itself
 (a unit missing from the organisation, a target no case of the ledger or the
@@ -152,7 +152,7 @@ def test_an_unknown_id_that_places_nothing_does_not_refuse(tmp_path: Path) -> No
         if any(e["change"].get("to_unit") for e in d["events"][1:])
     )
     doc["events"][0]["change"]["receiving_unit"] = "外省信访局"
-    found = x.check_references(x.load_ledger(_text(docs)), WORLD.org, WORLD.campaign)
+    found = x.campaign.check_references(x.load_ledger(_text(docs)), WORLD.org, WORLD.campaign)
     assert [(p.index, p.field, p.unplaced) for p in found] == [(k, "receiving_unit", False)]
     for columnar in PATHS:
         with open_store(f"sqlite:///{tmp_path / f'{columnar}.db'}") as s:
@@ -172,7 +172,7 @@ def test_the_import_refuses_exactly_what_stops_placement(
     """
     org, campaign, many, _ = w
     given_campaign = campaign if scoped else None
-    found = x.check_references(many, org, given_campaign)
+    found = x.campaign.check_references(many, org, given_campaign)
     stopping = [
         f"line {p.index + 1} (case {p.case_id}): {p.field}"
         if p.index is not None

@@ -47,8 +47,10 @@ store_url = store_helpers.store_url
 _WAIT = 1.0
 
 
-def _accusation() -> x.Register:
-    return reg("S-A", category=x.Category.ACCUSATION, accused_units=("D2",), receiving_unit="HQ")
+def _accusation() -> x.changes.Register:
+    return reg(
+        "S-A", category=x.vocabulary.Category.ACCUSATION, accused_units=("D2",), receiving_unit="HQ"
+    )
 
 
 def _in_thread(url: str, fn: Callable[[Store], Any]) -> tuple[threading.Thread, dict[str, Any]]:
@@ -99,11 +101,15 @@ class TestViewerAsOf:
         org = W().org
         with open_store(store_url) as s:
             s.register(reg("S-C"), t(2026, 3, 2, 10))
-            s.apply("S-C", x.Categorize(category=x.Category.ACCUSATION), at=t(2026, 3, 5))
+            s.apply(
+                "S-C",
+                x.changes.Categorize(category=x.vocabulary.Category.ACCUSATION),
+                at=t(2026, 3, 5),
+            )
             full = s.case("S-C")
             past = s.case("S-C", viewer="D3-S", org=org, as_of=dt.date(2026, 3, 3))
-            assert past == x.redact(x.replay(full.events[:1]))
-            assert s.case("S-C", viewer="D3-S", org=org) == x.redact(full)
+            assert past == x.responsibility.redact(x.replay(full.events[:1]))
+            assert s.case("S-C", viewer="D3-S", org=org) == x.responsibility.redact(full)
             # Visible in full now: the past in full too.
             assert s.case("S-C", viewer="HQ-H", org=org, as_of=dt.date(2026, 3, 3)) == x.replay(
                 full.events[:1]
@@ -148,7 +154,7 @@ class TestIdempotencyRace:
             def accept(store: Store) -> tuple[x.Case, x.Event]:
                 return store.apply(
                     "S-1",
-                    x.Accept(),
+                    x.changes.Accept(),
                     at=t(2026, 3, 4),
                     by="clerk",
                     expected_version=expected,
@@ -181,7 +187,7 @@ def test_rebuild_does_not_overwrite_a_command_running_meanwhile(
         s.register(reg(), t(2026, 3, 2, 10))
         thread, other = _in_thread(
             store_url,
-            lambda o: o.apply("S-1", x.Accept(), at=t(2026, 3, 4), expected_version=1),
+            lambda o: o.apply("S-1", x.changes.Accept(), at=t(2026, 3, 4), expected_version=1),
         )
         real = s._db.run
 
@@ -200,13 +206,13 @@ def test_rebuild_does_not_overwrite_a_command_running_meanwhile(
         assert s.version("S-1") == len(s.events("S-1")) == 2
         assert s.check().ok
         with pytest.raises(ConcurrencyError):
-            s.apply("S-1", x.Notify(), at=t(2026, 3, 5), expected_version=1)
+            s.apply("S-1", x.changes.Notify(), at=t(2026, 3, 5), expected_version=1)
 
 
 def _version_one(url: str) -> x.Case:
     """A database at schema version 1 holding one case's journal (two events); the case."""
     case, _ = x.open_case(reg("OLD-1"), t(2026, 3, 2, 10), by="clerk")
-    case, _ = x.apply(case, x.Accept(), t(2026, 3, 4), by="clerk")
+    case, _ = x.apply(case, x.changes.Accept(), t(2026, 3, 4), by="clerk")
     db = connect(url)
     try:
         assert db.migrate(1) == 1
@@ -292,21 +298,21 @@ class TestUnstorableText:
         with open_store(store_url) as s:
             s.register(reg(), t(2026, 3, 2, 10))
             before = digest(store_url)
-            bad = reg("S-2", claims=[x.Claim(request="退还押金", facts=text)])
+            bad = reg("S-2", claims=[x.changes.Claim(request="退还押金", facts=text)])
             with pytest.raises(x.InvalidDataError, match=words) as info:
                 s.register(bad, t(2026, 3, 2, 11))
             assert [p for p, _ in info.value.problems] == ["change.claims[0].facts"]
             with pytest.raises(x.InvalidDataError, match=words) as info:
-                s.apply("S-1", x.Notify(note=text), at=t(2026, 3, 3))
+                s.apply("S-1", x.changes.Notify(note=text), at=t(2026, 3, 3))
             assert [p for p, _ in info.value.problems] == ["change.note"]
             with pytest.raises(x.InvalidDataError, match=words) as info:
-                s.apply("S-1", x.Notify(), at=t(2026, 3, 3), by=text)
+                s.apply("S-1", x.changes.Notify(), at=t(2026, 3, 3), by=text)
             assert [p for p, _ in info.value.problems] == ["by"]
             with pytest.raises(x.InvalidDataError, match=words) as info:
                 s.register(reg(f"S-{text}"), t(2026, 3, 2, 11))
             assert [p for p, _ in info.value.problems] == ["change.case_id"]
             assert digest(store_url) == before
-            s.apply("S-1", x.Notify(note="第二页"), at=t(2026, 3, 3))  # the store goes on
+            s.apply("S-1", x.changes.Notify(note="第二页"), at=t(2026, 3, 3))  # the store goes on
             assert s.version("S-1") == 2
 
     @pytest.mark.parametrize("columnar", [False, True])
@@ -320,7 +326,7 @@ class TestUnstorableText:
             require("pyarrow", "the columnar import needs xinfang[columnar]")
         good = x.dump_ledger(W().cases[:3], reveal_personal_data=True)
         bad, _ = x.open_case(
-            reg("ZZ-1", claims=[x.Claim(request="退还押金", facts=text)]), t(2026, 3, 2, 10)
+            reg("ZZ-1", claims=[x.changes.Claim(request="退还押金", facts=text)]), t(2026, 3, 2, 10)
         )
         line = x.dump_ledger([bad], reveal_personal_data=True)
         if escaped:  # as written by a JSON encoder with ensure_ascii
@@ -336,7 +342,9 @@ class TestUnstorableText:
 
     def test_import_reports_them_with_the_other_bad_lines(self, store_url: str) -> None:
         """An unparsable line and a line with a NUL: both reported, nothing written."""
-        bad, _ = x.open_case(reg("ZZ-1", claims=[x.Claim(request="a\x00")]), t(2026, 3, 2, 10))
+        bad, _ = x.open_case(
+            reg("ZZ-1", claims=[x.changes.Claim(request="a\x00")]), t(2026, 3, 2, 10)
+        )
         text = "{not json\n" + x.dump_ledger([W().cases[0], bad], reveal_personal_data=True)
         with open_store(store_url, calendar=W().calendar) as s:
             with pytest.raises(x.InvalidDataError) as info:
@@ -348,14 +356,16 @@ class TestUnstorableText:
 
     def test_a_valid_astral_character_is_stored(self, store_url: str) -> None:
         """A surrogate pair, raw or escaped, is valid text: stored and read back."""
-        case, _ = x.open_case(reg("E-1", claims=[x.Claim(request="退还押金😀")]), t(2026, 3, 2))
+        case, _ = x.open_case(
+            reg("E-1", claims=[x.changes.Claim(request="退还押金😀")]), t(2026, 3, 2)
+        )
         line = x.dump_ledger([case], reveal_personal_data=True)
         escaped = json.dumps(json.loads(line), ensure_ascii=True) + "\n"
         assert "\\ud83d" in escaped
         with open_store(store_url) as s:
             assert s.import_ledger(escaped).added == 1
             assert s.case("E-1") == case
-            s.register(reg("E-2", claims=[x.Claim(request="😀")]), t(2026, 3, 2))
+            s.register(reg("E-2", claims=[x.changes.Claim(request="😀")]), t(2026, 3, 2))
 
     def test_a_write_that_cannot_encode_its_text_is_a_store_error(self, store_url: str) -> None:
         """Database.write turns a UnicodeError into a StoreError and rolls back."""

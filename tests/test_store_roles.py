@@ -51,15 +51,15 @@ def owner_and_role() -> Iterator[tuple[str, str, str]]:
                 conn.execute(f"DROP ROLE {role}".encode())
 
 
-def _reg(case_id: str) -> x.Register:
+def _reg(case_id: str) -> x.changes.Register:
     at = dt.datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
-    return x.Register(
+    return x.changes.Register(
         case_id=case_id,
         received_at=at,
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit="D1",
-        petitioners=[x.Petitioner(name="张三")],
-        claims=[x.Claim(request="退还押金")],
+        petitioners=[x.personal.Petitioner(name="张三")],
+        claims=[x.changes.Claim(request="退还押金")],
     )
 
 
@@ -87,7 +87,7 @@ def test_the_app_role_reads_and_appends_only(owner_and_role: tuple[str, str, str
     at = dt.datetime(2026, 11, 3, 9, tzinfo=SHANGHAI)
     with open_store(app_url) as s:  # no allowance needed: the role cannot rewrite
         s.register(_reg("R-1"), at, idempotency_key="k-1")
-        s.apply("R-1", x.Accept(), at=at, expected_version=1)
+        s.apply("R-1", x.changes.Accept(), at=at, expected_version=1)
         s.import_ledger(x.dump_ledger([x.open_case(_reg("R-2"), at)[0]]))
         assert s.rebuild() == 2
         assert s.check().ok

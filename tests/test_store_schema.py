@@ -180,6 +180,6 @@ def test_store_due_gives_the_last_report_clocks_gives(store_url: str, columnar: 
                 key=lambda c: (c.due, c.case_id, c.key),
             )
             assert listed and list(listed) == by_value
-        s.apply("XF-S2", x.ReportProgress(done="已听证"), at=t(2026, 11, 2))
+        s.apply("XF-S2", x.changes.ReportProgress(done="已听证"), at=t(2026, 11, 2))
         after = s.due(dt.date(2026, 12, 1), 60, kinds={LimitKind.PLAN})
     assert {c.last_report for c in after if c.case_id == "XF-S2"} == {dt.date(2026, 11, 2)}

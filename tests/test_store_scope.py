@@ -31,18 +31,24 @@ def t(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
 ORG = x.Organization(
     levels=("corps", "detachment", "brigade"),
     units=[
-        x.Unit(id="U0", name="总队", level="corps"),
-        x.Unit(id="U1", name="一支队", level="detachment", parent="U0"),
-        x.Unit(id="U2", name="二支队", level="detachment", parent="U0"),
-        x.Unit(id="U11", name="一大队", level="brigade", parent="U1"),
+        x.responsibility.Unit(id="U0", name="总队", level="corps"),
+        x.responsibility.Unit(id="U1", name="一支队", level="detachment", parent="U0"),
+        x.responsibility.Unit(id="U2", name="二支队", level="detachment", parent="U0"),
+        x.responsibility.Unit(id="U11", name="一大队", level="brigade", parent="U1"),
     ],
     officials=[
-        x.Official(id="U0-H", name="总队长", unit="U0", post=x.Post.HEAD),
-        x.Official(id="U1-S", name="一支队干部", unit="U1"),
-        x.Official(id="U1-H", name="一支队长", unit="U1", post=x.Post.HEAD),
-        x.Official(id="U2-S", name="二支队干部", unit="U2"),
-        x.Official(id="U2-H", name="二支队长", unit="U2", post=x.Post.HEAD),
-        x.Official(id="U11-S", name="一大队干部", unit="U11"),
+        x.responsibility.Official(
+            id="U0-H", name="总队长", unit="U0", post=x.responsibility.Post.HEAD
+        ),
+        x.responsibility.Official(id="U1-S", name="一支队干部", unit="U1"),
+        x.responsibility.Official(
+            id="U1-H", name="一支队长", unit="U1", post=x.responsibility.Post.HEAD
+        ),
+        x.responsibility.Official(id="U2-S", name="二支队干部", unit="U2"),
+        x.responsibility.Official(
+            id="U2-H", name="二支队长", unit="U2", post=x.responsibility.Post.HEAD
+        ),
+        x.responsibility.Official(id="U11-S", name="一大队干部", unit="U11"),
     ],
 )
 
@@ -54,23 +60,23 @@ OPEN = "XF-ORD-1"
 MISSING = "XF-NONE-1"
 
 
-def _register(case_id: str, **kw: Any) -> x.Register:
+def _register(case_id: str, **kw: Any) -> x.changes.Register:
     args: dict[str, Any] = {
         "case_id": case_id,
         "received_at": t(2026, 11, 2),
-        "channel": x.Channel.LETTER,
+        "channel": x.vocabulary.Channel.LETTER,
         "receiving_unit": "U2",
-        "petitioners": [x.Petitioner(name="张三")],
-        "claims": [x.Claim(request="反映问题")],
+        "petitioners": [x.personal.Petitioner(name="张三")],
+        "claims": [x.changes.Claim(request="反映问题")],
     }
     args.update(kw)
-    return x.Register(**args)
+    return x.changes.Register(**args)
 
 
 def _world(s: Store) -> None:
     """The accusation against U1, received by U2, and an ordinary case."""
     s.register(
-        _register(HIDDEN, category=x.Category.ACCUSATION, accused_units=("U1",)),
+        _register(HIDDEN, category=x.vocabulary.Category.ACCUSATION, accused_units=("U1",)),
         t(2026, 11, 2),
         idempotency_key="key-of-the-accusation",
     )
@@ -199,14 +205,16 @@ def _write_ledger(s: Store, v: ViewerStore) -> None:
 
 def _apply(s: Store, v: ViewerStore) -> None:
     def on(cid: str, key: str | None = None) -> Callable[[], object]:
-        return lambda: v.apply(cid, x.Notify(note="n"), at=t(2026, 11, 5), idempotency_key=key)
+        return lambda: v.apply(
+            cid, x.changes.Notify(note="n"), at=t(2026, 11, 5), idempotency_key=key
+        )
 
     _same_words(_raised(on(HIDDEN)), _raised(on(MISSING)), HIDDEN, MISSING)
     # A key first used on the hidden case: the error names no case.
     used = _raised(on(OPEN, "key-of-the-accusation"))
     assert HIDDEN not in str(used)
     assert "different command" in str(used)
-    _, event = v.apply(OPEN, x.Notify(note="n"), at=t(2026, 11, 5))
+    _, event = v.apply(OPEN, x.changes.Notify(note="n"), at=t(2026, 11, 5))
     assert event.by == "U1-S"
     assert s.version(HIDDEN) == 1
 
@@ -218,16 +226,16 @@ def _register_check(s: Store, v: ViewerStore) -> None:
     # The key of the hidden case's registration: refused without naming it.
     again = _raised(
         lambda: v.register(
-            _register(HIDDEN, category=x.Category.ACCUSATION, accused_units=("U1",)),
+            _register(HIDDEN, category=x.vocabulary.Category.ACCUSATION, accused_units=("U1",)),
             t(2026, 11, 2),
             idempotency_key="key-of-the-accusation",
         )
     )
     _same_words(again, taken_seen, HIDDEN, OPEN)
     # An accusation against the viewer's own unit: refused, nothing written.
-    with pytest.raises(x.ConfidentialityError):
+    with pytest.raises(x.errors.ConfidentialityError):
         v.register(
-            _register("XF-ACC-2", category=x.Category.ACCUSATION, accused_units=("U1",)),
+            _register("XF-ACC-2", category=x.vocabulary.Category.ACCUSATION, accused_units=("U1",)),
             t(2026, 11, 5),
         )
     assert s.version("XF-ACC-2") == 0
@@ -302,10 +310,12 @@ def test_subtree_and_recusal_also_hide(read_world: Store) -> None:
     assert head.case_ids() == below.case_ids() == [OPEN]
     with pytest.raises(UnknownCaseError):
         below.case(HIDDEN)
-    recused = world.for_viewer("U2-S", ORG, interests=[x.Interest(official="U2-S", case_id=OPEN)])
+    recused = world.for_viewer(
+        "U2-S", ORG, interests=[x.responsibility.Interest(official="U2-S", case_id=OPEN)]
+    )
     assert OPEN not in recused.case_ids()
     with pytest.raises(UnknownCaseError):
-        recused.apply(OPEN, x.Notify(note="n"), at=t(2026, 11, 5))
+        recused.apply(OPEN, x.changes.Notify(note="n"), at=t(2026, 11, 5))
 
 
 def test_redacted_viewer_sees_only_that_it_exists(read_world: Store) -> None:
@@ -313,14 +323,14 @@ def test_redacted_viewer_sees_only_that_it_exists(read_world: Store) -> None:
     v = read_world.for_viewer("U2-S", ORG)
     assert v.case_ids() == [HIDDEN, OPEN]
     assert v.count() == 2
-    assert isinstance(v.case(HIDDEN), x.RedactedCase)
+    assert isinstance(v.case(HIDDEN), x.responsibility.RedactedCase)
     assert [type(c).__name__ for c in v.iter_cases()] == ["RedactedCase", "Case"]
-    with pytest.raises(x.ConfidentialityError):
+    with pytest.raises(x.errors.ConfidentialityError):
         v.events(HIDDEN)
-    with pytest.raises(x.ConfidentialityError):
+    with pytest.raises(x.errors.ConfidentialityError):
         v.version(HIDDEN)
-    with pytest.raises(x.ConfidentialityError):
-        v.apply(HIDDEN, x.Notify(note="n"), at=t(2026, 11, 5))
+    with pytest.raises(x.errors.ConfidentialityError):
+        v.apply(HIDDEN, x.changes.Notify(note="n"), at=t(2026, 11, 5))
     assert HIDDEN not in v.export_ledger()
     assert HIDDEN not in {c.case_id for c in v.due(dt.date(2026, 11, 20), within=60)}
     assert v.open_cases_by_unit() == {"U2": 1}
@@ -342,9 +352,11 @@ def test_a_case_categorised_later_is_redacted_at_once(world: Store) -> None:
     v = world.for_viewer("U1-S", ORG)
     assert OPEN in v.case_ids()
     assert OPEN in v.export_ledger()
-    world.apply(OPEN, x.Categorize(category=x.Category.ACCUSATION), at=t(2026, 11, 4))
+    world.apply(
+        OPEN, x.changes.Categorize(category=x.vocabulary.Category.ACCUSATION), at=t(2026, 11, 4)
+    )
     assert v.case_ids() == [OPEN]  # it exists; an accusation outside the chain is redacted
-    assert isinstance(v.case(OPEN), x.RedactedCase)
+    assert isinstance(v.case(OPEN), x.responsibility.RedactedCase)
     assert v.export_ledger() == ""
     assert v.open_cases_by_unit() == {}
 
@@ -353,7 +365,9 @@ def test_even_unscoped_a_command_by_the_accused_unit_finds_no_case(world: Store)
     """Art. 30 ¶3: Store.apply with org refuses a command by the accused unit as a missing case."""
 
     def by(who: str, cid: str) -> Callable[[], object]:
-        return lambda: world.apply(cid, x.Notify(note="n"), at=t(2026, 11, 5), by=who, org=ORG)
+        return lambda: world.apply(
+            cid, x.changes.Notify(note="n"), at=t(2026, 11, 5), by=who, org=ORG
+        )
 
     _same_words(_raised(by("U1-S", HIDDEN)), _raised(by("U1-S", MISSING)), HIDDEN, MISSING)
     assert world.version(HIDDEN) == 1
@@ -402,9 +416,9 @@ def _check_nothing_reveals(url: str, world: tuple[x.Organization, list[x.Case], 
     with open_store(url) as s:
         s.import_ledger(x.dump_ledger(cases, reveal_personal_data=True))
         v = s.for_viewer(viewer, org)
-        seen = {c.id: x.visibility(viewer, c, org) for c in cases}
-        hidden = {cid for cid, vis in seen.items() if vis is x.Visibility.NONE}
-        full = {cid for cid, vis in seen.items() if vis is x.Visibility.FULL}
+        seen = {c.id: x.responsibility.visibility(viewer, c, org) for c in cases}
+        hidden = {cid for cid, vis in seen.items() if vis is x.responsibility.Visibility.NONE}
+        full = {cid for cid, vis in seen.items() if vis is x.responsibility.Visibility.FULL}
         known = sorted(set(seen) - hidden)
         event(f"hidden: {bool(hidden)}, redacted: {len(known) > len(full)}")
         assert v.case_ids() == known
@@ -425,8 +439,8 @@ def _check_nothing_reveals(url: str, world: tuple[x.Organization, list[x.Case], 
                 _raised(lambda cid=cid: v.case(cid)), _raised(lambda: v.case("Z-0")), cid, "Z-0"
             )
             _same_words(
-                _raised(lambda cid=cid: v.apply(cid, x.Notify(note="n"), at=day_end(day))),
-                _raised(lambda: v.apply("Z-0", x.Notify(note="n"), at=day_end(day))),
+                _raised(lambda cid=cid: v.apply(cid, x.changes.Notify(note="n"), at=day_end(day))),
+                _raised(lambda: v.apply("Z-0", x.changes.Notify(note="n"), at=day_end(day))),
                 cid,
                 "Z-0",
             )

@@ -41,7 +41,7 @@ def _machine(url: str) -> type[RuleBasedStateMachine]:
             self.last: str | None = None
 
         @rule(target=ids, reg=xs.registrations(), delay=st.integers(0, 600))
-        def register(self, reg: x.Register, delay: int) -> str:
+        def register(self, reg: x.changes.Register, delay: int) -> str:
             reg = attrs.evolve(reg, case_id=f"{self.prefix}{len(self.model)}")
             at = reg.received_at + dt.timedelta(minutes=delay)
             pure = x.open_case(reg, at, by="clerk")

@@ -109,11 +109,11 @@ class TestEntries:
     def test_a_date_of_a_change_outside_the_range_names_its_field(self) -> None:
         """Assign.report_back_by, a plan's deadline and milestones, backlog_since: all checked."""
         with pytest.raises(x.InvalidDataError, match=r"report_back_by: .*outside the range"):
-            x.Assign(to_unit="区信访局", report_back_by=dt.date(2200, 1, 1))
+            x.changes.Assign(to_unit="区信访局", report_back_by=dt.date(2200, 1, 1))
         with pytest.raises(x.InvalidDataError, match="deadline: "):
-            x.SettlementPlan(deadline=dt.date(1900, 1, 1))
+            x.changes.SettlementPlan(deadline=dt.date(1900, 1, 1))
         with pytest.raises(x.InvalidDataError, match="due: "):
-            x.PlanMilestone(due=dt.date(1, 1, 1), what="回访")
+            x.changes.PlanMilestone(due=dt.date(1, 1, 1), what="回访")
         with pytest.raises(x.InvalidDataError, match="backlog_since: "):
             register(t(2025, 1, 2), backlog_since=dt.date(1949, 9, 30))
 
@@ -152,7 +152,7 @@ class TestEntries:
                     dt.datetime(1, 1, 1, tzinfo=SHANGHAI),
                 )
             with pytest.raises(x.InvalidDataError, match="outside the range"):
-                store.apply("XF-1", x.Accept(), at=dt.datetime(2300, 1, 1, tzinfo=SHANGHAI))
+                store.apply("XF-1", x.changes.Accept(), at=dt.datetime(2300, 1, 1, tzinfo=SHANGHAI))
             assert [c.id for c in store.iter_cases()] == ["XF-1"]
             assert store.export_ledger().count("\n") == 1
 

@@ -1,469 +1,379 @@
 """xinfang: petition (信访) casework as pure, typed domain models.
 
-Everything a host uses is importable from here, grouped below as in
-``docs/api.md``. The submodules hold the implementation, one job each (see
-``docs/architecture.md``); :mod:`xinfang.strategies` (hypothesis strategies
-for hosts) and :mod:`xinfang.demo` (the demo corps) are reached as modules.
+The top level holds the names a host needs first (``__all__``, about forty):
+the case, its changes and ``apply``/``replay``, clocks and due dates,
+calendars, rulebooks, ``classify``, the campaign snapshot, JSON in and out,
+the errors, ``open_store`` and ``load_journal``. Everything else is imported
+from the submodule that owns it (``xinfang.changes``, ``xinfang.calendar``,
+``xinfang.responsibility``, ``xinfang.store``, ``xinfang.columnar`` ...), each
+with its own ``__all__``; ``docs/api.md`` lists them all.
+
+Nothing is imported until it is first used (PEP 562), so ``import xinfang``
+costs a few milliseconds and never imports numpy, pyarrow, psycopg or the
+holiday data. Names that used to live here keep working for one release with
+a ``DeprecationWarning`` naming their owner (``MOVED``).
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import typing as _typing
+import warnings as _warnings
 
-import importlib
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+#: The names a host needs first, by owning module (imported on first use).
+EXPORTS: dict[str, str] = {
+    # the case and its changes
+    "Case": "xinfang.case",
+    "Change": "xinfang.changes",
+    "Event": "xinfang.changes",
+    "apply": "xinfang.procedure",
+    "open_case": "xinfang.procedure",
+    "replay": "xinfang.case",
+    # clocks and due dates
+    "Clock": "xinfang.deadlines",
+    "ClockStatus": "xinfang.deadlines",
+    "clock_table": "xinfang.deadlines",
+    "clocks": "xinfang.deadlines",
+    "due_date": "xinfang.periods",
+    # calendars and rulebooks
+    "WorkCalendar": "xinfang.calendar",
+    "china_mainland": "xinfang.calendar",
+    "load_calendar": "xinfang.calendar",
+    "Rulebook": "xinfang.rulebook",
+    "bundled_rulebook": "xinfang.rulebook",
+    "load_rulebook": "xinfang.rulebook",
+    # classification
+    "CaseFacts": "xinfang.classification",
+    "classify": "xinfang.classification",
+    # the campaign and the organisation
+    "Campaign": "xinfang.campaign",
+    "Organization": "xinfang.responsibility",
+    "Snapshot": "xinfang.campaign",
+    "load_campaign": "xinfang.campaign",
+    "load_organization": "xinfang.responsibility",
+    "snapshot": "xinfang.campaign",
+    # JSON in and out
+    "dump_ledger": "xinfang.serialization",
+    "from_dict": "xinfang.serialization",
+    "from_json": "xinfang.serialization",
+    "load_ledger": "xinfang.serialization",
+    "to_dict": "xinfang.serialization",
+    "to_json": "xinfang.serialization",
+    # errors (the rest: xinfang.errors)
+    "InvalidDataError": "xinfang.errors",
+    "MissingDependencyError": "xinfang.errors",
+    "TransitionError": "xinfang.errors",
+    "XinfangError": "xinfang.errors",
+    # the journal store
+    "Store": "xinfang.store",
+    "open_store": "xinfang.store",
+}
 
-# calendars and periods
-from xinfang.calendar import WorkCalendar, china_mainland, combine_calendars, load_calendar
+#: Names of the columnar engine (``xinfang[columnar]``, pyarrow) served here:
+#: imported on first use, not in ``__all__`` (a star import must not need pyarrow).
+OPTIONAL_EXPORTS: dict[str, str] = {"load_journal": "xinfang.columnar"}
 
-# the campaign
-from xinfang.campaign import (
-    AgendaItem,
-    Campaign,
-    Listing,
-    ListingReason,
-    Progress,
-    Snapshot,
-    SnapshotCounts,
-    check_references,
-    finish_snapshot,
-    load_campaign,
-    snapshot,
-    snapshot_counts,
-    trend,
+#: Names the top level held before it was cut to the ones a host needs first:
+#: each still works from here for one release, with a DeprecationWarning
+#: naming the module that owns it.
+MOVED: dict[str, str] = {
+    "combine_calendars": "xinfang.calendar",
+    "AgendaItem": "xinfang.campaign",
+    "Listing": "xinfang.campaign",
+    "ListingReason": "xinfang.campaign",
+    "Progress": "xinfang.campaign",
+    "SnapshotCounts": "xinfang.campaign",
+    "check_references": "xinfang.campaign",
+    "finish_snapshot": "xinfang.campaign",
+    "snapshot_counts": "xinfang.campaign",
+    "trend": "xinfang.campaign",
+    "Hearing": "xinfang.case",
+    "Holding": "xinfang.case",
+    "Milestones": "xinfang.case",
+    "Accept": "xinfang.changes",
+    "ApproveObjection": "xinfang.changes",
+    "Assign": "xinfang.changes",
+    "AssignRole": "xinfang.changes",
+    "Categorize": "xinfang.changes",
+    "Claim": "xinfang.changes",
+    "Decline": "xinfang.changes",
+    "EndHearing": "xinfang.changes",
+    "Extend": "xinfang.changes",
+    "Forward": "xinfang.changes",
+    "IssueOpinion": "xinfang.changes",
+    "IssueReReviewOpinion": "xinfang.changes",
+    "IssueReviewOpinion": "xinfang.changes",
+    "Notify": "xinfang.changes",
+    "ObjectRemit": "xinfang.changes",
+    "PlanMilestone": "xinfang.changes",
+    "Rate": "xinfang.changes",
+    "ReceiveForwarded": "xinfang.changes",
+    "RecordAgreement": "xinfang.changes",
+    "Register": "xinfang.changes",
+    "Relapse": "xinfang.changes",
+    "ReleaseRole": "xinfang.changes",
+    "ReportBack": "xinfang.changes",
+    "ReportProgress": "xinfang.changes",
+    "RequestReReview": "xinfang.changes",
+    "RequestReview": "xinfang.changes",
+    "ReturnMaterials": "xinfang.changes",
+    "SetPlan": "xinfang.changes",
+    "Settle": "xinfang.changes",
+    "SettlementPlan": "xinfang.changes",
+    "StartHearing": "xinfang.changes",
+    "Withdraw": "xinfang.changes",
+    "Classification": "xinfang.classification",
+    "Disposition": "xinfang.classification",
+    "Policy": "xinfang.classification",
+    "PolicyRule": "xinfang.classification",
+    "Reason": "xinfang.classification",
+    "Tactic": "xinfang.classification",
+    "default_policy": "xinfang.classification",
+    "load_policy": "xinfang.classification",
+    "rule_table": "xinfang.classification",
+    "CLOCKS_SCHEMA": "xinfang.columnar",
+    "JOURNAL_SCHEMA": "xinfang.columnar",
+    "Journal": "xinfang.columnar",
+    "MILESTONES_SCHEMA": "xinfang.columnar",
+    "SWEEP_COLUMNS": "xinfang.columnar",
+    "Sweep": "xinfang.columnar",
+    "journal_clocks": "xinfang.columnar",
+    "journal_from_cases": "xinfang.columnar",
+    "journal_from_store": "xinfang.columnar",
+    "journal_from_table": "xinfang.columnar",
+    "journal_snapshot": "xinfang.columnar",
+    "journal_snapshot_counts": "xinfang.columnar",
+    "read_journal": "xinfang.columnar",
+    "sweep_table": "xinfang.columnar",
+    "write_journal": "xinfang.columnar",
+    "ClockTable": "xinfang.deadlines",
+    "limit_due": "xinfang.deadlines",
+    "stage_as_of": "xinfang.deadlines",
+    "window_closed": "xinfang.deadlines",
+    "CalendarDataError": "xinfang.errors",
+    "CalendarRangeError": "xinfang.errors",
+    "ConcurrencyError": "xinfang.errors",
+    "ConfidentialityError": "xinfang.errors",
+    "FinalityError": "xinfang.errors",
+    "NaiveDatetimeError": "xinfang.errors",
+    "OrganizationError": "xinfang.errors",
+    "PeriodError": "xinfang.errors",
+    "PolicyError": "xinfang.errors",
+    "RecusalError": "xinfang.errors",
+    "RulebookError": "xinfang.errors",
+    "StoreError": "xinfang.errors",
+    "UnknownCaseError": "xinfang.errors",
+    "WindowClosedError": "xinfang.errors",
+    "CountingRule": "xinfang.periods",
+    "DEFAULT_TIMEZONE": "xinfang.periods",
+    "DueDate": "xinfang.periods",
+    "Period": "xinfang.periods",
+    "PeriodUnit": "xinfang.periods",
+    "deadline_instant": "xinfang.periods",
+    "local_date": "xinfang.periods",
+    "Petitioner": "xinfang.personal",
+    "PhoneNumber": "xinfang.personal",
+    "ResidentId": "xinfang.personal",
+    "AccusedScope": "xinfang.responsibility",
+    "AssignmentPolicy": "xinfang.responsibility",
+    "Escalation": "xinfang.responsibility",
+    "EscalationPolicy": "xinfang.responsibility",
+    "EscalationStep": "xinfang.responsibility",
+    "Interest": "xinfang.responsibility",
+    "Official": "xinfang.responsibility",
+    "Post": "xinfang.responsibility",
+    "RedactedCase": "xinfang.responsibility",
+    "Skipped": "xinfang.responsibility",
+    "Unit": "xinfang.responsibility",
+    "Visibility": "xinfang.responsibility",
+    "can_view": "xinfang.responsibility",
+    "chain_as_of": "xinfang.responsibility",
+    "conflicts": "xinfang.responsibility",
+    "escalation_policy": "xinfang.responsibility",
+    "escalations": "xinfang.responsibility",
+    "excluded": "xinfang.responsibility",
+    "first_responsible": "xinfang.responsibility",
+    "load_assignment_policy": "xinfang.responsibility",
+    "load_escalation_policy": "xinfang.responsibility",
+    "policy_gaps": "xinfang.responsibility",
+    "proposed_assignments": "xinfang.responsibility",
+    "redact": "xinfang.responsibility",
+    "responsible_unit": "xinfang.responsibility",
+    "visibility": "xinfang.responsibility",
+    "ExtensionBase": "xinfang.rulebook",
+    "Finality": "xinfang.rulebook",
+    "Limit": "xinfang.rulebook",
+    "LimitKind": "xinfang.rulebook",
+    "bundled_rulebooks": "xinfang.rulebook",
+    "BadLine": "xinfang.serialization",
+    "json_schema": "xinfang.serialization",
+    "init_store": "xinfang.store",
+    "AgreementKind": "xinfang.vocabulary",
+    "Category": "xinfang.vocabulary",
+    "Channel": "xinfang.vocabulary",
+    "Outcome": "xinfang.vocabulary",
+    "PetitionerKind": "xinfang.vocabulary",
+    "Procedure": "xinfang.vocabulary",
+    "Rating": "xinfang.vocabulary",
+    "Role": "xinfang.vocabulary",
+    "Route": "xinfang.vocabulary",
+    "Stage": "xinfang.vocabulary",
+    "UnitKind": "xinfang.vocabulary",
+}
+
+#: The public submodules, reached as attributes (``xinfang.changes.Accept``).
+SUBMODULES: tuple[str, ...] = (
+    "calendar",
+    "campaign",
+    "case",
+    "changes",
+    "cli",
+    "classification",
+    "columnar",
+    "convert",
+    "deadlines",
+    "demo",
+    "errors",
+    "instants",
+    "periods",
+    "personal",
+    "procedure",
+    "report",
+    "responsibility",
+    "rulebook",
+    "serialization",
+    "store",
+    "strategies",
+    "transitions",
+    "vocabulary",
 )
 
-# the case and its fold
-from xinfang.case import Case, Hearing, Holding, Milestones, replay
-
-# changes (the commands) and events
-from xinfang.changes import (
-    Accept,
-    ApproveObjection,
-    Assign,
-    AssignRole,
-    Categorize,
-    Change,
-    Claim,
-    Decline,
-    EndHearing,
-    Event,
-    Extend,
-    Forward,
-    IssueOpinion,
-    IssueReReviewOpinion,
-    IssueReviewOpinion,
-    Notify,
-    ObjectRemit,
-    PlanMilestone,
-    Rate,
-    ReceiveForwarded,
-    RecordAgreement,
-    Register,
-    Relapse,
-    ReleaseRole,
-    ReportBack,
-    ReportProgress,
-    RequestReReview,
-    RequestReview,
-    ReturnMaterials,
-    SetPlan,
-    Settle,
-    SettlementPlan,
-    StartHearing,
-    Withdraw,
-)
-
-# classification
-from xinfang.classification import (
-    CaseFacts,
-    Classification,
-    Disposition,
-    Policy,
-    PolicyRule,
-    Reason,
-    Tactic,
-    classify,
-    default_policy,
-    load_policy,
-    rule_table,
-)
-
-# clocks
-from xinfang.deadlines import (
-    Clock,
-    ClockStatus,
-    ClockTable,
-    clock_table,
-    clocks,
-    limit_due,
-    stage_as_of,
-    window_closed,
-)
-
-# errors
-from xinfang.errors import (
-    CalendarDataError,
-    CalendarRangeError,
-    ConcurrencyError,
-    ConfidentialityError,
-    FinalityError,
-    InvalidDataError,
-    MissingDependencyError,
-    NaiveDatetimeError,
-    OrganizationError,
-    PeriodError,
-    PolicyError,
-    RecusalError,
-    RulebookError,
-    StoreError,
-    TransitionError,
-    UnknownCaseError,
-    WindowClosedError,
-    XinfangError,
-)
-from xinfang.periods import (
-    DEFAULT_TIMEZONE,
-    CountingRule,
-    DueDate,
-    Period,
-    PeriodUnit,
-    deadline_instant,
-    due_date,
-    local_date,
-)
-
-# personal data
-from xinfang.personal import Petitioner, PhoneNumber, ResidentId
-
-# the procedure
-from xinfang.procedure import apply, open_case
-
-# responsibility
-from xinfang.responsibility import (
-    AccusedScope,
-    AssignmentPolicy,
-    Escalation,
-    EscalationPolicy,
-    EscalationStep,
-    Interest,
-    Official,
-    Organization,
-    Post,
-    RedactedCase,
-    Skipped,
-    Unit,
-    Visibility,
-    can_view,
-    chain_as_of,
-    conflicts,
-    escalation_policy,
-    escalations,
-    excluded,
-    first_responsible,
-    load_assignment_policy,
-    load_escalation_policy,
-    load_organization,
-    policy_gaps,
-    proposed_assignments,
-    redact,
-    responsible_unit,
-    visibility,
-)
-
-# rulebooks
-from xinfang.rulebook import (
-    ExtensionBase,
-    Finality,
-    Limit,
-    LimitKind,
-    Rulebook,
-    bundled_rulebook,
-    bundled_rulebooks,
-    load_rulebook,
-)
-
-# serialization (JSON, JSON Lines ledgers, JSON Schema)
-from xinfang.serialization import (
-    BadLine,
-    dump_ledger,
-    from_dict,
-    from_json,
-    json_schema,
-    load_ledger,
-    to_dict,
-    to_json,
-)
-
-# the journal store (SQLite by default, PostgreSQL with xinfang[postgres])
-from xinfang.store import Store, init_store, open_store
-
-# the vocabulary
-from xinfang.vocabulary import (
-    AgreementKind,
-    Category,
-    Channel,
-    Outcome,
-    PetitionerKind,
-    Procedure,
-    Rating,
-    Role,
-    Route,
-    Stage,
-    UnitKind,
-)
-
-try:
-    __version__ = version("xinfang")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
-
+#: The same names as EXPORTS, written out for static tools (a test checks they agree).
 __all__ = [
-    "DEFAULT_TIMEZONE",
-    "Accept",
-    "AccusedScope",
-    "AgendaItem",
-    "AgreementKind",
-    "ApproveObjection",
-    "Assign",
-    "AssignRole",
-    "AssignmentPolicy",
-    "BadLine",
-    "CalendarDataError",
-    "CalendarRangeError",
     "Campaign",
     "Case",
     "CaseFacts",
-    "Categorize",
-    "Category",
     "Change",
-    "Channel",
-    "Claim",
-    "Classification",
     "Clock",
     "ClockStatus",
-    "ClockTable",
-    "ConcurrencyError",
-    "ConfidentialityError",
-    "CountingRule",
-    "Decline",
-    "Disposition",
-    "DueDate",
-    "EndHearing",
-    "Escalation",
-    "EscalationPolicy",
-    "EscalationStep",
     "Event",
-    "Extend",
-    "ExtensionBase",
-    "Finality",
-    "FinalityError",
-    "Forward",
-    "Hearing",
-    "Holding",
-    "Interest",
     "InvalidDataError",
-    "IssueOpinion",
-    "IssueReReviewOpinion",
-    "IssueReviewOpinion",
-    "Limit",
-    "LimitKind",
-    "Listing",
-    "ListingReason",
-    "Milestones",
     "MissingDependencyError",
-    "NaiveDatetimeError",
-    "Notify",
-    "ObjectRemit",
-    "Official",
     "Organization",
-    "OrganizationError",
-    "Outcome",
-    "Period",
-    "PeriodError",
-    "PeriodUnit",
-    "Petitioner",
-    "PetitionerKind",
-    "PhoneNumber",
-    "PlanMilestone",
-    "Policy",
-    "PolicyError",
-    "PolicyRule",
-    "Post",
-    "Procedure",
-    "Progress",
-    "Rate",
-    "Rating",
-    "Reason",
-    "ReceiveForwarded",
-    "RecordAgreement",
-    "RecusalError",
-    "RedactedCase",
-    "Register",
-    "Relapse",
-    "ReleaseRole",
-    "ReportBack",
-    "ReportProgress",
-    "RequestReReview",
-    "RequestReview",
-    "ResidentId",
-    "ReturnMaterials",
-    "Role",
-    "Route",
     "Rulebook",
-    "RulebookError",
-    "SetPlan",
-    "Settle",
-    "SettlementPlan",
-    "Skipped",
     "Snapshot",
-    "SnapshotCounts",
-    "Stage",
-    "StartHearing",
     "Store",
-    "StoreError",
-    "Tactic",
     "TransitionError",
-    "Unit",
-    "UnitKind",
-    "UnknownCaseError",
-    "Visibility",
-    "WindowClosedError",
-    "Withdraw",
     "WorkCalendar",
     "XinfangError",
     "__version__",
     "apply",
     "bundled_rulebook",
-    "bundled_rulebooks",
-    "can_view",
-    "chain_as_of",
-    "check_references",
     "china_mainland",
     "classify",
     "clock_table",
     "clocks",
-    "combine_calendars",
-    "conflicts",
-    "deadline_instant",
-    "default_policy",
     "due_date",
     "dump_ledger",
-    "escalation_policy",
-    "escalations",
-    "excluded",
-    "finish_snapshot",
-    "first_responsible",
     "from_dict",
     "from_json",
-    "init_store",
-    "json_schema",
-    "limit_due",
-    "load_assignment_policy",
     "load_calendar",
     "load_campaign",
-    "load_escalation_policy",
     "load_ledger",
     "load_organization",
-    "load_policy",
     "load_rulebook",
-    "local_date",
     "open_case",
     "open_store",
-    "policy_gaps",
-    "proposed_assignments",
-    "redact",
     "replay",
-    "responsible_unit",
-    "rule_table",
     "snapshot",
-    "snapshot_counts",
-    "stage_as_of",
     "to_dict",
     "to_json",
-    "trend",
-    "visibility",
-    "window_closed",
 ]
 
-# the columnar engine (needs xinfang[columnar]: pyarrow), imported on first use so
-# that a plain install imports xinfang without it. Not in __all__: a star import
-# must not need pyarrow.
-COLUMNAR_NAMES = (
-    "CLOCKS_SCHEMA",
-    "JOURNAL_SCHEMA",
-    "MILESTONES_SCHEMA",
-    "SWEEP_COLUMNS",
-    "Journal",
-    "Sweep",
-    "journal_clocks",
-    "journal_from_cases",
-    "journal_from_store",
-    "journal_from_table",
-    "journal_snapshot",
-    "journal_snapshot_counts",
-    "load_journal",
-    "read_journal",
-    "sweep_table",
-    "write_journal",
-)
+if _typing.TYPE_CHECKING:  # pragma: no cover - what a type checker sees of the lazy names
+    from xinfang.calendar import WorkCalendar as WorkCalendar
+    from xinfang.calendar import china_mainland as china_mainland
+    from xinfang.calendar import load_calendar as load_calendar
+    from xinfang.campaign import Campaign as Campaign
+    from xinfang.campaign import Snapshot as Snapshot
+    from xinfang.campaign import load_campaign as load_campaign
+    from xinfang.campaign import snapshot as snapshot
+    from xinfang.case import Case as Case
+    from xinfang.case import replay as replay
+    from xinfang.changes import Change as Change
+    from xinfang.changes import Event as Event
+    from xinfang.classification import CaseFacts as CaseFacts
+    from xinfang.classification import classify as classify
+    from xinfang.columnar import load_journal as load_journal
+    from xinfang.deadlines import Clock as Clock
+    from xinfang.deadlines import ClockStatus as ClockStatus
+    from xinfang.deadlines import clock_table as clock_table
+    from xinfang.deadlines import clocks as clocks
+    from xinfang.errors import InvalidDataError as InvalidDataError
+    from xinfang.errors import MissingDependencyError as MissingDependencyError
+    from xinfang.errors import TransitionError as TransitionError
+    from xinfang.errors import XinfangError as XinfangError
+    from xinfang.periods import due_date as due_date
+    from xinfang.procedure import apply as apply
+    from xinfang.procedure import open_case as open_case
+    from xinfang.responsibility import Organization as Organization
+    from xinfang.responsibility import load_organization as load_organization
+    from xinfang.rulebook import Rulebook as Rulebook
+    from xinfang.rulebook import bundled_rulebook as bundled_rulebook
+    from xinfang.rulebook import load_rulebook as load_rulebook
+    from xinfang.serialization import dump_ledger as dump_ledger
+    from xinfang.serialization import from_dict as from_dict
+    from xinfang.serialization import from_json as from_json
+    from xinfang.serialization import load_ledger as load_ledger
+    from xinfang.serialization import to_dict as to_dict
+    from xinfang.serialization import to_json as to_json
+    from xinfang.store import Store as Store
+    from xinfang.store import open_store as open_store
 
-if TYPE_CHECKING:  # pragma: no cover
-    from xinfang.columnar import (
-        CLOCKS_SCHEMA as CLOCKS_SCHEMA,
-    )
-    from xinfang.columnar import (
-        JOURNAL_SCHEMA as JOURNAL_SCHEMA,
-    )
-    from xinfang.columnar import (
-        MILESTONES_SCHEMA as MILESTONES_SCHEMA,
-    )
-    from xinfang.columnar import (
-        SWEEP_COLUMNS as SWEEP_COLUMNS,
-    )
-    from xinfang.columnar import (
-        Journal as Journal,
-    )
-    from xinfang.columnar import (
-        Sweep as Sweep,
-    )
-    from xinfang.columnar import (
-        journal_clocks as journal_clocks,
-    )
-    from xinfang.columnar import (
-        journal_from_cases as journal_from_cases,
-    )
-    from xinfang.columnar import (
-        journal_from_store as journal_from_store,
-    )
-    from xinfang.columnar import (
-        journal_from_table as journal_from_table,
-    )
-    from xinfang.columnar import (
-        journal_snapshot as journal_snapshot,
-    )
-    from xinfang.columnar import (
-        journal_snapshot_counts as journal_snapshot_counts,
-    )
-    from xinfang.columnar import (
-        load_journal as load_journal,
-    )
-    from xinfang.columnar import (
-        read_journal as read_journal,
-    )
-    from xinfang.columnar import (
-        sweep_table as sweep_table,
-    )
-    from xinfang.columnar import (
-        write_journal as write_journal,
-    )
+    __version__: str
 
 
-def __getattr__(name: str) -> Any:
-    """The columnar engine's names, imported on first use (PEP 562)."""
-    if name not in COLUMNAR_NAMES:
-        raise AttributeError(f"module 'xinfang' has no attribute {name!r}")
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        columnar = importlib.import_module("xinfang.columnar")
+        return version("xinfang")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> "_typing.Any":
+    """Import a top-level name, a moved name (with a warning) or a submodule on first use."""
+    if name in EXPORTS:
+        value = getattr(_importlib.import_module(EXPORTS[name]), name)
+        globals()[name] = value  # later reads are plain attribute reads
+        return value
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
+    if name in OPTIONAL_EXPORTS:
+        return getattr(_owner(OPTIONAL_EXPORTS[name], name), name)
+    if name in MOVED:
+        owner = MOVED[name]
+        _warnings.warn(
+            f"xinfang.{name} moved: import it from {owner} "
+            f"(from {owner} import {name}); the top level keeps only the names "
+            "a host needs first, and this alias goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(_owner(owner, name), name)
+    if name in SUBMODULES:
+        return _importlib.import_module(f"xinfang.{name}")
+    raise AttributeError(f"module 'xinfang' has no attribute {name!r}")
+
+
+def _owner(module: str, name: str) -> "_typing.Any":
+    """Import ``module``; the columnar engine's absence is named as its extra."""
+    if module != "xinfang.columnar":
+        return _importlib.import_module(module)
+    from xinfang.errors import MissingDependencyError
+
+    try:
+        return _importlib.import_module(module)
     except ModuleNotFoundError as exc:
         raise MissingDependencyError(
             f"xinfang.{name} needs pyarrow ({exc.name} is not installed): "
@@ -471,8 +381,7 @@ def __getattr__(name: str) -> Any:
             path=name,
             rule="optional dependency",
         ) from exc
-    return getattr(columnar, name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *COLUMNAR_NAMES})
+    return sorted({*__all__, *OPTIONAL_EXPORTS, *SUBMODULES})

@@ -71,7 +71,8 @@ class Tactic(enum.Enum):
     SIMPLIFIED_ELIGIBLE = "simplified_eligible"  # 简易办理
 
 
-#: Where a matter can go: every :class:`~xinfang.Route` (Art. 31, accusations, suggestions).
+#: Where a matter can go: every :class:`~xinfang.vocabulary.Route`
+#: (Art. 31, accusations, suggestions).
 _ROUTES: Final = tuple(r.value for r in Route)
 #: The legal channels of Art. 31 (2)-(4) a ``legal_channel`` fact may name.
 LEGAL_CHANNELS: Final = frozenset({Route.ARBITRATION, Route.PARTY_DISCIPLINE, Route.ADMINISTRATIVE})
@@ -128,8 +129,8 @@ class CaseFacts:
 
     ``None`` means not yet assessed. Build from a case with
     :meth:`from_case`, adding the assessments. ``category`` is a
-    :class:`~xinfang.Category` and ``legal_channel`` a
-    :class:`~xinfang.Route` (arbitration, party discipline or administrative);
+    :class:`~xinfang.vocabulary.Category` and ``legal_channel`` a
+    :class:`~xinfang.vocabulary.Route` (arbitration, party discipline or administrative);
     their codes are converted, anything else is refused, as is a fact of the
     wrong type (a bool where a number is due, a number where a bool is).
     """
@@ -644,7 +645,7 @@ def load_policy(source: str | Path | Mapping[str, Any], *, base: Policy | None =
     """A policy from a TOML file or a mapping; ``base`` layers it on another policy.
 
     With a base, parameters are overridden by name and rules by id (new ids
-    are appended). A bad policy fails here with :class:`~xinfang.PolicyError`
+    are appended). A bad policy fails here with :class:`~xinfang.errors.PolicyError`
     naming the file, the rule and the problem.
     """
     if isinstance(source, Mapping):

@@ -1,6 +1,6 @@
 """Instants: every recorded time is an aware datetime in Asia/Shanghai.
 
-Naive datetimes are refused (:class:`~xinfang.NaiveDatetimeError`); aware ones
+Naive datetimes are refused (:class:`~xinfang.errors.NaiveDatetimeError`); aware ones
 in another zone are converted. From 1992 on a fixed +08:00 offset *is*
 Asia/Shanghai (no daylight saving since 1991), so it is relabelled without
 arithmetic: the fast path of a loaded ledger.

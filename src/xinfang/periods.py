@@ -628,10 +628,10 @@ def due_date(
     """The last day of ``period`` counted from ``start`` under ``rule``.
 
     ``start`` is a date, or an aware datetime (converted to the rule's time
-    zone; a naive one raises :class:`~xinfang.NaiveDatetimeError`).
+    zone; a naive one raises :class:`~xinfang.errors.NaiveDatetimeError`).
     ``calendar`` defaults to :func:`~xinfang.china_mainland`. A calendar-day
     period consults the calendar only to roll forward; a working-day period
-    counts on it. Either raises :class:`~xinfang.CalendarRangeError` when it
+    counts on it. Either raises :class:`~xinfang.errors.CalendarRangeError` when it
     needs a day the calendar does not cover.
     """
     cal = calendar if calendar is not None else china_mainland()

@@ -200,7 +200,7 @@ class Limit:
         pauses_for_hearing: hearing time is not counted (e.g. Art. 36 ¶2).
         extends: for a cap, the limit it extends; ``max_times`` how often.
         citation: the article, e.g. ``"信访工作条例 (2022) 第三十四条"``.
-        binds: the kinds of body the limit binds (:class:`~xinfang.UnitKind`);
+        binds: the kinds of body the limit binds (:class:`~xinfang.vocabulary.UnitKind`);
             empty binds every kind. Whose kind is tested follows the start
             (:data:`BINDS_ATTRIBUTE`); a kind not recorded binds.
         waived_if_identity_unclear: the limit is not owed when the
@@ -654,7 +654,7 @@ def _build(data: Mapping[str, Any], resolve_base: bool = True) -> Rulebook:
 def load_rulebook(source: str | Path | Mapping[str, Any]) -> Rulebook:
     """Load a rulebook from a TOML file path or an already-parsed mapping.
 
-    A bad rulebook fails here, whole, with :class:`~xinfang.RulebookError`
+    A bad rulebook fails here, whole, with :class:`~xinfang.errors.RulebookError`
     naming the file, the key and what is wrong.
     """
     if isinstance(source, Mapping):

@@ -242,7 +242,7 @@ def load_ledger(lines: str | Iterable[str], *, source: str = "ledger") -> list[C
     gives one), and the field. A ledger names each case once: a valid line
     naming a case id a line above it named is a problem of its own
     (``line 7 (case XF-1): $.id``, ``already on line 3: ...``), as
-    :func:`xinfang.load_journal`, :func:`xinfang.read_journal` and
+    :func:`xinfang.load_journal`, :func:`xinfang.columnar.read_journal` and
     :meth:`xinfang.Store.import_ledger` word it.
 
     The garbage collector is left alone: a library does not change

@@ -144,7 +144,7 @@ def work_calendars(
     """Arbitrary valid calendars: a range, a weekend, holidays and make-up days.
 
     At most three weekdays are weekend; a short range may still have no working
-    day at all, so arithmetic on it may raise :class:`~xinfang.CalendarRangeError`.
+    day at all, so arithmetic on it may raise :class:`~xinfang.errors.CalendarRangeError`.
     """
     first = draw(st.dates(_dt.date(min_year, 1, 1), _dt.date(max_year, 12, 31)))
     span = draw(st.integers(0, max_span_days))

@@ -126,7 +126,7 @@ class PetitionerKind(enum.Enum):
 class Stage(enum.Enum):
     """Where a case stands in its procedure, as recorded.
 
-    :func:`xinfang.stage_as_of` adds what needs no record: a lapsed review window.
+    :func:`xinfang.deadlines.stage_as_of` adds what needs no record: a lapsed review window.
     """
 
     REGISTERED = "registered"

@@ -32,21 +32,21 @@ def at(month: int, day: int, hour: int = 9, year: int = 2025) -> dt.datetime:
     return dt.datetime(year, month, day, hour, tzinfo=SHANGHAI)
 
 
-def reg(cid: str, when: dt.datetime, **kw: Any) -> x.Register:
+def reg(cid: str, when: dt.datetime, **kw: Any) -> x.changes.Register:
     """A plain registration (a letter to a city petition bureau, one petitioner, one claim)."""
     args: dict[str, Any] = {
         "case_id": cid,
         "received_at": when,
-        "channel": x.Channel.LETTER,
+        "channel": x.vocabulary.Channel.LETTER,
         "receiving_unit": "市信访局",
-        "petitioners": [x.Petitioner(name="张三")],
-        "claims": [x.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定")],
+        "petitioners": [x.personal.Petitioner(name="张三")],
+        "claims": [x.changes.Claim(request="退还押金", facts="2019年起拖欠", reasons="合同约定")],
     }
     args.update(kw)
-    return x.Register(**args)
+    return x.changes.Register(**args)
 
 
-def line(register: x.Register, *steps: tuple[x.Change, dt.datetime]) -> str:
+def line(register: x.changes.Register, *steps: tuple[x.Change, dt.datetime]) -> str:
     """A ledger line: the registration and ``steps``; the first step the fold refuses ends it.
 
     Steps up to the refused one are folded (:func:`xinfang.mutate`, no time
@@ -74,25 +74,25 @@ def with_event(text: str, event: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-OPINION = x.IssueOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
-REVIEW = x.IssueReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持")
-REREVIEW = x.IssueReReviewOpinion(outcome=x.Outcome.NOT_SUPPORTED, basis="维持")
-PLAN = x.SettlementPlan(owner="o-1", deadline=dt.date(2025, 4, 30), measures=["当面沟通"])
+OPINION = x.changes.IssueOpinion(outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="缺乏事实根据")
+REVIEW = x.changes.IssueReviewOpinion(outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="维持")
+REREVIEW = x.changes.IssueReReviewOpinion(outcome=x.vocabulary.Outcome.NOT_SUPPORTED, basis="维持")
+PLAN = x.changes.SettlementPlan(owner="o-1", deadline=dt.date(2025, 4, 30), measures=["当面沟通"])
 STEPPED = attrs.evolve(
     PLAN,
     milestones=[
-        x.PlanMilestone(due=dt.date(2025, 3, 10), what="走访当事人"),
-        x.PlanMilestone(due=dt.date(2025, 3, 31), what="听证评议"),
+        x.changes.PlanMilestone(due=dt.date(2025, 3, 10), what="走访当事人"),
+        x.changes.PlanMilestone(due=dt.date(2025, 3, 31), what="听证评议"),
     ],
 )
-ASSIGN = x.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 4, 30))
+ASSIGN = x.changes.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 4, 30))
 
 
 def ledgers() -> dict[str, list[str]]:
     """Rule name → its lines (the case that breaks it, then the one that passes)."""
     r = reg
     return {
-        # ---- the fold's order rules (case.py _start / _step)
+        # ---- the fold's order rules (xinfang.case._fold: _start / _step)
         "first_registered": [
             json.dumps(
                 {
@@ -112,178 +112,197 @@ def ledgers() -> dict[str, list[str]]:
             line(r("CF-FIRST-2", at(3, 3))),
         ],
         "events_in_order": [
-            line(r("CF-ORDER-1", at(3, 3)), (x.Accept(), at(3, 2))),
-            line(r("CF-ORDER-2", at(3, 3)), (x.Accept(), at(3, 3, 10))),
+            line(r("CF-ORDER-1", at(3, 3)), (x.changes.Accept(), at(3, 2))),
+            line(r("CF-ORDER-2", at(3, 3)), (x.changes.Accept(), at(3, 3, 10))),
         ],
         "seq_numbered": [
-            line(r("CF-SEQ-1", at(3, 3)), (x.Accept(), at(3, 4))).replace('"seq":2', '"seq":3'),
-            line(r("CF-SEQ-2", at(3, 3)), (x.Accept(), at(3, 4))),
+            line(r("CF-SEQ-1", at(3, 3)), (x.changes.Accept(), at(3, 4))).replace(
+                '"seq":2', '"seq":3'
+            ),
+            line(r("CF-SEQ-2", at(3, 3)), (x.changes.Accept(), at(3, 4))),
         ],
         "one_registration": [
             line(r("CF-REG-1", at(3, 3)), (r("CF-REG-1", at(3, 3)), at(3, 4))),
-            line(r("CF-REG-2", at(3, 3)), (x.Notify(), at(3, 4))),
+            line(r("CF-REG-2", at(3, 3)), (x.changes.Notify(), at(3, 4))),
         ],
         # ---- the stage graph and the fold's guards
         "stage_graph": [
             line(r("CF-STAGE-1", at(3, 3)), (OPINION, at(3, 4))),
-            line(r("CF-STAGE-2", at(3, 3)), (x.Accept(), at(3, 4)), (OPINION, at(3, 10))),
+            line(r("CF-STAGE-2", at(3, 3)), (x.changes.Accept(), at(3, 4)), (OPINION, at(3, 10))),
         ],
         "route_accepted": [
-            line(r("CF-ROUTE-1", at(3, 3)), (x.Accept(route=x.Route.LITIGATION), at(3, 4))),
-            line(r("CF-ROUTE-2", at(3, 3)), (x.Accept(route=x.Route.DUTY), at(3, 4))),
+            line(
+                r("CF-ROUTE-1", at(3, 3)),
+                (x.changes.Accept(route=x.vocabulary.Route.LITIGATION), at(3, 4)),
+            ),
+            line(
+                r("CF-ROUTE-2", at(3, 3)),
+                (x.changes.Accept(route=x.vocabulary.Route.DUTY), at(3, 4)),
+            ),
         ],
         "route_fits_category": [
-            line(r("CF-FITS-1", at(3, 3)), (x.Accept(route=x.Route.SUGGESTION), at(3, 4))),
             line(
-                r("CF-FITS-2", at(3, 3), category=x.Category.SUGGESTION),
-                (x.Accept(), at(3, 4)),
+                r("CF-FITS-1", at(3, 3)),
+                (x.changes.Accept(route=x.vocabulary.Route.SUGGESTION), at(3, 4)),
+            ),
+            line(
+                r("CF-FITS-2", at(3, 3), category=x.vocabulary.Category.SUGGESTION),
+                (x.changes.Accept(), at(3, 4)),
             ),
             line(
                 r("CF-FITS-3", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Categorize(category=x.Category.SUGGESTION), at(3, 5)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Categorize(category=x.vocabulary.Category.SUGGESTION), at(3, 5)),
             ),
         ],
         "review_route": [
             line(
-                r("CF-REVIEW-1", at(3, 3), category=x.Category.SUGGESTION),
-                (x.Accept(), at(3, 4)),
+                r("CF-REVIEW-1", at(3, 3), category=x.vocabulary.Category.SUGGESTION),
+                (x.changes.Accept(), at(3, 4)),
                 (OPINION, at(3, 10)),
-                (x.RequestReview(to_unit="省信访局"), at(3, 12)),
+                (x.changes.RequestReview(to_unit="省信访局"), at(3, 12)),
             ),
             line(
                 r("CF-REVIEW-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
+                (x.changes.Accept(), at(3, 4)),
                 (OPINION, at(3, 10)),
-                (x.RequestReview(to_unit="省信访局"), at(3, 12)),
+                (x.changes.RequestReview(to_unit="省信访局"), at(3, 12)),
             ),
         ],
         "receipt_once": [
             line(
                 r("CF-RECEIPT-1", at(3, 3)),
-                (x.Forward(to_unit="区信访局"), at(3, 4)),
-                (x.ReceiveForwarded(), at(3, 5)),
-                (x.ReceiveForwarded(), at(3, 6)),
+                (x.changes.Forward(to_unit="区信访局"), at(3, 4)),
+                (x.changes.ReceiveForwarded(), at(3, 5)),
+                (x.changes.ReceiveForwarded(), at(3, 6)),
             ),
             line(
                 r("CF-RECEIPT-2", at(3, 3)),
-                (x.Forward(to_unit="区信访局"), at(3, 4)),
-                (x.ReceiveForwarded(), at(3, 5)),
+                (x.changes.Forward(to_unit="区信访局"), at(3, 4)),
+                (x.changes.ReceiveForwarded(), at(3, 5)),
             ),
         ],
         "receipt_before_answer": [
             line(
                 r("CF-ANSWER-1", at(3, 3)),
-                (x.Forward(to_unit="区信访局"), at(3, 4)),
-                (x.Notify(), at(3, 5)),
-                (x.ReceiveForwarded(), at(3, 6)),
+                (x.changes.Forward(to_unit="区信访局"), at(3, 4)),
+                (x.changes.Notify(), at(3, 5)),
+                (x.changes.ReceiveForwarded(), at(3, 6)),
             ),
             line(
                 r("CF-ANSWER-2", at(3, 3)),
-                (x.Forward(to_unit="区信访局"), at(3, 4)),
-                (x.ReceiveForwarded(), at(3, 5)),
-                (x.Notify(), at(3, 6)),
+                (x.changes.Forward(to_unit="区信访局"), at(3, 4)),
+                (x.changes.ReceiveForwarded(), at(3, 5)),
+                (x.changes.Notify(), at(3, 6)),
             ),
         ],
         "approval_once": [
             line(
                 r("CF-APPROVE-1", at(3, 3)),
-                (x.Forward(to_unit="区住建局"), at(3, 4)),
-                (x.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
-                (x.ApproveObjection(approved_by="市信访局"), at(3, 6)),
-                (x.ApproveObjection(approved_by="市信访局"), at(3, 7)),
+                (x.changes.Forward(to_unit="区住建局"), at(3, 4)),
+                (x.changes.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
+                (x.changes.ApproveObjection(approved_by="市信访局"), at(3, 6)),
+                (x.changes.ApproveObjection(approved_by="市信访局"), at(3, 7)),
             ),
             line(
                 r("CF-APPROVE-2", at(3, 3)),
-                (x.Forward(to_unit="区住建局"), at(3, 4)),
-                (x.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
-                (x.ApproveObjection(approved_by="市信访局"), at(3, 6)),
+                (x.changes.Forward(to_unit="区住建局"), at(3, 4)),
+                (x.changes.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
+                (x.changes.ApproveObjection(approved_by="市信访局"), at(3, 6)),
             ),
         ],
         "return_after_approval": [
             line(
                 r("CF-RETURN-1", at(3, 3)),
-                (x.Forward(to_unit="区住建局"), at(3, 4)),
-                (x.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
-                (x.ReturnMaterials(to_unit="市信访局"), at(3, 6)),
+                (x.changes.Forward(to_unit="区住建局"), at(3, 4)),
+                (x.changes.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
+                (x.changes.ReturnMaterials(to_unit="市信访局"), at(3, 6)),
             ),
             line(
                 r("CF-RETURN-2", at(3, 3)),
-                (x.Forward(to_unit="区住建局"), at(3, 4)),
-                (x.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
-                (x.ApproveObjection(approved_by="市信访局"), at(3, 6)),
-                (x.ReturnMaterials(to_unit="市信访局"), at(3, 7)),
+                (x.changes.Forward(to_unit="区住建局"), at(3, 4)),
+                (x.changes.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
+                (x.changes.ApproveObjection(approved_by="市信访局"), at(3, 6)),
+                (x.changes.ReturnMaterials(to_unit="市信访局"), at(3, 7)),
             ),
         ],
         "report_back_assigned": [
             line(
                 r("CF-REPORT-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.ReportBack(summary="已办结"), at(3, 20)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.ReportBack(summary="已办结"), at(3, 20)),
             ),
             line(
                 r("CF-REPORT-2", at(3, 3)),
                 (ASSIGN, at(3, 4)),
-                (x.Accept(), at(3, 6)),
-                (x.ReportBack(summary="已办结"), at(3, 20)),
+                (x.changes.Accept(), at(3, 6)),
+                (x.changes.ReportBack(summary="已办结"), at(3, 20)),
             ),
         ],
         "hearing_not_running": [
             line(
                 r("CF-HEAR-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.StartHearing(), at(3, 10)),
-                (x.StartHearing(), at(3, 11)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.StartHearing(), at(3, 10)),
+                (x.changes.StartHearing(), at(3, 11)),
             ),
             line(
                 r("CF-HEAR-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.StartHearing(), at(3, 10)),
-                (x.EndHearing(), at(3, 11)),
-                (x.StartHearing(), at(3, 12)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.StartHearing(), at(3, 10)),
+                (x.changes.EndHearing(), at(3, 11)),
+                (x.changes.StartHearing(), at(3, 12)),
             ),
         ],
         "hearing_running": [
-            line(r("CF-ENDHEAR-1", at(3, 3)), (x.Accept(), at(3, 4)), (x.EndHearing(), at(3, 10))),
+            line(
+                r("CF-ENDHEAR-1", at(3, 3)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.EndHearing(), at(3, 10)),
+            ),
             line(
                 r("CF-ENDHEAR-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.StartHearing(), at(3, 10)),
-                (x.EndHearing(), at(3, 12)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.StartHearing(), at(3, 10)),
+                (x.changes.EndHearing(), at(3, 12)),
             ),
         ],
         "hearing_ended": [
             line(
                 r("CF-ISSUE-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.StartHearing(), at(3, 10)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.StartHearing(), at(3, 10)),
                 (OPINION, at(3, 12)),
             ),
             line(
                 r("CF-ISSUE-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.StartHearing(), at(3, 10)),
-                (x.EndHearing(), at(3, 11)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.StartHearing(), at(3, 10)),
+                (x.changes.EndHearing(), at(3, 11)),
                 (OPINION, at(3, 12)),
             ),
         ],
         "delivered_after_issue": [
             line(
                 r("CF-DELIVER-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
+                (x.changes.Accept(), at(3, 4)),
                 (
-                    x.IssueOpinion(
-                        outcome=x.Outcome.SUPPORT, basis="合同约定", delivered_at=at(3, 9)
+                    x.changes.IssueOpinion(
+                        outcome=x.vocabulary.Outcome.SUPPORT,
+                        basis="合同约定",
+                        delivered_at=at(3, 9),
                     ),
                     at(3, 10),
                 ),
             ),
             line(
                 r("CF-DELIVER-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
+                (x.changes.Accept(), at(3, 4)),
                 (
-                    x.IssueOpinion(
-                        outcome=x.Outcome.SUPPORT, basis="合同约定", delivered_at=at(3, 12)
+                    x.changes.IssueOpinion(
+                        outcome=x.vocabulary.Outcome.SUPPORT,
+                        basis="合同约定",
+                        delivered_at=at(3, 12),
                     ),
                     at(3, 10),
                 ),
@@ -292,58 +311,95 @@ def ledgers() -> dict[str, list[str]]:
         "settle_once": [
             line(
                 r("CF-SETTLE-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Settle(evidence="息诉罢访承诺书"), at(3, 10)),
-                (x.Settle(evidence="息诉罢访承诺书"), at(3, 11)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Settle(evidence="息诉罢访承诺书"), at(3, 10)),
+                (x.changes.Settle(evidence="息诉罢访承诺书"), at(3, 11)),
             ),
             line(
                 r("CF-SETTLE-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Settle(evidence="息诉罢访承诺书"), at(3, 10)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Settle(evidence="息诉罢访承诺书"), at(3, 10)),
             ),
         ],
         "relapse_after_settle": [
-            line(r("CF-RELAPSE-1", at(3, 3)), (x.Accept(), at(3, 4)), (x.Relapse(), at(3, 10))),
+            line(
+                r("CF-RELAPSE-1", at(3, 3)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Relapse(), at(3, 10)),
+            ),
             line(
                 r("CF-RELAPSE-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Settle(evidence="息诉罢访承诺书"), at(3, 10)),
-                (x.Relapse(), at(3, 11)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Settle(evidence="息诉罢访承诺书"), at(3, 10)),
+                (x.changes.Relapse(), at(3, 11)),
             ),
         ],
         "role_not_held": [
             line(
                 r("CF-ROLE-1", at(3, 3)),
-                (x.AssignRole(role=x.Role.HANDLER, holder="o-1", reason="承办"), at(3, 4)),
-                (x.AssignRole(role=x.Role.HANDLER, holder="o-1", reason="承办"), at(3, 5)),
+                (
+                    x.changes.AssignRole(
+                        role=x.vocabulary.Role.HANDLER, holder="o-1", reason="承办"
+                    ),
+                    at(3, 4),
+                ),
+                (
+                    x.changes.AssignRole(
+                        role=x.vocabulary.Role.HANDLER, holder="o-1", reason="承办"
+                    ),
+                    at(3, 5),
+                ),
             ),
             line(
                 r("CF-ROLE-2", at(3, 3)),
-                (x.AssignRole(role=x.Role.HANDLER, holder="o-1", reason="承办"), at(3, 4)),
+                (
+                    x.changes.AssignRole(
+                        role=x.vocabulary.Role.HANDLER, holder="o-1", reason="承办"
+                    ),
+                    at(3, 4),
+                ),
             ),
         ],
         "role_held": [
             line(
                 r("CF-RELEASE-1", at(3, 3)),
-                (x.ReleaseRole(role=x.Role.HANDLER, holder="o-1", reason="调岗"), at(3, 4)),
+                (
+                    x.changes.ReleaseRole(
+                        role=x.vocabulary.Role.HANDLER, holder="o-1", reason="调岗"
+                    ),
+                    at(3, 4),
+                ),
             ),
             line(
                 r("CF-RELEASE-2", at(3, 3)),
-                (x.AssignRole(role=x.Role.HANDLER, holder="o-1", reason="承办"), at(3, 4)),
-                (x.ReleaseRole(role=x.Role.HANDLER, holder="o-1", reason="调岗"), at(3, 5)),
+                (
+                    x.changes.AssignRole(
+                        role=x.vocabulary.Role.HANDLER, holder="o-1", reason="承办"
+                    ),
+                    at(3, 4),
+                ),
+                (
+                    x.changes.ReleaseRole(
+                        role=x.vocabulary.Role.HANDLER, holder="o-1", reason="调岗"
+                    ),
+                    at(3, 5),
+                ),
             ),
         ],
         "plan_deadline_reason": [
             line(
                 r("CF-PLAN-1", at(3, 3)),
-                (x.SetPlan(plan=PLAN), at(3, 4)),
-                (x.SetPlan(plan=attrs.evolve(PLAN, deadline=dt.date(2025, 5, 31))), at(3, 20)),
+                (x.changes.SetPlan(plan=PLAN), at(3, 4)),
+                (
+                    x.changes.SetPlan(plan=attrs.evolve(PLAN, deadline=dt.date(2025, 5, 31))),
+                    at(3, 20),
+                ),
             ),
             line(
                 r("CF-PLAN-2", at(3, 3)),
-                (x.SetPlan(plan=PLAN), at(3, 4)),
+                (x.changes.SetPlan(plan=PLAN), at(3, 4)),
                 (
-                    x.SetPlan(
+                    x.changes.SetPlan(
                         plan=attrs.evolve(PLAN, deadline=dt.date(2025, 5, 31)),
                         reason="鉴定意见延后出具",
                     ),
@@ -352,57 +408,76 @@ def ledgers() -> dict[str, list[str]]:
             ),
         ],
         "progress_needs_plan": [
-            line(r("CF-PROG-1", at(3, 3)), (x.ReportProgress(done="走访当事人"), at(3, 5))),
+            line(r("CF-PROG-1", at(3, 3)), (x.changes.ReportProgress(done="走访当事人"), at(3, 5))),
             line(
                 r("CF-PROG-2", at(3, 3)),
-                (x.SetPlan(plan=STEPPED), at(3, 4)),
-                (x.ReportProgress(done="走访当事人"), at(3, 5)),
+                (x.changes.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.changes.ReportProgress(done="走访当事人"), at(3, 5)),
             ),
         ],
         "progress_steps": [
             line(
                 r("CF-STEP-1", at(3, 3)),
-                (x.SetPlan(plan=STEPPED), at(3, 4)),
-                (x.ReportProgress(done="走访当事人", completes=[1]), at(3, 5)),
-                (x.ReportProgress(done="再次走访", completes=[1]), at(3, 12)),
+                (x.changes.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.changes.ReportProgress(done="走访当事人", completes=[1]), at(3, 5)),
+                (x.changes.ReportProgress(done="再次走访", completes=[1]), at(3, 12)),
             ),
             line(
                 r("CF-STEP-2", at(3, 3)),
-                (x.SetPlan(plan=STEPPED), at(3, 4)),
-                (x.ReportProgress(done="走访当事人", done_by="o-2", completes=[1]), at(3, 5)),
-                (x.ReportProgress(done="召开听证评议", completes=[2]), at(3, 25)),
+                (x.changes.SetPlan(plan=STEPPED), at(3, 4)),
+                (
+                    x.changes.ReportProgress(done="走访当事人", done_by="o-2", completes=[1]),
+                    at(3, 5),
+                ),
+                (x.changes.ReportProgress(done="召开听证评议", completes=[2]), at(3, 25)),
             ),
             line(
                 r("CF-STEP-3", at(3, 3)),
-                (x.SetPlan(plan=STEPPED), at(3, 4)),
-                (x.ReportProgress(done="走访当事人", completes=[3]), at(3, 5)),
+                (x.changes.SetPlan(plan=STEPPED), at(3, 4)),
+                (x.changes.ReportProgress(done="走访当事人", completes=[3]), at(3, 5)),
             ),
         ],
         "agreement_on_appeal": [
             line(
-                r("CF-AGREE-1", at(3, 3), category=x.Category.SUGGESTION),
-                (x.Accept(), at(3, 4)),
-                (x.RecordAgreement(form=x.AgreementKind.MEDIATION, summary="调解协议"), at(3, 10)),
+                r("CF-AGREE-1", at(3, 3), category=x.vocabulary.Category.SUGGESTION),
+                (x.changes.Accept(), at(3, 4)),
+                (
+                    x.changes.RecordAgreement(
+                        form=x.vocabulary.AgreementKind.MEDIATION, summary="调解协议"
+                    ),
+                    at(3, 10),
+                ),
             ),
             line(
-                r("CF-AGREE-2", at(3, 3), category=x.Category.APPEAL),
-                (x.Accept(), at(3, 4)),
-                (x.RecordAgreement(form=x.AgreementKind.MEDIATION, summary="调解协议"), at(3, 10)),
+                r("CF-AGREE-2", at(3, 3), category=x.vocabulary.Category.APPEAL),
+                (x.changes.Accept(), at(3, 4)),
+                (
+                    x.changes.RecordAgreement(
+                        form=x.vocabulary.AgreementKind.MEDIATION, summary="调解协议"
+                    ),
+                    at(3, 10),
+                ),
             ),
         ],
         "report_back_date": [
             line(
                 r("CF-RBD-1", at(3, 3)),
-                (x.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 3, 3)), at(3, 4)),
+                (
+                    x.changes.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 3, 3)),
+                    at(3, 4),
+                ),
             ),
             line(
                 r("CF-RBD-2", at(3, 3)),
-                (x.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 3, 31)), at(3, 4)),
+                (
+                    x.changes.Assign(to_unit="区信访局", report_back_by=dt.date(2025, 3, 31)),
+                    at(3, 4),
+                ),
             ),
         ],
         "extension_days": [
             with_event(
-                line(r("CF-EXTDAYS-1", at(3, 3)), (x.Accept(), at(3, 4))),
+                line(r("CF-EXTDAYS-1", at(3, 3)), (x.changes.Accept(), at(3, 4))),
                 {
                     "seq": 3,
                     "at": "2025-04-01T09:00:00+08:00",
@@ -418,27 +493,28 @@ def ledgers() -> dict[str, list[str]]:
             ),
             line(
                 r("CF-EXTDAYS-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Extend(days=10, approved_by="局长", reason="情况复杂"), at(4, 1)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Extend(days=10, approved_by="局长", reason="情况复杂"), at(4, 1)),
             ),
         ],
         "accusation_route": [
             line(
-                r("CF-ACCUSE-1", at(3, 3), category=x.Category.ACCUSATION),
-                (x.Accept(route=x.Route.ORDINARY), at(3, 4)),
+                r("CF-ACCUSE-1", at(3, 3), category=x.vocabulary.Category.ACCUSATION),
+                (x.changes.Accept(route=x.vocabulary.Route.ORDINARY), at(3, 4)),
             ),
             line(
-                r("CF-ACCUSE-2", at(3, 3), category=x.Category.ACCUSATION), (x.Accept(), at(3, 4))
+                r("CF-ACCUSE-2", at(3, 3), category=x.vocabulary.Category.ACCUSATION),
+                (x.changes.Accept(), at(3, 4)),
             ),
             line(
-                r("CF-ACCUSE-3", at(3, 3), category=x.Category.ACCUSATION),
-                (x.Accept(), at(3, 4)),
+                r("CF-ACCUSE-3", at(3, 3), category=x.vocabulary.Category.ACCUSATION),
+                (x.changes.Accept(), at(3, 4)),
                 (OPINION, at(3, 10)),
-                (x.RequestReview(to_unit="省纪委监委"), at(3, 12)),
+                (x.changes.RequestReview(to_unit="省纪委监委"), at(3, 12)),
             ),
             line(
-                r("CF-ACCUSE-4", at(3, 3), category=x.Category.ACCUSATION),
-                (x.Accept(), at(3, 4)),
+                r("CF-ACCUSE-4", at(3, 3), category=x.vocabulary.Category.ACCUSATION),
+                (x.changes.Accept(), at(3, 4)),
                 (OPINION, at(3, 10)),
             ),
         ],
@@ -446,50 +522,50 @@ def ledgers() -> dict[str, list[str]]:
         "window": [
             line(
                 r("CF-WINDOW-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
+                (x.changes.Accept(), at(3, 4)),
                 (OPINION, at(3, 10)),
-                (x.RequestReview(to_unit="省信访局"), at(4, 10)),
+                (x.changes.RequestReview(to_unit="省信访局"), at(4, 10)),
             ),
             line(
                 r("CF-WINDOW-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
+                (x.changes.Accept(), at(3, 4)),
                 (OPINION, at(3, 10)),
-                (x.RequestReview(to_unit="省信访局"), at(4, 9)),
+                (x.changes.RequestReview(to_unit="省信访局"), at(4, 9)),
             ),
         ],
         "extension_cap": [
             line(
                 r("CF-EXTEND-1", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Extend(days=31, approved_by="局长", reason="情况复杂"), at(4, 1)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Extend(days=31, approved_by="局长", reason="情况复杂"), at(4, 1)),
             ),
             line(
                 r("CF-EXTEND-2", at(3, 3)),
-                (x.Accept(), at(3, 4)),
-                (x.Extend(days=30, approved_by="局长", reason="情况复杂"), at(4, 1)),
+                (x.changes.Accept(), at(3, 4)),
+                (x.changes.Extend(days=30, approved_by="局长", reason="情况复杂"), at(4, 1)),
             ),
         ],
         "finality": [
             line(
                 r("CF-FINAL-0", at(1, 6)),
-                (x.Accept(), at(1, 6)),
+                (x.changes.Accept(), at(1, 6)),
                 (OPINION, at(1, 10)),
-                (x.RequestReview(to_unit="省信访局"), at(1, 13)),
+                (x.changes.RequestReview(to_unit="省信访局"), at(1, 13)),
                 (REVIEW, at(2, 10)),
-                (x.RequestReReview(to_unit="国家信访局"), at(2, 12)),
+                (x.changes.RequestReReview(to_unit="国家信访局"), at(2, 12)),
                 (REREVIEW, at(3, 3)),
             ),
             line(
                 r("CF-FINAL-1", at(3, 10), repeat_of=["CF-FINAL-0"], same_facts=True),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
             line(
                 r("CF-FINAL-2", at(3, 10), repeat_of=["CF-FINAL-0"], same_facts=False),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
             line(
                 r("CF-FINAL-3", at(3, 10), repeat_of=["CF-FINAL-0"], same_facts=True),
-                (x.Forward(to_unit="区信访局"), at(3, 11)),
+                (x.changes.Forward(to_unit="区信访局"), at(3, 11)),
             ),
             line(
                 r("CF-FINAL-4", at(3, 10), repeat_of=["CF-FINAL-0"], same_facts=True),
@@ -497,50 +573,50 @@ def ledgers() -> dict[str, list[str]]:
             ),
         ],
         "finality_after_lapsed_window": [
-            line(r("CF-LAPSED-0", at(1, 6)), (x.Accept(), at(1, 6)), (OPINION, at(1, 10))),
+            line(r("CF-LAPSED-0", at(1, 6)), (x.changes.Accept(), at(1, 6)), (OPINION, at(1, 10))),
             line(
                 r("CF-LAPSED-1", at(3, 10), repeat_of=["CF-LAPSED-0"], same_facts=True),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
             line(
                 r("CF-LAPSED-2", at(3, 10), repeat_of=["CF-LAPSED-0"], same_facts=False),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
             line(
                 r("CF-LAPSED-3", at(3, 10), repeat_of=["CF-LAPSED-0"], same_facts=True),
-                (x.Accept(good_reason="住院治疗，未能在期限内请求复查"), at(3, 11)),
+                (x.changes.Accept(good_reason="住院治疗，未能在期限内请求复查"), at(3, 11)),
             ),
         ],
         "being_handled": [
-            line(r("CF-HANDLED-0", at(3, 3)), (x.Accept(), at(3, 3))),
+            line(r("CF-HANDLED-0", at(3, 3)), (x.changes.Accept(), at(3, 3))),
             line(
                 r("CF-HANDLED-1", at(3, 10), repeat_of=["CF-HANDLED-0"], skip_level=True),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
-            line(r("CF-HANDLED-2", at(3, 3)), (x.Accept(), at(3, 3)), (OPINION, at(3, 5))),
+            line(r("CF-HANDLED-2", at(3, 3)), (x.changes.Accept(), at(3, 3)), (OPINION, at(3, 5))),
             line(
                 r("CF-HANDLED-3", at(3, 10), repeat_of=["CF-HANDLED-2"], skip_level=True),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
         ],
         # ---- the legal rules of issue 20 that are clocks, not refusals
         "rulebook_2005": [
             line(
-                r("CF-2005-1", at(3, 3), category=x.Category.SUGGESTION),
-                (x.Accept(), at(3, 4)),
+                r("CF-2005-1", at(3, 3), category=x.vocabulary.Category.SUGGESTION),
+                (x.changes.Accept(), at(3, 4)),
             ),
             line(
                 r("CF-2005-0", at(1, 6)),
-                (x.Accept(), at(1, 6)),
+                (x.changes.Accept(), at(1, 6)),
                 (OPINION, at(1, 10)),
-                (x.RequestReview(to_unit="省信访局"), at(1, 13)),
+                (x.changes.RequestReview(to_unit="省信访局"), at(1, 13)),
                 (REVIEW, at(2, 10)),
-                (x.RequestReReview(to_unit="国家信访局"), at(2, 12)),
+                (x.changes.RequestReReview(to_unit="国家信访局"), at(2, 12)),
                 (REREVIEW, at(3, 3)),
             ),
             line(
                 r("CF-2005-2", at(3, 10), repeat_of=["CF-2005-0"], same_facts=True),
-                (x.Accept(), at(3, 11)),
+                (x.changes.Accept(), at(3, 11)),
             ),
         ],
         "notice_exemption": [
@@ -549,8 +625,8 @@ def ledgers() -> dict[str, list[str]]:
                     "CF-EXEMPT-1",
                     at(3, 3),
                     receiving_unit="市公安局",
-                    receiving_unit_kind=x.UnitKind.POLITICAL_LEGAL,
-                    category=x.Category.SUGGESTION,
+                    receiving_unit_kind=x.vocabulary.UnitKind.POLITICAL_LEGAL,
+                    category=x.vocabulary.Category.SUGGESTION,
                 ),
             ),
             line(
@@ -558,8 +634,8 @@ def ledgers() -> dict[str, list[str]]:
                     "CF-EXEMPT-2",
                     at(3, 3),
                     receiving_unit="市公安局",
-                    receiving_unit_kind=x.UnitKind.POLITICAL_LEGAL,
-                    category=x.Category.APPEAL,
+                    receiving_unit_kind=x.vocabulary.UnitKind.POLITICAL_LEGAL,
+                    category=x.vocabulary.Category.APPEAL,
                 ),
             ),
             line(
@@ -567,56 +643,66 @@ def ledgers() -> dict[str, list[str]]:
                     "CF-EXEMPT-3",
                     at(3, 3),
                     receiving_unit="市纪委监委",
-                    receiving_unit_kind=x.UnitKind.DISCIPLINE_INSPECTION,
-                    category=x.Category.ACCUSATION,
+                    receiving_unit_kind=x.vocabulary.UnitKind.DISCIPLINE_INSPECTION,
+                    category=x.vocabulary.Category.ACCUSATION,
                 ),
             ),
         ],
         "report_back_stops": [
             line(
                 r("CF-RBSTOP-1", at(3, 3)),
-                (x.Assign(to_unit="区住建局", report_back_by=dt.date(2025, 3, 24)), at(3, 4)),
-                (x.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
-                (x.ApproveObjection(approved_by="市信访局"), at(3, 6)),
+                (
+                    x.changes.Assign(to_unit="区住建局", report_back_by=dt.date(2025, 3, 24)),
+                    at(3, 4),
+                ),
+                (x.changes.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
+                (x.changes.ApproveObjection(approved_by="市信访局"), at(3, 6)),
             ),
             line(
                 r("CF-RBSTOP-2", at(3, 3)),
-                (x.Assign(to_unit="区住建局", report_back_by=dt.date(2025, 3, 24)), at(3, 4)),
-                (x.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
+                (
+                    x.changes.Assign(to_unit="区住建局", report_back_by=dt.date(2025, 3, 24)),
+                    at(3, 4),
+                ),
+                (x.changes.ObjectRemit(reason="不属于本单位职权范围"), at(3, 5)),
             ),
         ],
         "forwarded_routing": [
             line(
                 r("CF-FWDROUTE-1", at(3, 3)),
                 (
-                    x.Forward(to_unit="区信访局", to_unit_kind=x.UnitKind.PETITION_DEPARTMENT),
+                    x.changes.Forward(
+                        to_unit="区信访局", to_unit_kind=x.vocabulary.UnitKind.PETITION_DEPARTMENT
+                    ),
                     at(3, 4),
                 ),
-                (x.ReceiveForwarded(), at(3, 6)),
+                (x.changes.ReceiveForwarded(), at(3, 6)),
             ),
             line(
                 r("CF-FWDROUTE-2", at(3, 3)),
                 (
-                    x.Forward(to_unit="区信访局", to_unit_kind=x.UnitKind.PETITION_DEPARTMENT),
+                    x.changes.Forward(
+                        to_unit="区信访局", to_unit_kind=x.vocabulary.UnitKind.PETITION_DEPARTMENT
+                    ),
                     at(3, 4),
                 ),
-                (x.ReceiveForwarded(), at(3, 6)),
-                (x.Accept(), at(3, 7)),
+                (x.changes.ReceiveForwarded(), at(3, 6)),
+                (x.changes.Accept(), at(3, 7)),
             ),
         ],
         # ---- the paths' own rules
         "one_line_per_case": [
             line(r("CF-ONCE-1", at(3, 3))),
-            line(r("CF-ONCE-1", at(3, 3)), (x.Accept(), at(3, 4))),
+            line(r("CF-ONCE-1", at(3, 3)), (x.changes.Accept(), at(3, 4))),
         ],
         "format_controls": [
             line(
-                r("CF-CF-1", at(3, 3), petitioners=[x.Petitioner(name="张三")]),
+                r("CF-CF-1", at(3, 3), petitioners=[x.personal.Petitioner(name="张三")]),
             ).replace("张三", "张\u202e三"),
-            line(r("CF-CF-2", at(3, 3)), (x.Forward(to_unit="区信访局"), at(3, 4))).replace(
+            line(r("CF-CF-2", at(3, 3)), (x.changes.Forward(to_unit="区信访局"), at(3, 4))).replace(
                 '"to_unit":"区信访局"', '"to_unit":"区信访局\u200d"'
             ),
-            line(r("CF-CF-3", at(3, 3), petitioners=[x.Petitioner(name="张三丰")])),
+            line(r("CF-CF-3", at(3, 3), petitioners=[x.personal.Petitioner(name="张三丰")])),
         ],
     }
 

@@ -7,7 +7,7 @@ and every clock as of the ledger's day. The paths (the model is narwhals'
 backend-parametrised suite, one test body over every backend):
 
 - ``replay``: :func:`xinfang.load_ledger` (the value fold) and :func:`xinfang.clocks`;
-- ``load_journal``: the columnar read and fold, :func:`xinfang.journal_clocks`;
+- ``load_journal``: the columnar read and fold, :func:`xinfang.columnar.journal_clocks`;
 - ``store:<backend>:<columns|values>``: :meth:`xinfang.Store.import_ledger`
   column-wise or by the value path, then :meth:`~xinfang.Store.due` (the stored
   clock projection), on SQLite and PostgreSQL;
@@ -46,10 +46,10 @@ _ALL_DAYS: Final = 200
 ORG: Final = x.Organization(
     levels=("city", "district"),
     units=[
-        x.Unit(id="市信访局", name="市信访局", level="city"),
-        x.Unit(id="区信访局", name="区信访局", level="district", parent="市信访局"),
+        x.responsibility.Unit(id="市信访局", name="市信访局", level="city"),
+        x.responsibility.Unit(id="区信访局", name="区信访局", level="district", parent="市信访局"),
     ],
-    officials=[x.Official(id="o-1", name="李四", unit="市信访局")],
+    officials=[x.responsibility.Official(id="o-1", name="李四", unit="市信访局")],
 )
 
 
@@ -147,7 +147,7 @@ def replay(run: Run) -> Outcome:
 
 
 def load_journal(run: Run) -> Outcome:
-    """The columnar path: :func:`xinfang.load_journal`, then :func:`xinfang.journal_clocks`.
+    """The columnar path: ``xinfang.load_journal``, then ``xinfang.columnar.journal_clocks``.
 
     Its milestones must equal the value fold's of its own cases (checked
     here: a column fold that certified a case wrongly would show); whether
@@ -162,7 +162,7 @@ def load_journal(run: Run) -> Outcome:
     assert journal.milestones.equals(milestones_from_cases(cases)), "column fold ≠ value fold"
     parsed = parse_ledger(run.text.encode())
     folded = columnar_api._fold(parsed.journal, parsed.offsets, parsed.suspicious)
-    table = x.journal_clocks(journal, as_of=run.as_of, rulebook=rb).clocks
+    table = x.columnar.journal_clocks(journal, as_of=run.as_of, rulebook=rb).clocks
     rows = frozenset(
         (r["case_id"], r["limit"], r["started"], r["due"], r["status"]) for r in table.to_pylist()
     )

@@ -140,8 +140,9 @@ ORDER_RULES: Final = {
 
 
 def test_every_refusal_of_the_fold_is_pinned() -> None:
-    """Every order rule case.py refuses with (outside the spec's guards) is pinned by a ledger."""
-    source = Path(importlib.import_module("xinfang.case").__file__ or "").read_text("utf-8")
+    """Every order rule the fold refuses with (outside the spec's guards) is pinned by a ledger."""
+    package = Path(importlib.import_module("xinfang.case").__file__ or "").parent
+    source = "".join(p.read_text("utf-8") for p in sorted(package.glob("*.py")))
     for name, words in ORDER_RULES.items():
         assert words in source, f"{name}: the fold's words changed, update ORDER_RULES"
     assert set(ORDER_RULES) <= _pinned("refusals")

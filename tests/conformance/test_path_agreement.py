@@ -33,17 +33,17 @@ if TYPE_CHECKING:
 
 def _case(cid: str, unit: str = "市信访局", *, accept: bool = False) -> x.Case:
     at = dt.datetime(2025, 3, 3, 9, tzinfo=SHANGHAI)
-    reg = x.Register(
+    reg = x.changes.Register(
         case_id=cid,
         received_at=at,
-        channel=x.Channel.LETTER,
+        channel=x.vocabulary.Channel.LETTER,
         receiving_unit=unit,
-        petitioners=[x.Petitioner(name="张三")],
-        claims=[x.Claim(request="退还押金")],
+        petitioners=[x.personal.Petitioner(name="张三")],
+        claims=[x.changes.Claim(request="退还押金")],
     )
     case, _ = x.open_case(reg, at)
     if accept:
-        case, _ = x.apply(case, x.Accept(), at + dt.timedelta(days=1))
+        case, _ = x.apply(case, x.changes.Accept(), at + dt.timedelta(days=1))
     return case
 
 
@@ -83,11 +83,13 @@ def test_a_journal_holding_a_case_twice_is_refused_by_every_parquet_read(
     tmp_path: Path, partition_by: tuple[str, ...], lean: bool
 ) -> None:
     """A whole or lean read, of a file or a dataset: refused, naming both rows of the case."""
-    twice = x.journal_from_cases([_case("XF-1"), _case("XF-2"), _case("XF-1", accept=True)])
+    twice = x.columnar.journal_from_cases(
+        [_case("XF-1"), _case("XF-2"), _case("XF-1", accept=True)]
+    )
     where = tmp_path / ("j" if partition_by else "j.parquet")
-    x.write_journal(twice, where, partition_by=partition_by)
+    x.columnar.write_journal(twice, where, partition_by=partition_by)
     with pytest.raises(x.InvalidDataError) as caught:
-        x.read_journal(where, lean=lean)
+        x.columnar.read_journal(where, lean=lean)
     [(path, message)] = caught.value.problems
     assert "(case XF-1)" in path
     assert path.startswith("row ")
@@ -96,9 +98,9 @@ def test_a_journal_holding_a_case_twice_is_refused_by_every_parquet_read(
 
 def test_a_table_holding_a_case_twice_is_refused() -> None:
     """journal_from_table (a Spark partition) refuses one case id as two cases."""
-    twice = x.journal_from_cases([_case("XF-1"), _case("XF-1", accept=True)])
+    twice = x.columnar.journal_from_cases([_case("XF-1"), _case("XF-1", accept=True)])
     with pytest.raises(x.InvalidDataError) as caught:
-        x.journal_from_table(twice.events)
+        x.columnar.journal_from_table(twice.events)
     assert list(caught.value.problems) == [
         ("row 2 (case XF-1): case_id", "the case of row 1 again: a journal holds each case once")
     ]
@@ -129,10 +131,10 @@ def test_a_repeated_line_is_named_alike_by_both_readers(
 def test_a_unit_hive_reads_as_null_round_trips(tmp_path: Path, lean: bool) -> None:
     """A unit named __HIVE_DEFAULT_PARTITION__: a filter on it finds its case (it found none)."""
     units = ["__HIVE_DEFAULT_PARTITION__", "%5F_HIVE_DEFAULT_PARTITION__", "市信访局"]
-    journal = x.journal_from_cases([_case(f"XF-{i}", u) for i, u in enumerate(units)])
-    x.write_journal(journal, tmp_path / "j", partition_by=("year", "unit"))
+    journal = x.columnar.journal_from_cases([_case(f"XF-{i}", u) for i, u in enumerate(units)])
+    x.columnar.write_journal(journal, tmp_path / "j", partition_by=("year", "unit"))
     for i, unit in enumerate(units):
-        found = x.read_journal(tmp_path / "j", filters=[("unit", "=", unit)], lean=lean)
+        found = x.columnar.read_journal(tmp_path / "j", filters=[("unit", "=", unit)], lean=lean)
         assert found.milestones.column("case_id").to_pylist() == [f"XF-{i}"]
         assert found.cases()[0].receiving_unit == unit
 
@@ -149,10 +151,10 @@ def test_every_unit_name_round_trips_through_a_unit_partition(
 ) -> None:
     """Any unit names: a filter on each finds exactly its cases in a unit-partitioned dataset."""
     where = tmp_path_factory.mktemp("units") / "j"
-    journal = x.journal_from_cases([_case(f"XF-{i}", u) for i, u in enumerate(units)])
-    x.write_journal(journal, where, partition_by=("unit",))
+    journal = x.columnar.journal_from_cases([_case(f"XF-{i}", u) for i, u in enumerate(units)])
+    x.columnar.write_journal(journal, where, partition_by=("unit",))
     for i, unit in enumerate(units):
-        found = x.read_journal(where, filters=[("unit", "=", unit)])
+        found = x.columnar.read_journal(where, filters=[("unit", "=", unit)])
         assert found.milestones.column("case_id").to_pylist() == [f"XF-{i}"]
 
 
@@ -169,13 +171,13 @@ def test_the_format_controls_cover_unicode_category_cf() -> None:
 @pytest.mark.parametrize(
     ("make", "field"),
     [
-        (lambda: x.Petitioner(name="张\u202e三"), "name"),  # right-to-left override
-        (lambda: x.Petitioner(name="张三", address="北京\u2066市"), "address"),
-        (lambda: x.Forward(to_unit="区信访局\u200d"), "to_unit"),  # zero-width joiner
-        (lambda: x.Claim(request="退还\u00ad押金"), "request"),  # soft hyphen
+        (lambda: x.personal.Petitioner(name="张\u202e三"), "name"),  # right-to-left override
+        (lambda: x.personal.Petitioner(name="张三", address="北京\u2066市"), "address"),
+        (lambda: x.changes.Forward(to_unit="区信访局\u200d"), "to_unit"),  # zero-width joiner
+        (lambda: x.changes.Claim(request="退还\u00ad押金"), "request"),  # soft hyphen
         (
-            lambda: x.Decline(
-                reason="\ufeff不属于", route_told=x.Route.LITIGATION, body_told="法院"
+            lambda: x.changes.Decline(
+                reason="\ufeff不属于", route_told=x.vocabulary.Route.LITIGATION, body_told="法院"
             ),
             "reason",
         ),
@@ -207,24 +209,26 @@ _TEXTS_OF_A_LINE = (
 
 def _rich_line() -> str:
     at = dt.datetime(2025, 3, 3, 9, tzinfo=SHANGHAI)
-    reg = x.Register(
+    reg = x.changes.Register(
         case_id="XF-1",
         received_at=at,
-        channel=x.Channel.VISIT,
+        channel=x.vocabulary.Channel.VISIT,
         receiving_unit="市信访局",
-        petitioners=[x.Petitioner(name="张三")],
-        claims=[x.Claim(request="退还押金", facts="多次反映")],
+        petitioners=[x.personal.Petitioner(name="张三")],
+        claims=[x.changes.Claim(request="退还押金", facts="多次反映")],
         group_size=2,
         representatives=["王五"],
     )
     case, _ = x.open_case(reg, at, by="clerk")
-    case, _ = x.apply(case, x.Forward(to_unit="区信访局", note="转办说明"), at, by="clerk")
-    plan = x.SettlementPlan(measures=["上门走访"])
-    case, _ = x.apply(case, x.SetPlan(plan=plan), at, by="clerk甲", org=_ORG)
+    case, _ = x.apply(case, x.changes.Forward(to_unit="区信访局", note="转办说明"), at, by="clerk")
+    plan = x.changes.SettlementPlan(measures=["上门走访"])
+    case, _ = x.apply(case, x.changes.SetPlan(plan=plan), at, by="clerk甲", org=_ORG)
     return serialization.dump_ledger([case]).rstrip("\n")
 
 
-_ORG = x.Organization(levels=("city",), units=[x.Unit(id="U", name="市信访局", level="city")])
+_ORG = x.Organization(
+    levels=("city",), units=[x.responsibility.Unit(id="U", name="市信访局", level="city")]
+)
 
 
 @given(_CF, st.sampled_from(_TEXTS_OF_A_LINE), st.integers(0, 2))

@@ -7,7 +7,7 @@ closed range ``first..last``, whether that day is a working day (工作日):
   closure, **or** when it is a make-up working day (a weekend day the State
   Council arrangement turns into a working day);
 * a day outside ``first..last`` is unknown: every method raises
-  :class:`~xinfang.CalendarRangeError` rather than guess.
+  :class:`~xinfang.errors.CalendarRangeError` rather than guess.
 
 Arithmetic conventions (all O(1), from a cumulative index built once):
 
@@ -366,7 +366,7 @@ class WorkCalendar:
 
         ``dates`` is anything numpy turns into ``datetime64[D]``; ``n`` an integer
         or an integer array broadcastable against it. Returns ``datetime64[D]``.
-        Raises :class:`~xinfang.CalendarRangeError` naming the first bad element.
+        Raises :class:`~xinfang.errors.CalendarRangeError` naming the first bad element.
         """
         import numpy as np
 

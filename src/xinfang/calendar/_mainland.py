@@ -141,13 +141,13 @@ def china_mainland(
     published. Built once per choice, then cached.
 
     ``strict=True`` gives the published years only: a date past them raises
-    :class:`~xinfang.CalendarRangeError` instead of being counted
+    :class:`~xinfang.errors.CalendarRangeError` instead of being counted
     provisionally (the command's ``--strict-calendar``).
 
     ``provisional`` is the former spelling, kept for compatibility:
     ``provisional=True`` is the default, ``provisional=False`` means
     ``strict=True``; ``provisional=True, strict=True`` is a
-    :class:`~xinfang.CalendarDataError`.
+    :class:`~xinfang.errors.CalendarDataError`.
     """
     if not isinstance(strict, bool):
         raise CalendarDataError(

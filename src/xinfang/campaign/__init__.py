@@ -39,11 +39,10 @@ from xinfang.campaign._placement import (
     unplaced_cases,
 )
 from xinfang.campaign._reconciliation import Reconciliation, UnplacedGroup
-from xinfang.campaign._snapshot import AgendaItem, Listing, Progress, Snapshot
-from xinfang.campaign._snapshot import ListingReason as ListingReason
+from xinfang.campaign._snapshot import AgendaItem, Listing, ListingReason, Progress, Snapshot
 from xinfang.campaign._trend import trend
 
-# DEFAULT_RATES, ListingReason and stalled_since (imported "as" themselves above): public names
+# DEFAULT_RATES and stalled_since (imported "as" themselves above): public names
 # of the module before it was a package, importable from it as before, and as before not in
 # ``__all__``.
 __all__ = [
@@ -54,6 +53,7 @@ __all__ = [
     "AgendaItem",
     "Campaign",
     "Listing",
+    "ListingReason",
     "Progress",
     "Reconciliation",
     "ReferenceProblem",

@@ -74,7 +74,7 @@ class Milestones:
 
     ``last_forwarded`` is the latest receipt of a forwarded or assigned matter
     (a remit-objection window runs from it): the day of the
-    :class:`~xinfang.ReceiveForwarded` event when one is recorded, else the
+    :class:`~xinfang.changes.ReceiveForwarded` event when one is recorded, else the
     forwarding day; ``forward_received`` is that recorded receipt.
     ``remit_objected`` is the objection to it and ``forward_notified`` the
     first written notice recorded after it (what the receiving body owes

@@ -64,7 +64,7 @@ def bulletin(
     started = time.perf_counter()
     points = sorted(
         {d for d in (campaign.start, *campaign.reviews()) if d < as_of} | {as_of}
-    )  # the dates of xinfang.trend's default burndown
+    )  # the dates of xinfang.campaign.trend's default burndown
     snaps: dict[_dt.date, Snapshot] = {}
     with progress.bar("computing snapshots", len(points), unit="snapshot") as bar:
         for day in reversed(points):  # the bulletin's own snapshot first

@@ -424,7 +424,7 @@ def _dictionary(column: Any) -> Any:
 def unknown_id_rows(milestones: Any, events: Any, org: Organization) -> list[int]:
     """Rows that name an id ``org`` does not know: a unit, or an official given a role.
 
-    The column-wise first step of :func:`~xinfang.check_references` (and of
+    The column-wise first step of :func:`~xinfang.campaign.check_references` (and of
     the store's bulk import): the cases of these rows, as values, are what
     it needs to read (``check_references([case_of(k) for k in rows], org)``,
     each problem's ``index`` then a position in ``rows``). Each distinct id
@@ -501,9 +501,9 @@ def run(
     Returns the clocks table (:data:`CLOCKS_SCHEMA`; rows grouped by limit in
     the rulebook's order, each group in the table's case order, as
     :func:`~xinfang.clock_table` orders them) unless ``clocks`` is false, and
-    the campaign's :class:`~xinfang.SnapshotCounts` when ``count`` names one
+    the campaign's :class:`~xinfang.campaign.SnapshotCounts` when ``count`` names one
     (from the same clocks: ``due_soon`` must then be 3, the snapshot's).
-    The counts reconcile as :func:`~xinfang.snapshot_counts`' do: a case that
+    The counts reconcile as :func:`~xinfang.campaign.snapshot_counts`' do: a case that
     names an id the organisation does not know (a unit in ``milestones``
     reached before any unit that places it, an official in the role
     assignments of ``events``, the journal's events) is decided by the value

@@ -7,7 +7,7 @@ must agree). Type map: ``str`` → string, ``int`` → int32, ``bool`` → bool,
 ``datetime`` → timestamp("us", "Asia/Shanghai"), ``date`` → date32, an enum →
 dictionary(int8, string) of its ``.value``, ``X | None`` → X (nullable),
 ``tuple[X, ...]`` → list<X>, attrs classes → struct of their fields,
-:class:`~xinfang.ResidentId` / :class:`~xinfang.PhoneNumber` → string (their
+:class:`~xinfang.personal.ResidentId` / :class:`~xinfang.personal.PhoneNumber` → string (their
 text). :data:`READ_SCHEMA` is the explicit schema a JSON Lines ledger is read
 with (instants, dates and enums as strings, integers as int64).
 """

@@ -169,7 +169,10 @@ def journal_snapshot_counts(
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
 ) -> SnapshotCounts:
-    """The campaign's :class:`~xinfang.SnapshotCounts` of the journal's cases (they add up)."""
+    """The campaign's :class:`~xinfang.campaign.SnapshotCounts` of the journal's cases.
+
+    They add up, as the value path's do.
+    """
     sweep = _sweep(
         journal,
         as_of,

@@ -342,7 +342,7 @@ def clocks(
     ``rulebook`` defaults to the 2022 regulation, ``calendar`` to the mainland
     calendar; ``due_soon`` is the threshold in working days for
     :attr:`ClockStatus.DUE_SOON`. Events after ``as_of`` are ignored.
-    Raises :class:`~xinfang.CalendarRangeError` when a due date or the
+    Raises :class:`~xinfang.errors.CalendarRangeError` when a due date or the
     remaining working days of an open clock need a day the calendar does
     not cover.
     """
@@ -466,11 +466,11 @@ def plan_step_clocks(
     due_soon: int = 3,
     rulebook: Rulebook | None = None,
 ) -> tuple[Clock, ...]:
-    """The clocks of the current plan's steps (:class:`~xinfang.PlanMilestone`), as of a date.
+    """The clocks of the current plan's steps (``PlanMilestone``), as of a date.
 
     A step is a campaign clock like the plan's deadline (:data:`PLAN_LIMIT`):
     it runs from the first plan's day (as the deadline's) to the progress report that
-    marks it done (:class:`~xinfang.ReportProgress`), its due day the date the
+    marks it done (:class:`~xinfang.changes.ReportProgress`), its due day the date the
     step sets (never rolled); the settlement or the withdrawal makes it moot.
     Statuses come from :data:`STATUS_RULES` as every clock's. Keyed
     ``plan_step_1``, ``plan_step_2``, ... (:func:`plan_step_limit`); :func:`clocks`

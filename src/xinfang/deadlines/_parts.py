@@ -133,7 +133,7 @@ def clock_parts(
     :func:`clocks` raises for the case it would raise on first; with
     ``outside`` (a boolean array, one per case), a case whose clocks need a
     day the calendar does not cover (where :func:`clocks` raises
-    :class:`~xinfang.CalendarRangeError`) is marked there and left out of
+    :class:`~xinfang.errors.CalendarRangeError`) is marked there and left out of
     every part instead.
     """
     rb, cal = rulebook, calendar

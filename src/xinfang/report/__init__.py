@@ -154,7 +154,7 @@ def render(
 
     Args:
         snap: the snapshot.
-        burndown: its trend (:func:`~xinfang.trend`), drawn as the burndown.
+        burndown: its trend (:func:`~xinfang.campaign.trend`), drawn as the burndown.
         format: ``md``, ``html`` or ``json``.
         lang: ``zh`` or ``en``; the whole bulletin is in that language.
         calendar: the calendar the snapshot was counted on; dates that its

@@ -179,8 +179,8 @@ def check_change(
     """Refuse a chain change that breaks a role rule, recusal or confidentiality.
 
     Called by :func:`xinfang.apply` for ``AssignRole`` and ``SetPlan``;
-    raises :class:`~xinfang.RecusalError` (Art. 28 ¶3),
-    :class:`~xinfang.ConfidentialityError` (Art. 30 ¶3) or
+    raises :class:`~xinfang.errors.RecusalError` (Art. 28 ¶3),
+    :class:`~xinfang.errors.ConfidentialityError` (Art. 30 ¶3) or
     :class:`~xinfang.TransitionError` for a role rule.
     """
     if isinstance(change, ReleaseRole):

@@ -122,14 +122,14 @@ class Organization:
         return next(u for u in self.units if u.parent is None)
 
     def unit(self, unit_id: str) -> Unit:
-        """The unit with this id, or :class:`~xinfang.OrganizationError`."""
+        """The unit with this id, or :class:`~xinfang.errors.OrganizationError`."""
         try:
             return self._unit[unit_id]
         except KeyError:
             raise OrganizationError(f"no unit {unit_id!r}", path="unit") from None
 
     def official(self, official_id: str) -> Official:
-        """The official with this id, or :class:`~xinfang.OrganizationError`."""
+        """The official with this id, or :class:`~xinfang.errors.OrganizationError`."""
         try:
             return self._official[official_id]
         except KeyError:

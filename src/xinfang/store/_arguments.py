@@ -98,7 +98,7 @@ def change_arg(value: object, what: str) -> Change:
                 (
                     "change",
                     (
-                        f"expected a change value (e.g. xinfang.Accept()), got "
+                        f"expected a change value (e.g. xinfang.changes.Accept()), got "
                         f"{type(value).__name__} {quoted(value)}; read a dict with "
                         "xinfang.from_dict(data, Change)"
                     ),
@@ -142,7 +142,7 @@ def command_args(
 
 
 def interests_arg(interests: object, what: str) -> tuple[Interest, ...]:
-    """``interests`` as a tuple, if each is an :class:`~xinfang.Interest`."""
+    """``interests`` as a tuple, if each is an :class:`~xinfang.responsibility.Interest`."""
     if isinstance(interests, str | bytes | dict) or not hasattr(interests, "__iter__"):
         raise InvalidDataError(
             [("interests", f"expected Interest values, got {type(interests).__name__}")],

@@ -168,7 +168,7 @@ class Store(StoreBase):
     ) -> ViewerStore:
         """What official ``viewer`` of ``org`` may see and do here: a :class:`ViewerStore`.
 
-        Every read and command of the view applies :func:`xinfang.visibility`;
+        Every read and command of the view applies :func:`xinfang.responsibility.visibility`;
         a case the viewer may not see is, to the view, a case that does not
         exist. The view shares this store's connection.
         """
@@ -234,7 +234,7 @@ class Store(StoreBase):
         Arguments are checked before any SQL as :meth:`register` says
         (``expected_version`` a whole number of 0 or more, ``change`` a
         change value, not a dict). With ``org``, a command recorded ``by``
-        someone :func:`xinfang.visibility` keeps out of the case entirely
+        someone :func:`xinfang.responsibility.visibility` keeps out of the case entirely
         (the accused, an official of the accused unit, one who must step
         aside) is refused with the :class:`UnknownCaseError` of a missing
         case, even here; :meth:`for_viewer` scopes everything else.
@@ -318,7 +318,7 @@ class Store(StoreBase):
         ``as_of`` is an aware instant (events after it are left out) or a
         date (events after that local day are left out). With ``viewer`` (an
         official's id) and ``org``, the answer is what
-        :func:`xinfang.visibility` allows on the case as it stands now (also
+        :func:`xinfang.responsibility.visibility` allows on the case as it stands now (also
         when ``as_of`` asks for the past): the case, its redacted form, or
         :class:`UnknownCaseError` exactly as for a case that does not exist,
         whatever ``as_of`` is (so the accused cannot learn of an accusation,
@@ -450,7 +450,7 @@ class Store(StoreBase):
         pyarrow costs more than it saves).
 
         ``org`` and ``campaign``: the ledger is also checked against them
-        before anything is written, by :func:`xinfang.check_references` (the
+        before anything is written, by :func:`xinfang.campaign.check_references` (the
         one rule), and refused when a problem would keep a count from
         reconciling: a case naming a unit or official the organisation lacks
         where that stops its placement (``ReferenceProblem.unplaced``: the

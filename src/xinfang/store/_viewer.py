@@ -1,6 +1,6 @@
 """The viewer-scoped store: one official's view, every read and command scoped.
 
-Every answer passes :func:`xinfang.visibility` (信访工作条例 Art. 30 ¶3,
+Every answer passes :func:`xinfang.responsibility.visibility` (信访工作条例 Art. 30 ¶3,
 Art. 28 ¶3); a case the viewer may not see does not exist for the view.
 """
 
@@ -57,7 +57,7 @@ class ViewerStore:
     """One official's view of a :class:`Store`: every read and command is scoped.
 
     Made by :meth:`Store.for_viewer`. Every answer has passed
-    :func:`xinfang.visibility` (信访工作条例 Art. 30 ¶3, Art. 28 ¶3) for
+    :func:`xinfang.responsibility.visibility` (信访工作条例 Art. 30 ¶3, Art. 28 ¶3) for
     ``viewer`` in ``org``, judged on each case as it stands now:
 
     - a case the viewer may not see (``Visibility.NONE``: the accused, an
@@ -68,9 +68,9 @@ class ViewerStore:
       raises, with the same words;
     - a case the viewer may see only exists (``REDACTED``) is counted and
       listed by :meth:`count`, :meth:`case_ids` and :meth:`iter_cases`
-      (as :func:`xinfang.redact` gives it) and read by :meth:`case`; its
+      (as :func:`xinfang.responsibility.redact` gives it) and read by :meth:`case`; its
       events, version, clocks and whole ledger line are refused
-      (:class:`~xinfang.ConfidentialityError`), and it is left out of
+      (:class:`~xinfang.errors.ConfidentialityError`), and it is left out of
       :meth:`due`, :meth:`open_cases_by_unit`, :meth:`snapshot` and the
       exports, which are made of what the viewer sees in full;
     - commands are recorded as the viewer's (``by=viewer``), checked against
@@ -183,7 +183,7 @@ class ViewerStore:
     def version(self, case_id: str) -> int:
         """The case's version; 0 when it is not stored or hidden from the viewer.
 
-        A case the viewer sees only redacted: :class:`~xinfang.ConfidentialityError`.
+        A case the viewer sees only redacted: :class:`~xinfang.errors.ConfidentialityError`.
         """
         key_arg(case_id, "case_id", "ViewerStore.version")
         try:
@@ -303,7 +303,7 @@ class ViewerStore:
     ) -> tuple[Case, Event]:
         """Register a new case as the viewer (``by=viewer``).
 
-        Refused (:class:`~xinfang.ConfidentialityError`, nothing written) when
+        Refused (:class:`~xinfang.errors.ConfidentialityError`, nothing written) when
         the viewer could not see the case once registered. An id already
         taken is refused with one message, whether or not the viewer may see
         that case (an id the caller chooses cannot hide that it is taken:
@@ -335,7 +335,7 @@ class ViewerStore:
         A case the viewer may not see raises the :class:`UnknownCaseError` of
         a missing case (checked under the case's lock, before the
         idempotency key and the version); a redacted one a
-        :class:`~xinfang.ConfidentialityError`. The view's organisation,
+        :class:`~xinfang.errors.ConfidentialityError`. The view's organisation,
         interests and scope are the command's.
         """
         return apply_command(
