@@ -345,9 +345,6 @@ class Store(StoreBase):
         """
         return journal_pages(self._db, batch)
 
-    #: The old private name of :meth:`journal_pages` (the columnar engine's; to be removed).
-    _journal_pages = journal_pages
-
     def iter_cases(self, *, batch: int = BATCH) -> Iterator[Case]:
         """Every stored case, in id order, reading ``batch`` cases at a time (bounded memory)."""
         for page in journal_pages(self._db, batch):
