@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
@@ -39,6 +38,9 @@ from xinfang.sheets import (
 )
 from xinfang.vocabulary import Channel, Role, Stage
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 MAPPING = default_mapping()
 D = dt.date
 
@@ -49,7 +51,7 @@ def _import(path: Path, **kw: Any) -> Any:
 
 
 def test_template_layout_imports_every_event_through_apply(tmp_path: Path) -> None:
-    """A row of the template becomes a case with its forwarding, acceptance, owners, plan, opinion."""
+    """A template row becomes a case: its forwarding, acceptance, owners, plan, opinion."""
     path = write_xlsx(tmp_path / "a.xlsx", [cells(good(1))])
     result = _import(path)
     (case,) = result.cases
@@ -293,8 +295,9 @@ def test_nothing_imported_when_a_row_fails_and_every_problem_listed(tmp_path: Pa
 def test_skip_bad_rows_writes_the_rejected_rows_to_fix_and_import_again(tmp_path: Path) -> None:
     """--skip-bad-rows: good rows go in; the bad ones go to a workbook with a reason column."""
     rows = [cells(good(1)), cells(good(2, channel="飞鸽"), 2), cells(good(3), 3)]
-    result, table = import_sheet(write_xlsx(tmp_path / "k.xlsx", rows), MAPPING, ORG,
-                                 skip_bad_rows=True)
+    result, table = import_sheet(
+        write_xlsx(tmp_path / "k.xlsx", rows), MAPPING, ORG, skip_bad_rows=True
+    )
     assert [c.id for c in result.cases] == ["XF-001", "XF-003"]
     assert result.refused_rows == (3,)
     rejected = tmp_path / "rejected.xlsx"
@@ -358,7 +361,7 @@ def test_mapping_for_a_differently_laid_out_sheet(tmp_path: Path) -> None:
 
 
 def test_mapping_errors_name_the_key(tmp_path: Path) -> None:
-    """A mapping with an unknown field, a bad code or a bad setting names the key and the nearest."""
+    """An unknown field, a bad code or a bad setting: the error names the key and the nearest."""
     with pytest.raises(SheetError, match=r"columns.recieved.*nearest: received"):
         load_mapping({"columns": {"recieved": "日期"}})
     with pytest.raises(SheetError, match="the codes are"):
@@ -431,7 +434,7 @@ def _rows(draw: st.DrawFn) -> list[Any]:
 def test_every_row_imported_or_reported_never_both_never_neither(rows: list[list[Any]]) -> None:
     """Random blanks, date forms and unit names: each row is a case, refused, or blank: one only."""
     result = cases_from_table(_table(rows), MAPPING, ORG)
-    numbers = [n for n in range(2, len(rows) + 2)]
+    numbers = list(range(2, len(rows) + 2))
     kinds = [result.case_rows, result.refused_rows, result.blank_rows, result.other_rows]
     placed = sorted(n for k in kinds for n in k)
     assert placed == numbers

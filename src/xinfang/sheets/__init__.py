@@ -21,8 +21,9 @@ from __future__ import annotations
 from xinfang.sheets._api import import_sheet
 from xinfang.sheets._cells import ID_AS_NUMBER, cell_date
 from xinfang.sheets._errors import RowProblem, SheetError, SheetRowsError
-from xinfang.sheets._export import TEMPLATE_FIELDS, case_row, template_headers
+from xinfang.sheets._export import TEMPLATE_FIELDS, case_row, not_carried, template_headers
 from xinfang.sheets._mapping import FIELDS, FieldKind, SheetMapping, default_mapping, load_mapping
+from xinfang.sheets._names import Names, names_of
 from xinfang.sheets._readers import Table, read_sheet, sheet_names
 from xinfang.sheets._rows import SheetImport, cases_from_table
 from xinfang.sheets._writers import (
@@ -37,6 +38,7 @@ __all__ = [
     "ID_AS_NUMBER",
     "TEMPLATE_FIELDS",
     "FieldKind",
+    "Names",
     "RowProblem",
     "SheetError",
     "SheetImport",
@@ -49,6 +51,8 @@ __all__ = [
     "default_mapping",
     "import_sheet",
     "load_mapping",
+    "names_of",
+    "not_carried",
     "read_sheet",
     "sheet_names",
     "template_headers",

@@ -45,6 +45,7 @@ DATE_FORMAT: Final = "yyyy-mm-dd"
 REASON_HEADER: Final = "不能导入的原因"
 _TEXT: Final = "@"
 _TEMPLATE_ROWS: Final = 1000
+_FORMATTED_ROWS: Final = 100
 _OVERDUE_FILL: Final = "FFC7CE"
 _HEADER_FILL: Final = "DDEBF7"
 _WHAT: Final = "writing a workbook"
@@ -190,7 +191,8 @@ def write_template(path: str | Path, mapping: SheetMapping, org: Organization) -
         fmt = {FieldKind.DATE: DATE_FORMAT, FieldKind.RESIDENT_ID: _TEXT, FieldKind.PHONE: _TEXT}
         if kind in fmt:
             widths[-1] = max(widths[-1], 20 if kind is FieldKind.RESIDENT_ID else 12)
-            for r in range(2, last + 1):
+            ws.column_dimensions[letter].number_format = fmt[kind]  # the whole column
+            for r in range(2, _FORMATTED_ROWS + 2):  # and the first rows' cells, for old readers
                 ws.cell(row=r, column=c).number_format = fmt[kind]
     _style_header(ws, len(cols) + 1)
     _size(ws, widths)
