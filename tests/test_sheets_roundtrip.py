@@ -162,7 +162,7 @@ def test_template_has_lists_date_and_text_columns(tmp_path: Path) -> None:
 
 
 def test_due_list_as_excel_highlights_overdue(tmp_path: Path) -> None:
-    """The due list as a workbook (due --format xlsx): one row a clock, overdue rows filled, columns sized."""
+    """The due list as a workbook: one row a clock, overdue rows filled, columns sized."""
     import openpyxl
 
     world = _world()

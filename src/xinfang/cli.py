@@ -68,6 +68,8 @@ from xinfang.periods import cite
 from xinfang.responsibility import load_organization
 from xinfang.rulebook import LimitKind
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
+from xinfang.sheets import add_parsers as add_sheet_parsers
+from xinfang.sheets import bulletin_xlsx, due_xlsx
 from xinfang.store import DEFAULT_URL, Store, ViewerStore, app_role_sql, init_store, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -584,6 +586,10 @@ def _bulletin(
     if check is not None:
         check(snap)
     burndown = [(d, snaps[d].overall.open) for d in points]
+    if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
+        kw = {"campaign": campaign, "cases": cases, "org": org}
+        bulletin_xlsx(args, snap, burndown, calendar=calendar, **kw)  # type: ignore[arg-type]
+        return EXIT_OK
     log.info("%d snapshots as of %s in %.2f s", len(points), as_of, _since(started))
     started = time.perf_counter()
     with progress.bar(f"rendering {args.format}", 1, unit="bulletin") as bar:
@@ -897,6 +903,9 @@ def _cmd_due(args: argparse.Namespace) -> int:
             bar.update(len(chunk))
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
     log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, _since(started))
+    if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
+        due_xlsx(args, rows, as_of)
+        return _due_summary(args, rows, as_of)
     with progress.bar(f"writing {args.format}", 1, unit="list") as bar:
         text = _due_text(args, rows, as_of, calendar)
         bar.update()
@@ -1213,6 +1222,9 @@ def _cmd_db_due(args: argparse.Namespace) -> int:
     with _open(args.db, _calendar(args)) as store:
         rows = _viewer(args, store).due(as_of, args.within, kinds=_KINDS[args.kind])
         calendar = store.calendar
+    if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
+        due_xlsx(args, rows, as_of)
+        return _due_summary(args, rows, as_of)
     _out(_due_text(args, rows, as_of, calendar))
     return _due_summary(args, rows, as_of)
 
@@ -1343,7 +1355,7 @@ def _parser() -> argparse.ArgumentParser:
         help="accepted for compatibility; provisional counting is the default",
     )
     bulletin = argparse.ArgumentParser(add_help=False)
-    bulletin.add_argument("--format", choices=report.FORMATS, default="md")
+    bulletin.add_argument("--format", choices=(*report.FORMATS, "xlsx"), default="md")
     bulletin.add_argument("--lang", choices=report.LANGS, default="zh")
     bulletin.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
 
@@ -1387,7 +1399,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     due.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
     due.add_argument("--kind", choices=tuple(_KINDS), default="all", help=_KIND_HELP)
-    due.add_argument("--format", choices=("text", "json"), default="text")
+    due.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
     due.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     due.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
     due.set_defaults(run=_cmd_due)
@@ -1497,7 +1509,8 @@ def _parser() -> argparse.ArgumentParser:
     dd.add_argument("--within", type=_non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=_date, help="default: today (Asia/Shanghai)")
     dd.add_argument("--kind", choices=tuple(_KINDS), default="all", help=_KIND_HELP)
-    dd.add_argument("--format", choices=("text", "json"), default="text")
+    dd.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
+    dd.add_argument("-o", "--output", metavar="FILE", help="with --format xlsx: the workbook")
     dd.add_argument("--lang", choices=report.LANGS, default="zh", help=_LANG_HELP)
     dd.set_defaults(run=_cmd_db_due)
     dr = dbs.add_parser(
@@ -1516,6 +1529,7 @@ def _parser() -> argparse.ArgumentParser:
     dbs.add_parser(
         "rebuild", parents=parents, help="recompute the projections from the journal"
     ).set_defaults(run=_cmd_db_rebuild)
+    add_sheet_parsers(sub, [common, counting], _calendar)
     return ap
 
 

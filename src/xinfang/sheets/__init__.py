@@ -19,7 +19,9 @@ needs one raises :class:`~xinfang.errors.MissingDependencyError` naming the extr
 from __future__ import annotations
 
 from xinfang.sheets._api import import_sheet
+from xinfang.sheets._bulletin import bulletin_xlsx, write_bulletin
 from xinfang.sheets._cells import ID_AS_NUMBER, cell_date
+from xinfang.sheets._command import add_parsers, due_xlsx
 from xinfang.sheets._errors import RowProblem, SheetError, SheetRowsError
 from xinfang.sheets._export import TEMPLATE_FIELDS, case_row, not_carried, template_headers
 from xinfang.sheets._mapping import FIELDS, FieldKind, SheetMapping, default_mapping, load_mapping
@@ -45,10 +47,13 @@ __all__ = [
     "SheetMapping",
     "SheetRowsError",
     "Table",
+    "add_parsers",
+    "bulletin_xlsx",
     "case_row",
     "cases_from_table",
     "cell_date",
     "default_mapping",
+    "due_xlsx",
     "import_sheet",
     "load_mapping",
     "names_of",
@@ -56,6 +61,7 @@ __all__ = [
     "read_sheet",
     "sheet_names",
     "template_headers",
+    "write_bulletin",
     "write_cases",
     "write_due",
     "write_rejected",

@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DATE_FORMAT",
     "REASON_HEADER",
+    "put",
+    "size",
+    "style_header",
+    "width",
     "write_cases",
     "write_due",
     "write_rejected",
@@ -55,12 +59,12 @@ def _openpyxl() -> Any:
     return require("openpyxl", _WHAT)
 
 
-def _width(value: Any) -> int:
+def width(value: Any) -> int:
     text = cell_text(value) if not isinstance(value, str) else value
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _style_header(ws: Any, columns: int) -> None:
+def style_header(ws: Any, columns: int) -> None:
     styles = require("openpyxl.styles", _WHAT)
     fill = styles.PatternFill("solid", fgColor=_HEADER_FILL)
     bold = styles.Font(bold=True)
@@ -71,13 +75,13 @@ def _style_header(ws: Any, columns: int) -> None:
     ws.freeze_panes = "A2"
 
 
-def _size(ws: Any, widths: Sequence[int]) -> None:
+def size(ws: Any, widths: Sequence[int]) -> None:
     utils = require("openpyxl.utils", _WHAT)
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[utils.get_column_letter(c)].width = min(max(w + 2, 6), 60)
 
 
-def _put(ws: Any, row: int, column: int, value: Cell, kind: FieldKind | None) -> None:
+def put(ws: Any, row: int, column: int, value: Cell, kind: FieldKind | None) -> None:
     cell = ws.cell(row=row, column=column)
     if isinstance(value, _dt.datetime):
         value = value.replace(tzinfo=None)
@@ -101,7 +105,7 @@ def write_rejected(path: str | Path, result: SheetImport, table: Table) -> int:
     ws = wb.active
     ws.title = (table.sheet or "rejected")[:31]
     headers = [*table.headers, REASON_HEADER]
-    widths = [_width(h) for h in headers]
+    widths = [width(h) for h in headers]
     for c, h in enumerate(headers, start=1):
         ws.cell(row=1, column=c, value=h or None)
     kinds = _kinds_by_header(table.headers)
@@ -110,17 +114,17 @@ def write_rejected(path: str | Path, result: SheetImport, table: Table) -> int:
     for number in result.refused_rows:
         cells = by_row[number]
         for c, value in enumerate(cells, start=1):
-            _put(ws, out, c, value, kinds[c - 1])
-            widths[c - 1] = max(widths[c - 1], _width(value))
+            put(ws, out, c, value, kinds[c - 1])
+            widths[c - 1] = max(widths[c - 1], width(value))
         reason = "; ".join(
             f"{p.column or '行'} {p.value}: 应为 {p.expected}".replace("  ", " ")
             for p in result.reasons(number)
         )
         ws.cell(row=out, column=len(headers), value=f"原第{number}行: {reason}")
-        widths[-1] = max(widths[-1], min(_width(reason), 80))
+        widths[-1] = max(widths[-1], min(width(reason), 80))
         out += 1
-    _style_header(ws, len(headers))
-    _size(ws, widths)
+    style_header(ws, len(headers))
+    size(ws, widths)
     wb.save(str(path))
     return out - 2
 
@@ -183,7 +187,7 @@ def write_template(path: str | Path, mapping: SheetMapping, org: Organization) -
     for c, (field, header) in enumerate(cols, start=2):
         letter = utils.get_column_letter(c)
         kind = FIELDS[field]
-        widths.append(max(_width(header), 12 if kind is FieldKind.DATE else 10))
+        widths.append(max(width(header), 12 if kind is FieldKind.DATE else 10))
         if field in ranges:
             dv = dv_mod.DataValidation(type="list", formula1=f"={ranges[field]}", allow_blank=True)
             dv.add(f"{letter}2:{letter}{last}")
@@ -194,8 +198,8 @@ def write_template(path: str | Path, mapping: SheetMapping, org: Organization) -
             ws.column_dimensions[letter].number_format = fmt[kind]  # the whole column
             for r in range(2, _FORMATTED_ROWS + 2):  # and the first rows' cells, for old readers
                 ws.cell(row=r, column=c).number_format = fmt[kind]
-    _style_header(ws, len(cols) + 1)
-    _size(ws, widths)
+    style_header(ws, len(cols) + 1)
+    size(ws, widths)
     wb.save(str(path))
 
 
@@ -214,18 +218,18 @@ def write_cases(
     ws = wb.active
     ws.title = "台账"
     cols = _layout(ws, mapping)
-    widths = [6, *(_width(h) for _, h in cols)]
+    widths = [6, *(width(h) for _, h in cols)]
     n = 0
     for n, case in enumerate(cases, start=1):
         row = case_row(case, mapping, names, reveal_personal_data=reveal_personal_data)
         ws.cell(row=n + 1, column=1, value=n)
         for c, (field, _) in enumerate(cols, start=2):
             value = row[field]
-            _put(ws, n + 1, c, value, FIELDS[field])
+            put(ws, n + 1, c, value, FIELDS[field])
             if n <= 200:  # size the columns by the first rows
-                widths[c - 1] = max(widths[c - 1], _width(value) if value is not None else 0)
-    _style_header(ws, len(cols) + 1)
-    _size(ws, widths)
+                widths[c - 1] = max(widths[c - 1], width(value) if value is not None else 0)
+    style_header(ws, len(cols) + 1)
+    size(ws, widths)
     wb.save(str(path))
     return n
 
@@ -260,7 +264,7 @@ def write_due(
     headers = [zh if lang == "zh" else en for zh, en in _DUE_COLUMNS]
     for c, h in enumerate(headers, start=1):
         ws.cell(row=1, column=c, value=h)
-    widths = [_width(h) for h in headers]
+    widths = [width(h) for h in headers]
     fill = styles.PatternFill("solid", fgColor=_OVERDUE_FILL)
     for r, clock in enumerate(clocks, start=2):
         title = clock.title if lang == "zh" else (clock.title_en or clock.key.replace("_", " "))
@@ -275,11 +279,11 @@ def write_due(
             clock.last_report,
         ]
         for c, value in enumerate(values, start=1):
-            _put(ws, r, c, value, None)
-            widths[c - 1] = max(widths[c - 1], _width(value) if value is not None else 0)
+            put(ws, r, c, value, None)
+            widths[c - 1] = max(widths[c - 1], width(value) if value is not None else 0)
             if clock.status is ClockStatus.OVERDUE:
                 ws.cell(row=r, column=c).fill = fill
     ws.cell(row=1, column=len(headers) + 2, value=f"as of {as_of.isoformat()}")
-    _style_header(ws, len(headers))
-    _size(ws, widths)
+    style_header(ws, len(headers))
+    size(ws, widths)
     wb.save(str(path))
