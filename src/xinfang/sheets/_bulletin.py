@@ -175,7 +175,7 @@ def write_bulletin(
     )
     agenda = [
         [
-            a["due"],
+            _dt.date.fromisoformat(a["due"]),
             a["status_text"],
             a["case_id"],
             a["clock_title"],
