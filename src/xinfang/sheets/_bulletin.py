@@ -30,9 +30,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from xinfang.case import Case
     from xinfang.responsibility import Organization
 
-__all__ = ["COUNT_WORDS", "UNIT_COLUMNS", "bulletin_xlsx", "write_bulletin"]
+__all__ = ["CASES_SHEET_LIMIT", "COUNT_WORDS", "UNIT_COLUMNS", "bulletin_xlsx", "write_bulletin"]
 
 _WHAT: Final = "writing a workbook"
+#: The most cases the 案件明细 sheet lists (each costs a snapshot of its own, about 15 ms);
+#: above it the sheet says so and lists none.
+CASES_SHEET_LIMIT: Final = 2000
 _OVERDUE_FILL: Final = "FFC7CE"
 #: The unit table's count columns: (key in the bulletin's JSON, zh, en).
 UNIT_COLUMNS: Final = (
@@ -205,6 +208,14 @@ def _cases_sheet(
     zh: bool,
 ) -> None:
     """One row a case: its unit and each count it adds to (the snapshot's counts of it alone)."""
+    if len(cases) > CASES_SHEET_LIMIT:
+        note = (
+            f"{len(cases)} 件, 超过 {CASES_SHEET_LIMIT} 件, 本表未列出逐案明细"
+            if zh
+            else f"{len(cases)} cases (more than {CASES_SHEET_LIMIT}): no per-case rows"
+        )
+        _sheet(wb, "案件明细" if zh else "cases", [note], [])
+        return
     per_case: list[tuple[str, str, dict[str, int]]] = []
     names: list[str] = []
     for case in cases:
