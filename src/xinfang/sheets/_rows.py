@@ -174,7 +174,7 @@ def columns_of(table: Table, mapping: SheetMapping) -> dict[str, int]:
 class _Row:
     """The reading of one row: its cells by field, and its problems so far."""
 
-    __slots__ = ("cells", "columns", "headers", "number", "problems", "sheet")
+    __slots__ = ("cells", "columns", "headers", "number", "problems", "sheet", "texts")
 
     def __init__(
         self,
@@ -190,6 +190,7 @@ class _Row:
         self.columns = columns
         self.headers = headers
         self.problems: list[RowProblem] = []
+        self.texts: dict[str, str] = {}
 
     def raw(self, field: str) -> Cell:
         index = self.columns.get(field)
@@ -212,7 +213,10 @@ class _Row:
         )
 
     def text(self, field: str) -> str:
-        return cell_text(self.raw(field))
+        found = self.texts.get(field)
+        if found is None:
+            found = self.texts[field] = cell_text(self.raw(field))
+        return found
 
     def date(self, field: str) -> _dt.date | None:
         raw = self.raw(field)
