@@ -65,7 +65,8 @@ def main() -> None:
         path = Path(folder) / "bench.xlsx"
         started = time.perf_counter()
         _write(path, args.rows)
-        print(f"wrote {args.rows:,} rows ({len(FIELDS)} fields) in {time.perf_counter() - started:.1f} s")
+        took = time.perf_counter() - started
+        print(f"wrote {args.rows:,} rows ({len(FIELDS)} fields) in {took:.1f} s")
 
         started = time.perf_counter()
         table = read_sheet(path, mapping=mapping)
@@ -77,7 +78,8 @@ def main() -> None:
         result = cases_from_table(table, mapping, world.org, calendar=world.calendar)
         ledger = dump_ledger(result.cases, reveal_personal_data=True)
         whole_s = time.perf_counter() - started
-        assert len(result.cases) == args.rows, result.problems[:3]
+        if len(result.cases) != args.rows:
+            raise SystemExit(f"rows refused: {result.problems[:3]}")
         print(
             f"read + map + apply + ledger: {args.rows / whole_s:6,.0f} rows/s ({whole_s:.1f} s; "
             f"{whole_s / read_s:.1f}x the reader)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,9 +12,6 @@ from sheets_helpers import ORG, cells, good, write_xlsx
 from xinfang.cli import main
 from xinfang.demo import demo_world
 from xinfang.serialization import dump_ledger, load_ledger, to_toml
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @pytest.fixture
@@ -140,3 +137,22 @@ def test_due_and_report_as_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[st
     total = [c.value for c in units[units.max_row]]
     assert total[1] == "合计"
     assert total[2] == len(world.cases)
+
+
+def test_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The example script: two cases, the ID-as-number row refused, a blank and a totals row."""
+    import runpy
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "sheet_import.py"
+    argv = sys.argv
+    sys.argv = [str(script), str(tmp_path)]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = argv
+    out = capsys.readouterr().out
+    assert "2 case(s) from rows [3, 4]" in out
+    assert "refused rows [5], blank [6], totals [7]" in out
+    assert "[身份证号]: a resident ID number as text" in out
+    assert (tmp_path / "台账.rejected.xlsx").exists()
