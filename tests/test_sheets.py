@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -37,9 +38,6 @@ from xinfang.sheets import (
     write_rejected,
 )
 from xinfang.vocabulary import Channel, Role, Stage
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 MAPPING = default_mapping()
 D = dt.date
@@ -442,3 +440,18 @@ def test_every_row_imported_or_reported_never_both_never_neither(rows: list[list
     assert len(result.cases) == len(result.case_rows)
     for problem in result.problems:
         assert problem.expected
+
+
+def test_the_docs_mapping_example_loads() -> None:
+    """The mapping file shown in docs/sheets.md is a valid mapping, with its words and aliases."""
+    import re
+    import tomllib
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "sheets.md").read_text("utf-8")
+    (block,) = re.findall(r"```toml\n(# map\.toml.*?)```", page, re.DOTALL)
+    mapping = load_mapping(tomllib.loads(block))
+    assert mapping.header_row == 3
+    assert mapping.headers("petitioner") == ("来访人", "来信人")
+    assert mapping.headers("group_size") == ()
+    assert mapping.words("channel")["12345"] == "phone"
+    assert ("东城住建", "区住房和城乡建设局") in mapping.unit_aliases
