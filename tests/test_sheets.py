@@ -98,7 +98,7 @@ def test_no_header_row_found(tmp_path: Path) -> None:
 
 
 def test_blank_rows_and_totals_row_at_the_bottom(tmp_path: Path) -> None:
-    """Trap: blank rows between and below, a 合计 row and a 填表人 line: none is a case."""
+    """Trap: blank and pre-numbered rows, a 合计 row and a 填表人 line: none is a case."""
     rows = [
         cells(good(1)),
         [None] * len(HEADERS),
@@ -106,12 +106,13 @@ def test_blank_rows_and_totals_row_at_the_bottom(tmp_path: Path) -> None:
         ["合计", None, "2件"],
         [None] * len(HEADERS),
         ["填表人: 王干事", None, None],
+        [8],  # a pre-numbered template row: only its 序号
     ]
     result = _import(write_xlsx(tmp_path / "b.xlsx", rows))
     assert result.case_rows == (2, 4)
-    assert result.blank_rows == (3, 6)
+    assert result.blank_rows == (3, 6, 8)
     assert result.other_rows == (5, 7)
-    assert result.rows == 6
+    assert result.rows == 7
 
 
 @pytest.mark.parametrize(

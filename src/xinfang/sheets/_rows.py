@@ -113,7 +113,8 @@ class SheetImport:
 
     ``cases`` with ``case_rows`` (the row each came from); ``problems``
     (every problem of every refused row, in row order) and ``refused_rows``;
-    ``blank_rows``; ``other_rows`` (totals and signature lines). Each data
+    ``blank_rows`` (nothing in any mapped column: empty, or only a 序号 of a
+    pre-numbered template); ``other_rows`` (totals and signature lines). Each data
     row is in exactly one of ``case_rows``, ``refused_rows``, ``blank_rows``
     and ``other_rows``.
     """
@@ -537,6 +538,7 @@ def cases_from_table(
     blank: list[int] = []
     other: list[int] = []
     seen: dict[str, int] = {}
+    mapped = sorted(set(columns.values()))
     for number, cells in table.rows:
         if all(is_blank(c) for c in cells):
             blank.append(number)
@@ -544,6 +546,9 @@ def cases_from_table(
         first = next(cell_text(c) for c in cells if not is_blank(c))
         if _NOT_A_MATTER.match(first.replace(" ", "")):
             other.append(number)
+            continue
+        if all(is_blank(cells[i]) for i in mapped):  # only 序号 (a pre-numbered template row)
+            blank.append(number)
             continue
         row = _Row(table.sheet, number, cells, columns, table.headers)
         case = _case(row, reader, seen, rulebook=rulebook, calendar=calendar, org=org, by=by)
