@@ -36,6 +36,7 @@ from xinfang.sheets import (
     load_mapping,
     read_sheet,
     write_rejected,
+    write_template,
 )
 from xinfang.vocabulary import Channel, Role, Stage
 
@@ -376,12 +377,15 @@ def test_mapping_errors_name_the_key(tmp_path: Path) -> None:
 
 
 def test_missing_extra_names_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without python-calamine, reading a workbook says: pip install 'xinfang[sheets]'."""
+    """Without the extra, a workbook read or write says pip install 'xinfang[sheets]'; CSV works."""
     monkeypatch.setitem(sys.modules, "python_calamine", None)
     path = write_xlsx(tmp_path / "a.xlsx", [cells(good(1))])
     with pytest.raises(MissingDependencyError, match=r"xinfang\[sheets\]"):
         read_sheet(path, mapping=MAPPING)
     assert len(_import(write_csv(tmp_path / "a.csv", [cells(good(1))])).cases) == 1
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(MissingDependencyError, match=r"xinfang\[sheets\]"):
+        write_template(tmp_path / "t.xlsx", MAPPING, ORG)
 
 
 # ------------------------------------------------------------ every row accounted for

@@ -68,6 +68,14 @@ def test_import_into_the_store_is_idempotent(
     assert "2 added" in capsys.readouterr().err
     assert main(args) == 0
     assert "2 unchanged" in capsys.readouterr().err
+    due = tmp_path / "due.xlsx"
+    assert (
+        main(
+            ["db", "due", "--db", url, "--as-of", "2026-05-01", "--format", "xlsx", "-o", str(due)]
+        )
+        == 0
+    )
+    assert openpyxl.load_workbook(due).active.cell(row=1, column=1).value == "到期日"
     out = tmp_path / "back.xlsx"
     assert main(["sheet", "export", "--db", url, "--org", str(org_file), "-o", str(out)]) == 0
     assert main(["sheet", "check", str(out), "--org", str(org_file)]) == 0
