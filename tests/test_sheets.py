@@ -82,6 +82,13 @@ def test_title_row_and_merged_header_cells_above_the_real_header(tmp_path: Path)
     assert result.case_rows == (4, 5)
 
 
+def test_a_data_row_that_reads_like_a_header_stays_data(tmp_path: Path) -> None:
+    """A first row whose 信访形式 is 电话 (also a header word) is a case, not a header."""
+    result = _import(write_xlsx(tmp_path / "p.xlsx", [cells(good(1, channel="电话"))]))
+    assert result.header_row == 1
+    assert result.case_rows == (2,)
+
+
 def test_header_row_given(tmp_path: Path) -> None:
     """Trap: --header-row N reads the header there; a wrong row names the missing columns."""
     path = title_and_merged(tmp_path / "t.xlsx")

@@ -187,11 +187,25 @@ def _header_block(
             rule="a 台账 has one header row",
         )
     below = best + 1
-    if below < len(rows) and _hits(rows[below], known) >= 1:
+    if below < len(rows) and _fills(rows[best], rows[below], known):
         return best, below
-    if best > 0 and _hits(rows[best - 1], known) >= 1:
+    if best > 0 and _fills(rows[best], rows[best - 1], known):
         return best - 1, best
     return best, best
+
+
+def _fills(header: Sequence[Cell], other: Sequence[Cell], known: dict[str, str]) -> bool:
+    """Whether ``other`` names a mapped column where ``header`` is blank: a merged two-row header.
+
+    A data row below the header never does, even when a cell of it reads
+    like a header (a channel 电话 under 信访形式): the header is not blank there.
+    """
+    return any(
+        isinstance(cell, str)
+        and header_key(cell) in known
+        and (c >= len(header) or is_blank(header[c]))
+        for c, cell in enumerate(other)
+    )
 
 
 def _headers(
