@@ -587,8 +587,9 @@ def _bulletin(
         check(snap)
     burndown = [(d, snaps[d].overall.open) for d in points]
     if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
-        kw = {"campaign": campaign, "cases": cases, "org": org}
-        bulletin_xlsx(args, snap, burndown, calendar=calendar, **kw)  # type: ignore[arg-type]
+        bulletin_xlsx(
+            args, snap, burndown, campaign=campaign, cases=cases, org=org, calendar=calendar
+        )
         return EXIT_OK
     log.info("%d snapshots as of %s in %.2f s", len(points), as_of, _since(started))
     started = time.perf_counter()
