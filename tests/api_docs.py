@@ -35,6 +35,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("xinfang.convert", "Conversion"),
     ("xinfang.store", "The journal store"),
     ("xinfang.columnar", "The columnar engine (xinfang[columnar])"),
+    ("xinfang.sheets", "The office's spreadsheets (xinfang[sheets])"),
     ("xinfang.errors", "Errors"),
     ("xinfang.demo", "The demo corps"),
     ("xinfang.strategies", "Strategies for hosts' tests"),

@@ -121,6 +121,7 @@ def test_every_example_is_exercised() -> None:
         "nightly_sweep_dask.py",
         "nightly_sweep_spark.py",
         "responsibility_demo.py",
+        "sheet_import.py",  # run by tests/test_sheets_cli.py (needs the sheets extra)
         "store_host.py",  # run by tests/test_store_example.py, on both backends
         "worked_examples.py",
     ]

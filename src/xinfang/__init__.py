@@ -240,6 +240,7 @@ SUBMODULES: tuple[str, ...] = (
     "responsibility",
     "rulebook",
     "serialization",
+    "sheets",
     "store",
     "strategies",
     "transitions",

@@ -31,6 +31,7 @@ from xinfang.cli._output import (
     write,
 )
 from xinfang.errors import quoted
+from xinfang.sheets import bulletin_xlsx
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -75,6 +76,11 @@ def bulletin(
         check(snap)
     burndown = [(d, snaps[d].overall.open) for d in points]
     log.info("%d snapshots as of %s in %.2f s", len(points), as_of, since(started))
+    if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
+        bulletin_xlsx(
+            args, snap, burndown, campaign=campaign, cases=cases, org=org, calendar=calendar
+        )
+        return EXIT_OK
     started = time.perf_counter()
     with progress.bar(f"rendering {args.format}", 1, unit="bulletin") as bar:
         text = report.render(

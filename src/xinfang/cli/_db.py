@@ -37,6 +37,7 @@ from xinfang.cli._output import (
 )
 from xinfang.errors import InvalidDataError
 from xinfang.serialization import from_dict, to_dict
+from xinfang.sheets import due_xlsx
 from xinfang.store import DEFAULT_URL, Store, ViewerStore, app_role_sql, init_store
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,6 +161,9 @@ def _cmd_db_due(args: argparse.Namespace) -> int:
     with open_db(args.db, counting_calendar(args)) as store:
         rows = _viewer(args, store).due(as_of, args.within, kinds=KINDS[args.kind])
         calendar = store.calendar
+    if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
+        due_xlsx(args, rows, as_of)
+        return due_summary(args, rows, as_of)
     out(due_text(args, rows, as_of, calendar))
     return due_summary(args, rows, as_of)
 
@@ -308,7 +312,8 @@ def add_parsers(sub: SubParsers, shared: Shared) -> None:
     dd.add_argument("--within", type=non_negative, default=5, help="working days (default 5)")
     dd.add_argument("--as-of", type=date, help="default: today (Asia/Shanghai)")
     dd.add_argument("--kind", choices=tuple(KINDS), default="all", help=KIND_HELP)
-    dd.add_argument("--format", choices=("text", "json"), default="text")
+    dd.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
+    dd.add_argument("-o", "--output", metavar="FILE", help="with --format xlsx: the workbook")
     dd.add_argument("--lang", choices=report.LANGS, default="zh", help=LANG_HELP)
     dd.set_defaults(run=_cmd_db_due)
     dr = dbs.add_parser(

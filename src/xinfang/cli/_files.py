@@ -50,6 +50,7 @@ from xinfang.deadlines import clock_table
 from xinfang.demo import demo_world
 from xinfang.errors import InvalidDataError
 from xinfang.serialization import dump_ledger, from_dict, to_dict, to_toml
+from xinfang.sheets import due_xlsx
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -166,6 +167,9 @@ def _cmd_due(args: argparse.Namespace) -> int:
             bar.update(len(chunk))
     rows.sort(key=lambda c: (c.due, c.case_id, c.key))
     log.info("clocks of %d cases as of %s in %.2f s", len(cases), as_of, since(started))
+    if args.format == "xlsx":  # a workbook (xinfang.sheets), to -o FILE
+        due_xlsx(args, rows, as_of)
+        return due_summary(args, rows, as_of)
     with progress.bar(f"writing {args.format}", 1, unit="list") as bar:
         text = due_text(args, rows, as_of, calendar)
         bar.update()
@@ -355,7 +359,7 @@ def add_parsers(sub: SubParsers, shared: Shared) -> None:
     )
     due.add_argument("--as-of", type=date, help="default: today (Asia/Shanghai)")
     due.add_argument("--kind", choices=tuple(KINDS), default="all", help=KIND_HELP)
-    due.add_argument("--format", choices=("text", "json"), default="text")
+    due.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
     due.add_argument("--lang", choices=report.LANGS, default="zh", help=LANG_HELP)
     due.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
     due.set_defaults(run=_cmd_due)

@@ -25,6 +25,7 @@ from xinfang.cli._db import add_parsers as add_db_commands
 from xinfang.cli._files import add_parsers as add_file_commands
 from xinfang.cli._options import shared_options
 from xinfang.cli._output import EXIT_DATA, EXIT_OK, EXIT_USAGE, Exit, log, say
+from xinfang.cli._sheets import add_parsers as add_sheet_commands
 from xinfang.errors import CalendarRangeError, XinfangError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,6 +39,7 @@ __all__ = ["COMMANDS", "main", "main_exit", "parser"]
 COMMANDS: Final[tuple[Callable[[SubParsers, Shared], None], ...]] = (
     add_file_commands,
     add_db_commands,
+    add_sheet_commands,
 )
 
 

@@ -133,7 +133,7 @@ def shared_options() -> Shared:
         help="accepted for compatibility; provisional counting is the default",
     )
     bulletin = argparse.ArgumentParser(add_help=False)
-    bulletin.add_argument("--format", choices=report.FORMATS, default="md")
+    bulletin.add_argument("--format", choices=(*report.FORMATS, "xlsx"), default="md")
     bulletin.add_argument("--lang", choices=report.LANGS, default="zh")
     bulletin.add_argument("-o", "--output", metavar="FILE", help="write to FILE ('-': stdout)")
     return Shared(common=common, reading=reading, counting=counting, bulletin=bulletin)
