@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import json
 import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import cattrs
 from cattrs.errors import (
@@ -461,16 +462,37 @@ def make_converter(
     return c
 
 
-#: The default converter: personal data written masked; errors list every problem.
-converter: Final = make_converter()
-#: The same hooks without detailed validation: the happy path of :func:`structure`.
-_fast: Final = make_converter(detailed_validation=False)
-_revealing: Final = make_converter(reveal_personal_data=True)
+@functools.cache
+def _converters() -> tuple[cattrs.Converter, cattrs.Converter, cattrs.Converter]:
+    """The three converters, built the first time one is needed (not at import: ~60 ms).
+
+    The default one (personal data masked, errors list every problem), the
+    same hooks without detailed validation (the happy path of
+    :func:`structure`), and the one that writes personal data revealed.
+    """
+    return (
+        make_converter(),
+        make_converter(detailed_validation=False),
+        make_converter(reveal_personal_data=True),
+    )
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    #: The default converter: personal data written masked; errors list every problem.
+    converter: cattrs.Converter
+
+
+def __getattr__(name: str) -> Any:
+    """``converter``, the default converter, built on first use."""
+    if name == "converter":
+        return _converters()[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def unstructure(value: Any, *, reveal_personal_data: bool = False) -> Any:
     """Plain data (JSON- and TOML-ready but for ``None``) for any xinfang value."""
-    return (_revealing if reveal_personal_data else converter).unstructure(value)
+    default, _, revealing = _converters()
+    return (revealing if reveal_personal_data else default).unstructure(value)
 
 
 def structure(data: Any, cls: type[T], *, source: str = "") -> T:
@@ -481,8 +503,9 @@ def structure(data: Any, cls: type[T], *, source: str = "") -> T:
     (``$.events[0].at``). ``source`` (a file name, ``"ledger"``) heads the
     error's message.
     """
+    converter, fast, _ = _converters()
     try:
-        return _fast.structure(data, cls)
+        return fast.structure(data, cls)
     except Exception:  # noqa: S110 - re-read below for the full list of problems
         pass
     try:
