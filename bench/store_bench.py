@@ -109,9 +109,14 @@ def bench_import(
         f"load_journal {n / columns:,.0f} cases/s ({events / n:.1f} events per case)"
     )
     imported = 0.0
-    for columnar in (False, True):
+    drop(url)
+    # PostgreSQL: the earlier INSERT statements ("before"), then COPY; SQLite has one way.
+    ways = [(False, True), (True, False), (True, True)] if url.startswith("postgres") else []
+    for columnar, copy in ways or [(False, True), (True, True)]:
         # A benchmark runs on a throwaway server as its superuser: allowed, said so.
         with open_store(url, calendar=calendar, allow_privileged_role=True) as store:
+            if ways:
+                store._db.copy_rows = copy  # type: ignore[attr-defined]
             t0 = time.perf_counter()
             cpu0 = time.process_time()
             result = store.import_ledger(text, columnar=columnar)
@@ -120,16 +125,101 @@ def bench_import(
             if result.added != n:
                 raise SystemExit(f"import added {result.added} of {n}")
             how = "column-wise" if columnar else "value path "
+            if ways:
+                how += " COPY  " if copy else " INSERT"
             print(
                 f"  import {how} {n} cases / {events} events: {took:.2f} s = "
                 f"{n / took:,.0f} cases/s, {events / took:,.0f} events/s "
                 f"({cpu:.2f} CPU-s in this process)"
             )
-        if not columnar:
+        if not (columnar and copy):
             drop(url)
         else:
             imported = n / took
     return imported, n / columns
+
+
+#: The floor's variants: the store's own schema, bare tables, and the sequence check
+#: as one statement-level trigger over a transition table (a design, not the schema).
+_STATEMENT_TRIGGER = (
+    """CREATE FUNCTION xf_journal_next_seq_set() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM xf_journal j
+                   WHERE j.case_id IN (SELECT DISTINCT case_id FROM new_rows)
+                   GROUP BY j.case_id HAVING max(j.seq) <> count(*)) THEN
+            RAISE EXCEPTION 'xf_journal: seq must be the next number of its case'
+                USING ERRCODE = 'unique_violation';
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER xf_journal_next_seq_set AFTER INSERT ON xf_journal
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION xf_journal_next_seq_set()""",
+)
+
+
+def pg_import_floor(url: str, n: int, imported: float, parse: float) -> None:
+    """PostgreSQL's own work for the import's rows: the same bytes by COPY, no Python per row.
+
+    The rows the COPY import wrote are read out (``COPY ... TO``, in case and
+    sequence order) and copied back in ``BATCH`` cases a transaction into a
+    fresh schema: with the store's schema (indexes, the per-row sequence
+    trigger), into bare tables, and with the sequence check as one
+    statement-level trigger instead.
+    """
+    import psycopg
+
+    from xinfang.store._schema import MIGRATIONS
+
+    tables = ("xf_journal", "xf_case", "xf_clock")
+    with psycopg.connect(url, autocommit=True) as conn:
+        ids = [str(r[0]) for r in conn.execute(b"SELECT case_id FROM xf_case ORDER BY case_id")]
+        bounds = [(ids[i], ids[min(len(ids), i + BATCH) - 1]) for i in range(0, len(ids), BATCH)]
+        data: dict[str, list[bytes]] = {t: [] for t in tables}
+        t0 = time.perf_counter()
+        for lo, hi in bounds:
+            for t in tables:
+                sql = (
+                    f"COPY (SELECT * FROM {t} WHERE case_id BETWEEN "  # noqa: S608
+                    f"'{lo}' AND '{hi}' ORDER BY 1, 2) TO STDOUT"
+                )
+                with conn.cursor().copy(sql.encode()) as out:
+                    data[t].append(b"".join(bytes(b) for b in out))
+        read = time.perf_counter() - t0
+        size = sum(len(b) for t in tables for b in data[t])
+        store_schema = [s for step in MIGRATIONS["postgresql"] for s in step]
+        bare = [f"CREATE TABLE xf_floor.{t} (LIKE public.{t})" for t in tables]
+        indexed = [f"CREATE TABLE xf_floor.{t} (LIKE public.{t} INCLUDING ALL)" for t in tables]
+        variants = (
+            ("the store's schema (indexes, per-row sequence trigger)", store_schema),
+            ("bare tables (no index, no trigger)", bare),
+            ("indexes + one statement-level sequence trigger", [*indexed, *_STATEMENT_TRIGGER]),
+        )
+        print(
+            f"  PostgreSQL's own work for these rows ({size / 1e6:.1f} MB of COPY text, "
+            f"{BATCH} cases a transaction; reading them out: {read:.2f} s):"
+        )
+        for label, statements in variants:
+            conn.execute(b"DROP SCHEMA IF EXISTS xf_floor CASCADE")
+            conn.execute(b"CREATE SCHEMA xf_floor")
+            conn.execute(b"SET search_path = xf_floor, public")
+            for statement in statements:
+                conn.execute(statement.encode())
+            t0 = time.perf_counter()
+            for i in range(len(bounds)):
+                with conn.transaction():
+                    for t in tables:
+                        with conn.cursor().copy(f"COPY {t} FROM STDIN".encode()) as into:
+                            into.write(data[t][i])
+            took = time.perf_counter() - t0
+            conn.execute(b"SET search_path = public")
+            rate = n / took
+            print(
+                f"    {label}: {took:.2f} s = {rate:,.0f} cases/s; serial ceiling with "
+                f"load_journal's {parse:,.0f} cases/s: {1 / (1 / rate + 1 / parse):,.0f} cases/s"
+            )
+        conn.execute(b"DROP SCHEMA IF EXISTS xf_floor CASCADE")
+    print(f"    (the COPY import here: {imported:,.0f} cases/s)")
 
 
 def sqlite_import_floor(path: Path, n: int, imported: float, parse: float) -> None:
@@ -351,6 +441,8 @@ def run_backend(url: str, path: Path | None, args: argparse.Namespace) -> None:
         size_per_case(store, path, n)
     if path is not None:
         sqlite_import_floor(path, n, imported, parse)
+    else:
+        pg_import_floor(url, n, imported, parse)
     with open_store(url, calendar=calendar, allow_privileged_role=True) as store:
         if args.commands:
             bench_apply(store, args.commands)

@@ -142,6 +142,17 @@ class Database:
         if rows:
             self._executemany(sql, rows)
 
+    def append(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Append ``rows`` to ``table`` (inside :meth:`write`): plain ``INSERT`` statements here.
+
+        ``columns`` is the comma-separated column list; ``rows`` are plain
+        inserts (no ``ON CONFLICT``): a duplicate key is a unique violation,
+        as :meth:`many` would raise. PostgreSQL streams them through ``COPY``.
+        """
+        if rows:
+            marks = ", ".join("?" * (columns.count(",") + 1))
+            self._executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
     def statement(self, sql: str, params: Sequence[Any] = ()) -> None:
         """One statement (inside :meth:`write`)."""
         self._execute(sql, params)
@@ -384,6 +395,8 @@ class PostgresDatabase(Database):
         except psycopg.Error as exc:
             raise StoreError(f"{self.url}: cannot connect: {exc}", rule="database") from exc
         self._cache: dict[str, str] = {}
+        #: :meth:`append` through ``COPY`` (``False``: ``INSERT`` statements, as before).
+        self.copy_rows = True
 
     def _sql(self, sql: str) -> str:
         found = self._cache.get(sql)
@@ -399,6 +412,26 @@ class PostgresDatabase(Database):
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.conn.cursor() as cur:
             cur.executemany(self._sql(sql).encode(), rows)
+
+    def append(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``rows`` streamed into ``table`` by ``COPY ... FROM STDIN`` (text format).
+
+        The server runs the same row triggers, constraints and indexes as for
+        ``INSERT``; a duplicate key is the same unique violation. With
+        ``copy_rows`` off (a bench's or a test's comparison), ``INSERT`` as before.
+        """
+        if not rows:
+            return
+        if not self.copy_rows:
+            super().append(table, columns, rows)
+            return
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(f"COPY {table} ({columns}) FROM STDIN".encode()) as copy,
+        ):
+            write = copy.write_row
+            for row in rows:
+                write(row)
 
     def _begin(self) -> None:
         self.conn.execute(b"BEGIN")

@@ -23,8 +23,14 @@ from xinfang.responsibility import Organization
 from xinfang.serialization import line_problems, load_ledger, to_json
 from xinfang.store._arguments import MAX_ID_LENGTH
 from xinfang.store._errors import ConcurrencyError, StoreError
-from xinfang.store._journal import BATCH, INSERT_EVENT, StoreBase, database_of, events
-from xinfang.store._projections import INSERT_CLOCK, UPSERT_CASE, Incoming, incoming
+from xinfang.store._journal import BATCH, StoreBase, database_of, events
+from xinfang.store._projections import (
+    CASE_COLUMNS,
+    CLOCK_COLUMNS,
+    UPSERT_CASE,
+    Incoming,
+    incoming,
+)
 from xinfang.store._storable import unstorable_lines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,6 +45,8 @@ __all__ = ["ImportResult", "Ledger", "ValueLedger", "import_cases", "write_cases
 #: column-wise (with pyarrow installed): measured, a 480-case ledger imports
 #: in about 0.25 s by the value path, and loading pyarrow takes 0.5-1 s.
 _COLUMNAR_FROM: Final = 1000
+#: The journal's columns an import writes (``recorded_at`` is the database's clock).
+JOURNAL_COLUMNS: Final = "case_id, seq, at, actor, kind, payload"
 
 
 @attrs.frozen(kw_only=True)
@@ -284,10 +292,12 @@ def _write_incoming(db: Database, rows: list[Incoming]) -> None:
             found = int(row[0]) if row else 0
         if found != r.have:
             raise ConcurrencyError(r.case_id, expected=r.have, actual=found, detail="during import")
-    db.many(INSERT_EVENT, [e for r in rows for e in r.events])
-    db.many(UPSERT_CASE, [r.case_row for r in rows])
+    # Appends (COPY on PostgreSQL): the journal, new cases' rows, every open clock.
+    db.append("xf_journal", JOURNAL_COLUMNS, [e for r in rows for e in r.events])
+    db.append("xf_case", CASE_COLUMNS, [r.case_row for r in rows if not r.have])
+    db.many(UPSERT_CASE, [r.case_row for r in rows if r.have])
     db.many("DELETE FROM xf_clock WHERE case_id = ?", [(r.case_id,) for r in rows if r.have])
-    db.many(INSERT_CLOCK, [c for r in rows for c in r.clocks])
+    db.append("xf_clock", CLOCK_COLUMNS, [c for r in rows for c in r.clocks])
 
 
 def _import_conflict(db: Database, rows: list[Incoming], exc: BaseException) -> None:
