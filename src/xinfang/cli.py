@@ -69,6 +69,7 @@ from xinfang.responsibility import load_organization
 from xinfang.rulebook import LimitKind
 from xinfang.serialization import dump_ledger, from_dict, from_json, to_dict, to_toml
 from xinfang.store import DEFAULT_URL, Store, ViewerStore, app_role_sql, init_store, open_store
+from xinfang.web import add_serve_command
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterator, Sequence
@@ -1398,6 +1399,8 @@ def _parser() -> argparse.ArgumentParser:
         "--facts", metavar="FILE", help="JSON object of staff assessments (CaseFacts fields)"
     )
     cls.set_defaults(run=_cmd_classify)
+
+    add_serve_command(sub)  # xinfang serve: the web service (xinfang.web)
 
     val = sub.add_parser(
         "validate", parents=[common, reading], help="list every bad record of a ledger"

@@ -7,6 +7,7 @@ the ``web`` extra (``pip install 'xinfang[web]'``), and says so when it is missi
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -76,6 +77,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     serve.add_argument(
         "--timeout", type=float, default=20.0, help="seconds a request may take (default 20)"
     )
+    serve.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    serve.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log what is done (-vv: more)"
+    )
     serve.set_defaults(run=run)
     return serve
 
@@ -142,12 +147,21 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     with tempfile.TemporaryDirectory(prefix="xinfang-serve-") as folder:
         app, what = load_app(args, folder)
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((args.host, args.port))
+        port = sock.getsockname()[1]
         config = uvicorn.Config(
-            app, host=args.host, port=args.port, log_level="warning", server_header=False,
+            app,
+            log_level="info" if args.verbose else "warning",
+            server_header=False,
             h11_max_incomplete_event_size=16 * 1024,
         )
-        server = uvicorn.Server(config)
-        sys.stderr.write(f"xinfang serve: {what}\n")
-        sys.stderr.write(f"xinfang serve: http://{args.host}:{args.port}/ (Ctrl-C stops)\n")
-        server.run()
+        if not args.quiet:
+            host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+            sys.stderr.write(f"xinfang serve: {what}\n")
+            sys.stderr.write(f"xinfang serve: http://{host}:{port}/ (Ctrl-C stops)\n")
+            sys.stderr.flush()
+        uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
+
+import attrs
 from urllib.parse import quote, urlencode
 
 from xinfang.campaign import COUNTERS, Campaign, snapshot, snapshot_counts, trend
@@ -56,8 +57,6 @@ BULLETIN_COUNTS: Final = (
 )
 #: Every count a list may be asked for: the bulletin's and the rate counters.
 COUNT_NAMES: Final = tuple(dict.fromkeys([c for _, c in BULLETIN_COUNTS] + list(COUNTERS)))
-#: Counts that add a number per case (a case's moves), not one per case.
-_SUMS: Final = frozenset({"deadline_moves"})
 #: Which clocks explain a case's place in a count (shown beside it in a list).
 _CLOCK_COUNTS: Final = frozenset(
     {
@@ -75,6 +74,8 @@ _CLOCK_COUNTS: Final = frozenset(
 _SORTS: Final = ("id", "received", "unit", "stage")
 _MAX_PER_PAGE: Final = 500
 _MEMO_LIMIT: Final = 200_000
+_VIEWERS_KEPT: Final = 64
+_BULLETINS_KEPT: Final = 256
 #: The bins of a list: a campaign unit's id, every unit together, or the not placed cases.
 ALL_UNITS: Final = "all"
 UNPLACED: Final = "unplaced"
@@ -154,7 +155,10 @@ class Site:
         self.today = today
         self._views: dict[str, ViewerStore] = {}
         self._shares: OrderedDict[tuple[str, int, _dt.date], _Share] = OrderedDict()
-        self._lock = threading.Lock()
+        self._seen: OrderedDict[str, tuple[int, list[Case | RedactedCase]]] = OrderedDict()
+        self._bulletins: OrderedDict[tuple[str, _dt.date, str], tuple[int, dict[str, Any]]] = (
+            OrderedDict()
+        )
 
     # ------------------------------------------------------------ viewers
     def view(self, viewer: Viewer) -> ViewerStore:
@@ -164,8 +168,45 @@ class Site:
             found = self._views[viewer.official] = self.store.for_viewer(viewer.official, self.org)
         return found
 
-    def _full_cases(self, view: ViewerStore) -> list[Case]:
-        return [c for c in view.iter_cases() if isinstance(c, Case)]
+    def store_version(self) -> int:
+        """A key that changes whenever the store does: every case id with its version.
+
+        Read from the unscoped store and used only as a cache key, never shown.
+        (A public high-water mark of the journal would make this one query.)
+        """
+        store = self.store
+        return hash(tuple((cid, store.version(cid)) for cid in store.case_ids()))
+
+    def known_cases(self, viewer: Viewer) -> list[Case | RedactedCase]:
+        """The cases the viewer may know of (whole, or redacted), remembered per store version."""
+        key = self.store_version()
+        found = self._seen.get(viewer.official)
+        if found is not None and found[0] == key:
+            self._seen.move_to_end(viewer.official)
+            return found[1]
+        cases = list(self.view(viewer).iter_cases())
+        self._seen[viewer.official] = (key, cases)
+        if len(self._seen) > _VIEWERS_KEPT:
+            self._seen.popitem(last=False)
+        return cases
+
+    def _full_cases(self, viewer: Viewer) -> list[Case]:
+        return [c for c in self.known_cases(viewer) if isinstance(c, Case)]
+
+    def campaign_for(self, viewer: Viewer) -> Campaign:
+        """The campaign with only the targets the viewer may see in full or that are not stored.
+
+        A target the viewer may not see is left out, so the bulletin's
+        reconciliation never lists its id as a target "not in the ledger"
+        (an accusation is not named, nor counted, to the accused unit);
+        a target no stored case has is listed as missing for every viewer.
+        """
+        seen = {c.id for c in self._full_cases(viewer)}
+        stored = set(self.store.case_ids())
+        targets = tuple(t for t in self.campaign.targets if t in seen or t not in stored)
+        if len(targets) == len(self.campaign.targets):
+            return self.campaign
+        return attrs.evolve(self.campaign, targets=targets)
 
     def _share(self, case: Case, as_of: _dt.date) -> _Share:
         key = (case.id, len(case.events), as_of)
@@ -210,11 +251,26 @@ class Site:
 
     # ------------------------------------------------------------ the bulletin
     def bulletin(self, viewer: Viewer, *, as_of: _dt.date, lang: str) -> dict[str, Any]:
-        """The live bulletin as the viewer sees it, every count with the link to its cases."""
-        view = self.view(viewer)
-        cases = self._full_cases(view)
+        """The live bulletin as the viewer sees it, every count with the link to its cases.
+
+        Remembered per viewer, day and language until the store changes.
+        """
+        key = self.store_version()
+        memo = (viewer.official, as_of, lang)
+        found = self._bulletins.get(memo)
+        if found is not None and found[0] == key:
+            return found[1]
+        doc = self._bulletin(viewer, as_of=as_of, lang=lang)
+        self._bulletins[memo] = (key, doc)
+        if len(self._bulletins) > _BULLETINS_KEPT:
+            self._bulletins.popitem(last=False)
+        return doc
+
+    def _bulletin(self, viewer: Viewer, *, as_of: _dt.date, lang: str) -> dict[str, Any]:
+        cases = self._full_cases(viewer)
+        campaign = self.campaign_for(viewer)
         snap = snapshot(
-            self.campaign,
+            campaign,
             cases,
             self.org,
             as_of=as_of,
@@ -222,7 +278,7 @@ class Site:
             calendar=self.store.calendar,
         )
         burndown = trend(
-            self.campaign,
+            campaign,
             cases,
             self.org,
             as_of=as_of,
@@ -289,11 +345,10 @@ class Site:
         per_page = parse_int(query.get("per_page"), "per_page", 50, 1, _MAX_PER_PAGE)
         search = (query.get("q") or "")[:64]
 
-        view = self.view(viewer)
         targets = self.campaign.target_set
         needs_share = count is not None or unit is not None
         rows: list[tuple[Case | RedactedCase, _Share | None, int]] = []
-        for case in view.iter_cases():
+        for case in self.known_cases(viewer):
             if search and search.lower() not in case.id.lower():
                 continue
             if isinstance(case, RedactedCase):
@@ -389,7 +444,10 @@ class Site:
                 else self.unit_name(unit)
             ),
             "total": total,
-            "sum": weight_total if count in _SUMS else total,
+            # A count of clocks or moves may count a case more than once: "sum" is the
+            # number the bulletin shows, "total" the cases behind it.
+            "sum": weight_total,
+            "max_weight": max((w for _, _, w in rows), default=0),
             "page": page,
             "pages": pages,
             "per_page": per_page,
