@@ -231,15 +231,18 @@ def test_accused_unit_sees_no_accusation_anywhere(client: TestClient) -> None:
     assert hidden
     pattern = re.compile("|".join(re.escape(h) for h in hidden))
     crawl = _sqlite(client)  # every link of the bulletin on SQLite; the total row's on PostgreSQL
-    for who in ("D8-S", "D8-H") if crawl else ("D8-S",):
+    for who in ("D8-S", "D8-H"):
         headers = {"X-Official-Id": who}
         bodies = []
         for path in (*PAGES, "/api", "/api/cases?per_page=500", "/api/due?within=400"):
             bodies.append(client.get(path, headers=headers).text)
         doc = _api(client, "/api", who)
-        for link, _ in _links(doc if crawl else {"table": doc["table"][:1]}):
-            bodies.append(client.get("/api" + link + "&per_page=500", headers=headers).text)
-            if crawl:
+        every = crawl and who == "D8-S"
+        for k, (link, number) in enumerate(_links(doc if every else {"table": doc["table"][:1]})):
+            listed = client.get("/api" + link + "&per_page=500", headers=headers)
+            assert listed.json()["sum"] == number  # the viewer's own counts reconcile
+            bodies.append(listed.text)
+            if k < 30:  # the total row's lists as pages too
                 bodies.append(client.get(link, headers=headers).text)
         bodies.append(client.get("/api/cases?q=XF&per_page=500", headers=headers).text)
         for body in bodies:
@@ -253,7 +256,6 @@ def test_accused_unit_sees_no_accusation_anywhere(client: TestClient) -> None:
                 assert r.text.replace(case_id, MISSING) == missing.text
             r = client.get(f"/api/cases?q={case_id}", headers=headers)
             assert r.json()["total"] == 0
-    assert _check_links(client, "D8-S", rows=None if crawl else 1) > 20  # its counts reconcile
 
 
 def test_personal_data_masked_unless_the_role_may_see_it(client: TestClient) -> None:

@@ -228,7 +228,13 @@ def create_app(
     async def stylesheet(request: Request) -> Response:
         return Response(css, media_type="text/css")
 
-    routes = [Route("/static/web.css", stylesheet, methods=["GET"])]
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)  # no icon: browsers ask for one anyway
+
+    routes = [
+        Route("/static/web.css", stylesheet, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
+    ]
     for path, template, build in (
         ("/", "bulletin.html", bulletin),
         ("/cases", "cases.html", cases),
