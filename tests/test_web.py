@@ -61,9 +61,9 @@ def _viewers(w: DemoWorld) -> Viewers:
 
 
 @pytest.fixture(scope="module", params=store_helpers.BACKENDS)
-def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-    TestClient
-]:
+def client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     """The small world served from each backend (one app per module and backend)."""
     w = small_world()
     if request.param == "sqlite":
@@ -140,9 +140,7 @@ def test_bulletin_is_the_snapshot_of_what_the_viewer_sees(client: TestClient) ->
     """The served bulletin's progress is ``xinfang.campaign.snapshot`` of the visible cases."""
     w = small_world()
     for who in ("HQ-H", "D8-S"):
-        seen = [
-            c for c in w.cases if visibility(who, c, w.org) is Visibility.FULL
-        ]
+        seen = [c for c in w.cases if visibility(who, c, w.org) is Visibility.FULL]
         snap = snapshot(w.campaign, seen, w.org, as_of=w.as_of, calendar=w.calendar)
         doc = _api(client, "/api", who)
         assert doc["overall"] == json.loads(json.dumps(to_dict(snap.overall)))
@@ -233,9 +231,8 @@ def test_accused_unit_sees_no_accusation_anywhere(client: TestClient) -> None:
     crawl = _sqlite(client)  # every link of the bulletin on SQLite; the total row's on PostgreSQL
     for who in ("D8-S", "D8-H"):
         headers = {"X-Official-Id": who}
-        bodies = []
-        for path in (*PAGES, "/api", "/api/cases?per_page=500", "/api/due?within=400"):
-            bodies.append(client.get(path, headers=headers).text)
+        paths = (*PAGES, "/api", "/api/cases?per_page=500", "/api/due?within=400")
+        bodies = [client.get(path, headers=headers).text for path in paths]
         doc = _api(client, "/api", who)
         every = crawl and who == "D8-S"
         for k, (link, number) in enumerate(_links(doc if every else {"table": doc["table"][:1]})):
@@ -250,7 +247,10 @@ def test_accused_unit_sees_no_accusation_anywhere(client: TestClient) -> None:
         missing_page = client.get(f"/cases/{MISSING}", headers=headers)
         missing_api = client.get(f"/api/cases/{MISSING}", headers=headers)
         for case_id in hidden:
-            for path, missing in ((f"/cases/{case_id}", missing_page), (f"/api/cases/{case_id}", missing_api)):
+            for path, missing in (
+                (f"/cases/{case_id}", missing_page),
+                (f"/api/cases/{case_id}", missing_api),
+            ):
                 r = client.get(path, headers=headers)
                 assert r.status_code == missing.status_code == 404
                 assert r.text.replace(case_id, MISSING) == missing.text
@@ -310,7 +310,7 @@ def test_bad_queries_answer_with_the_rule_never_a_trace(client: TestClient) -> N
 
 
 def test_an_internal_error_is_logged_not_shown(tmp_path: Path) -> None:
-    """A failure inside the service answers 500 with a fixed message; the detail stays in the log."""
+    """A failure inside the service answers 500 with a fixed message; the detail is only logged."""
     w = small_world()
 
     def broken() -> Any:
@@ -351,7 +351,9 @@ def test_never_stale_after_a_command(tmp_path: Path) -> None:
     app = create_app(stored(url, w), w.org, w.campaign, _viewers(w), as_of=as_of(w))
     with TestClient(app) as c:
         before = _api(c, "/api")["overall"]
-        open_ids = [i["id"] for i in _api(c, "/api/cases?count=open&unit=all&per_page=500")["items"]]
+        open_ids = [
+            i["id"] for i in _api(c, "/api/cases?count=open&unit=all&per_page=500")["items"]
+        ]
         case = next(x for x in w.cases if x.id in open_ids)
         with open_store(url, calendar=w.calendar) as s:
             at = case.events[-1].at.astimezone(SHANGHAI)
@@ -387,7 +389,9 @@ def test_token_auth_accepts_a_signed_token_and_refuses_the_header(tmp_path: Path
         keys=(key,),
     )
     url = f"sqlite:///{tmp_path / 'w.db'}"
-    app = create_app(stored(url, w), w.org, w.campaign, viewers, as_of=as_of(w), clock=lambda: 1000.0)
+    app = create_app(
+        stored(url, w), w.org, w.campaign, viewers, as_of=as_of(w), clock=lambda: 1000.0
+    )
     with TestClient(app) as c:
         good = sign_token("HQ-H", key, expires=2000)
         assert c.get("/api/due", headers={"Authorization": f"Bearer {good}"}).status_code == 200
@@ -427,7 +431,7 @@ def test_a_viewers_file_is_read_whole_or_refused_with_every_problem(tmp_path: Pa
 
 
 def test_the_viewer_header_is_configurable(tmp_path: Path) -> None:
-    """The header the proxy sets is the viewers file's ``header``; the default one is then ignored."""
+    """The proxy's header is the viewers file's ``header``; the default one is then ignored."""
     w = small_world()
     viewers = load_viewers(
         {"header": "X-Remote-User", "viewers": [{"official": "HQ-H", "role": "leading_group"}]}

@@ -31,7 +31,9 @@ MISSING = "XF-Z9999"
 
 
 def _chromium() -> str:
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    found = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
     if found is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but chromium is missing: .ci/run installs it with apt-get")
@@ -94,7 +96,7 @@ def _page(browser: Any, official: str) -> tuple[Any, list[str]]:
 
 
 def test_leading_group_clicks_counts_and_opens_a_case(server: str, browser: Any) -> None:
-    """Click three different counts: each list is as long as the number; a case's clocks explained."""
+    """Click three counts: each list is as long as the number; a case's clocks explained."""
     page, problems = _page(browser, "HQ-H")
     page.goto(server + "/")
     assert page.locator("#bulletin").is_visible()
@@ -165,5 +167,5 @@ def test_accused_unit_reaches_no_accusation(server: str, browser: Any) -> None:
         assert response is not None
         assert response.status == 404
         assert page.content() == missing_guess
-    # The 404 answers above are the point; anything else reported (a script, a CSP violation) is not.
+    # The 404 answers above are the point; nothing else may be reported (a script, the CSP).
     assert not [p for p in problems if "404" not in p], problems

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import warnings
 from typing import TYPE_CHECKING, Final
@@ -22,9 +21,19 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its test cli
     from starlette.testclient import TestClient
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
-__all__ = ["PHONE", "RESIDENT_ID", "SCRIPT_NAME", "TestClient", "accusations", "as_of", "small_world", "stored"]
+__all__ = [
+    "PHONE",
+    "RESIDENT_ID",
+    "SCRIPT_NAME",
+    "TestClient",
+    "accusations",
+    "as_of",
+    "small_world",
+    "stored",
+]
 
 #: A petitioner's name that must render as text, never as markup.
 SCRIPT_NAME: Final = "<script>alert(1)</script>"
@@ -52,9 +61,7 @@ def small_world() -> DemoWorld:
 
 def accusations(w: DemoWorld, unit: str = "D8") -> list[str]:
     """The ids of the accusations naming ``unit`` as accused."""
-    return [
-        c.id for c in w.cases if c.category is Category.ACCUSATION and unit in c.accused_units
-    ]
+    return [c.id for c in w.cases if c.category is Category.ACCUSATION and unit in c.accused_units]
 
 
 def stored(url: str, w: DemoWorld) -> Callable[[], Store]:

@@ -14,28 +14,32 @@ import concurrent.futures
 import datetime as _dt
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from importlib.resources import files
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xinfang.campaign import Campaign
 from xinfang.errors import XinfangError
 from xinfang.instants import SHANGHAI
 from xinfang.report import LANGS
-from xinfang.responsibility import Organization
 from xinfang.store import Store, UnknownCaseError
 from xinfang.web._site import Site, parse_choice, parse_date
 from xinfang.web._text import word
 from xinfang.web._viewers import Auth, Viewer, Viewers, verify_token
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+    from starlette.requests import Request
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from xinfang.campaign import Campaign
+    from xinfang.responsibility import Organization
 
 __all__ = ["CSP", "create_app"]
 
@@ -84,9 +88,7 @@ class _Door:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k not in dict(_HEADERS)
-                ]
+                headers = [(k, v) for k, v in message.get("headers", []) if k not in dict(_HEADERS)]
                 message["headers"] = [*headers, *_HEADERS]
             await send(message)
 
@@ -194,7 +196,8 @@ def create_app(
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             query = dict(request.query_params)
-            page_lang = query.get("lang") if query.get("lang") in LANGS else lang
+            asked = query.get("lang", "")
+            page_lang = asked if asked in LANGS else lang
             try:
                 parse_choice(query.get("lang"), "lang", LANGS)
                 viewer: Viewer = request.state.viewer
@@ -207,7 +210,7 @@ def create_app(
                 body = env.get_template(template).render(
                     data=data, lang=page_lang, viewer=viewer, w=lambda k: word(k, page_lang)
                 )
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a bounded answer
+            except Exception as exc:
                 return _failure(exc, env, api=api, lang=page_lang, timeout=timeout)
             return HTMLResponse(body)
 

@@ -6,7 +6,6 @@ the ``web`` extra (``pip install 'xinfang[web]'``), and says so when it is missi
 
 from __future__ import annotations
 
-import argparse
 import socket
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from xinfang.store import open_store
 from xinfang.web._viewers import Viewer, ViewerRole, Viewers, load_viewers
 
 if TYPE_CHECKING:
+    import argparse
     import datetime as _dt
     from collections.abc import Callable
 
@@ -94,7 +94,8 @@ def load_app(args: argparse.Namespace, folder: str) -> tuple[Starlette, str]:
         from xinfang.web._app import create_app
     except ImportError as exc:
         raise MissingDependencyError(
-            f"xinfang serve needs the web extra: pip install 'xinfang[web]' ({exc.name} is missing)",
+            "xinfang serve needs the web extra: pip install 'xinfang[web]' "
+            f"({exc.name} is missing)",
             rule="optional dependency",
         ) from None
     as_of: Callable[[], _dt.date] | None = None
@@ -110,7 +111,10 @@ def load_app(args: argparse.Namespace, folder: str) -> tuple[Starlette, str]:
         org, campaign = world.org, world.campaign
         viewers = demo_viewers(org, leading_group=campaign.leading_group)
         day = world.as_of
-        as_of = lambda: day  # noqa: E731 - the demo's day, as `xinfang demo` counts it
+
+        def as_of() -> _dt.date:  # the demo's day, as `xinfang demo` counts it
+            return day
+
         lines = ["the demo corps; viewers (send one in the X-Official-Id header):"]
         lines += [f"  {v.official:8} {v.role.value}" for v in viewers.viewers]
         what = "\n".join(lines)
@@ -125,8 +129,9 @@ def load_app(args: argparse.Namespace, folder: str) -> tuple[Starlette, str]:
     def opener() -> Store:
         return open_store(url, calendar=calendar)
 
-    app = create_app(opener, org, campaign, viewers, as_of=as_of, lang=args.lang,
-                     timeout=args.timeout)
+    app = create_app(
+        opener, org, campaign, viewers, as_of=as_of, lang=args.lang, timeout=args.timeout
+    )
     return app, what
 
 

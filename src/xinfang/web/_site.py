@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote, urlencode
 
 import attrs
-from urllib.parse import quote, urlencode
 
 from xinfang.campaign import COUNTERS, Campaign, snapshot, snapshot_counts, trend
 from xinfang.case import Case
@@ -29,10 +28,14 @@ from xinfang.report import render_json
 from xinfang.responsibility import Organization, RedactedCase
 from xinfang.rulebook import LimitKind
 from xinfang.serialization import to_dict
-from xinfang.store import Store, ViewerStore
 from xinfang.vocabulary import Category, Stage
 from xinfang.web._text import count_label, word
-from xinfang.web._viewers import Viewer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from xinfang.store import Store, ViewerStore
+    from xinfang.web._viewers import Viewer
 
 __all__ = ["ALL_UNITS", "BULLETIN_COUNTS", "COUNT_NAMES", "UNPLACED", "Site", "href"]
 
@@ -303,13 +306,13 @@ class Site:
                         "field": field,
                         "count": count,
                         "value": int(n),
-                        "href": href(
-                            "/cases", count=count, unit=link_unit, as_of=as_of, lang=lang
-                        ),
+                        "href": href("/cases", count=count, unit=link_unit, as_of=as_of, lang=lang),
                     }
                 )
-            name = progress.name if unit not in ("", UNPLACED) else word(
-                "overall" if unit == "" else "unplaced", lang
+            name = (
+                progress.name
+                if unit not in ("", UNPLACED)
+                else word("overall" if unit == "" else "unplaced", lang)
             )
             table.append({"unit": link_unit, "name": name, "cells": cells})
         doc["table"] = table
@@ -353,9 +356,11 @@ class Site:
                 continue
             if isinstance(case, RedactedCase):
                 # Known to exist only: in no count, so only in an unfiltered list.
-                if needs_share or any(
-                    f is not None for f in (stage, category, status, target, skip, beijing)
-                ) or within >= 0:
+                if (
+                    needs_share
+                    or any(f is not None for f in (stage, category, status, target, skip, beijing))
+                    or within >= 0
+                ):
                     continue
                 rows.append((case, None, 1))
                 continue
@@ -403,7 +408,7 @@ class Site:
             if sort == "received":
                 return (c.received_at, c.id)
             if sort == "unit":
-                return (c.handling_unit if isinstance(c, Case) else c.handling_unit, c.id)
+                return (c.handling_unit, c.id)
             if sort == "stage":
                 return (c.stage.value if isinstance(c, Case) else c.stage, c.id)
             return c.id
@@ -467,11 +472,9 @@ class Site:
         }
 
     def _clocks(self, case: Case, as_of: _dt.date) -> tuple[Any, ...]:
-        return clocks(
-            case, as_of=as_of, rulebook=self.store.rulebook, calendar=self.store.calendar
-        )
+        return clocks(case, as_of=as_of, rulebook=self.store.rulebook, calendar=self.store.calendar)
 
-    def _list_item(
+    def _list_item(  # noqa: PLR0917 - one row of a list: the case and what listed it
         self,
         case: Case | RedactedCase,
         share: _Share | None,
@@ -500,10 +503,8 @@ class Site:
                 "overdue_cases": {ClockStatus.OVERDUE},
                 "plans_overdue": {ClockStatus.OVERDUE},
                 "steps_overdue": {ClockStatus.OVERDUE},
-            }.get(count or "", None)
-            kinds = (
-                {LimitKind.PLAN} if count in ("plans_overdue", "steps_overdue") else None
-            )
+            }.get(count or "")
+            kinds = {LimitKind.PLAN} if count in ("plans_overdue", "steps_overdue") else None
             for c in self._clocks(case, as_of):
                 if kinds is not None and c.kind not in kinds:
                     continue
@@ -591,10 +592,16 @@ class Site:
                 "id_number": (
                     None
                     if p.id_number is None
-                    else p.id_number.reveal() if reveal else str(p.id_number.masked())
+                    else p.id_number.reveal()
+                    if reveal
+                    else str(p.id_number.masked())
                 ),
                 "phone": (
-                    None if p.phone is None else p.phone.reveal() if reveal else str(p.phone.masked())
+                    None
+                    if p.phone is None
+                    else p.phone.reveal()
+                    if reveal
+                    else str(p.phone.masked())
                 ),
                 "address": p.address if reveal else ("***" if p.address else ""),
             }
@@ -660,9 +667,11 @@ class Site:
                     {
                         "due": m.due.isoformat(),
                         "what": m.what,
-                        "done": (done[i].isoformat() if i < len(done) and done[i] else None),
+                        "done": day.isoformat() if day else None,
                     }
-                    for i, m in enumerate(p.milestones)
+                    for m, day in zip(
+                        p.milestones, (*done, *[None] * len(p.milestones)), strict=False
+                    )
                 ],
                 "complete": p.is_complete,
                 "missing": list(p.missing()),
@@ -701,9 +710,7 @@ class Site:
                     "count": name,
                     "label": count_label(name, lang),
                     "value": v,
-                    "href": href(
-                        "/cases", count=name, unit=share.bin, as_of=as_of, lang=lang
-                    ),
+                    "href": href("/cases", count=name, unit=share.bin, as_of=as_of, lang=lang),
                 }
                 for name, v in share.counts.items()
                 if name in COUNT_NAMES and share.bin is not None
@@ -721,9 +728,7 @@ class Site:
         status = parse_choice(query.get("status"), "status", [s.value for s in ClockStatus])
         overdue = parse_flag(query.get("overdue"), "overdue")
         kinds = {LimitKind(kind)} if kind else None
-        rows = self.view(viewer).due(
-            as_of, within, overdue=overdue is not False, kinds=kinds
-        )
+        rows = self.view(viewer).due(as_of, within, overdue=overdue is not False, kinds=kinds)
         items = [
             {
                 "case_id": c.case_id,
@@ -773,8 +778,11 @@ def _flat(value: Any, prefix: str = "") -> list[list[str]]:
 def href(path: str, **params: Any) -> str:
     """A link with its query (values percent-encoded; empty ones left out)."""
     query = urlencode(
-        [(k, v.isoformat() if isinstance(v, _dt.date) else str(v)) for k, v in params.items()
-         if v not in (None, "")]
+        [
+            (k, v.isoformat() if isinstance(v, _dt.date) else str(v))
+            for k, v in params.items()
+            if v not in (None, "")
+        ]
     )
     return quote(path, safe="/") + (f"?{query}" if query else "")
 
@@ -805,5 +813,3 @@ def _chart(burndown: Sequence[tuple[_dt.date, int]]) -> dict[str, Any]:
         "dots": dots,
         "max": top,
     }
-
-

@@ -1,9 +1,11 @@
-"""The web pages' own words, in Chinese and English (the bulletin's come from ``xinfang.report``)."""
+"""The web pages' own words in Chinese and English (the bulletin's own come from the report)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["count_label", "word"]
 

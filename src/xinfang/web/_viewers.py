@@ -65,7 +65,7 @@ class Auth(enum.Enum):
     """How the service learns who is looking: a proxy's header, or a signed token."""
 
     HEADER = "header"
-    TOKEN = "token"  # noqa: S105 - a mode's name, not a secret
+    TOKEN = "token"  # noqa: S105 - the name of a mode, not a secret
 
 
 @attrs.frozen(kw_only=True)
@@ -163,7 +163,9 @@ def load_viewers(source: str | Path | Mapping[str, Any]) -> Viewers:
             continue
         official = row.get("official")
         if not isinstance(official, str) or not official or len(official) > 256:
-            problems.append((f"{path}.official", f"expected an official id, got {quoted(official)}"))
+            problems.append(
+                (f"{path}.official", f"expected an official id, got {quoted(official)}")
+            )
             continue
         if official in seen:
             problems.append((f"{path}.official", f"{quoted(official)} is listed twice"))
@@ -172,7 +174,9 @@ def load_viewers(source: str | Path | Mapping[str, Any]) -> Viewers:
             role = ViewerRole(row.get("role"))
         except ValueError:
             choices = ", ".join(r.value for r in ViewerRole)
-            problems.append((f"{path}.role", f"expected one of {choices}, got {quoted(row.get('role'))}"))
+            problems.append(
+                (f"{path}.role", f"expected one of {choices}, got {quoted(row.get('role'))}")
+            )
             continue
         problems += [(f"{path}.{k}", "unknown key") for k in row if k not in {"official", "role"}]
         viewers.append(Viewer(official=official, role=role))
