@@ -484,3 +484,32 @@ def test_every_link_of_the_demo_bulletin_leads_to_its_count(tmp_path: Path) -> N
     assert "leading_group" in what
     with TestClient(app) as c:
         assert _check_links(c) > 200
+
+
+def test_embedded_in_a_host_application(tmp_path: Path) -> None:
+    """Mounted under a host's path, the pages link inside the mount and the API answers there."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Mount, Route
+
+    w = small_world()
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    app = create_app(stored(url, w), w.org, w.campaign, _viewers(w), as_of=as_of(w))
+
+    async def home(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("the host's own page")
+
+    host = Starlette(routes=[Route("/", home), Mount("/xinfang", app=app)])
+    with TestClient(host) as c:
+        assert c.get("/").text == "the host's own page"
+        page = c.get("/xinfang/", headers=LEAD).text
+        links = re.findall(r'href="([^"]+)"', page)
+        assert links
+        assert all(h.startswith(("/xinfang/", "?")) for h in links), links[:5]
+        first = next(h for h in links if "count=" in h).replace("&amp;", "&")
+        assert c.get(first, headers=LEAD).status_code == 200
+        assert c.get("/xinfang/api/due", headers=LEAD).status_code == 200
+        missing = c.get("/xinfang/api/cases/XF-Z9999", headers=LEAD)
+        assert missing.status_code == 404
+        assert missing.json()["error"]["status"] == 404
+        assert c.get("/xinfang/api/due").json()["error"]["status"] == 401

@@ -94,7 +94,7 @@ class _Door:
 
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
-        wants_json = scope["path"].startswith("/api/")
+        wants_json = _route_path(scope).startswith("/api")
         if scope["method"] not in ("GET", "HEAD"):
             status, rule = 405, "the service is read-only: GET and HEAD only"
         elif target > MAX_TARGET:
@@ -208,10 +208,16 @@ def create_app(
                 if api:
                     return JSONResponse(data)
                 body = env.get_template(template).render(
-                    data=data, lang=page_lang, viewer=viewer, w=lambda k: word(k, page_lang)
+                    data=data,
+                    lang=page_lang,
+                    viewer=viewer,
+                    root=_root(request),
+                    w=lambda k: word(k, page_lang),
                 )
             except Exception as exc:
-                return _failure(exc, env, api=api, lang=page_lang, timeout=timeout)
+                return _failure(
+                    exc, env, api=api, lang=page_lang, timeout=timeout, root=_root(request)
+                )
             return HTMLResponse(body)
 
         return endpoint
@@ -260,9 +266,9 @@ def create_app(
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        api = request.url.path.startswith("/api/")
+        api = _route_path(request.scope).startswith("/api")
         message = word("not_found", "zh") if status == 404 else "error"
-        return _answer(status, message, "", env, api=api, lang="zh")
+        return _answer(status, message, "", env, api=api, lang="zh", root=_root(request))
 
     app = Starlette(
         routes=routes,
@@ -273,23 +279,51 @@ def create_app(
     return app
 
 
+def _route_path(scope: Scope) -> str:
+    """The request's path inside the app (without where a host mounted it)."""
+    path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _root(request: Request) -> str:
+    """Where the app is mounted in a host's application ("" at the root): prefixes page links."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
 def _failure(
-    exc: Exception, env: jinja2.Environment, *, api: bool, lang: str, timeout: float
+    exc: Exception,
+    env: jinja2.Environment,
+    *,
+    api: bool,
+    lang: str,
+    timeout: float,
+    root: str = "",
 ) -> Response:
     """A failure as a bounded answer: the library's message and rule, never a trace."""
     if isinstance(exc, UnknownCaseError):
-        return _answer(404, str(exc), "", env, api=api, lang=lang)
+        return _answer(404, str(exc), "", env, api=api, lang=lang, root=root)
     if isinstance(exc, XinfangError):
-        return _answer(400, str(exc), getattr(exc, "rule", "") or "", env, api=api, lang=lang)
+        return _answer(
+            400, str(exc), getattr(exc, "rule", "") or "", env, api=api, lang=lang, root=root
+        )
     if isinstance(exc, TimeoutError):
         rule = f"a request may take at most {timeout:g} s"
-        return _answer(503, "the request took too long", rule, env, api=api, lang=lang)
+        return _answer(503, "the request took too long", rule, env, api=api, lang=lang, root=root)
     log.error("internal error", exc_info=exc)
-    return _answer(500, "internal error (logged by the service)", "", env, api=api, lang=lang)
+    return _answer(
+        500, "internal error (logged by the service)", "", env, api=api, lang=lang, root=root
+    )
 
 
 def _answer(
-    status: int, message: str, rule: str, env: jinja2.Environment, *, api: bool, lang: str
+    status: int,
+    message: str,
+    rule: str,
+    env: jinja2.Environment,
+    *,
+    api: bool,
+    lang: str,
+    root: str = "",
 ) -> Response:
     message = message[:500]
     if api:
@@ -297,6 +331,6 @@ def _answer(
             {"error": {"status": status, "message": message, "rule": rule}}, status_code=status
         )
     body = env.get_template("error.html").render(
-        status=status, message=message, rule=rule, lang=lang, w=lambda k: word(k, lang)
+        status=status, message=message, rule=rule, lang=lang, root=root, w=lambda k: word(k, lang)
     )
     return HTMLResponse(body, status_code=status)
