@@ -73,6 +73,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     serve.add_argument("--viewers", metavar="FILE", help="viewers TOML file (who may look)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    serve.add_argument(
+        "--root-path",
+        default="",
+        metavar="PATH",
+        help="the path a reverse proxy serves the app under (e.g. /xinfang), for its links",
+    )
     serve.add_argument("--lang", choices=LANGS, default="zh", help="default language")
     serve.add_argument(
         "--timeout", type=float, default=20.0, help="seconds a request may take (default 20)"
@@ -160,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         config = uvicorn.Config(
             app,
             log_level="info" if args.verbose else "warning",
+            root_path=args.root_path,
             server_header=False,
             h11_max_incomplete_event_size=16 * 1024,
         )
