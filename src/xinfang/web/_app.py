@@ -180,6 +180,7 @@ def create_app(
         found = holder.get("site")
         if found is None:
             found = holder["site"] = Site(opener(), org, campaign, today=default_day)
+        found.begin()
         return found
 
     async def run(fn: Callable[[Site], Any]) -> Any:

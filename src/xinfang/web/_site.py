@@ -19,10 +19,21 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlencode
 
 import attrs
+import numpy as np
 
-from xinfang.campaign import COUNTERS, Campaign, snapshot, snapshot_counts, trend
+from xinfang.campaign import (
+    COUNTERS,
+    SNAPSHOT_COLUMNS,
+    Campaign,
+    campaign_unit_index,
+    count_columns,
+    snapshot,
+    snapshot_counts,
+    trend,
+    unplaced_cases,
+)
 from xinfang.case import Case
-from xinfang.deadlines import ClockStatus, clocks
+from xinfang.deadlines import CaseColumns, ClockStatus, as_of_day, clock_columns, clocks
 from xinfang.errors import InvalidDataError, quoted
 from xinfang.report import render_json
 from xinfang.responsibility import Organization, RedactedCase
@@ -78,6 +89,8 @@ _SORTS: Final = ("id", "received", "unit", "stage")
 _MAX_PER_PAGE: Final = 500
 _MEMO_LIMIT: Final = 200_000
 _VIEWERS_KEPT: Final = 64
+#: From so many cases on, their counts are worked out column-wise at once.
+_BULK_FROM: Final = 16
 _BULLETINS_KEPT: Final = 256
 #: The bins of a list: a campaign unit's id, every unit together, or the not placed cases.
 ALL_UNITS: Final = "all"
@@ -156,6 +169,7 @@ class Site:
         self.org = org
         self.campaign = campaign
         self.today = today
+        self._version: int | None = None
         self._views: dict[str, ViewerStore] = {}
         self._shares: OrderedDict[tuple[str, int, _dt.date], _Share] = OrderedDict()
         self._seen: OrderedDict[str, tuple[int, list[Case | RedactedCase]]] = OrderedDict()
@@ -171,14 +185,21 @@ class Site:
             found = self._views[viewer.official] = self.store.for_viewer(viewer.official, self.org)
         return found
 
+    def begin(self) -> None:
+        """Start answering a request: the store's version is read again (once per request)."""
+        self._version = None
+
     def store_version(self) -> int:
         """A key that changes whenever the store does: every case id with its version.
 
-        Read from the unscoped store and used only as a cache key, never shown.
-        (A public high-water mark of the journal would make this one query.)
+        Read from the unscoped store once per request (:meth:`begin`) and used
+        only as a cache key, never shown. (A public high-water mark of the
+        journal would make this one query.)
         """
-        store = self.store
-        return hash(tuple((cid, store.version(cid)) for cid in store.case_ids()))
+        if self._version is None:
+            store = self.store
+            self._version = hash(tuple((cid, store.version(cid)) for cid in store.case_ids()))
+        return self._version
 
     def known_cases(self, viewer: Viewer) -> list[Case | RedactedCase]:
         """The cases the viewer may know of (whole, or redacted), remembered per store version."""
@@ -205,11 +226,106 @@ class Site:
         a target no stored case has is listed as missing for every viewer.
         """
         seen = {c.id for c in self._full_cases(viewer)}
-        stored = set(self.store.case_ids())
+        stored = set(self.store.case_ids())  # which targets exist at all (never shown)
         targets = tuple(t for t in self.campaign.targets if t in seen or t not in stored)
         if len(targets) == len(self.campaign.targets):
             return self.campaign
         return attrs.evolve(self.campaign, targets=targets)
+
+    def _remember(self, case: Case, as_of: _dt.date, share: _Share) -> _Share:
+        self._shares[(case.id, len(case.events), as_of)] = share
+        if len(self._shares) > _MEMO_LIMIT:
+            self._shares.popitem(last=False)
+        return share
+
+    def fill_shares(self, cases: Sequence[Case], as_of: _dt.date) -> None:
+        """Work out, column-wise, each case's part in the counts (those not yet remembered).
+
+        One run of the campaign's :func:`~xinfang.campaign.count_columns`
+        with a bin per case gives every case's counts at once. Which unit
+        each case is counted under is the campaign's documented rule (the
+        first of its responsible, handling and receiving unit that resolves,
+        through the public :func:`~xinfang.campaign.campaign_unit_index`);
+        the cases the campaign would not place (:func:`~xinfang.campaign.unplaced_cases`)
+        are worked out one by one. The result is then checked against
+        :func:`~xinfang.campaign.snapshot_counts` of the same cases, unit by
+        unit and count by count; if anything differs, every case is worked
+        out alone (:meth:`_share`), so a list always holds what the bulletin
+        counted.
+        """
+        todo = [c for c in cases if (c.id, len(c.events), as_of) not in self._shares]
+        if len(todo) < _BULK_FROM:
+            for c in todo:
+                self._share(c, as_of)
+            return
+        found = self._bulk_shares(todo, as_of)
+        if found is None:
+            for c in todo:
+                self._share(c, as_of)
+            return
+        for c in todo:
+            self._remember(c, as_of, found[c.id])
+
+    def _bulk_shares(self, cases: Sequence[Case], as_of: _dt.date) -> dict[str, _Share] | None:
+        rb, cal, org, camp = self.store.rulebook, self.store.calendar, self.org, self.campaign
+        cols = CaseColumns(
+            cases,
+            as_of_day(as_of, rb),
+            drop_unregistered=True,
+            read=(*clock_columns(rb), *SNAPSHOT_COLUMNS),
+        )
+        seen = cols.cases
+        out = {c.id: _Share(None, {}) for c in cases}  # registered after the day: in no count
+        if not seen:
+            return out
+        resolved = [
+            campaign_unit_index([getattr(c, f) or None for c in seen], camp, org)
+            for f in ("responsible_unit", "handling_unit", "receiving_unit")
+        ]
+        unit = np.where(
+            resolved[0] >= 0, resolved[0], np.where(resolved[1] >= 0, resolved[1], resolved[2])
+        )
+        stopped = unplaced_cases(seen, org, camp)
+        placed = (unit >= 0) & ~np.isin(np.arange(len(seen)), list(stopped))
+        rows = np.flatnonzero(placed)
+        if len(rows):
+            per_case = attrs.evolve(
+                camp, units=tuple(f"#{k}" for k in range(len(rows))), agenda_limit=0
+            )
+            bins = np.full(len(seen), -1, dtype=np.int64)
+            bins[rows] = np.arange(len(rows))
+            counted = count_columns(
+                per_case,
+                cols,
+                unit=bins,
+                target=np.fromiter((c.id in camp.target_set for c in seen), bool, len(seen)),
+                case_id=lambda k: seen[k].id,
+                rulebook=rb,
+                calendar=cal,
+            )
+            table = [(name, list(values)) for name, values in counted.counts]
+            for j, k in enumerate(rows.tolist()):
+                out[seen[k].id] = _Share(
+                    camp.units[int(unit[k])], {name: v[j] for name, v in table if v[j]}
+                )
+        for k in stopped:
+            out[seen[k].id] = self._share(seen[k], as_of)
+        # The check: the cases' counts add up to the campaign's own, unit by unit.
+        real = snapshot_counts(camp, list(cases), org, as_of=as_of, rulebook=rb, calendar=cal)
+        sums: dict[tuple[str | None, str], int] = {}
+        for share in out.values():
+            for name, v in share.counts.items():
+                sums[share.bin, name] = sums.get((share.bin, name), 0) + v
+        for name, values in real.counts:
+            for i, u in enumerate(real.units):
+                if sums.get((u, name), 0) != values[i]:
+                    return None
+        for name, v in real.unplaced_counts:
+            if sums.get((UNPLACED, name), 0) != v:
+                return None
+        if any(b is None for b, _ in sums):
+            return None
+        return out
 
     def _share(self, case: Case, as_of: _dt.date) -> _Share:
         key = (case.id, len(case.events), as_of)
@@ -235,10 +351,7 @@ class Site:
         if sc.unplaced_counts and dict(sc.unplaced_counts)["cases"]:
             bin_ = UNPLACED
             counts = {name: v for name, v in sc.unplaced_counts if v}
-        share = self._shares[key] = _Share(bin_, counts)
-        if len(self._shares) > _MEMO_LIMIT:
-            self._shares.popitem(last=False)
-        return share
+        return self._remember(case, as_of, _Share(bin_, counts))
 
     def unit_name(self, unit: str | None) -> str:
         """A unit's name in the organisation (its id when unknown)."""
@@ -351,7 +464,10 @@ class Site:
         targets = self.campaign.target_set
         needs_share = count is not None or unit is not None
         rows: list[tuple[Case | RedactedCase, _Share | None, int]] = []
-        for case in self.known_cases(viewer):
+        known = self.known_cases(viewer)
+        if needs_share:
+            self.fill_shares([c for c in known if isinstance(c, Case)], as_of)
+        for case in known:
             if search and search.lower() not in case.id.lower():
                 continue
             if isinstance(case, RedactedCase):
