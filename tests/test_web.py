@@ -537,3 +537,38 @@ def test_column_wise_shares_equal_each_case_counted_alone(tmp_path: Path) -> Non
                 a, b = alone._share(case, day), bulk._share(case, day)
                 assert (a.bin, a.counts) == (b.bin, b.counts), (case.id, day)
         assert alone._share(odd, w.as_of).bin == "unplaced"
+
+
+def test_serve_with_a_store_and_files_builds_the_app(tmp_path: Path) -> None:
+    """``serve --db --org --campaign --viewers``: the store served to the viewers of the file."""
+    from xinfang.serialization import to_toml
+    from xinfang.web._command import load_app
+
+    w = small_world()
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    stored(url, w)
+    (tmp_path / "org.toml").write_text(to_toml(w.org), encoding="utf-8")
+    (tmp_path / "campaign.toml").write_text(to_toml(w.campaign), encoding="utf-8")
+    (tmp_path / "viewers.toml").write_text(
+        '[[viewers]]\nofficial = "D1-S"\nrole = "petition_office"\n', encoding="utf-8"
+    )
+    args = argparse.Namespace(
+        demo=False,
+        db=url,
+        org=str(tmp_path / "org.toml"),
+        campaign=str(tmp_path / "campaign.toml"),
+        viewers=str(tmp_path / "viewers.toml"),
+        lang="zh",
+        timeout=20.0,
+    )
+    app, what = load_app(args, str(tmp_path))
+    assert "1 viewers" in what
+    with TestClient(app) as c:
+        staff = {"X-Official-Id": "D1-S"}
+        doc = c.get(f"/api/due?as_of={w.as_of}&within=5", headers=staff).json()
+        with open_store(url, calendar=w.calendar) as s:
+            rows = s.for_viewer("D1-S", w.org).due(w.as_of, 5)
+        assert [(i["case_id"], i["key"]) for i in doc["items"]] == [
+            (r.case_id, r.key) for r in rows
+        ]
+        assert c.get("/api/due", headers=LEAD).status_code == 401  # not in this viewers file
