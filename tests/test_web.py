@@ -572,3 +572,24 @@ def test_serve_with_a_store_and_files_builds_the_app(tmp_path: Path) -> None:
             (r.case_id, r.key) for r in rows
         ]
         assert c.get("/api/due", headers=LEAD).status_code == 401  # not in this viewers file
+
+
+def test_an_accusation_outside_the_chain_is_shown_only_as_existing(client: TestClient) -> None:
+    """Art. 30 ¶3: an official outside the chain sees that an accusation exists, nothing more."""
+    w = small_world()
+    who = "D2-P"
+    redacted = [c for c in w.cases if visibility(who, c, w.org) is Visibility.REDACTED]
+    assert redacted
+    case = redacted[0]
+    listed = _api(client, "/api/cases?per_page=500", who)
+    row = next(i for i in listed["items"] if i["id"] == case.id)
+    assert row["redacted"] is True
+    page = _api(client, f"/api/cases/{case.id}", who)
+    assert page["redacted"] is True
+    assert not {"petitioners", "claims", "timeline", "clocks", "chain", "plan"} & set(page)
+    html = client.get(f"/cases/{case.id}", headers={"X-Official-Id": who}).text
+    assert case.claims[0].request not in html
+    assert case.petitioners[0].name not in html
+    counted = _api(client, "/api/cases?count=cases&unit=all&per_page=500", who)
+    assert case.id not in {i["id"] for i in counted["items"]}  # in no count
+    assert _api(client, f"/api/cases?count=cases&unit=all&q={case.id}", who)["total"] == 0
