@@ -624,6 +624,8 @@ class Site:
             for c in self._clocks(case, as_of):
                 if kinds is not None and c.kind not in kinds:
                     continue
+                if count == "overdue_cases" and c.kind is LimitKind.PLAN:
+                    continue  # a plan clock is a campaign clock, never a statutory breach
                 if count == "steps_overdue" and not c.key.startswith("plan_step"):
                     continue
                 if count == "plans_overdue" and c.key.startswith("plan_step"):
@@ -633,8 +635,15 @@ class Site:
                 if count is None and not c.status.is_open:
                     continue
                 if count and count.startswith(("handling", "routing")):
-                    suffix = count.split("_", 1)[1]
-                    if c.status.value != suffix:
+                    # The body's duty from acceptance (handling) or from receipt (routing).
+                    kind, suffix = count.split("_", 1)
+                    start = "accepted" if kind == "handling" else "received"
+                    if (
+                        c.status.value != suffix
+                        or c.kind is not LimitKind.DUTY
+                        or c.obligor != "body"
+                        or c.starts != start
+                    ):
                         continue
                 why.append(c.explain(lang) + f" [{word(c.status.value, lang)}]")
         if not why:
