@@ -507,7 +507,7 @@ def test_embedded_in_a_host_application(tmp_path: Path) -> None:
         assert c.get("/xinfang/api/due").json()["error"]["status"] == 401
 
 
-def test_column_wise_shares_equal_each_case_counted_alone(tmp_path: Path) -> None:
+def test_column_wise_shares_equal_each_case_counted_alone() -> None:
     """Each case's part in the counts, worked out column-wise, is ``snapshot_counts`` of it alone.
 
     Over the small world on two days (during the campaign and at its end), with
@@ -517,7 +517,8 @@ def test_column_wise_shares_equal_each_case_counted_alone(tmp_path: Path) -> Non
 
     from xinfang.case import replay
     from xinfang.changes import Forward, Register
-    from xinfang.web._site import Site
+    from xinfang.rulebook import bundled_rulebook
+    from xinfang.web._counts import CaseCounts
 
     w = small_world()
     base = next(c for c in w.cases if c.handling_unit and not c.roles)
@@ -528,15 +529,15 @@ def test_column_wise_shares_equal_each_case_counted_alone(tmp_path: Path) -> Non
     events[0] = attrs.evolve(events[0], change=attrs.evolve(events[0].change, case_id="XF-U0001"))
     odd = replay(events)
     cases = [*w.cases, odd]
-    with open_store(f"sqlite:///{tmp_path / 'w.db'}", calendar=w.calendar) as s:
-        for day in (w.as_of, w.campaign.end):
-            bulk = Site(s, w.org, w.campaign, today=lambda day=day: day)
-            bulk.fill_shares(cases, day)
-            alone = Site(s, w.org, w.campaign, today=lambda day=day: day)
-            for case in cases:
-                a, b = alone._share(case, day), bulk._share(case, day)
-                assert (a.bin, a.counts) == (b.bin, b.counts), (case.id, day)
-        assert alone._share(odd, w.as_of).bin == "unplaced"
+    rb = bundled_rulebook()
+    for day in (w.as_of, w.campaign.end):
+        bulk = CaseCounts(w.campaign, w.org, rulebook=rb, calendar=w.calendar)
+        bulk.fill(cases, day)
+        alone = CaseCounts(w.campaign, w.org, rulebook=rb, calendar=w.calendar)
+        for case in cases:
+            a, b = alone.of(case, day), bulk.of(case, day)
+            assert (a.bin, a.counts) == (b.bin, b.counts), (case.id, day)
+    assert alone.of(odd, w.as_of).bin == "unplaced"
 
 
 def test_serve_with_a_store_and_files_builds_the_app(tmp_path: Path) -> None:

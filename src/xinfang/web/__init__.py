@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from xinfang.errors import MissingDependencyError
 from xinfang.web._command import add_parser as add_serve_command
 from xinfang.web._command import demo_viewers
-from xinfang.web._site import ALL_UNITS, BULLETIN_COUNTS, COUNT_NAMES, UNPLACED
+from xinfang.web._counts import ALL_UNITS, BULLETIN_COUNTS, COUNT_NAMES, UNPLACED
 from xinfang.web._viewers import (
     DEFAULT_HEADER,
     Auth,

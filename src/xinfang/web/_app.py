@@ -28,7 +28,8 @@ from xinfang.errors import XinfangError
 from xinfang.instants import SHANGHAI
 from xinfang.report import LANGS
 from xinfang.store import Store, UnknownCaseError
-from xinfang.web._site import Site, parse_choice, parse_date
+from xinfang.web._query import parse_choice, parse_date
+from xinfang.web._site import Site
 from xinfang.web._text import word
 from xinfang.web._viewers import Auth, Viewer, Viewers, verify_token
 

@@ -4,73 +4,46 @@ Every page and its ``/api/`` twin are built from the same dict (the HTML
 template renders it, the API returns it). Every read goes through
 :meth:`xinfang.store.Store.for_viewer`: the bulletin counts the cases the
 viewer sees in full, and a list reached from a count holds exactly the cases
-behind that count. A case's part in each count is :func:`xinfang.campaign.snapshot_counts`
-of that case alone (the counts add up over disjoint cases), remembered per
-case version and day, so a list reconciles with the number it came from by
-the campaign's own rule, written once.
+behind that count (``_counts``: each case's part in the counts, by the
+campaign's own rule).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote, urlencode
 
 import attrs
-import numpy as np
 
-from xinfang.campaign import (
-    COUNTERS,
-    SNAPSHOT_COLUMNS,
-    Campaign,
-    campaign_unit_index,
-    count_columns,
-    snapshot,
-    snapshot_counts,
-    trend,
-    unplaced_cases,
-)
+from xinfang.campaign import COUNTERS, Campaign, snapshot, trend
 from xinfang.case import Case
-from xinfang.deadlines import CaseColumns, ClockStatus, as_of_day, clock_columns, clocks
-from xinfang.errors import InvalidDataError, quoted
+from xinfang.deadlines import ClockStatus, clocks
 from xinfang.report import render_json
 from xinfang.responsibility import Organization, RedactedCase
 from xinfang.rulebook import LimitKind
 from xinfang.serialization import to_dict
 from xinfang.vocabulary import Category, Stage
+from xinfang.web._counts import (
+    ALL_UNITS,
+    BULLETIN_COUNTS,
+    COUNT_NAMES,
+    UNPLACED,
+    CaseCounts,
+    Share,
+)
+from xinfang.web._query import href, parse_choice, parse_flag, parse_int
 from xinfang.web._text import count_label, word
 
 if TYPE_CHECKING:
+    import datetime as _dt
     from collections.abc import Callable, Mapping, Sequence
 
     from xinfang.store import Store, ViewerStore
     from xinfang.web._viewers import Viewer
 
-__all__ = ["ALL_UNITS", "BULLETIN_COUNTS", "COUNT_NAMES", "UNPLACED", "Site", "href"]
+__all__ = ["Site"]
 
-#: The bulletin's columns: (Progress field, the snapshot count behind it). Every one is a link.
-BULLETIN_COUNTS: Final = (
-    ("cases", "cases"),
-    ("targets", "targets"),
-    ("settled", "settled"),
-    ("open", "open"),
-    ("in_handling", "in_handling"),
-    ("overdue", "overdue_cases"),
-    ("plans_incomplete", "plans"),
-    ("new_intake", "new"),
-    ("beijing_visits", "bj"),
-    ("skip_level_visits", "skip"),
-    ("plans_overdue", "plans_overdue"),
-    ("steps_overdue", "steps_overdue"),
-    ("plans_stalled", "plans_stalled"),
-    ("cases_moved", "cases_moved"),
-    ("deadline_moves", "deadline_moves"),
-    ("unfinished", "unfinished"),
-)
-#: Every count a list may be asked for: the bulletin's and the rate counters.
-COUNT_NAMES: Final = tuple(dict.fromkeys([c for _, c in BULLETIN_COUNTS] + list(COUNTERS)))
 #: Which clocks explain a case's place in a count (shown beside it in a list).
 _CLOCK_COUNTS: Final = frozenset(
     {
@@ -87,67 +60,8 @@ _CLOCK_COUNTS: Final = frozenset(
 )
 _SORTS: Final = ("id", "received", "unit", "stage")
 _MAX_PER_PAGE: Final = 500
-_MEMO_LIMIT: Final = 200_000
 _VIEWERS_KEPT: Final = 64
-#: From so many cases on, their counts are worked out column-wise at once.
-_BULK_FROM: Final = 16
 _BULLETINS_KEPT: Final = 256
-#: The bins of a list: a campaign unit's id, every unit together, or the not placed cases.
-ALL_UNITS: Final = "all"
-UNPLACED: Final = "unplaced"
-
-
-def _bad(field: str, message: str) -> InvalidDataError:
-    return InvalidDataError([(field, message)], source="query")
-
-
-def parse_date(value: str | None, field: str, default: _dt.date) -> _dt.date:
-    """A query date (``YYYY-MM-DD``), or ``default`` when absent."""
-    if value is None or value == "":
-        return default
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise _bad(field, f"expected a date YYYY-MM-DD, got {quoted(value)}") from None
-
-
-def parse_int(value: str | None, field: str, default: int, lo: int, hi: int) -> int:
-    """A whole number of a query, within ``lo``..``hi``, or ``default`` when absent."""
-    if value is None or value == "":
-        return default
-    if not (value.isascii() and value.isdigit()) or not lo <= int(value) <= hi:
-        raise _bad(field, f"expected a whole number {lo}..{hi}, got {quoted(value)}")
-    return int(value)
-
-
-def parse_choice(value: str | None, field: str, choices: Sequence[str]) -> str | None:
-    """One of ``choices``, or ``None`` when absent."""
-    if value is None or value == "":
-        return None
-    if value not in choices:
-        raise _bad(field, f"expected one of {', '.join(choices)}, got {quoted(value)}")
-    return value
-
-
-def parse_flag(value: str | None, field: str) -> bool | None:
-    """``yes``/``no`` (also ``1``/``0``, ``true``/``false``), or ``None`` when absent."""
-    if value is None or value == "":
-        return None
-    if value in ("1", "yes", "true"):
-        return True
-    if value in ("0", "no", "false"):
-        return False
-    raise _bad(field, f"expected yes or no, got {quoted(value)}")
-
-
-class _Share:
-    """A case's part in each count as of a day: its bin and its non-zero counts."""
-
-    __slots__ = ("bin", "counts")
-
-    def __init__(self, bin_: str | None, counts: dict[str, int]) -> None:
-        self.bin = bin_
-        self.counts = counts
 
 
 class Site:
@@ -171,7 +85,7 @@ class Site:
         self.today = today
         self._version: int | None = None
         self._views: dict[str, ViewerStore] = {}
-        self._shares: OrderedDict[tuple[str, int, _dt.date], _Share] = OrderedDict()
+        self.counts = CaseCounts(campaign, org, rulebook=store.rulebook, calendar=store.calendar)
         self._seen: OrderedDict[str, tuple[int, list[Case | RedactedCase]]] = OrderedDict()
         self._bulletins: OrderedDict[tuple[str, _dt.date, str], tuple[int, dict[str, Any]]] = (
             OrderedDict()
@@ -231,127 +145,6 @@ class Site:
         if len(targets) == len(self.campaign.targets):
             return self.campaign
         return attrs.evolve(self.campaign, targets=targets)
-
-    def _remember(self, case: Case, as_of: _dt.date, share: _Share) -> _Share:
-        self._shares[(case.id, len(case.events), as_of)] = share
-        if len(self._shares) > _MEMO_LIMIT:
-            self._shares.popitem(last=False)
-        return share
-
-    def fill_shares(self, cases: Sequence[Case], as_of: _dt.date) -> None:
-        """Work out, column-wise, each case's part in the counts (those not yet remembered).
-
-        One run of the campaign's :func:`~xinfang.campaign.count_columns`
-        with a bin per case gives every case's counts at once. Which unit
-        each case is counted under is the campaign's documented rule (the
-        first of its responsible, handling and receiving unit that resolves,
-        through the public :func:`~xinfang.campaign.campaign_unit_index`);
-        the cases the campaign would not place (:func:`~xinfang.campaign.unplaced_cases`)
-        are worked out one by one. The result is then checked against
-        :func:`~xinfang.campaign.snapshot_counts` of the same cases, unit by
-        unit and count by count; if anything differs, every case is worked
-        out alone (:meth:`_share`), so a list always holds what the bulletin
-        counted.
-        """
-        todo = [c for c in cases if (c.id, len(c.events), as_of) not in self._shares]
-        if len(todo) < _BULK_FROM:
-            for c in todo:
-                self._share(c, as_of)
-            return
-        found = self._bulk_shares(todo, as_of)
-        if found is None:
-            for c in todo:
-                self._share(c, as_of)
-            return
-        for c in todo:
-            self._remember(c, as_of, found[c.id])
-
-    def _bulk_shares(self, cases: Sequence[Case], as_of: _dt.date) -> dict[str, _Share] | None:
-        rb, cal, org, camp = self.store.rulebook, self.store.calendar, self.org, self.campaign
-        cols = CaseColumns(
-            cases,
-            as_of_day(as_of, rb),
-            drop_unregistered=True,
-            read=(*clock_columns(rb), *SNAPSHOT_COLUMNS),
-        )
-        seen = cols.cases
-        out = {c.id: _Share(None, {}) for c in cases}  # registered after the day: in no count
-        if not seen:
-            return out
-        resolved = [
-            campaign_unit_index([getattr(c, f) or None for c in seen], camp, org)
-            for f in ("responsible_unit", "handling_unit", "receiving_unit")
-        ]
-        unit = np.where(
-            resolved[0] >= 0, resolved[0], np.where(resolved[1] >= 0, resolved[1], resolved[2])
-        )
-        stopped = unplaced_cases(seen, org, camp)
-        placed = (unit >= 0) & ~np.isin(np.arange(len(seen)), list(stopped))
-        rows = np.flatnonzero(placed)
-        if len(rows):
-            per_case = attrs.evolve(
-                camp, units=tuple(f"#{k}" for k in range(len(rows))), agenda_limit=0
-            )
-            bins = np.full(len(seen), -1, dtype=np.int64)
-            bins[rows] = np.arange(len(rows))
-            counted = count_columns(
-                per_case,
-                cols,
-                unit=bins,
-                target=np.fromiter((c.id in camp.target_set for c in seen), bool, len(seen)),
-                case_id=lambda k: seen[k].id,
-                rulebook=rb,
-                calendar=cal,
-            )
-            table = [(name, list(values)) for name, values in counted.counts]
-            for j, k in enumerate(rows.tolist()):
-                out[seen[k].id] = _Share(
-                    camp.units[int(unit[k])], {name: v[j] for name, v in table if v[j]}
-                )
-        for k in stopped:
-            out[seen[k].id] = self._share(seen[k], as_of)
-        # The check: the cases' counts add up to the campaign's own, unit by unit.
-        real = snapshot_counts(camp, list(cases), org, as_of=as_of, rulebook=rb, calendar=cal)
-        sums: dict[tuple[str | None, str], int] = {}
-        for share in out.values():
-            for name, v in share.counts.items():
-                sums[share.bin, name] = sums.get((share.bin, name), 0) + v
-        for name, values in real.counts:
-            for i, u in enumerate(real.units):
-                if sums.get((u, name), 0) != values[i]:
-                    return None
-        for name, v in real.unplaced_counts:
-            if sums.get((UNPLACED, name), 0) != v:
-                return None
-        if any(b is None for b, _ in sums):
-            return None
-        return out
-
-    def _share(self, case: Case, as_of: _dt.date) -> _Share:
-        key = (case.id, len(case.events), as_of)
-        found = self._shares.get(key)
-        if found is not None:
-            self._shares.move_to_end(key)
-            return found
-        sc = snapshot_counts(
-            self.campaign,
-            [case],
-            self.org,
-            as_of=as_of,
-            rulebook=self.store.rulebook,
-            calendar=self.store.calendar,
-        )
-        bin_: str | None = None
-        counts: dict[str, int] = {}
-        cases_in = sc.count("cases")
-        for i, unit in enumerate(sc.units):
-            if cases_in[i]:
-                bin_ = unit
-                counts = {name: v[i] for name, v in sc.counts if v[i]}
-        if sc.unplaced_counts and dict(sc.unplaced_counts)["cases"]:
-            bin_ = UNPLACED
-            counts = {name: v for name, v in sc.unplaced_counts if v}
-        return self._remember(case, as_of, _Share(bin_, counts))
 
     def unit_name(self, unit: str | None) -> str:
         """A unit's name in the organisation (its id when unknown)."""
@@ -463,10 +256,10 @@ class Site:
 
         targets = self.campaign.target_set
         needs_share = count is not None or unit is not None
-        rows: list[tuple[Case | RedactedCase, _Share | None, int]] = []
+        rows: list[tuple[Case | RedactedCase, Share | None, int]] = []
         known = self.known_cases(viewer)
         if needs_share:
-            self.fill_shares([c for c in known if isinstance(c, Case)], as_of)
+            self.counts.fill([c for c in known if isinstance(c, Case)], as_of)
         for case in known:
             if search and search.lower() not in case.id.lower():
                 continue
@@ -493,7 +286,7 @@ class Site:
             share = None
             weight = 1
             if needs_share:
-                share = self._share(case, as_of)
+                share = self.counts.of(case, as_of)
                 if unit == UNPLACED and share.bin != UNPLACED:
                     continue
                 if unit == ALL_UNITS and share.bin in (None, UNPLACED):
@@ -519,7 +312,7 @@ class Site:
                     continue
             rows.append((case, share, weight))
 
-        def key(row: tuple[Case | RedactedCase, _Share | None, int]) -> Any:
+        def key(row: tuple[Case | RedactedCase, Share | None, int]) -> Any:
             c = row[0]
             if sort == "received":
                 return (c.received_at, c.id)
@@ -593,7 +386,7 @@ class Site:
     def _list_item(  # noqa: PLR0917 - one row of a list: the case and what listed it
         self,
         case: Case | RedactedCase,
-        share: _Share | None,
+        share: Share | None,
         weight: int,
         count: str | None,
         as_of: _dt.date,
@@ -801,7 +594,7 @@ class Site:
                 "complete": p.is_complete,
                 "missing": list(p.missing()),
             }
-        share = self._share(case, as_of)
+        share = self.counts.of(case, as_of)
         return {
             "id": case.id,
             "redacted": False,
@@ -898,18 +691,6 @@ def _flat(value: Any, prefix: str = "") -> list[list[str]]:
     elif value not in (None, "", False):
         out.append([prefix, str(value)])
     return out
-
-
-def href(path: str, **params: Any) -> str:
-    """A link with its query (values percent-encoded; empty ones left out)."""
-    query = urlencode(
-        [
-            (k, v.isoformat() if isinstance(v, _dt.date) else str(v))
-            for k, v in params.items()
-            if v not in (None, "")
-        ]
-    )
-    return quote(path, safe="/") + (f"?{query}" if query else "")
 
 
 def _chart(burndown: Sequence[tuple[_dt.date, int]]) -> dict[str, Any]:
