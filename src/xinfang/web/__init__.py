@@ -58,12 +58,12 @@ def __getattr__(name: str) -> Any:
     """``create_app`` and ``CSP`` need the ``web`` extra: imported on first use."""
     if name in ("create_app", "CSP"):
         try:
-            from xinfang.web import _app
+            import xinfang.web._app as app  # needs starlette and jinja2 (xinfang[web])
         except ImportError as exc:
             raise MissingDependencyError(
                 f"xinfang.web.{name} needs the web extra: pip install 'xinfang[web]' "
                 f"({exc.name} is missing)",
                 rule="optional dependency",
             ) from None
-        return getattr(_app, name)
+        return getattr(app, name)
     raise AttributeError(f"module 'xinfang.web' has no attribute {name!r}")

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from xinfang.errors import XinfangError
 from xinfang.instants import SHANGHAI
 from xinfang.report import LANGS
-from xinfang.store import Store, UnknownCaseError
+from xinfang.store import Store, UnknownCaseError, open_store
 from xinfang.web._query import parse_choice, parse_date
 from xinfang.web._site import Site
 from xinfang.web._text import word
@@ -166,8 +166,6 @@ def create_app(
         url = store
 
         def opener() -> Store:
-            from xinfang.store import open_store
-
             return open_store(url, migrate=False)
     else:
         opener = store

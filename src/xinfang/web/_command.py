@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from xinfang.calendar import china_mainland
 from xinfang.campaign import load_campaign
+from xinfang.demo import demo_world
 from xinfang.errors import MissingDependencyError
 from xinfang.report import LANGS
 from xinfang.responsibility import Organization, Post, load_organization
@@ -107,8 +108,6 @@ def load_app(args: argparse.Namespace, folder: str) -> tuple[Starlette, str]:
     as_of: Callable[[], _dt.date] | None = None
     calendar: WorkCalendar
     if args.demo:
-        from xinfang.demo import demo_world
-
         world = demo_world()
         calendar = world.calendar
         url = f"sqlite:///{Path(folder) / 'demo.db'}"
