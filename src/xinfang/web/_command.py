@@ -56,10 +56,16 @@ def demo_viewers(org: Organization, *, leading_group: tuple[str, ...] = ()) -> V
     return Viewers(viewers=tuple(rows))
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``serve`` to the command's sub-parsers (``argparse``); returns its parser."""
+def add_parser(subparsers: Any, shared: Any = None) -> argparse.ArgumentParser:
+    """Add ``serve`` to the command's sub-parsers (``argparse``); returns its parser.
+
+    ``shared``: the command's shared parent parsers, if any; their ``common``
+    (``-q``, ``-v``) is used when given, else ``serve`` adds its own.
+    """
+    common = getattr(shared, "common", None)
     serve: argparse.ArgumentParser = subparsers.add_parser(
         "serve",
+        parents=[common] if common is not None else [],
         help="serve the live bulletin, case lists and cases to officials (read-only web; "
         "needs xinfang[web])",
     )
@@ -84,10 +90,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     serve.add_argument(
         "--timeout", type=float, default=20.0, help="seconds a request may take (default 20)"
     )
-    serve.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    serve.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log what is done (-vv: more)"
-    )
+    if common is None:
+        serve.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+        serve.add_argument(
+            "-v", "--verbose", action="count", default=0, help="log what is done (-vv: more)"
+        )
     serve.set_defaults(run=run)
     return serve
 
