@@ -9,6 +9,7 @@ the campaign's own totals. Remembered per case version and day.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Final
 
@@ -62,6 +63,8 @@ COUNT_NAMES: Final = tuple(dict.fromkeys([c for _, c in BULLETIN_COUNTS] + list(
 #: The bins of a list: a campaign unit's id, every unit together, or the not placed cases.
 ALL_UNITS: Final = "all"
 UNPLACED: Final = "unplaced"
+log = logging.getLogger("xinfang.web")
+
 _MEMO_LIMIT: Final = 200_000
 #: From so many cases on, their counts are worked out column-wise at once.
 _BULK_FROM: Final = 16
@@ -93,6 +96,9 @@ class CaseCounts:
         self.rulebook = rulebook
         self.calendar = calendar
         self._memo: OrderedDict[tuple[str, int, _dt.date], Share] = OrderedDict()
+        #: How often the column-wise counts disagreed with the campaign's (each case
+        #: was then counted alone); 0 unless the campaign's placement rule changed.
+        self.fallbacks = 0
 
     def _remember(self, case: Case, as_of: _dt.date, share: Share) -> Share:
         self._memo[(case.id, len(case.events), as_of)] = share
@@ -122,6 +128,13 @@ class CaseCounts:
             return
         found = self._bulk(todo, as_of)
         if found is None:
+            self.fallbacks += 1
+            log.warning(
+                "the column-wise counts of %d cases as of %s differ from the campaign's: "
+                "each case is counted alone",
+                len(todo),
+                as_of,
+            )
             for c in todo:
                 self.of(c, as_of)
             return
