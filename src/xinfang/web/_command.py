@@ -56,8 +56,8 @@ def demo_viewers(org: Organization, *, leading_group: tuple[str, ...] = ()) -> V
     return Viewers(viewers=tuple(rows))
 
 
-def add_parser(subparsers: Any, shared: Any = None) -> argparse.ArgumentParser:
-    """Add ``serve`` to the command's sub-parsers (``argparse``); returns its parser.
+def add_parser(subparsers: Any, shared: Any = None) -> None:
+    """Add ``serve`` to the command's sub-parsers (``argparse``).
 
     ``shared``: the command's shared parent parsers, if any; their ``common``
     (``-q``, ``-v``) is used when given, else ``serve`` adds its own.
@@ -96,7 +96,6 @@ def add_parser(subparsers: Any, shared: Any = None) -> argparse.ArgumentParser:
             "-v", "--verbose", action="count", default=0, help="log what is done (-vv: more)"
         )
     serve.set_defaults(run=run)
-    return serve
 
 
 def load_app(args: argparse.Namespace, folder: str) -> tuple[Starlette, str]:
