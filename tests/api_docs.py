@@ -36,6 +36,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("xinfang.store", "The journal store"),
     ("xinfang.columnar", "The columnar engine (xinfang[columnar])"),
     ("xinfang.sheets", "The office's spreadsheets (xinfang[sheets])"),
+    ("xinfang.web", "The web service (xinfang[web])"),
     ("xinfang.errors", "Errors"),
     ("xinfang.demo", "The demo corps"),
     ("xinfang.strategies", "Strategies for hosts' tests"),

@@ -242,6 +242,9 @@ LAZY_INTERNAL_IMPORTS: list[tuple[str, str]] = [
     ("xinfang.calendar._calendar", "xinfang.calendar._arrays"),
     # the store's column-wise import needs pyarrow (xinfang[columnar])
     ("xinfang.store._ledgers", "xinfang.store._bulk"),
+    # the web app needs starlette and jinja2 (xinfang[web])
+    ("xinfang.web", "xinfang.web._app"),
+    ("xinfang.web._command", "xinfang.web._app"),
 ]
 
 

@@ -245,6 +245,7 @@ SUBMODULES: tuple[str, ...] = (
     "strategies",
     "transitions",
     "vocabulary",
+    "web",
 )
 
 #: The same names as EXPORTS, written out for static tools (a test checks they agree).

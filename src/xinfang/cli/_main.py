@@ -27,6 +27,7 @@ from xinfang.cli._options import shared_options
 from xinfang.cli._output import EXIT_DATA, EXIT_OK, EXIT_USAGE, Exit, log, say
 from xinfang.cli._sheets import add_parsers as add_sheet_commands
 from xinfang.errors import CalendarRangeError, XinfangError
+from xinfang.web import add_serve_command
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Sequence
@@ -40,6 +41,7 @@ COMMANDS: Final[tuple[Callable[[SubParsers, Shared], None], ...]] = (
     add_file_commands,
     add_db_commands,
     add_sheet_commands,
+    add_serve_command,
 )
 
 

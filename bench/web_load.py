@@ -1,0 +1,140 @@
+"""The web service under load: concurrent clients on loopback against ``xinfang serve``.
+
+    python bench/web_load.py                                  # the demo corps, 20 clients, 60 s
+    python bench/web_load.py --copies 10 --clients 20 --seconds 30
+
+Builds a SQLite store of ``--copies`` × the demo corps (ids made unique),
+writes its organisation, campaign and viewers files, starts ``xinfang serve``
+on a free loopback port in a child process, warms it (one bulletin and one
+list, the first of a day works out every case's counts), then runs
+``--clients`` threads for ``--seconds``, each asking in turn for the bulletin
+(``/``) and a case list reached from a count (``/cases?count=open&unit=D1``)
+as a leading-group official. Prints per page: requests, errors, p50, p95 and
+the maximum latency. Stops by itself; the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import attrs
+import httpx
+
+from xinfang.case import replay
+from xinfang.changes import Register
+from xinfang.demo import demo_world
+from xinfang.serialization import dump_ledger, to_toml
+from xinfang.store import open_store
+
+PAGES = {"bulletin": "/", "list": "/cases?count=open&unit=D1"}
+
+
+def _renamed(case, new_id):  # type: ignore[no-untyped-def]
+    first = case.events[0]
+    assert isinstance(first.change, Register)  # noqa: S101 - the demo registers every case
+    reg = attrs.evolve(first.change, case_id=new_id)
+    return replay((attrs.evolve(first, change=reg), *case.events[1:]))
+
+
+def build(folder: Path, copies: int) -> tuple[str, int]:
+    w = demo_world()
+    cases = [_renamed(c, f"{c.id}-{k}") if k else c for k in range(copies) for c in w.cases]
+    targets = [c.id for c in cases if c.id.split("-")[1].startswith("B")]
+    campaign = attrs.evolve(w.campaign, targets=targets)
+    (folder / "org.toml").write_text(to_toml(w.org), encoding="utf-8")
+    (folder / "campaign.toml").write_text(to_toml(campaign), encoding="utf-8")
+    (folder / "viewers.toml").write_text(
+        '[[viewers]]\nofficial = "HQ-H"\nrole = "leading_group"\n', encoding="utf-8"
+    )
+    url = f"sqlite:///{folder / 'load.db'}"
+    started = time.perf_counter()
+    with open_store(url, calendar=w.calendar) as s:
+        s.import_ledger(dump_ledger(cases, reveal_personal_data=True))
+    print(f"stored {len(cases)} cases in {time.perf_counter() - started:.1f} s")
+    return url, len(cases)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--copies", type=int, default=1)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="xinfang-load-") as tmp:
+        folder = Path(tmp)
+        url, n = build(folder, args.copies)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [
+            sys.executable, "-m", "xinfang.cli", "serve", "--db", url,
+            "--org", str(folder / "org.toml"), "--campaign", str(folder / "campaign.toml"),
+            "--viewers", str(folder / "viewers.toml"), "--port", str(port), "-q",
+            "--timeout", "120",
+        ]  # fmt: skip
+        server = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603 - our own command
+        base = f"http://127.0.0.1:{port}"
+        headers = {"X-Official-Id": "HQ-H"}
+        try:
+            for _ in range(600):
+                try:
+                    httpx.get(base + "/favicon.ico", headers=headers, timeout=5)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            for name, path in PAGES.items():
+                started = time.perf_counter()
+                r = httpx.get(base + path, headers=headers, timeout=600)
+                print(f"warm {name}: {r.status_code} in {time.perf_counter() - started:.2f} s")
+            times: dict[str, list[float]] = {k: [] for k in PAGES}
+            errors: dict[str, int] = dict.fromkeys(PAGES, 0)
+            lock = threading.Lock()
+            stop = time.monotonic() + args.seconds
+
+            def client(k: int) -> None:
+                names = list(PAGES)
+                with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
+                    i = k
+                    while time.monotonic() < stop:
+                        name = names[i % len(names)]
+                        i += 1
+                        started = time.perf_counter()
+                        try:
+                            ok = c.get(PAGES[name]).status_code == 200
+                        except httpx.HTTPError:
+                            ok = False
+                        took = time.perf_counter() - started
+                        with lock:
+                            times[name].append(took)
+                            errors[name] += not ok
+
+            threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            server.terminate()
+            server.wait(30)
+        print(f"{n} cases, {args.clients} clients, {args.seconds:g} s")
+        for name, ts in times.items():
+            ts.sort()
+            p95 = ts[int(0.95 * (len(ts) - 1))] if ts else float("nan")
+            print(
+                f"  {name:9} {len(ts):6} requests, {errors[name]} errors, "
+                f"p50 {1000 * statistics.median(ts):.0f} ms, p95 {1000 * p95:.0f} ms, "
+                f"max {1000 * ts[-1]:.0f} ms"
+            )
+
+
+if __name__ == "__main__":
+    main()
