@@ -76,11 +76,14 @@ class XinfangError(Exception):
 
     ``path`` names where the problem is (a field path such as
     ``"year[0].makeup_workdays[2]"``, or a file and key), ``rule`` names what
-    was broken (e.g. ``"民法典 Art. 203"`` or ``"calendar format"``).
+    was broken (e.g. ``"民法典 Art. 203"`` or ``"calendar format"``). ``index``
+    is the position of the offending item when a batch refused it (a replayed
+    event, a change of :func:`xinfang.procedure.apply_all`).
     """
 
     path: str | None
     rule: str | None
+    index: int | None = None
 
     def __init__(self, message: str, *, path: str | None = None, rule: str | None = None) -> None:
         self.message = message

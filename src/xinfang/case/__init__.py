@@ -14,7 +14,7 @@ class, each checking its guards through the spec's one predicate,
 :data:`xinfang.transitions.CHECKS`).
 """
 
-from xinfang.case._fold import mutate, replay
+from xinfang.case._fold import Folding, mutate, replay
 from xinfang.case._value import (
     MAX_EXTENSION_DAYS,
     MILESTONE_NAMES,
@@ -32,6 +32,7 @@ __all__ = [
     "MAX_EXTENSION_DAYS",
     "MILESTONE_NAMES",
     "Case",
+    "Folding",
     "Hearing",
     "Holding",
     "Milestones",

@@ -576,6 +576,70 @@ def mutate(case: Case | None, event: Event) -> Case:
     return _freeze(st)
 
 
+class Folding:
+    """A case folded one event at a time on one working state, frozen on demand (not a value).
+
+    What :func:`replay` does, for a caller that reads the case as of each
+    event (:func:`xinfang.procedure.apply_all`): :meth:`step` folds one event
+    exactly as :func:`mutate` does, without thawing and freezing the case each
+    time; :meth:`case` freezes the state (once per step at most). After a
+    refused event the folding is spent: it refuses every further use.
+    """
+
+    __slots__ = ("_frozen", "_spent", "_state")
+
+    def __init__(self, case: Case | None = None) -> None:
+        if case is not None and not isinstance(case, Case):
+            raise TransitionError(
+                f"not a case: {type(case).__name__}",
+                path="case",
+                rule="a case is the fold of its events",
+            )
+        self._frozen = case
+        self._state = None if case is None else _thaw(case)
+        self._spent = False
+
+    @property
+    def stage(self) -> Stage | None:
+        """The stage now (``None`` before the registration)."""
+        return None if self._state is None else self._state.stage
+
+    @property
+    def next_seq(self) -> int:
+        """The ``seq`` of the next event."""
+        return 1 if self._state is None else len(self._state.events) + 1
+
+    def step(self, event: Event) -> None:
+        """Fold one event (the first: the registration), as :func:`mutate` does."""
+        if self._spent:
+            raise TransitionError(
+                "this folding refused an event; start again from the last case",
+                path="events",
+                rule="a refused event changes nothing",
+            )
+        self._frozen = None
+        try:
+            if self._state is None:
+                self._state = _start(event)
+            else:
+                _step(self._state, event)
+        except BaseException:
+            self._spent = True
+            raise
+
+    def case(self) -> Case:
+        """The case as of the last event folded."""
+        if self._frozen is None:
+            if self._state is None or self._spent:
+                raise TransitionError(
+                    "no case: nothing folded yet, or an event was refused",
+                    path="events",
+                    rule="a case starts registered",
+                )
+            self._frozen = _freeze(self._state)
+        return self._frozen
+
+
 def replay(events: Iterable[Event]) -> Case:
     """Rebuild a case from its events (the stage graph is enforced; windows are not).
 

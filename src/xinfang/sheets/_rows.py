@@ -3,8 +3,9 @@
 A row's cells are read by the mapping (:mod:`xinfang.sheets._mapping`); its
 dates become events in the order the procedure needs (by day, and on one day
 in the procedure's order: registration, forwarding or assignment, notice,
-acceptance, ownership, plan, opinion, rating, settlement), each applied with
-:func:`xinfang.procedure.apply` under the organisation, the rulebook and the
+acceptance, ownership, plan, opinion, rating, settlement), applied with
+:func:`xinfang.procedure.apply_all` (each through :func:`~xinfang.procedure.apply`'s
+checks, on one working state) under the organisation, the rulebook and the
 calendar, so a sheet obeys the same law as every other input. Every row is
 accounted for: a case, a refused row (each problem with its column), a blank
 row, or a totals or signature row.
@@ -40,7 +41,7 @@ from xinfang.changes import (
 )
 from xinfang.errors import XinfangError
 from xinfang.personal import Petitioner
-from xinfang.procedure import apply
+from xinfang.procedure import apply_all
 from xinfang.sheets._cells import (
     Cell,
     cell_date,
@@ -595,18 +596,18 @@ def _case(
             register.case_id,
         )
         return None
-    kw: dict[str, Any] = {"by": by, "rulebook": rulebook, "calendar": calendar, "org": org}
+    ordered = sorted(steps, key=lambda s: (s[0], RANKS[s[2]]))
+    script: list[tuple[Change, _dt.datetime]] = [(register, register.received_at)]
+    script.extend((change, event_at(day, step)) for day, _, step, change in ordered)
     try:
-        case, _ = apply(None, register, register.received_at, by=by)
+        case, _ = apply_all(None, script, by=by, rulebook=rulebook, calendar=calendar, org=org)
     except XinfangError as exc:
-        row.problem("received", _message(exc))
-        return None
-    for day, field, step, change in sorted(steps, key=lambda s: (s[0], RANKS[s[2]])):
-        try:
-            case, _ = apply(case, change, event_at(day, step), **kw)
-        except XinfangError as exc:
+        if not exc.index:  # the registration (index 0)
+            row.problem("received", _message(exc))
+        else:
+            field = ordered[exc.index - 1][1]
             row.problem(field, f"a step the procedure allows here: {_step_error(exc)}")
-            return None
+        return None
     return case
 
 
