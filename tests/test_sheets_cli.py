@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheets_helpers import ORG, cells, good, write_xlsx
+from sheets_helpers import ORG, cells, good, write_csv, write_xlsx
 from xinfang.cli import main
 from xinfang.demo import demo_world
 from xinfang.serialization import dump_ledger, load_ledger, to_toml
@@ -164,3 +164,34 @@ def test_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "refused rows [5], blank [6], totals [7]" in out
     assert "[身份证号]: a resident ID number as text" in out
     assert (tmp_path / "台账.rejected.xlsx").exists()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv utf-8", "csv gbk", "csv no .csv name"])
+@pytest.mark.parametrize("command", ["validate", "due"])
+def test_a_sheet_given_as_a_ledger_is_pointed_to_sheet_check(
+    kind: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 台账 (CSV or workbook) given where a ledger goes: one line naming `xinfang sheet check`."""
+    rows = [cells(good(1)), cells(good(2), 2)]
+    if kind == "xlsx":
+        path = write_xlsx(tmp_path / "cases.xlsx", rows)
+    else:
+        name = "cases.txt" if kind == "csv no .csv name" else "cases.csv"
+        encoding = "gbk" if kind == "csv gbk" else "utf-8"
+        path = write_csv(tmp_path / name, rows, encoding=encoding)
+    assert main([command, str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "this looks like a CSV/Excel file" in err
+    assert f"`xinfang sheet check {path} --org org.toml`" in err
+    assert "not valid JSON" not in err
+
+
+def test_a_ledger_named_csv_is_still_read_as_a_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON Lines ledger saved under a .csv name is read as a ledger, not sent to sheet."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(dump_ledger(demo_world().cases[:2]), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert "xinfang sheet" not in capsys.readouterr().err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import sys
 import time
 import tomllib
@@ -179,13 +180,38 @@ class Input:
                     yield number, line, ""
 
 
-def not_json_lines(line: str) -> str:
-    """Why a ledger's first line shows the file is not JSON Lines ("" when it may be)."""
+#: The endings of the files a 台账 comes as (``xinfang sheet`` reads them, a ledger is not one).
+_SHEET_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")
+#: What separates the cells of a CSV line (a JSON Lines line starts with "{").
+_CELL_SEPARATORS: Final = (",", "\t", ";", "，")
+
+
+def _looks_like_a_sheet(head: str, name: str) -> bool:
+    """Whether a first line (not JSON) and a file name look like a spreadsheet or CSV."""
+    if head.startswith(("{", "[")):
+        return False
+    return name.lower().endswith(_SHEET_SUFFIXES) or any(s in head for s in _CELL_SEPARATORS)
+
+
+def not_json_lines(line: str, name: str = "") -> str:
+    """Why a ledger's first line shows the file is not JSON Lines ("" when it may be).
+
+    ``name`` is the file's name: a ``.csv`` or ``.xlsx`` (whose first line may
+    not even decode: pass ``""``) is pointed to ``xinfang sheet``.
+    """
     head = line.strip()
     if head.startswith("["):
         kind, fix = "a JSON array", "jq -c '.[]' FILE > ledger.jsonl"
     elif head == "{" or (head.startswith("{") and head.endswith(("{", "[", ","))):
         kind, fix = "a JSON document spread over several lines", "jq -c . FILE > ledger.jsonl"
+    elif _looks_like_a_sheet(head, name):
+        shown = shlex.quote(name) if name and name != "-" else "FILE"
+        return (
+            "this looks like a CSV/Excel file (a 台账, one row per matter), not a ledger "
+            "(JSON Lines, one case per line): use "
+            f"`xinfang sheet check {shown} --org org.toml` to see what it would import, "
+            f"then `xinfang sheet import {shown} --org org.toml -o ledger.jsonl`"
+        )
     else:
         return ""
     return (
@@ -198,12 +224,14 @@ def not_json_lines(line: str) -> str:
 def ledger_lines(source: Input, bar: tqdm[Any]) -> Iterator[tuple[int, str | None, str]]:
     """``source.lines``, but a file that is not JSON Lines is refused at once, in one message.
 
-    A JSON array or a pretty-printed document would otherwise give one error per line.
+    A JSON array or a pretty-printed document would otherwise give one error per line;
+    a spreadsheet or CSV (even one whose first line does not decode) is pointed to
+    ``xinfang sheet``.
     """
     first = True
     for number, line, problem in source.lines(bar):
-        if first and line is not None:
-            shape = not_json_lines(line)
+        if first:
+            shape = not_json_lines("" if line is None else line, source.name)
             if shape:
                 raise Exit(EXIT_DATA, f"{source.name}:{number}: {shape}")
         first = False
