@@ -7,6 +7,7 @@ import inspect
 import io
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ import store_helpers
 import xinfang as x
 from store_helpers import pg_schema_url, renamed
 from xinfang import strategies as xs
+from xinfang.campaign import in_view
 from xinfang.instants import SHANGHAI
 from xinfang.store import BACK_OFFICE, Store, UnknownCaseError, ViewerStore, open_store
 
@@ -182,11 +184,13 @@ def _snapshot(s: Store, v: ViewerStore) -> None:
     )
     whole = s.snapshot(campaign, ORG, as_of=dt.date(2026, 11, 20))
     mine = v.snapshot(campaign, as_of=dt.date(2026, 11, 20))
+    seen_targets = attrs.evolve(campaign, targets=(OPEN,))  # Art. 30 ¶3: not named, not counted
     assert mine == x.snapshot(
-        campaign, [s.case(OPEN)], ORG, as_of=dt.date(2026, 11, 20), calendar=s.calendar
+        seen_targets, [s.case(OPEN)], ORG, as_of=dt.date(2026, 11, 20), calendar=s.calendar
     )
     assert mine != whole
-    assert HIDDEN not in repr(mine.agenda) + repr(mine.follow_up) + repr(mine.admonish)
+    assert HIDDEN not in repr(mine)
+    assert mine.reconciliation.unknown_targets == ()
 
 
 def _export_ledger(s: Store, v: ViewerStore) -> None:
@@ -445,8 +449,8 @@ def _check_nothing_reveals(url: str, world: tuple[x.Organization, list[x.Case], 
                 "Z-0",
             )
         assert v.open_cases_by_unit(sorted(hidden)) == {}
-        # Totals: the bulletin's snapshot is the one of a store without the hidden cases
-        # (a hidden target reads as a target with no case, like a missing id).
+        # Totals: the bulletin's snapshot is the one of a store without the hidden cases,
+        # and without the targets the viewer may not see (Art. 30 ¶3: never named or counted).
         campaign = x.Campaign(
             id="c",
             name="专项",
@@ -456,8 +460,10 @@ def _check_nothing_reveals(url: str, world: tuple[x.Organization, list[x.Case], 
             targets=sorted(seen),
         )
         visible = [c for c in cases if c.id in full]
+        in_sight = in_view(campaign, full, [c.id for c in cases])
+        assert set(in_sight.targets) == set(campaign.targets) & set(full)
         assert v.snapshot(campaign, as_of=day) == x.snapshot(
-            campaign, visible, org, as_of=day, calendar=s.calendar
+            in_sight, visible, org, as_of=day, calendar=s.calendar
         )
 
 

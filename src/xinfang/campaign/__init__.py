@@ -26,7 +26,7 @@ from xinfang.campaign._counting import SnapshotCounts, count_columns, snapshot_c
 from xinfang.campaign._follow_up import stalled
 from xinfang.campaign._follow_up import stalled_since as stalled_since
 from xinfang.campaign._lists import finish_snapshot, snapshot
-from xinfang.campaign._model import COUNTERS, Campaign, load_campaign
+from xinfang.campaign._model import COUNTERS, Campaign, in_view, load_campaign
 from xinfang.campaign._model import DEFAULT_RATES as DEFAULT_RATES
 from xinfang.campaign._placement import (
     OUTSIDE_REASONS,
@@ -64,6 +64,7 @@ __all__ = [
     "check_references",
     "count_columns",
     "finish_snapshot",
+    "in_view",
     "load_campaign",
     "require_references",
     "snapshot",

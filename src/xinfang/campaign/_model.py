@@ -25,6 +25,7 @@ __all__ = [
     "COUNTERS",
     "DEFAULT_RATES",
     "Campaign",
+    "in_view",
     "load_campaign",
     "next_review",
     "share",
@@ -221,3 +222,22 @@ def share(campaign: Campaign, as_of: _dt.date) -> float:
 def next_review(campaign: Campaign, as_of: _dt.date) -> _dt.date | None:
     """The first review date strictly after ``as_of`` (``None`` after the last one)."""
     return next((d for d in campaign.reviews() if d > as_of), None)
+
+
+def in_view(campaign: Campaign, visible: Iterable[str], stored: Iterable[str]) -> Campaign:
+    """The campaign as one viewer may see it: no target the viewer may not see in full.
+
+    A target that is stored but hidden from the viewer (an accusation, to
+    the accused unit or one who must step aside: 信访工作条例 (2022) 第三十条
+    第三款, 不得将检举、揭发材料以及有关情况透露或者转给被检举、揭发的人员或者单位)
+    is left out, so that no count, total or reconciliation
+    line ("targets not in the ledger") names or counts it; a target no stored
+    case has stays, and is listed as missing for every viewer. ``visible``:
+    the ids the viewer sees in full; ``stored``: every id the store holds.
+    """
+    seen = set(visible)
+    held = set(stored)
+    targets = tuple(t for t in campaign.targets if t in seen or t not in held)
+    if len(targets) == len(campaign.targets):
+        return campaign
+    return attrs.evolve(campaign, targets=targets)

@@ -10,6 +10,7 @@ import io
 import json
 from typing import IO, TYPE_CHECKING, Final
 
+from xinfang.campaign import in_view
 from xinfang.campaign import snapshot as campaign_snapshot
 from xinfang.case import Case
 from xinfang.errors import InvalidDataError
@@ -128,6 +129,10 @@ class ViewerStore:
         seen = self._judge(case)
         self._seen[case.id] = (len(case.events), seen)
         return seen
+
+    def _stored_ids(self) -> list[str]:
+        """Every stored case id (to tell a hidden target from a missing one; never shown)."""
+        return [str(r[0]) for r in self._db.run("SELECT case_id FROM xf_case")]
 
     def _seen_map(self) -> dict[str, Visibility]:
         """Every case the viewer may know of (in case id order) and how much they see."""
@@ -268,11 +273,16 @@ class ViewerStore:
         rulebook: Rulebook | None = None,
         calendar: WorkCalendar | None = None,
     ) -> Snapshot:
-        """The campaign's snapshot over the cases the viewer sees in full (the view's org)."""
+        """The campaign's snapshot over the cases the viewer sees in full (the view's org).
+
+        Targets the viewer may not see are left out (:func:`xinfang.campaign.in_view`):
+        no count or reconciliation line names or counts a hidden accusation.
+        """
         store = self._store
+        cases = list(self._full_cases())
         return campaign_snapshot(
-            campaign,
-            list(self._full_cases()),
+            in_view(campaign, (c.id for c in cases), self._stored_ids()),
+            cases,
             self.org,
             as_of=as_of,
             rulebook=rulebook if rulebook is not None else store.rulebook,

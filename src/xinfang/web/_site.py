@@ -14,9 +14,7 @@ import json
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-
-from xinfang.campaign import COUNTERS, Campaign, snapshot, trend
+from xinfang.campaign import COUNTERS, Campaign, in_view, snapshot, trend
 from xinfang.case import Case
 from xinfang.deadlines import ClockStatus, clocks
 from xinfang.report import render_json
@@ -139,12 +137,8 @@ class Site:
         (an accusation is not named, nor counted, to the accused unit);
         a target no stored case has is listed as missing for every viewer.
         """
-        seen = {c.id for c in self._full_cases(viewer)}
-        stored = set(self.store.case_ids())  # which targets exist at all (never shown)
-        targets = tuple(t for t in self.campaign.targets if t in seen or t not in stored)
-        if len(targets) == len(self.campaign.targets):
-            return self.campaign
-        return attrs.evolve(self.campaign, targets=targets)
+        seen = (c.id for c in self._full_cases(viewer))
+        return in_view(self.campaign, seen, self.store.case_ids())  # stored ids: never shown
 
     def unit_name(self, unit: str | None) -> str:
         """A unit's name in the organisation (its id when unknown)."""
