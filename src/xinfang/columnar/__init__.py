@@ -24,6 +24,13 @@ from xinfang.columnar._api import (
     journal_from_table,
     load_journal,
 )
+from xinfang.columnar._companion import (
+    COMPANION_SCHEMA,
+    check_milestones,
+    read_milestones,
+    sweep_milestones,
+    update_milestones,
+)
 from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, write_journal
 from xinfang.columnar._engine import CLOCKS_SCHEMA
 from xinfang.columnar._milestones import MILESTONES_SCHEMA
@@ -38,11 +45,13 @@ from xinfang.columnar._sweeps import (
 
 __all__ = [
     "CLOCKS_SCHEMA",
+    "COMPANION_SCHEMA",
     "JOURNAL_SCHEMA",
     "MILESTONES_SCHEMA",
     "SWEEP_COLUMNS",
     "Journal",
     "Sweep",
+    "check_milestones",
     "journal_clocks",
     "journal_from_cases",
     "journal_from_store",
@@ -51,6 +60,9 @@ __all__ = [
     "journal_snapshot_counts",
     "load_journal",
     "read_journal",
+    "read_milestones",
+    "sweep_milestones",
     "sweep_table",
+    "update_milestones",
     "write_journal",
 ]

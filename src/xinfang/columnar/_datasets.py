@@ -11,6 +11,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, settle
+from xinfang.columnar._companion import write_milestones
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.errors import InvalidDataError
@@ -120,12 +121,15 @@ def write_journal(
     *,
     partition_by: Sequence[str] = (),
     reveal_personal_data: bool = False,
+    milestones: bool = True,
 ) -> None:
     """Write the journal's events to Parquet (personal data masked unless asked).
 
     ``partition_by``: ``("year",)`` (of receipt) and/or ``("unit",)`` (the
     receiving unit) make a partitioned dataset; a case is never split
-    across files or row groups.
+    across files or row groups. With ``milestones`` (the default), the fold
+    is written beside it as the milestones companion, partitioned alike
+    (:func:`~xinfang.columnar.sweep_milestones` reads it).
     """
     write_parquet(
         journal.events,
@@ -133,3 +137,7 @@ def write_journal(
         partition_by=partition_by,
         reveal_personal_data=reveal_personal_data,
     )
+    if milestones:
+        write_milestones(
+            journal, where, partition_by=partition_by, reveal_personal_data=reveal_personal_data
+        )

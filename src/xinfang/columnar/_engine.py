@@ -495,6 +495,7 @@ def run(
     events: Any = None,
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Sequence[str] | None = None,
+    officials: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[Any | None, SnapshotCounts | None]:
     """One run of the clock engine over ``milestones`` as of ``day``.
 
@@ -511,7 +512,9 @@ def run(
     call of ``cases_of`` when given, else one ``case_of`` each); ``not_yet``
     is how many cases (and targets among them) the journal had that were
     registered only after ``day``, ``targets_found`` the target ids of the
-    whole journal (default: those of ``milestones``).
+    whole journal (default: those of ``milestones``). ``officials`` marks the
+    rows naming an unknown official, where no ``events`` are given (a
+    milestones companion keeps each case's officials).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -526,7 +529,11 @@ def run(
         unplaced = _unplaced(
             milestones,
             stop,
-            _unknown_officials(milestones.num_rows, events, org),
+            (
+                _unknown_officials(milestones.num_rows, events, org)
+                if officials is None
+                else officials
+            ),
             cases_of=cases_of if cases_of is not None else lambda ks: [case_of(k) for k in ks],
             campaign=campaign,
             org=org,

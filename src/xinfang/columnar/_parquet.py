@@ -23,7 +23,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from xinfang.columnar._column_checks import Ints
 
-__all__ = ["META_KEY", "PARTITIONING", "read_parquet", "write_parquet"]
+__all__ = [
+    "META_KEY",
+    "PARTITIONING",
+    "case_partitions",
+    "partition_folder",
+    "read_parquet",
+    "write_file",
+    "write_parquet",
+]
 
 #: The Parquet schema metadata key naming an xinfang journal (value: its version).
 META_KEY: Final = b"xinfang.journal"
@@ -72,22 +80,32 @@ def write_parquet(
         {**(table.schema.metadata or {}), META_KEY: str(JOURNAL_VERSION).encode()}
     )
     if not partition_by:
-        _write_file(table, Path(where), cases_per_row_group)
+        write_file(table, Path(where), cases_per_row_group)
         return
-    extra = _partition_columns(table, partition_by)
     offsets = case_offsets(table)
-    keys = extra.select(list(partition_by)).take(pa.array(offsets[:-1])).to_pylist()
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for k, key in enumerate(keys):
-        groups.setdefault(tuple(key[p] for p in partition_by), []).append(k)
     root = Path(where)
-    for key, ks in groups.items():
+    for key, ks in case_partitions(table, partition_by).items():
         case_ks = np.array(ks, np.int64)
         starts, ends = offsets[case_ks], offsets[case_ks + 1]
         rows = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
         part = table.take(pa.array(rows))
-        folder = root.joinpath(*(f"{p}={_hive(v)}" for p, v in zip(partition_by, key, strict=True)))
-        _write_file(part, folder / "part-0.parquet", cases_per_row_group, folder=True)
+        folder = partition_folder(root, partition_by, key)
+        write_file(part, folder / "part-0.parquet", cases_per_row_group, folder=True)
+
+
+def case_partitions(journal: pa.Table, by: Sequence[str]) -> dict[tuple[Any, ...], list[int]]:
+    """The cases (positions) of each partition key of ``journal`` (``by`` as written)."""
+    extra = _partition_columns(journal, by)
+    keys = extra.select(list(by)).take(pa.array(case_offsets(journal)[:-1])).to_pylist()
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for k, key in enumerate(keys):
+        groups.setdefault(tuple(key[p] for p in by), []).append(k)
+    return groups
+
+
+def partition_folder(root: Path, by: Sequence[str], key: tuple[Any, ...]) -> Path:
+    """The hive folder of partition ``key`` under ``root``."""
+    return root.joinpath(*(f"{p}={_hive(v)}" for p, v in zip(by, key, strict=True)))
 
 
 #: The partition columns' types, given to pyarrow wherever a dataset is opened: inferred,
@@ -121,7 +139,7 @@ def _is_control(c: str) -> bool:
     return ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F  # category Cc
 
 
-def _write_file(
+def write_file(
     table: pa.Table, path: Path, cases_per_row_group: int, *, folder: bool = False
 ) -> None:
     """Write ``table`` to ``path`` (``folder``: make its folder); a refusal: InvalidDataError."""

@@ -1,0 +1,413 @@
+"""The milestones companion: one row per case kept beside a Parquet journal, swept alone.
+
+A nightly sweep that folds every event of every case again does work that
+changed only for the cases that received events. :func:`write_journal
+<xinfang.columnar.write_journal>` therefore writes, beside the journal, the
+fold itself (:data:`COMPANION_SCHEMA`: :data:`MILESTONES_SCHEMA` and what the
+clock engine and the campaign count read from events: each case's hearing
+spans and the officials its role assignments name), partitioned as the
+journal is. :func:`sweep_milestones` gives the clocks and campaign counts
+from it through the one clock engine; :func:`update_milestones` refolds only
+the cases that received events and rewrites only the partitions they fall
+in; :func:`check_milestones` refolds a sample (or all) and compares.
+
+Layout: a journal written to a folder keeps its companion in the folder's
+``_milestones/`` (pyarrow's dataset discovery skips names starting with
+``_``, so reading the journal never reads it), with the same
+``year=/unit=`` folders; a journal written to one file keeps it in the file
+``<name>.milestones`` beside it. Days are ``date32`` on disk (Parquet
+``INT32`` days since 1970-01-01).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from xinfang.columnar._api import Journal, journal_from_table
+from xinfang.columnar._cases import case_offsets
+from xinfang.columnar._engine import Campaigned, HearingSpans, run, spans_of
+from xinfang.columnar._masking import mask_personal_data
+from xinfang.columnar._milestones import MILESTONES_SCHEMA
+from xinfang.columnar._parquet import (
+    PARTITIONING,
+    case_partitions,
+    partition_folder,
+    read_parquet,
+    write_parquet,
+)
+from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._sweeps import Sweep
+from xinfang.deadlines import as_of_day
+from xinfang.errors import InvalidDataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as _dt
+    import os
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
+
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign
+    from xinfang.case import Case
+    from xinfang.responsibility import Organization
+    from xinfang.rulebook import Rulebook
+
+__all__ = [
+    "COMPANION_SCHEMA",
+    "check_milestones",
+    "companion_path",
+    "companion_table",
+    "read_milestones",
+    "sweep_milestones",
+    "update_milestones",
+    "write_milestones",
+]
+
+#: The Parquet metadata key naming a milestones companion (value: the partition columns).
+COMPANION_KEY: Final = b"xinfang.milestones"
+_REVEAL_KEY: Final = b"xinfang.reveal_personal_data"
+_EPOCH: Final = 719163  # date(1970, 1, 1).toordinal()
+_DAYS: Final = pa.list_(pa.date32())
+
+#: One row per case: :data:`MILESTONES_SCHEMA`, then each case's hearings (``hearing_start``,
+#: ``hearing_end``: local days, the end null while a hearing runs; ``hearing_exact`` false when
+#: an instant before 1992 makes the days uncertain) and ``officials`` (the holders its role
+#: assignments name, other than a responsible unit): what the sweep reads of the events.
+COMPANION_SCHEMA: Final = pa.schema(
+    [
+        *MILESTONES_SCHEMA,
+        pa.field("hearing_start", _DAYS),
+        pa.field("hearing_end", _DAYS),
+        pa.field("hearing_exact", pa.bool_()),
+        pa.field("officials", pa.list_(pa.string())),
+    ]
+)
+
+
+def companion_path(where: str | os.PathLike[str]) -> Path:
+    """Where the companion of the journal at ``where`` lives (see the module's layout)."""
+    path = Path(where)
+    return path / "_milestones" if path.is_dir() else path.with_name(path.name + ".milestones")
+
+
+def companion_table(journal: Journal) -> Any:
+    """The companion rows (:data:`COMPANION_SCHEMA`) of a journal's cases, in its order."""
+    events, m = journal.events, len(journal)
+    offsets = case_offsets(events)
+    spans = spans_of(events, offsets)
+    lengths = np.bincount(spans.case, minlength=m).astype(np.int32)
+    list_offsets = pa.array(np.concatenate(([0], np.cumsum(lengths))).astype(np.int32))
+    start = pa.array((spans.start - _EPOCH).astype(np.int32)).cast(pa.date32())
+    ends = pa.array((spans.end - _EPOCH).astype(np.int32), mask=spans.end == 0).cast(pa.date32())
+    return pa.Table.from_arrays(
+        [
+            *journal.milestones.columns,
+            pa.ListArray.from_arrays(list_offsets, start),
+            pa.ListArray.from_arrays(list_offsets, ends),
+            pa.array(~spans.inexact, pa.bool_()),
+            _officials(events, offsets, m),
+        ],
+        schema=COMPANION_SCHEMA,
+    )
+
+
+def _officials(events: Any, offsets: npt.NDArray[np.int64], m: int) -> Any:
+    """Per case, the holders of its role assignments (not a responsible unit's), in order."""
+    kind = events.column("kind").cast(pa.string())
+    role = events.column("role").cast(pa.string())
+    hit = pc.and_(pc.equal(kind, "role_assigned"), pc.not_equal(role, "responsible_unit"))
+    hit = pc.and_(pc.fill_null(hit, False), pc.is_valid(events.column("holder")))
+    rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+    case = np.searchsorted(offsets, rows, side="right") - 1
+    lengths = np.bincount(case, minlength=m).astype(np.int32)
+    list_offsets = pa.array(np.concatenate(([0], np.cumsum(lengths))).astype(np.int32))
+    holders = events.column("holder").take(pa.array(rows, pa.int64())).cast(pa.string())
+    if isinstance(holders, pa.ChunkedArray):
+        holders = holders.combine_chunks()
+    return pa.ListArray.from_arrays(list_offsets, holders)
+
+
+def write_milestones(
+    journal: Journal,
+    where: str | os.PathLike[str],
+    *,
+    partition_by: Sequence[str] = (),
+    reveal_personal_data: bool = False,
+) -> None:
+    """Write the companion of ``journal``, written (or being written) at ``where``."""
+    folder = Path(where) / "_milestones" if partition_by else companion_path(where)
+    rows = companion_table(journal)
+    _write_companion(rows, journal.events, folder, partition_by, None, reveal=reveal_personal_data)
+    _write_meta(folder, partition_by, reveal_personal_data)
+
+
+def _write_meta(folder: Path, by: Sequence[str], reveal: bool) -> None:
+    """The companion's settings (its partition columns and the journal's masking)."""
+    if folder.suffix == ".milestones" and not folder.is_dir():
+        return  # a file companion carries them in its own metadata
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_settings").write_text(f"{','.join(by)}\n{int(reveal)}\n", encoding="utf-8")
+
+
+def _settings(folder: Path) -> tuple[tuple[str, ...], bool]:
+    """The partition columns and masking a companion was written with."""
+    if not folder.is_dir():
+        meta = pq.read_schema(folder).metadata or {}
+        return (), meta.get(_REVEAL_KEY) == b"1"
+    try:
+        by, reveal = (folder / "_settings").read_text(encoding="utf-8").split("\n")[:2]
+    except (OSError, ValueError) as exc:
+        raise InvalidDataError(
+            [("$", f"not an xinfang milestones companion: {exc}"[:300])], source=str(folder)
+        ) from None
+    return tuple(p for p in by.split(",") if p), reveal == "1"
+
+
+def _write_companion(
+    rows: Any,
+    events: Any,
+    folder: Path,
+    by: Sequence[str],
+    keep: dict[tuple[Any, ...], Any] | None,
+    *,
+    reveal: bool,
+) -> None:
+    """Write ``rows`` (one per case of ``events``) by partition; ``keep``: rows to keep beside."""
+    meta = {COMPANION_KEY: ",".join(by).encode(), _REVEAL_KEY: b"1" if reveal else b"0"}
+    if not by:
+        table = rows if keep is None else pa.concat_tables([*keep.values(), rows])
+        _write_table(table.replace_schema_metadata(meta), folder)
+        return
+    for key, ks in case_partitions(events, by).items():
+        part = rows.take(pa.array(ks, pa.int64()))
+        if keep is not None and key in keep:
+            part = pa.concat_tables([keep[key], part])
+        target = partition_folder(folder, by, key) / "part-0.parquet"
+        _write_table(part.replace_schema_metadata(meta), target)
+
+
+def _write_table(table: Any, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, str(path))
+    except OSError as exc:
+        raise InvalidDataError(
+            [("$", f"cannot write the milestones companion: {exc}"[:300])], source=str(path)
+        ) from None
+
+
+def read_milestones(
+    where: str | os.PathLike[str], *, filters: Any = None, use_threads: bool = True
+) -> Any:
+    """The companion of the journal at ``where`` (:data:`COMPANION_SCHEMA`), filtered as asked."""
+    folder = companion_path(where)
+    expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
+    try:
+        dataset = pads.dataset(
+            str(folder), format="parquet", partitioning=PARTITIONING if folder.is_dir() else None
+        )
+        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
+        parts = [
+            f.to_table(
+                filter=expr,
+                columns=COMPANION_SCHEMA.names,
+                schema=dataset.schema,
+                use_threads=use_threads,
+            )
+            for f in fragments
+        ]
+        table = pa.concat_tables(parts) if parts else COMPANION_SCHEMA.empty_table()
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidDataError(
+            [("$", f"cannot read the milestones companion: {exc}"[:300])], source=str(folder)
+        ) from None
+    return table.cast(COMPANION_SCHEMA)
+
+
+def sweep_milestones(
+    source: str | os.PathLike[str] | Any,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    *,
+    campaign: Campaign | None = None,
+    org: Organization | None = None,
+    journal: str | os.PathLike[str] | None = None,
+) -> Sweep:
+    """The clocks (and, with ``campaign`` and ``org``, its counts) from the companion alone.
+
+    ``source``: a journal's folder or file (its companion is read) or a
+    companion table (:func:`read_milestones`). Equal to :func:`journal_clocks`
+    on the journal for a day on or after every case's last event; a case with
+    an event after ``as_of`` is refused (sweep the journal for a past day). The
+    rare case the engine needs as a value (a hearing before 1992, a clock the
+    calendar cannot count, a unit or official the organisation lacks) is read
+    from the journal (``source``'s, or ``journal``).
+    """
+    day = as_of_day(as_of, rulebook)
+    where = journal if journal is not None else source
+    table = source if isinstance(source, pa.Table) else read_milestones(source)
+    table = table.select(COMPANION_SCHEMA.names)
+    last = pc.max(table.column("last_event")).as_py()
+    if last is not None and last > day:
+        later = pc.sum(pc.greater(table.column("last_event"), pa.scalar(day))).as_py()
+        raise InvalidDataError(
+            [("as_of", f"{later} cases have events after {day}: sweep the journal instead")],
+            source="sweep_milestones",
+        )
+    if (campaign is None) != (org is None):
+        raise InvalidDataError(
+            [("campaign", "a sweep with a campaign needs its org")], source="sweep_milestones"
+        )
+    ids = table.column("case_id")
+    memo: dict[int, Case] = {}
+
+    def cases_of(ks: Sequence[int]) -> list[Case]:
+        todo = [k for k in dict.fromkeys(ks) if k not in memo]
+        if todo:
+            if where is None or isinstance(where, pa.Table):
+                raise InvalidDataError(
+                    [("journal", "a case is needed as a value: name the journal")],
+                    source="sweep_milestones",
+                )
+            wanted = ids.take(pa.array(todo, pa.int64())).to_pylist()
+            found = _journal_of(where, wanted)
+            named = found.milestones.column("case_id").to_pylist()
+            by_id = dict(zip(named, found.cases(), strict=True))
+            memo.update((k, by_id[cid]) for k, cid in zip(todo, wanted, strict=True))
+        return [memo[k] for k in ks]
+
+    table_, counts = run(
+        table.select(MILESTONES_SCHEMA.names),
+        day=day,
+        case_of=lambda k: cases_of([k])[0],
+        cases_of=cases_of,
+        spans=lambda: _spans(table),
+        rulebook=rulebook,
+        calendar=calendar,
+        count=None if campaign is None or org is None else Campaigned(campaign, org),
+        officials=_unknown_officials(table, org) if org is not None else None,
+    )
+    return Sweep(clocks=table_, cases=table.num_rows, not_yet_registered=0, counts=counts)
+
+
+def _spans(table: Any) -> HearingSpans:
+    """The hearing spans of a companion table, as the engine reads them from events."""
+    start = table.column("hearing_start").combine_chunks()
+    end = table.column("hearing_end").combine_chunks()
+    lengths = pc.list_value_length(start).fill_null(0).to_numpy(zero_copy_only=False)
+    case = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    days = start.flatten().cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
+    ended = end.flatten().cast(pa.int32())
+    ends = ended.fill_null(-_EPOCH).to_numpy(zero_copy_only=False).astype(np.int64) + _EPOCH
+    exact = pc.fill_null(table.column("hearing_exact"), True).to_numpy(zero_copy_only=False)
+    return HearingSpans(case, days + _EPOCH, ends, ~exact.astype(bool))
+
+
+def _unknown_officials(table: Any, org: Organization) -> npt.NDArray[np.bool_]:
+    """Per case, whether its role assignments name an official ``org`` does not know."""
+    lists = table.column("officials").combine_chunks()
+    lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
+    case = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    held = pc.dictionary_encode(lists.flatten())
+    known = [bool(o) and org.has_official(o) for o in held.dictionary.to_pylist()]
+    lookup = np.append(np.array(known, dtype=bool), True)
+    codes = pc.fill_null(held.indices.cast(pa.int32()), len(known))
+    unknown = ~lookup[codes.to_numpy(zero_copy_only=False)]
+    bad = np.zeros(len(lengths), dtype=bool)
+    bad[case[unknown]] = True
+    return bad
+
+
+def _journal_of(where: str | os.PathLike[str], ids: Sequence[str]) -> Journal:
+    """The cases ``ids`` of the journal at ``where``, read whole and folded."""
+    chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
+    return journal_from_table(read_parquet(where, filters=chosen))
+
+
+def update_milestones(where: str | os.PathLike[str], new_events: Any) -> int:
+    """Append ``new_events`` to the journal at ``where``; refold and rewrite only what they touch.
+
+    ``new_events``: journal rows (:data:`JOURNAL_SCHEMA`, or a :class:`Journal`)
+    continuing stored cases (their next ``seq``) or registering new ones.
+    The touched cases are read whole, joined with their new events and
+    folded (the column checks, the value path for what they cannot
+    certify: a bad event refuses the whole update, nothing written); the
+    journal and companion partitions they fall in are rewritten, others are
+    not touched. Returns how many cases were refolded.
+    """
+    new = new_events.events if isinstance(new_events, Journal) else new_events
+    folder = companion_path(where)
+    by, reveal = _settings(folder)
+    ids = sorted(set(new.column("case_id").to_pylist()))
+    chosen = pc.field("case_id").isin(pa.array(ids, pa.string()))
+    old = _stored(where, chosen)
+    if not reveal:
+        new = mask_personal_data(new.select(old.schema.names).cast(old.schema))
+    both = pa.concat_tables([old, new.select(old.schema.names).cast(old.schema)])
+    order = pc.sort_indices(both, [("case_id", "ascending"), ("seq", "ascending")])
+    touched = journal_from_table(both.take(order))  # validated whole before any write
+    rows = companion_table(touched)
+    if not by:  # one file: the whole journal and companion are rewritten
+        rest = _stored(where, ~chosen)
+        whole = journal_from_table(pa.concat_tables([rest, touched.events]))
+        write_parquet(whole.events, where, reveal_personal_data=True)
+        _write_companion(companion_table(whole), whole.events, folder, (), None, reveal=reveal)
+        return len(touched)
+    keep: dict[tuple[Any, ...], Any] = {}
+    journal_keep: list[Any] = []
+    for key in case_partitions(touched.events, by):
+        part = partition_folder(folder, by, key) / "part-0.parquet"
+        if part.exists():
+            stored = pq.read_table(str(part), schema=COMPANION_SCHEMA)
+            keep[key] = stored.filter(pc.invert(pc.is_in(stored.column("case_id"), pa.array(ids))))
+        events_part = partition_folder(Path(where), by, key) / "part-0.parquet"
+        if events_part.exists():
+            stored_events = read_parquet(events_part)
+            keep_rows = pc.invert(pc.is_in(stored_events.column("case_id"), pa.array(ids)))
+            journal_keep.append(stored_events.filter(keep_rows))
+    journal_rows = pa.concat_tables([*journal_keep, touched.events])
+    write_parquet(journal_rows, where, partition_by=by, reveal_personal_data=True)
+    _write_companion(rows, touched.events, folder, by, keep, reveal=reveal)
+    return len(touched)
+
+
+def _stored(where: str | os.PathLike[str], chosen: Any) -> Any:
+    """The stored journal rows ``chosen`` selects (none yet: a journal written empty)."""
+    path = Path(where)
+    empty = not path.exists() or (
+        path.is_dir() and not any(p for p in path.glob("[!_]*/**/*.parquet"))
+    )
+    return JOURNAL_SCHEMA.empty_table() if empty else read_parquet(where, filters=chosen)
+
+
+def check_milestones(
+    where: str | os.PathLike[str], *, sample: int | None = 1000, seed: int = 0
+) -> list[str]:
+    """Refold ``sample`` cases of the journal at ``where`` (``None``: all) and compare.
+
+    Returns the ids of the cases whose companion row differs from their
+    fold, or that one of the two lacks (empty: the companion holds).
+    """
+    stored = read_milestones(where).select(COMPANION_SCHEMA.names)
+    ids = stored.column("case_id").to_pylist()
+    chosen = (
+        ids if sample is None or sample >= len(ids) else random.Random(seed).sample(ids, sample)  # noqa: S311 - a sample
+    )
+    if sample is None:
+        folded = companion_table(journal_from_table(read_parquet(where)))
+    else:
+        folded = companion_table(_journal_of(where, chosen)) if chosen else stored.slice(0, 0)
+    want = {r["case_id"]: r for r in folded.to_pylist()}
+    have = stored.filter(pc.is_in(stored.column("case_id"), pa.array(chosen, pa.string())))
+    got = {r["case_id"]: r for r in have.to_pylist()}
+    return sorted(cid for cid in set(want) | set(got) if want.get(cid) != got.get(cid))
