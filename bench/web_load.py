@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -29,8 +30,6 @@ from pathlib import Path
 import attrs
 import httpx
 
-from xinfang.case import replay
-from xinfang.changes import Register
 from xinfang.demo import demo_world
 from xinfang.serialization import dump_ledger, to_toml
 from xinfang.store import open_store
@@ -38,29 +37,37 @@ from xinfang.store import open_store
 PAGES = {"bulletin": "/", "list": "/cases?count=open&unit=D1"}
 
 
-def _renamed(case, new_id):  # type: ignore[no-untyped-def]
-    first = case.events[0]
-    assert isinstance(first.change, Register)  # noqa: S101 - the demo registers every case
-    reg = attrs.evolve(first.change, case_id=new_id)
-    return replay((attrs.evolve(first, change=reg), *case.events[1:]))
+def _ledger(copies: int) -> tuple[str, list[str]]:
+    """The demo's ledger ``copies`` times, copy k's ids (and references to them) suffixed ``-k``."""
+    w = demo_world()
+    text = dump_ledger(w.cases, reveal_personal_data=True)
+    ids = re.compile(r'"(XF-[BN][0-9]{4})(?=[-"])')
+    parts = [text] + [ids.sub(rf'"\1-{k}', text) for k in range(1, copies)]
+    return "".join(parts), [f"{c.id}-{k}" if k else c.id for k in range(copies) for c in w.cases]
 
 
 def build(folder: Path, copies: int) -> tuple[str, int]:
+    """The store (reused when ``folder`` holds one already) and its org, campaign and viewers."""
     w = demo_world()
-    cases = [_renamed(c, f"{c.id}-{k}") if k else c for k in range(copies) for c in w.cases]
-    targets = [c.id for c in cases if c.id.split("-")[1].startswith("B")]
+    url = f"sqlite:///{folder / 'load.db'}"
+    if (folder / "viewers.toml").exists():
+        with open_store(url, calendar=w.calendar) as s:
+            n = s.count()
+        print(f"reused the store of {n} cases in {folder}")
+        return url, n
+    started = time.perf_counter()
+    text, ids = _ledger(copies)
+    targets = [i for i in ids if i.split("-")[1].startswith("B")]
     campaign = attrs.evolve(w.campaign, targets=targets)
     (folder / "org.toml").write_text(to_toml(w.org), encoding="utf-8")
     (folder / "campaign.toml").write_text(to_toml(campaign), encoding="utf-8")
+    with open_store(url, calendar=w.calendar) as s:
+        s.import_ledger(text)
     (folder / "viewers.toml").write_text(
         '[[viewers]]\nofficial = "HQ-H"\nrole = "leading_group"\n', encoding="utf-8"
     )
-    url = f"sqlite:///{folder / 'load.db'}"
-    started = time.perf_counter()
-    with open_store(url, calendar=w.calendar) as s:
-        s.import_ledger(dump_ledger(cases, reveal_personal_data=True))
-    print(f"stored {len(cases)} cases in {time.perf_counter() - started:.1f} s")
-    return url, len(cases)
+    print(f"stored {len(ids)} cases in {time.perf_counter() - started:.1f} s")
+    return url, len(ids)
 
 
 def main() -> None:
@@ -68,9 +75,13 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=1)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument(
+        "--store", metavar="DIR", help="keep the store and its files in DIR (reused when there)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="xinfang-load-") as tmp:
-        folder = Path(tmp)
+        folder = Path(args.store or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         url, n = build(folder, args.copies)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -79,7 +90,7 @@ def main() -> None:
             sys.executable, "-m", "xinfang.cli", "serve", "--db", url,
             "--org", str(folder / "org.toml"), "--campaign", str(folder / "campaign.toml"),
             "--viewers", str(folder / "viewers.toml"), "--port", str(port), "-q",
-            "--timeout", "120",
+            "--timeout", "1800",
         ]  # fmt: skip
         server = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603 - our own command
         base = f"http://127.0.0.1:{port}"
@@ -93,7 +104,7 @@ def main() -> None:
                     time.sleep(0.1)
             for name, path in PAGES.items():
                 started = time.perf_counter()
-                r = httpx.get(base + path, headers=headers, timeout=600)
+                r = httpx.get(base + path, headers=headers, timeout=1800)
                 print(f"warm {name}: {r.status_code} in {time.perf_counter() - started:.2f} s")
             times: dict[str, list[float]] = {k: [] for k in PAGES}
             errors: dict[str, int] = dict.fromkeys(PAGES, 0)

