@@ -219,6 +219,7 @@ def count_columns(
     unplaced: Mapping[int, ReferenceProblem] | None = None,
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Iterable[str] = (),
+    case_owner: Callable[[int], str] | None = None,
 ) -> SnapshotCounts:
     """The snapshot's counts from the clock engine's columns (the core of :func:`snapshot_counts`).
 
@@ -351,7 +352,8 @@ def count_columns(
     agenda, agenda_total = _clock_counts(
         parts,
         case_id=case_id,
-        case_owner=lambda k: _owner(cols.case(k)),
+        # The plan's owner of an agenda row: given (a milestones companion keeps it), or read.
+        case_owner=case_owner if case_owner is not None else lambda k: _owner(cols.case(k)),
         case_report=lambda k: int(cols.at(np.array([k]), "progress_reported")[0][0]),
         case_unit=binned,
         scope=campaign.units,

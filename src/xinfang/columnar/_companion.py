@@ -81,7 +81,8 @@ _DAYS: Final = pa.list_(pa.date32())
 #: One row per case: :data:`MILESTONES_SCHEMA`, then each case's hearings (``hearing_start``,
 #: ``hearing_end``: local days, the end null while a hearing runs; ``hearing_exact`` false when
 #: an instant before 1992 makes the days uncertain) and ``officials`` (the holders its role
-#: assignments name, other than a responsible unit): what the sweep reads of the events.
+#: assignments name, other than a responsible unit) and ``plan_owner`` (its current plan's
+#: owner, null without a plan): what the sweep reads of the events.
 COMPANION_SCHEMA: Final = pa.schema(
     [
         *MILESTONES_SCHEMA,
@@ -89,6 +90,7 @@ COMPANION_SCHEMA: Final = pa.schema(
         pa.field("hearing_end", _DAYS),
         pa.field("hearing_exact", pa.bool_()),
         pa.field("officials", pa.list_(pa.string())),
+        pa.field("plan_owner", pa.string()),
     ]
 )
 
@@ -115,6 +117,7 @@ def companion_table(journal: Journal) -> Any:
             pa.ListArray.from_arrays(list_offsets, ends),
             pa.array(~spans.inexact, pa.bool_()),
             _officials(events, offsets, m),
+            _plan_owners(events, offsets, m),
         ],
         schema=COMPANION_SCHEMA,
     )
@@ -134,6 +137,23 @@ def _officials(events: Any, offsets: npt.NDArray[np.int64], m: int) -> Any:
     if isinstance(holders, pa.ChunkedArray):
         holders = holders.combine_chunks()
     return pa.ListArray.from_arrays(list_offsets, holders)
+
+
+def _plan_owners(events: Any, offsets: npt.NDArray[np.int64], m: int) -> Any:
+    """Per case, the owner of its current plan (its last ``plan_set``), null without one."""
+    kind = events.column("kind").cast(pa.string())
+    rows = np.flatnonzero(pc.fill_null(pc.equal(kind, "plan_set"), False).to_numpy())
+    out = pa.nulls(m, pa.string())
+    if not len(rows):
+        return out
+    case = np.searchsorted(offsets, rows, side="right") - 1
+    last = np.flatnonzero(np.append(case[1:] != case[:-1], True))  # rows in order: last per case
+    plans = events.column("plan").take(pa.array(rows[last], pa.int64()))
+    owner = pc.struct_field(plans, "owner").to_pylist()
+    found: list[str | None] = [None] * m
+    for k, who in zip(case[last].tolist(), owner, strict=True):
+        found[k] = who
+    return pa.array(found, pa.string())
 
 
 def write_milestones(
@@ -296,6 +316,7 @@ def sweep_milestones(
         calendar=calendar,
         count=None if campaign is None or org is None else Campaigned(campaign, org),
         officials=_unknown_officials(table, org) if org is not None else None,
+        owners=table.column("plan_owner").to_pylist() if campaign is not None else None,
     )
     return Sweep(clocks=table_, cases=table.num_rows, not_yet_registered=0, counts=counts)
 

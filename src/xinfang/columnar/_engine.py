@@ -496,6 +496,7 @@ def run(
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Sequence[str] | None = None,
     officials: npt.NDArray[np.bool_] | None = None,
+    owners: Sequence[str | None] | None = None,
 ) -> tuple[Any | None, SnapshotCounts | None]:
     """One run of the clock engine over ``milestones`` as of ``day``.
 
@@ -514,7 +515,9 @@ def run(
     registered only after ``day``, ``targets_found`` the target ids of the
     whole journal (default: those of ``milestones``). ``officials`` marks the
     rows naming an unknown official, where no ``events`` are given (a
-    milestones companion keeps each case's officials).
+    milestones companion keeps each case's officials); ``owners`` gives each
+    case's plan owner (null: no plan) where the companion keeps it, so the
+    agenda reads no case as a value for it.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -552,6 +555,7 @@ def run(
             targets_found=(
                 target_ids(milestones, campaign) if targets_found is None else targets_found
             ),
+            case_owner=None if owners is None else lambda k: owners[k] or "",
         )
     return (_clocks_table(milestones, parts, rb, cols) if clocks else None), counts
 

@@ -1,0 +1,231 @@
+"""The milestones companion: clocks and counts from it, its update, its size (issue 25).
+
+    python bench/milestones_bench.py                      # 1,000,000 cases, one core
+    python bench/milestones_bench.py --cases 200000 --distinct 2000
+
+On one core (pyarrow's CPU and I/O pools set to one thread, ``use_threads=False``):
+
+- the journal of ``--cases`` cases (copies of the columnar bench's corpus,
+  ``bench/_corpus.py``, renamed) written by ``write_journal`` partitioned by
+  year, with its companion;
+- **sweep**: ``read_milestones`` + ``sweep_milestones`` (clocks and the
+  campaign's counts) beside the floor: Parquet's decoder alone on the same
+  files and columns (``pyarrow.parquet.read_table``), and the engine alone on
+  the table already in memory; best of ``--repeat``;
+- checked equal to ``journal_clocks`` on the events (clocks and counts);
+- **bytes per case** of the companion on disk (Parquet, as written by default);
+- **update**: 1% of the cases receive one event each (``Notify``, a minute
+  after their last); ``update_milestones`` against the full refresh (the
+  lean read of the whole journal, the fold and ``write_milestones``), and the
+  part of the update that is the journal's own partitions rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+import xinfang as x
+from xinfang.columnar import (
+    Journal,
+    journal_clocks,
+    journal_from_cases,
+    read_journal,
+    read_milestones,
+    sweep_milestones,
+    update_milestones,
+    write_journal,
+)
+from xinfang.columnar._companion import companion_path, write_milestones
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _corpus  # the bench's own corpus, beside this file
+
+
+def best(repeat: int, fn: Any) -> tuple[float, Any]:
+    """The best wall time of ``repeat`` calls and the last result."""
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def replicated(base: Journal, n: int, distinct: int) -> Journal:
+    """``n`` cases: copies of ``base`` (``distinct`` cases) with their ids renamed."""
+    events, milestones = [], []
+    for k in range(-(-n // distinct)):
+        e = _corpus.replicate_events(base.events, k)
+        m = _corpus.replicate_events(base.milestones, k)
+        left = n - k * distinct
+        if left < distinct:
+            starts = np.append(np.flatnonzero(e.column("seq").to_numpy() == 1), e.num_rows)
+            e, m = e.slice(0, int(starts[left])), m.slice(0, left)
+        events.append(e)
+        milestones.append(m)
+    return Journal(events=pa.concat_tables(events), milestones=pa.concat_tables(milestones))
+
+
+def new_events(corpus: Any, journal: Journal, share: float, seed: int) -> Any:
+    """A ``Notify`` a minute after the last event of ``share`` of the cases (that allow one)."""
+    rng = np.random.default_rng(seed)
+    d = len(corpus.cases)
+    extra: dict[int, Any] = {}  # base case -> the journal row of its extra event
+    for i, case in enumerate(corpus.cases):
+        last = case.events[-1]
+        event = x.Event(
+            seq=last.seq + 1,
+            at=last.at + dt.timedelta(minutes=1),
+            by="bench",
+            change=x.changes.Notify(),
+        )
+        try:
+            longer = x.replay((*case.events, event))
+        except x.XinfangError:
+            continue
+        rows = journal_from_cases([longer]).events
+        extra[i] = rows.slice(rows.num_rows - 1, 1)
+    n = len(journal)
+    open_ = np.array([k for k in range(n) if k % d in extra])
+    chosen = np.sort(rng.choice(open_, size=int(n * share), replace=False))
+    parts = [_corpus.replicate_events(extra[int(k % d)], int(k // d)) for k in chosen]
+    return pa.concat_tables(parts)
+
+
+def size_of(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*.parquet"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--distinct", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--share", type=float, default=0.01, help="cases receiving an event")
+    ap.add_argument("--seed", type=int, default=20261127)
+    args = ap.parse_args()
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    t0 = time.perf_counter()
+    corpus = _corpus.make_corpus(args.distinct, seed=args.seed)
+    base = journal_from_cases(corpus.cases)
+    journal = replicated(base, args.cases, args.distinct)
+    n = len(journal)
+    day = max([corpus.as_of, *(c.events[-1].at.date() for c in corpus.cases)])
+    campaign = _corpus.campaign_of(_corpus.backlog_ids(corpus.cases), args.distinct)
+    org, cal = corpus.org, corpus.calendar
+    print(
+        f"{n:,} cases, {journal.events.num_rows / n:.1f} events each, as of {day} "
+        f"(built in {time.perf_counter() - t0:.0f} s); pyarrow on one thread"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        where = Path(folder) / "journal"
+        t0 = time.perf_counter()
+        write_journal(journal, where, partition_by=("year",))
+        print(f"  write_journal (events and companion, by year): {time.perf_counter() - t0:.1f} s")
+        companion = companion_path(where)
+        files = sorted(str(f) for f in companion.rglob("*.parquet"))
+        size = size_of(companion)
+        print(
+            f"  companion on disk: {size / n:.1f} bytes a case ({size / 1e6:.1f} MB, "
+            f"{len(files)} files); the journal: {size_of(where) - size:,} bytes "
+            f"= {(size_of(where) - size) / n:.0f} a case"
+        )
+        names = read_milestones(where).column_names
+        floor, _ = best(
+            args.repeat, lambda: [pq.read_table(f, columns=names, use_threads=False) for f in files]
+        )
+        read, table = best(args.repeat, lambda: read_milestones(where, use_threads=False))
+        sweep, found = best(
+            args.repeat,
+            lambda: sweep_milestones(
+                table, day, calendar=cal, campaign=campaign, org=org, journal=where
+            ),
+        )
+        clocks_only, _ = best(
+            args.repeat, lambda: sweep_milestones(table, day, calendar=cal, journal=where)
+        )
+        print(
+            f"  Parquet's decoder alone, the same files and columns: {floor:.2f} s = "
+            f"{n / floor:,.0f} cases/s"
+        )
+        print(f"  read_milestones: {read:.2f} s = {n / read:,.0f} cases/s")
+        print(
+            f"  sweep_milestones, clocks + campaign counts (table in memory): {sweep:.2f} s = "
+            f"{n / sweep:,.0f} cases/s; clocks alone {clocks_only:.2f} s = "
+            f"{n / clocks_only:,.0f} cases/s"
+        )
+        total = read + sweep
+        print(
+            f"  Parquet milestones -> clocks + counts: {total:.2f} s = {n / total:,.0f} cases/s "
+            f"({found.clocks.num_rows:,} clock rows)"
+        )
+        t0 = time.perf_counter()
+        lean = read_journal(where, lean=True, use_threads=False)
+        events_sweep = journal_clocks(lean, as_of=day, calendar=cal, campaign=campaign, org=org)
+        events_took = time.perf_counter() - t0
+        same = events_sweep.clocks.equals(found.clocks) and events_sweep.counts == found.counts
+        print(
+            f"  the same from the events (lean read + fold + sweep): {events_took:.2f} s = "
+            f"{n / events_took:,.0f} cases/s; equal clocks and counts: {same}"
+        )
+        if not same:
+            raise SystemExit("the companion's sweep differs from the journal's")
+
+        # -- update: share of the cases receive one event each
+        added = new_events(corpus, journal, args.share, args.seed)
+        touched = added.num_rows
+        t0 = time.perf_counter()
+        fold_all = read_journal(where, lean=True, use_threads=False)
+        fold_s = time.perf_counter() - t0
+        copy_dir = Path(folder) / "full"
+        t0 = time.perf_counter()
+        write_milestones(fold_all, copy_dir, partition_by=("year",))
+        write_s = time.perf_counter() - t0
+        full = fold_s + write_s
+        shutil.rmtree(copy_dir)
+        journal_files = [f for f in where.rglob("*.parquet") if "_milestones" not in f.parts]
+        t0 = time.perf_counter()
+        for f in journal_files:  # the journal's own partitions, rewritten as the update does
+            pq.write_table(pq.read_table(f, use_threads=False), str(f) + ".copy")
+        rewrite = time.perf_counter() - t0
+        for f in journal_files:
+            Path(str(f) + ".copy").unlink()
+        t0 = time.perf_counter()
+        refolded = update_milestones(where, added)
+        update = time.perf_counter() - t0
+        print(
+            f"  full refresh: lean read + fold {fold_s:.2f} s, write_milestones {write_s:.2f} s "
+            f"= {full:.2f} s"
+        )
+        print(
+            f"  update_milestones, {touched:,} cases ({args.share:.0%}) one event each: "
+            f"{update:.2f} s = {update / full:.0%} of the full refresh ({refolded:,} refolded); "
+            f"of which at least {rewrite:.2f} s rewrites the journal's touched partitions "
+            f"({len(journal_files)} files, read and written alone)"
+        )
+        t0 = time.perf_counter()
+        after = read_milestones(where)
+        changed = pc.is_in(after.column("case_id"), value_set=added.column("case_id").unique())
+        print(
+            f"  after the update: {pc.sum(changed).as_py():,} companion rows of touched cases "
+            f"(check of a 1,000 sample: "
+            f"{len(x.columnar.check_milestones(where, sample=1000))} differing, "
+            f"{time.perf_counter() - t0:.1f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
