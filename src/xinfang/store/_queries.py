@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from xinfang.responsibility import AccusedScope, Interest, Organization, RedactedCase
 
-__all__ = ["due_clocks", "journal_mark", "open_per_unit", "read_case"]
+__all__ = ["change_stamp", "due_clocks", "journal_mark", "open_per_unit", "read_case"]
 
 #: Each listed clock row with its case's last progress report (``xf_case.last_report_on``).
 _LISTED = (
@@ -250,3 +250,21 @@ def journal_mark(store: StoreBase) -> int:
     """
     row = database_of(store).one("SELECT COALESCE(SUM(version), 0) FROM xf_case")
     return int(row[0]) if row else 0
+
+
+def change_stamp(store: StoreBase) -> tuple[int, int] | None:
+    """On SQLite, a stamp that changes whenever the database may have: ``None`` elsewhere.
+
+    SQLite's ``PRAGMA data_version`` changes when another connection commits;
+    the connection's ``total_changes`` when this one writes (a row inserted,
+    updated or deleted, even if rolled back). Both are read without touching
+    a table, so while the stamp stands, the journal's mark stands too. Read
+    it before the mark: a commit between the two only makes the next stamp
+    differ.
+    """
+    db = database_of(store)
+    conn = getattr(db, "conn", None)
+    if db.dialect != "sqlite" or conn is None:
+        return None
+    row = conn.execute("PRAGMA data_version").fetchone()
+    return int(row[0]), int(conn.total_changes)
