@@ -337,7 +337,7 @@ def test_a_slow_request_is_cut_at_the_time_limit(tmp_path: Path) -> None:
 
 
 def test_never_stale_after_a_command(tmp_path: Path) -> None:
-    """A command recorded in the store shows in the next answer (caches keyed by store version)."""
+    """A command recorded in the store shows in the next answer and page (caches keyed by mark)."""
     w = small_world()
     url = f"sqlite:///{tmp_path / 'w.db'}"
     app = create_app(stored(url, w), w.org, w.campaign, _viewers(w), as_of=as_of(w))
@@ -355,6 +355,18 @@ def test_never_stale_after_a_command(tmp_path: Path) -> None:
         assert after["open"] == before["open"] - 1
         listed = _api(c, "/api/cases?count=open&unit=all&per_page=500")
         assert case.id not in {i["id"] for i in listed["items"]}
+        # The rendered pages too (the app keeps a page per cached answer), after a second
+        # command on another case read through the page first.
+        other = next(x for x in w.cases if x.id in open_ids and x.id != case.id)
+        page = "/cases?count=open&unit=all&per_page=500"
+        assert f'href="/cases/{other.id}' in c.get(page, headers=LEAD).text
+        bulletin = c.get("/", headers=LEAD).text
+        with open_store(url, calendar=w.calendar) as s:
+            at = other.events[-1].at.astimezone(SHANGHAI)
+            s.apply(other.id, Settle(evidence="息诉罢访"), at=at, by="D1-S", org=w.org)
+        assert f'href="/cases/{other.id}' not in c.get(page, headers=LEAD).text
+        assert c.get("/", headers=LEAD).text != bulletin
+        assert _api(c, "/api")["overall"]["settled"] == before["settled"] + 2
 
 
 # ------------------------------------------------------------------ viewers and tokens

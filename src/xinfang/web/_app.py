@@ -14,6 +14,7 @@ import concurrent.futures
 import datetime as _dt
 import logging
 import time
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Final
@@ -58,6 +59,10 @@ _HEADERS: Final = (
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 )
+#: How many rendered pages the app keeps (each with the site's data it rendered).
+_RENDERED_KEPT: Final = 256
+#: The pages whose data the site keeps per store mark (so a rendering can be kept too).
+_KEPT_PAGES: Final = frozenset({"bulletin.html", "cases.html"})
 #: The longest request target (path and query) the service reads.
 MAX_TARGET: Final = 2048
 
@@ -173,6 +178,9 @@ def create_app(
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinfang-web")
     holder: dict[str, Site] = {}
     env = _env()
+    # The last pages rendered, by the data they rendered (the site's cached dict, kept
+    # alive here so its id stays its own): a warm page is not rendered again.
+    rendered: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], str]] = OrderedDict()
     css = files("xinfang.web").joinpath("static/web.css").read_text(encoding="utf-8")
 
     def site() -> Site:
@@ -207,6 +215,10 @@ def create_app(
                 )
                 if api:
                     return JSONResponse(data)
+                memo = (template, id(data), page_lang, viewer, _root(request))
+                found = rendered.get(memo) if template in _KEPT_PAGES else None
+                if found is not None and found[0] is data:
+                    return HTMLResponse(found[1])
                 body = env.get_template(template).render(
                     data=data,
                     lang=page_lang,
@@ -214,6 +226,10 @@ def create_app(
                     root=_root(request),
                     w=lambda k: word(k, page_lang),
                 )
+                if template in _KEPT_PAGES:
+                    rendered[memo] = (data, body)
+                    if len(rendered) > _RENDERED_KEPT:
+                        rendered.popitem(last=False)
             except Exception as exc:
                 return _failure(
                     exc, env, api=api, lang=page_lang, timeout=timeout, root=_root(request)

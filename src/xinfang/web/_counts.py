@@ -24,19 +24,27 @@ from xinfang.campaign import (
     snapshot_counts,
     unplaced_cases,
 )
+from xinfang.case import Case
 from xinfang.deadlines import CaseColumns, as_of_day, clock_columns
 
 if TYPE_CHECKING:
     import datetime as _dt
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign
-    from xinfang.case import Case
-    from xinfang.responsibility import Organization
+    from xinfang.responsibility import Organization, RedactedCase
     from xinfang.rulebook import Rulebook
 
-__all__ = ["ALL_UNITS", "BULLETIN_COUNTS", "COUNT_NAMES", "UNPLACED", "CaseCounts", "Share"]
+__all__ = [
+    "ALL_UNITS",
+    "BULLETIN_COUNTS",
+    "COUNT_NAMES",
+    "UNPLACED",
+    "CaseCounts",
+    "CountIndex",
+    "Share",
+]
 
 #: The bulletin's columns: (Progress field, the snapshot count behind it). Every one is a link.
 BULLETIN_COUNTS: Final = (
@@ -228,3 +236,40 @@ class CaseCounts:
             bin_ = UNPLACED
             counts = {name: v for name, v in sc.unplaced_counts if v}
         return self._remember(case, as_of, Share(bin_, counts))
+
+
+class CountIndex:
+    """The cases behind each count, by bin: built once from every case's :class:`Share`.
+
+    ``cases_in(unit, count)`` are the whole cases a list reached from a
+    count holds (``unit``: a campaign unit, :data:`ALL_UNITS` for the total
+    row, :data:`UNPLACED`, or ``None`` for any bin; ``count``: a count name,
+    or ``None`` for every case of the bin), in the order given (id order).
+    It selects exactly what the per-case rule selects (``share.bin`` and a
+    non-zero ``share.counts[count]``): the list's filter still runs on them.
+    """
+
+    __slots__ = ("_by",)
+
+    def __init__(
+        self, cases: Sequence[Case | RedactedCase], share_of: Callable[[Case], Share]
+    ) -> None:
+        by: dict[tuple[str | None, str | None], list[Case]] = {}
+        for case in cases:
+            if not isinstance(case, Case):
+                continue  # known to exist only: in no count
+            share = share_of(case)
+            if share.bin is None:
+                continue
+            bins: tuple[str | None, ...] = (
+                (share.bin, None) if share.bin == UNPLACED else (share.bin, ALL_UNITS, None)
+            )
+            for b in bins:
+                by.setdefault((b, None), []).append(case)
+                for name in share.counts:
+                    by.setdefault((b, name), []).append(case)
+        self._by = by
+
+    def cases_in(self, unit: str | None, count: str | None) -> Sequence[Case]:
+        """The cases of ``unit``'s bin in ``count`` (every case of the bin when ``None``)."""
+        return self._by.get((unit, count), ())

@@ -28,6 +28,7 @@ from xinfang.web._counts import (
     COUNT_NAMES,
     UNPLACED,
     CaseCounts,
+    CountIndex,
     Share,
 )
 from xinfang.web._query import href, parse_choice, parse_flag, parse_int
@@ -60,6 +61,8 @@ _SORTS: Final = ("id", "received", "unit", "stage")
 _MAX_PER_PAGE: Final = 500
 _VIEWERS_KEPT: Final = 64
 _BULLETINS_KEPT: Final = 256
+_INDEXES_KEPT: Final = 16
+_LISTS_KEPT: Final = 1024
 
 
 class Site:
@@ -88,6 +91,8 @@ class Site:
         self._bulletins: OrderedDict[tuple[str, _dt.date, str], tuple[int, dict[str, Any]]] = (
             OrderedDict()
         )
+        self._indexes: OrderedDict[tuple[str, _dt.date], tuple[int, CountIndex]] = OrderedDict()
+        self._lists: OrderedDict[tuple[Any, ...], tuple[int, dict[str, Any]]] = OrderedDict()
 
     # ------------------------------------------------------------ viewers
     def view(self, viewer: Viewer) -> ViewerStore:
@@ -98,33 +103,54 @@ class Site:
         return found
 
     def begin(self) -> None:
-        """Start answering a request: the store's version is read again (once per request)."""
+        """Start answering a request: the store's mark is read again (once per request)."""
         self._version = None
 
     def store_version(self) -> int:
-        """A key that changes whenever the store does: every case id with its version.
+        """The store's high-water mark (:meth:`~xinfang.store.Store.journal_mark`), the cache key.
 
         Read from the unscoped store once per request (:meth:`begin`) and used
-        only as a cache key, never shown. (A public high-water mark of the
-        journal would make this one query.)
+        only as a cache key, never shown: every event recorded by any
+        connection raises it, so no answer is kept past a command.
         """
         if self._version is None:
-            store = self.store
-            self._version = hash(tuple((cid, store.version(cid)) for cid in store.case_ids()))
+            self._version = self.store.journal_mark()
         return self._version
 
     def known_cases(self, viewer: Viewer) -> list[Case | RedactedCase]:
-        """The cases the viewer may know of (whole, or redacted), remembered per store version."""
+        """The cases the viewer may know of (whole, or redacted) in id order, per store mark."""
         key = self.store_version()
         found = self._seen.get(viewer.official)
         if found is not None and found[0] == key:
             self._seen.move_to_end(viewer.official)
             return found[1]
-        cases = list(self.view(viewer).iter_cases())
+        cases = sorted(self.view(viewer).iter_cases(), key=lambda c: c.id)
         self._seen[viewer.official] = (key, cases)
         if len(self._seen) > _VIEWERS_KEPT:
             self._seen.popitem(last=False)
         return cases
+
+    def index(self, viewer: Viewer, as_of: _dt.date) -> CountIndex:
+        """The viewer's cases behind each count as of a day, built once per store mark.
+
+        Every case's part in the counts is worked out at once (:meth:`CaseCounts.fill`);
+        the index then lists, for each bin (a unit, every unit, the not placed
+        cases, any bin) and each count, the cases in it in id order, so a
+        list reached from a count reads only its own cases.
+        """
+        key = self.store_version()
+        memo = (viewer.official, as_of)
+        found = self._indexes.get(memo)
+        if found is not None and found[0] == key:
+            self._indexes.move_to_end(memo)
+            return found[1]
+        known = self.known_cases(viewer)
+        self.counts.fill([c for c in known if isinstance(c, Case)], as_of)
+        built = CountIndex(known, lambda c: self.counts.of(c, as_of))
+        self._indexes[memo] = (key, built)
+        if len(self._indexes) > _INDEXES_KEPT:
+            self._indexes.popitem(last=False)
+        return built
 
     def _full_cases(self, viewer: Viewer) -> list[Case]:
         return [c for c in self.known_cases(viewer) if isinstance(c, Case)]
@@ -230,7 +256,25 @@ class Site:
     def case_list(
         self, viewer: Viewer, query: Mapping[str, str], *, as_of: _dt.date, lang: str
     ) -> dict[str, Any]:
-        """The cases a count or filter selects, paged and sorted, each with why it is listed."""
+        """The cases a count or filter selects, paged and sorted, each with why it is listed.
+
+        Remembered per viewer, query, day and language until the store changes.
+        """
+        key = self.store_version()
+        memo = (viewer.official, tuple(sorted(query.items())), as_of, lang)
+        found = self._lists.get(memo)
+        if found is not None and found[0] == key:
+            self._lists.move_to_end(memo)
+            return found[1]
+        doc = self._case_list(viewer, query, as_of=as_of, lang=lang)
+        self._lists[memo] = (key, doc)
+        if len(self._lists) > _LISTS_KEPT:
+            self._lists.popitem(last=False)
+        return doc
+
+    def _case_list(
+        self, viewer: Viewer, query: Mapping[str, str], *, as_of: _dt.date, lang: str
+    ) -> dict[str, Any]:
         count = parse_choice(query.get("count"), "count", COUNT_NAMES)
         units = (ALL_UNITS, UNPLACED, *self.campaign.units)
         unit = parse_choice(query.get("unit"), "unit", units)
@@ -251,9 +295,12 @@ class Site:
         targets = self.campaign.target_set
         needs_share = count is not None or unit is not None
         rows: list[tuple[Case | RedactedCase, Share | None, int]] = []
-        known = self.known_cases(viewer)
+        known: Sequence[Case | RedactedCase]
         if needs_share:
-            self.counts.fill([c for c in known if isinstance(c, Case)], as_of)
+            # Only the cases in the count (or the bin): from the index, in id order.
+            known = self.index(viewer, as_of).cases_in(unit, count)
+        else:
+            known = self.known_cases(viewer)
         for case in known:
             if search and search.lower() not in case.id.lower():
                 continue
@@ -316,7 +363,8 @@ class Site:
                 return (c.stage.value if isinstance(c, Case) else c.stage, c.id)
             return c.id
 
-        rows.sort(key=key, reverse=descending)
+        if sort != "id" or descending:  # the index and the known cases are in id order
+            rows.sort(key=key, reverse=descending)
         total = len(rows)
         weight_total = sum(w for _, _, w in rows)
         pages = max(1, -(-total // per_page))
