@@ -50,7 +50,7 @@ from xinfang.changes import (
     StartHearing,
     Withdraw,
 )
-from xinfang.errors import TransitionError
+from xinfang.errors import QUOTE_LIMIT, TransitionError, quoted
 from xinfang.instants import local_day
 from xinfang.transitions import (
     ACCEPTED_ROUTES,
@@ -419,9 +419,14 @@ def _rate(st: _State, ch: Rate, event: Event, day: _dt.date) -> None:
     st.rating = ch.rating
 
 
+def _named(text: str) -> str:
+    """A holder as a refusal names it: whole when short, else a bounded prefix."""
+    return text if len(text) <= QUOTE_LIMIT else quoted(text)
+
+
 def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> None:
     if not role_not_held_ok(any(h.role is ch.role and h.holder == ch.holder for h in st.roles)):
-        raise _refuse("role_not_held", f"{ch.holder} already holds {ch.role.value}")
+        raise _refuse("role_not_held", f"{_named(ch.holder)} already holds {ch.role.value}")
     if ch.role.single:
         st.roles[:] = [h for h in st.roles if h.role is not ch.role]
     st.roles.append(
@@ -432,7 +437,7 @@ def _assign_role(st: _State, ch: AssignRole, event: Event, day: _dt.date) -> Non
 def _release_role(st: _State, ch: ReleaseRole, event: Event, day: _dt.date) -> None:
     held = [h for h in st.roles if h.role is ch.role and h.holder == ch.holder]
     if not role_held_ok(len(held)):
-        raise _refuse("role_held", f"{ch.holder} does not hold {ch.role.value}")
+        raise _refuse("role_held", f"{_named(ch.holder)} does not hold {ch.role.value}")
     st.roles.remove(held[0])
 
 
