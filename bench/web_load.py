@@ -70,11 +70,69 @@ def build(folder: Path, copies: int) -> tuple[str, int]:
     return url, len(ids)
 
 
+def _ms(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
+    """The least wall time of ``repeat`` calls of ``fn``, in milliseconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return 1000 * best
+
+
+def floors(folder: Path, url: str) -> None:
+    """Each component's time in this process, one at a time (no HTTP, no other client)."""
+    from starlette.testclient import TestClient
+
+    from xinfang.campaign import load_campaign
+    from xinfang.responsibility import load_organization
+    from xinfang.web import create_app, load_viewers
+
+    w = demo_world()
+    org = load_organization(folder / "org.toml")
+    campaign = load_campaign(folder / "campaign.toml")
+    with open_store(url, calendar=w.calendar, migrate=False) as s:
+        full = float("inf")
+        for _ in range(5):  # a new connection each time: the full query, not the stamp
+            with open_store(url, calendar=w.calendar, migrate=False) as fresh:
+                started = time.perf_counter()
+                fresh.journal_mark()
+                full = min(full, 1000 * (time.perf_counter() - started))
+        s.journal_mark()
+        warm = _ms(s.journal_mark, 100)
+        print(f"floor mark: full query {full:.1f} ms, unchanged (data_version) {warm:.3f} ms")
+        view = s.for_viewer("HQ-H", org)
+        took = _ms(lambda: list(view.iter_cases()))
+        print(f"floor replay of every case the viewer sees: {took:.0f} ms")
+    app = create_app(
+        lambda: open_store(url, calendar=w.calendar, migrate=False),
+        org,
+        campaign,
+        load_viewers(folder / "viewers.toml"),
+        timeout=3600,
+    )
+    headers = {"X-Official-Id": "HQ-H"}
+    with TestClient(app) as c:
+        for name, path in (
+            ("first bulletin (cold: replay, snapshot, trend, counts)", "/"),
+            ("first list (the day's count index)", PAGES["list"]),
+        ):
+            took = _ms(lambda p=path: c.get(p, headers=headers))
+            print(f"floor in-process {name}: {took:.1f} ms")
+        for name, path in PAGES.items():
+            took = _ms(lambda p=path: c.get(p, headers=headers), 50)
+            print(f"floor in-process warm {name}: {took:.2f} ms (least of 50)")
+        other = "/cases?count=overdue_cases&unit=all&sort=-received"
+        took = _ms(lambda: c.get(other, headers=headers))
+        print(f"floor in-process first other list ({other}): {took:.1f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--copies", type=int, default=1)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--floors", action="store_true", help="then time each component in-process")
     ap.add_argument(
         "--store", metavar="DIR", help="keep the store and its files in DIR (reused when there)"
     )
@@ -145,6 +203,8 @@ def main() -> None:
                 f"p50 {1000 * statistics.median(ts):.0f} ms, p95 {1000 * p95:.0f} ms, "
                 f"max {1000 * ts[-1]:.0f} ms"
             )
+        if args.floors:
+            floors(folder, url)
 
 
 if __name__ == "__main__":
