@@ -367,48 +367,63 @@ def update_milestones(where: str | os.PathLike[str], new_events: Any) -> int:
     not touched. Returns how many cases were refolded.
     """
     new = new_events.events if isinstance(new_events, Journal) else new_events
+    new = new.select(JOURNAL_SCHEMA.names).cast(JOURNAL_SCHEMA)
     folder = companion_path(where)
     by, reveal = _settings(folder)
-    ids = sorted(set(new.column("case_id").to_pylist()))
-    chosen = pc.field("case_id").isin(pa.array(ids, pa.string()))
-    old = _stored(where, chosen)
     if not reveal:
-        new = mask_personal_data(new.select(old.schema.names).cast(old.schema))
-    both = pa.concat_tables([old, new.select(old.schema.names).cast(old.schema)])
-    order = pc.sort_indices(both, [("case_id", "ascending"), ("seq", "ascending")])
-    touched = journal_from_table(both.take(order))  # validated whole before any write
-    rows = companion_table(touched)
+        new = mask_personal_data(new)
+    ids = pa.array(sorted(set(new.column("case_id").to_pylist())), pa.string())
     if not by:  # one file: the whole journal and companion are rewritten
-        rest = _stored(where, ~chosen)
+        stored = _stored(where)
+        hit = pc.is_in(stored.column("case_id"), value_set=ids)
+        touched = _joined(stored.filter(hit), new)  # validated whole before any write
+        rest = stored.filter(pc.invert(hit))
         whole = journal_from_table(pa.concat_tables([rest, touched.events]))
         write_parquet(whole.events, where, reveal_personal_data=True)
         _write_companion(companion_table(whole), whole.events, folder, (), None, reveal=reveal)
         return len(touched)
-    keep: dict[tuple[Any, ...], Any] = {}
-    journal_keep: list[Any] = []
-    for key in case_partitions(touched.events, by):
+    # Each touched case's partition: from the companion, or a new case's registration.
+    keys: set[tuple[Any, ...]] = set()
+    if any(folder.rglob("*.parquet")):
+        index = pads.dataset(str(folder), format="parquet", partitioning=PARTITIONING).to_table(
+            columns=list(by), filter=pc.field("case_id").isin(ids)
+        )
+        keys = {tuple(r[p] for p in by) for r in index.to_pylist()}
+    registered = new.filter(pc.equal(new.column("seq"), 1))
+    keys |= set(case_partitions(registered, by)) if registered.num_rows else set()
+    old, journal_keep, keep = [JOURNAL_SCHEMA.empty_table()], [], {}
+    for key in keys:
+        events_part = partition_folder(Path(where), by, key) / "part-0.parquet"
+        if events_part.exists():  # read once: the touched cases' events, and the others kept
+            stored = read_parquet(events_part)
+            hit = pc.is_in(stored.column("case_id"), value_set=ids)
+            old.append(stored.filter(hit))
+            journal_keep.append(stored.filter(pc.invert(hit)))
         part = partition_folder(folder, by, key) / "part-0.parquet"
         if part.exists():
-            stored = pq.read_table(str(part), schema=COMPANION_SCHEMA)
-            keep[key] = stored.filter(pc.invert(pc.is_in(stored.column("case_id"), pa.array(ids))))
-        events_part = partition_folder(Path(where), by, key) / "part-0.parquet"
-        if events_part.exists():
-            stored_events = read_parquet(events_part)
-            keep_rows = pc.invert(pc.is_in(stored_events.column("case_id"), pa.array(ids)))
-            journal_keep.append(stored_events.filter(keep_rows))
-    journal_rows = pa.concat_tables([*journal_keep, touched.events])
-    write_parquet(journal_rows, where, partition_by=by, reveal_personal_data=True)
-    _write_companion(rows, touched.events, folder, by, keep, reveal=reveal)
+            rows = pq.read_table(str(part), schema=COMPANION_SCHEMA)
+            keep[key] = rows.filter(pc.invert(pc.is_in(rows.column("case_id"), value_set=ids)))
+    touched = _joined(pa.concat_tables(old), new)  # validated whole before any write
+    write_parquet(
+        pa.concat_tables([*journal_keep, touched.events]),
+        where,
+        partition_by=by,
+        reveal_personal_data=True,
+    )
+    _write_companion(companion_table(touched), touched.events, folder, by, keep, reveal=reveal)
     return len(touched)
 
 
-def _stored(where: str | os.PathLike[str], chosen: Any) -> Any:
-    """The stored journal rows ``chosen`` selects (none yet: a journal written empty)."""
-    path = Path(where)
-    empty = not path.exists() or (
-        path.is_dir() and not any(p for p in path.glob("[!_]*/**/*.parquet"))
-    )
-    return JOURNAL_SCHEMA.empty_table() if empty else read_parquet(where, filters=chosen)
+def _joined(old: Any, new: Any) -> Journal:
+    """Stored and new events of the touched cases, each case's in ``seq`` order, folded whole."""
+    both = pa.concat_tables([old, new])
+    order = pc.sort_indices(both, [("case_id", "ascending"), ("seq", "ascending")])
+    return journal_from_table(both.take(order))
+
+
+def _stored(where: str | os.PathLike[str]) -> Any:
+    """The stored journal file (none yet: empty)."""
+    return read_parquet(where) if Path(where).exists() else JOURNAL_SCHEMA.empty_table()
 
 
 def check_milestones(
