@@ -79,7 +79,7 @@ def _cmd_db_import(args: argparse.Namespace) -> int:
     if not text.strip():
         raise Exit(EXIT_DATA, f"{args.ledger}: the ledger is empty")
     first = next((n, ln) for n, ln in enumerate(text.split("\n"), start=1) if ln.strip())
-    shape = not_json_lines(first[1])
+    shape = not_json_lines(first[1], args.ledger)
     if shape:
         raise Exit(EXIT_DATA, f"{args.ledger}:{first[0]}: {shape}")
     if "\n" not in text:
