@@ -1,4 +1,4 @@
-"""The journal's high-water mark (``Store.journal_mark``), on SQLite and PostgreSQL."""
+"""The journal's high-water mark and every case's version, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ def test_the_mark_grows_by_one_with_every_event_and_only_then(
                 assert other.journal_mark() == before + 1  # seen by another connection
         total = sum(len(c.events) for c in cases)
         assert s.journal_mark() == start + total == sum(len(s.events(i)) for i in s.case_ids())
+        versions = s.case_versions()
+        assert versions == {i: len(s.events(i)) for i in s.case_ids()}
+        assert sum(versions.values()) == s.journal_mark()
 
 
 def test_an_import_raises_the_mark_by_its_new_events_and_a_repeat_leaves_it(
@@ -73,6 +76,7 @@ def test_an_import_raises_the_mark_by_its_new_events_and_a_repeat_leaves_it(
 
 
 def test_the_mark_is_back_office() -> None:
-    """The mark counts every case's events: the viewer's store has none, and says why."""
-    assert "journal_mark" in BACK_OFFICE
-    assert not hasattr(x.store.ViewerStore, "journal_mark")
+    """The mark and the versions count every case: the viewer's store has neither, and says why."""
+    for name in ("journal_mark", "case_versions"):
+        assert name in BACK_OFFICE
+        assert not hasattr(x.store.ViewerStore, name)

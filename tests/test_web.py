@@ -343,6 +343,7 @@ def test_never_stale_after_a_command(tmp_path: Path) -> None:
     app = create_app(stored(url, w), w.org, w.campaign, _viewers(w), as_of=as_of(w))
     with TestClient(app) as c:
         before = _api(c, "/api")["overall"]
+        _api(c, "/api/cases?per_page=500", "D8-H")  # an accused unit's cases, kept before
         open_ids = [
             i["id"] for i in _api(c, "/api/cases?count=open&unit=all&per_page=500")["items"]
         ]
@@ -367,6 +368,18 @@ def test_never_stale_after_a_command(tmp_path: Path) -> None:
         assert f'href="/cases/{other.id}' not in c.get(page, headers=LEAD).text
         assert c.get("/", headers=LEAD).text != bulletin
         assert _api(c, "/api")["overall"]["settled"] == before["settled"] + 2
+        # Only the two settled cases were read again: every answer equals a new app's.
+        fresh = create_app(
+            lambda: open_store(url, calendar=w.calendar),
+            w.org,
+            w.campaign,
+            _viewers(w),
+            as_of=as_of(w),
+        )
+        with TestClient(fresh) as f:
+            for who in ("HQ-H", "D8-H"):
+                for path in ("/api", "/api/cases?per_page=500", "/api/cases?count=open&unit=all"):
+                    assert _api(c, path, who) == _api(f, path, who)
 
 
 # ------------------------------------------------------------------ viewers and tokens

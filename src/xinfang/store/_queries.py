@@ -26,7 +26,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from xinfang.responsibility import AccusedScope, Interest, Organization, RedactedCase
 
-__all__ = ["change_stamp", "due_clocks", "journal_mark", "open_per_unit", "read_case"]
+__all__ = [
+    "case_versions",
+    "change_stamp",
+    "due_clocks",
+    "journal_mark",
+    "open_per_unit",
+    "read_case",
+]
 
 #: Each listed clock row with its case's last progress report (``xf_case.last_report_on``).
 _LISTED = (
@@ -268,3 +275,9 @@ def change_stamp(store: StoreBase) -> tuple[int, int] | None:
         return None
     row = conn.execute("PRAGMA data_version").fetchone()
     return int(row[0]), int(conn.total_changes)
+
+
+def case_versions(store: StoreBase) -> dict[str, int]:
+    """:meth:`Store.case_versions`: every case id with its version, from the projection."""
+    rows = database_of(store).run("SELECT case_id, version FROM xf_case ORDER BY case_id")
+    return {str(r[0]): int(r[1]) for r in rows}

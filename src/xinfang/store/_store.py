@@ -41,6 +41,7 @@ from xinfang.store._projections import (
     rebuild_projections,
 )
 from xinfang.store._queries import (
+    case_versions,
     change_stamp,
     due_clocks,
     journal_mark,
@@ -94,6 +95,7 @@ BACK_OFFICE: Final[Mapping[str, str]] = MappingProxyType(
         "check": "back-office: compares every projection row with the journal",
         "for_viewer": "makes the scoped view",
         "journal_mark": "back-office: a cache key of the whole journal (counts every event)",
+        "case_versions": "back-office: every case id with its version (a cache key)",
     }
 )
 
@@ -209,6 +211,15 @@ class Store(StoreBase):
         mark = journal_mark(self)
         self._marked = None if stamp is None else (stamp, mark)
         return mark
+
+    def case_versions(self) -> dict[str, int]:
+        """Every stored case id with its version (its number of events), in one query.
+
+        What changed between two reads is the cases whose version moved (the
+        journal is append-only: a version only grows, a case never goes).
+        Every case, accusations too: back-office, a cache key.
+        """
+        return case_versions(self)
 
     def count(self) -> int:
         """The number of cases stored (every case: see :meth:`for_viewer`)."""

@@ -10,6 +10,7 @@ campaign's own rule).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Final
@@ -21,6 +22,7 @@ from xinfang.report import render_json
 from xinfang.responsibility import Organization, RedactedCase
 from xinfang.rulebook import LimitKind
 from xinfang.serialization import to_dict
+from xinfang.store import UnknownCaseError
 from xinfang.vocabulary import Category, Stage
 from xinfang.web._counts import (
     ALL_UNITS,
@@ -87,7 +89,9 @@ class Site:
         self._version: int | None = None
         self._views: dict[str, ViewerStore] = {}
         self.counts = CaseCounts(campaign, org, rulebook=store.rulebook, calendar=store.calendar)
-        self._seen: OrderedDict[str, tuple[int, list[Case | RedactedCase]]] = OrderedDict()
+        self._seen: OrderedDict[str, tuple[int, list[Case | RedactedCase], dict[str, int]]] = (
+            OrderedDict()
+        )
         self._bulletins: OrderedDict[tuple[str, _dt.date, str], tuple[int, dict[str, Any]]] = (
             OrderedDict()
         )
@@ -118,14 +122,32 @@ class Site:
         return self._version
 
     def known_cases(self, viewer: Viewer) -> list[Case | RedactedCase]:
-        """The cases the viewer may know of (whole, or redacted) in id order, per store mark."""
+        """The cases the viewer may know of (whole, or redacted) in id order, per store mark.
+
+        After the mark moved, only the cases whose version moved are read
+        again (through the viewer's store, which judges each anew); the
+        others are the same values, since the journal only grows. When most
+        cases changed, every case is read again.
+        """
         key = self.store_version()
         found = self._seen.get(viewer.official)
         if found is not None and found[0] == key:
             self._seen.move_to_end(viewer.official)
             return found[1]
-        cases = sorted(self.view(viewer).iter_cases(), key=lambda c: c.id)
-        self._seen[viewer.official] = (key, cases)
+        versions = self.store.case_versions()
+        view = self.view(viewer)
+        before = found[2] if found is not None else {}
+        changed = [cid for cid, v in versions.items() if before.get(cid) != v]
+        if found is None or len(changed) > len(versions) // 4:
+            cases = sorted(view.iter_cases(), key=lambda c: c.id)
+        else:
+            kept = {c.id: c for c in found[1]}
+            for cid in changed:
+                kept.pop(cid, None)
+                with contextlib.suppress(UnknownCaseError):  # hidden: as if it did not exist
+                    kept[cid] = view.case(cid)
+            cases = [kept[cid] for cid in sorted(kept)]
+        self._seen[viewer.official] = (key, cases, versions)
         if len(self._seen) > _VIEWERS_KEPT:
             self._seen.popitem(last=False)
         return cases
