@@ -121,7 +121,7 @@ def floors(folder: Path, url: str) -> None:
 
             def get(self, path: str, headers: dict[str, str]) -> httpx.Response:
                 r = tc.get(path, headers=headers)
-                if r.status_code != 200:  # noqa: PLR2004
+                if r.status_code != 200:
                     raise SystemExit(f"{path}: {r.status_code} {r.text[:200]}")
                 return r
 
