@@ -143,8 +143,8 @@ def main() -> None:
         size = size_of(companion)
         print(
             f"  companion on disk: {size / n:.1f} bytes a case ({size / 1e6:.1f} MB, "
-            f"{len(files)} files); the journal: {size_of(where) - size:,} bytes "
-            f"= {(size_of(where) - size) / n:.0f} a case"
+            f"{len(files)} files); the journal: {size_of(where):,} bytes "
+            f"= {size_of(where) / n:.0f} a case"
         )
         names = read_milestones(where).column_names
         floor, _ = best(
@@ -199,7 +199,7 @@ def main() -> None:
         write_s = time.perf_counter() - t0
         full = fold_s + write_s
         shutil.rmtree(copy_dir)
-        journal_files = [f for f in where.rglob("*.parquet") if "_milestones" not in f.parts]
+        journal_files = list(where.rglob("*.parquet"))
         t0 = time.perf_counter()
         for f in journal_files:  # the journal's own partitions, rewritten as the update does
             pq.write_table(pq.read_table(f, use_threads=False), str(f) + ".copy")

@@ -558,7 +558,9 @@ def test_load_journal_is_at_the_top_level_and_the_rest_moved() -> None:
     assert x.load_journal is columnar.load_journal
     assert "load_journal" in dir(x)
     moved = {n for n, owner in x.MOVED.items() if owner == "xinfang.columnar"}
-    assert moved == set(columnar.__all__) - {"load_journal"}
+    since = {"COMPANION_SCHEMA", "check_milestones", "read_milestones", "sweep_milestones"}
+    since |= {"update_milestones"}  # issue 25: never at the top level, so never moved
+    assert moved == set(columnar.__all__) - {"load_journal"} - since
 
 
 @given(st.lists(cases(), min_size=1, max_size=6), st.data())

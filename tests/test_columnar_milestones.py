@@ -1,6 +1,6 @@
 """The milestones companion: swept alone, what the journal gives; updated, what a refold gives.
 
-``write_journal`` writes the fold beside the journal (``_milestones/``,
+``write_journal`` writes the fold beside the journal (``<journal>.milestones``,
 partitioned alike); ``sweep_milestones`` reads only it; ``update_milestones``
 appends events, refolds the touched cases and rewrites only their partitions;
 ``check_milestones`` refolds and compares.
@@ -131,11 +131,12 @@ def test_a_bad_update_writes_nothing(tmp_path: Path) -> None:
     many = list(w.cases[:20])
     where = tmp_path / "j"
     columnar.write_journal(columnar.journal_from_cases(many), where, partition_by=("year",))
-    before = {p: p.read_bytes() for p in where.rglob("*") if p.is_file()}
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert any(".milestones" in str(p) for p in before)
     events = columnar.journal_from_cases(many[:2]).events.slice(0, 1)  # seq 1 again
     with pytest.raises(x.InvalidDataError):
         columnar.update_milestones(where, events)
-    assert {p: p.read_bytes() for p in where.rglob("*") if p.is_file()} == before
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
 def test_a_check_finds_a_stale_row(tmp_path: Path) -> None:

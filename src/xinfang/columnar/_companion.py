@@ -11,11 +11,11 @@ from it through the one clock engine; :func:`update_milestones` refolds only
 the cases that received events and rewrites only the partitions they fall
 in; :func:`check_milestones` refolds a sample (or all) and compares.
 
-Layout: a journal written to a folder keeps its companion in the folder's
-``_milestones/`` (pyarrow's dataset discovery skips names starting with
-``_``, so reading the journal never reads it), with the same
-``year=/unit=`` folders; a journal written to one file keeps it in the file
-``<name>.milestones`` beside it. Days are ``date32`` on disk (Parquet
+Layout: beside the journal, never inside it (a glob of the journal's
+``*.parquet`` files finds only events): a journal written to the folder
+``j/`` keeps its companion in the folder ``j.milestones/``, with the same
+``year=/unit=`` folders; a journal written to the file ``j.parquet`` keeps
+it in the file ``j.parquet.milestones``. Days are ``date32`` on disk (Parquet
 ``INT32`` days since 1970-01-01).
 """
 
@@ -98,7 +98,7 @@ COMPANION_SCHEMA: Final = pa.schema(
 def companion_path(where: str | os.PathLike[str]) -> Path:
     """Where the companion of the journal at ``where`` lives (see the module's layout)."""
     path = Path(where)
-    return path / "_milestones" if path.is_dir() else path.with_name(path.name + ".milestones")
+    return path.with_name(path.name + ".milestones")
 
 
 def companion_table(journal: Journal) -> Any:
@@ -164,7 +164,7 @@ def write_milestones(
     reveal_personal_data: bool = False,
 ) -> None:
     """Write the companion of ``journal``, written (or being written) at ``where``."""
-    folder = Path(where) / "_milestones" if partition_by else companion_path(where)
+    folder = companion_path(where)
     rows = companion_table(journal)
     _write_companion(rows, journal.events, folder, partition_by, None, reveal=reveal_personal_data)
     _write_meta(folder, partition_by, reveal_personal_data)
@@ -172,7 +172,7 @@ def write_milestones(
 
 def _write_meta(folder: Path, by: Sequence[str], reveal: bool) -> None:
     """The companion's settings (its partition columns and the journal's masking)."""
-    if folder.suffix == ".milestones" and not folder.is_dir():
+    if not by:
         return  # a file companion carries them in its own metadata
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "_settings").write_text(f"{','.join(by)}\n{int(reveal)}\n", encoding="utf-8")
