@@ -198,7 +198,7 @@ def main() -> None:
         write_milestones(fold_all, copy_dir, partition_by=("year",))
         write_s = time.perf_counter() - t0
         full = fold_s + write_s
-        shutil.rmtree(copy_dir)
+        shutil.rmtree(companion_path(copy_dir))
         journal_files = list(where.rglob("*.parquet"))
         t0 = time.perf_counter()
         for f in journal_files:  # the journal's own partitions, rewritten as the update does

@@ -350,9 +350,23 @@ def _unknown_officials(table: Any, org: Organization) -> npt.NDArray[np.bool_]:
 
 
 def _journal_of(where: str | os.PathLike[str], ids: Sequence[str]) -> Journal:
-    """The cases ``ids`` of the journal at ``where``, read whole and folded."""
-    chosen = pc.field("case_id").isin(pa.array(sorted(set(ids)), pa.string()))
-    return journal_from_table(read_parquet(where, filters=chosen))
+    """The cases ``ids`` of the journal at ``where``, read whole and folded.
+
+    In a partitioned journal only the files holding them are read whole
+    (each file's ``case_id`` column tells which): a sweep's few cases read
+    as values cost one column of every file and the rest of a few.
+    """
+    wanted = pa.array(sorted(set(ids)), pa.string())
+    chosen = pc.field("case_id").isin(wanted)
+    path = Path(where)
+    if not path.is_dir():
+        return journal_from_table(read_parquet(where, filters=chosen))
+    parts = [JOURNAL_SCHEMA.empty_table()]
+    for f in sorted(path.rglob("*.parquet")):
+        held = pq.read_table(str(f), columns=["case_id"], use_threads=False).column("case_id")
+        if pc.any(pc.is_in(held, value_set=wanted)).as_py():
+            parts.append(read_parquet(f, filters=chosen))
+    return journal_from_table(pa.concat_tables(parts))
 
 
 def update_milestones(where: str | os.PathLike[str], new_events: Any) -> int:
