@@ -489,9 +489,12 @@ def _limit(key: str, raw: Any, path: str) -> Limit:
     if not isinstance(cond, Mapping):
         raise _err("applies_to must be a table of attribute = [codes]", f"{path}.applies_to")
     for name, codes in cond.items():
-        p = f"{path}.applies_to.{name}"
+        # a key that is not a name stays out of the path (it is quoted, bounded, in the message)
+        p = f"{path}.applies_to" + (
+            f".{name}" if isinstance(name, str) and name.isidentifier() else ""
+        )
         if not isinstance(name, str) or name not in CONDITION_KEYS:
-            raise _err(f"unknown case attribute {name!r}; one of {sorted(CONDITION_KEYS)}", p)
+            raise _err(f"unknown case attribute {quoted(name)}; one of {sorted(CONDITION_KEYS)}", p)
         if not isinstance(codes, list) or not codes:
             raise _err("must be a non-empty list of codes", p)
         for code in codes:
