@@ -1,23 +1,25 @@
-"""The nightly sweep on Dask: a partitioned Parquet journal, one task per file, counts reduced.
+"""The nightly sweep on Dask: the milestones companion, one task per partition, counts reduced.
 
 Run it with ``python examples/nightly_sweep_dask.py [SCHEDULER_ADDRESS]``
 (needs ``pip install 'xinfang[dask]'``). It writes the demo corps' journal as
-a Parquet dataset partitioned by year of receipt (personal data masked), then
+a Parquet dataset partitioned by year of receipt (personal data masked), with
+its milestones companion beside it (:func:`write_journal` writes both), then
 on a local cluster of 2 worker processes (or the Dask scheduler whose address
-is given, which must see the same files) runs one task per Parquet file:
+is given, which must see the same files) runs one task per partition:
 
-* read the file's sweep columns as Arrow on the task's own thread
-  (:func:`read_journal` with ``lean=True, use_threads=False``: a file holds
-  whole cases, :func:`write_journal` never splits a case across files or row
-  groups; the worker's other cores run tasks of their own);
-* fold it once and run the clock engine once (:func:`journal_clocks` with the
-  campaign): its clocks and its campaign :class:`~xinfang.campaign.SnapshotCounts`;
+* read the partition's companion rows, one row per case, on the task's own
+  thread (:func:`read_milestones` with the partition as a filter and
+  ``use_threads=False``): no event is read and no case is folded again;
+* run the clock engine once on them (:func:`sweep_milestones` with the
+  campaign): its clocks and its campaign :class:`~xinfang.campaign.SnapshotCounts`.
+  The rare case the engine needs as a value is read from the partition's own
+  events folder (``journal=``);
 * write the clocks to a Parquet file of their own and return only small
   values: the clocks' count by status and the campaign counts.
 
 The client adds the counts up (``+``) and finishes the snapshot; then it
-checks that the clocks written and the counts equal one process sweeping the
-whole dataset.
+checks that the clocks written and the counts equal one process folding the
+whole event journal again (:func:`read_journal`, :func:`journal_clocks`).
 
 The local cluster is started without ``MALLOC_TRIM_THRESHOLD_`` in its
 workers' environment. Dask's nannies set it (65536) by default so that freed
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING
 
 import dask
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
@@ -50,6 +53,8 @@ from xinfang.columnar import (
     journal_from_cases,
     journal_snapshot_counts,
     read_journal,
+    read_milestones,
+    sweep_milestones,
     write_journal,
 )
 from xinfang.demo import demo_world
@@ -60,8 +65,9 @@ if TYPE_CHECKING:
 SORT = [("case_id", "ascending"), ("limit", "ascending")]
 
 
-def sweep_file(
-    path: str,
+def sweep_partition(
+    root: str,
+    year: int,
     out: str,
     *,
     campaign: x.Campaign,
@@ -69,15 +75,59 @@ def sweep_file(
     as_of: dt.date,
     calendar: x.WorkCalendar,
 ) -> tuple[Counter[str], x.campaign.SnapshotCounts]:
-    """The per-partition task: one Parquet file of whole cases → its clocks file and counts."""
-    journal = read_journal(path, lean=True, use_threads=False)  # Arrow in, this thread only
-    sweep = journal_clocks(
-        journal, as_of=as_of, calendar=calendar, campaign=campaign, org=org
-    )  # folded once, one run of the clock engine: clocks and campaign counts
-    pq.write_table(sweep.clocks, out)  # the rows stay on the worker's side
-    if sweep.counts is None:  # pragma: no cover - a sweep with a campaign counts it
+    """The per-partition task: one year's companion rows (one per case) → its clocks and counts."""
+    rows = read_milestones(root, filters=[("year", "=", year)], use_threads=False)
+    clocks, counts = sweep_rows(  # no fold: one run of the clock engine on the rows
+        rows,
+        Path(root) / f"year={year}",  # this year's events, for the rare case they are needed
+        as_of=as_of,
+        calendar=calendar,
+        campaign=campaign,
+        org=org,
+    )
+    pq.write_table(clocks, out)  # the rows stay on the worker's side
+    if counts is None:  # pragma: no cover - a sweep with a campaign counts it
         raise RuntimeError("no campaign counts")
-    return by_status(sweep.clocks), sweep.counts
+    return by_status(clocks), counts
+
+
+def sweep_rows(
+    rows: pa.Table,
+    events: str | Path,
+    *,
+    as_of: dt.date,
+    calendar: x.WorkCalendar,
+    campaign: x.Campaign | None = None,
+    org: x.Organization | None = None,
+) -> tuple[pa.Table, x.campaign.SnapshotCounts | None]:
+    """Clocks (and campaign counts) of companion ``rows``, through the one clock engine.
+
+    The companion is each case as its last event left it: a case with events
+    after ``as_of`` (rare in a nightly sweep) is swept from its events instead.
+    """
+    later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
+    sweep = sweep_milestones(
+        rows.filter(pc.invert(later)),
+        as_of,
+        calendar=calendar,
+        campaign=campaign,
+        org=org,
+        journal=events,  # a case needed as a value is read whole from the events
+    )
+    ids = rows.filter(later).column("case_id")
+    if not len(ids):
+        return sweep.clocks, sweep.counts
+    past = journal_clocks(
+        read_journal(events, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False),
+        as_of=as_of,
+        calendar=calendar,
+        campaign=campaign,
+        org=org,
+    )
+    clocks = pa.concat_tables([sweep.clocks, past.clocks])
+    if sweep.counts is None or past.counts is None:
+        return clocks, None
+    return clocks, sweep.counts + past.counts
 
 
 def plain_sorted(clocks: pa.Table) -> pa.Table:
@@ -105,10 +155,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "journal"
         write_journal(journal_from_cases(world.cases), root, partition_by=("year",))
-        files = sorted(str(p) for p in root.rglob("*.parquet"))
+        # The companion's partitions (journal.milestones/year=2025/...), each with its size.
+        sizes = {
+            int(p.parent.name.removeprefix("year=")): p.stat().st_size
+            for p in Path(f"{root}.milestones").rglob("*.parquet")
+        }
+        years = sorted(sizes, key=lambda y: -sizes[y])  # largest first: the last task is small
         clocks_dir = Path(tmp) / "clocks"
         clocks_dir.mkdir()
-        outs = [str(clocks_dir / f"clocks-{i:04d}.parquet") for i in range(len(files))]
+        outs = [str(clocks_dir / f"clocks-{y}.parquet") for y in years]
 
         if len(sys.argv) > 1:
             client = Client(sys.argv[1])  # its workers' environment is the cluster's own
@@ -123,12 +178,11 @@ def main() -> None:
                 )
             client = Client(cluster)
         try:
-            # Largest files first: the last task to start is then a small one.
-            order = sorted(range(len(files)), key=lambda i: -Path(files[i]).stat().st_size)
             futures = client.map(
-                sweep_file,
-                [files[i] for i in order],
-                [outs[i] for i in order],
+                sweep_partition,
+                [str(root)] * len(years),
+                years,
+                outs,
                 **kw,  # the same for every task
             )
             parts: list[tuple[Counter[str], x.campaign.SnapshotCounts]] = client.gather(futures)
@@ -143,7 +197,7 @@ def main() -> None:
         snapshot = x.campaign.finish_snapshot(world.campaign, counts, world.org)
         clocks = pa.concat_tables([pq.read_table(o) for o in outs])
 
-        # The same sweep in one process, over the whole dataset at once.
+        # The same sweep in one process, folding every event of the whole dataset again.
         journal = read_journal(root)
         alone = journal_clocks(journal, as_of=world.as_of, calendar=world.calendar).clocks
         alone_counts = journal_snapshot_counts(
@@ -154,7 +208,7 @@ def main() -> None:
     if counts != alone_counts:
         raise SystemExit("the campaign counts differ from one process's")
 
-    print(f"{len(files)} Parquet files (partitioned by year), {workers} Dask workers")
+    print(f"{len(years)} milestones partitions (by year, one row a case), {workers} Dask workers")
     print(f"{counts.cases} cases, {clocks.num_rows} clocks")
     print("clocks by status: " + ", ".join(f"{k} {v}" for k, v in sorted(status.items())))
     o = snapshot.overall

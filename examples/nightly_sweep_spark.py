@@ -1,24 +1,28 @@
-"""The nightly sweep on Spark: ``mapInArrow`` runs :func:`sweep_table` on each partition.
+"""The nightly sweep on Spark: ``mapInArrow`` runs :func:`sweep_milestones` on each partition.
 
 Run it with ``python examples/nightly_sweep_spark.py`` (needs ``pip install
 'xinfang[spark]'`` and a Java runtime; it starts a local ``SparkSession`` on
 ``local[2]``, which takes 10-20 s). It writes the demo corps' journal as a
-Parquet dataset partitioned by year (personal data masked), reads it with
-Spark, and:
+Parquet dataset partitioned by year (personal data masked), with its
+milestones companion beside it (:func:`write_journal` writes both), reads the
+companion with Spark (one row per case: no event is read, no case is folded
+again), and:
 
-* repartitions the rows by ``case_id`` (all of a case's events in one
-  partition) and sorts each partition by ``case_id, seq``;
+* needs no repartition by case and no sort: a row is a whole case, so Spark
+  may split and merge the files into partitions as it likes;
 * in ``mapInArrow``, collects each partition's record batches into one
-  Arrow table (a case may straddle two batches) and calls
-  :func:`sweep_table` (journal rows in, clocks out); the clocks' dictionary
-  columns are cast to strings for Spark;
+  Arrow table and calls :func:`sweep_milestones` on it (one run of the clock
+  engine); the clocks' dictionary columns are cast to strings for Spark. The
+  rare case the engine needs as a value is read from the event journal
+  (``journal=``, a path every executor must see);
 * a second ``mapInArrow`` over the same partitions returns each
   partition's campaign :class:`~xinfang.campaign.SnapshotCounts`, pickled, which the
   driver adds with ``+``.
 
-Spark hands Arrow back with dictionaries as strings and instants in UTC:
-:func:`journal_from_table` casts them back to the journal's schema. The
-result is checked against one process sweeping the whole dataset.
+Spark hands Arrow back with dictionaries as strings and its own nullability
+flags: the rows are cast back to :data:`COMPANION_SCHEMA` before the sweep.
+The result is checked against one process folding the whole event journal
+again (:func:`read_journal`, :func:`journal_clocks`).
 """
 
 from __future__ import annotations
@@ -32,21 +36,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import SparkSession
 
 import xinfang as x
 from xinfang.columnar import (
+    COMPANION_SCHEMA,
     journal_clocks,
     journal_from_cases,
-    journal_from_table,
     journal_snapshot_counts,
     read_journal,
-    sweep_table,
+    sweep_milestones,
     write_journal,
 )
 from xinfang.demo import demo_world
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterator
 
 SORT = [("case_id", "ascending"), ("limit", "ascending")]
@@ -56,7 +62,6 @@ CLOCKS_DDL = (
     "paused int, extended int, status string, remaining_days int, "
     "remaining_working_days int, provisional boolean, last_report date"
 )
-PARTITIONS = 4
 
 
 def plain(table: pa.Table) -> pa.Table:
@@ -72,9 +77,48 @@ def plain(table: pa.Table) -> pa.Table:
 
 
 def whole(batches: Iterator[pa.RecordBatch]) -> pa.Table | None:
-    """One partition's batches as one table (``None`` for an empty partition)."""
+    """One partition's companion rows as one table in its schema (``None``: an empty partition)."""
     table = pa.Table.from_batches(list(batches))
-    return table if table.num_rows else None
+    return table.select(COMPANION_SCHEMA.names).cast(COMPANION_SCHEMA) if table.num_rows else None
+
+
+def sweep_rows(
+    rows: pa.Table,
+    events: str | Path,
+    *,
+    as_of: dt.date,
+    calendar: x.WorkCalendar,
+    campaign: x.Campaign | None = None,
+    org: x.Organization | None = None,
+) -> tuple[pa.Table, x.campaign.SnapshotCounts | None]:
+    """Clocks (and campaign counts) of companion ``rows``, through the one clock engine.
+
+    The companion is each case as its last event left it: a case with events
+    after ``as_of`` (rare in a nightly sweep) is swept from its events instead.
+    """
+    later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
+    sweep = sweep_milestones(
+        rows.filter(pc.invert(later)),
+        as_of,
+        calendar=calendar,
+        campaign=campaign,
+        org=org,
+        journal=events,  # a case needed as a value is read whole from the events
+    )
+    ids = rows.filter(later).column("case_id")
+    if not len(ids):
+        return sweep.clocks, sweep.counts
+    past = journal_clocks(
+        read_journal(events, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False),
+        as_of=as_of,
+        calendar=calendar,
+        campaign=campaign,
+        org=org,
+    )
+    clocks = pa.concat_tables([sweep.clocks, past.clocks])
+    if sweep.counts is None or past.counts is None:
+        return clocks, None
+    return clocks, sweep.counts + past.counts
 
 
 def main() -> None:
@@ -82,39 +126,40 @@ def main() -> None:
     world = demo_world()
     campaign, org, as_of, cal = world.campaign, world.org, world.as_of, world.calendar
 
-    def clocks_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        table = whole(batches)
-        if table is not None:
-            yield from plain(sweep_table(table, as_of=as_of, calendar=cal)).to_batches()
-
-    def counts_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        table = whole(batches)
-        if table is not None:
-            journal = journal_from_table(table)
-            counts = journal_snapshot_counts(journal, campaign, org, as_of=as_of, calendar=cal)
-            yield pa.record_batch({"counts": pa.array([pickle.dumps(counts)], pa.binary())})
-
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "journal"
+        events = str(root)  # where a case needed as a value is read (executors must see it)
+
+        def clocks_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            table = whole(batches)
+            if table is not None:
+                clocks, _ = sweep_rows(table, events, as_of=as_of, calendar=cal)
+                yield from plain(clocks).to_batches()
+
+        def counts_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            table = whole(batches)
+            if table is not None:
+                _, counts = sweep_rows(
+                    table, events, as_of=as_of, calendar=cal, campaign=campaign, org=org
+                )
+                blob = pickle.dumps(counts)
+                yield pa.record_batch({"counts": pa.array([blob], pa.binary())})
+
         write_journal(journal_from_cases(world.cases), root, partition_by=("year",))
         spark = (
             SparkSession.builder.master("local[2]")
             .appName("xinfang-nightly-sweep")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", str(PARTITIONS))
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")
         try:
-            rows = (
-                spark.read.parquet(str(root))
-                .repartition(PARTITIONS, "case_id")
-                .sortWithinPartitions("case_id", "seq")
-                .cache()
-            )
+            # The companion: one row per case, so no repartition by case and no sort.
+            rows = spark.read.parquet(f"{root}.milestones").cache()
+            partitions = rows.rdd.getNumPartitions()
             clocks = rows.mapInArrow(clocks_of, CLOCKS_DDL).toArrow()
             blobs = rows.mapInArrow(counts_of, "counts binary").collect()
         finally:
@@ -123,7 +168,7 @@ def main() -> None:
         counts = sum(parts[1:], parts[0])
         snapshot = x.campaign.finish_snapshot(campaign, counts, org)
 
-        journal = read_journal(root)  # the same sweep in one process
+        journal = read_journal(root)  # the same sweep in one process, from the events
         alone = plain(journal_clocks(journal, as_of=as_of, calendar=cal).clocks)
         alone_counts = journal_snapshot_counts(journal, campaign, org, as_of=as_of, calendar=cal)
     clocks = clocks.cast(alone.schema)  # Spark's nullability flags differ
@@ -133,7 +178,7 @@ def main() -> None:
         raise SystemExit("the campaign counts differ from one process's")
 
     statuses = sorted(Counter(clocks.column("status").to_pylist()).items())
-    print(f"Spark local[2], {PARTITIONS} partitions by case_id")
+    print(f"Spark local[2], {partitions} partitions of the milestones companion")
     print(f"{counts.cases} cases, {clocks.num_rows} clocks")
     print("clocks by status: " + ", ".join(f"{k} {v}" for k, v in statuses))
     o = snapshot.overall
