@@ -10,7 +10,7 @@ is given, which must see the same files) runs one task per partition:
 * read the partition's companion rows, one row per case, on the task's own
   thread (:func:`read_milestones` with the partition as a filter and
   ``use_threads=False``): no event is read and no case is folded again;
-* run the clock engine once on them (:func:`sweep_milestones` with the
+* run the clock engine once on them (:func:`sweep_day`: :func:`sweep_milestones` with the
   campaign): its clocks and its campaign :class:`~xinfang.campaign.SnapshotCounts`.
   The rare case the engine needs as a value is read from the partition's own
   events folder (``journal=``);
@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING
 
 import dask
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
@@ -54,7 +53,7 @@ from xinfang.columnar import (
     journal_snapshot_counts,
     read_journal,
     read_milestones,
-    sweep_milestones,
+    sweep_day,
     write_journal,
 )
 from xinfang.demo import demo_world
@@ -77,57 +76,19 @@ def sweep_partition(
 ) -> tuple[Counter[str], x.campaign.SnapshotCounts]:
     """The per-partition task: one year's companion rows (one per case) → its clocks and counts."""
     rows = read_milestones(root, filters=[("year", "=", year)], use_threads=False)
-    clocks, counts = sweep_rows(  # no fold: one run of the clock engine on the rows
+    sweep = sweep_day(  # no fold: one run of the clock engine on the rows
         rows,
         Path(root) / f"year={year}",  # this year's events, for the rare case they are needed
-        as_of=as_of,
-        calendar=calendar,
-        campaign=campaign,
-        org=org,
-    )
-    pq.write_table(clocks, out)  # the rows stay on the worker's side
-    if counts is None:  # pragma: no cover - a sweep with a campaign counts it
-        raise RuntimeError("no campaign counts")
-    return by_status(clocks), counts
-
-
-def sweep_rows(
-    rows: pa.Table,
-    events: str | Path,
-    *,
-    as_of: dt.date,
-    calendar: x.WorkCalendar,
-    campaign: x.Campaign | None = None,
-    org: x.Organization | None = None,
-) -> tuple[pa.Table, x.campaign.SnapshotCounts | None]:
-    """Clocks (and campaign counts) of companion ``rows``, through the one clock engine.
-
-    The companion is each case as its last event left it: a case with events
-    after ``as_of`` (rare in a nightly sweep) is swept from its events instead.
-    """
-    later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
-    sweep = sweep_milestones(
-        rows.filter(pc.invert(later)),
         as_of,
         calendar=calendar,
         campaign=campaign,
         org=org,
-        journal=events,  # a case needed as a value is read whole from the events
     )
-    ids = rows.filter(later).column("case_id")
-    if not len(ids):
-        return sweep.clocks, sweep.counts
-    past = journal_clocks(
-        read_journal(events, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False),
-        as_of=as_of,
-        calendar=calendar,
-        campaign=campaign,
-        org=org,
-    )
-    clocks = pa.concat_tables([sweep.clocks, past.clocks])
-    if sweep.counts is None or past.counts is None:
-        return clocks, None
-    return clocks, sweep.counts + past.counts
+    clocks, counts = sweep.clocks, sweep.counts
+    pq.write_table(clocks, out)  # the rows stay on the worker's side
+    if counts is None:  # pragma: no cover - a sweep with a campaign counts it
+        raise RuntimeError("no campaign counts")
+    return by_status(clocks), counts
 
 
 def plain_sorted(clocks: pa.Table) -> pa.Table:

@@ -1,4 +1,4 @@
-"""The nightly sweep on Spark: ``mapInArrow`` runs :func:`sweep_milestones` on each partition.
+"""The nightly sweep on Spark: ``mapInArrow`` runs :func:`sweep_day` on each partition.
 
 Run it with ``python examples/nightly_sweep_spark.py`` (needs ``pip install
 'xinfang[spark]'`` and a Java runtime; it starts a local ``SparkSession`` on
@@ -11,7 +11,7 @@ again), and:
 * needs no repartition by case and no sort: a row is a whole case, so Spark
   may split and merge the files into partitions as it likes;
 * in ``mapInArrow``, collects each partition's record batches into one
-  Arrow table and calls :func:`sweep_milestones` on it (one run of the clock
+  Arrow table and calls :func:`sweep_day` on it (one run of the clock
   engine); the clocks' dictionary columns are cast to strings for Spark. The
   rare case the engine needs as a value is read from the event journal
   (``journal=``, a path every executor must see);
@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyspark.sql import SparkSession
 
 import xinfang as x
@@ -46,13 +45,12 @@ from xinfang.columnar import (
     journal_from_cases,
     journal_snapshot_counts,
     read_journal,
-    sweep_milestones,
+    sweep_day,
     write_journal,
 )
 from xinfang.demo import demo_world
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterator
 
 SORT = [("case_id", "ascending"), ("limit", "ascending")]
@@ -82,45 +80,6 @@ def whole(batches: Iterator[pa.RecordBatch]) -> pa.Table | None:
     return table.select(COMPANION_SCHEMA.names).cast(COMPANION_SCHEMA) if table.num_rows else None
 
 
-def sweep_rows(
-    rows: pa.Table,
-    events: str | Path,
-    *,
-    as_of: dt.date,
-    calendar: x.WorkCalendar,
-    campaign: x.Campaign | None = None,
-    org: x.Organization | None = None,
-) -> tuple[pa.Table, x.campaign.SnapshotCounts | None]:
-    """Clocks (and campaign counts) of companion ``rows``, through the one clock engine.
-
-    The companion is each case as its last event left it: a case with events
-    after ``as_of`` (rare in a nightly sweep) is swept from its events instead.
-    """
-    later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
-    sweep = sweep_milestones(
-        rows.filter(pc.invert(later)),
-        as_of,
-        calendar=calendar,
-        campaign=campaign,
-        org=org,
-        journal=events,  # a case needed as a value is read whole from the events
-    )
-    ids = rows.filter(later).column("case_id")
-    if not len(ids):
-        return sweep.clocks, sweep.counts
-    past = journal_clocks(
-        read_journal(events, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False),
-        as_of=as_of,
-        calendar=calendar,
-        campaign=campaign,
-        org=org,
-    )
-    clocks = pa.concat_tables([sweep.clocks, past.clocks])
-    if sweep.counts is None or past.counts is None:
-        return clocks, None
-    return clocks, sweep.counts + past.counts
-
-
 def main() -> None:
     """Write the demo's journal, sweep it on Spark, check it against one process, print it."""
     world = demo_world()
@@ -134,15 +93,15 @@ def main() -> None:
         def clocks_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             table = whole(batches)
             if table is not None:
-                clocks, _ = sweep_rows(table, events, as_of=as_of, calendar=cal)
+                clocks = sweep_day(table, events, as_of, calendar=cal).clocks
                 yield from plain(clocks).to_batches()
 
         def counts_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             table = whole(batches)
             if table is not None:
-                _, counts = sweep_rows(
-                    table, events, as_of=as_of, calendar=cal, campaign=campaign, org=org
-                )
+                counts = sweep_day(
+                    table, events, as_of, calendar=cal, campaign=campaign, org=org
+                ).counts
                 blob = pickle.dumps(counts)
                 yield pa.record_batch({"counts": pa.array([blob], pa.binary())})
 

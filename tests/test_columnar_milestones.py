@@ -9,7 +9,7 @@ appends events, refolds the touched cases and rewrites only their partitions;
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -159,3 +159,26 @@ def test_a_past_day_is_refused_from_the_companion(tmp_path: Path) -> None:
     columnar.write_journal(columnar.journal_from_cases(w.cases), where)
     with pytest.raises(x.InvalidDataError, match="events after"):
         columnar.sweep_milestones(where, dt.date(2020, 1, 1))
+
+
+def test_sweep_day_equals_the_journal_on_a_day_some_cases_passed(tmp_path: Path) -> None:
+    """sweep_day: the companion for cases settled by the day, events for the rest; equal."""
+    w = world()
+    where = tmp_path / "j.parquet"
+    columnar.write_journal(columnar.journal_from_cases(w.cases), where)
+    rows = columnar.read_milestones(where)
+    last = sorted(rows.column("last_event").to_pylist())
+    day = last[len(last) // 2]  # half the cases have events after it
+    assert last[-1] > day
+    got = columnar.sweep_day(rows, where, day, calendar=w.calendar, campaign=w.campaign, org=w.org)
+    want = columnar.journal_clocks(
+        columnar.read_journal(where), as_of=day, calendar=w.calendar, campaign=w.campaign, org=w.org
+    )
+
+    def rows_of(table: pa.Table) -> list[tuple[Any, ...]]:
+        return sorted(tuple(r.values()) for r in table.to_pylist())
+
+    assert got.clocks.num_rows > 0
+    assert rows_of(got.clocks) == rows_of(want.clocks)
+    assert got.counts == want.counts
+    assert got.cases + got.not_yet_registered == want.cases + want.not_yet_registered

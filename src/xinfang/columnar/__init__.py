@@ -31,7 +31,7 @@ from xinfang.columnar._companion import (
     sweep_milestones,
     update_milestones,
 )
-from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, write_journal
+from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, sweep_day, write_journal
 from xinfang.columnar._engine import CLOCKS_SCHEMA
 from xinfang.columnar._milestones import MILESTONES_SCHEMA
 from xinfang.columnar._schema import JOURNAL_SCHEMA
@@ -61,6 +61,7 @@ __all__ = [
     "load_journal",
     "read_journal",
     "read_milestones",
+    "sweep_day",
     "sweep_milestones",
     "sweep_table",
     "update_milestones",

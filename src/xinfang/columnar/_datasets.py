@@ -11,15 +11,22 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, settle
-from xinfang.columnar._companion import write_milestones
+from xinfang.columnar._companion import sweep_milestones, write_milestones
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._sweeps import Sweep, journal_clocks
 from xinfang.errors import InvalidDataError
 
 if TYPE_CHECKING:
+    import datetime as _dt
     from collections.abc import Sequence
 
-__all__ = ["SWEEP_COLUMNS", "read_journal", "write_journal"]
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign
+    from xinfang.responsibility import Organization
+    from xinfang.rulebook import Rulebook
+
+__all__ = ["SWEEP_COLUMNS", "read_journal", "sweep_day", "write_journal"]
 
 
 #: The journal columns the fold reads: a lean read of a Parquet dataset loads only these.
@@ -141,3 +148,52 @@ def write_journal(
         write_milestones(
             journal, where, partition_by=partition_by, reveal_personal_data=reveal_personal_data
         )
+
+
+def sweep_day(
+    rows: Any,
+    journal: str | os.PathLike[str],
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    *,
+    campaign: Campaign | None = None,
+    org: Organization | None = None,
+) -> Sweep:
+    """Clocks (and campaign counts) of companion ``rows`` as of a day, any day.
+
+    A companion row is a case as its last event left it: the cases whose last
+    event is on or before ``as_of`` are swept from ``rows``
+    (:func:`sweep_milestones`), the others (a nightly sweep of yesterday run
+    this morning) from their events in ``journal`` (:func:`journal_clocks`),
+    both through the one clock engine; the clocks are put together and the
+    counts added (they add up over disjoint cases).
+    """
+    later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
+    now = sweep_milestones(
+        rows.filter(pc.invert(later)),
+        as_of,
+        rulebook,
+        calendar,
+        campaign=campaign,
+        org=org,
+        journal=journal,
+    )
+    ids = rows.filter(later).column("case_id")
+    if not len(ids):
+        return now
+    past = journal_clocks(
+        read_journal(journal, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False),
+        as_of=as_of,
+        rulebook=rulebook,
+        calendar=calendar,
+        campaign=campaign,
+        org=org,
+    )
+    counts = None if now.counts is None or past.counts is None else now.counts + past.counts
+    return Sweep(
+        clocks=pa.concat_tables([now.clocks, past.clocks]),
+        cases=now.cases + past.cases,
+        not_yet_registered=past.not_yet_registered,
+        counts=counts,
+    )
