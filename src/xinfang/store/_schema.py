@@ -21,6 +21,11 @@ Tables:
     one row per case (the projection): version, stage, units, flags, dates;
     since version 3 also ``last_report_on``, the day of the case's last
     progress report (进展情况), which a plan clock shows as its last report.
+``xf_milestones``
+    since version 4, one row per case: the fields of the columnar milestones
+    companion (:data:`xinfang.columnar.COMPANION_SCHEMA`), days as integers
+    (days since 1970-01-01), lists as JSON text (NULL when empty); see
+    ``xinfang.store._milestones``.
 ``xf_clock``
     one row per clock still open when the case's last event was recorded.
 ``xf_idempotency``
@@ -106,6 +111,34 @@ _SQLITE_2: Final = (
 #: journal, which it does in the migration's own transaction).
 _SQLITE_3: Final = ("ALTER TABLE xf_case ADD COLUMN last_report_on TEXT",)
 
+#: Version 4: the milestones projection, one row per case (``xf_milestones``: see
+#: ``xinfang.store._milestones``), filled by re-projecting the journal in the migration's
+#: own transaction.
+_SQLITE_4: Final = (
+    """CREATE TABLE xf_milestones (
+        case_id TEXT PRIMARY KEY REFERENCES xf_case (case_id),
+        events INTEGER NOT NULL,
+        received INTEGER, forwarded INTEGER, assigned INTEGER, last_forwarded INTEGER,
+        forward_received INTEGER, objection_approved INTEGER, materials_returned INTEGER,
+        report_back_due INTEGER, reported_back INTEGER, declined INTEGER, remit_objected INTEGER,
+        accepted INTEGER, notified INTEGER, forward_notified INTEGER, opinion_issued INTEGER,
+        opinion_delivered INTEGER, review_requested INTEGER, review_opinion_issued INTEGER,
+        review_delivered INTEGER, rereview_requested INTEGER, rereview_opinion_issued INTEGER,
+        agreement_recorded INTEGER, settled INTEGER, withdrawn INTEGER, plan_set INTEGER,
+        plan_due INTEGER, progress_reported INTEGER, last_event INTEGER,
+        stage TEXT, route TEXT, category TEXT, procedure TEXT, channel TEXT, rating TEXT,
+        receiving_unit_kind TEXT, forwarded_unit_kind TEXT, handling_unit_kind TEXT, outcome TEXT,
+        is_settled INTEGER NOT NULL, beijing_visit INTEGER NOT NULL, skip_level INTEGER NOT NULL,
+        identity_unclear INTEGER NOT NULL,
+        extension_days INTEGER NOT NULL, extensions INTEGER NOT NULL, hearings INTEGER NOT NULL,
+        deadline_moves INTEGER NOT NULL, plan_steps INTEGER NOT NULL,
+        plan INTEGER NOT NULL,
+        receiving_unit TEXT, handling_unit TEXT, responsible_unit TEXT,
+        step_due TEXT, step_done TEXT, hearing_start TEXT, hearing_end TEXT,
+        hearing_exact INTEGER NOT NULL, officials TEXT, plan_owner TEXT
+    ) WITHOUT ROWID""",
+)
+
 # ---------------------------------------------------------------- PostgreSQL
 _PG_1: Final = (
     """CREATE TABLE IF NOT EXISTS xf_meta (
@@ -189,11 +222,36 @@ _PG_2: Final = (
 
 _PG_3: Final = ("ALTER TABLE xf_case ADD COLUMN last_report_on DATE",)
 
+_PG_4: Final = (
+    """CREATE TABLE xf_milestones (
+        case_id TEXT PRIMARY KEY REFERENCES xf_case (case_id),
+        events INTEGER NOT NULL,
+        received INTEGER, forwarded INTEGER, assigned INTEGER, last_forwarded INTEGER,
+        forward_received INTEGER, objection_approved INTEGER, materials_returned INTEGER,
+        report_back_due INTEGER, reported_back INTEGER, declined INTEGER, remit_objected INTEGER,
+        accepted INTEGER, notified INTEGER, forward_notified INTEGER, opinion_issued INTEGER,
+        opinion_delivered INTEGER, review_requested INTEGER, review_opinion_issued INTEGER,
+        review_delivered INTEGER, rereview_requested INTEGER, rereview_opinion_issued INTEGER,
+        agreement_recorded INTEGER, settled INTEGER, withdrawn INTEGER, plan_set INTEGER,
+        plan_due INTEGER, progress_reported INTEGER, last_event INTEGER,
+        stage TEXT, route TEXT, category TEXT, procedure TEXT, channel TEXT, rating TEXT,
+        receiving_unit_kind TEXT, forwarded_unit_kind TEXT, handling_unit_kind TEXT, outcome TEXT,
+        is_settled BOOLEAN NOT NULL, beijing_visit BOOLEAN NOT NULL, skip_level BOOLEAN NOT NULL,
+        identity_unclear BOOLEAN NOT NULL,
+        extension_days INTEGER NOT NULL, extensions INTEGER NOT NULL, hearings INTEGER NOT NULL,
+        deadline_moves INTEGER NOT NULL, plan_steps INTEGER NOT NULL,
+        plan SMALLINT NOT NULL,
+        receiving_unit TEXT, handling_unit TEXT, responsible_unit TEXT,
+        step_due TEXT, step_done TEXT, hearing_start TEXT, hearing_end TEXT,
+        hearing_exact BOOLEAN NOT NULL, officials TEXT, plan_owner TEXT
+    )""",
+)
+
 #: dialect → the migrations, in order; migration ``i`` leads to version ``i + 1``.
 MIGRATIONS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
-    "sqlite": (_SQLITE_1, _SQLITE_2, _SQLITE_3),
-    "postgresql": (_PG_1, _PG_2, _PG_3),
+    "sqlite": (_SQLITE_1, _SQLITE_2, _SQLITE_3, _SQLITE_4),
+    "postgresql": (_PG_1, _PG_2, _PG_3, _PG_4),
 }
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
