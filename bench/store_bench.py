@@ -279,9 +279,16 @@ def drop(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        for table in ("xf_idempotency", "xf_clock", "xf_case", "xf_journal", "xf_meta"):
+        # Every table and function of the store (whatever its schema version made).
+        for (table,) in conn.execute(
+            b"SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            b"AND tablename LIKE 'xf\\_%'"
+        ).fetchall():
             conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE".encode())
-        for fn in ("xf_journal_append_only", "xf_journal_next_seq"):
+        for (fn,) in conn.execute(
+            b"SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace "
+            b"AND proname LIKE 'xf\\_%'"
+        ).fetchall():
             conn.execute(f"DROP FUNCTION IF EXISTS {fn}() CASCADE".encode())
 
 

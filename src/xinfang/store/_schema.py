@@ -245,6 +245,32 @@ _PG_4: Final = (
         step_due TEXT, step_done TEXT, hearing_start TEXT, hearing_end TEXT,
         hearing_exact BOOLEAN NOT NULL, officials TEXT, plan_owner TEXT
     )""",
+    # The sequence check once per statement over its new rows (issue 25), not once
+    # per row: the same guarantee (every case's seqs are 1..n without gaps), the
+    # same name, errcode and message. Within a statement a case's new seqs follow
+    # each other; the first of them is 1 or follows a stored one; the primary key
+    # refuses a seq stored twice. So a statement adds exactly the next numbers.
+    "DROP TRIGGER xf_journal_next_seq ON xf_journal",
+    """CREATE OR REPLACE FUNCTION xf_journal_next_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (
+            SELECT 1 FROM (
+                SELECT case_id, seq, lag(seq) OVER (PARTITION BY case_id ORDER BY seq) AS prev
+                FROM xf_new_journal_rows
+            ) n
+            WHERE CASE WHEN n.prev IS NULL
+                THEN n.seq <> 1 AND NOT EXISTS (
+                    SELECT 1 FROM xf_journal j WHERE j.case_id = n.case_id AND j.seq = n.seq - 1)
+                ELSE n.seq <> n.prev + 1 END
+        ) THEN
+            RAISE EXCEPTION 'xf_journal: seq must be the next number of its case'
+                USING ERRCODE = 'unique_violation';
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER xf_journal_next_seq AFTER INSERT ON xf_journal
+    REFERENCING NEW TABLE AS xf_new_journal_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION xf_journal_next_seq()""",
 )
 
 #: dialect → the migrations, in order; migration ``i`` leads to version ``i + 1``.
