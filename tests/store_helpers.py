@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 BACKENDS = ("sqlite", "postgresql")
 PG_ENV = "XINFANG_TEST_PG_URL"
-TABLES = ("xf_meta", "xf_journal", "xf_case", "xf_clock", "xf_idempotency")
+TABLES = ("xf_meta", "xf_journal", "xf_case", "xf_clock", "xf_idempotency", "xf_milestones")
 
 
 def _pg_or_skip() -> str:
@@ -142,10 +142,21 @@ def big_ledger(copies: int) -> tuple[str, int]:
 
 
 def as_version_2(url: str) -> None:
-    """Turn a store at schema version 3 into what version 2 wrote (no ``last_report_on``)."""
+    """Turn a store at schema version 3 or later into what version 2 wrote."""
+    as_version_3(url)
     conn = raw_connect(url)
     try:
         conn.execute("ALTER TABLE xf_case DROP COLUMN last_report_on")
         conn.execute("UPDATE xf_meta SET value = '2' WHERE key = 'schema_version'")
+    finally:
+        conn.close()
+
+
+def as_version_3(url: str) -> None:
+    """Turn a store at schema version 4 into what version 3 wrote (no ``xf_milestones``)."""
+    conn = raw_connect(url)
+    try:
+        conn.execute("DROP TABLE xf_milestones")
+        conn.execute("UPDATE xf_meta SET value = '3' WHERE key = 'schema_version'")
     finally:
         conn.close()

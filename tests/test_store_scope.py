@@ -248,6 +248,16 @@ def _register_check(s: Store, v: ViewerStore) -> None:
     assert v.count() == 2
 
 
+def _milestone_pages(s: Store, v: ViewerStore) -> None:
+    every = [r[0] for page in s.milestone_pages(unscoped=True) for r in page]
+    assert HIDDEN in every
+    assert [r[0] for page in v.milestone_pages(batch=1) for r in page] == [OPEN]
+    with pytest.raises(x.InvalidDataError, match="unscoped"):
+        v.milestone_pages(unscoped=True)  # a view is never unscoped
+    with pytest.raises(x.InvalidDataError, match="for_viewer"):
+        s.milestone_pages()  # the store reads every case only when told
+
+
 #: Each public method of the view → the check that it hides the accusation from U1-S.
 SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "count": _count,
@@ -257,6 +267,7 @@ SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "case": _case,
     "iter_cases": _iter_cases,
     "due": _due,
+    "milestone_pages": _milestone_pages,
     "open_cases_by_unit": _open_cases_by_unit,
     "snapshot": _snapshot,
     "export_ledger": _export_ledger,

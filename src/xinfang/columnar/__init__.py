@@ -35,6 +35,7 @@ from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, sweep_day, w
 from xinfang.columnar._engine import CLOCKS_SCHEMA
 from xinfang.columnar._milestones import MILESTONES_SCHEMA
 from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._store_milestones import milestones_from_store
 from xinfang.columnar._sweeps import (
     Sweep,
     journal_clocks,
@@ -59,6 +60,7 @@ __all__ = [
     "journal_snapshot",
     "journal_snapshot_counts",
     "load_journal",
+    "milestones_from_store",
     "read_journal",
     "read_milestones",
     "sweep_day",

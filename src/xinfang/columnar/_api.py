@@ -494,7 +494,5 @@ def journal_from_store(store: StoredJournal) -> Journal:
     what it feeds must not be shown to an official the confidentiality rule
     keeps out; an official's view is ``store.for_viewer(...)``.
     """
-    events = _store_events(store)
-    if isinstance(events, pa.Table):
-        return settle(events)
-    return settle(pa.Table.from_batches(list(events), schema=JOURNAL_SCHEMA))
+    # The pages are tables (journal_from_store's parts), not record batches.
+    return settle(pa.concat_tables([JOURNAL_SCHEMA.empty_table(), *_store_events(store)]))

@@ -9,6 +9,7 @@ Needs the ``columnar`` extra (pyarrow).
 
 from xinfang.columnar._api import validated
 from xinfang.columnar._cases import case_offsets
+from xinfang.columnar._companion import companion_table
 from xinfang.columnar._engine import MilestoneColumns, spans_of, unknown_id_rows
 from xinfang.columnar._reader import Parsed, parse_ledger
 
@@ -16,6 +17,7 @@ __all__ = [
     "MilestoneColumns",
     "Parsed",
     "case_offsets",
+    "companion_table",
     "parse_ledger",
     "spans_of",
     "unknown_id_rows",

@@ -13,7 +13,11 @@ the columns:
 - its case row from the milestones and its registration;
 - its open clocks from one run of the clock engine
   (:func:`xinfang.deadlines.clock_parts`), each case as of its last event,
-  as the value path projects it.
+  as the value path projects it;
+- its milestones row from the milestones companion's rows
+  (:func:`~xinfang.columnar.parts.companion_table`: the fold and what the
+  sweep reads of the events), as :func:`xinfang.store._milestones.milestone_row`
+  makes it of a value.
 
 :meth:`Store.check` compares such rows with the value path's; the tests hold
 both imports to the same database.
@@ -30,9 +34,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xinfang.case import case_flags
+from xinfang.columnar import Journal
 from xinfang.columnar.parts import (
     MilestoneColumns,
     case_offsets,
+    companion_table,
     parse_ledger,
     spans_of,
     unknown_id_rows,
@@ -43,6 +49,12 @@ from xinfang.errors import XinfangError
 from xinfang.serialization import from_json
 from xinfang.store._journal import StoreBase, database_of
 from xinfang.store._journal import dumps as compact_dumps
+from xinfang.store._milestones import (
+    DAY_COLUMNS,
+    LIST_COLUMNS,
+    MILESTONE_COLUMNS,
+    json_list,
+)
 from xinfang.store._projections import Incoming, incoming
 from xinfang.vocabulary import TERMINAL, Channel
 
@@ -101,6 +113,7 @@ class _ColumnLedger:
         "_clock_rows",
         "_codec",
         "_edge",
+        "_milestone_rows",
         "_parsed",
         "_store",
         "_values",
@@ -125,6 +138,7 @@ class _ColumnLedger:
         self.lines: list[int] = parsed.lines.tolist()
         self._case_rows: list[tuple[Any, ...]] = []
         self._clock_rows: dict[int, list[tuple[Any, ...]]] = {}
+        self._milestone_rows: list[tuple[Any, ...]] = []
         self._edge: set[int] = set()
         #: The rows that may name an id the organisation lacks (set by :func:`read_ledger`).
         self.suspects: list[int] = []
@@ -159,7 +173,16 @@ class _ColumnLedger:
                 (cid, e["seq"], instant(e["at"]), e["by"], e["change"]["kind"], dumps(e))
                 for e in docs
             ]
-            out.append(Incoming(cid, 0, rows, self._case_rows[k], self._clock_rows.get(k, [])))
+            out.append(
+                Incoming(
+                    cid,
+                    0,
+                    rows,
+                    self._case_rows[k],
+                    self._clock_rows.get(k, []),
+                    self._milestone_rows[k],
+                )
+            )
         return out
 
     def _project(self, events: Any, milestones: Any) -> None:
@@ -321,6 +344,32 @@ class _ColumnLedger:
             ) in rows
         ]
         self._clock_rows = clock_rows
+        self._milestone_rows = milestone_rows(
+            companion_table(Journal(events=events, milestones=milestones))
+        )
+
+
+def milestone_rows(table: Any) -> list[tuple[Any, ...]]:
+    """The ``xf_milestones`` rows of companion rows (:data:`~xinfang.columnar.COMPANION_SCHEMA`).
+
+    Days as integers, enums as text, lists as JSON text (``None`` when
+    empty): what :func:`~xinfang.store._milestones.milestone_row` makes of a value.
+    """
+    columns: list[list[Any]] = []
+    for name in MILESTONE_COLUMNS:
+        col = table.column(name)
+        kind = col.type
+        if name in LIST_COLUMNS:
+            if pa.types.is_date32(kind.value_type):
+                col = col.cast(pa.list_(pa.int32()))
+            columns.append([json_list(v) if v else None for v in col.to_pylist()])
+        elif name in DAY_COLUMNS:
+            columns.append(col.cast(pa.int32()).to_pylist())
+        elif pa.types.is_dictionary(kind):
+            columns.append(col.cast(pa.string()).to_pylist())
+        else:
+            columns.append(col.to_pylist())
+    return list(zip(*columns, strict=True))
 
 
 def _ints(values: Any, where: npt.NDArray[np.bool_]) -> list[int]:

@@ -582,7 +582,8 @@ def grant_statements(role: str, schema: str = "public") -> list[str]:
     ``INSERT`` on the journal and the idempotency keys; ``SELECT``,
     ``INSERT``, ``UPDATE`` on the case rows (an upsert; ``FOR UPDATE``
     locks); ``SELECT``, ``INSERT``, ``DELETE`` on the clock rows (rewritten
-    per case); ``SELECT`` on ``xf_meta``. ``UPDATE``, ``DELETE`` and
+    per case); ``SELECT``, ``INSERT``, ``UPDATE`` on the milestones rows (an
+    upsert); ``SELECT`` on ``xf_meta``. ``UPDATE``, ``DELETE`` and
     ``TRUNCATE`` on the journal are revoked.
     """
     if not isinstance(role, str) or not _ROLE.fullmatch(role):
@@ -605,6 +606,7 @@ def grant_statements(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT ON {s}.xf_idempotency TO {r}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.xf_case TO {r}",
         f"GRANT SELECT, INSERT, DELETE ON {s}.xf_clock TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.xf_milestones TO {r}",
     ]
 
 

@@ -24,6 +24,7 @@ from xinfang.serialization import line_problems, load_ledger, to_json
 from xinfang.store._arguments import MAX_ID_LENGTH
 from xinfang.store._errors import ConcurrencyError, StoreError
 from xinfang.store._journal import BATCH, StoreBase, database_of, events
+from xinfang.store._milestones import import_milestones
 from xinfang.store._projections import (
     CASE_COLUMNS,
     CLOCK_COLUMNS,
@@ -296,6 +297,8 @@ def _write_incoming(db: Database, rows: list[Incoming]) -> None:
     db.append("xf_journal", JOURNAL_COLUMNS, [e for r in rows for e in r.events])
     db.append("xf_case", CASE_COLUMNS, [r.case_row for r in rows if not r.have])
     db.many(UPSERT_CASE, [r.case_row for r in rows if r.have])
+    new, changed = [r for r in rows if not r.have], [r for r in rows if r.have]
+    import_milestones(db, [r.milestones for r in new], [r.milestones for r in changed])
     db.many("DELETE FROM xf_clock WHERE case_id = ?", [(r.case_id,) for r in rows if r.have])
     db.append("xf_clock", CLOCK_COLUMNS, [c for r in rows for c in r.clocks])
 

@@ -1,8 +1,9 @@
-"""The projections: each case's ``xf_case`` row and open ``xf_clock`` rows.
+"""The projections: each case's ``xf_case`` row, open ``xf_clock`` rows and ``xf_milestones`` row.
 
 Written with every command and import (:func:`project`), recomputed from the
-journal by :func:`rebuild` (and by a migration that adds a column), compared
-with the journal by :func:`check`.
+journal by :func:`rebuild` (and by a migration that adds a column or a
+table), compared with the journal by :func:`check` (every row of the three,
+the milestones row column by column: :mod:`xinfang.store._milestones`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ import attrs
 from xinfang.deadlines import Clock, ClockStatus, clocks
 from xinfang.errors import CalendarRangeError, XinfangError
 from xinfang.store._journal import BATCH, case_of, journal_pages, journal_row
+from xinfang.store._milestones import (
+    MILESTONE_COLUMNS,
+    UPSERT_MILESTONES,
+    milestone_row,
+    stored_milestones,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterable
@@ -42,8 +49,9 @@ __all__ = [
 
 #: A store migrated from below this schema version has its journal projected anew in the
 #: migration's transaction: version 2 added the projection tables, version 3 the last
-#: progress report's day (``xf_case.last_report_on``).
-_PROJECTED_SINCE: Final = 3
+#: progress report's day (``xf_case.last_report_on``), version 4 the milestones
+#: (``xf_milestones``).
+_PROJECTED_SINCE: Final = 4
 
 CASE_COLUMNS: Final = (
     "case_id, version, stage, terminal, unit, receiving_unit, handling_unit, "
@@ -94,6 +102,8 @@ class Incoming(NamedTuple):
     events: list[tuple[Any, ...]]
     case_row: tuple[Any, ...]
     clocks: list[tuple[Any, ...]]
+    #: The case's ``xf_milestones`` row (:func:`xinfang.store._milestones.milestone_row`).
+    milestones: tuple[Any, ...]
 
 
 def case_rows(case: Case, rulebook: Rulebook, calendar: WorkCalendar) -> Rows:
@@ -159,7 +169,7 @@ def incoming(
     """What importing ``case`` writes when ``have`` of its events are stored (a value)."""
     rows = [journal_row(db, case.id, e, check=False) for e in case.events[have:]]
     case_row, clock_rows = param_rows(db, case, rulebook, calendar)
-    return Incoming(case.id, have, rows, case_row, clock_rows)
+    return Incoming(case.id, have, rows, case_row, clock_rows, milestone_row(case))
 
 
 def project(
@@ -168,13 +178,16 @@ def project(
     """Rewrite the projection rows of ``cases`` (inside a write; ids in sorted order)."""
     case_rows_: list[tuple[Any, ...]] = []
     clock_rows: list[tuple[Any, ...]] = []
+    milestones: list[tuple[Any, ...]] = []
     ids = []
     for case in sorted(cases, key=lambda c: c.id):
         row, crows = param_rows(db, case, rulebook, calendar)
         case_rows_.append(row)
         clock_rows += crows
+        milestones.append(milestone_row(case))
         ids.append((case.id,))
     db.many(UPSERT_CASE, case_rows_)
+    db.many(UPSERT_MILESTONES, milestones)
     db.many("DELETE FROM xf_clock WHERE case_id = ?", ids)
     db.many(INSERT_CLOCK, clock_rows)
 
@@ -238,6 +251,7 @@ def check_projections(db: Database, rulebook: Rulebook, calendar: WorkCalendar) 
     for batch in journal_pages(db):
         ids = [cid for cid, _ in batch]
         stored = _stored_rows(db, ids)
+        kept = stored_milestones(db, ids)
         for cid, payloads in batch:
             total += 1
             try:
@@ -258,12 +272,27 @@ def check_projections(db: Database, rulebook: Rulebook, calendar: WorkCalendar) 
                 problems.append(f"case {cid}: case row {differ}")
             if sorted(got_clocks) != sorted(crows):
                 problems.append(f"case {cid}: clock rows {got_clocks} != recomputed {crows}")
+            problems += _milestone_problems(cid, kept.get(cid), milestone_row(case))
     orphans = db.run(
         "SELECT c.case_id FROM xf_case c WHERE NOT EXISTS "
         "(SELECT 1 FROM xf_journal j WHERE j.case_id = c.case_id)"
     )
     problems += [f"case {r[0]}: a case row without journal rows" for r in orphans]
     return CheckReport(cases=total, problems=tuple(problems))
+
+
+def _milestone_problems(
+    cid: str, got: tuple[Any, ...] | None, want: tuple[Any, ...]
+) -> list[str]:
+    """What differs between a stored milestones row and the one of the replayed journal."""
+    if got is None:
+        return [f"case {cid}: milestones row missing"]
+    differ = "; ".join(
+        f"{name} {have!r} != recomputed {should!r}"
+        for name, have, should in zip(MILESTONE_COLUMNS, got, want, strict=True)
+        if have != should
+    )
+    return [f"case {cid}: milestones row {differ}"] if differ else []
 
 
 def _stored_rows(db: Database, ids: list[str]) -> dict[str, Rows]:

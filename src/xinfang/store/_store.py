@@ -30,11 +30,12 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Final, TypeVar, overload
 
 from xinfang.campaign import snapshot as campaign_snapshot
-from xinfang.store._arguments import MAX_ID_LENGTH, key_arg
+from xinfang.store._arguments import MAX_ID_LENGTH, int_arg, key_arg
 from xinfang.store._commands import apply_command, register_command
 from xinfang.store._errors import ConcurrencyError, UnknownCaseError
 from xinfang.store._journal import BATCH, StoreBase, case_of, events, journal_pages
 from xinfang.store._ledgers import ImportResult, import_cases, write_cases
+from xinfang.store._milestones import milestone_pages, unscoped_arg
 from xinfang.store._projections import (
     CheckReport,
     check_projections,
@@ -385,6 +386,24 @@ class Store(StoreBase):
         read, not scoped to a viewer.
         """
         return journal_pages(self._db, batch)
+
+    def milestone_pages(
+        self, batch: int = BATCH, *, unscoped: bool = False
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Every case's milestones row (``xf_milestones``), ``batch`` rows a page, in case id order.
+
+        Every case, accusations too: refused (:class:`~xinfang.InvalidDataError`
+        naming ``unscoped``) unless ``unscoped=True``, which back-office work
+        that publishes nothing case by case says (a nightly sweep's counts); an
+        official's read goes through :meth:`for_viewer`, whose ``milestone_pages``
+        keeps only the cases the viewer sees in full. Each row holds the columns
+        of :data:`xinfang.columnar.COMPANION_SCHEMA` in order, days as integers
+        (days since 1970-01-01) and lists as JSON text (``None`` when empty):
+        what :func:`xinfang.columnar.milestones_from_store` reads, without a refold.
+        """
+        unscoped_arg(unscoped, True, "Store.milestone_pages")
+        size = int_arg(batch, "batch", "Store.milestone_pages") or 1
+        return milestone_pages(self._db, size)
 
     def iter_cases(self, *, batch: int = BATCH) -> Iterator[Case]:
         """Every stored case, in id order, reading ``batch`` cases at a time (bounded memory)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import IO, TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from xinfang.campaign import in_view
 from xinfang.campaign import snapshot as campaign_snapshot
@@ -29,6 +29,7 @@ from xinfang.store._journal import (
     unknown,
 )
 from xinfang.store._ledgers import write_cases
+from xinfang.store._milestones import milestone_pages, unscoped_arg
 from xinfang.store._queries import due_clocks, read_case
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,6 +230,24 @@ class ViewerStore:
                     yield case
                 elif seen is Visibility.REDACTED:
                     yield redact(case)
+
+    def milestone_pages(
+        self, batch: int = BATCH, *, unscoped: bool = False
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """:meth:`Store.milestone_pages` of the cases the viewer sees in full (never unscoped).
+
+        A redacted case's milestones are its history (when it was accepted,
+        heard, settled): left out, as :meth:`due` and :meth:`snapshot` leave it.
+        """
+        unscoped_arg(unscoped, False, "ViewerStore.milestone_pages")
+        return self._milestone_pages(int_arg(batch, "batch", "ViewerStore.milestone_pages") or 1)
+
+    def _milestone_pages(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        full = self._full_ids()
+        for page in milestone_pages(self._db, size):
+            rows = [r for r in page if r[0] in full]
+            if rows:
+                yield rows
 
     def _full_cases(self) -> Iterator[Case]:
         for case in self.iter_cases():

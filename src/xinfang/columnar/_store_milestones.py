@@ -1,0 +1,108 @@
+"""A store's milestones projection read page by page into companion tables, never refolded.
+
+The store keeps each case's fold in ``xf_milestones`` (schema version 4,
+:mod:`xinfang.store`), written with every command and import; a nightly
+sweep over a store reads those rows (:func:`milestones_from_store`) and
+sweeps them (:func:`~xinfang.columnar.sweep_milestones`) instead of reading
+every event again (:func:`~xinfang.columnar.journal_from_store`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xinfang.columnar._companion import COMPANION_SCHEMA
+from xinfang.columnar._milestones import ENUM_COLUMNS
+from xinfang.errors import InvalidDataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterator
+
+__all__ = ["StoredMilestones", "companion_rows", "milestones_from_store"]
+
+
+class StoredMilestones(Protocol):
+    """A store's milestones projection, page by page: what :func:`milestones_from_store` reads.
+
+    :class:`xinfang.Store` (unscoped, when told ``unscoped=True``) and
+    :class:`xinfang.store.ViewerStore` (the cases its viewer sees in full) are ones.
+    """
+
+    def milestone_pages(
+        self, batch: int = ..., *, unscoped: bool = ...
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Pages of ``xf_milestones`` rows in case id order."""
+        ...
+
+
+_DICTIONARIES: Final = {
+    name: pa.array([m.value for m in cls], pa.string()) for name, cls in ENUM_COLUMNS
+}
+_DAY_LISTS: Final = pa.list_(pa.int32())
+
+
+def milestones_from_store(
+    store: StoredMilestones, *, batch: int = 5_000, unscoped: bool = False
+) -> Iterator[pa.Table]:
+    """The milestones companion rows of a store, ``batch`` cases a table, in case id order.
+
+    Read from the store's milestones projection (``xf_milestones``, one row per
+    case, written with every command and import), never refolded: each table
+    is in :data:`COMPANION_SCHEMA`, as :func:`read_milestones` gives a Parquet
+    journal's companion, so :func:`sweep_milestones` sweeps it unchanged (a
+    case it needs as a value is then read from the journal: pass
+    ``journal=`` a Parquet journal, or sweep those few cases from the store).
+
+    Scoped like every other read of a view: ``store.for_viewer(official, org)``
+    gives the rows of the cases the viewer sees in full (a redacted or hidden
+    case is left out, as from its due list and snapshot). A plain
+    :class:`~xinfang.Store` reads every case, accusations too, only when told
+    ``unscoped=True`` (back-office work that shows no case); otherwise it
+    refuses. The rows hold no petitioner's personal data (no name, id number,
+    phone or address: the companion's ``reveal`` setting has nothing to mask
+    here); ``officials`` names the officials the case's role assignments name.
+    """
+    pages = (
+        store.milestone_pages(batch, unscoped=True) if unscoped else store.milestone_pages(batch)
+    )
+    for page in pages:
+        yield companion_rows(page)
+
+
+def companion_rows(rows: list[tuple[Any, ...]]) -> pa.Table:
+    """``xf_milestones`` rows as a :data:`COMPANION_SCHEMA` table."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COMPANION_SCHEMA)
+    arrays = []
+    for field, values in zip(COMPANION_SCHEMA, columns, strict=True):
+        kind = field.type
+        if pa.types.is_date32(kind):
+            arrays.append(pa.array(values, pa.int32()).cast(kind))
+        elif pa.types.is_dictionary(kind):
+            arrays.append(_codes(field.name, values))
+        elif pa.types.is_list(kind):
+            parsed = [json.loads(v) if v else [] for v in values]
+            if pa.types.is_date32(kind.value_type):
+                arrays.append(pa.array(parsed, _DAY_LISTS).cast(kind))
+            else:
+                arrays.append(pa.array(parsed, kind))
+        else:
+            arrays.append(pa.array(values, kind))
+    return pa.Table.from_arrays(arrays, schema=COMPANION_SCHEMA)
+
+
+def _codes(name: str, values: Any) -> pa.Array:
+    """An enum column's text values as the companion's dictionary column."""
+    dictionary = _DICTIONARIES[name]
+    text = pa.array(values, pa.string())
+    codes = pc.index_in(text, value_set=dictionary)
+    if codes.null_count != text.null_count:
+        bad = pc.filter(text, pc.and_(pc.is_null(codes), pc.is_valid(text)))[0].as_py()
+        raise InvalidDataError(
+            [(name, f"{bad[:40]!r} is not a {name} value: the store's milestones are damaged")],
+            source="milestones_from_store",
+        )
+    return pa.DictionaryArray.from_arrays(codes.cast(pa.int8()), dictionary)
