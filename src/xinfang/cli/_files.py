@@ -25,7 +25,7 @@ from xinfang.cli._clock import since, today
 from xinfang.cli._due import KIND_HELP, KINDS, LISTED, due_summary, due_text
 from xinfang.cli._inputs import (
     Input,
-    ledger_lines,
+    ledger_cases,
     load_campaign_file,
     load_ledger,
     load_org_file,
@@ -219,31 +219,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     progress = progress_bars(args, 1)
     source = Input(args.ledger, args.encoding)
     bad = good = duplicates = 0
-    first_line: dict[str, int] = {}
     problems: list[str] = []
     with progress.bar(f"validating {source.name}", source.size(), unit="B") as bar:
-        for number, line, problem in ledger_lines(source, bar):
-            if line is None:
+        for read in ledger_cases(source, bar):
+            problems += read.problems
+            duplicates += read.duplicate
+            if read.case is None:
                 bad += 1
-                problems.append(problem)
             else:
-                try:
-                    case = parse_case(line, f"{source.name}:{number}")
-                except InvalidDataError as exc:
-                    bad += 1
-                    problems += [f"{source.name}:{number}: {p}: {m}" for p, m in exc.problems]
-                else:
-                    good += 1
-                    if keep:
-                        kept.append(case)
-                        kept_lines.append(number)
-                    seen = first_line.setdefault(case.id, number)
-                    if seen != number:
-                        duplicates += 1
-                        problems.append(
-                            f"{source.name}:{number}: $.id: duplicate case id {case.id!r} "
-                            f"(first on line {seen})"
-                        )
+                good += 1
+                if keep:
+                    kept.append(read.case)
+                    kept_lines.append(read.number)
             if len(problems) > 1000:
                 out("".join(f"{text}\n" for text in problems))
                 problems.clear()

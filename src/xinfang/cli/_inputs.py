@@ -18,7 +18,7 @@ import time
 import tomllib
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, TypeVar
 
 from xinfang.campaign import load_campaign
 from xinfang.cli._clock import since
@@ -41,7 +41,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "UNCHECKED",
     "Input",
+    "LedgerLine",
     "encoding_hint",
+    "ledger_cases",
     "ledger_lines",
     "load_campaign_file",
     "load_ledger",
@@ -300,6 +302,42 @@ def parse_case(line: str, source: str) -> Case:
     return case
 
 
+class LedgerLine(NamedTuple):
+    """One line of a ledger as the commands read it: its case, or what is wrong with it."""
+
+    number: int
+    case: Case | None
+    problems: list[str]
+    duplicate: bool
+
+
+def ledger_cases(source: Input, bar: tqdm[Any]) -> Iterator[LedgerLine]:
+    """Each non-blank line of ``source`` parsed: the one reading ``validate`` and the loaders share.
+
+    A line that does not parse gives its problems and no case; a valid line naming a
+    case id an earlier line named gives its case, ``duplicate`` and the problem
+    ``LEDGER:LINE: $.id: duplicate case id 'X' (first on line N)``.
+    """
+    first_line: dict[str, int] = {}
+    for number, line, problem in ledger_lines(source, bar):
+        if line is None:
+            yield LedgerLine(number, None, [problem], False)
+            continue
+        try:
+            case = parse_case(line, f"{source.name}:{number}")
+        except InvalidDataError as exc:
+            found = [f"{source.name}:{number}: {p}: {m}" for p, m in exc.problems]
+            yield LedgerLine(number, None, found, False)
+            continue
+        seen = first_line.setdefault(case.id, number)
+        if seen == number:
+            yield LedgerLine(number, case, [], False)
+        else:
+            again = f"{source.name}:{number}: $.id: duplicate case id {case.id!r}"
+            again += f" (first on line {seen})"
+            yield LedgerLine(number, case, [again], True)
+
+
 def load_ledger(
     path: str, encoding: str, progress: Progress, lines: list[int] | None = None
 ) -> list[Case]:
@@ -311,28 +349,15 @@ def load_ledger(
     source = Input(path, encoding)
     cases: list[Case] = []
     problems: list[str] = []
-    first_line: dict[str, int] = {}
     duplicates = 0
     with progress.bar(f"reading {source.name}", source.size(), unit="B") as bar:
-        for number, line, problem in ledger_lines(source, bar):
-            if line is None:
-                problems.append(problem)
-                continue
-            try:
-                case = parse_case(line, f"{source.name}:{number}")
-            except InvalidDataError as exc:
-                problems.extend(f"{source.name}:{number}: {p}: {m}" for p, m in exc.problems)
-                continue
-            seen = first_line.setdefault(case.id, number)
-            if seen != number:
-                duplicates += 1
-                problems.append(
-                    f"{source.name}:{number}: $.id: duplicate case id {case.id!r} "
-                    f"(first on line {seen})"
-                )
-            cases.append(case)
-            if lines is not None:
-                lines.append(number)
+        for read in ledger_cases(source, bar):
+            problems += read.problems
+            duplicates += read.duplicate
+            if read.case is not None:
+                cases.append(read.case)
+                if lines is not None:
+                    lines.append(read.number)
     if problems:
         for text in problems[:MAX_SHOWN]:
             print(text, file=sys.stderr)
