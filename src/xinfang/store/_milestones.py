@@ -144,25 +144,20 @@ def json_list(values: Sequence[Any]) -> str | None:
 def _hearings(case: Case) -> tuple[str | None, str | None, bool]:
     """The hearings' start and end days as the column fold reads them from the events.
 
-    A hearing runs from a ``hearing_started`` event to the next event if that
-    is its ``hearing_ended`` (null while it runs); days are the instant's day
-    at a fixed +08:00, exact from 1992 on (``hearing_exact``).
+    A hearing runs from a ``hearing_started`` event to the case's next hearing
+    event if that is a ``hearing_ended`` (null while it runs); days are the
+    instant's day at a fixed +08:00, exact from 1992 on (``hearing_exact``).
     """
+    hearing = [e for e in case.events if isinstance(e.change, StartHearing | EndHearing)]
     starts: list[int] = []
     ends: list[int | None] = []
-    exact = True
-    events = case.events
-    for i, event in enumerate(events):
-        change = event.change
-        if not isinstance(change, StartHearing | EndHearing):
-            continue
-        if event.at < _SINCE_1992:
-            exact = False
-        if isinstance(change, StartHearing):
+    for i, event in enumerate(hearing):
+        if isinstance(event.change, StartHearing):
             starts.append(_fixed_day(event.at))
-            after = events[i + 1] if i + 1 < len(events) else None
+            after = hearing[i + 1] if i + 1 < len(hearing) else None
             ended = after is not None and isinstance(after.change, EndHearing)
             ends.append(_fixed_day(after.at) if after is not None and ended else None)
+    exact = all(e.at >= _SINCE_1992 for e in hearing)
     return json_list(starts), json_list(ends), exact
 
 

@@ -281,9 +281,7 @@ def check_projections(db: Database, rulebook: Rulebook, calendar: WorkCalendar) 
     return CheckReport(cases=total, problems=tuple(problems))
 
 
-def _milestone_problems(
-    cid: str, got: tuple[Any, ...] | None, want: tuple[Any, ...]
-) -> list[str]:
+def _milestone_problems(cid: str, got: tuple[Any, ...] | None, want: tuple[Any, ...]) -> list[str]:
     """What differs between a stored milestones row and the one of the replayed journal."""
     if got is None:
         return [f"case {cid}: milestones row missing"]
