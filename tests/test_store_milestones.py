@@ -248,3 +248,25 @@ def test_a_hearing_before_1992_is_kept_inexact_as_the_column_fold_keeps_it(tmp_p
         got = stored(s)
         assert got.column("hearing_exact").to_pylist() == [False]
         assert got.equals(folded([s.case("OLD-1")]))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [("stage", "'nonsense'", "not a stage value"), ("officials", "'[\"a\",'", "not a JSON list")],
+)
+def test_a_damaged_row_is_refused_by_name(
+    tmp_path: Path, column: str, value: str, words: str
+) -> None:
+    """A row no write path makes (a changed enum, broken JSON) is an error naming it, not data."""
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    with open_store(url) as s:
+        s.import_ledger(x.dump_ledger(demo_part()[:2], reveal_personal_data=True))
+    conn = raw_connect(url)
+    try:
+        conn.execute(f"UPDATE xf_milestones SET {column} = {value}")  # noqa: S608
+    finally:
+        conn.close()
+    with open_store(url) as s:
+        with pytest.raises(x.InvalidDataError, match=words):
+            stored(s)
+        assert any(f"milestones row {column} " in p for p in s.check().problems)
