@@ -13,6 +13,7 @@ to the caller's ``on_conflict`` after the rollback (it becomes a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import math
@@ -81,8 +82,11 @@ class Database:
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         raise NotImplementedError
 
-    def _begin(self) -> None:
+    def _begin(self, durable: bool) -> None:
         raise NotImplementedError
+
+    def _end(self, durable: bool) -> None:
+        """After a transaction's commit or rollback (SQLite: the durability setting back)."""
 
     def _is_busy(self, exc: BaseException) -> bool:
         raise NotImplementedError
@@ -153,6 +157,14 @@ class Database:
             marks = ", ".join("?" * (columns.count(",") + 1))
             self._executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
+    def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column IN (?, ...)`` for ``values``: the condition and its parameters.
+
+        PostgreSQL takes the values as one array (``column = ANY(?)``): one
+        parameter, so the driver parses the statement once, not per call.
+        """
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
     def statement(self, sql: str, params: Sequence[Any] = ()) -> None:
         """One statement (inside :meth:`write`)."""
         self._execute(sql, params)
@@ -180,17 +192,39 @@ class Database:
         fn: Callable[[], T],
         *,
         on_conflict: Callable[[BaseException], T] | None = None,
+        durable: bool = True,
     ) -> T:
         """Run ``fn`` in one write transaction; commit, or roll back and raise.
 
         Busy databases and serialisation failures retry the whole transaction
         (bounded); a unique violation rolls back and calls ``on_conflict``.
+
+        ``durable=False``: the commit does not wait for the disk (PostgreSQL:
+        ``synchronous_commit = off`` for this transaction; SQLite in WAL mode:
+        ``synchronous = NORMAL`` for it, when the connection's is stricter).
+        The transaction is still atomic and visible at once; a crash of the
+        server or the machine may lose it, whole, until a later durable commit
+        on the same database reaches the disk, which carries every earlier
+        commit with it (the write-ahead log is written in order). A bulk job
+        commits its batches so and its last one durably.
         """
+        try:
+            return self._write(what, fn, on_conflict, durable)
+        finally:
+            self._end(durable)
+
+    def _write(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        on_conflict: Callable[[BaseException], T] | None,
+        durable: bool,
+    ) -> T:
         errors = self._driver_errors()
         delay = 0.005
         for attempt in range(BUSY_ATTEMPTS):
             try:
-                self._begin()
+                self._begin(durable)
             except errors as exc:
                 if self._is_busy(exc) and attempt + 1 < BUSY_ATTEMPTS:
                     time.sleep(delay)
@@ -309,7 +343,10 @@ class SqliteDatabase(Database):
             self.conn = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=True
             )
-            if path != ":memory:":
+            #: The connection's ``synchronous`` level while a non-durable write relaxes it.
+            self._relaxed: int | None = None
+            self._wal = path != ":memory:"
+            if self._wal:
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute(f"PRAGMA synchronous = {synchronous}")
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -322,8 +359,19 @@ class SqliteDatabase(Database):
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
-    def _begin(self) -> None:
+    def _begin(self, durable: bool) -> None:
+        if not durable and self._relaxed is None:
+            mode = int(self.conn.execute("PRAGMA synchronous").fetchone()[0])
+            if mode > _NORMAL and self._wal:  # FULL or EXTRA: NORMAL for this transaction
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self._relaxed = mode
         self.conn.execute("BEGIN IMMEDIATE")
+
+    def _end(self, durable: bool) -> None:
+        if self._relaxed is not None:
+            with contextlib.suppress(sqlite3.Error):  # the connection is gone
+                self.conn.execute(f"PRAGMA synchronous = {self._relaxed:d}")
+            self._relaxed = None
 
     def _is_busy(self, exc: BaseException) -> bool:
         return isinstance(exc, sqlite3.OperationalError) and (
@@ -398,6 +446,14 @@ class PostgresDatabase(Database):
         #: :meth:`append` through ``COPY`` (``False``: ``INSERT`` statements, as before).
         self.copy_rows = True
 
+    def param_instant_text(self, text: str) -> Any:
+        """The text itself: the server reads ISO 8601 with its offset as the same instant."""
+        return text
+
+    def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column = ANY(?)``, the values as one array parameter."""
+        return f"{column} = ANY(?)", [list(values)]
+
     def _sql(self, sql: str) -> str:
         found = self._cache.get(sql)
         if found is None:
@@ -433,8 +489,8 @@ class PostgresDatabase(Database):
             for row in rows:
                 write(row)
 
-    def _begin(self) -> None:
-        self.conn.execute(b"BEGIN")
+    def _begin(self, durable: bool) -> None:
+        self.conn.execute(b"BEGIN" if durable else b"BEGIN; SET LOCAL synchronous_commit = off")
 
     def _is_busy(self, exc: BaseException) -> bool:
         errors = self._psycopg.errors
@@ -529,6 +585,8 @@ class PostgresDatabase(Database):
 
 
 _QMARK: Final = re.compile(r"\?")
+#: SQLite's ``synchronous`` level NORMAL (OFF 0, NORMAL 1, FULL 2, EXTRA 3).
+_NORMAL: Final = 1
 #: SQLite's ``synchronous`` modes a URL may name (``?synchronous=normal``).
 _SYNCHRONOUS: Final = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 #: The longest ``busy_timeout`` a URL may ask for: a day.
