@@ -10,7 +10,9 @@ never skips: ``store_helpers``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 from typing import TYPE_CHECKING
 
 import pytest
@@ -22,6 +24,7 @@ import xinfang as x
 from shared_world import world
 from store_helpers import BACKENDS, demo_cases, pg_schema_url, raw_connect, renamed
 from xinfang import strategies as xs
+from xinfang.cli import main
 from xinfang.instants import SHANGHAI
 from xinfang.store import open_store
 from xinfang.store._milestones import MILESTONE_COLUMNS
@@ -270,3 +273,23 @@ def test_a_damaged_row_is_refused_by_name(
         with pytest.raises(x.InvalidDataError, match=words):
             stored(s)
         assert any(f"milestones row {column} " in p for p in s.check().problems)
+
+
+def test_db_check_names_a_tampered_row_in_both_languages(tmp_path: Path) -> None:
+    """``xinfang db check`` exits with the data error and names the case, in English and Chinese."""
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    with open_store(url) as s:
+        s.import_ledger(x.dump_ledger(demo_part()[:2], reveal_personal_data=True))
+        one = s.case_ids()[0]
+    conn = raw_connect(url)
+    try:
+        conn.execute(f"UPDATE xf_milestones SET hearings = 7 WHERE case_id = '{one}'")  # noqa: S608
+    finally:
+        conn.close()
+    for lang, words in (
+        ("en", "the milestones row differs"),
+        ("zh", "里程碑投影与按日志重算的不符"),
+    ):
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            assert main(["db", "check", "--db", url, "--lang", lang]) != 0
+        assert f"{one}: {words}" in said.getvalue()

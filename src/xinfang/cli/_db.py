@@ -197,6 +197,8 @@ _CHECK_WORDS: Final = (
     ("the journal does not replay: ", "日志无法重放: ", "the journal does not replay: "),
     ("case row ", "案件投影与按日志重算的不符", "the case row differs from the journal's"),
     ("clock rows ", "时限投影与按日志重算的不符", "the clock rows differ from the journal's"),
+    ("milestones row missing", "缺少里程碑投影", "the milestones row is missing"),
+    ("milestones row ", "里程碑投影与按日志重算的不符", "the milestones row differs"),
     ("a case row without journal rows", "有案件投影而无日志", "a case row without journal rows"),
 )
 
