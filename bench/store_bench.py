@@ -38,6 +38,7 @@ Measures, per backend:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -45,6 +46,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -52,6 +54,9 @@ import xinfang as x
 from xinfang.demo import demo_world
 from xinfang.store import Store, open_store
 from xinfang.store._store import BATCH
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 WORLD = demo_world()
 
@@ -110,52 +115,113 @@ def bench_import(
     )
     imported = 0.0
     drop(url)
-    # PostgreSQL: the earlier INSERT statements ("before"), then COPY; SQLite has one way.
-    ways = [(False, True), (True, False), (True, True)] if url.startswith("postgres") else []
-    for columnar, copy in ways or [(False, True), (True, True)]:
+    pg = url.startswith("postgres")
+    # (label, columnar, COPY, as before this session): the value path; on PostgreSQL the
+    # INSERT statements of two sessions ago; the column-wise import as it was before
+    # (the per-row sequence trigger, each batch built in turn and committed durably);
+    # and now. The last one stays for the floors.
+    ways = [
+        ("value path", False, True, False),
+        *([("column-wise, INSERT, before", True, False, True)] if pg else []),
+        ("column-wise, before", True, True, True),
+        ("column-wise, now", True, True, False),
+    ]
+    for label, columnar, copy, before in ways:
         # A benchmark runs on a throwaway server as its superuser: allowed, said so.
         with open_store(url, calendar=calendar, allow_privileged_role=True) as store:
-            if ways:
-                store._db.copy_rows = copy  # type: ignore[attr-defined]
-            t0 = time.perf_counter()
-            cpu0 = time.process_time()
-            result = store.import_ledger(text, columnar=columnar)
-            took = time.perf_counter() - t0
-            cpu = time.process_time() - cpu0
+            db = store._db
+            server = backend_cpu(db.conn) if pg else lambda: 0.0  # type: ignore[attr-defined]
+            if pg:
+                db.copy_rows = copy  # type: ignore[attr-defined]
+            with as_before(db) if before else contextlib.nullcontext():
+                t0 = time.perf_counter()
+                cpu0, server0 = time.process_time(), server()
+                result = store.import_ledger(text, columnar=columnar)
+                took = time.perf_counter() - t0
+                cpu, server1 = time.process_time() - cpu0, server() - server0
             if result.added != n:
                 raise SystemExit(f"import added {result.added} of {n}")
-            how = "column-wise" if columnar else "value path "
-            if ways:
-                how += " COPY  " if copy else " INSERT"
             print(
-                f"  import {how} {n} cases / {events} events: {took:.2f} s = "
+                f"  import {label}: {n} cases / {events} events: {took:.2f} s = "
                 f"{n / took:,.0f} cases/s, {events / took:,.0f} events/s "
-                f"({cpu:.2f} CPU-s in this process)"
+                f"({cpu:.2f} CPU-s in this process"
+                + (f", {server1:.2f} in the server's)" if pg else ")")
             )
-        if not (columnar and copy):
-            drop(url)
-        else:
+        if label.endswith("now"):
             imported = n / took
+        else:
+            drop(url)
     return imported, n / columns
 
 
-#: The floor's variants: the store's own schema, bare tables, and the sequence check
-#: as one statement-level trigger over a transition table (a design, not the schema).
-_STATEMENT_TRIGGER = (
-    """CREATE FUNCTION xf_journal_next_seq_set() RETURNS trigger LANGUAGE plpgsql AS $$
+#: The sequence check as it was before schema version 4: a PL/pgSQL ``SELECT MAX(seq)``
+#: per journal row (the floor's "before" variant; the store's schema now checks per statement).
+_ROW_TRIGGER = (
+    "DROP TRIGGER xf_journal_next_seq ON xf_journal",
+    """CREATE OR REPLACE FUNCTION xf_journal_next_seq() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF EXISTS (SELECT 1 FROM xf_journal j
-                   WHERE j.case_id IN (SELECT DISTINCT case_id FROM new_rows)
-                   GROUP BY j.case_id HAVING max(j.seq) <> count(*)) THEN
+        IF NEW.seq <> 1 + COALESCE(
+            (SELECT MAX(seq) FROM xf_journal WHERE case_id = NEW.case_id), 0) THEN
             RAISE EXCEPTION 'xf_journal: seq must be the next number of its case'
                 USING ERRCODE = 'unique_violation';
         END IF;
-        RETURN NULL;
+        RETURN NEW;
     END $$""",
-    """CREATE TRIGGER xf_journal_next_seq_set AFTER INSERT ON xf_journal
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION xf_journal_next_seq_set()""",
+    """CREATE TRIGGER xf_journal_next_seq BEFORE INSERT ON xf_journal
+    FOR EACH ROW EXECUTE FUNCTION xf_journal_next_seq()""",
 )
+#: The tables an import appends to, in the order it writes them (case rows before
+#: the rows that reference them).
+_APPENDED = ("xf_journal", "xf_case", "xf_milestones", "xf_clock")
+
+
+def backend_cpu(conn: Any) -> Callable[[], float]:
+    """CPU seconds the server process of ``conn`` has used so far (0 when it is not local).
+
+    Linux's ``/proc/PID/schedstat`` (nanoseconds on the CPU), not the ticks of ``stat``.
+    """
+    stat = Path(f"/proc/{conn.info.backend_pid}/schedstat")
+
+    def cpu() -> float:
+        try:
+            return int(stat.read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    return cpu
+
+
+@contextlib.contextmanager
+def as_before(db: Any) -> Iterator[None]:
+    """The import as it was before this session (issue 25's second step).
+
+    Rows built in turn, every batch durable, and on PostgreSQL the per-row
+    sequence trigger (put back in the schema).
+    """
+    import xinfang.store._ledgers as ledgers
+    from xinfang.store._db import Database
+
+    if db.dialect == "postgresql":
+        for statement in _ROW_TRIGGER:
+            db.statement(statement)
+
+    def in_turn(make: Any, parts: list[Any]) -> Iterator[tuple[bool, Any]]:
+        for i, part in enumerate(parts):
+            yield i + 1 == len(parts), make(part)
+
+    write = Database.write
+
+    def durable(self: Any, what: str, fn: Any, **kw: Any) -> Any:
+        return write(self, what, fn, **{**kw, "durable": True})
+
+    saved = ledgers._built_ahead
+    ledgers._built_ahead = in_turn  # type: ignore[assignment]
+    Database.write = durable  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ledgers._built_ahead = saved
+        Database.write = write  # type: ignore[method-assign]
 
 
 def pg_import_floor(url: str, n: int, imported: float, parse: float) -> None:
@@ -163,16 +229,18 @@ def pg_import_floor(url: str, n: int, imported: float, parse: float) -> None:
 
     The rows the COPY import wrote are read out (``COPY ... TO``, in case and
     sequence order) and copied back in ``BATCH`` cases a transaction into a
-    fresh schema: with the store's schema (indexes, the per-row sequence
-    trigger), into bare tables, and with the sequence check as one
-    statement-level trigger instead.
+    fresh schema, committed as the import commits them (every batch but the
+    last with ``synchronous_commit = off``): with the store's schema, with
+    the per-row sequence trigger it had before version 4, with every commit
+    durable, and into bare tables. The server's CPU is read beside the time.
     """
     import psycopg
 
     from xinfang.store._schema import MIGRATIONS
 
-    tables = ("xf_journal", "xf_case", "xf_clock")
     with psycopg.connect(url, autocommit=True) as conn:
+        have = {str(r[0]) for r in conn.execute(b"SELECT tablename FROM pg_tables")}
+        tables = [t for t in _APPENDED if t in have]
         ids = [str(r[0]) for r in conn.execute(b"SELECT case_id FROM xf_case ORDER BY case_id")]
         bounds = [(ids[i], ids[min(len(ids), i + BATCH) - 1]) for i in range(0, len(ids), BATCH)]
         data: dict[str, list[bytes]] = {t: [] for t in tables}
@@ -189,34 +257,48 @@ def pg_import_floor(url: str, n: int, imported: float, parse: float) -> None:
         size = sum(len(b) for t in tables for b in data[t])
         store_schema = [s for step in MIGRATIONS["postgresql"] for s in step]
         bare = [f"CREATE TABLE xf_floor.{t} (LIKE public.{t})" for t in tables]
-        indexed = [f"CREATE TABLE xf_floor.{t} (LIKE public.{t} INCLUDING ALL)" for t in tables]
         variants = (
-            ("the store's schema (indexes, per-row sequence trigger)", store_schema),
-            ("bare tables (no index, no trigger)", bare),
-            ("indexes + one statement-level sequence trigger", [*indexed, *_STATEMENT_TRIGGER]),
+            (
+                "the store's schema (indexes, keys, the sequence check per statement)",
+                store_schema,
+                1,
+            ),
+            ("the same, every commit durable", store_schema, 0),
+            (
+                "the same with the per-row sequence trigger (before)",
+                [*store_schema, *_ROW_TRIGGER],
+                1,
+            ),
+            ("bare tables (no index, key or trigger)", bare, 1),
         )
         print(
             f"  PostgreSQL's own work for these rows ({size / 1e6:.1f} MB of COPY text, "
-            f"{BATCH} cases a transaction; reading them out: {read:.2f} s):"
+            f"{', '.join(tables)}; {BATCH} cases a transaction; reading them out: {read:.2f} s):"
         )
-        for label, statements in variants:
+        cpu = backend_cpu(conn)
+        for label, statements, relaxed in variants:
             conn.execute(b"DROP SCHEMA IF EXISTS xf_floor CASCADE")
             conn.execute(b"CREATE SCHEMA xf_floor")
             conn.execute(b"SET search_path = xf_floor, public")
             for statement in statements:
                 conn.execute(statement.encode())
             t0 = time.perf_counter()
+            cpu0 = cpu()
             for i in range(len(bounds)):
                 with conn.transaction():
+                    if relaxed and i + 1 < len(bounds):
+                        conn.execute(b"SET LOCAL synchronous_commit = off")
                     for t in tables:
                         with conn.cursor().copy(f"COPY {t} FROM STDIN".encode()) as into:
                             into.write(data[t][i])
             took = time.perf_counter() - t0
+            server = cpu() - cpu0
             conn.execute(b"SET search_path = public")
             rate = n / took
             print(
-                f"    {label}: {took:.2f} s = {rate:,.0f} cases/s; serial ceiling with "
-                f"load_journal's {parse:,.0f} cases/s: {1 / (1 / rate + 1 / parse):,.0f} cases/s"
+                f"    {label}: {took:.2f} s = {rate:,.0f} cases/s (server CPU {server:.2f} s); "
+                f"serial ceiling with load_journal's {parse:,.0f} cases/s: "
+                f"{1 / (1 / rate + 1 / parse):,.0f} cases/s"
             )
         conn.execute(b"DROP SCHEMA IF EXISTS xf_floor CASCADE")
     print(f"    (the COPY import here: {imported:,.0f} cases/s)")
@@ -237,8 +319,11 @@ def sqlite_import_floor(path: Path, n: int, imported: float, parse: float) -> No
                 f"SELECT case_id, seq, at, actor, kind, payload FROM src.xf_journal {where}, seq"
             ),
             f"INSERT INTO xf_case SELECT * FROM src.xf_case {where}",  # noqa: S608
+            f"INSERT INTO xf_milestones SELECT * FROM src.xf_milestones {where}",  # noqa: S608
             f"INSERT INTO xf_clock SELECT * FROM src.xf_clock {where}, limit_key",  # noqa: S608
         )
+        if db.one("SELECT 1 FROM sqlite_master WHERE name = 'xf_milestones'") is None:
+            copies = tuple(c for c in copies if "xf_milestones" not in c)
         reads = (
             f"SELECT count(*), sum(length(payload)) FROM src.xf_journal {where}",  # noqa: S608
             f"SELECT count(*), sum(length(flags)) FROM src.xf_case {where}",  # noqa: S608
@@ -250,13 +335,14 @@ def sqlite_import_floor(path: Path, n: int, imported: float, parse: float) -> No
                 db.one(sql, (lo, hi))
         read = time.perf_counter() - t0
         t0 = time.perf_counter()
-        for lo, hi in bounds:
+        for i, (lo, hi) in enumerate(bounds):
 
             def run(lo: str = lo, hi: str = hi) -> None:
                 for sql in copies:
                     db.statement(sql, (lo, hi))
 
-            db.write("copying", run)
+            # Committed as the import commits: durably at the last batch only.
+            db.write("copying", run, durable=i + 1 == len(bounds))
         took = time.perf_counter() - t0
         if store.count() != n:
             raise SystemExit(f"the copy holds {store.count()} of {n} cases")

@@ -160,8 +160,8 @@ class Database:
     def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``column IN (?, ...)`` for ``values``: the condition and its parameters.
 
-        PostgreSQL takes the values as one array (``column = ANY(?)``): one
-        parameter, so the driver parses the statement once, not per call.
+        PostgreSQL takes the values as one text array: one parameter, so the
+        driver parses the statement once, not per call.
         """
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
@@ -451,8 +451,15 @@ class PostgresDatabase(Database):
         return text
 
     def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """``column = ANY(?)``, the values as one array parameter."""
-        return f"{column} = ANY(?)", [list(values)]
+        """``column IN (SELECT unnest(?::text[]))``: the values as one array parameter.
+
+        A semi-join on the array's elements probes the column's index whatever
+        the statistics. ``column = ANY(?)``, like ``IN (?, ...)``, compares every
+        row with every value once psycopg prepares the statement (a generic plan,
+        from the fifth call): measured, 3-27 ms of server CPU a batch, growing
+        with the table, in an import into a new store (0.15 of its 0.55 s).
+        """
+        return f"{column} IN (SELECT unnest(?::text[]))", [list(values)]
 
     def _sql(self, sql: str) -> str:
         found = self._cache.get(sql)
