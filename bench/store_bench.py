@@ -123,7 +123,7 @@ def bench_import(
     pg = url.startswith("postgres")
     # (label, columnar, COPY, as before this session): the value path; on PostgreSQL the
     # INSERT statements of two sessions ago; the column-wise import as it was before
-    # (the per-row sequence trigger, each batch built in turn and committed durably);
+    # (the per-row sequence trigger, each batch committed durably);
     # and now. The last one stays for the floors.
     ways = [
         ("value path", False, True, False),
@@ -225,28 +225,21 @@ def rows_alone(url: str, text: str, n: int, calendar: x.WorkCalendar) -> None:
 def as_before(db: Any) -> Iterator[None]:
     """The import as it was before this session (issue 25's second step).
 
-    Rows built in turn, every batch durable, case ids looked up as a list of
+    Every batch durable, case ids looked up as a list of
     parameters, instants sent as datetimes, and on PostgreSQL the per-row
     sequence trigger (put back in the schema).
     """
-    import xinfang.store._ledgers as ledgers
     from xinfang.store._db import Database
 
     if db.dialect == "postgresql":
         for statement in _ROW_TRIGGER:
             db.statement(statement)
 
-    def in_turn(make: Any, parts: list[Any]) -> Iterator[tuple[bool, Any]]:
-        for i, part in enumerate(parts):
-            yield i + 1 == len(parts), make(part)
-
     write = Database.write
 
     def durable(self: Any, what: str, fn: Any, **kw: Any) -> Any:
         return write(self, what, fn, **{**kw, "durable": True})
 
-    saved = ledgers._built_ahead
-    ledgers._built_ahead = in_turn  # type: ignore[assignment]
     Database.write = durable  # type: ignore[method-assign]
     # Case ids as a list of parameters, instants as datetimes (the base class's ways).
     for name in ("where_in", "param_instant_text"):
@@ -254,7 +247,6 @@ def as_before(db: Any) -> Iterator[None]:
     try:
         yield
     finally:
-        ledgers._built_ahead = saved
         Database.write = write  # type: ignore[method-assign]
         for name in ("where_in", "param_instant_text"):
             delattr(db, name)

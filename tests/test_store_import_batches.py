@@ -1,12 +1,10 @@
-"""How the import writes its batches (issue 25): built ahead, committed durably at the end.
+"""How the import commits its batches (issue 25): durably at the last one.
 
-``Store.import_ledger`` builds a batch's rows in a worker thread while the
-previous batch is written (``_ledgers._built_ahead``), and commits every batch
-but the last with ``Database.write(durable=False)``: atomic and visible at
-once, without waiting for the disk; the last batch's durable commit carries
-them all. These tests hold the order of rows and errors to building in turn,
-the durability setting of the connection to what it was, and the import's
-batches to one durable commit, the last.
+``Store.import_ledger`` commits every batch but the last with
+``Database.write(durable=False)``: atomic and visible at once, without
+waiting for the disk; the last batch's durable commit carries them all.
+These tests hold the durability setting of the connection to what it was
+after such a write, and the import's batches to one durable commit, the last.
 """
 
 from __future__ import annotations
@@ -14,14 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import store_helpers
 from store_helpers import big_ledger, raw_connect
 from xinfang.store import open_store
 from xinfang.store._db import Database
-from xinfang.store._ledgers import _built_ahead
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,33 +25,7 @@ store_url = store_helpers.store_url
 
 
 class _BoomError(Exception):
-    """The error a part's rows raise in these tests."""
-
-
-@settings(max_examples=20, deadline=None)
-@given(
-    sizes=st.lists(st.integers(0, 4), max_size=6),
-    fail_at=st.one_of(st.none(), st.integers(0, 5)),
-)
-def test_rows_built_ahead_come_as_built_in_turn(sizes: list[int], fail_at: int | None) -> None:
-    """The worker's results and its error come in the order, and at the point, of a plain loop."""
-    parts = [[(i, j) for j in range(-1, n)] for i, n in enumerate(sizes)]  # (i, -1) first
-
-    def make(part: list[tuple[int, int]]) -> list[Any]:
-        if part[0][0] == fail_at:
-            raise _BoomError(fail_at)
-        return [("row", k) for k in part]
-
-    def run(gen: Any) -> tuple[list[Any], str]:
-        got: list[Any] = []
-        try:
-            got.extend(gen)
-        except _BoomError as exc:
-            return got, f"boom {exc}"
-        return got, ""
-
-    plain = run((i == len(parts) - 1, make(p)) for i, p in enumerate(parts))
-    assert run(_built_ahead(make, parts)) == plain
+    """The error a write raises in these tests."""
 
 
 def _synchronous(url: str) -> Any:

@@ -11,7 +11,6 @@ of a ledger (:class:`Ledger`).
 
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import os
 from typing import IO, TYPE_CHECKING, Final, Protocol
@@ -36,7 +35,7 @@ from xinfang.store._projections import (
 from xinfang.store._storable import unstorable_lines
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
 
     from xinfang.case import Case
     from xinfang.store._db import Database
@@ -201,49 +200,23 @@ def import_cases(
     plan.sort(key=lambda p: ids[p[0]])
     added = extended = written = 0
     rb, cal = store.rulebook, store.calendar
-
-    def rows_of(part: list[tuple[int, int]]) -> list[Incoming]:
+    for i in range(0, len(plan), batch):
+        part = plan[i : i + batch]
         rows = ledger.incoming([k for k, have in part if not have])
         rows += [incoming(db, ledger.case(k), have, rb, cal) for k, have in part if have]
         rows.sort(key=lambda r: r.case_id)
-        return rows
-
-    parts = [plan[i : i + batch] for i in range(0, len(plan), batch)]
-    for last, rows in _built_ahead(rows_of, parts):
         # Every batch but the last commits without waiting for the disk; the last
         # one's durable commit carries them all (Database.write, durable=False).
         db.write(
             f"importing {len(rows)} cases from {name}",
             functools.partial(_write_incoming, db, rows),
             on_conflict=functools.partial(_import_conflict, db, rows),
-            durable=last,
+            durable=i + batch >= len(plan),
         )
         added += sum(1 for r in rows if not r.have)
         extended += sum(1 for r in rows if r.have)
         written += sum(len(r.events) for r in rows)
     return ImportResult(added=added, extended=extended, unchanged=unchanged, events=written)
-
-
-def _built_ahead(
-    make: Callable[[list[tuple[int, int]]], list[Incoming]], parts: list[list[tuple[int, int]]]
-) -> Iterator[tuple[bool, list[Incoming]]]:
-    """``(is the last, make(part))`` for each part, the next one made while this one is used.
-
-    One worker thread builds a batch's rows (pure computation: it never
-    touches the connection) while the caller writes the previous batch and
-    waits on the database, which releases the interpreter. The rows and any
-    error come in the same order as building them in turn would give.
-    """
-    if len(parts) < 2:
-        yield from ((True, make(part)) for part in parts)
-        return
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="xinfang-import") as pool:
-        pending = pool.submit(make, parts[0])
-        for part in parts[1:]:
-            rows = pending.result()
-            pending = pool.submit(make, part)
-            yield False, rows
-        yield True, pending.result()
 
 
 def _reference_problems(
