@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, settle
 from xinfang.columnar._companion import sweep_milestones, write_milestones
+from xinfang.columnar._deltas import committed, live_groups, merge_events
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._sweeps import Sweep, journal_clocks
@@ -104,12 +105,24 @@ def _read_columns(
         dataset = pads.dataset(
             path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
         )
-        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
+        groups = live_groups(
+            dataset.get_fragments(filter=expr),
+            lambda f: f.path,
+            committed(path) if os.path.isdir(path) else None,
+        )
         parts = [
-            f.to_table(
-                filter=expr, columns=list(names), schema=dataset.schema, use_threads=use_threads
+            merge_events(
+                [
+                    f.to_table(
+                        filter=expr,
+                        columns=list(names),
+                        schema=dataset.schema,
+                        use_threads=use_threads,
+                    )
+                    for f in group
+                ]
             )
-            for f in fragments
+            for group in groups
         ]
         meta = dataset.schema.metadata or {}
     except (OSError, pa.ArrowException) as exc:
