@@ -22,12 +22,13 @@ partition folder, with ``N`` the committed number (0 without the file):
 One commit file for both datasets makes an update all-or-nothing: a writer
 that stops anywhere before the rename leaves the state of the last commit
 readable, journal and companion alike; after it, both show the update.
-Readers merge a partition's live files: a journal's events by case (a case
-keeps its place, its events in ``seq`` order; a case first seen in a delta
-comes after the base's), a companion's rows newest-wins by case (a row keeps
-its case's place). Names starting with ``_`` are invisible to pyarrow's
-dataset discovery, so ``_committed`` never reads as data. One writer at a
-time, as for any journal in files.
+Readers merge a partition's live files: a journal's events by case (its
+events together, in ``seq`` order), a companion's rows newest-wins by case.
+Both in one order: the cases no delta touches as the base holds them, then
+the cases the deltas touch, in the order the deltas first name them (so the
+clocks of a sweep of either come in the same order). Names starting with
+``_`` are invisible to pyarrow's dataset discovery, so ``_committed`` never
+reads as data. One writer at a time, as for any journal in files.
 """
 
 from __future__ import annotations
@@ -201,39 +202,53 @@ def not_live(root: Path, number: int, *, above_only: bool = False) -> list[Path]
 
 
 def merge_events(tables: list[Any]) -> Any:
-    """A partition's events from its live files' tables: each case's together, in ``seq`` order.
+    """A partition's events from its live files' tables (base first): each case's together.
 
-    A case keeps the place it has in the first file holding it; its events
-    in later files (deltas continue its ``seq``) follow its earlier ones.
+    The cases no delta touches keep their order; each case a delta touches
+    follows them, in the order the deltas first name it, its events in
+    ``seq`` order (a delta continues a case's ``seq``). The rows that stay
+    are filtered, not moved one by one: reading a partition with 1% of its
+    cases in deltas costs a filter of its rows, not a sort.
     """
-    kept = [t for t in tables if t.num_rows]
-    if len(kept) <= 1:
-        return kept[0] if kept else tables[0]
-    both = pa.concat_tables(kept)
-    first_seen = _first_seen(both.column("case_id"))
-    order = np.argsort(first_seen, kind="stable")
-    return both.take(pa.array(order, pa.int64()))
+    first, rest = tables[0], [t for t in tables[1:] if t.num_rows]
+    if not rest:
+        return first
+    later = pa.concat_tables(rest)
+    seen = pc.dictionary_encode(_whole(later.column("case_id")))
+    hit = pc.is_in(first.column("case_id"), value_set=seen.dictionary)
+    moves = first.filter(hit)
+    rank = np.concatenate(
+        (
+            pc.index_in(moves.column("case_id"), value_set=seen.dictionary).to_numpy(
+                zero_copy_only=False
+            ),
+            seen.indices.to_numpy(zero_copy_only=False),
+        )
+    )
+    moved = pa.concat_tables([moves, later])
+    order = pa.array(np.argsort(rank, kind="stable"), pa.int64())
+    return pa.concat_tables([first.filter(pc.invert(hit)), moved.take(order)])
 
 
 def merge_rows(tables: list[Any]) -> Any:
-    """A partition's companion rows from its live files' tables: the newest row of each case.
+    """A partition's companion rows from its live files' tables (base first): newest per case.
 
-    A case keeps the place of its first row; a case first seen in a delta
-    comes after the base's, in the delta's order.
+    The cases no delta touches keep their order; each case a delta touches
+    follows them with its newest row, in the order the deltas first name it
+    (the order :func:`merge_events` gives the same partition's events).
     """
-    kept = [t for t in tables if t.num_rows]
-    if len(kept) <= 1:
-        return kept[0] if kept else tables[0]
-    both = pa.concat_tables(kept)
-    codes = _first_seen(both.column("case_id"))
-    n = len(codes)
-    _, first_from_end = np.unique(codes[::-1], return_index=True)  # codes in order: 0, 1, ...
-    newest = n - 1 - first_from_end
-    return both.take(pa.array(newest, pa.int64()))
+    first, rest = tables[0], [t for t in tables[1:] if t.num_rows]
+    if not rest:
+        return first
+    later = pa.concat_tables(rest)
+    seen = pc.dictionary_encode(_whole(later.column("case_id")))
+    codes = seen.indices.to_numpy(zero_copy_only=False)
+    _, first_from_end = np.unique(codes[::-1], return_index=True)  # codes 0, 1, ... in order
+    newest = later.take(pa.array(len(codes) - 1 - first_from_end, pa.int64()))
+    stays = first.filter(pc.invert(pc.is_in(first.column("case_id"), value_set=seen.dictionary)))
+    return pa.concat_tables([stays, newest])
 
 
-def _first_seen(ids: Any) -> Any:
-    """Per row, the rank of its case id's first appearance (0 for the first id seen, ...)."""
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    return pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
+def _whole(ids: Any) -> Any:
+    """One array of a column (a chunked one combined)."""
+    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids

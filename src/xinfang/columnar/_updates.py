@@ -78,7 +78,9 @@ def update_milestones(where: str | os.PathLike[str], new_events: Any) -> int:
     is rewritten whole, companion too. Returns how many cases were refolded.
     """
     new = new_events.events if isinstance(new_events, Journal) else new_events
-    new = new.select(JOURNAL_SCHEMA.names).cast(JOURNAL_SCHEMA)
+    if isinstance(new, pa.RecordBatch):
+        new = pa.Table.from_batches([new])
+    new = new.select(JOURNAL_SCHEMA.names).combine_chunks().cast(JOURNAL_SCHEMA)
     folder = companion_path(where)
     by, reveal = companion_settings(folder)
     if not reveal:
@@ -206,14 +208,16 @@ def _rows_of_cases(path: Path, ids: Any, schema: Any) -> Any:
     )
 
 
-def compact_milestones(where: str | os.PathLike[str]) -> int:
+def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -> int:
     """Rewrite each partition holding deltas (journal and companion) as one base file.
 
-    All or nothing: the new base files are written beside the old ones and
-    committed by one atomic rename (a writer stopped before it leaves the
-    old files read, and the next writer deletes the new ones); the files
-    they replace are deleted after. Returns how many partition folders were
-    rewritten (0: no deltas, or a journal in one file).
+    ``journal=False``: the companion's alone (what a nightly sweep reads; the
+    journal's deltas stay, read merged). All or nothing: the new base files
+    are written beside the old ones and committed by one atomic rename (a
+    writer stopped before it leaves the old files read, and the next writer
+    deletes the new ones); the files they replace are deleted after. Returns
+    how many partition folders were rewritten (0: no deltas, or a journal in
+    one file).
     """
     root = Path(where)
     if not root.is_dir():
@@ -221,7 +225,7 @@ def compact_milestones(where: str | os.PathLike[str]) -> int:
     folder = companion_path(root)
     number = committed(root)
     _drop_uncommitted(root, folder, number)
-    events = [g for g in partition_files(root, number) if len(g) > 1]
+    events = [g for g in partition_files(root, number) if len(g) > 1] if journal else []
     rows = [g for g in partition_files(folder, number) if len(g) > 1]
     if events or rows:
         name = base_name(number + 1)
