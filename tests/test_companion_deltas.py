@@ -215,3 +215,36 @@ def test_writing_the_journal_whole_drops_its_deltas(tmp_path: Path) -> None:
     assert not (where / "_committed").exists()
     assert all(p.name == "part-0.parquet" for p in data_files(where))
     assert_as_refolded(where, many, ("year",), tmp_path / "full")
+
+
+@pytest.mark.parametrize("reader", ["read_milestones", "read_journal"])
+def test_a_read_a_compaction_overtakes_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    """A compaction commits and deletes the files a read had listed: read again, whole."""
+    from xinfang.columnar import _companion, _datasets
+
+    where, many = _demo(tmp_path, ("year",))
+    columnar.update_milestones(where, _last_events(many))
+
+    def read() -> pa.Table:
+        if reader == "read_milestones":
+            return columnar.read_milestones(where)
+        return columnar.read_journal(where).events
+
+    want = read()
+    module = _companion if reader == "read_milestones" else _datasets
+    original = module.live_groups
+    numbers: list[int | None] = []
+
+    def overtaken(items: Any, path_of: Any, number: int | None) -> Any:
+        listed = list(items)
+        if not numbers:
+            assert columnar.compact_milestones(where) > 0  # deletes what was just listed
+        numbers.append(number)
+        return original(listed, path_of, number)
+
+    monkeypatch.setattr(module, "live_groups", overtaken)
+    got = read()
+    assert numbers == [1, 2]
+    assert by_case(got).equals(by_case(want))

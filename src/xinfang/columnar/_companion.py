@@ -36,12 +36,12 @@ import pyarrow.parquet as pq
 from xinfang.columnar._api import Journal, journal_from_table
 from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._deltas import (
-    committed,
     live_groups,
     merge_events,
     merge_rows,
     not_live,
     partition_files,
+    read_committed,
 )
 from xinfang.columnar._engine import Campaigned, HearingSpans, run, spans_of
 from xinfang.columnar._milestones import MILESTONES_SCHEMA
@@ -259,21 +259,23 @@ def read_milestones(
     """
     folder = companion_path(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = pads.dataset(
-            str(folder), format="parquet", partitioning=PARTITIONING if folder.is_dir() else None
-        )
-        groups = live_groups(
-            dataset.get_fragments(filter=expr),
-            lambda f: f.path,
-            committed(where) if folder.is_dir() else None,
-        )
-        parts = [_rows_of(group, expr, dataset.schema, use_threads) for group in groups]
-        table = pa.concat_tables(parts) if parts else COMPANION_SCHEMA.empty_table()
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError(
-            [("$", f"cannot read the milestones companion: {exc}"[:300])], source=str(folder)
-        ) from None
+
+    def read(number: int | None) -> Any:
+        try:
+            dataset = pads.dataset(
+                str(folder),
+                format="parquet",
+                partitioning=PARTITIONING if folder.is_dir() else None,
+            )
+            groups = live_groups(dataset.get_fragments(filter=expr), lambda f: f.path, number)
+            parts = [_rows_of(group, expr, dataset.schema, use_threads) for group in groups]
+            return pa.concat_tables(parts) if parts else COMPANION_SCHEMA.empty_table()
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"cannot read the milestones companion: {exc}"[:300])], source=str(folder)
+            ) from None
+
+    table = read_committed(where if folder.is_dir() else None, read)
     return table.cast(COMPANION_SCHEMA)
 
 
@@ -400,18 +402,27 @@ def _journal_of(where: str | os.PathLike[str], ids: Sequence[str]) -> Journal:
     path = Path(where)
     if not path.is_dir():
         return journal_from_table(read_parquet(where, filters=chosen))
-    parts = [JOURNAL_SCHEMA.empty_table()]
-    parts.extend(
-        merge_events([read_parquet(f, filters=chosen) for f in group])
-        for group in partition_files(path, committed(path))
-        if any(_holds(f, wanted) for f in group)
-    )
-    return journal_from_table(pa.concat_tables(parts))
+
+    def read(number: int | None) -> Any:
+        parts = [JOURNAL_SCHEMA.empty_table()]
+        parts.extend(
+            merge_events([read_parquet(f, filters=chosen) for f in group])
+            for group in partition_files(path, number or 0)
+            if any(_holds(f, wanted) for f in group)
+        )
+        return pa.concat_tables(parts)
+
+    return journal_from_table(read_committed(path, read))
 
 
 def _holds(path: Path, wanted: Any) -> bool:
     """Whether the journal file at ``path`` holds an event of a case ``wanted`` names."""
-    held = pq.read_table(str(path), columns=["case_id"], use_threads=False).column("case_id")
+    try:
+        held = pq.read_table(str(path), columns=["case_id"], use_threads=False).column("case_id")
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidDataError(
+            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=str(path)
+        ) from None
     return bool(pc.any(pc.is_in(held, value_set=wanted)).as_py())
 
 

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, settle
 from xinfang.columnar._companion import sweep_milestones, write_milestones
-from xinfang.columnar._deltas import committed, live_groups, merge_events
+from xinfang.columnar._deltas import live_groups, merge_events, read_committed
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._sweeps import Sweep, journal_clocks
@@ -101,34 +101,34 @@ def _read_columns(
     """The columns ``names`` of a journal dataset, cast to ``schema`` (the journal's types)."""
     path = os.fspath(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = pads.dataset(
-            path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
-        )
-        groups = live_groups(
-            dataset.get_fragments(filter=expr),
-            lambda f: f.path,
-            committed(path) if os.path.isdir(path) else None,
-        )
-        parts = [
-            merge_events(
-                [
-                    f.to_table(
-                        filter=expr,
-                        columns=list(names),
-                        schema=dataset.schema,
-                        use_threads=use_threads,
-                    )
-                    for f in group
-                ]
+
+    def read(number: int | None) -> tuple[list[Any], Any]:
+        try:
+            dataset = pads.dataset(
+                path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
             )
-            for group in groups
-        ]
-        meta = dataset.schema.metadata or {}
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError(
-            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
-        ) from None
+            groups = live_groups(dataset.get_fragments(filter=expr), lambda f: f.path, number)
+            parts = [
+                merge_events(
+                    [
+                        f.to_table(
+                            filter=expr,
+                            columns=list(names),
+                            schema=dataset.schema,
+                            use_threads=use_threads,
+                        )
+                        for f in group
+                    ]
+                )
+                for group in groups
+            ]
+            return parts, dataset.schema.metadata or {}
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
+            ) from None
+
+    parts, meta = read_committed(path if os.path.isdir(path) else None, read)
     if META_KEY not in meta:
         raise InvalidDataError([("$", f"not an xinfang journal (no {META_KEY!r})")], source=path)
     table = pa.concat_tables(parts) if parts else schema.empty_table()

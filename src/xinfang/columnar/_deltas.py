@@ -60,11 +60,13 @@ __all__ = [
     "not_live",
     "numbered",
     "partition_files",
+    "read_committed",
 ]
 
 #: The file in a journal's folder naming the last committed update or compaction.
 COMMIT_FILE: Final = "_committed"
 _NAME: Final = re.compile(r"^(part|delta)-(\d{1,18})\.parquet$")
+_TRIES: Final = 3
 
 T = TypeVar("T")
 
@@ -91,6 +93,32 @@ def committed(root: str | os.PathLike[str]) -> int:
             [(COMMIT_FILE, f"not a commit record: {text[:60]!r}")], source=str(root)
         )
     return number
+
+
+def read_committed(root: str | os.PathLike[str] | None, read: Callable[[int | None], T]) -> T:
+    """``read(number)`` at the committed number, again if a commit came meanwhile.
+
+    A compaction deletes what it superseded once committed: a read that
+    listed the files before may find one gone (an error) or a partition
+    missing. So the committed number is read before and after; a read it
+    changed under is done again (``root`` ``None``: a file, read once).
+    """
+    if root is None:
+        return read(None)
+    for _ in range(_TRIES):
+        number = committed(root)
+        try:
+            out = read(number)
+        except InvalidDataError:
+            if committed(root) == number:
+                raise
+            continue
+        if committed(root) == number:
+            return out
+    raise InvalidDataError(
+        [("$", f"the journal changed during each of {_TRIES} reads: read it again")],
+        source=str(root),
+    )
 
 
 def commit(root: Path, number: int) -> None:

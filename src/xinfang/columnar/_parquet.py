@@ -13,7 +13,13 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from xinfang.columnar._cases import case_offsets
-from xinfang.columnar._deltas import COMMIT_FILE, committed, live_groups, merge_events, not_live
+from xinfang.columnar._deltas import (
+    COMMIT_FILE,
+    live_groups,
+    merge_events,
+    not_live,
+    read_committed,
+)
 from xinfang.columnar._masking import mask_personal_data
 from xinfang.columnar._schema import JOURNAL_SCHEMA, JOURNAL_VERSION
 from xinfang.errors import InvalidDataError
@@ -193,26 +199,28 @@ def read_parquet(
     """
     path = Path(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = ds.dataset(
-            str(path), format="parquet", partitioning=PARTITIONING if path.is_dir() else None
-        )
-        names = [n for n in dataset.schema.names if n not in _PARTITIONS]
-        groups = live_groups(
-            dataset.get_fragments(filter=expr),
-            lambda f: f.path,
-            committed(path) if path.is_dir() else None,
-        )
-        parts = [
-            merge_events(
-                [f.to_table(filter=expr, columns=names, schema=dataset.schema) for f in group]
+
+    def read(number: int | None) -> tuple[pa.Table, Any]:
+        try:
+            dataset = ds.dataset(
+                str(path), format="parquet", partitioning=PARTITIONING if path.is_dir() else None
             )
-            for group in groups
-        ]
-        table = pa.concat_tables(parts) if parts else dataset.schema.empty_table().select(names)
-        meta = dataset.schema.metadata or {}
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError([("$", f"cannot read the Parquet journal: {exc}"[:300])]) from None
+            names = [n for n in dataset.schema.names if n not in _PARTITIONS]
+            groups = live_groups(dataset.get_fragments(filter=expr), lambda f: f.path, number)
+            parts = [
+                merge_events(
+                    [f.to_table(filter=expr, columns=names, schema=dataset.schema) for f in group]
+                )
+                for group in groups
+            ]
+            empty = dataset.schema.empty_table().select(names)
+            return (pa.concat_tables(parts) if parts else empty), dataset.schema.metadata or {}
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"cannot read the Parquet journal: {exc}"[:300])]
+            ) from None
+
+    table, meta = read_committed(path if path.is_dir() else None, read)
     if META_KEY not in meta:
         raise InvalidDataError([("$", f"{where}: not an xinfang journal (no {META_KEY!r})")])
     table = table.replace_schema_metadata(JOURNAL_SCHEMA.metadata).cast(JOURNAL_SCHEMA)
