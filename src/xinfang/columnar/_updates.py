@@ -196,16 +196,15 @@ def _rows_of_cases(path: Path, ids: Any, schema: Any) -> Any:
         chosen = np.unique(group_of)
         read_starts = np.concatenate(([0], np.cumsum(sizes[chosen])))  # where each begins, read
         local = rows - starts[group_of] + read_starts[np.searchsorted(chosen, group_of)]
-        table = file.read_row_groups(chosen.tolist(), columns=schema.names, use_threads=False)
+        others = [n for n in schema.names if n != "case_id"]  # case_id is read already
+        table = file.read_row_groups(chosen.tolist(), columns=others, use_threads=False)
     except (OSError, pa.ArrowException) as exc:
         raise InvalidDataError(
             [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=str(path)
         ) from None
-    return (
-        table.take(pa.array(local, pa.int64()))
-        .replace_schema_metadata(schema.metadata)
-        .cast(schema)
-    )
+    table = table.take(pa.array(local, pa.int64()))
+    table = table.add_column(0, "case_id", held.take(pa.array(rows, pa.int64())))
+    return table.select(schema.names).replace_schema_metadata(schema.metadata).cast(schema)
 
 
 def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -> int:
