@@ -197,7 +197,7 @@ def _rows_of_cases(path: Path, ids: Any, schema: Any) -> Any:
         read_starts = np.concatenate(([0], np.cumsum(sizes[chosen])))  # where each begins, read
         local = rows - starts[group_of] + read_starts[np.searchsorted(chosen, group_of)]
         others = [n for n in schema.names if n != "case_id"]  # case_id is read already
-        table = file.read_row_groups(chosen.tolist(), columns=others, use_threads=False)
+        table = _batches(file, others, chosen.tolist())
     except (OSError, pa.ArrowException) as exc:
         raise InvalidDataError(
             [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=str(path)
@@ -205,6 +205,21 @@ def _rows_of_cases(path: Path, ids: Any, schema: Any) -> Any:
     table = table.take(pa.array(local, pa.int64()))
     table = table.add_column(0, "case_id", held.take(pa.array(rows, pa.int64())))
     return table.select(schema.names).replace_schema_metadata(schema.metadata).cast(schema)
+
+
+def _batches(file: Any, columns: Sequence[str], row_groups: Sequence[int]) -> Any:
+    """Row groups of a Parquet file; in batches if read whole they cannot be.
+
+    Read whole, a row group's nested columns can outgrow one Arrow array
+    ("Nested data conversions not implemented for chunked array outputs").
+    """
+    try:
+        return file.read_row_groups(list(row_groups), columns=list(columns), use_threads=False)
+    except pa.ArrowNotImplementedError:
+        pass
+    schema = pa.schema([file.schema_arrow.field(n) for n in columns], file.schema_arrow.metadata)
+    batches = file.iter_batches(row_groups=row_groups, columns=list(columns), use_threads=False)
+    return pa.Table.from_batches(list(batches), schema=schema)
 
 
 def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -> int:
@@ -246,7 +261,8 @@ def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -
 def _read(path: Path) -> Any:
     """One file of a dataset, whole (its partition columns are in its folder's name)."""
     try:
-        return pq.ParquetFile(path).read(use_threads=False)
+        file = pq.ParquetFile(path)
+        return _batches(file, file.schema_arrow.names, list(range(file.num_row_groups)))
     except (OSError, pa.ArrowException) as exc:
         raise InvalidDataError(
             [("$", f"cannot read for compaction: {exc}"[:300])], source=str(path)
