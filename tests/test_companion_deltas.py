@@ -248,3 +248,15 @@ def test_a_read_a_compaction_overtakes_is_read_again(
     got = read()
     assert numbers == [1, 2]
     assert by_case(got).equals(by_case(want))
+
+
+def test_a_partition_folder_reads_with_its_deltas(tmp_path: Path) -> None:
+    """A partition's folder read alone (a Dask task's journal=): its committed deltas too."""
+    where, many = _demo(tmp_path, ("year",))
+    columnar.update_milestones(where, _last_events(many))
+    folders = sorted({p.parent for p in data_files(where) if p.name.startswith("delta-")})
+    assert folders
+    for folder in folders:
+        year = int(folder.name.removeprefix("year="))
+        alone = columnar.read_journal(folder).events
+        assert alone.equals(columnar.read_journal(where, filters=[("year", "=", year)]).events)

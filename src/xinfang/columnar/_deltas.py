@@ -72,8 +72,12 @@ T = TypeVar("T")
 
 
 def committed(root: str | os.PathLike[str]) -> int:
-    """The last committed number of the journal at ``root`` (0: none, or a file journal)."""
-    path = Path(root) / COMMIT_FILE
+    """The last committed number of the journal at ``root`` (0: none, or a file journal).
+
+    ``root`` may be one of its partition folders (``journal/year=2026``, as a
+    Dask task reads its own): the commit file is then found above it.
+    """
+    path = _commit_file(Path(root))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -93,6 +97,15 @@ def committed(root: str | os.PathLike[str]) -> int:
             [(COMMIT_FILE, f"not a commit record: {text[:60]!r}")], source=str(root)
         )
     return number
+
+
+def _commit_file(root: Path) -> Path:
+    """The commit file of the dataset ``root`` is, or is a partition folder (``key=value``) of."""
+    folder = root
+    while "=" in folder.name and not (folder / COMMIT_FILE).exists():
+        folder = folder.parent
+    found = folder / COMMIT_FILE
+    return found if found.exists() else root / COMMIT_FILE
 
 
 def read_committed(root: str | os.PathLike[str] | None, read: Callable[[int | None], T]) -> T:
