@@ -75,7 +75,9 @@ def read_journal(
     is then read whole from the dataset by its id. ``use_threads=False``
     decodes the file on the calling thread instead of pyarrow's thread pool
     (one per core): what a task on a worker process of a Dask or Spark
-    cluster wants, where every core already runs a task of its own.
+    cluster wants, where every core already runs a task of its own. A dataset
+    updated in place (:func:`~xinfang.columnar.update_milestones`) reads as
+    its partitions' base files and committed deltas merged.
     """
     if not lean:
         names: Sequence[str] = [f.name for f in JOURNAL_SCHEMA]
@@ -149,7 +151,8 @@ def write_journal(
     receiving unit) make a partitioned dataset; a case is never split
     across files or row groups. With ``milestones`` (the default), the fold
     is written beside it as the milestones companion, partitioned alike
-    (:func:`~xinfang.columnar.sweep_milestones` reads it).
+    (:func:`~xinfang.columnar.sweep_milestones` reads it). A dataset is
+    written whole: the deltas of earlier updates are dropped.
     """
     write_parquet(
         journal.events,
