@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, journal_from_table, settle
@@ -197,7 +198,7 @@ def _rows_of_cases(path: Path, ids: Any, schema: Any) -> Any:
         read_starts = np.concatenate(([0], np.cumsum(sizes[chosen])))  # where each begins, read
         local = rows - starts[group_of] + read_starts[np.searchsorted(chosen, group_of)]
         others = [n for n in schema.names if n != "case_id"]  # case_id is read already
-        table = _batches(file, others, chosen.tolist())
+        table = _row_groups(path, others, chosen.tolist())
     except (OSError, pa.ArrowException) as exc:
         raise InvalidDataError(
             [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=str(path)
@@ -207,19 +208,19 @@ def _rows_of_cases(path: Path, ids: Any, schema: Any) -> Any:
     return table.select(schema.names).replace_schema_metadata(schema.metadata).cast(schema)
 
 
-def _batches(file: Any, columns: Sequence[str], row_groups: Sequence[int]) -> Any:
-    """Row groups of a Parquet file; in batches if read whole they cannot be.
+def _row_groups(path: Path, columns: Sequence[str], row_groups: Sequence[int] | None) -> Any:
+    """Row groups (``None``: all) of the Parquet file at ``path``, through the dataset scanner.
 
-    Read whole, a row group's nested columns can outgrow one Arrow array
-    ("Nested data conversions not implemented for chunked array outputs").
+    ``ParquetFile.read`` and its batches refuse a row group whose nested
+    columns' dictionaries change mid-chunk (a ``petitioners`` column of 745,000
+    events: "Nested data conversions not implemented for chunked array
+    outputs"); the scanner the readers use reads it.
     """
-    try:
-        return file.read_row_groups(list(row_groups), columns=list(columns), use_threads=False)
-    except pa.ArrowNotImplementedError:
-        pass
-    schema = pa.schema([file.schema_arrow.field(n) for n in columns], file.schema_arrow.metadata)
-    batches = file.iter_batches(row_groups=row_groups, columns=list(columns), use_threads=False)
-    return pa.Table.from_batches(list(batches), schema=schema)
+    fragment = next(iter(pads.dataset(str(path), format="parquet").get_fragments()))
+    if row_groups is not None:
+        fragment = fragment.subset(row_group_ids=list(row_groups))
+    table = fragment.to_table(columns=list(columns), use_threads=False)
+    return table.replace_schema_metadata(pq.read_schema(path).metadata)
 
 
 def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -> int:
@@ -261,8 +262,7 @@ def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -
 def _read(path: Path) -> Any:
     """One file of a dataset, whole (its partition columns are in its folder's name)."""
     try:
-        file = pq.ParquetFile(path)
-        return _batches(file, file.schema_arrow.names, list(range(file.num_row_groups)))
+        return _row_groups(path, pq.read_schema(path).names, None)
     except (OSError, pa.ArrowException) as exc:
         raise InvalidDataError(
             [("$", f"cannot read for compaction: {exc}"[:300])], source=str(path)
