@@ -14,6 +14,7 @@ has no deltas: an update rewrites it and its companion whole.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,6 @@ from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.errors import InvalidDataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
     from collections.abc import Sequence
 
 __all__ = ["compact_milestones", "update_milestones"]
@@ -102,8 +102,19 @@ def _rewrite_file(where: str | os.PathLike[str], new: Any, folder: Path, *, reve
     touched = _joined(stored.filter(hit), new)  # validated whole before any write
     rest = stored.filter(pc.invert(hit))
     whole = journal_from_table(pa.concat_tables([rest, touched.events]))
-    write_parquet(whole.events, where, reveal_personal_data=True)
-    write_companion(companion_table(whole), whole.events, folder, (), reveal=reveal)
+    # Both written beside, then renamed: a writer stopped before leaves both as they were
+    # (between the two renames, the companion one update behind: check_milestones says so).
+    path = Path(where)
+    events, rows = path.with_name(f".{path.name}.new"), folder.with_name(f".{folder.name}.new")
+    write_parquet(whole.events, events, reveal_personal_data=True)
+    write_companion(companion_table(whole), whole.events, rows, (), reveal=reveal)
+    try:
+        os.replace(events, path)
+        os.replace(rows, folder)
+    except OSError as exc:
+        raise InvalidDataError(
+            [("$", f"cannot replace the journal: {exc}"[:300])], source=str(path)
+        ) from None
     return len(touched)
 
 
@@ -163,7 +174,12 @@ def _homes(folder: Path, number: int, ids: Any) -> list[Path]:
 
 def _holds(path: Path, ids: Any) -> bool:
     """Whether the file at ``path`` has a row of a case ``ids`` names."""
-    held = pq.ParquetFile(path).read(columns=["case_id"], use_threads=False).column("case_id")
+    try:
+        held = pq.ParquetFile(path).read(columns=["case_id"], use_threads=False).column("case_id")
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidDataError(
+            [("$", f"cannot read the milestones companion: {exc}"[:300])], source=str(path)
+        ) from None
     return bool(pc.any(pc.is_in(held, value_set=ids)).as_py())
 
 
