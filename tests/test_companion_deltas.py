@@ -209,6 +209,10 @@ def test_a_filter_sees_only_a_cases_newest_row(tmp_path: Path) -> None:
         found = columnar.read_milestones(where, filters=[("last_event", "=", day)])
         newest = next(c for c in many if c.id == case_id).events[-1].at.date()
         assert (case_id in found.column("case_id").to_pylist()) == (newest == day)
+    merged = columnar.read_milestones(where)
+    found = {int(p.name.removeprefix("year=")) for p in _partitions(where, events=False)}
+    years = [columnar.read_milestones(where, filters=[("year", "=", y)]) for y in sorted(found)]
+    assert by_case(pa.concat_tables(years)).equals(by_case(merged))  # a Dask task's read
 
 
 def test_writing_the_journal_whole_drops_its_deltas(tmp_path: Path) -> None:
