@@ -15,9 +15,13 @@ On one core (pyarrow's CPU and I/O pools set to one thread, ``use_threads=False`
 - checked equal to ``journal_clocks`` on the events (clocks and counts);
 - **bytes per case** of the companion on disk (Parquet, as written by default);
 - **update**: 1% of the cases receive one event each (``Notify``, a minute
-  after their last); ``update_milestones`` against the full refresh (the
-  lean read of the whole journal, the fold and ``write_milestones``), and the
-  part of the update that is the journal's own partitions rewritten.
+  after their last); ``update_milestones`` (delta files) against the full
+  refresh (the lean read of the whole journal, the fold and
+  ``write_milestones``), beside its floors: the touched cases' stored events
+  read alone (and Parquet's decoder alone on the lean columns of every
+  journal file), the deltas' writes alone; then ``compact_milestones``, the
+  readers with one delta a partition and compacted, and the companion checked
+  equal to a full refold of the journal.
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ import pyarrow.parquet as pq
 
 import xinfang as x
 from xinfang.columnar import (
-    COMPANION_SCHEMA,
+    JOURNAL_SCHEMA,
+    SWEEP_COLUMNS,
     Journal,
+    compact_milestones,
     journal_clocks,
     journal_from_cases,
     journal_from_table,
@@ -49,8 +55,8 @@ from xinfang.columnar import (
     update_milestones,
     write_journal,
 )
-from xinfang.columnar._companion import _write_companion as write_companion
 from xinfang.columnar._companion import companion_path, companion_table, write_milestones
+from xinfang.columnar._updates import _stored_rows as stored_rows
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _corpus  # the bench's own corpus, beside this file
@@ -81,8 +87,13 @@ def replicated(base: Journal, n: int, distinct: int) -> Journal:
     return Journal(events=pa.concat_tables(events), milestones=pa.concat_tables(milestones))
 
 
-def new_events(corpus: Any, journal: Journal, share: float, seed: int) -> Any:
-    """A ``Notify`` a minute after the last event of ``share`` of the cases (that allow one)."""
+def new_events(
+    corpus: Any, journal: Journal, share: float, seed: int, *, year: int | None = None
+) -> Any:
+    """A ``Notify`` a minute after the last event of ``share`` of the cases (that allow one).
+
+    ``year``: only among the cases received that year (the journal's partition).
+    """
     rng = np.random.default_rng(seed)
     d = len(corpus.cases)
     extra: dict[int, Any] = {}  # base case -> the journal row of its extra event
@@ -101,7 +112,8 @@ def new_events(corpus: Any, journal: Journal, share: float, seed: int) -> Any:
         rows = journal_from_cases([longer]).events
         extra[i] = rows.slice(rows.num_rows - 1, 1)
     n = len(journal)
-    open_ = np.array([k for k in range(n) if k % d in extra])
+    received = pc.year(journal.milestones.column("received")).to_numpy(zero_copy_only=False)
+    open_ = np.array([k for k in range(n) if k % d in extra and year in (None, received[k])])
     chosen = np.sort(rng.choice(open_, size=int(n * share), replace=False))
     parts = [_corpus.replicate_events(extra[int(k % d)], int(k // d)) for k in chosen]
     return pa.concat_tables(parts)
@@ -187,66 +199,129 @@ def main() -> None:
         if not same:
             raise SystemExit("the companion's sweep differs from the journal's")
 
-        # -- update: share of the cases receive one event each
+        # -- update: share of the cases receive one event each (delta files, then compaction)
         added = new_events(corpus, journal, args.share, args.seed)
+        arriving = Path(folder) / "new-events.parquet"  # the day's events, in one file
+        pq.write_table(added, arriving)
+        added = pq.read_table(arriving, use_threads=False)
         touched = added.num_rows
-        t0 = time.perf_counter()
-        fold_all = read_journal(where, lean=True, use_threads=False)
-        fold_s = time.perf_counter() - t0
+        ids = added.column("case_id").unique()
+        fold_s, fold_all = best(
+            args.repeat, lambda: read_journal(where, lean=True, use_threads=False)
+        )
         copy_dir = Path(folder) / "full"
-        t0 = time.perf_counter()
-        write_milestones(fold_all, copy_dir, partition_by=("year",))
-        write_s = time.perf_counter() - t0
+        write_s, _ = best(
+            args.repeat, lambda: write_milestones(fold_all, copy_dir, partition_by=("year",))
+        )
         full = fold_s + write_s
         shutil.rmtree(companion_path(copy_dir))
-        journal_files = list(where.rglob("*.parquet"))
-        t0 = time.perf_counter()
-        for f in journal_files:  # the journal's own partitions, rewritten as the update does
-            pq.write_table(pq.read_table(f, use_threads=False), str(f) + ".copy")
-        rewrite = time.perf_counter() - t0
-        for f in journal_files:
-            Path(str(f) + ".copy").unlink()
-        t0 = time.perf_counter()
-        refolded = update_milestones(where, added)
-        update = time.perf_counter() - t0
+        journal_files = sorted(where.rglob("*.parquet"))
+        lean_schema = pa.schema([JOURNAL_SCHEMA.field(c) for c in SWEEP_COLUMNS])
+        # Floor 1: the touched cases' stored events alone, as the update reads them (each
+        # file's case_id column, then the lean columns of the row groups holding them).
+        homes = sorted({f.parent.relative_to(where) for f in journal_files})
+        read_floor, old = best(args.repeat, lambda: stored_rows(where, 0, homes, ids, lean_schema))
+        # Floor 2: Parquet's decoder alone on the lean columns of every journal file (random
+        # cases touch every row group: what any read of their events by row group decodes).
+        decode_floor, _ = best(
+            args.repeat,
+            lambda: [
+                pq.read_table(f, columns=list(SWEEP_COLUMNS), use_threads=False)
+                for f in journal_files
+            ],
+        )
+        # Floor 3: the deltas' writes alone: the new events and the touched cases' new rows
+        # (folded beforehand), one file of each per touched partition.
+        stored = read_journal(where, filters=pc.field("case_id").isin(ids), use_threads=False)
+        both = pa.concat_tables([stored.events, added])
+        rows = companion_table(
+            journal_from_table(both.sort_by([("case_id", "ascending"), ("seq", "ascending")]))
+        )
+        scratch = Path(folder) / "floor"
+
+        def write_floor() -> None:
+            for k, home in enumerate(homes):
+                part = scratch / home
+                part.mkdir(parents=True, exist_ok=True)
+                lo, hi = k * touched // len(homes), (k + 1) * touched // len(homes)
+                pq.write_table(added.slice(lo, hi - lo), part / "events.parquet")
+                pq.write_table(rows.slice(lo, hi - lo), part / "rows.parquet")
+
+        write_floor_s, _ = best(args.repeat, write_floor)
+        shutil.rmtree(scratch)
         print(
             f"  full refresh: lean read + fold {fold_s:.2f} s, write_milestones {write_s:.2f} s "
             f"= {full:.2f} s"
         )
         print(
-            f"  update_milestones, {touched:,} cases ({args.share:.0%}) one event each: "
-            f"{update:.2f} s = {update / full:.0%} of the full refresh ({refolded:,} refolded); "
-            f"of which at least {rewrite:.2f} s rewrites the journal's touched partitions "
-            f"({len(journal_files)} files, read and written alone)"
+            f"  floors: the touched cases' stored events read alone {read_floor:.2f} s "
+            f"= {read_floor / full:.1%} ({old.num_rows:,} events; Parquet's decoder alone on the "
+            f"lean columns of all {len(journal_files)} journal files: {decode_floor:.2f} s "
+            f"= {decode_floor / full:.1%}); the deltas' writes alone {write_floor_s:.3f} s "
+            f"= {write_floor_s / full:.1%}"
         )
-        # The companion's own part of an update, the journal's I/O aside: the touched cases'
-        # events (read beforehand, untimed) folded, their rows made, their partitions rewritten.
-        ids = added.column("case_id").unique()
-        whole = read_journal(where, filters=pc.field("case_id").isin(ids), use_threads=False)
-        t0 = time.perf_counter()
-        refold = journal_from_table(whole.events)
-        rows = companion_table(refold)
-        keep = {}
-        for f in companion.rglob("*.parquet"):
-            key = (int(f.parent.name.removeprefix("year=")),)
-            stored = pq.read_table(f, schema=COMPANION_SCHEMA)
-            keep[key] = stored.filter(pc.invert(pc.is_in(stored.column("case_id"), value_set=ids)))
-        write_companion(rows, refold.events, companion, ("year",), keep, reveal=False)
-        own = time.perf_counter() - t0
+
+        def timed_updates(name: str, events_file: Path) -> tuple[list[float], int, Path]:
+            """``update_milestones`` of one file's events, each run on a fresh copy."""
+            runs, refolded, copy = [], 0, where
+            for r in range(args.repeat):
+                copy = Path(folder) / f"{name}-{r}"
+                shutil.copytree(where, copy)
+                shutil.copytree(companion_path(where), companion_path(copy))
+                t0 = time.perf_counter()
+                refolded = update_milestones(copy, pq.read_table(events_file, use_threads=False))
+                runs.append(time.perf_counter() - t0)
+            return runs, refolded, copy
+
+        updates, refolded, copy = timed_updates("updated", arriving)
+        update = min(updates)
         print(
-            f"  the companion's own part of that update (fold {len(refold):,} cases, their rows, "
-            f"their partitions rewritten; the journal's I/O aside): {own:.2f} s = "
-            f"{own / full:.0%} of the full refresh"
+            f"  update_milestones (the new events read from one file), {touched:,} cases "
+            f"({args.share:.0%}) one event each: {update:.2f} s = {update / full:.1%} of the "
+            f"full refresh ({refolded:,} refolded; runs {', '.join(f'{u:.2f}' for u in updates)})"
         )
-        t0 = time.perf_counter()
-        after = read_milestones(where)
-        changed = pc.is_in(after.column("case_id"), value_set=added.column("case_id").unique())
+        latest = int(pc.max(pc.year(journal.milestones.column("received"))).as_py())
+        recent = Path(folder) / "recent-events.parquet"
+        pq.write_table(new_events(corpus, journal, args.share, args.seed, year=latest), recent)
+        recent_runs, _, _ = timed_updates("recent", recent)
         print(
-            f"  after the update: {pc.sum(changed).as_py():,} companion rows of touched cases "
-            f"(check of a 1,000 sample: "
-            f"{len(x.columnar.check_milestones(where, sample=1000))} differing, "
-            f"{time.perf_counter() - t0:.1f} s)"
+            f"  the same number of cases, all received in {latest} (one partition: time limits "
+            f"are months, so a day's events fall mostly on recent cases): {min(recent_runs):.2f} s "
+            f"= {min(recent_runs) / full:.1%} of the full refresh "
+            f"(runs {', '.join(f'{u:.2f}' for u in recent_runs)})"
         )
+        readers = {
+            "read_milestones": lambda: read_milestones(copy, use_threads=False),
+            "read_journal(lean)": lambda: read_journal(copy, lean=True, use_threads=False),
+        }
+        with_deltas = {name: best(args.repeat, read)[0] for name, read in readers.items()}
+        t0 = time.perf_counter()
+        compacted = compact_milestones(copy, journal=False)
+        rows_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        compacted += compact_milestones(copy)
+        events_s = time.perf_counter() - t0
+        print(
+            f"  compact_milestones: the companion alone (journal=False) {rows_s:.2f} s = "
+            f"{rows_s / full:.0%} of the full refresh, then the journal {events_s:.2f} s = "
+            f"{events_s / full:.0%} ({compacted} partition folders rewritten)"
+        )
+        for name, read in readers.items():
+            print(
+                f"  {name}: {with_deltas[name]:.2f} s with one delta a partition, "
+                f"{best(args.repeat, read)[0]:.2f} s compacted"
+            )
+        t0 = time.perf_counter()
+        merged = read_journal(copy, lean=True, use_threads=False)
+        want = companion_table(merged).sort_by("case_id")
+        same = read_milestones(copy).sort_by("case_id").equals(want)
+        print(
+            f"  after the update and the compaction: the companion equals a full refold of the "
+            f"journal ({merged.events.num_rows:,} events, {len(merged):,} cases): {same} "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
+        if not same:
+            raise SystemExit("the updated companion differs from a full refold")
 
 
 if __name__ == "__main__":

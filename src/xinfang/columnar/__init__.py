@@ -29,7 +29,6 @@ from xinfang.columnar._companion import (
     check_milestones,
     read_milestones,
     sweep_milestones,
-    update_milestones,
 )
 from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, sweep_day, write_journal
 from xinfang.columnar._engine import CLOCKS_SCHEMA
@@ -43,6 +42,7 @@ from xinfang.columnar._sweeps import (
     journal_snapshot_counts,
     sweep_table,
 )
+from xinfang.columnar._updates import compact_milestones, update_milestones
 
 __all__ = [
     "CLOCKS_SCHEMA",
@@ -53,6 +53,7 @@ __all__ = [
     "Journal",
     "Sweep",
     "check_milestones",
+    "compact_milestones",
     "journal_clocks",
     "journal_from_cases",
     "journal_from_store",

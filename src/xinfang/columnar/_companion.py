@@ -7,9 +7,11 @@ fold itself (:data:`COMPANION_SCHEMA`: :data:`MILESTONES_SCHEMA` and what the
 clock engine and the campaign count read from events: each case's hearing
 spans and the officials its role assignments name), partitioned as the
 journal is. :func:`sweep_milestones` gives the clocks and campaign counts
-from it through the one clock engine; :func:`update_milestones` refolds only
-the cases that received events and rewrites only the partitions they fall
-in; :func:`check_milestones` refolds a sample (or all) and compares.
+from it through the one clock engine; :func:`~xinfang.columnar.update_milestones`
+refolds only the cases that received events and adds their rows as a delta
+file (:mod:`~xinfang.columnar._deltas`: a partition reads as its newest row
+of each case); :func:`check_milestones` refolds a sample (or all) and
+compares.
 
 Layout: beside the journal, never inside it (a glob of the journal's
 ``*.parquet`` files finds only events): a journal written to the folder
@@ -33,15 +35,21 @@ import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, journal_from_table
 from xinfang.columnar._cases import case_offsets
+from xinfang.columnar._deltas import (
+    live_groups,
+    merge_events,
+    merge_rows,
+    not_live,
+    partition_files,
+    read_committed,
+)
 from xinfang.columnar._engine import Campaigned, HearingSpans, run, spans_of
-from xinfang.columnar._masking import mask_personal_data
 from xinfang.columnar._milestones import MILESTONES_SCHEMA
 from xinfang.columnar._parquet import (
     PARTITIONING,
     case_partitions,
     partition_folder,
     read_parquet,
-    write_parquet,
 )
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._sweeps import Sweep
@@ -64,11 +72,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "COMPANION_SCHEMA",
     "check_milestones",
+    "companion_meta",
     "companion_path",
+    "companion_settings",
     "companion_table",
     "read_milestones",
     "sweep_milestones",
-    "update_milestones",
+    "write_companion",
     "write_milestones",
 ]
 
@@ -163,11 +173,17 @@ def write_milestones(
     partition_by: Sequence[str] = (),
     reveal_personal_data: bool = False,
 ) -> None:
-    """Write the companion of ``journal``, written (or being written) at ``where``."""
+    """Write the companion of ``journal``, written (or being written) at ``where``.
+
+    ``journal`` is the whole journal: the companion's deltas and compacted
+    files (:func:`~xinfang.columnar.update_milestones`) are replaced too.
+    """
     folder = companion_path(where)
     rows = companion_table(journal)
-    _write_companion(rows, journal.events, folder, partition_by, None, reveal=reveal_personal_data)
+    write_companion(rows, journal.events, folder, partition_by, reveal=reveal_personal_data)
     _write_meta(folder, partition_by, reveal_personal_data)
+    for stale in not_live(folder, 0):
+        stale.unlink(missing_ok=True)
 
 
 def _write_meta(folder: Path, by: Sequence[str], reveal: bool) -> None:
@@ -178,10 +194,15 @@ def _write_meta(folder: Path, by: Sequence[str], reveal: bool) -> None:
     (folder / "_settings").write_text(f"{','.join(by)}\n{int(reveal)}\n", encoding="utf-8")
 
 
-def _settings(folder: Path) -> tuple[tuple[str, ...], bool]:
-    """The partition columns and masking a companion was written with."""
+def companion_settings(folder: Path) -> tuple[tuple[str, ...], bool]:
+    """The partition columns and masking a companion (at ``folder``) was written with."""
     if not folder.is_dir():
-        meta = pq.read_schema(folder).metadata or {}
+        try:
+            meta = pq.read_schema(folder).metadata or {}
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"not an xinfang milestones companion: {exc}"[:300])], source=str(folder)
+            ) from None
         return (), meta.get(_REVEAL_KEY) == b"1"
     try:
         by, reveal = (folder / "_settings").read_text(encoding="utf-8").split("\n")[:2]
@@ -192,30 +213,33 @@ def _settings(folder: Path) -> tuple[tuple[str, ...], bool]:
     return tuple(p for p in by.split(",") if p), reveal == "1"
 
 
-def _write_companion(
+def companion_meta(by: Sequence[str], reveal: bool) -> dict[bytes, bytes]:
+    """The Parquet schema metadata of a companion's files."""
+    return {COMPANION_KEY: ",".join(by).encode(), _REVEAL_KEY: b"1" if reveal else b"0"}
+
+
+def write_companion(
     rows: Any,
     events: Any,
     folder: Path,
     by: Sequence[str],
-    keep: dict[tuple[Any, ...], Any] | None,
     *,
     reveal: bool,
+    name: str = "part-0.parquet",
 ) -> None:
-    """Write ``rows`` (one per case of ``events``) by partition; ``keep``: rows to keep beside."""
-    meta = {COMPANION_KEY: ",".join(by).encode(), _REVEAL_KEY: b"1" if reveal else b"0"}
+    """Write ``rows`` (one per case of ``events``) by partition, as ``name`` in each folder."""
+    meta = companion_meta(by, reveal)
     if not by:
-        table = rows if keep is None else pa.concat_tables([*keep.values(), rows])
-        _write_table(table.replace_schema_metadata(meta), folder)
+        write_companion_file(rows.replace_schema_metadata(meta), folder)
         return
     for key, ks in case_partitions(events, by).items():
         part = rows.take(pa.array(ks, pa.int64()))
-        if keep is not None and key in keep:
-            part = pa.concat_tables([keep[key], part])
-        target = partition_folder(folder, by, key) / "part-0.parquet"
-        _write_table(part.replace_schema_metadata(meta), target)
+        target = partition_folder(folder, by, key) / name
+        write_companion_file(part.replace_schema_metadata(meta), target)
 
 
-def _write_table(table: Any, path: Path) -> None:
+def write_companion_file(table: Any, path: Path) -> None:
+    """Write one companion file (its folder made); a refusal: InvalidDataError."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, str(path))
@@ -228,29 +252,46 @@ def _write_table(table: Any, path: Path) -> None:
 def read_milestones(
     where: str | os.PathLike[str], *, filters: Any = None, use_threads: bool = True
 ) -> Any:
-    """The companion of the journal at ``where`` (:data:`COMPANION_SCHEMA`), filtered as asked."""
+    """The companion of the journal at ``where`` (:data:`COMPANION_SCHEMA`), filtered as asked.
+
+    A partition with deltas (:func:`~xinfang.columnar.update_milestones`)
+    reads as its newest row of each case; ``filters`` apply to those rows.
+    """
     folder = companion_path(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = pads.dataset(
-            str(folder), format="parquet", partitioning=PARTITIONING if folder.is_dir() else None
-        )
-        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
-        parts = [
-            f.to_table(
-                filter=expr,
-                columns=COMPANION_SCHEMA.names,
-                schema=dataset.schema,
-                use_threads=use_threads,
+
+    def read(number: int | None) -> Any:
+        try:
+            dataset = pads.dataset(
+                str(folder),
+                format="parquet",
+                partitioning=PARTITIONING if folder.is_dir() else None,
             )
-            for f in fragments
-        ]
-        table = pa.concat_tables(parts) if parts else COMPANION_SCHEMA.empty_table()
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError(
-            [("$", f"cannot read the milestones companion: {exc}"[:300])], source=str(folder)
-        ) from None
+            groups = live_groups(dataset.get_fragments(filter=expr), lambda f: f.path, number)
+            parts = [_rows_of(group, expr, dataset.schema, use_threads) for group in groups]
+            return pa.concat_tables(parts) if parts else COMPANION_SCHEMA.empty_table()
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"cannot read the milestones companion: {exc}"[:300])], source=str(folder)
+            ) from None
+
+    table = read_committed(where if folder.is_dir() else None, read)
     return table.cast(COMPANION_SCHEMA)
+
+
+def _rows_of(group: Sequence[Any], expr: Any, schema: Any, use_threads: bool) -> Any:
+    """One partition's rows: its base file's, or, with deltas, the newest of each case."""
+    if len(group) == 1:
+        return group[0].to_table(
+            filter=expr, columns=COMPANION_SCHEMA.names, schema=schema, use_threads=use_threads
+        )
+    tables = [
+        f.to_table(columns=schema.names, schema=schema, use_threads=use_threads) for f in group
+    ]
+    merged = merge_rows(tables)  # merged first: a filter sees each case's newest row only
+    if expr is not None:
+        merged = merged.filter(expr)
+    return merged.select(COMPANION_SCHEMA.names)
 
 
 def sweep_milestones(
@@ -352,92 +393,37 @@ def _unknown_officials(table: Any, org: Organization) -> npt.NDArray[np.bool_]:
 def _journal_of(where: str | os.PathLike[str], ids: Sequence[str]) -> Journal:
     """The cases ``ids`` of the journal at ``where``, read whole and folded.
 
-    In a partitioned journal only the files holding them are read whole
-    (each file's ``case_id`` column tells which): a sweep's few cases read
-    as values cost one column of every file and the rest of a few.
+    In a partitioned journal only the partitions holding them are read whole
+    (each live file's ``case_id`` column tells which): a sweep's few cases
+    read as values cost one column of every file and the rest of a few.
     """
     wanted = pa.array(sorted(set(ids)), pa.string())
     chosen = pc.field("case_id").isin(wanted)
     path = Path(where)
     if not path.is_dir():
         return journal_from_table(read_parquet(where, filters=chosen))
-    parts = [JOURNAL_SCHEMA.empty_table()]
-    for f in sorted(path.rglob("*.parquet")):
-        held = pq.read_table(str(f), columns=["case_id"], use_threads=False).column("case_id")
-        if pc.any(pc.is_in(held, value_set=wanted)).as_py():
-            parts.append(read_parquet(f, filters=chosen))
-    return journal_from_table(pa.concat_tables(parts))
 
-
-def update_milestones(where: str | os.PathLike[str], new_events: Any) -> int:
-    """Append ``new_events`` to the journal at ``where``; refold and rewrite only what they touch.
-
-    ``new_events``: journal rows (:data:`JOURNAL_SCHEMA`, or a :class:`Journal`)
-    continuing stored cases (their next ``seq``) or registering new ones.
-    The touched cases are read whole, joined with their new events and
-    folded (the column checks, the value path for what they cannot
-    certify: a bad event refuses the whole update, nothing written); the
-    journal and companion partitions they fall in are rewritten, others are
-    not touched. Returns how many cases were refolded.
-    """
-    new = new_events.events if isinstance(new_events, Journal) else new_events
-    new = new.select(JOURNAL_SCHEMA.names).cast(JOURNAL_SCHEMA)
-    folder = companion_path(where)
-    by, reveal = _settings(folder)
-    if not reveal:
-        new = mask_personal_data(new)
-    ids = pa.array(sorted(set(new.column("case_id").to_pylist())), pa.string())
-    if not by:  # one file: the whole journal and companion are rewritten
-        stored = _stored(where)
-        hit = pc.is_in(stored.column("case_id"), value_set=ids)
-        touched = _joined(stored.filter(hit), new)  # validated whole before any write
-        rest = stored.filter(pc.invert(hit))
-        whole = journal_from_table(pa.concat_tables([rest, touched.events]))
-        write_parquet(whole.events, where, reveal_personal_data=True)
-        _write_companion(companion_table(whole), whole.events, folder, (), None, reveal=reveal)
-        return len(touched)
-    # Each touched case's partition: from the companion, or a new case's registration.
-    keys: set[tuple[Any, ...]] = set()
-    if any(folder.rglob("*.parquet")):
-        index = pads.dataset(str(folder), format="parquet", partitioning=PARTITIONING).to_table(
-            columns=list(by), filter=pc.field("case_id").isin(ids)
+    def read(number: int | None) -> Any:
+        parts = [JOURNAL_SCHEMA.empty_table()]
+        parts.extend(
+            merge_events([read_parquet(f, filters=chosen) for f in group])
+            for group in partition_files(path, number or 0)
+            if any(_holds(f, wanted) for f in group)
         )
-        keys = {tuple(r[p] for p in by) for r in index.to_pylist()}
-    registered = new.filter(pc.equal(new.column("seq"), 1))
-    keys |= set(case_partitions(registered, by)) if registered.num_rows else set()
-    old, journal_keep, keep = [JOURNAL_SCHEMA.empty_table()], [], {}
-    for key in keys:
-        events_part = partition_folder(Path(where), by, key) / "part-0.parquet"
-        if events_part.exists():  # read once: the touched cases' events, and the others kept
-            stored = read_parquet(events_part)
-            hit = pc.is_in(stored.column("case_id"), value_set=ids)
-            old.append(stored.filter(hit))
-            journal_keep.append(stored.filter(pc.invert(hit)))
-        part = partition_folder(folder, by, key) / "part-0.parquet"
-        if part.exists():
-            rows = pq.read_table(str(part), schema=COMPANION_SCHEMA)
-            keep[key] = rows.filter(pc.invert(pc.is_in(rows.column("case_id"), value_set=ids)))
-    touched = _joined(pa.concat_tables(old), new)  # validated whole before any write
-    write_parquet(
-        pa.concat_tables([*journal_keep, touched.events]),
-        where,
-        partition_by=by,
-        reveal_personal_data=True,
-    )
-    _write_companion(companion_table(touched), touched.events, folder, by, keep, reveal=reveal)
-    return len(touched)
+        return pa.concat_tables(parts)
+
+    return journal_from_table(read_committed(path, read))
 
 
-def _joined(old: Any, new: Any) -> Journal:
-    """Stored and new events of the touched cases, each case's in ``seq`` order, folded whole."""
-    both = pa.concat_tables([old, new])
-    order = pc.sort_indices(both, [("case_id", "ascending"), ("seq", "ascending")])
-    return journal_from_table(both.take(order))
-
-
-def _stored(where: str | os.PathLike[str]) -> Any:
-    """The stored journal file (none yet: empty)."""
-    return read_parquet(where) if Path(where).exists() else JOURNAL_SCHEMA.empty_table()
+def _holds(path: Path, wanted: Any) -> bool:
+    """Whether the journal file at ``path`` holds an event of a case ``wanted`` names."""
+    try:
+        held = pq.read_table(str(path), columns=["case_id"], use_threads=False).column("case_id")
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidDataError(
+            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=str(path)
+        ) from None
+    return bool(pc.any(pc.is_in(held, value_set=wanted)).as_py())
 
 
 def check_milestones(

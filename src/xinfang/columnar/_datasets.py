@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, settle
 from xinfang.columnar._companion import sweep_milestones, write_milestones
+from xinfang.columnar._deltas import live_groups, merge_events, read_committed
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._sweeps import Sweep, journal_clocks
@@ -74,7 +75,9 @@ def read_journal(
     is then read whole from the dataset by its id. ``use_threads=False``
     decodes the file on the calling thread instead of pyarrow's thread pool
     (one per core): what a task on a worker process of a Dask or Spark
-    cluster wants, where every core already runs a task of its own.
+    cluster wants, where every core already runs a task of its own. A dataset
+    updated in place (:func:`~xinfang.columnar.update_milestones`) reads as
+    its partitions' base files and committed deltas merged.
     """
     if not lean:
         names: Sequence[str] = [f.name for f in JOURNAL_SCHEMA]
@@ -100,22 +103,34 @@ def _read_columns(
     """The columns ``names`` of a journal dataset, cast to ``schema`` (the journal's types)."""
     path = os.fspath(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = pads.dataset(
-            path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
-        )
-        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
-        parts = [
-            f.to_table(
-                filter=expr, columns=list(names), schema=dataset.schema, use_threads=use_threads
+
+    def read(number: int | None) -> tuple[list[Any], Any]:
+        try:
+            dataset = pads.dataset(
+                path, format="parquet", partitioning=PARTITIONING if os.path.isdir(path) else None
             )
-            for f in fragments
-        ]
-        meta = dataset.schema.metadata or {}
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError(
-            [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
-        ) from None
+            groups = live_groups(dataset.get_fragments(filter=expr), lambda f: f.path, number)
+            parts = [
+                merge_events(
+                    [
+                        f.to_table(
+                            filter=expr,
+                            columns=list(names),
+                            schema=dataset.schema,
+                            use_threads=use_threads,
+                        )
+                        for f in group
+                    ]
+                )
+                for group in groups
+            ]
+            return parts, dataset.schema.metadata or {}
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"cannot read the Parquet journal: {exc}"[:300])], source=path
+            ) from None
+
+    parts, meta = read_committed(path if os.path.isdir(path) else None, read)
     if META_KEY not in meta:
         raise InvalidDataError([("$", f"not an xinfang journal (no {META_KEY!r})")], source=path)
     table = pa.concat_tables(parts) if parts else schema.empty_table()
@@ -136,7 +151,8 @@ def write_journal(
     receiving unit) make a partitioned dataset; a case is never split
     across files or row groups. With ``milestones`` (the default), the fold
     is written beside it as the milestones companion, partitioned alike
-    (:func:`~xinfang.columnar.sweep_milestones` reads it).
+    (:func:`~xinfang.columnar.sweep_milestones` reads it). A dataset is
+    written whole: the deltas of earlier updates are dropped.
     """
     write_parquet(
         journal.events,

@@ -13,6 +13,13 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from xinfang.columnar._cases import case_offsets
+from xinfang.columnar._deltas import (
+    COMMIT_FILE,
+    live_groups,
+    merge_events,
+    not_live,
+    read_committed,
+)
 from xinfang.columnar._masking import mask_personal_data
 from xinfang.columnar._schema import JOURNAL_SCHEMA, JOURNAL_VERSION
 from xinfang.errors import InvalidDataError
@@ -84,6 +91,7 @@ def write_parquet(
         return
     offsets = case_offsets(table)
     root = Path(where)
+    _forget_deltas(root)
     for key, ks in case_partitions(table, partition_by).items():
         case_ks = np.array(ks, np.int64)
         starts, ends = offsets[case_ks], offsets[case_ks + 1]
@@ -91,6 +99,18 @@ def write_parquet(
         part = table.take(pa.array(rows))
         folder = partition_folder(root, partition_by, key)
         write_file(part, folder / "part-0.parquet", cases_per_row_group, folder=True)
+    for stale in not_live(root, 0):  # deltas and compacted bases of the journal replaced
+        stale.unlink(missing_ok=True)
+
+
+def _forget_deltas(root: Path) -> None:
+    """Before a dataset is written whole: its commit record goes, so its deltas are not read."""
+    try:
+        (root / COMMIT_FILE).unlink(missing_ok=True)
+    except OSError as exc:
+        raise InvalidDataError(
+            [("$", f"cannot write the Parquet journal: {exc}"[:300])], source=str(root)
+        ) from None
 
 
 def case_partitions(journal: pa.Table, by: Sequence[str]) -> dict[tuple[Any, ...], list[int]]:
@@ -174,20 +194,33 @@ def read_parquet(
     ``filters`` (pyarrow expressions or DNF tuples) should select whole cases:
     partition columns (``year``, ``unit``) or case-level ones. Partition
     columns are dropped; ``columns`` selects journal columns (default: all).
+    A dataset's committed deltas are read with their partitions' base files
+    (:mod:`~xinfang.columnar._deltas`).
     """
     path = Path(where)
     expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
-    try:
-        dataset = ds.dataset(
-            str(path), format="parquet", partitioning=PARTITIONING if path.is_dir() else None
-        )
-        names = [n for n in dataset.schema.names if n not in _PARTITIONS]
-        fragments = sorted(dataset.get_fragments(filter=expr), key=lambda f: f.path)
-        parts = [f.to_table(filter=expr, columns=names, schema=dataset.schema) for f in fragments]
-        table = pa.concat_tables(parts) if parts else dataset.schema.empty_table().select(names)
-        meta = dataset.schema.metadata or {}
-    except (OSError, pa.ArrowException) as exc:
-        raise InvalidDataError([("$", f"cannot read the Parquet journal: {exc}"[:300])]) from None
+
+    def read(number: int | None) -> tuple[pa.Table, Any]:
+        try:
+            dataset = ds.dataset(
+                str(path), format="parquet", partitioning=PARTITIONING if path.is_dir() else None
+            )
+            names = [n for n in dataset.schema.names if n not in _PARTITIONS]
+            groups = live_groups(dataset.get_fragments(filter=expr), lambda f: f.path, number)
+            parts = [
+                merge_events(
+                    [f.to_table(filter=expr, columns=names, schema=dataset.schema) for f in group]
+                )
+                for group in groups
+            ]
+            empty = dataset.schema.empty_table().select(names)
+            return (pa.concat_tables(parts) if parts else empty), dataset.schema.metadata or {}
+        except (OSError, pa.ArrowException) as exc:
+            raise InvalidDataError(
+                [("$", f"cannot read the Parquet journal: {exc}"[:300])]
+            ) from None
+
+    table, meta = read_committed(path if path.is_dir() else None, read)
     if META_KEY not in meta:
         raise InvalidDataError([("$", f"{where}: not an xinfang journal (no {META_KEY!r})")])
     table = table.replace_schema_metadata(JOURNAL_SCHEMA.metadata).cast(JOURNAL_SCHEMA)
