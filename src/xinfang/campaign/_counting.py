@@ -335,18 +335,7 @@ def count_columns(
         not_yet_registered_targets=not_yet[1],
         unit_not_covered=int(outside.sum()),
         unit_not_covered_targets=int((outside & is_target).sum()),
-        unplaced=[
-            UnplacedGroup(
-                code=p.code,
-                field=p.field,
-                unknown=p.unknown,
-                nearest=p.nearest,
-                cases=1,
-                targets=int(is_target[k]),
-                first_case=p.case_id,
-            )
-            for k, p in (unplaced or {}).items()
-        ],
+        unplaced=_unplaced_groups(unplaced or {}, is_target),
         targets_found=frozenset(targets_found),
     )
     agenda, agenda_total = _clock_counts(
@@ -376,6 +365,38 @@ def count_columns(
         cases=n,
         reconciliation=reconciliation,
     )
+
+
+def _unplaced_groups(
+    unplaced: Mapping[int, ReferenceProblem], is_target: npt.NDArray[np.bool_]
+) -> list[UnplacedGroup]:
+    """The not placed rows as :class:`UnplacedGroup`, those of one id already merged.
+
+    What one group per row merged by :class:`Reconciliation` gives (the
+    counts and targets summed, the smallest case id first, the first row's
+    nearest id), with one value per id rather than per case.
+    """
+    found: dict[tuple[str, str, str, str], tuple[ReferenceProblem, list[int], list[str]]] = {}
+    for k, p in unplaced.items():
+        key = (p.code, p.field, p.unknown, p.nearest or "")
+        seen = found.get(key)
+        if seen is None:
+            found[key] = (p, [k], [p.case_id])
+        else:
+            seen[1].append(k)
+            seen[2].append(p.case_id)
+    return [
+        UnplacedGroup(
+            code=p.code,
+            field=p.field,
+            unknown=p.unknown,
+            nearest=p.nearest,
+            cases=len(rows),
+            targets=int(is_target[rows].sum()),
+            first_case=min(ids),
+        )
+        for p, rows, ids in found.values()
+    ]
 
 
 def _kind(limit: Limit) -> str | None:

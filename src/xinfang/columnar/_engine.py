@@ -14,13 +14,18 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from xinfang.calendar import china_mainland
-from xinfang.campaign import campaign_unit_index, count_columns, unplaced_cases
+from xinfang.campaign import (
+    ReferenceProblem,
+    campaign_unit_index,
+    count_columns,
+    unknown_unit_problems,
+    unplaced_cases,
+)
 from xinfang.case import MILESTONE_NAMES
 from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._column_arrays import instant_values, local_days
@@ -44,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
     from xinfang.calendar import WorkCalendar
-    from xinfang.campaign import Campaign, ReferenceProblem, SnapshotCounts
+    from xinfang.campaign import Campaign, SnapshotCounts
     from xinfang.case import Case
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
@@ -375,42 +380,39 @@ def _unplaced(
     campaign: Campaign,
     org: Organization,
 ) -> dict[int, ReferenceProblem]:
-    """The rows not placed, each with its problem, by the value rule (:func:`unplaced_cases`).
+    """The rows not placed, each with its problem, by the placement rule (:func:`unplaced_cases`).
 
-    Read as values in one batch: the rows with an unknown official, those
-    stopped at their responsible unit (the problem names the role's
-    position), and one row per (column, unknown id) of those stopped at
-    their handling or receiving unit: the rule gives every row of such a
-    group the same problem (field, id, nearest id), given to the others
-    under their own case id and row (the counts keep no ``source``).
+    Read as values in one batch: the rows with an unknown official and
+    those stopped at their responsible unit (the problem names the role's
+    position). A row stopped at an unknown handling or receiving unit (the
+    rule reached it first: ``stop``) needs no value: its problem is the one
+    :func:`~xinfang.campaign.unknown_unit_problems` gives that id in that
+    field (one per distinct id), under the row's own index and case id.
     """
-    groups: dict[tuple[int, str], list[int]] = {}
-    read: list[int] = []
+    read = np.flatnonzero(((stop == 0) & ~officials) | officials).tolist()
+    found = unplaced_cases(cases_of(read), org, campaign) if read else {}
+    out = {read[j]: problem for j, problem in found.items()}
+    ids = milestones.column("case_id")
     for i, name in enumerate(_UNIT_COLUMNS):
         rows = np.flatnonzero((stop == i) & ~officials)
         if i == 0 or not len(rows):
-            read += rows.tolist()
             continue
-        named = pc.take(milestones.column(name), pa.array(rows)).cast(pa.string()).to_pylist()
-        for k, unit in zip(rows.tolist(), named, strict=True):
-            groups.setdefault((i, str(unit)), []).append(k)
-    read += np.flatnonzero(officials).tolist()
-    listed = [*read, *(members[0] for members in groups.values())]
-    found = unplaced_cases(cases_of(listed), org, campaign)
-    out = {listed[j]: problem for j, problem in found.items()}
-    again: list[int] = []
-    ids = milestones.column("case_id")
-    for (i, unit), members in groups.items():
-        first = out.get(members[0])
-        if first is None or (first.field, first.unknown) != (_UNIT_COLUMNS[i], unit):
-            again += members[1:]  # not what the columns say: the value rule decides each
-            continue
-        named = ids.take(pa.array(members[1:], pa.int64())).to_pylist()
-        for k, case_id in zip(members[1:], named, strict=True):
-            out[k] = attrs.evolve(first, index=k, case_id=str(case_id), source="")
-    if again:
-        found = unplaced_cases(cases_of(again), org, campaign)
-        out.update({again[j]: problem for j, problem in found.items()})
+        at = pa.array(rows, pa.int64())
+        named = _dictionary(milestones.column(name).take(at))
+        problems = unknown_unit_problems(name, named.dictionary.to_pylist(), org)
+        codes = _numpy(named.indices).tolist()
+        case_ids = ids.take(at).to_pylist()
+        for k, code, case_id in zip(rows.tolist(), codes, case_ids, strict=True):
+            p = problems[code]
+            out[k] = ReferenceProblem(
+                code=p.code,
+                index=k,
+                case_id=case_id,
+                field=p.field,
+                unknown=p.unknown,
+                nearest=p.nearest,
+                unplaced=True,
+            )
     return out
 
 
