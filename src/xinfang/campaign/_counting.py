@@ -220,6 +220,7 @@ def count_columns(
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Iterable[str] = (),
     case_owner: Callable[[int], str] | None = None,
+    unplaced_groups: Sequence[tuple[ReferenceProblem, npt.NDArray[np.intp]]] = (),
 ) -> SnapshotCounts:
     """The snapshot's counts from the clock engine's columns (the core of :func:`snapshot_counts`).
 
@@ -237,7 +238,10 @@ def count_columns(
     places them anywhere, whatever ``unit`` says); ``not_yet`` is how many
     cases of the input (and targets among them) were left out of ``cols``
     as registered only after the day; ``targets_found`` the target ids the
-    input has.
+    input has. ``unplaced_groups``: more rows not placed, by group: each
+    ``(problem, rows)`` the problem that stops every one of ``rows`` (its
+    ``case_id`` the group's smallest), for a caller that decided them
+    column-wise (one value per group, not per row).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -248,6 +252,9 @@ def count_columns(
     stopped = np.zeros(len(unit_ix), bool)
     if unplaced:
         stopped[list(unplaced)] = True
+    for _, rows in unplaced_groups:
+        stopped[rows] = True
+    if unplaced or unplaced_groups:
         unit_ix = np.where(stopped, -1, unit_ix)
     inside = unit_ix >= 0
     n_units = len(campaign.units)
@@ -335,7 +342,21 @@ def count_columns(
         not_yet_registered_targets=not_yet[1],
         unit_not_covered=int(outside.sum()),
         unit_not_covered_targets=int((outside & is_target).sum()),
-        unplaced=_unplaced_groups(unplaced or {}, is_target),
+        unplaced=[
+            *_unplaced_groups(unplaced or {}, is_target),
+            *(
+                UnplacedGroup(
+                    code=p.code,
+                    field=p.field,
+                    unknown=p.unknown,
+                    nearest=p.nearest,
+                    cases=len(rows),
+                    targets=int(is_target[rows].sum()),
+                    first_case=p.case_id,
+                )
+                for p, rows in unplaced_groups
+            ),
+        ],
         targets_found=frozenset(targets_found),
     )
     agenda, agenda_total = _clock_counts(

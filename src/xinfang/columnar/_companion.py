@@ -288,7 +288,7 @@ def sweep_milestones(
         raise InvalidDataError(
             [("campaign", "a sweep with a campaign needs its org")], source="sweep_milestones"
         )
-    ids = table.column("case_id")
+    ids, owners = table.column("case_id"), table.column("plan_owner")
     memo: dict[int, Case] = {}
 
     def cases_of(ks: Sequence[int]) -> list[Case]:
@@ -316,7 +316,7 @@ def sweep_milestones(
         calendar=calendar,
         count=None if campaign is None or org is None else Campaigned(campaign, org),
         officials=_unknown_officials(table, org) if org is not None else None,
-        owners=table.column("plan_owner").to_pylist() if campaign is not None else None,
+        owner=lambda k: owners[k].as_py() or "",
     )
     return Sweep(clocks=table_, cases=table.num_rows, not_yet_registered=0, counts=counts)
 
