@@ -13,18 +13,22 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xinfang as x
+from shared_world import world
 from test_columnar_reconcile_reads import AS_OF, CAMPAIGN, SHAPES, _case
 from test_reconciliation import ORG, WRONG
 from xinfang.campaign import snapshot_counts, unknown_unit_problems, unplaced_cases
+from xinfang.columnar import _companion
+from xinfang.strategies import cases
 
 from helpers import register, require, t
 
 if TYPE_CHECKING:
-    import pytest
+    from pathlib import Path
 
 require("pyarrow", "the companion needs xinfang[columnar]")
 
@@ -66,3 +70,50 @@ def test_the_companion_alone_counts_cases_stopped_at_a_unit(
     rows = x.columnar.read_milestones(where)
     got = x.columnar.sweep_milestones(rows, AS_OF, campaign=CAMPAIGN, org=ORG)
     assert got.counts == snapshot_counts(CAMPAIGN, cases, ORG, as_of=AS_OF)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    many=st.lists(cases(max_steps=12), min_size=1, max_size=8, unique_by=lambda c: c.id),
+    rulebook=st.sampled_from(x.rulebook.bundled_rulebooks()),
+    size=st.integers(1, 3),
+)
+def test_a_sweep_in_slices_is_one_run(
+    tmp_path_factory: pytest.TempPathFactory, many: list[x.Case], rulebook: str, size: int
+) -> None:
+    """The engine run on slices of a few cases: the journal's clocks (rows, order, limits)."""
+    rb = x.bundled_rulebook(rulebook)
+    cal = x.china_mainland(provisional=True)
+    where = tmp_path_factory.mktemp("slices") / "j.parquet"
+    x.columnar.write_journal(x.columnar.journal_from_cases(many), where)
+    day = max(c.events[-1].at.date() for c in many) + dt.timedelta(days=30)
+    want = x.columnar.journal_clocks(
+        x.columnar.read_journal(where), as_of=day, rulebook=rb, calendar=cal
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_companion, "SLICE", size)
+        got = x.columnar.sweep_milestones(where, day, rulebook=rb, calendar=cal)
+    assert got.clocks.equals(want.clocks)
+
+
+def test_the_demo_swept_in_slices_counts_as_one_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The demo corps in slices of 7 cases: the clocks and campaign counts of the journal."""
+    w = world()
+    where = tmp_path / "j"
+    x.columnar.write_journal(x.columnar.journal_from_cases(w.cases), where, partition_by=("year",))
+    day = max(c.events[-1].at.date() for c in w.cases) + dt.timedelta(days=1)
+    want = x.columnar.journal_clocks(
+        x.columnar.read_journal(where),
+        as_of=day,
+        calendar=w.calendar,
+        campaign=w.campaign,
+        org=w.org,
+    )
+    monkeypatch.setattr(_companion, "SLICE", 7)
+    got = x.columnar.sweep_milestones(
+        where, day, calendar=w.calendar, campaign=w.campaign, org=w.org
+    )
+    assert got.clocks.equals(want.clocks)
+    assert got.counts == want.counts
