@@ -308,23 +308,24 @@ def sweep_milestones(
 
     count = None if campaign is None or org is None else Campaigned(campaign, org)
     officials = _unknown_officials(table, org) if org is not None else None
-    found: list[tuple[Any, Any]] = []
-    for lo in range(0, max(table.num_rows, 1), SLICE):  # see SLICE
+
+    def run_slice(lo: int) -> tuple[Any, Any]:
+        """The engine on the cases from ``lo`` (rows ``k`` of the slice: ``lo + k`` of all)."""
         rows = table.slice(lo, SLICE)
-        found.append(
-            run(
-                rows.select(MILESTONES_SCHEMA.names),
-                day=day,
-                case_of=lambda k, lo=lo: cases_of([lo + k])[0],
-                cases_of=lambda ks, lo=lo: cases_of([lo + k for k in ks]),
-                spans=lambda rows=rows: _spans(rows),
-                rulebook=rulebook,
-                calendar=calendar,
-                count=count,
-                officials=None if officials is None else officials[lo : lo + rows.num_rows],
-                owner=lambda k, lo=lo: owners[lo + k].as_py() or "",
-            )
+        return run(
+            rows.select(MILESTONES_SCHEMA.names),
+            day=day,
+            case_of=lambda k: cases_of([lo + k])[0],
+            cases_of=lambda ks: cases_of([lo + k for k in ks]),
+            spans=lambda: _spans(rows),
+            rulebook=rulebook,
+            calendar=calendar,
+            count=count,
+            officials=None if officials is None else officials[lo : lo + rows.num_rows],
+            owner=lambda k: owners[lo + k].as_py() or "",
         )
+
+    found = [run_slice(lo) for lo in range(0, max(table.num_rows, 1), SLICE)]  # see SLICE
     counts = None if count is None else sum(c for _, c in found)
     return Sweep(
         clocks=_by_limit([t for t, _ in found]),
