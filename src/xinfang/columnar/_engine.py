@@ -114,16 +114,26 @@ def _chunks(column: Any) -> list[Any]:
 def _int32(column: Any, fill: int, shift: int = 0) -> npt.NDArray[np.int32]:
     """A column of 32-bit (or smaller) values as int32, ``fill`` where null, plus ``shift``.
 
-    Each chunk is written into the one result (no concatenated copy first).
+    Each chunk is written into the one result (no concatenated copy first);
+    a 32-bit chunk is read from its buffers (no cast, no filled copy).
     """
     out = np.empty(len(column), np.int32)
     at = 0
     for chunk in _chunks(column):
-        values = chunk.cast(pa.int32())
-        if values.null_count:
-            values = pc.fill_null(values, fill)
-        end = at + len(values)
-        np.add(values.to_numpy(zero_copy_only=False), shift, out=out[at:end], casting="unsafe")
+        end = at + len(chunk)
+        if chunk.type.bit_width == 32 and len(chunk):
+            validity, data = chunk.buffers()[:2]
+            values = np.frombuffer(data, np.int32, len(chunk), chunk.offset * 4)
+            np.add(values, shift, out=out[at:end], casting="unsafe")
+            if chunk.null_count:
+                bits = np.frombuffer(validity, np.uint8)
+                valid = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+                out[at:end][valid[chunk.offset :] == 0] = fill + shift
+        else:
+            values = chunk.cast(pa.int32())
+            if values.null_count:
+                values = pc.fill_null(values, fill)
+            np.add(values.to_numpy(zero_copy_only=False), shift, out=out[at:end], casting="unsafe")
         at = end
     return out
 
