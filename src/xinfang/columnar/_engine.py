@@ -389,17 +389,23 @@ def _units(
     out = np.full(milestones.num_rows, -1, dtype=np.int64)
     stop = np.full(milestones.num_rows, -1, dtype=np.int8)
     for i, name in enumerate(_UNIT_COLUMNS):
-        todo = out < 0
-        if not todo.any():
+        todo = np.flatnonzero(out < 0)
+        if not len(todo):
             break
-        column = _dictionary(milestones.column(name))
+        column = milestones.column(name)
+        few = 2 * len(todo) < len(out)
+        if few:  # a later column is read where the earlier ones placed few of the cases
+            column = column.take(pa.array(todo))
+        column = _dictionary(column)
         values = column.dictionary.to_pylist()
         found = campaign_unit_index(values, campaign, org)
         lookup = np.append(found, -1)
         unknown = np.array([bool(u) and not org.has_unit(u) for u in values] + [False], dtype=bool)
         codes = _numpy(pc.fill_null(column.indices.cast(pa.int32()), len(found)))
-        stop[todo & unknown[codes] & (stop < 0)] = i
-        out[todo] = lookup[codes[todo]]
+        if not few:
+            codes = codes[todo]
+        stop[todo[unknown[codes] & (stop[todo] < 0)]] = i
+        out[todo] = lookup[codes]
     return out, stop
 
 
