@@ -356,15 +356,22 @@ def _by_limit(tables: list[Any]) -> Any:
     limits = [t.column("limit").combine_chunks() for t in tables]
     keys = max((a.dictionary for a in limits), key=len)
     at = tables[0].schema.get_field_index("limit")
-    positions = [a.indices.to_numpy(zero_copy_only=False) for a in limits]
+    bounds = [  # each table's rows of each limit, from where to where (rows sorted by limit)
+        np.concatenate(([0], np.cumsum(np.bincount(a.indices.to_numpy(), minlength=len(keys)))))
+        for a in limits
+    ]
     tables = [
-        t.set_column(at, t.schema.field(at), pa.DictionaryArray.from_arrays(a.indices, keys))
+        t
+        if a.dictionary.equals(keys)
+        else t.set_column(
+            at, t.schema.field(at), pa.DictionaryArray.from_arrays(a.indices, keys, safe=False)
+        )
         for t, a in zip(tables, limits, strict=True)
     ]
     pieces = []
     for position in range(len(keys)):
-        for t, where in zip(tables, positions, strict=True):
-            lo, hi = np.searchsorted(where, [position, position + 1]).tolist()
+        for t, rows in zip(tables, bounds, strict=True):
+            lo, hi = int(rows[position]), int(rows[position + 1])
             if hi > lo:
                 pieces.append(t.slice(lo, hi - lo))
     return pa.concat_tables(pieces)
