@@ -270,8 +270,10 @@ def sweep_milestones(
     on the journal for a day on or after every case's last event; a case with
     an event after ``as_of`` is refused (sweep the journal for a past day). The
     rare case the engine needs as a value (a hearing before 1992, a clock the
-    calendar cannot count, a unit or official the organisation lacks) is read
-    from the journal (``source``'s, or ``journal``).
+    calendar cannot count, a responsible unit or official the organisation
+    lacks) is read from the journal (``source``'s, or ``journal``). The
+    engine runs on :data:`SLICE` cases at a time: the clocks table is the
+    one a single run gives, chunked.
     """
     day = as_of_day(as_of, rulebook)
     where = journal if journal is not None else source
