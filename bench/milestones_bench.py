@@ -2,6 +2,7 @@
 
     python bench/milestones_bench.py                      # 1,000,000 cases, one core
     python bench/milestones_bench.py --cases 200000 --distinct 2000
+    python bench/milestones_bench.py --sweep-sizes 1000000,10000000   # the sweep alone
 
 On one core (pyarrow's CPU and I/O pools set to one thread, ``use_threads=False``):
 
@@ -13,6 +14,13 @@ On one core (pyarrow's CPU and I/O pools set to one thread, ``use_threads=False`
   files and columns (``pyarrow.parquet.read_table``), and the engine alone on
   the table already in memory; best of ``--repeat``;
 - checked equal to ``journal_clocks`` on the events (clocks and counts);
+- with ``--sweep-sizes 1000000,10000000``: the sweep alone at each size
+  (nothing else), the companion made directly (the base corpus's companion,
+  as ``write_journal`` writes it, replicated with renamed ids: writing a
+  10M-case journal would take minutes and ~10 GB), each size beside the
+  decoder alone on its files; checked: the generated companion equals the one
+  ``write_journal`` writes for a small size, and at each size the counts of
+  the whole equal the sum of those of its slices of at most 1M cases;
 - **bytes per case** of the companion on disk (Parquet, as written by default);
 - **update**: 1% of the cases receive one event each (``Notify``, a minute
   after their last); ``update_milestones`` (delta files) against the full
@@ -42,6 +50,7 @@ import pyarrow.parquet as pq
 
 import xinfang as x
 from xinfang.columnar import (
+    COMPANION_SCHEMA,
     JOURNAL_SCHEMA,
     SWEEP_COLUMNS,
     Journal,
@@ -87,6 +96,131 @@ def replicated(base: Journal, n: int, distinct: int) -> Journal:
     return Journal(events=pa.concat_tables(events), milestones=pa.concat_tables(milestones))
 
 
+# -- sweep: the companion of many cases made directly, and the sweep alone at each size
+
+
+def best_of(repeat: int, fn: Any) -> tuple[float, float, Any]:
+    """The best wall and CPU seconds of ``repeat`` calls and the last result.
+
+    Each result is dropped before the next call (two 10M-case clock tables
+    need not be held at once).
+    """
+    walls, cpus, out = [], [], None
+    for _ in range(repeat):
+        out = None
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus), out
+
+
+def replicated_companion(seed: Path, to: Path, base: Journal, n: int) -> None:
+    """At ``to``: the companion of ``n`` cases, copies of ``base`` renamed, made from its own.
+
+    ``seed`` is ``base`` written by ``write_journal``: its companion's folder
+    is copied and each of its files replaced by its rows repeated once per
+    copy, ids renamed (``XF-0000-`` to ``XF-kkkk-``), the last copy cut to
+    fit: the rows, order and files ``write_journal`` writes beside
+    ``replicated(base, n, distinct)``, without that journal.
+    """
+    distinct = len(base)
+    position = {cid: k for k, cid in enumerate(base.milestones.column("case_id").to_pylist())}
+    copies = -(-n // distinct)
+    left = n - (copies - 1) * distinct  # cases of the last copy: the first `left` of base
+    target = companion_path(to)
+    shutil.copytree(companion_path(seed), target)
+    for f in sorted(target.rglob("*.parquet")):
+        rows = pq.read_table(f)
+        ids = rows.column("case_id").combine_chunks()
+        tail = pc.utf8_slice_codeunits(ids, len(_corpus.BASE))
+        keep = np.array([position[c] < left for c in ids.to_pylist()], dtype=bool)
+        m = rows.num_rows
+        take = np.concatenate([np.tile(np.arange(m), copies - 1), np.flatnonzero(keep)])
+        copy = np.concatenate(
+            [np.repeat(np.arange(copies - 1), m), np.full(int(keep.sum()), copies - 1)]
+        )
+        prefixes = pa.array([f"XF-{k:04d}-" for k in range(copies)], pa.string())
+        prefix = pa.DictionaryArray.from_arrays(pa.array(copy, pa.int32()), prefixes)
+        renamed = pc.binary_join_element_wise(
+            prefix.cast(pa.string()), tail.take(pa.array(take)), ""
+        )
+        out = rows.take(pa.array(take))
+        out = out.set_column(out.schema.get_field_index("case_id"), "case_id", renamed)
+        pq.write_table(out.cast(rows.schema), str(f))
+
+
+def sweep_sizes(
+    sizes: list[int], base: Journal, corpus: Any, *, day: dt.date, campaign: Any, repeat: int
+) -> None:
+    """The sweep from the companion alone at each size, beside Parquet's decoder alone."""
+    with tempfile.TemporaryDirectory() as folder:
+        seed = Path(folder) / "base"
+        write_journal(base, seed, partition_by=("year",))
+        small = min(3 * len(base), max(sizes))  # the generated companion, checked at a small size
+        check = Path(folder) / "check"
+        write_journal(replicated(base, small, len(base)), check, partition_by=("year",))
+        made = Path(folder) / "made"
+        replicated_companion(seed, made, base, small)
+        faithful = read_milestones(made).equals(read_milestones(check))
+        print(
+            f"  the companion made directly equals write_journal's at {small:,} cases: {faithful}"
+        )
+        if not faithful:
+            raise SystemExit("the generated companion differs from write_journal's")
+        shutil.rmtree(companion_path(check))
+        shutil.rmtree(companion_path(made))
+        for n in sizes:
+            where = Path(folder) / f"j{n}"
+            t0 = time.perf_counter()
+            replicated_companion(seed, where, base, n)
+            print(f"{n:,} cases: companion made in {time.perf_counter() - t0:.0f} s")
+            sweep_at(n, where, corpus, day=day, campaign=campaign, repeat=repeat)
+            shutil.rmtree(companion_path(where))
+
+
+def sweep_at(n: int, where: Path, corpus: Any, *, day: dt.date, campaign: Any, repeat: int) -> None:
+    """Decoder alone, read + sweep (clocks and counts) of the companion at ``where``; checked."""
+    org, cal = corpus.org, corpus.calendar
+    files = sorted(str(f) for f in companion_path(where).rglob("*.parquet"))
+    size = size_of(companion_path(where))
+    print(f"  {size / n:.1f} bytes a case on disk, {len(files)} files")
+    names = COMPANION_SCHEMA.names
+    floor, floor_cpu, _ = best_of(
+        repeat, lambda: [pq.read_table(f, columns=names, use_threads=False) for f in files]
+    )
+    read, read_cpu, table = best_of(repeat, lambda: read_milestones(where, use_threads=False))
+    sweep, sweep_cpu, found = best_of(
+        repeat, lambda: sweep_milestones(table, day, calendar=cal, campaign=campaign, org=org)
+    )
+    total, cpu = read + sweep, read_cpu + sweep_cpu
+    print(
+        f"  Parquet's decoder alone, the same files and columns: {floor:.2f} s = "
+        f"{n / floor:,.0f} cases/s (CPU {floor_cpu:.2f} s)"
+    )
+    print(
+        f"  read_milestones {read:.2f} s + sweep_milestones (clocks + counts) {sweep:.2f} s "
+        f"= {total:.2f} s = {n / total:,.0f} cases/s ({total / floor:.2f}x the decoder; "
+        f"{found.clocks.num_rows:,} clock rows)"
+    )
+    print(
+        f"  CPU: read {read_cpu:.2f} s + sweep {sweep_cpu:.2f} s = {cpu:.2f} s = "
+        f"{n / cpu:,.0f} cases/s ({cpu / floor_cpu:.2f}x the decoder's CPU)"
+    )
+    step = min(1_000_000, -(-n // 4))  # four slices at least, at most 1M cases each
+    counts, rows = found.counts, found.clocks.num_rows
+    found = None
+    pieces = [
+        sweep_milestones(table.slice(i, step), day, calendar=cal, campaign=campaign, org=org)
+        for i in range(0, n, step)
+    ]
+    adds = sum(p.counts for p in pieces) == counts
+    adds &= sum(p.clocks.num_rows for p in pieces) == rows
+    print(f"  the counts of the whole = the sum of its {len(pieces)} slices': {adds}")
+    if not adds:
+        raise SystemExit("the sweep's counts do not add up over slices")
+
+
 def new_events(
     corpus: Any, journal: Journal, share: float, seed: int, *, year: int | None = None
 ) -> Any:
@@ -130,12 +264,24 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--share", type=float, default=0.01, help="cases receiving an event")
     ap.add_argument("--seed", type=int, default=20261127)
+    ap.add_argument(
+        "--sweep-sizes",
+        default="",
+        help="the sweep alone at these sizes (comma-separated), the companion made directly",
+    )
     args = ap.parse_args()
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
     t0 = time.perf_counter()
     corpus = _corpus.make_corpus(args.distinct, seed=args.seed)
     base = journal_from_cases(corpus.cases)
+    if args.sweep_sizes:
+        day = max([corpus.as_of, *(c.events[-1].at.date() for c in corpus.cases)])
+        campaign = _corpus.campaign_of(_corpus.backlog_ids(corpus.cases), args.distinct)
+        sizes = [int(v) for v in args.sweep_sizes.split(",")]
+        print(f"the sweep alone at {sizes}, {args.distinct:,} distinct cases; one thread")
+        sweep_sizes(sizes, base, corpus, day=day, campaign=campaign, repeat=args.repeat)
+        return
     journal = replicated(base, args.cases, args.distinct)
     n = len(journal)
     day = max([corpus.as_of, *(c.events[-1].at.date() for c in corpus.cases)])
@@ -159,33 +305,35 @@ def main() -> None:
             f"= {size_of(where) / n:.0f} a case"
         )
         names = read_milestones(where).column_names
-        floor, _ = best(
+        floor, floor_cpu, _ = best_of(
             args.repeat, lambda: [pq.read_table(f, columns=names, use_threads=False) for f in files]
         )
-        read, table = best(args.repeat, lambda: read_milestones(where, use_threads=False))
-        sweep, found = best(
+        read, read_cpu, table = best_of(
+            args.repeat, lambda: read_milestones(where, use_threads=False)
+        )
+        sweep, sweep_cpu, found = best_of(
             args.repeat,
             lambda: sweep_milestones(
                 table, day, calendar=cal, campaign=campaign, org=org, journal=where
             ),
         )
-        clocks_only, _ = best(
+        clocks_only, clocks_cpu, _ = best_of(
             args.repeat, lambda: sweep_milestones(table, day, calendar=cal, journal=where)
         )
         print(
             f"  Parquet's decoder alone, the same files and columns: {floor:.2f} s = "
-            f"{n / floor:,.0f} cases/s"
+            f"{n / floor:,.0f} cases/s (CPU {floor_cpu:.2f} s)"
         )
-        print(f"  read_milestones: {read:.2f} s = {n / read:,.0f} cases/s")
+        print(f"  read_milestones: {read:.2f} s = {n / read:,.0f} cases/s (CPU {read_cpu:.2f} s)")
         print(
             f"  sweep_milestones, clocks + campaign counts (table in memory): {sweep:.2f} s = "
-            f"{n / sweep:,.0f} cases/s; clocks alone {clocks_only:.2f} s = "
-            f"{n / clocks_only:,.0f} cases/s"
+            f"{n / sweep:,.0f} cases/s (CPU {sweep_cpu:.2f} s); clocks alone {clocks_only:.2f} s "
+            f"= {n / clocks_only:,.0f} cases/s (CPU {clocks_cpu:.2f} s)"
         )
-        total = read + sweep
+        total, cpu = read + sweep, read_cpu + sweep_cpu
         print(
             f"  Parquet milestones -> clocks + counts: {total:.2f} s = {n / total:,.0f} cases/s "
-            f"({found.clocks.num_rows:,} clock rows)"
+            f"(CPU {cpu:.2f} s = {n / cpu:,.0f} cases/s; {found.clocks.num_rows:,} clock rows)"
         )
         t0 = time.perf_counter()
         lean = read_journal(where, lean=True, use_threads=False)

@@ -36,6 +36,7 @@ from xinfang.campaign._placement import (
     campaign_unit_index,
     check_references,
     require_references,
+    unknown_unit_problems,
     unplaced_cases,
 )
 from xinfang.campaign._reconciliation import Reconciliation, UnplacedGroup
@@ -71,5 +72,6 @@ __all__ = [
     "snapshot_counts",
     "stalled",
     "trend",
+    "unknown_unit_problems",
     "unplaced_cases",
 ]

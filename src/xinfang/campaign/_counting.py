@@ -220,6 +220,7 @@ def count_columns(
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Iterable[str] = (),
     case_owner: Callable[[int], str] | None = None,
+    unplaced_groups: Sequence[tuple[ReferenceProblem, npt.NDArray[np.intp]]] = (),
 ) -> SnapshotCounts:
     """The snapshot's counts from the clock engine's columns (the core of :func:`snapshot_counts`).
 
@@ -237,7 +238,10 @@ def count_columns(
     places them anywhere, whatever ``unit`` says); ``not_yet`` is how many
     cases of the input (and targets among them) were left out of ``cols``
     as registered only after the day; ``targets_found`` the target ids the
-    input has.
+    input has. ``unplaced_groups``: more rows not placed, by group: each
+    ``(problem, rows)`` the problem that stops every one of ``rows`` (its
+    ``case_id`` the group's smallest), for a caller that decided them
+    column-wise (one value per group, not per row).
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -248,6 +252,9 @@ def count_columns(
     stopped = np.zeros(len(unit_ix), bool)
     if unplaced:
         stopped[list(unplaced)] = True
+    for _, rows in unplaced_groups:
+        stopped[rows] = True
+    if unplaced or unplaced_groups:
         unit_ix = np.where(stopped, -1, unit_ix)
     inside = unit_ix >= 0
     n_units = len(campaign.units)
@@ -336,16 +343,19 @@ def count_columns(
         unit_not_covered=int(outside.sum()),
         unit_not_covered_targets=int((outside & is_target).sum()),
         unplaced=[
-            UnplacedGroup(
-                code=p.code,
-                field=p.field,
-                unknown=p.unknown,
-                nearest=p.nearest,
-                cases=1,
-                targets=int(is_target[k]),
-                first_case=p.case_id,
-            )
-            for k, p in (unplaced or {}).items()
+            *_unplaced_groups(unplaced or {}, is_target),
+            *(
+                UnplacedGroup(
+                    code=p.code,
+                    field=p.field,
+                    unknown=p.unknown,
+                    nearest=p.nearest,
+                    cases=len(rows),
+                    targets=int(is_target[rows].sum()),
+                    first_case=p.case_id,
+                )
+                for p, rows in unplaced_groups
+            ),
         ],
         targets_found=frozenset(targets_found),
     )
@@ -376,6 +386,38 @@ def count_columns(
         cases=n,
         reconciliation=reconciliation,
     )
+
+
+def _unplaced_groups(
+    unplaced: Mapping[int, ReferenceProblem], is_target: npt.NDArray[np.bool_]
+) -> list[UnplacedGroup]:
+    """The not placed rows as :class:`UnplacedGroup`, those of one id already merged.
+
+    What one group per row merged by :class:`Reconciliation` gives (the
+    counts and targets summed, the smallest case id first, the first row's
+    nearest id), with one value per id rather than per case.
+    """
+    found: dict[tuple[str, str, str, str], tuple[ReferenceProblem, list[int], list[str]]] = {}
+    for k, p in unplaced.items():
+        key = (p.code, p.field, p.unknown, p.nearest or "")
+        seen = found.get(key)
+        if seen is None:
+            found[key] = (p, [k], [p.case_id])
+        else:
+            seen[1].append(k)
+            seen[2].append(p.case_id)
+    return [
+        UnplacedGroup(
+            code=p.code,
+            field=p.field,
+            unknown=p.unknown,
+            nearest=p.nearest,
+            cases=len(rows),
+            targets=int(is_target[rows].sum()),
+            first_case=min(ids),
+        )
+        for p, rows, ids in found.values()
+    ]
 
 
 def _kind(limit: Limit) -> str | None:

@@ -41,6 +41,7 @@ __all__ = [
     "campaign_units",
     "check_references",
     "require_references",
+    "unknown_unit_problems",
     "unplaced_cases",
 ]
 
@@ -333,6 +334,28 @@ class _References:
     def _places(self, unit: str) -> bool:
         return self._lookup is None or self._lookup[unit] >= 0
 
+    def unknown_unit(
+        self,
+        field: str,
+        unit: str,
+        *,
+        index: int | None = None,
+        case_id: str = "",
+        source: str = "",
+        unplaced: bool = True,
+    ) -> ReferenceProblem:
+        """The problem of ``unit``, a unit id the organisation lacks, met in ``field``."""
+        return ReferenceProblem(
+            code="unknown_unit",
+            index=index,
+            case_id=case_id,
+            field=field,
+            unknown=unit,
+            nearest=self.nearest_unit(unit),
+            source=source,
+            unplaced=unplaced,
+        )
+
     def of(self, index: int, case: Case) -> list[ReferenceProblem]:
         """The case's unknown ids, each saying whether it leaves the case not placed.
 
@@ -356,13 +379,11 @@ class _References:
                 continue
             if not org.has_unit(unit):
                 out.append(
-                    ReferenceProblem(
-                        code="unknown_unit",
+                    self.unknown_unit(
+                        field,
+                        unit,
                         index=index,
                         case_id=case.id,
-                        field=field,
-                        unknown=unit,
-                        nearest=self.nearest_unit(unit),
                         source=_written_at(case, _SOURCES.get(field, ("holder",)), unit),
                         unplaced=not decided,
                     )
@@ -503,6 +524,22 @@ def unplaced_cases(
         if stop is not None:
             out[k] = stop
     return out
+
+
+def unknown_unit_problems(
+    field: str, units: Sequence[str], org: Organization
+) -> list[ReferenceProblem]:
+    """The problem that stops a case at each of ``units`` (ids ``org`` lacks) in ``field``.
+
+    What :func:`unplaced_cases` gives a case whose campaign rule reaches the
+    unknown unit first in its ``handling_unit`` or ``receiving_unit`` (the
+    nearest known id included), for a caller that found those cases
+    column-wise: one problem per id, the caller setting each case's
+    ``index`` and ``case_id``. ``source`` (where a ledger writes the id)
+    needs the case's events: it stays empty.
+    """
+    refs = _References(org, None)
+    return [refs.unknown_unit(field, unit) for unit in units]
 
 
 def require_references(

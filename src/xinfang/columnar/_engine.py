@@ -20,7 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xinfang.calendar import china_mainland
-from xinfang.campaign import campaign_unit_index, count_columns, unplaced_cases
+from xinfang.campaign import (
+    campaign_unit_index,
+    count_columns,
+    unknown_unit_problems,
+    unplaced_cases,
+)
 from xinfang.case import MILESTONE_NAMES
 from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._column_arrays import instant_values, local_days
@@ -101,18 +106,54 @@ def _numpy(column: Any) -> Any:
     return column.to_numpy(zero_copy_only=False)
 
 
+def _chunks(column: Any) -> list[Any]:
+    """The arrays of a chunked or plain Arrow array."""
+    return list(column.chunks) if isinstance(column, pa.ChunkedArray) else [column]
+
+
+def _int32(column: Any, fill: int, shift: int = 0) -> npt.NDArray[np.int32]:
+    """A column of 32-bit (or smaller) values as int32, ``fill`` where null, plus ``shift``.
+
+    Each chunk is written into the one result (no concatenated copy first);
+    a 32-bit chunk is read from its buffers (no cast, no filled copy).
+    """
+    out = np.empty(len(column), np.int32)
+    at = 0
+    for chunk in _chunks(column):
+        end = at + len(chunk)
+        if chunk.type.bit_width == 32 and len(chunk):
+            validity, data = chunk.buffers()[:2]
+            values = np.frombuffer(data, np.int32, len(chunk), chunk.offset * 4)
+            np.add(values, shift, out=out[at:end], casting="unsafe")
+            if chunk.null_count:
+                bits = np.frombuffer(validity, np.uint8)
+                valid = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+                out[at:end][valid[chunk.offset :] == 0] = fill + shift
+        else:
+            values = chunk.cast(pa.int32())
+            if values.null_count:
+                values = pc.fill_null(values, fill)
+            np.add(values.to_numpy(zero_copy_only=False), shift, out=out[at:end], casting="unsafe")
+        at = end
+    return out
+
+
 def _enum_codes(column: Any, enum_type: Any) -> npt.NDArray[np.int32]:
     """An enum column (dictionary or string of member values) as engine codes (0: none)."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if not pa.types.is_dictionary(column.type):
-        column = pc.dictionary_encode(column)
-    values = column.dictionary.to_pylist()
-    lookup = np.array(
-        [0 if v is None else CODES[enum_type(v)] for v in values] + [0], dtype=np.int32
-    )
-    indices = pc.fill_null(column.indices.cast(pa.int32()), len(values))
-    out: npt.NDArray[np.int32] = lookup[_numpy(indices)]
+    out = np.empty(len(column), np.int32)
+    at = 0
+    for chunk in _chunks(column):
+        coded = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+        values = coded.dictionary.to_pylist()
+        lookup = np.array(
+            [0 if v is None else CODES[enum_type(v)] for v in values] + [0], dtype=np.int32
+        )
+        indices = coded.indices.cast(pa.int32())
+        if indices.null_count:
+            indices = pc.fill_null(indices, len(values))
+        end = at + len(coded)
+        np.take(lookup, indices.to_numpy(zero_copy_only=False), out=out[at:end])
+        at = end
     return out
 
 
@@ -180,24 +221,17 @@ class MilestoneColumns:
 
     def _convert(self, name: str) -> npt.NDArray[np.int32]:
         table = self.table
-        if name in _MILESTONE_SET:
-            days = pc.fill_null(table.column(name).cast(pa.int32()), -_EPOCH)
-            ordinals: npt.NDArray[np.int32] = (_numpy(days) + _EPOCH).astype(np.int32)
-            return ordinals
+        if name in _MILESTONE_SET:  # days since the epoch as ordinals, 0 where null
+            return _int32(table.column(name), -_EPOCH, _EPOCH)
         if name.startswith(("step_due_", "step_done_")):  # step N of each case's current plan
             prefix, number = name.rsplit("_", 1)
             return _list_day(table.column(prefix), int(number))
         if name in ENUM_COLUMNS:
             return _enum_codes(table.column(name), ENUM_COLUMNS[name])
         if name in _FLAGS:
-            flags = pc.fill_null(table.column(_FLAGS[name]), False)
-            ones: npt.NDArray[np.int32] = _numpy(flags).astype(np.int32)
-            return ones
+            return _int32(table.column(_FLAGS[name]), 0)
         if name in _COUNTS:
-            counts: npt.NDArray[np.int32] = _numpy(pc.fill_null(table.column(name), 0)).astype(
-                np.int32
-            )
-            return counts
+            return _int32(table.column(name), 0)
         known = sorted({*_MILESTONE_SET, *ENUM_COLUMNS, *_FLAGS, *_COUNTS})
         raise XinfangError(f"no case column {name!r}; columns are {known}", path="column")
 
@@ -259,12 +293,6 @@ class MilestoneColumns:
         return paused, running
 
 
-def _dates(ordinals: Any, valid: Any = None) -> Any:
-    days = np.asarray(ordinals, dtype=np.int64) - _EPOCH
-    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
-    return pa.array(days.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
-
-
 def _list_day(column: Any, number: int) -> npt.NDArray[np.int32]:
     """Item ``number`` (from 1) of each row's list of days, as ordinals (0: none)."""
     lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -280,9 +308,12 @@ def _list_day(column: Any, number: int) -> npt.NDArray[np.int32]:
     return out
 
 
-def _ints(values: Any, valid: Any = None) -> Any:
-    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
-    return pa.array(np.asarray(values, dtype=np.int64).astype(np.int32), mask=mask)
+def _int32_array(
+    kind: Any, values: npt.NDArray[np.int32], valid: npt.NDArray[np.bool_] | None = None
+) -> Any:
+    """An Arrow array of a 32-bit ``kind`` over ``values`` (no copy), null where not ``valid``."""
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(kind, len(values), [bitmap, pa.py_buffer(values)])
 
 
 def _clocks_table(
@@ -292,48 +323,54 @@ def _clocks_table(
 
     ``last_report``: the case's last progress report (``progress_reported``, as the
     milestones stand) on plan rows, null elsewhere (:func:`xinfang.deadlines.last_report`).
+    Each column is gathered from the parts into one int32 array made an Arrow
+    array without a copy (days since the epoch for the date columns).
     """
     limits = part_limits(rb, parts)
     keys = [lim.key for lim in limits]
     status_names = [s.value for s in STATUSES]
     if not parts:
         return CLOCKS_SCHEMA.empty_table()
-    case = np.concatenate([p.case for p in parts])
-    status = np.concatenate([p.status for p in parts]).astype(np.int8)
+    sizes = [len(p.case) for p in parts]
+    bounds = np.cumsum([0, *sizes]).tolist()
+
+    def gather(field: str, dtype: Any = np.int32, shift: int = 0) -> Any:
+        out = np.empty(bounds[-1], dtype)
+        for p, lo, hi in zip(parts, bounds, bounds[1:], strict=False):
+            if shift:
+                np.subtract(getattr(p, field), shift, out=out[lo:hi], casting="unsafe")
+            else:
+                out[lo:hi] = getattr(p, field)
+        return out
+
+    case = gather("case", np.intp)
+    status = gather("status", np.int8)
     opened = IS_OPEN[status]
-    met_on = np.concatenate([np.broadcast_to(p.met_on, (len(p.case),)) for p in parts])
-    position = np.repeat([p.position for p in parts], [len(p.case) for p in parts])
+    met_on = gather("met_on", shift=_EPOCH)
+    position = np.repeat(np.array([p.position for p in parts], np.int16), sizes)
     plan = [i for i, lim in enumerate(limits) if lim.kind is LimitKind.PLAN]
     reported = cols["progress_reported"][case]
     has_report = np.isin(position, plan) & (reported > 0)
-    columns = {
-        "case_id": milestones.column("case_id").take(pa.array(case)),
-        "limit": pa.DictionaryArray.from_arrays(
-            pa.array(position).cast(pa.int16()),
-            pa.array(keys, pa.string()),
-        ),
-        "started": _dates(np.concatenate([p.started for p in parts])),
-        "nominal": _dates(np.concatenate([p.nominal for p in parts])),
-        "due": _dates(np.concatenate([p.due for p in parts])),
-        "met_on": _dates(met_on, met_on > 0),
-        "paused": _ints(np.concatenate([np.broadcast_to(p.paused, (len(p.case),)) for p in parts])),
-        "extended": _ints(
-            np.concatenate([np.broadcast_to(p.extended, (len(p.case),)) for p in parts])
-        ),
-        "status": pa.DictionaryArray.from_arrays(
-            pa.array(status, pa.int8()), pa.array(status_names, pa.string())
-        ),
-        "remaining_days": _ints(np.concatenate([p.remaining_days for p in parts]), opened),
-        "remaining_working_days": _ints(
-            np.concatenate(
-                [np.broadcast_to(p.remaining_working_days, (len(p.case),)) for p in parts]
-            ),
-            opened,
-        ),
-        "provisional": pa.array(np.concatenate([p.provisional for p in parts]), pa.bool_()),
-        "last_report": _dates(np.where(has_report, reported, _EPOCH), has_report),
-    }
-    return pa.Table.from_pydict(columns, schema=CLOCKS_SCHEMA)
+    reported -= _EPOCH
+    ids = milestones.column("case_id")
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    columns = [
+        ids.take(pa.array(case)),
+        pa.DictionaryArray.from_arrays(pa.array(position), pa.array(keys, pa.string())),
+        _int32_array(pa.date32(), gather("started", shift=_EPOCH)),
+        _int32_array(pa.date32(), gather("nominal", shift=_EPOCH)),
+        _int32_array(pa.date32(), gather("due", shift=_EPOCH)),
+        _int32_array(pa.date32(), met_on, met_on > -_EPOCH),
+        _int32_array(pa.int32(), gather("paused")),
+        _int32_array(pa.int32(), gather("extended")),
+        pa.DictionaryArray.from_arrays(pa.array(status), pa.array(status_names, pa.string())),
+        _int32_array(pa.int32(), gather("remaining_days"), opened),
+        _int32_array(pa.int32(), gather("remaining_working_days"), opened),
+        pa.array(gather("provisional", np.bool_), pa.bool_()),
+        _int32_array(pa.date32(), reported, has_report),
+    ]
+    return pa.Table.from_arrays(columns, schema=CLOCKS_SCHEMA)
 
 
 _UNIT_COLUMNS: Final = ("responsible_unit", "handling_unit", "receiving_unit")
@@ -352,18 +389,27 @@ def _units(
     out = np.full(milestones.num_rows, -1, dtype=np.int64)
     stop = np.full(milestones.num_rows, -1, dtype=np.int8)
     for i, name in enumerate(_UNIT_COLUMNS):
-        todo = out < 0
-        if not todo.any():
+        todo = np.flatnonzero(out < 0)
+        if not len(todo):
             break
-        column = _dictionary(milestones.column(name))
+        column = milestones.column(name)
+        few = 2 * len(todo) < len(out)
+        if few:  # a later column is read where the earlier ones placed few of the cases
+            column = column.take(pa.array(todo))
+        column = _dictionary(column)
         values = column.dictionary.to_pylist()
         found = campaign_unit_index(values, campaign, org)
         lookup = np.append(found, -1)
         unknown = np.array([bool(u) and not org.has_unit(u) for u in values] + [False], dtype=bool)
         codes = _numpy(pc.fill_null(column.indices.cast(pa.int32()), len(found)))
-        stop[todo & unknown[codes] & (stop < 0)] = i
-        out[todo] = lookup[codes[todo]]
+        if not few:
+            codes = codes[todo]
+        stop[todo[unknown[codes] & (stop[todo] < 0)]] = i
+        out[todo] = lookup[codes]
     return out, stop
+
+
+_Grouped = list[tuple["ReferenceProblem", "npt.NDArray[np.intp]"]]
 
 
 def _unplaced(
@@ -374,44 +420,34 @@ def _unplaced(
     cases_of: Callable[[Sequence[int]], Sequence[Case]],
     campaign: Campaign,
     org: Organization,
-) -> dict[int, ReferenceProblem]:
-    """The rows not placed, each with its problem, by the value rule (:func:`unplaced_cases`).
+) -> tuple[dict[int, ReferenceProblem], _Grouped]:
+    """The rows not placed, each with its problem, by the placement rule (:func:`unplaced_cases`).
 
-    Read as values in one batch: the rows with an unknown official, those
-    stopped at their responsible unit (the problem names the role's
-    position), and one row per (column, unknown id) of those stopped at
-    their handling or receiving unit: the rule gives every row of such a
-    group the same problem (field, id, nearest id), given to the others
-    under their own case id and row (the counts keep no ``source``).
+    Read as values in one batch: the rows with an unknown official and
+    those stopped at their responsible unit (the problem names the role's
+    position). The rows stopped at an unknown handling or receiving unit
+    (the rule reached it first: ``stop``) need no value: grouped by id, each
+    group's problem is the one :func:`~xinfang.campaign.unknown_unit_problems`
+    gives that id in that field, under the group's first case (by id).
     """
-    groups: dict[tuple[int, str], list[int]] = {}
-    read: list[int] = []
+    read = np.flatnonzero(((stop == 0) & ~officials) | officials).tolist()
+    found = unplaced_cases(cases_of(read), org, campaign) if read else {}
+    groups: _Grouped = []
+    ids = milestones.column("case_id")
     for i, name in enumerate(_UNIT_COLUMNS):
         rows = np.flatnonzero((stop == i) & ~officials)
         if i == 0 or not len(rows):
-            read += rows.tolist()
             continue
-        named = pc.take(milestones.column(name), pa.array(rows)).cast(pa.string()).to_pylist()
-        for k, unit in zip(rows.tolist(), named, strict=True):
-            groups.setdefault((i, str(unit)), []).append(k)
-    read += np.flatnonzero(officials).tolist()
-    listed = [*read, *(members[0] for members in groups.values())]
-    found = unplaced_cases(cases_of(listed), org, campaign)
-    out = {listed[j]: problem for j, problem in found.items()}
-    again: list[int] = []
-    ids = milestones.column("case_id")
-    for (i, unit), members in groups.items():
-        first = out.get(members[0])
-        if first is None or (first.field, first.unknown) != (_UNIT_COLUMNS[i], unit):
-            again += members[1:]  # not what the columns say: the value rule decides each
-            continue
-        named = ids.take(pa.array(members[1:], pa.int64())).to_pylist()
-        for k, case_id in zip(members[1:], named, strict=True):
-            out[k] = attrs.evolve(first, index=k, case_id=str(case_id), source="")
-    if again:
-        found = unplaced_cases(cases_of(again), org, campaign)
-        out.update({again[j]: problem for j, problem in found.items()})
-    return out
+        named = _dictionary(milestones.column(name).take(pa.array(rows, pa.int64())))
+        problems = unknown_unit_problems(name, named.dictionary.to_pylist(), org)
+        codes = _numpy(named.indices)
+        for code, problem in enumerate(problems):
+            members = rows[codes == code]
+            member_ids = ids.take(pa.array(members, pa.int64()))
+            first = pc.min(member_ids).as_py()
+            at = int(members[pc.index(member_ids, first).as_py()])
+            groups.append((attrs.evolve(problem, index=at, case_id=first), members.astype(np.intp)))
+    return {read[j]: problem for j, problem in found.items()}, groups
 
 
 def _dictionary(column: Any) -> Any:
@@ -496,7 +532,7 @@ def run(
     not_yet: tuple[int, int] = (0, 0),
     targets_found: Sequence[str] | None = None,
     officials: npt.NDArray[np.bool_] | None = None,
-    owners: Sequence[str | None] | None = None,
+    owner: Callable[[int], str] | None = None,
 ) -> tuple[Any | None, SnapshotCounts | None]:
     """One run of the clock engine over ``milestones`` as of ``day``.
 
@@ -515,9 +551,9 @@ def run(
     registered only after ``day``, ``targets_found`` the target ids of the
     whole journal (default: those of ``milestones``). ``officials`` marks the
     rows naming an unknown official, where no ``events`` are given (a
-    milestones companion keeps each case's officials); ``owners`` gives each
-    case's plan owner (null: no plan) where the companion keeps it, so the
-    agenda reads no case as a value for it.
+    milestones companion keeps each case's officials); ``owner(k)`` gives
+    case ``k``'s plan owner ("" without a plan) where the companion keeps
+    it, so the agenda reads no case as a value for it.
     """
     rb = rulebook if rulebook is not None else bundled_rulebook()
     cal = calendar if calendar is not None else china_mainland()
@@ -529,7 +565,7 @@ def run(
         ids = milestones.column("case_id")
         targets = pa.array(sorted(campaign.targets), pa.string())
         unit, stop = _units(milestones, campaign, org)
-        unplaced = _unplaced(
+        unplaced, grouped = _unplaced(
             milestones,
             stop,
             (
@@ -541,21 +577,25 @@ def run(
             campaign=campaign,
             org=org,
         )
+        hit = pc.is_in(ids, value_set=targets)
         counts = count_columns(
             campaign,
             cols,
             unit=unit,
-            target=_numpy(pc.is_in(ids, value_set=targets)).astype(bool),
+            target=_numpy(hit).astype(bool),
             case_id=lambda k: str(ids[k].as_py()),
             rulebook=rb,
             calendar=cal,
             parts=parts,
             unplaced=unplaced,
+            unplaced_groups=grouped,
             not_yet=not_yet,
             targets_found=(
-                target_ids(milestones, campaign) if targets_found is None else targets_found
+                [str(v) for v in ids.filter(hit).to_pylist()]
+                if targets_found is None
+                else targets_found
             ),
-            case_owner=None if owners is None else lambda k: owners[k] or "",
+            case_owner=owner,
         )
     return (_clocks_table(milestones, parts, rb, cols) if clocks else None), counts
 
