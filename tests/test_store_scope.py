@@ -258,6 +258,18 @@ def _milestone_pages(s: Store, v: ViewerStore) -> None:
         s.milestone_pages()  # the store reads every case only when told
 
 
+def _cases(s: Store, v: ViewerStore) -> None:
+    assert [c.id for c in s.cases([OPEN, HIDDEN], unscoped=True)] == [OPEN, HIDDEN]
+    _same_words(
+        _raised(lambda: v.cases([HIDDEN])), _raised(lambda: v.cases([MISSING])), HIDDEN, MISSING
+    )
+    assert v.cases([OPEN, OPEN]) == [s.case(OPEN)] * 2
+    with pytest.raises(x.InvalidDataError, match="unscoped"):
+        v.cases([OPEN], unscoped=True)  # a view is never unscoped
+    with pytest.raises(x.InvalidDataError, match="for_viewer"):
+        s.cases([OPEN])  # the store reads every case only when told
+
+
 #: Each public method of the view → the check that it hides the accusation from U1-S.
 SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "count": _count,
@@ -266,6 +278,7 @@ SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "events": _events,
     "case": _case,
     "iter_cases": _iter_cases,
+    "cases": _cases,
     "due": _due,
     "milestone_pages": _milestone_pages,
     "open_cases_by_unit": _open_cases_by_unit,
@@ -276,7 +289,7 @@ SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "register": _register_check,
 }
 #: Public names of the view that hold no case data.
-PLAIN = {"url", "dialect", "viewer", "org", "interests", "scope"}
+PLAIN = {"url", "dialect", "viewer", "org", "interests", "scope", "rulebook", "calendar"}
 
 
 def _public(cls: type) -> set[str]:

@@ -34,7 +34,8 @@ from xinfang.columnar._datasets import SWEEP_COLUMNS, read_journal, sweep_day, w
 from xinfang.columnar._engine import CLOCKS_SCHEMA
 from xinfang.columnar._milestones import MILESTONES_SCHEMA
 from xinfang.columnar._schema import JOURNAL_SCHEMA
-from xinfang.columnar._store_milestones import milestones_from_store
+from xinfang.columnar._sources import CaseSource
+from xinfang.columnar._store_milestones import milestones_from_store, sweep_store
 from xinfang.columnar._sweeps import (
     Sweep,
     journal_clocks,
@@ -50,6 +51,7 @@ __all__ = [
     "JOURNAL_SCHEMA",
     "MILESTONES_SCHEMA",
     "SWEEP_COLUMNS",
+    "CaseSource",
     "Journal",
     "Sweep",
     "check_milestones",
@@ -66,6 +68,7 @@ __all__ = [
     "read_milestones",
     "sweep_day",
     "sweep_milestones",
+    "sweep_store",
     "sweep_table",
     "update_milestones",
     "write_journal",

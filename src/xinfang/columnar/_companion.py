@@ -23,6 +23,7 @@ it in the file ``j.parquet.milestones``. Days are ``date32`` on disk (Parquet
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -52,13 +53,13 @@ from xinfang.columnar._parquet import (
     read_parquet,
 )
 from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._sources import case_source, cases_from
 from xinfang.columnar._sweeps import Sweep
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as _dt
-    import os
     from collections.abc import Sequence
 
     import numpy.typing as npt
@@ -66,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign
     from xinfang.case import Case
+    from xinfang.columnar._sources import CaseSource
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
@@ -302,7 +304,7 @@ def sweep_milestones(
     *,
     campaign: Campaign | None = None,
     org: Organization | None = None,
-    journal: str | os.PathLike[str] | None = None,
+    journal: str | os.PathLike[str] | CaseSource | None = None,
 ) -> Sweep:
     """The clocks (and, with ``campaign`` and ``org``, its counts) from the companion alone.
 
@@ -312,12 +314,18 @@ def sweep_milestones(
     an event after ``as_of`` is refused (sweep the journal for a past day). The
     rare case the engine needs as a value (a hearing before 1992, a clock the
     calendar cannot count, a responsible unit or official the organisation
-    lacks) is read from the journal (``source``'s, or ``journal``). The
+    lacks) is read from the journal (``source``'s, or ``journal``), or from
+    ``journal`` a :class:`CaseSource` (a store's view, whose ``cases`` gives
+    the cases it sees in full: :func:`sweep_store`); a source is asked for
+    no case first, so one that refuses (a plain store not told ``unscoped``)
+    refuses before the sweep. The
     engine runs on :data:`SLICE` cases at a time: the clocks table is the
     one a single run gives, chunked.
     """
     day = as_of_day(as_of, rulebook)
     where = journal if journal is not None else source
+    if journal is not None and not isinstance(journal, str | os.PathLike):
+        case_source(journal, "sweep_milestones").cases([])
     table = source if isinstance(source, pa.Table) else read_milestones(source)
     table = table.select(COMPANION_SCHEMA.names)
     last = pc.max(table.column("last_event")).as_py()
@@ -338,14 +346,16 @@ def sweep_milestones(
         todo = [k for k in dict.fromkeys(ks) if k not in memo]
         if todo:
             if where is None or isinstance(where, pa.Table):
-                raise InvalidDataError(
-                    [("journal", "a case is needed as a value: name the journal")],
-                    source="sweep_milestones",
-                )
+                cid = str(ids[todo[0]].as_py())[:40]
+                why = f"case {cid} is needed as a value: name the journal (its path, or a store)"
+                raise InvalidDataError([("journal", why)], source="sweep_milestones")
             wanted = ids.take(pa.array(todo, pa.int64())).to_pylist()
-            found = _journal_of(where, wanted)
-            named = found.milestones.column("case_id").to_pylist()
-            by_id = dict(zip(named, found.cases(), strict=True))
+            if isinstance(where, str | os.PathLike):
+                found = _journal_of(where, wanted)
+                named = found.milestones.column("case_id").to_pylist()
+                by_id = dict(zip(named, found.cases(), strict=True))
+            else:
+                by_id = cases_from(where, wanted, "sweep_milestones")
             memo.update((k, by_id[cid]) for k, cid in zip(todo, wanted, strict=True))
         return [memo[k] for k in ks]
 

@@ -10,11 +10,12 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from xinfang.columnar._api import Journal, settle
+from xinfang.columnar._api import Journal, journal_from_cases, settle
 from xinfang.columnar._companion import sweep_milestones, write_milestones
 from xinfang.columnar._deltas import live_groups, merge_events, read_committed
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
+from xinfang.columnar._sources import case_source, cases_from
 from xinfang.columnar._sweeps import Sweep, journal_clocks
 from xinfang.errors import InvalidDataError
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from xinfang.calendar import WorkCalendar
     from xinfang.campaign import Campaign
+    from xinfang.columnar._sources import CaseSource
     from xinfang.responsibility import Organization
     from xinfang.rulebook import Rulebook
 
@@ -168,7 +170,7 @@ def write_journal(
 
 def sweep_day(
     rows: Any,
-    journal: str | os.PathLike[str],
+    journal: str | os.PathLike[str] | CaseSource,
     as_of: _dt.date,
     rulebook: Rulebook | None = None,
     calendar: WorkCalendar | None = None,
@@ -183,7 +185,9 @@ def sweep_day(
     (:func:`sweep_milestones`), the others (a nightly sweep of yesterday run
     this morning) from their events in ``journal`` (:func:`journal_clocks`),
     both through the one clock engine; the clocks are put together and the
-    counts added (they add up over disjoint cases).
+    counts added (they add up over disjoint cases). ``journal``: a Parquet
+    journal's path, or a :class:`CaseSource` (a store's view:
+    :func:`sweep_store`) whose cases are read whole.
     """
     later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
     now = sweep_milestones(
@@ -198,8 +202,16 @@ def sweep_day(
     ids = rows.filter(later).column("case_id")
     if not len(ids):
         return now
+    if isinstance(journal, str | os.PathLike):
+        then = read_journal(
+            journal, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False
+        )
+    else:
+        wanted = ids.to_pylist()
+        found = cases_from(case_source(journal, "sweep_day"), wanted, "sweep_day")
+        then = journal_from_cases([found[cid] for cid in wanted])
     past = journal_clocks(
-        read_journal(journal, filters=pc.field("case_id").isin(ids), lean=True, use_threads=False),
+        then,
         as_of=as_of,
         rulebook=rulebook,
         calendar=calendar,

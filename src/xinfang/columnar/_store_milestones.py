@@ -4,7 +4,9 @@ The store keeps each case's fold in ``xf_milestones`` (schema version 4,
 :mod:`xinfang.store`), written with every command and import; a nightly
 sweep over a store reads those rows (:func:`milestones_from_store`) and
 sweeps them (:func:`~xinfang.columnar.sweep_milestones`) instead of reading
-every event again (:func:`~xinfang.columnar.journal_from_store`).
+every event again (:func:`~xinfang.columnar.journal_from_store`);
+:func:`sweep_store` does both, and reads from the store itself the few cases
+the sweep needs as values, under the same scope as the milestones.
 """
 
 from __future__ import annotations
@@ -17,13 +19,28 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from xinfang.columnar._companion import COMPANION_SCHEMA
+from xinfang.columnar._datasets import sweep_day
 from xinfang.columnar._milestones import ENUM_COLUMNS
 from xinfang.errors import InvalidDataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterator
+    import datetime as _dt
+    from collections.abc import Iterator, Sequence
 
-__all__ = ["StoredMilestones", "companion_rows", "milestones_from_store"]
+    from xinfang.calendar import WorkCalendar
+    from xinfang.campaign import Campaign
+    from xinfang.case import Case
+    from xinfang.columnar._sweeps import Sweep
+    from xinfang.responsibility import Organization
+    from xinfang.rulebook import Rulebook
+
+__all__ = [
+    "StoredCases",
+    "StoredMilestones",
+    "companion_rows",
+    "milestones_from_store",
+    "sweep_store",
+]
 
 
 class StoredMilestones(Protocol):
@@ -37,6 +54,28 @@ class StoredMilestones(Protocol):
         self, batch: int = ..., *, unscoped: bool = ...
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Pages of ``xf_milestones`` rows in case id order."""
+        ...
+
+
+class StoredCases(StoredMilestones, Protocol):
+    """A store's milestones and its cases, under one scope: what :func:`sweep_store` reads.
+
+    :class:`xinfang.Store` (told ``unscoped=True``) and :class:`xinfang.store.ViewerStore`
+    are ones.
+    """
+
+    @property
+    def rulebook(self) -> Rulebook:
+        """The rulebook the store's projections are computed under."""
+        ...
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar the store's projections are computed under."""
+        ...
+
+    def cases(self, case_ids: Sequence[str], *, unscoped: bool = ...) -> list[Case]:
+        """The cases ``case_ids`` whole, in the order asked, under the store's scope."""
         ...
 
 
@@ -83,6 +122,61 @@ def milestones_from_store(
     )
     for page in pages:
         yield companion_rows(page)
+
+
+def sweep_store(
+    store: StoredCases,
+    as_of: _dt.date,
+    rulebook: Rulebook | None = None,
+    calendar: WorkCalendar | None = None,
+    *,
+    campaign: Campaign | None = None,
+    org: Organization | None = None,
+    unscoped: bool = False,
+    batch: int = 5_000,
+) -> Sweep:
+    """The clocks (and campaign counts) of a store's cases as of a day, from its milestones.
+
+    :func:`milestones_from_store` read whole, swept by :func:`sweep_day`
+    (any day: a case with events after ``as_of`` is swept from its events as
+    of the day), the rare case needed as a value (a hearing before 1992, a
+    clock the calendar cannot count, an official or responsible unit ``org``
+    lacks) read from the store itself, through the same scope as the
+    milestones: a view (``store.for_viewer(official, org)``) reads and sweeps
+    only the cases its viewer sees in full; a plain :class:`~xinfang.Store`
+    reads every case, accusations too, only when told ``unscoped=True``
+    (back-office work that shows no case), else refuses before reading
+    anything. Equal to :func:`journal_clocks` over the same cases' journal.
+    ``rulebook`` and ``calendar``: the store's unless given.
+    """
+    rows = pa.concat_tables(
+        [
+            COMPANION_SCHEMA.empty_table(),
+            *milestones_from_store(store, batch=batch, unscoped=unscoped),
+        ]
+    )
+    return sweep_day(
+        rows,
+        _Scoped(store, unscoped),
+        as_of,
+        rulebook if rulebook is not None else store.rulebook,
+        calendar if calendar is not None else store.calendar,
+        campaign=campaign,
+        org=org,
+    )
+
+
+class _Scoped:
+    """A store's cases under the scope its milestones were read with (a :class:`CaseSource`)."""
+
+    def __init__(self, store: StoredCases, unscoped: bool) -> None:
+        self._store = store
+        self._unscoped = unscoped
+
+    def cases(self, case_ids: Sequence[str]) -> list[Case]:
+        if self._unscoped:
+            return self._store.cases(case_ids, unscoped=True)
+        return self._store.cases(case_ids)
 
 
 def companion_rows(rows: list[tuple[Any, ...]]) -> pa.Table:

@@ -275,7 +275,7 @@ def unscoped_arg(value: object, allowed: bool, what: str) -> None:
         raise InvalidDataError([("unscoped", f"expected True or False, got {got}")], source=what)
     if allowed and not value:
         why = (
-            "every case's milestones, accusations too: read through "
+            "a read of every case, accusations too: read through "
             "store.for_viewer(official, org) for an official, or pass "
             "unscoped=True for back-office work that shows no case"
         )

@@ -30,10 +30,18 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Final, TypeVar, overload
 
 from xinfang.campaign import snapshot as campaign_snapshot
-from xinfang.store._arguments import MAX_ID_LENGTH, int_arg, key_arg
+from xinfang.store._arguments import MAX_ID_LENGTH, ids_arg, int_arg, key_arg
 from xinfang.store._commands import apply_command, register_command
 from xinfang.store._errors import ConcurrencyError, UnknownCaseError
-from xinfang.store._journal import BATCH, StoreBase, case_of, events, journal_pages
+from xinfang.store._journal import (
+    BATCH,
+    StoreBase,
+    case_of,
+    events,
+    journal_pages,
+    payloads_of,
+    unknown,
+)
 from xinfang.store._ledgers import ImportResult, import_cases, write_cases
 from xinfang.store._milestones import milestone_pages, unscoped_arg
 from xinfang.store._projections import (
@@ -86,8 +94,6 @@ DEFAULT_URL: Final = "sqlite:///xinfang.db"
 #: back-office work on the whole store, or plain facts about the connection.
 BACK_OFFICE: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "calendar": "the calendar the projections are computed under (no case data)",
-        "rulebook": "the rulebook the projections are computed under (no case data)",
         "close": "closes the connection",
         "schema_version": "the database's schema version (no case data)",
         "import_ledger": "back-office bulk load of whole cases",
@@ -404,6 +410,27 @@ class Store(StoreBase):
         unscoped_arg(unscoped, True, "Store.milestone_pages")
         size = int_arg(batch, "batch", "Store.milestone_pages") or 1
         return milestone_pages(self._db, size)
+
+    def cases(self, case_ids: Iterable[str], *, unscoped: bool = False) -> list[Case]:
+        """The cases ``case_ids``, in the order asked, replayed from their events (one query).
+
+        Every case, accusations too: refused unless ``unscoped=True``, as
+        :meth:`milestone_pages` is (what a sweep of the store's milestones reads
+        the rare case it needs as a value by: :func:`xinfang.columnar.sweep_store`);
+        a view's ``cases`` gives only the cases its viewer sees in full. An id
+        not stored: :class:`UnknownCaseError`.
+        """
+        unscoped_arg(unscoped, True, "Store.cases")
+        wanted = ids_arg(case_ids, "Store.cases")
+        ids = list(dict.fromkeys(wanted))
+        found: dict[str, list[Any]] = {}
+        for i in range(0, len(ids), BATCH):
+            found.update(payloads_of(self._db, ids[i : i + BATCH]))
+        for cid in wanted:
+            if cid not in found:
+                raise unknown(cid)
+        read = {cid: case_of(p, source=f"journal of case {cid}") for cid, p in found.items()}
+        return [read[cid] for cid in wanted]
 
     def iter_cases(self, *, batch: int = BATCH) -> Iterator[Case]:
         """Every stored case, in id order, reading ``batch`` cases at a time (bounded memory)."""

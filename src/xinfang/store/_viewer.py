@@ -177,6 +177,16 @@ class ViewerStore:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._db.dialect
 
+    @property
+    def rulebook(self) -> Rulebook:
+        """The store's rulebook (its clock projections' and commands' default)."""
+        return self._store.rulebook
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The store's calendar (its clock projections' and commands' default)."""
+        return self._store.calendar
+
     # ------------------------------------------------------------ reads
     def count(self) -> int:
         """The number of cases the viewer may know of (seen in full or redacted)."""
@@ -230,6 +240,31 @@ class ViewerStore:
                     yield case
                 elif seen is Visibility.REDACTED:
                     yield redact(case)
+
+    def cases(self, case_ids: Iterable[str], *, unscoped: bool = False) -> list[Case]:
+        """:meth:`Store.cases` of cases the viewer sees in full (never unscoped).
+
+        A hidden id is unknown, as a missing one is (the same words); a case
+        seen only redacted is refused (:class:`~xinfang.errors.ConfidentialityError`),
+        as :meth:`events` refuses it: what a sweep of the view's milestones
+        reads as values (:func:`xinfang.columnar.sweep_store`) is whole cases
+        of :meth:`milestone_pages` only.
+        """
+        unscoped_arg(unscoped, False, "ViewerStore.cases")
+        wanted = ids_arg(case_ids, "ViewerStore.cases")
+        ids = list(dict.fromkeys(wanted))
+        found: dict[str, list[Any]] = {}
+        for i in range(0, len(ids), BATCH):
+            found.update(payloads_of(self._db, ids[i : i + BATCH]))
+        read: dict[str, Case] = {}
+        for cid in ids:
+            if cid not in found:
+                self._judge(None)
+                raise unknown(cid)
+            case = case_of(found[cid], source=f"journal of case {cid}")
+            only_full(self._visibility(case), cid, "read")
+            read[cid] = case
+        return [read[cid] for cid in wanted]
 
     def milestone_pages(
         self, batch: int = BATCH, *, unscoped: bool = False
