@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,8 @@ from hypothesis import strategies as st
 import store_helpers
 import xinfang as x
 from store_helpers import renamed
-from test_columnar_reconcile_reads import CAMPAIGN, SHAPES, _case
+from test_columnar_reconcile_reads import CAMPAIGN as TWO_TARGETS
+from test_columnar_reconcile_reads import SHAPES, _case
 from test_reconciliation import ORG
 from xinfang.instants import SHANGHAI
 from xinfang.store import Store, ViewerStore, open_store
@@ -56,6 +58,10 @@ HIDDEN = "ACC-1"
 OLD = "OLD-1"
 #: Weekends only, 1990 to 2027: a calendar that counts the 1990 case's days (the store's).
 CAL = x.WorkCalendar(name="weekends", first=dt.date(1990, 1, 1), last=dt.date(2027, 12, 31))
+
+
+#: The reconciliation tests' campaign, the accusation one of its targets too.
+CAMPAIGN = attrs.evolve(TWO_TARGETS, targets=(*TWO_TARGETS.targets, HIDDEN))
 
 
 def _at(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
@@ -171,6 +177,8 @@ def test_the_rare_cases_are_read_from_the_store(store_url: str) -> None:
         got = sweep_store(spy, LATE, campaign=CAMPAIGN, org=ORG, unscoped=True)
         _same(got, _journal_sweep(s, LATE))
         assert {OLD, HIDDEN} <= set(spy.asked)
+        assert got.counts is not None
+        assert HIDDEN in got.counts.reconciliation.targets_found
         back_office = Unscoped(s)
         by_hand = sweep_milestones(
             rows, LATE, s.rulebook, s.calendar, campaign=CAMPAIGN, org=ORG, journal=back_office

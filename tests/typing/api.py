@@ -94,5 +94,11 @@ with xinfang.open_store("sqlite:///xinfang.db") as store:
     ledger_text: str = viewer.export_ledger()
     imported: int = store.import_ledger(ledger_text, org=org).added
     grants: list[str] = app_role_sql(store, "xinfang_app")
+    # A store's milestones swept with the store as the source of the cases read whole
+    from xinfang.columnar import CaseSource, Sweep, sweep_store
+
+    sources: list[CaseSource] = [viewer, store]  # a plain Store refuses unless unscoped
+    swept: Sweep = sweep_store(viewer, dt.date(2026, 1, 31))
+    every: Sweep = sweep_store(store, dt.date(2026, 1, 31), unscoped=True)
 back_office: bool = "import_ledger" in BACK_OFFICE
 longest: int = MAX_ID_LENGTH

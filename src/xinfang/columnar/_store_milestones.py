@@ -105,8 +105,8 @@ def milestones_from_store(
     case, written with every command and import), never refolded: each table
     is in :data:`COMPANION_SCHEMA`, as :func:`read_milestones` gives a Parquet
     journal's companion, so :func:`sweep_milestones` sweeps it unchanged (a
-    case it needs as a value is then read from the journal: pass
-    ``journal=`` a Parquet journal, or sweep those few cases from the store).
+    case it needs as a value is then read from ``journal=``: a Parquet
+    journal, or the same view; :func:`sweep_store` does it all in one call).
 
     Scoped like every other read of a view: ``store.for_viewer(official, org)``
     gives the rows of the cases the viewer sees in full (a redacted or hidden
