@@ -24,6 +24,7 @@ from xinfang.columnar._api import (
     journal_from_table,
     load_journal,
 )
+from xinfang.columnar._committed_files import committed_files
 from xinfang.columnar._companion import (
     COMPANION_SCHEMA,
     check_milestones,
@@ -55,6 +56,7 @@ __all__ = [
     "Journal",
     "Sweep",
     "check_milestones",
+    "committed_files",
     "compact_milestones",
     "journal_clocks",
     "journal_from_cases",
