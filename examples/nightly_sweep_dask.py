@@ -3,13 +3,16 @@
 Run it with ``python examples/nightly_sweep_dask.py [SCHEDULER_ADDRESS]``
 (needs ``pip install 'xinfang[dask]'``). It writes the demo corps' journal as
 a Parquet dataset partitioned by year of receipt (personal data masked), with
-its milestones companion beside it (:func:`write_journal` writes both), then
-on a local cluster of 2 worker processes (or the Dask scheduler whose address
+its milestones companion beside it (:func:`write_journal` writes both),
+without the day's new events; those come as an update
+(:func:`update_milestones`: delta files beside each touched partition's base,
+not compacted). Then, on a local cluster of 2 worker processes (or the Dask scheduler whose address
 is given, which must see the same files) runs one task per partition:
 
 * read the partition's companion rows, one row per case, on the task's own
   thread (:func:`read_milestones` with the partition as a filter and
-  ``use_threads=False``): no event is read and no case is folded again;
+  ``use_threads=False``: its base file and committed deltas, each case's
+  newest row): no event is read and no case is folded again;
 * run the clock engine once on them (:func:`sweep_day`: :func:`sweep_milestones` with the
   campaign): its clocks and its campaign :class:`~xinfang.campaign.SnapshotCounts`.
   The rare case the engine needs as a value is read from the partition's own
@@ -17,9 +20,12 @@ is given, which must see the same files) runs one task per partition:
 * write the clocks to a Parquet file of their own and return only small
   values: the clocks' count by status and the campaign counts.
 
-The client adds the counts up (``+``) and finishes the snapshot; then it
-checks that the clocks written and the counts equal one process folding the
-whole event journal again (:func:`read_journal`, :func:`journal_clocks`).
+The tasks are submitted largest partition first, a partition's size the sum
+of its committed files' (:func:`committed_files`: not the leftovers of an
+update that did not commit). The client adds the counts up (``+``) and
+finishes the snapshot; then it checks that the clocks written and the counts
+equal one process folding every event of the demo's cases again
+(:func:`journal_clocks` on :func:`journal_from_cases`, no file read).
 
 The local cluster is started without ``MALLOC_TRIM_THRESHOLD_`` in its
 workers' environment. Dask's nannies set it (65536) by default so that freed
@@ -43,23 +49,27 @@ from typing import TYPE_CHECKING
 
 import dask
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 import xinfang as x
 from xinfang.columnar import (
+    committed_files,
     journal_clocks,
     journal_from_cases,
+    journal_from_table,
     journal_snapshot_counts,
-    read_journal,
     read_milestones,
     sweep_day,
+    update_milestones,
     write_journal,
 )
 from xinfang.demo import demo_world
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
 SORT = [("case_id", "ascending"), ("limit", "ascending")]
 
@@ -104,6 +114,19 @@ def by_status(clocks: pa.Table) -> Counter[str]:
     return Counter(clocks.column("status").cast(pa.string()).to_pylist())
 
 
+def todays(cases: Sequence[x.Case]) -> pa.Array:
+    """Per journal row of ``cases``: whether it is one of the day's new events.
+
+    The last event of every third case that has more than one, and every
+    event of every 40th case (registered today): what the nightly update brings.
+    """
+    new = []
+    for k, case in enumerate(cases):
+        n = len(case.events)
+        new += [k % 40 == 1 or (k % 3 == 0 and n > 1 and i == n - 1) for i in range(n)]
+    return pa.array(new)
+
+
 def main() -> None:
     """Write the demo's journal, sweep it on Dask, check it against one process, print a summary."""
     world = demo_world()
@@ -115,12 +138,17 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "journal"
-        write_journal(journal_from_cases(world.cases), root, partition_by=("year",))
-        # The companion's partitions (journal.milestones/year=2025/...), each with its size.
-        sizes = {
-            int(p.parent.name.removeprefix("year=")): p.stat().st_size
-            for p in Path(f"{root}.milestones").rglob("*.parquet")
-        }
+        everything = journal_from_cases(world.cases)
+        new = todays(world.cases)
+        before = journal_from_table(everything.events.filter(pc.invert(new)))
+        write_journal(before, root, partition_by=("year",))
+        touched = update_milestones(root, everything.events.filter(new))  # today's: deltas
+        # The companion's partitions (journal.milestones/year=2025/...), each with its size:
+        # its base file's and its committed deltas' (not the leftovers of a stopped update).
+        files = committed_files(root, of="milestones")
+        sizes: Counter[int] = Counter()
+        for path, _ in files:
+            sizes[int(Path(path).parent.name.removeprefix("year="))] += Path(path).stat().st_size
         years = sorted(sizes, key=lambda y: -sizes[y])  # largest first: the last task is small
         clocks_dir = Path(tmp) / "clocks"
         clocks_dir.mkdir()
@@ -158,17 +186,18 @@ def main() -> None:
         snapshot = x.campaign.finish_snapshot(world.campaign, counts, world.org)
         clocks = pa.concat_tables([pq.read_table(o) for o in outs])
 
-        # The same sweep in one process, folding every event of the whole dataset again.
-        journal = read_journal(root)
-        alone = journal_clocks(journal, as_of=world.as_of, calendar=world.calendar).clocks
-        alone_counts = journal_snapshot_counts(
-            journal, world.campaign, world.org, as_of=world.as_of, calendar=world.calendar
-        )
+    # The same sweep in one process, folding every event of the cases again (no file read).
+    alone = journal_clocks(everything, as_of=world.as_of, calendar=world.calendar).clocks
+    alone_counts = journal_snapshot_counts(
+        everything, world.campaign, world.org, as_of=world.as_of, calendar=world.calendar
+    )
     if not plain_sorted(clocks).equals(plain_sorted(alone)) or status != by_status(alone):
         raise SystemExit("the clocks differ from one process's")
     if counts != alone_counts:
         raise SystemExit("the campaign counts differ from one process's")
 
+    deltas = sum(1 for p, _ in files if Path(p).name.startswith("delta-"))
+    print(f"today's update: {touched} cases, {deltas} delta files beside the base files")
     print(f"{len(years)} milestones partitions (by year, one row a case), {workers} Dask workers")
     print(f"{counts.cases} cases, {clocks.num_rows} clocks")
     print("clocks by status: " + ", ".join(f"{k} {v}" for k, v in sorted(status.items())))

@@ -182,10 +182,11 @@ def test_nightly_sweep_script(outputs: dict[str, tuple[int, str, str]]) -> None:
 
 @pytest.mark.dask
 def test_nightly_sweep_dask_script() -> None:
-    """The Dask sweep runs on 2 worker processes and equals one process."""
+    """The Dask sweep of a companion with an update's deltas equals one process."""
     pytest.importorskip("pyarrow")
     pytest.importorskip("distributed")
     out = run("nightly_sweep_dask.py")
+    assert "today's update: 168 cases, 7 delta files beside the base files" in out  # merged
     # Issue 20: the 93 accusations are on the accusation route (Art. 30): no handling
     # (93) or review-request (86) clocks, 2836 before.
     assert "480 cases, 3461 clocks" in out  # issue 26: +268 plan deadlines, +536 plan steps
@@ -194,9 +195,10 @@ def test_nightly_sweep_dask_script() -> None:
 
 @pytest.mark.spark
 def test_nightly_sweep_spark_script() -> None:
-    """The Spark sweep (mapInArrow on local[2]) equals one process."""
+    """The Spark sweep (mapInArrow, local[2]) of the committed files, merged, equals one process."""
     pytest.importorskip("pyspark")
     out = run("nightly_sweep_spark.py")
+    assert "today's update: 168 cases, 7 delta files beside the base files" in out  # merged
     # Issue 20: the 93 accusations are on the accusation route (Art. 30): no handling
     # (93) or review-request (86) clocks, 2836 before.
     assert "480 cases, 3461 clocks" in out  # issue 26: +268 plan deadlines, +536 plan steps
