@@ -146,8 +146,10 @@ def test_the_listed_files_merged_newest_wins_equal_the_readers(
         left = {*where.rglob("*.parquet"), *where.with_name("j.milestones").rglob("*.parquet")}
         listed = {
             Path(p)
-            for of in ("milestones", "journal")
-            for p, _ in columnar.committed_files(where, of=of)  # type: ignore[arg-type]
+            for p, _ in [
+                *columnar.committed_files(where, of="milestones"),
+                *columnar.committed_files(where, of="journal"),
+            ]
         }
         assert left - on_disk  # the leftovers are on disk, and not listed
         assert not (left - on_disk) & listed
