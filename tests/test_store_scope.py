@@ -270,6 +270,20 @@ def _cases(s: Store, v: ViewerStore) -> None:
         s.cases([OPEN])  # the store reads every case only when told
 
 
+def _campaign_in_view(s: Store, v: ViewerStore) -> None:
+    campaign = x.Campaign(
+        id="c",
+        name="专项",
+        units=("U0",),
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2027, 3, 31),
+        targets=(OPEN, HIDDEN, MISSING),
+    )
+    # Art. 30 ¶3: the hidden target left out; a target no case has stays (missing for all)
+    assert v.campaign_in_view(campaign).targets == (OPEN, MISSING)
+    assert s.campaign_in_view(campaign) is campaign
+
+
 #: Each public method of the view → the check that it hides the accusation from U1-S.
 SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "count": _count,
@@ -283,6 +297,7 @@ SCOPED: dict[str, Callable[[Store, ViewerStore], None]] = {
     "milestone_pages": _milestone_pages,
     "open_cases_by_unit": _open_cases_by_unit,
     "snapshot": _snapshot,
+    "campaign_in_view": _campaign_in_view,
     "export_ledger": _export_ledger,
     "write_ledger": _write_ledger,
     "apply": _apply,

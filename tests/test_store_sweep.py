@@ -24,6 +24,7 @@ from store_helpers import renamed
 from test_columnar_reconcile_reads import CAMPAIGN as TWO_TARGETS
 from test_columnar_reconcile_reads import SHAPES, _case
 from test_reconciliation import ORG
+from xinfang.campaign import finish_snapshot
 from xinfang.instants import SHANGHAI
 from xinfang.store import Store, ViewerStore, open_store
 
@@ -153,6 +154,9 @@ class Recorder:
         self.asked.extend(case_ids)
         return self.store.cases(case_ids, unscoped=unscoped)
 
+    def campaign_in_view(self, campaign: x.Campaign) -> x.Campaign:
+        return self.store.campaign_in_view(campaign)
+
 
 class Unscoped:
     """A host's case source reading every case of a store (back-office work that shows none)."""
@@ -221,13 +225,35 @@ def test_a_view_neither_reads_nor_shows_a_hidden_case(store_url: str) -> None:
                 as_of=day,
                 rulebook=s.rulebook,
                 calendar=s.calendar,
-                campaign=CAMPAIGN,
+                campaign=view.campaign_in_view(CAMPAIGN),
                 org=ORG,
             )
             _same(got, want)
         assert sweep_store(view, LATE, campaign=CAMPAIGN, org=ORG).clocks.equals(
             sweep_store(Recorder(view), LATE, campaign=CAMPAIGN, org=ORG).clocks
         )
+
+
+def test_a_views_counts_finish_only_with_the_campaign_it_sees(store_url: str) -> None:
+    """Art. 30 ¶3: a view's counts finish only with campaign_in_view (the view's snapshot).
+
+    With the whole campaign they would list the hidden accusation as "not in the ledger".
+    """
+    with open_store(store_url, calendar=CAL) as s:
+        _filled(s, _corpus())
+        view = s.for_viewer("D1-H", ORG)
+        got = sweep_store(view, LATE, campaign=CAMPAIGN, org=ORG)
+        assert got.counts is not None
+        with pytest.raises(x.XinfangError, match="campaign_in_view") as refused:
+            finish_snapshot(CAMPAIGN, got.counts, ORG)
+        assert refused.value.path == "campaign.targets"
+        seen = view.campaign_in_view(CAMPAIGN)
+        assert HIDDEN not in seen.targets
+        assert len(seen.targets) == len(CAMPAIGN.targets) - 1
+        finished = finish_snapshot(seen, got.counts, ORG)
+        assert HIDDEN not in repr(finished)
+        assert finished == view.snapshot(CAMPAIGN, as_of=LATE)
+        assert s.campaign_in_view(CAMPAIGN) is CAMPAIGN  # the store's own reads see every case
 
 
 def test_the_store_reads_every_case_only_when_told(tmp_path: Any) -> None:

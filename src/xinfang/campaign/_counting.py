@@ -113,6 +113,10 @@ class SnapshotCounts:
     reconciliation: Reconciliation = attrs.field(factory=Reconciliation)
     #: The counts of the not placed cases, by name (empty when every case is placed).
     unplaced_counts: tuple[tuple[str, int], ...] = ()
+    #: How many targets the campaign counted against had: a viewer's counts are made
+    #: against the campaign as the viewer sees it (fewer targets, 信访工作条例 第三十条
+    #: 第三款), and :func:`finish_snapshot` refuses to finish them with another one.
+    targets: int | None = None
 
     def count(self, name: str) -> tuple[int, ...]:
         """One count per unit, by name."""
@@ -124,8 +128,8 @@ class SnapshotCounts:
     def __add__(self, other: SnapshotCounts) -> SnapshotCounts:
         if not isinstance(other, SnapshotCounts):
             return NotImplemented
-        mine = (self.campaign, self.as_of, self.units, self.agenda_limit)
-        theirs = (other.campaign, other.as_of, other.units, other.agenda_limit)
+        mine = (self.campaign, self.as_of, self.units, self.agenda_limit, self.targets)
+        theirs = (other.campaign, other.as_of, other.units, other.agenda_limit, other.targets)
         if mine != theirs:
             raise XinfangError(
                 f"snapshot counts of {theirs[:2]} cannot be added to those of {mine[:2]}",
@@ -385,6 +389,7 @@ def count_columns(
         agenda_limit=campaign.agenda_limit,
         cases=n,
         reconciliation=reconciliation,
+        targets=len(campaign.targets),
     )
 
 

@@ -61,6 +61,14 @@ def finish_snapshot(campaign: Campaign, counts: SnapshotCounts, org: Organizatio
             path="counts",
             rule="a snapshot is finished with the campaign it was counted for",
         )
+    if counts.targets is not None and counts.targets != len(campaign.targets):
+        raise XinfangError(
+            f"these counts were made against {counts.targets} target(s), "
+            f"not this campaign's {len(campaign.targets)}",
+            path="campaign.targets",
+            rule="a snapshot is finished with the campaign it was counted for: a viewer's "
+            "counts with the campaign as the viewer sees it (ViewerStore.campaign_in_view)",
+        )
     as_of = counts.as_of
     table = dict(counts.counts)
     units = campaign.units

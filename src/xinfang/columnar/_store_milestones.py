@@ -78,6 +78,10 @@ class StoredCases(StoredMilestones, Protocol):
         """The cases ``case_ids`` whole, in the order asked, under the store's scope."""
         ...
 
+    def campaign_in_view(self, campaign: Campaign) -> Campaign:
+        """The campaign as the store's scope sees it (a view: no hidden target)."""
+        ...
+
 
 _DICTIONARIES: Final = {
     name: pa.array([m.value for m in cls], pa.string()) for name, cls in ENUM_COLUMNS
@@ -161,7 +165,9 @@ def sweep_store(
         as_of,
         rulebook if rulebook is not None else store.rulebook,
         calendar if calendar is not None else store.calendar,
-        campaign=campaign,
+        # A view counts against the campaign as its viewer sees it (Art. 30 ¶3): its
+        # counts can only be finished with that campaign (finish_snapshot checks).
+        campaign=store.campaign_in_view(campaign) if campaign is not None else None,
         org=org,
     )
 

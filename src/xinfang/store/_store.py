@@ -411,6 +411,14 @@ class Store(StoreBase):
         size = int_arg(batch, "batch", "Store.milestone_pages") or 1
         return milestone_pages(self._db, size)
 
+    def campaign_in_view(self, campaign: Campaign) -> Campaign:
+        """The campaign as it is: the store's own reads see every case.
+
+        A view's leaves out the targets its viewer may not see
+        (:meth:`ViewerStore.campaign_in_view`).
+        """
+        return campaign
+
     def cases(self, case_ids: Iterable[str], *, unscoped: bool = False) -> list[Case]:
         """The cases ``case_ids``, in the order asked, replayed from their events (one query).
 
