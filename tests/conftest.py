@@ -1,11 +1,10 @@
 """Hypothesis profiles: ``ci`` (the default under CI=true), ``dev`` (the local default), ``deep``.
 
 The README's test command (``python -m pytest``) must stay within about 90 s
-on a 2-core machine, so ``dev`` runs 60 examples per property and ``ci``
-50 (the columnar engine's properties brought the suite from about 70 to
-about 115 s at 100 and 60); ``deep`` runs 3,000 for a thorough search
-before a release. Choose one
-with ``HYPOTHESIS_PROFILE=deep python -m pytest``.
+on a 2-core machine, so ``ci`` and ``dev`` run 20 examples per property
+(the slow properties pin fewer with ``helpers.examples(n)``); ``deep`` runs
+3,000, and 150 times a pinned number, for a thorough search before a
+release: ``HYPOTHESIS_PROFILE=deep python -m pytest``.
 """
 
 from __future__ import annotations

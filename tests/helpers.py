@@ -12,6 +12,16 @@ import pytest
 import xinfang as x
 from xinfang.instants import SHANGHAI
 
+#: ``HYPOTHESIS_PROFILE=deep``: a property whose examples are pinned (a slow one, kept
+#: small for the quick command) runs this many times as many (the deep profile's 3,000
+#: against the quick profiles' 20), so that "deeper" reaches every property.
+DEPTH = 150 if os.environ.get("HYPOTHESIS_PROFILE") == "deep" else 1
+
+
+def examples(n: int) -> int:
+    """A pinned ``max_examples``: ``n`` in the quick profiles, ``n * DEPTH`` under ``deep``."""
+    return n * DEPTH
+
 
 def t(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
     """An aware instant in Asia/Shanghai."""

@@ -19,7 +19,7 @@ import xinfang as x
 from shared_world import world
 from xinfang.strategies import cases
 
-from helpers import require
+from helpers import examples, require
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,7 +61,7 @@ def test_the_demo_sweep_from_the_companion_equals_the_journal_sweep(tmp_path: Pa
     assert columnar.check_milestones(where, sample=None) == []
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(
     many=st.lists(cases(max_steps=12), min_size=1, max_size=6, unique_by=lambda c: c.id),
     rulebook=st.sampled_from(x.rulebook.bundled_rulebooks()),
@@ -88,7 +88,7 @@ def test_random_cases_sweep_alike(
     assert alone.clocks.equals(events.clocks)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(
     many=st.lists(cases(max_steps=12), min_size=1, max_size=6, unique_by=lambda c: c.id),
     data=st.data(),

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import xinfang as x
 from test_reconciliation import ORG  # the same three-unit organisation
 
-from helpers import register, t
+from helpers import examples, register, t
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -86,7 +86,7 @@ def _lean(cases: list[x.Case], folder: Path) -> tuple[x.columnar.Journal, list[l
     return attrs.evolve(journal, whole=logged), reads
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(shapes=st.lists(st.sampled_from(SHAPES), min_size=1, max_size=30))
 def test_the_sweep_reads_the_cases_it_may_not_place_once(
     shapes: list[str], tmp_path_factory: Any

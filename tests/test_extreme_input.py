@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import xinfang as x
 from xinfang.errors import QUOTE_LIMIT, quoted
 
-from helpers import accepted_on, register, t
+from helpers import accepted_on, examples, register, t
 
 D = dt.date
 UTC = dt.UTC
@@ -146,7 +146,7 @@ def test_every_change_class_is_covered() -> None:
 class TestConstructors:
     """Constructors refuse bad values by name (or accept them for apply to refuse by name)."""
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(st.sampled_from(VALID_CHANGES), st.data(), WEIRD)
     def test_changes_and_apply(self, valid: Any, data: st.DataObject, value: Any) -> None:
         """A change with one field set to anything: refused naming it, or applied and replayed."""
@@ -353,7 +353,7 @@ class TestEntryPoints:
                 assert isinstance(cal, x.WorkCalendar)
                 assert isinstance(through, int)
 
-    @settings(max_examples=200)
+    @settings(max_examples=examples(200))
     @given(
         st.sampled_from(
             [

@@ -25,7 +25,7 @@ from xinfang.campaign import snapshot_counts, unknown_unit_problems, unplaced_ca
 from xinfang.columnar import _companion
 from xinfang.strategies import cases
 
-from helpers import register, require, t
+from helpers import examples, register, require, t
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -44,7 +44,7 @@ def _stopped(unit: str, field: str) -> x.Case:
     return x.replay(x.Event(seq=i, at=day, by="c", change=ch) for i, ch in enumerate(steps, 1))
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(unit=st.sampled_from(WRONG), field=st.sampled_from(["handling_unit", "receiving_unit"]))
 def test_the_column_problem_is_the_value_rules(unit: str, field: str) -> None:
     """unknown_unit_problems gives what unplaced_cases gives the case (its source aside)."""
@@ -58,7 +58,7 @@ def test_the_column_problem_is_the_value_rules(unit: str, field: str) -> None:
 COLUMNS_DECIDE = [s for s in SHAPES if s not in {"responsible", "official"}]
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(shapes=st.lists(st.sampled_from(COLUMNS_DECIDE), min_size=1, max_size=24))
 def test_the_companion_alone_counts_cases_stopped_at_a_unit(
     shapes: list[str], tmp_path_factory: pytest.TempPathFactory
@@ -72,7 +72,7 @@ def test_the_companion_alone_counts_cases_stopped_at_a_unit(
     assert got.counts == snapshot_counts(CAMPAIGN, cases, ORG, as_of=AS_OF)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(
     many=st.lists(cases(max_steps=12), min_size=1, max_size=8, unique_by=lambda c: c.id),
     rulebook=st.sampled_from(x.rulebook.bundled_rulebooks()),

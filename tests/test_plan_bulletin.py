@@ -22,7 +22,7 @@ from xinfang.case import mutate
 from xinfang.deadlines import last_report
 from xinfang.report import render
 
-from helpers import register, t
+from helpers import examples, register, t
 
 W = world()
 PLAN = x.changes.SettlementPlan(
@@ -145,7 +145,7 @@ def test_the_campaign_end_counts_unfinished_tasks_and_closes() -> None:
     assert "Closing tally" in render(after, format="md", lang="en")
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(
     picks=st.lists(st.integers(0, len(W.cases) - 1), min_size=1, max_size=60, unique=True),
     days=st.integers(0, 320),
@@ -169,7 +169,7 @@ def test_plan_figures_per_unit_add_up_to_the_totals(picks: list[int], days: int)
     assert s.overall.unfinished == (s.overall.open if as_of >= W.campaign.end else 0)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(
     picks=st.lists(st.integers(0, len(W.cases) - 1), min_size=1, max_size=60, unique=True),
     days=st.integers(0, 320),

@@ -26,7 +26,7 @@ from xinfang.rulebook import LimitKind
 from xinfang.store import open_store
 from xinfang.strategies import work_calendars
 
-from helpers import register, t
+from helpers import examples, register, t
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -138,7 +138,7 @@ def test_revision_moving_the_deadline_earlier_needs_no_reason() -> None:
     assert case.deadline_moves == 0 and len(case.plan_history) == 2
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(calendar=work_calendars(min_year=2026, max_year=2027), days=st.integers(0, 200))
 def test_plan_clock_due_day_is_the_deadline_whatever_the_calendar(
     calendar: x.WorkCalendar, days: int
@@ -156,7 +156,7 @@ def test_plan_clock_due_day_is_the_deadline_whatever_the_calendar(
     assert found is not None and (found.due, found.nominal) == (deadline, deadline)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(
     deadlines=st.lists(
         st.one_of(st.none(), st.dates(dt.date(2026, 9, 1), dt.date(2027, 6, 30))),
@@ -182,7 +182,7 @@ def test_a_revision_never_loses_the_earlier_plan(deadlines: list[dt.date | None]
     assert [r.moved_later for r in history[1:]] == moved
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(
     settle=st.one_of(st.none(), st.integers(1, 150)),
     deadline=st.integers(0, 120),

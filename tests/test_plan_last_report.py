@@ -22,7 +22,7 @@ from xinfang.cli import main
 from xinfang.rulebook import LimitKind
 from xinfang.store import open_store
 
-from helpers import t
+from helpers import examples, t
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,7 +55,7 @@ def test_plan_clocks_carry_the_last_report_as_of_the_day(
     assert x.clock_table([case], as_of=as_of).to_clocks() == list(every)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(
     reports=st.lists(st.integers(1, 90), max_size=3, unique=True),
     as_of=st.integers(0, 120),

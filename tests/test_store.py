@@ -25,6 +25,8 @@ from xinfang.store import (
     retry,
 )
 
+from helpers import examples
+
 if TYPE_CHECKING:
     from xinfang.demo import DemoWorld
 
@@ -108,7 +110,9 @@ class TestRoundTrip:
             assert x.load_ledger(full) == [s.case("S-1")]
 
     @settings(
-        max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=examples(10),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(cases=st.lists(xs.cases(max_steps=8), min_size=1, max_size=3))
     def test_generated_cases_through_commands(self, store_url: str, cases: list[x.Case]) -> None:

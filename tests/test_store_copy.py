@@ -23,6 +23,8 @@ from store_helpers import demo_cases, digest, pg_schema_url, raw_connect
 from xinfang.store import ImportResult, StoreError, open_store
 from xinfang.strategies import cases
 
+from helpers import examples
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -110,7 +112,7 @@ def test_a_copy_the_server_refuses_rolls_back_its_batch(two_pg: tuple[str, str])
     assert digest(url) == before
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=examples(5), deadline=None)
 @given(many=st.lists(cases(max_steps=10), min_size=1, max_size=5), columnar=st.booleans())
 def test_generated_cases_copy_alike(many: list[x.Case], columnar: bool) -> None:
     """Random cases (every change kind, odd text): COPY and INSERT leave the same rows."""

@@ -12,6 +12,8 @@ from store_helpers import raw_connect, renamed
 from xinfang import strategies as xs
 from xinfang.store import BACK_OFFICE, ConcurrencyError, Store, open_store
 
+from helpers import examples
+
 store_url = store_helpers.store_url
 
 
@@ -27,7 +29,9 @@ def _journal_rows(url: str, s: Store) -> int:
 
 
 @settings(
-    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(5),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(cases=st.lists(xs.cases(max_steps=5), min_size=1, max_size=2), stale=st.booleans())
 def test_the_mark_grows_by_one_with_every_event_and_only_then(

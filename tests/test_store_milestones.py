@@ -29,7 +29,7 @@ from xinfang.instants import SHANGHAI
 from xinfang.store import open_store
 from xinfang.store._milestones import MILESTONE_COLUMNS
 
-from helpers import require
+from helpers import examples, require
 
 require("pyarrow", "milestones_from_store needs xinfang[columnar]")
 
@@ -114,7 +114,9 @@ def test_the_columns_are_the_companions() -> None:
 
 
 @settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(6),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(cases=st.lists(xs.cases(max_steps=8), min_size=1, max_size=3))
 def test_after_random_commands_the_rows_are_the_fold(store_url: str, cases: list[x.Case]) -> None:

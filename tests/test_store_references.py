@@ -30,7 +30,7 @@ from test_reconciliation import ledgers
 from xinfang.cli import main
 from xinfang.store import open_store
 
-from helpers import require
+from helpers import examples, require
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -161,7 +161,7 @@ def test_an_unknown_id_that_places_nothing_does_not_refuse(tmp_path: Path) -> No
             assert done.added == len(docs)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(w=ledgers(), scoped=st.booleans())
 def test_the_import_refuses_exactly_what_stops_placement(
     w: tuple[x.Organization, x.Campaign, list[x.Case], dt.date], scoped: bool

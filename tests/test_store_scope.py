@@ -20,6 +20,8 @@ from xinfang.campaign import in_view
 from xinfang.instants import SHANGHAI
 from xinfang.store import BACK_OFFICE, Store, UnknownCaseError, ViewerStore, open_store
 
+from helpers import examples
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -510,7 +512,7 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 23, 59, tzinfo=SHANGHAI)
 
 
-@settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), suppress_health_check=[HealthCheck.too_slow])
 @given(world=_worlds())
 def test_nothing_reveals_an_accusation_sqlite(
     world: tuple[x.Organization, list[x.Case], str, int],
@@ -520,7 +522,7 @@ def test_nothing_reveals_an_accusation_sqlite(
         _check_nothing_reveals(url, world)
 
 
-@settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(8), suppress_health_check=[HealthCheck.too_slow])
 @given(world=_worlds())
 def test_nothing_reveals_an_accusation_postgresql(
     world: tuple[x.Organization, list[x.Case], str, int],

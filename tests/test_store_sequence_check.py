@@ -24,6 +24,8 @@ import store_helpers
 from store_helpers import raw_connect
 from xinfang.store import open_store
 
+from helpers import examples
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -132,7 +134,9 @@ _PLANS = st.lists(
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(plan=_PLANS)
 def test_a_statement_is_accepted_exactly_when_every_case_ends_at_1_to_n(
@@ -176,7 +180,9 @@ def test_a_statement_is_accepted_exactly_when_every_case_ends_at_1_to_n(
 
 
 @settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(seqs=st.lists(st.integers(1, 5), min_size=1, max_size=6))
 def test_whatever_the_order_an_accepted_statement_leaves_1_to_n(

@@ -22,6 +22,8 @@ import xinfang.store
 from xinfang import strategies as xs
 from xinfang.store import Store, open_store
 
+from helpers import examples
+
 store_url = store_helpers.store_url
 _RUN = itertools.count()
 _SEEN: dict[str, int] = {"applied": 0, "refused": 0}
@@ -111,7 +113,7 @@ def test_store_and_pure_api_agree(store_url: str) -> None:
     run_state_machine_as_test(
         _machine(store_url),
         settings=settings(
-            max_examples=8 if pg else 15,
+            max_examples=examples(8) if pg else examples(15),
             stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],

@@ -28,7 +28,7 @@ from xinfang.campaign import finish_snapshot
 from xinfang.instants import SHANGHAI
 from xinfang.store import Store, ViewerStore, open_store
 
-from helpers import register, require
+from helpers import examples, register, require
 
 require("pyarrow", "the sweep of a store's milestones needs xinfang[columnar]")
 
@@ -291,7 +291,9 @@ def test_a_source_giving_other_cases_is_refused(tmp_path: Any) -> None:
 
 
 @settings(
-    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(4),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(shapes=st.lists(st.sampled_from(SHAPES), min_size=1, max_size=6), old=st.booleans())
 def test_any_mix_sweeps_as_the_journal(store_url: str, shapes: list[str], old: bool) -> None:

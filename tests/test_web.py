@@ -43,6 +43,8 @@ from xinfang.web import (
     verify_token,
 )
 
+from helpers import examples
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
@@ -622,7 +624,7 @@ def test_an_accusation_outside_the_chain_is_shown_only_as_existing(client: TestC
     assert _api(client, f"/api/cases?count=cases&unit=all&q={case.id}", who)["total"] == 0
 
 
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(
     seed=st.integers(0, 10_000),
     backlog=st.integers(0, 24),
