@@ -208,3 +208,72 @@ def test_no_journal_or_a_bad_dataset_name_is_refused(tmp_path: Path) -> None:
         columnar.committed_files(tmp_path / "nowhere", of="milestones")
     with pytest.raises(x.InvalidDataError, match="'milestones' or 'journal'"):
         columnar.committed_files(tmp_path, of="events")  # type: ignore[arg-type]
+
+
+@st.composite
+def partition_files(draw: st.DrawFn) -> list[list[str]]:
+    """A partition's live files as the cases each names (the base first, then deltas)."""
+    pool = ["a", "b", "c", "d", "e"]
+    return draw(
+        st.lists(st.lists(st.sampled_from(pool), unique=True), min_size=1, max_size=5).map(
+            lambda files: [sorted(f) for f in files]  # an update writes its cases in id order
+        )
+    )
+
+
+def as_tables(files: list[list[str]]) -> tuple[list[pa.Table], list[pa.Table]]:
+    """Each file as journal-like rows (a case's ``seq`` continued) and companion rows."""
+    seq: dict[str, int] = {}
+    events, rows = [], []
+    for k, names in enumerate(files):
+        for name in names:
+            seq[name] = seq.get(name, 0) + 1
+        ids = pa.array(names, pa.string())
+        events.append(
+            pa.table({"case_id": ids, "seq": pa.array([seq[n] for n in names], pa.int64())})
+        )
+        rows.append(pa.table({"case_id": ids, "file": pa.array([k] * len(names), pa.int64())}))
+    return events, rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(files=partition_files(), cut=st.integers(1, 5))
+def test_a_compaction_of_some_deltas_keeps_the_merged_order(
+    files: list[list[str]], cut: int
+) -> None:
+    """Merged whole or after compacting the first files: one order, events' and rows' alike."""
+    from xinfang.columnar._deltas import merge_events, merge_rows
+
+    events, rows = as_tables(files)
+    cut = min(cut, len(files))
+    merged_events = merge_events(events)
+    merged_rows = merge_rows(rows)
+    assert merge_events([merge_events(events[:cut]), *events[cut:]]).equals(merged_events)
+    assert merge_rows([merge_rows(rows[:cut]), *rows[cut:]]).equals(merged_rows)
+    order = list(dict.fromkeys(merged_events.column("case_id").to_pylist()))
+    assert merged_rows.column("case_id").to_pylist() == order  # the sweeps' clocks align
+    newest = {n: k for k, names in enumerate(files) for n in names}
+    assert merged_rows.column("file").to_pylist() == [newest[n] for n in order]
+    seqs = merged_events.column("seq").to_pylist()
+    ids = merged_events.column("case_id").to_pylist()
+    assert all(
+        seqs[i] == (seqs[i - 1] + 1 if i and ids[i - 1] == ids[i] else 1) for i in range(len(ids))
+    )
+
+
+def test_the_journal_and_its_companion_compacted_alone_merge_in_one_order(tmp_path: Path) -> None:
+    """Case c by delta 1, b by 2, the companion compacted, delta 4 names a, b, c: one order."""
+    years: dict[int, list[x.Case]] = {}
+    for case in world().cases:
+        if len(case.events) > 1:
+            years.setdefault(case.received_at.year, []).append(case)
+    a, b, c = sorted(max(years.values(), key=len)[:3], key=lambda case: case.id)
+    where = tmp_path / "j"
+    columnar.write_journal(columnar.journal_from_cases([]), where, partition_by=("year",))
+    columnar.update_milestones(where, rows_of([c], [(0, 1)]))
+    columnar.update_milestones(where, rows_of([b], [(0, 1)]))
+    columnar.compact_milestones(where, journal=False)
+    rest = [(0, len(a.events)), (1, len(b.events)), (1, len(c.events))]
+    columnar.update_milestones(where, rows_of([a, b, c], rest))
+    order = list(dict.fromkeys(columnar.read_journal(where).events.column("case_id").to_pylist()))
+    assert columnar.read_milestones(where).column("case_id").to_pylist() == order

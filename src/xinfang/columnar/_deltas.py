@@ -25,8 +25,11 @@ readable, journal and companion alike; after it, both show the update.
 Readers merge a partition's live files: a journal's events by case (its
 events together, in ``seq`` order), a companion's rows newest-wins by case.
 Both in one order: the cases no delta touches as the base holds them, then
-the cases the deltas touch, in the order the deltas first name them (so the
-clocks of a sweep of either come in the same order). Names starting with
+the cases the deltas touch, in the order the deltas last name them (by the
+newest delta naming a case, then its place there). That order is the same
+whether or not some deltas were compacted first (a compaction of the
+companion alone leaves the journal's deltas), so the clocks of a sweep of
+either come in the same order. Names starting with
 ``_`` are invisible to pyarrow's dataset discovery, so ``_committed`` never
 reads as data. One writer at a time, as for any journal in files.
 """
@@ -54,6 +57,7 @@ __all__ = [
     "commit",
     "committed",
     "delta_name",
+    "last_named",
     "live_groups",
     "merge_events",
     "merge_rows",
@@ -246,10 +250,10 @@ def merge_events(tables: list[Any]) -> Any:
     """A partition's events from its live files' tables (base first): each case's together.
 
     The cases no delta touches keep their order; each case a delta touches
-    follows them, in the order the deltas first name it, its events in
-    ``seq`` order (a delta continues a case's ``seq``). The rows that stay
-    are filtered, not moved one by one: reading a partition with 1% of its
-    cases in deltas costs a filter of its rows, not a sort.
+    follows them, in the order the deltas last name it (:func:`last_named`),
+    its events in ``seq`` order (a delta continues a case's ``seq``). The
+    rows that stay are filtered, not moved one by one: reading a partition
+    with 1% of its cases in deltas costs a filter of its rows, not a sort.
     """
     first, rest = tables[0], [t for t in tables[1:] if t.num_rows]
     if not rest:
@@ -258,12 +262,16 @@ def merge_events(tables: list[Any]) -> Any:
     seen = pc.dictionary_encode(_whole(later.column("case_id")))
     hit = pc.is_in(first.column("case_id"), value_set=seen.dictionary)
     moves = first.filter(hit)
+    codes = seen.indices.to_numpy(zero_copy_only=False)
+    place = last_named(codes)  # per case (code), where the deltas last name it
     rank = np.concatenate(
         (
-            pc.index_in(moves.column("case_id"), value_set=seen.dictionary).to_numpy(
-                zero_copy_only=False
-            ),
-            seen.indices.to_numpy(zero_copy_only=False),
+            place[
+                pc.index_in(moves.column("case_id"), value_set=seen.dictionary).to_numpy(
+                    zero_copy_only=False
+                )
+            ],
+            place[codes],
         )
     )
     moved = pa.concat_tables([moves, later])
@@ -275,7 +283,7 @@ def merge_rows(tables: list[Any]) -> Any:
     """A partition's companion rows from its live files' tables (base first): newest per case.
 
     The cases no delta touches keep their order; each case a delta touches
-    follows them with its newest row, in the order the deltas first name it
+    follows them with its newest row, in the order the deltas last name it
     (the order :func:`merge_events` gives the same partition's events).
     """
     first, rest = tables[0], [t for t in tables[1:] if t.num_rows]
@@ -284,10 +292,21 @@ def merge_rows(tables: list[Any]) -> Any:
     later = pa.concat_tables(rest)
     seen = pc.dictionary_encode(_whole(later.column("case_id")))
     codes = seen.indices.to_numpy(zero_copy_only=False)
-    _, first_from_end = np.unique(codes[::-1], return_index=True)  # codes 0, 1, ... in order
-    newest = later.take(pa.array(len(codes) - 1 - first_from_end, pa.int64()))
+    newest = later.take(pa.array(np.sort(last_named(codes)), pa.int64()))
     stays = first.filter(pc.invert(pc.is_in(first.column("case_id"), value_set=seen.dictionary)))
     return pa.concat_tables([stays, newest])
+
+
+def last_named(codes: Any) -> Any:
+    """Per case code (``0..k-1``, as ``codes`` first name them), the row that last names it.
+
+    Ordering the cases by it is ordering them by the newest delta naming
+    them, then by their place there: what a compaction of some of the deltas
+    leaves unchanged (the compacted cases a later delta names move to its
+    place; the others keep the place their last naming gave them).
+    """
+    _, first_from_end = np.unique(codes[::-1], return_index=True)  # codes 0, 1, ... in order
+    return len(codes) - 1 - first_from_end
 
 
 def _whole(ids: Any) -> Any:
