@@ -277,3 +277,35 @@ def test_the_journal_and_its_companion_compacted_alone_merge_in_one_order(tmp_pa
     columnar.update_milestones(where, rows_of([a, b, c], rest))
     order = list(dict.fromkeys(columnar.read_journal(where).events.column("case_id").to_pylist()))
     assert columnar.read_milestones(where).column("case_id").to_pylist() == order
+
+
+def test_a_listing_a_compaction_overtakes_is_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compaction commits while the folders are listed: listed again, at the new commit."""
+    from xinfang.columnar import _committed_files
+
+    many = [c for c in world().cases if len(c.events) > 1][:6]
+    where = tmp_path / "j"
+    short = columnar.journal_from_cases([x.replay(c.events[:-1]) for c in many])
+    columnar.write_journal(short, where, partition_by=("year",))
+    columnar.update_milestones(
+        where, rows_of(many, [(len(c.events) - 1, len(c.events)) for c in many])
+    )
+    original = _committed_files.live_groups
+    numbers: list[int | None] = []
+
+    def overtaken(items: Any, path_of: Any, number: int | None) -> Any:
+        listed = list(items)
+        if not numbers:
+            assert columnar.compact_milestones(where) > 0  # deletes what was just listed
+        numbers.append(number)
+        return original(listed, path_of, number)
+
+    monkeypatch.setattr(_committed_files, "live_groups", overtaken)
+    files = columnar.committed_files(where, of="milestones")
+    assert numbers == [1, 2]
+    assert {n for _, n in files} == {2}
+    assert all(Path(p).exists() for p, _ in files)
+    monkeypatch.undo()
+    assert_read_as_the_library_reads(where)
