@@ -21,7 +21,7 @@ import xinfang as x
 from shared_world import world
 from xinfang.strategies import cases
 
-from helpers import require
+from helpers import examples, require
 
 require("pyarrow", "the companion needs xinfang[columnar]")
 
@@ -102,7 +102,7 @@ def assert_read_as_the_library_reads(where: Path) -> None:
             assert Path(path).name in {f"part-{n}.parquet", f"delta-{n:08d}.parquet"}
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(
     many=st.lists(cases(max_steps=8), min_size=1, max_size=4, unique_by=lambda c: c.id),
     data=st.data(),
@@ -236,7 +236,7 @@ def as_tables(files: list[list[str]]) -> tuple[list[pa.Table], list[pa.Table]]:
     return events, rows
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(files=partition_files(), cut=st.integers(1, 5))
 def test_a_compaction_of_some_deltas_keeps_the_merged_order(
     files: list[list[str]], cut: int
