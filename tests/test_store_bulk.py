@@ -48,13 +48,20 @@ def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 
 
 def both_ways(urls: tuple[str, str], text: str, **store: Any) -> tuple[ImportResult, ImportResult]:
-    """``text`` imported by the value path into the first database, column-wise into the second."""
+    """``text`` imported by the value path into the first database, column-wise into the second.
+
+    The column-wise store is checked (every case refolded, its projections
+    compared); the callers compare every row of the two databases, so the
+    value path's store, built by the very functions the check refolds with,
+    is not checked again.
+    """
     results = []
     for url, columnar in zip(urls, (False, True), strict=True):
         with open_store(url, **store) as s:
             results.append(s.import_ledger(text, columnar=columnar))
-            report = s.check()
-            assert report.ok, report.problems[:3]
+            if columnar:
+                report = s.check()
+                assert report.ok, report.problems[:3]
     return results[0], results[1]
 
 
