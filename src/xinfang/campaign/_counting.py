@@ -348,18 +348,7 @@ def count_columns(
         unit_not_covered_targets=int((outside & is_target).sum()),
         unplaced=[
             *_unplaced_groups(unplaced or {}, is_target),
-            *(
-                UnplacedGroup(
-                    code=p.code,
-                    field=p.field,
-                    unknown=p.unknown,
-                    nearest=p.nearest,
-                    cases=len(rows),
-                    targets=int(is_target[rows].sum()),
-                    first_case=p.case_id,
-                )
-                for p, rows in unplaced_groups
-            ),
+            *(_group(p, rows, is_target, p.case_id) for p, rows in unplaced_groups),
         ],
         targets_found=frozenset(targets_found),
     )
@@ -411,18 +400,25 @@ def _unplaced_groups(
         else:
             seen[1].append(k)
             seen[2].append(p.case_id)
-    return [
-        UnplacedGroup(
-            code=p.code,
-            field=p.field,
-            unknown=p.unknown,
-            nearest=p.nearest,
-            cases=len(rows),
-            targets=int(is_target[rows].sum()),
-            first_case=min(ids),
-        )
-        for p, rows, ids in found.values()
-    ]
+    return [_group(p, rows, is_target, min(ids)) for p, rows, ids in found.values()]
+
+
+def _group(
+    p: ReferenceProblem,
+    rows: Sequence[int] | npt.NDArray[np.intp],
+    is_target: npt.NDArray[np.bool_],
+    first_case: str,
+) -> UnplacedGroup:
+    """The not placed ``rows`` that share problem ``p``, as one group."""
+    return UnplacedGroup(
+        code=p.code,
+        field=p.field,
+        unknown=p.unknown,
+        nearest=p.nearest,
+        cases=len(rows),
+        targets=int(is_target[rows].sum()),
+        first_case=first_case,
+    )
 
 
 def _kind(limit: Limit) -> str | None:
