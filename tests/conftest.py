@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 import sys
 
+from hypothesis import HealthCheck, settings
+
 # This machine's environment sets PYTHONDONTWRITEBYTECODE=1: then every xdist
 # worker and every subprocess a test starts (the command in a real pipe, the
 # killed importer, the examples) compiled the library and re-wrote the test
 # modules' assertions again, about a fifth of the run's CPU. The test run writes
 # its bytecode cache (``__pycache__``, ignored by git) as Python does by default.
 sys.dont_write_bytecode = False
-
-from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
