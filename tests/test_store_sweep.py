@@ -256,6 +256,28 @@ def test_a_views_counts_finish_only_with_the_campaign_it_sees(store_url: str) ->
         assert s.campaign_in_view(CAMPAIGN) is CAMPAIGN  # the store's own reads see every case
 
 
+def test_a_views_rows_swept_by_hand_count_against_the_campaign_it_sees(store_url: str) -> None:
+    """Art. 30 ¶3: a view's rows swept by hand count without the hidden target.
+
+    Swept with journal=the view, the counts are the view's; with no source that
+    knows the view, a campaign is refused.
+    """
+    with open_store(store_url, calendar=CAL) as s:
+        _filled(s, _corpus())
+        view = s.for_viewer("D1-H", ORG)
+        rows = pa.concat_tables(list(milestones_from_store(view)))
+        got = sweep_milestones(
+            rows, LATE, s.rulebook, s.calendar, campaign=CAMPAIGN, org=ORG, journal=view
+        )
+        assert got.counts is not None
+        assert got.counts.targets == len(CAMPAIGN.targets) - 1
+        with pytest.raises(x.XinfangError, match="campaign_in_view"):
+            finish_snapshot(CAMPAIGN, got.counts, ORG)
+        assert HIDDEN not in repr(finish_snapshot(view.campaign_in_view(CAMPAIGN), got.counts, ORG))
+        with pytest.raises(x.InvalidDataError, match="read through a view"):
+            sweep_milestones(rows, LATE, s.rulebook, s.calendar, campaign=CAMPAIGN, org=ORG)
+
+
 def test_the_store_reads_every_case_only_when_told(tmp_path: Any) -> None:
     """A plain Store refuses before reading anything unless unscoped=True; a view never is."""
     with open_store(f"sqlite:///{tmp_path / 's.db'}", calendar=CAL) as s:

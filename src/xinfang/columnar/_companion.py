@@ -53,7 +53,7 @@ from xinfang.columnar._parquet import (
     read_parquet,
 )
 from xinfang.columnar._schema import JOURNAL_SCHEMA
-from xinfang.columnar._sources import case_source, cases_from
+from xinfang.columnar._sources import case_source, cases_from, scoped_campaign
 from xinfang.columnar._sweeps import Sweep
 from xinfang.deadlines import as_of_day
 from xinfang.errors import InvalidDataError
@@ -327,6 +327,7 @@ def sweep_milestones(
     if journal is not None and not isinstance(journal, str | os.PathLike):
         case_source(journal, "sweep_milestones").cases([])
     table = source if isinstance(source, pa.Table) else read_milestones(source)
+    campaign = scoped_campaign(campaign, journal, table.schema.metadata, "sweep_milestones")
     table = table.select(COMPANION_SCHEMA.names)
     last = pc.max(table.column("last_event")).as_py()
     if last is not None and last > day:

@@ -15,7 +15,7 @@ from xinfang.columnar._companion import sweep_milestones, write_milestones
 from xinfang.columnar._deltas import live_groups, merge_events, read_committed
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
-from xinfang.columnar._sources import case_source, cases_from
+from xinfang.columnar._sources import case_source, cases_from, scoped_campaign
 from xinfang.columnar._sweeps import Sweep, journal_clocks
 from xinfang.errors import InvalidDataError
 
@@ -189,6 +189,7 @@ def sweep_day(
     journal's path, or a :class:`CaseSource` (a store's view:
     :func:`sweep_store`) whose cases are read whole.
     """
+    campaign = scoped_campaign(campaign, journal, rows.schema.metadata, "sweep_day")
     later = pc.fill_null(pc.greater(rows.column("last_event"), pa.scalar(as_of)), False)
     now = sweep_milestones(
         rows.filter(pc.invert(later)),

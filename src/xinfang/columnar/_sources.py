@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from xinfang.case import Case
 from xinfang.errors import InvalidDataError
@@ -10,7 +10,12 @@ from xinfang.errors import InvalidDataError
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["CaseSource", "case_source", "cases_from"]
+    from xinfang.campaign import Campaign
+
+__all__ = ["VIEW_ROWS", "CaseSource", "case_source", "cases_from", "scoped_campaign"]
+
+#: The schema metadata of milestones read through a view (``milestones_from_store``).
+VIEW_ROWS: Final = {b"xinfang.scope": b"view"}
 
 
 class CaseSource(Protocol):
@@ -53,3 +58,29 @@ def cases_from(source: CaseSource, ids: Sequence[str], what: str) -> dict[str, C
                 source=what,
             )
     return dict(zip(ids, found, strict=True))
+
+
+def scoped_campaign(
+    campaign: Campaign | None, journal: object, rows_metadata: Any, what: str
+) -> Campaign | None:
+    """The campaign a sweep counts against: a view's as its viewer sees it (Art. 30 ¶3).
+
+    A source with ``campaign_in_view`` (a store or its view) gives the campaign
+    its scope sees: a target hidden from the viewer is left out, so no count
+    or "not in the ledger" line names it. Rows read through a view
+    (:data:`VIEW_ROWS`) swept with a campaign and no such source are refused:
+    their counts, finished with the whole campaign, would name the hidden target.
+    """
+    if campaign is None:
+        return None
+    in_view = getattr(journal, "campaign_in_view", None)
+    if callable(in_view):
+        scoped: Campaign = in_view(campaign)
+        return scoped
+    if (rows_metadata or {}).get(b"xinfang.scope") == VIEW_ROWS[b"xinfang.scope"]:
+        why = (
+            "these milestones were read through a view: pass journal=the view "
+            "(its campaign_in_view applies) or use sweep_store"
+        )
+        raise InvalidDataError([("journal", why)], source=what)
+    return campaign

@@ -21,6 +21,7 @@ import pyarrow.json as pajson
 from xinfang.columnar._companion import COMPANION_SCHEMA
 from xinfang.columnar._datasets import sweep_day
 from xinfang.columnar._milestones import ENUM_COLUMNS
+from xinfang.columnar._sources import VIEW_ROWS
 from xinfang.errors import InvalidDataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,7 +126,9 @@ def milestones_from_store(
         store.milestone_pages(batch, unscoped=True) if unscoped else store.milestone_pages(batch)
     )
     for page in pages:
-        yield companion_rows(page)
+        table = companion_rows(page)
+        # A view's rows say so: a sweep of them with a campaign needs the view's campaign.
+        yield table if unscoped else table.replace_schema_metadata(VIEW_ROWS)
 
 
 def sweep_store(
