@@ -30,7 +30,7 @@ require("pyarrow", "the companion needs xinfang[columnar]")
 import pyarrow as pa  # noqa: E402 - after the optional dependency check
 
 from xinfang import columnar  # noqa: E402
-from xinfang.columnar import _updates  # noqa: E402 - a writer stopped half-way, simulated
+from xinfang.columnar import _parquet, _updates  # noqa: E402 - a writer stopped half-way
 
 PARTITIONS = [(), ("year",), ("year", "unit")]
 
@@ -216,13 +216,41 @@ def test_a_filter_sees_only_a_cases_newest_row(tmp_path: Path) -> None:
 
 
 def test_writing_the_journal_whole_drops_its_deltas(tmp_path: Path) -> None:
-    """write_journal over an updated dataset: one base file a partition, no commit record."""
+    """write_journal over an updated dataset: its next commit, one base file a partition."""
     where, many = _demo(tmp_path, ("year",))
     columnar.update_milestones(where, _last_events(many))
     merged = columnar.read_journal(where)
     columnar.write_journal(merged, where, partition_by=("year",))
-    assert not (where / "_committed").exists()
-    assert all(p.name == "part-0.parquet" for p in data_files(where))
+    assert (where / "_committed").read_text(encoding="utf-8").strip() == '{"committed": 2}'
+    assert all(p.name == "part-2.parquet" for p in data_files(where))
+    companion = where.with_name(where.name + ".milestones")
+    assert all(p.name == "part-2.parquet" for p in data_files(companion))
+    assert_as_refolded(where, many, ("year",), tmp_path / "full")
+
+
+@pytest.mark.parametrize("compacted", [False, True])
+def test_a_whole_write_stopped_half_way_leaves_the_dataset_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compacted: bool
+) -> None:
+    """write_journal over a dataset with commits, stopped at its first file: nothing lost."""
+    where, many = _demo(tmp_path, ("year",))
+    columnar.update_milestones(where, _last_events(many))
+    if compacted:
+        columnar.compact_milestones(where)
+    before = _state(where)
+    stop = RuntimeError("stopped")
+
+    def stopped(*args: Any, **kwargs: Any) -> None:
+        raise stop
+
+    monkeypatch.setattr(_parquet, "write_file", stopped)
+    with pytest.raises(RuntimeError):
+        columnar.write_journal(columnar.read_journal(where), where, partition_by=("year",))
+    monkeypatch.undo()
+    assert _state(where)[0].equals(before[0])
+    assert _state(where)[1].equals(before[1])
+    columnar.compact_milestones(where)  # a later writer removes only the leftovers
+    assert by_case(_state(where)[0]).equals(by_case(before[0]))
     assert_as_refolded(where, many, ("year",), tmp_path / "full")
 
 

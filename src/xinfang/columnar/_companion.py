@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from xinfang.columnar._api import Journal, journal_from_table
 from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._deltas import (
+    base_name,
     live_groups,
     merge_events,
     merge_rows,
@@ -174,16 +175,28 @@ def write_milestones(
     *,
     partition_by: Sequence[str] = (),
     reveal_personal_data: bool = False,
+    number: int = 0,
 ) -> None:
     """Write the companion of ``journal``, written (or being written) at ``where``.
 
     ``journal`` is the whole journal: the companion's deltas and compacted
     files (:func:`~xinfang.columnar.update_milestones`) are replaced too.
+    ``number``: as :func:`write_parquet`'s (base files of that number, not
+    yet committed).
     """
     folder = companion_path(where)
     rows = companion_table(journal)
-    write_companion(rows, journal.events, folder, partition_by, reveal=reveal_personal_data)
+    write_companion(
+        rows,
+        journal.events,
+        folder,
+        partition_by,
+        reveal=reveal_personal_data,
+        name=base_name(number),
+    )
     _write_meta(folder, partition_by, reveal_personal_data)
+    if number:
+        return
     for stale in not_live(folder, 0):
         stale.unlink(missing_ok=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
@@ -11,8 +12,15 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from xinfang.columnar._api import Journal, journal_from_cases, settle
-from xinfang.columnar._companion import sweep_milestones, write_milestones
-from xinfang.columnar._deltas import live_groups, merge_events, read_committed
+from xinfang.columnar._companion import companion_path, sweep_milestones, write_milestones
+from xinfang.columnar._deltas import (
+    commit,
+    committed,
+    live_groups,
+    merge_events,
+    not_live,
+    read_committed,
+)
 from xinfang.columnar._parquet import META_KEY, PARTITIONING, read_parquet, write_parquet
 from xinfang.columnar._schema import JOURNAL_SCHEMA
 from xinfang.columnar._sources import case_source, cases_from, scoped_campaign
@@ -154,18 +162,39 @@ def write_journal(
     across files or row groups. With ``milestones`` (the default), the fold
     is written beside it as the milestones companion, partitioned alike
     (:func:`~xinfang.columnar.sweep_milestones` reads it). A dataset is
-    written whole: the deltas of earlier updates are dropped.
+    written whole: the deltas of earlier updates are dropped. A dataset that
+    has commits (:func:`~xinfang.columnar.update_milestones`,
+    :func:`~xinfang.columnar.compact_milestones`) is written as its next
+    commit: new base files, committed, then what they replace removed, so a
+    write stopped half way leaves the dataset as it was.
     """
+    root = Path(where)
+    before = committed(root) if partition_by and root.is_dir() else 0
+    number = before + 1 if before else 0
+    folders = [root, companion_path(root)]
+    for folder in folders if number else ():  # what a writer that did not commit left
+        for stale in not_live(folder, before, above_only=True):
+            stale.unlink(missing_ok=True)
     write_parquet(
         journal.events,
         where,
         partition_by=partition_by,
         reveal_personal_data=reveal_personal_data,
+        number=number,
     )
     if milestones:
         write_milestones(
-            journal, where, partition_by=partition_by, reveal_personal_data=reveal_personal_data
+            journal,
+            where,
+            partition_by=partition_by,
+            reveal_personal_data=reveal_personal_data,
+            number=number,
         )
+    if number:
+        commit(root, number)
+        for folder in folders:
+            for stale in not_live(folder, number):
+                stale.unlink(missing_ok=True)
 
 
 def sweep_day(

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from xinfang.columnar._cases import case_offsets
 from xinfang.columnar._deltas import (
     COMMIT_FILE,
+    base_name,
     live_groups,
     merge_events,
     not_live,
@@ -72,8 +73,13 @@ def write_parquet(
     partition_by: Sequence[str] = (),
     reveal_personal_data: bool = False,
     cases_per_row_group: int = 100_000,
+    number: int = 0,
 ) -> None:
     """Write the journal to a Parquet file (or, with ``partition_by``, a hive dataset).
+
+    ``number`` above 0: a dataset with commits written whole as base files of
+    that number, not yet committed (:func:`~xinfang.columnar.write_journal`
+    commits them, then removes what they replace); 0: written in place.
 
     Personal data is masked unless ``reveal_personal_data``. A case is never
     split across files or row groups. ``partition_by``: ``("year",)`` (local
@@ -91,14 +97,17 @@ def write_parquet(
         return
     offsets = case_offsets(table)
     root = Path(where)
-    _forget_deltas(root)
+    if not number:
+        _forget_deltas(root)
     for key, ks in case_partitions(table, partition_by).items():
         case_ks = np.array(ks, np.int64)
         starts, ends = offsets[case_ks], offsets[case_ks + 1]
         rows = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
         part = table.take(pa.array(rows))
         folder = partition_folder(root, partition_by, key)
-        write_file(part, folder / "part-0.parquet", cases_per_row_group, folder=True)
+        write_file(part, folder / base_name(number), cases_per_row_group, folder=True)
+    if number:
+        return
     for stale in not_live(root, 0):  # deltas and compacted bases of the journal replaced
         stale.unlink(missing_ok=True)
 
