@@ -10,7 +10,9 @@ what a full refold of the journal gives, and its sweep is the journal's.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,15 +24,12 @@ from xinfang.strategies import cases
 
 from helpers import require
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 require("pyarrow", "the companion needs xinfang[columnar]")
 
 import pyarrow as pa  # noqa: E402 - after the optional dependency check
 
 from xinfang import columnar  # noqa: E402
-from xinfang.columnar import _parquet, _updates  # noqa: E402 - a writer stopped half-way
+from xinfang.columnar import _deltas, _parquet, _updates  # noqa: E402 - writers stopped half-way
 
 PARTITIONS = [(), ("year",), ("year", "unit")]
 
@@ -297,3 +296,34 @@ def test_a_partition_folder_reads_with_its_deltas(tmp_path: Path) -> None:
         year = int(folder.name.removeprefix("year="))
         alone = columnar.read_journal(folder).events
         assert alone.equals(columnar.read_journal(where, filters=[("year", "=", year)]).events)
+
+
+def test_a_commit_flushes_the_files_it_makes_live_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every new delta file and its folder reach the disk before the commit's rename."""
+    where, many = _demo(tmp_path, ("year",))
+    seen: list[str] = []
+    fsync, replace = _deltas.os.fsync, _deltas.os.replace
+
+    def flushed(fd: int) -> None:
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))
+        fsync(fd)
+
+    def renamed(src: Any, dst: Any) -> None:
+        seen.append(f"rename {dst}")
+        replace(src, dst)
+
+    monkeypatch.setattr(_deltas.os, "fsync", flushed)
+    monkeypatch.setattr(_deltas.os, "replace", renamed)
+    columnar.update_milestones(where, _last_events(many))
+    monkeypatch.undo()
+    new = sorted(
+        str(p)
+        for p in data_files(where) | data_files(where.with_name(where.name + ".milestones"))
+        if p.name.startswith("delta-")
+    )
+    assert new
+    commit_at = seen.index(f"rename {where / '_committed'}")
+    assert set(new) <= set(seen[:commit_at])
+    assert {str(Path(p).parent) for p in new} <= set(seen[:commit_at])

@@ -191,7 +191,7 @@ def write_journal(
             number=number,
         )
     if number:
-        commit(root, number)
+        commit(root, number, folders)
         for folder in folders:
             for stale in not_live(folder, number):
                 stale.unlink(missing_ok=True)

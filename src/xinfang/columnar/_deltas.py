@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 from xinfang.errors import InvalidDataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
     "COMMIT_FILE",
@@ -138,8 +138,16 @@ def read_committed(root: str | os.PathLike[str] | None, read: Callable[[int | No
     )
 
 
-def commit(root: Path, number: int) -> None:
-    """Make ``number`` the committed one, atomically (written beside, flushed, renamed)."""
+def commit(root: Path, number: int, written: Sequence[Path] = ()) -> None:
+    """Make ``number`` the committed one, atomically (written beside, flushed, renamed).
+
+    ``written``: the datasets (the journal's folder, its companion's) whose files
+    numbered ``number`` the commit makes live: those files and their folders are
+    flushed to disk first, so that no crash leaves a commit naming a file the
+    disk does not hold whole (a new file's data may reach the disk after a later
+    rename otherwise).
+    """
+    _flush_numbered(written, number)
     target = root / COMMIT_FILE
     temporary = root / f"{COMMIT_FILE}.{os.getpid()}.tmp"
     try:
@@ -153,6 +161,27 @@ def commit(root: Path, number: int) -> None:
         raise InvalidDataError(
             [("$", f"cannot commit the update: {exc}"[:300])], source=str(root)
         ) from None
+
+
+def _flush_numbered(datasets: Sequence[Path], number: int) -> None:
+    """Flush every data file numbered ``number`` under ``datasets``, and its folder."""
+    folders: set[Path] = set()
+    try:
+        for dataset in datasets:
+            if not dataset.is_dir():
+                continue
+            for path in dataset.rglob("*.parquet"):
+                if numbered(path.name)[1] != number or _NAME.match(path.name) is None:
+                    continue
+                with path.open("rb") as data:
+                    os.fsync(data.fileno())
+                folders.update(path.parents[: len(path.relative_to(dataset).parts)])
+    except OSError as exc:
+        raise InvalidDataError(
+            [("$", f"cannot flush the update's files: {exc}"[:300])], source=str(datasets[0])
+        ) from None
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        _sync_folder(folder)
 
 
 def _sync_folder(folder: Path) -> None:

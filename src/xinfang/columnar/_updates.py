@@ -150,7 +150,7 @@ def _add_deltas(root: Path, new: Any, folder: Path, by: Sequence[str], *, reveal
         target = partition_folder(root, by, key) / name
         write_file(part, target, _CASES_PER_ROW_GROUP, folder=True)
     write_companion(rows, touched.events, folder, by, reveal=reveal, name=name)
-    commit(root, number + 1)
+    commit(root, number + 1, (root, folder))
     return len(touched)
 
 
@@ -268,7 +268,7 @@ def compact_milestones(where: str | os.PathLike[str], *, journal: bool = True) -
             tables = [_read(f) for f in group]
             merged = merge_rows(tables).replace_schema_metadata(tables[0].schema.metadata)
             write_companion_file(merged, group[0].parent / name)
-        commit(root, number + 1)
+        commit(root, number + 1, (root, folder))
         number += 1
     for stale in [*not_live(root, number), *not_live(folder, number)]:
         stale.unlink(missing_ok=True)  # what the commit superseded
