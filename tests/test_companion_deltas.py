@@ -27,6 +27,7 @@ from helpers import require
 require("pyarrow", "the companion needs xinfang[columnar]")
 
 import pyarrow as pa  # noqa: E402 - after the optional dependency check
+import pyarrow.parquet as pq  # noqa: E402
 
 from xinfang import columnar  # noqa: E402
 from xinfang.columnar import _deltas, _parquet, _updates  # noqa: E402 - writers stopped half-way
@@ -189,7 +190,7 @@ def test_a_compaction_stopped_before_its_commit_changes_nothing(
         m.setattr(_updates, "commit", refuse)
         with pytest.raises(x.InvalidDataError, match="disk full"):
             columnar.compact_milestones(where)
-    assert any(p.name == "part-2.parquet" for p in data_files(where))  # written, not committed
+    assert any(p.name == "base-00000002.parquet" for p in data_files(where))  # not committed
     after = _state(where)
     assert after[0].equals(before[0])
     assert after[1].equals(before[1])
@@ -221,9 +222,9 @@ def test_writing_the_journal_whole_drops_its_deltas(tmp_path: Path) -> None:
     merged = columnar.read_journal(where)
     columnar.write_journal(merged, where, partition_by=("year",))
     assert (where / "_committed").read_text(encoding="utf-8").strip() == '{"committed": 2}'
-    assert all(p.name == "part-2.parquet" for p in data_files(where))
+    assert all(p.name == "base-00000002.parquet" for p in data_files(where))
     companion = where.with_name(where.name + ".milestones")
-    assert all(p.name == "part-2.parquet" for p in data_files(companion))
+    assert all(p.name == "base-00000002.parquet" for p in data_files(companion))
     assert_as_refolded(where, many, ("year",), tmp_path / "full")
 
 
@@ -327,3 +328,22 @@ def test_a_commit_flushes_the_files_it_makes_live_first(
     commit_at = seen.index(f"rename {where / '_committed'}")
     assert set(new) <= set(seen[:commit_at])
     assert {str(Path(p).parent) for p in new} <= set(seen[:commit_at])
+
+
+def test_a_partition_of_several_files_a_host_wrote_is_read_whole(tmp_path: Path) -> None:
+    """Pyarrow names a partition's files part-0, part-1 ...: all base 0, read, kept, merged."""
+    where, many = _demo(tmp_path, ("year",))
+    big = max(where.iterdir(), key=lambda p: len(pq.read_table(p / "part-0.parquet")))
+    table = pq.read_table(big / "part-0.parquet")
+    ids = table.column("case_id").to_pylist()
+    cut = ids.index(ids[-1])  # the last case's first event: a case is never split
+    assert cut > 0
+    pq.write_table(table.slice(0, cut), big / "part-0.parquet")
+    pq.write_table(table.slice(cut), big / "part-1.parquet")
+    before = columnar.read_journal(where).events.num_rows
+    assert before == sum(len(x.replay(c.events[:-1]).events) for c in many)
+    columnar.update_milestones(where, _last_events(many))
+    assert (big / "part-1.parquet").exists()
+    assert_as_refolded(where, many, ("year",), tmp_path / "full")
+    columnar.compact_milestones(where)
+    assert_as_refolded(where, many, ("year",), tmp_path / "full2")

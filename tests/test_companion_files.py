@@ -99,7 +99,8 @@ def assert_read_as_the_library_reads(where: Path) -> None:
     )
     for files in (milestones, events) if where.is_dir() else ():  # the number in the name
         for path, n in files:
-            assert Path(path).name in {f"part-{n}.parquet", f"delta-{n:08d}.parquet"}
+            names = {f"base-{n:08d}.parquet", f"delta-{n:08d}.parquet"} if n else {"part-0.parquet"}
+            assert Path(path).name in names
 
 
 @settings(max_examples=examples(8), deadline=None)

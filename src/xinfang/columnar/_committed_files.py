@@ -33,8 +33,9 @@ def committed_files(
 
     ``of="milestones"``: the files of its companion (what a nightly sweep
     reads); ``of="journal"``: of its events. Each is ``(path, number)``, the
-    number the one in the file's name (``part-k.parquet``: ``k``,
-    ``delta-0000000n.parquet``: ``n``; a base file of another name: 0),
+    number the one in the file's name (``base-0000000k.parquet``: ``k``,
+    ``delta-0000000n.parquet``: ``n``; ``part-0.parquet`` and a base file of
+    another name: 0),
     partition by partition in path order, each partition's base file first,
     then its committed deltas in order. The leftovers of an update or
     compaction that did not commit, and the files a compaction superseded,

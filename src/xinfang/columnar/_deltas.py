@@ -7,12 +7,12 @@ companion, the touched cases' new rows), then **commits** ``n`` by replacing
 one small file in the journal's folder, ``_committed``, atomically
 (``os.replace`` of a file written and flushed beside it). A compaction
 merges a partition's files into one base file numbered like an update
-(``part-n.parquet``) and commits that number the same way. So in each
+(``base-0000000n.parquet``) and commits that number the same way. So in each
 partition folder, with ``N`` the committed number (0 without the file):
 
-- the **base** is the ``part-k.parquet`` with the largest ``k <= N``
-  (``write_journal``'s ``part-0.parquet``; a file of another name is part of
-  base 0);
+- the **base** is the ``base-k.parquet`` with the largest ``k <= N``, or
+  base 0: ``write_journal``'s ``part-0.parquet`` and every file of another
+  name (pyarrow's ``part-1.parquet`` ... of a dataset a host wrote);
 - the **deltas** are the ``delta-n.parquet`` with ``k < n <= N``, in ``n``
   order;
 - every other file is ignored: a number above ``N`` is an update or
@@ -69,7 +69,11 @@ __all__ = [
 
 #: The file in a journal's folder naming the last committed update or compaction.
 COMMIT_FILE: Final = "_committed"
-_NAME: Final = re.compile(r"^(part|delta)-(\d{1,18})\.parquet$")
+#: The names this module gives: ``part-0`` (``write_journal``'s first base), a commit's
+#: base ``base-0000000n``, an update's ``delta-0000000n``. Every other data file in a
+#: partition folder (pyarrow's ``part-1.parquet`` ... of a dataset written by a host)
+#: is part of base 0.
+_NAME: Final = re.compile(r"^(?:(base|delta)-(\d{1,18})|part-0)\.parquet$")
 _TRIES: Final = 3
 
 T = TypeVar("T")
@@ -201,9 +205,9 @@ def _sync_folder(folder: Path) -> None:
 def numbered(name: str) -> tuple[str, int]:
     """A data file's role and number: ``("part", k)``, ``("delta", n)``; other names: base 0."""
     found = _NAME.match(name)
-    if found is None:
+    if found is None or found.group(1) is None:
         return "part", 0
-    return found.group(1), int(found.group(2))
+    return ("part" if found.group(1) == "base" else "delta"), int(found.group(2))
 
 
 def delta_name(number: int) -> str:
@@ -212,8 +216,13 @@ def delta_name(number: int) -> str:
 
 
 def base_name(number: int) -> str:
-    """The name of the base file compaction ``number`` writes in a partition folder."""
-    return f"part-{number}.parquet"
+    """The name of the base file commit ``number`` writes in a partition folder.
+
+    ``part-0.parquet`` for 0 (a dataset's first write), ``base-0000000n.parquet``
+    after: never a name pyarrow gives the files of a dataset it writes
+    (``part-0``, ``part-1`` ...), which all read as base 0.
+    """
+    return "part-0.parquet" if number == 0 else f"base-{number:08d}.parquet"
 
 
 def live_groups(
