@@ -530,3 +530,21 @@ def test_nothing_reveals_an_accusation_postgresql(
     """Art. 30 ¶3 as a property on PostgreSQL (a fresh schema per example)."""
     for url in _fresh_url("postgresql"):
         _check_nothing_reveals(url, world)
+
+
+def test_a_case_made_an_accusation_during_a_milestones_read_is_not_shown(store_url: str) -> None:
+    """Art. 30 ¶3: a row is shown as its own version stands, not as judged before the read."""
+    with open_store(store_url) as s:
+        s.register(_register("XF-B"), t(2026, 11, 2))
+        s.register(_register("XF-Z"), t(2026, 11, 3))
+        view = s.for_viewer("U1-S", ORG)
+        pages = view.milestone_pages(1)
+        assert [r[0] for r in next(pages)] == ["XF-B"]  # every case judged (both in full)
+        s.apply(
+            "XF-Z",
+            x.changes.Categorize(category=x.vocabulary.Category.ACCUSATION),
+            at=t(2026, 11, 4),
+        )
+        assert [r[0] for page in pages for r in page] == []
+        fresh = s.for_viewer("U1-S", ORG).milestone_pages(1)
+        assert [r[0] for page in fresh for r in page] == ["XF-B"]

@@ -17,7 +17,7 @@ from xinfang.errors import InvalidDataError
 from xinfang.responsibility import DEFAULT_SCOPE, Visibility, redact, visibility
 from xinfang.store._arguments import ids_arg, int_arg, interests_arg, key_arg, org_arg
 from xinfang.store._commands import apply_command, only_full, register_command
-from xinfang.store._errors import UnknownCaseError
+from xinfang.store._errors import ConcurrencyError, UnknownCaseError
 from xinfang.store._journal import (
     BATCH,
     StoreBase,
@@ -278,11 +278,32 @@ class ViewerStore:
         return self._milestone_pages(int_arg(batch, "batch", "ViewerStore.milestone_pages") or 1)
 
     def _milestone_pages(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
-        full = self._full_ids()
+        # A row is shown only at the version its case was judged at: a case that
+        # received events between the judgement and the page (an accusation
+        # recategorised, a unit changed) is judged again at the row's version.
+        self._seen_map()
         for page in milestone_pages(self._db, size):
-            rows = [r for r in page if r[0] in full]
+            rows = [r for r in page if self._full_at(str(r[0]), int(r[1]))]
             if rows:
                 yield rows
+
+    def _full_at(self, case_id: str, version: int) -> bool:
+        """Whether the viewer sees ``case_id`` in full as its version ``version`` stands."""
+        seen = self._seen.get(case_id)
+        if seen is not None and seen[0] == version:
+            return seen[1] is Visibility.FULL
+        found = payloads_of(self._db, [case_id]).get(case_id)
+        if found is None or len(found) < version:  # the row and its journal are written together
+            actual = 0 if found is None else len(found)
+            raise ConcurrencyError(
+                case_id,
+                expected=version,
+                actual=actual,
+                detail="its milestones row is ahead of its journal: run db check",
+            )
+        # the case as the row stands (events recorded since are judged when read)
+        case = case_of(found[:version], source=f"journal of case {case_id}")
+        return self._judge(case) is Visibility.FULL
 
     def _full_cases(self) -> Iterator[Case]:
         for case in self.iter_cases():
