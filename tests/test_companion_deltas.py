@@ -347,3 +347,25 @@ def test_a_partition_of_several_files_a_host_wrote_is_read_whole(tmp_path: Path)
     assert_as_refolded(where, many, ("year",), tmp_path / "full")
     columnar.compact_milestones(where)
     assert_as_refolded(where, many, ("year",), tmp_path / "full2")
+
+
+def test_a_one_file_update_stopped_between_its_renames_completes_when_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal in one file: stopped after the companion's rename, the same update completes it."""
+    where, many = _demo(tmp_path, ())
+    replace, calls = _updates.os.replace, []
+
+    def second_fails(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError("stopped")
+        replace(src, dst)
+
+    monkeypatch.setattr(_updates.os, "replace", second_fails)
+    with pytest.raises(x.XinfangError):
+        columnar.update_milestones(where, _last_events(many))
+    monkeypatch.undo()
+    assert columnar.check_milestones(where, sample=None) != []  # the journal is behind: said
+    columnar.update_milestones(where, _last_events(many))
+    assert_as_refolded(where, many, (), tmp_path / "full.parquet")

@@ -102,15 +102,18 @@ def _rewrite_file(where: str | os.PathLike[str], new: Any, folder: Path, *, reve
     touched = _joined(stored.filter(hit), new)  # validated whole before any write
     rest = stored.filter(pc.invert(hit))
     whole = journal_from_table(pa.concat_tables([rest, touched.events]))
-    # Both written beside, then renamed: a writer stopped before leaves both as they were
-    # (between the two renames, the companion one update behind: check_milestones says so).
+    # Both written beside, then renamed: a writer stopped before leaves both as they were.
+    # The companion first: stopped between the two renames, the journal is one update
+    # behind its companion (check_milestones says so), and the same update run again
+    # completes it; the other way round, the journal would hold the events and a retry
+    # would be refused as a repeat.
     path = Path(where)
     events, rows = path.with_name(f".{path.name}.new"), folder.with_name(f".{folder.name}.new")
     write_parquet(whole.events, events, reveal_personal_data=True)
     write_companion(companion_table(whole), whole.events, rows, (), reveal=reveal)
     try:
-        os.replace(events, path)
         os.replace(rows, folder)
+        os.replace(events, path)
     except OSError as exc:
         raise InvalidDataError(
             [("$", f"cannot replace the journal: {exc}"[:300])], source=str(path)
