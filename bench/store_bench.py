@@ -54,6 +54,7 @@ import attrs
 import xinfang as x
 from xinfang.demo import demo_world
 from xinfang.store import Store, open_store
+from xinfang.store._schema import MIGRATIONS
 from xinfang.store._store import BATCH
 
 if TYPE_CHECKING:
@@ -160,21 +161,16 @@ def bench_import(
     return imported, n / columns, (parse_cpu, imported_cpu)
 
 
-#: The sequence check as it was before schema version 4: a PL/pgSQL ``SELECT MAX(seq)``
-#: per journal row (the floor's "before" variant; the store's schema now checks per statement).
+#: The sequence check as it was before schema version 4, taken from the released
+#: migration 1: a PL/pgSQL ``SELECT MAX(seq)`` per journal row (the floor's "before"
+#: variant; the store's schema now checks per statement).
 _ROW_TRIGGER = (
     "DROP TRIGGER xf_journal_next_seq ON xf_journal",
-    """CREATE OR REPLACE FUNCTION xf_journal_next_seq() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF NEW.seq <> 1 + COALESCE(
-            (SELECT MAX(seq) FROM xf_journal WHERE case_id = NEW.case_id), 0) THEN
-            RAISE EXCEPTION 'xf_journal: seq must be the next number of its case'
-                USING ERRCODE = 'unique_violation';
-        END IF;
-        RETURN NEW;
-    END $$""",
-    """CREATE TRIGGER xf_journal_next_seq BEFORE INSERT ON xf_journal
-    FOR EACH ROW EXECUTE FUNCTION xf_journal_next_seq()""",
+    *(
+        statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+        for statement in MIGRATIONS["postgresql"][0]
+        if "xf_journal_next_seq" in statement
+    ),
 )
 #: The tables an import appends to, in the order it writes them (case rows before
 #: the rows that reference them).
@@ -263,8 +259,6 @@ def pg_import_floor(url: str, n: int, imported: float, parse: float) -> None:
     durable, and into bare tables. The server's CPU is read beside the time.
     """
     import psycopg
-
-    from xinfang.store._schema import MIGRATIONS
 
     with psycopg.connect(url, autocommit=True) as conn:
         have = {str(r[0]) for r in conn.execute(b"SELECT tablename FROM pg_tables")}

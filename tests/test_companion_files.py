@@ -30,23 +30,9 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from test_companion_deltas import PARTITIONS, journal_path, rows_of  # noqa: E402
 from xinfang import columnar  # noqa: E402
 from xinfang.columnar import _updates  # noqa: E402 - an update stopped before its commit
-
-PARTITIONS = [(), ("year",), ("year", "unit")]
-
-
-def journal_path(folder: Path, by: tuple[str, ...]) -> Path:
-    """A file journal without partitions, a folder with them."""
-    return folder / ("j" if by else "j.parquet")
-
-
-def rows_of(many: list[x.Case], ranges: list[tuple[int, int]]) -> pa.Table:
-    """The journal rows of events ``lo`` to ``hi`` (exclusive) of each case."""
-    events = columnar.journal_from_cases(many).events
-    starts = np.cumsum([0, *(len(c.events) for c in many)])
-    rows = [int(starts[j]) + i for j, (lo, hi) in enumerate(ranges) for i in range(lo, hi)]
-    return events.take(pa.array(rows, pa.int64()))
 
 
 def newest_per_case(files: list[tuple[str, int]]) -> pa.Table:
